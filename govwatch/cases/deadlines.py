@@ -1,0 +1,184 @@
+"""The rules of a case's life (contract sections 2 and 3), as pure functions of its events.
+
+`check` is the one place where the order rules live; `derive` turns a valid sequence of events into
+the stored facts of the case (status, due date, suspensions, on-time); `card_at` gives the card at a
+moment. The importer, the API and the pages all go through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from govwatch.core.choices import Card, CaseStatus, EventKind
+from govwatch.workcal.calendar import WorkCalendar
+
+ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
+    EventKind.ACCEPT.value,
+    EventKind.SUSPEND.value,
+    EventKind.RESUME.value,
+    EventKind.COMPLETE.value,
+    EventKind.REJECT.value,
+    EventKind.WITHDRAW.value,
+)
+CLOSING = {COMPLETE: CaseStatus.COMPLETED.value, REJECT: CaseStatus.REJECTED.value, WITHDRAW: CaseStatus.WITHDRAWN.value}
+# Among events at the same moment, the order in which they can have happened.
+KIND_ORDER = {ACCEPT: 0, SUSPEND: 1, RESUME: 2, COMPLETE: 3, REJECT: 3, WITHDRAW: 3}
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_date(moment: datetime, tz: ZoneInfo | None = None) -> date:
+    return moment.astimezone(tz or local_tz()).date()
+
+
+def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
+    """The first moment after date d, local time: a case due on d is overdue from then."""
+    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
+
+
+def status_after(status: str | None, kind: str) -> str | None:
+    """Order rules: the status after `kind` from `status` (None before accept), or None if refused."""
+    if status is None:
+        return CaseStatus.OPEN.value if kind == ACCEPT else None
+    if status == CaseStatus.OPEN:
+        if kind == SUSPEND:
+            return CaseStatus.SUSPENDED.value
+        return CLOSING.get(kind)
+    if status == CaseStatus.SUSPENDED:
+        if kind == RESUME:
+            return CaseStatus.OPEN.value
+        return CLOSING.get(kind)
+    return None  # closed: nothing after complete, reject or withdraw
+
+
+def refusal(status: str | None, kind: str) -> str:
+    """The user's message for an event the order rules refuse."""
+    if status is None:
+        return "办件尚未受理，受理之前不能有其他环节"
+    if kind == ACCEPT:
+        return "办件已受理，不能重复受理"
+    if status == CaseStatus.SUSPENDED and kind == SUSPEND:
+        return "办件已挂起，不能再次挂起"
+    if status == CaseStatus.OPEN and kind == RESUME:
+        return "办件未挂起，不能恢复"
+    return f"办件已{CaseStatus(status).label}，之后不能再有其他环节"
+
+
+@dataclass
+class Event:
+    kind: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass
+class SuspensionFacts:
+    started_at: datetime
+    ended_at: datetime | None
+    workdays: int
+    reason: str = ""
+
+
+@dataclass
+class CaseFacts:
+    status: str
+    accepted_at: datetime
+    accepted_on: date
+    closed_at: datetime | None
+    closed_on: date | None
+    due_date: date
+    provisional: bool
+    completed_on_time: bool | None
+    suspended_days: int
+    suspensions: list[SuspensionFacts] = field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
+
+
+def sort_key(event: Event) -> tuple:
+    return (event.at, KIND_ORDER[event.kind])
+
+
+def derive(events: list[Event], promised_days: int, cal: WorkCalendar, tz: ZoneInfo | None = None) -> CaseFacts:
+    """The facts of a case from its accepted events, in order (checked with `status_after`)."""
+    tz = tz or local_tz()
+    accept = events[0]
+    accepted_on = accept.at.astimezone(tz).date()
+    base = cal.add_workdays(accepted_on, promised_days)
+    provisional = base.provisional
+    status = CaseStatus.OPEN.value
+    suspensions: list[SuspensionFacts] = []
+    added = 0
+    closed_at = None
+    for ev in events[1:]:
+        if ev.kind == SUSPEND:
+            suspensions.append(SuspensionFacts(ev.at, None, 0, ev.reason))
+        elif ev.kind == RESUME or (ev.kind in CLOSING and status == CaseStatus.SUSPENDED):
+            # A case closed while suspended ends its suspension at that moment.
+            current = suspensions[-1]
+            current.ended_at = ev.at
+            s, r = current.started_at.astimezone(tz).date(), ev.at.astimezone(tz).date()
+            current.workdays = cal.workdays_between(s, r)
+            provisional = provisional or cal.is_provisional_span(s, r)
+            added += current.workdays
+        if ev.kind in CLOSING:
+            closed_at = ev.at
+        status = status_after(status, ev.kind) or status
+    due = cal.add_workdays(base.date, added) if added else base
+    provisional = provisional or due.provisional
+    closed_on = closed_at.astimezone(tz).date() if closed_at else None
+    on_time = (closed_on <= due.date) if status == CaseStatus.COMPLETED and closed_on else None
+    return CaseFacts(
+        status=status,
+        accepted_at=accept.at,
+        accepted_on=accepted_on,
+        closed_at=closed_at,
+        closed_on=closed_on,
+        due_date=due.date,
+        provisional=provisional,
+        completed_on_time=on_time,
+        suspended_days=added,
+        suspensions=suspensions,
+    )
+
+
+def yellow_threshold(promised_days: int, own: int | None = None) -> int:
+    if own is not None:
+        return own
+    return min(3, promised_days // 3)
+
+
+def card_at(
+    status: str,
+    due_date: date,
+    promised_days: int,
+    threshold: int,
+    moment: datetime,
+    cal: WorkCalendar,
+    tz: ZoneInfo | None = None,
+) -> str:
+    """The card of a case at a moment (contract section 3): red, yellow or none."""
+    if status != CaseStatus.OPEN:
+        return Card.NONE.value  # closed, or suspended: no card
+    today = moment.astimezone(tz or local_tz()).date()
+    if today > due_date:
+        return Card.RED.value
+    if promised_days > 0 and cal.workdays_between(today, due_date) <= threshold:
+        return Card.YELLOW.value
+    return Card.NONE.value
+
+
+def remaining_workdays(due_date: date, moment: datetime, cal: WorkCalendar, tz: ZoneInfo | None = None) -> int | None:
+    """Working days d with today < d <= due date; None once overdue."""
+    today = moment.astimezone(tz or local_tz()).date()
+    if today > due_date:
+        return None
+    return cal.workdays_between(today, due_date)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django.db import models
+
+from govwatch.core.choices import ApplicantType, Card, CaseChannel, CaseStatus, EventKind
+
+
+class Case(models.Model):
+    """One application (办件) and where its handling stands.
+
+    The status, due date and suspensions are derived from the case's events by
+    `govwatch.cases.deadlines.derive` and stored so that lists, boards and figures are indexed
+    queries; they are only ever written from that derivation.
+    """
+
+    case_no = models.CharField("业务编号", max_length=64, unique=True)
+    item = models.ForeignKey("catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases")
+    unit = models.ForeignKey("orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField("渠道", max_length=16, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
+    applicant_type = models.CharField(
+        "申请人类型", max_length=16, choices=ApplicantType.choices, default=ApplicantType.PERSON
+    )
+    window_code = models.CharField("窗口编号", max_length=64, blank=True)
+    staff_code = models.CharField("经办人编号", max_length=64, blank=True)
+
+    status = models.CharField("状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    accepted_at = models.DateTimeField("受理时间")
+    accepted_on = models.DateField("受理日期")
+    closed_at = models.DateTimeField("办结/退件/撤回时间", null=True, blank=True)
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    due_date = models.DateField("到期日")
+    provisional = models.BooleanField("临时期限", default=False, help_text="依赖尚未发布节假日安排的年份")
+    completed_on_time = models.BooleanField("按时办结", null=True)
+    suspended_days = models.PositiveIntegerField("挂起工作日", default=0)
+
+    # Card as of the last scan, and the next moment the card may change (the scan's index).
+    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE)
+    card_at = models.DateTimeField("亮牌扫描时间", null=True, blank=True)
+    next_card_at = models.DateTimeField("下次状态变化", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        indexes = [
+            models.Index(fields=["unit", "accepted_on"]),
+            models.Index(fields=["item", "accepted_on"]),
+            models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["accepted_on"]),
+            models.Index(fields=["closed_on"]),
+            models.Index(fields=["card"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_no
+
+    @property
+    def completed_at(self):
+        return self.closed_at if self.status == CaseStatus.COMPLETED else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
+
+
+class CaseEvent(models.Model):
+    """One step of a case as reported by the handling system; facts, never edited."""
+
+    event_id = models.CharField("事件编号", max_length=200, unique=True)
+    case = models.ForeignKey(
+        Case, to_field="case_no", db_column="case_no", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField("环节", max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField("时间")
+    item_code = models.CharField("事项编码", max_length=64, blank=True)
+    unit_code = models.CharField("办理单位编码", max_length=64, blank=True)
+    channel = models.CharField("渠道", max_length=16, blank=True)
+    applicant_type = models.CharField("申请人类型", max_length=16, blank=True)
+    window_code = models.CharField("窗口编号", max_length=64, blank=True)
+    staff_code = models.CharField("经办人编号", max_length=64, blank=True)
+    reason = models.TextField("原因", blank=True)
+    # Digest of the row's content: a re-sent event with the same key and other content is refused.
+    digest = models.CharField(max_length=32)
+    import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "办件过程"
+        verbose_name_plural = "办件过程"
+        indexes = [models.Index(fields=["case", "at"])]
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Suspension(models.Model):
+    """A period when the clock of a case was stopped (挂起/暂停计时)."""
+
+    case = models.ForeignKey(
+        Case, to_field="case_no", db_column="case_no", on_delete=models.CASCADE, related_name="suspensions"
+    )
+    started_at = models.DateTimeField("挂起时间")
+    ended_at = models.DateTimeField("恢复时间", null=True, blank=True)
+    workdays = models.PositiveIntegerField("顺延工作日", default=0)
+    reason = models.TextField("原因", blank=True)
+
+    class Meta:
+        verbose_name = "挂起记录"
+        verbose_name_plural = "挂起记录"
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["case", "started_at"])]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from govwatch.core.choices import ItemLevel, ItemType, Online
+
+
+class Item(models.Model):
+    """A service item of the catalog with its legal and promised time limits (working days)."""
+
+    code = models.CharField("事项编码", max_length=64, unique=True)
+    name = models.CharField("事项名称", max_length=300)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="实施单位", on_delete=models.PROTECT, related_name="items")
+    type = models.CharField("事项类型", max_length=16, choices=ItemType.choices, default=ItemType.PUBLIC_SERVICE)
+    level = models.CharField("层级", max_length=16, choices=ItemLevel.choices, default=ItemLevel.DISTRICT)
+    legal_days = models.PositiveIntegerField("法定时限(工作日)")
+    promised_days = models.PositiveIntegerField("承诺时限(工作日)")
+    online = models.CharField("网办程度", max_length=16, choices=Online.choices, default=Online.NONE)
+    # An item's own yellow threshold in working days; None means the contract's default.
+    yellow_days = models.PositiveIntegerField("预警阈值(工作日)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事项"
+        verbose_name_plural = "事项"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(promised_days__lte=models.F("legal_days")), name="promised_within_legal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.code})"
+
+    @property
+    def is_instant(self) -> bool:
+        return self.promised_days == 0
+
+    @property
+    def yellow_threshold(self) -> int:
+        """Working days before the due date at which the yellow card starts (contract section 3)."""
+        if self.yellow_days is not None:
+            return self.yellow_days
+        return min(3, self.promised_days // 3)
+
+    def clean(self) -> None:
+        if self.promised_days > self.legal_days:
+            raise ValidationError({"promised_days": "承诺时限不得超过法定时限"})

@@ -1,0 +1,28 @@
+"""Collects the subcommands each domain app offers to the `govwatch` console command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+# Each module has `register(subparsers)`; the order is the order of `govwatch --help`.
+MODULES = [
+    "govwatch.imports.cli",
+    "govwatch.workcal.cli",
+    "govwatch.cases.cli",
+    "govwatch.demo.cli",
+    "govwatch.web.cli",
+    "govwatch.core.worker",
+    "govwatch.bench.cli",
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)

@@ -1,0 +1,57 @@
+"""Parsing of the contract's value formats: timestamps, dates, booleans, integers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+TRUE = {"1", "true", "yes", "是", "y", "t"}
+FALSE = {"0", "false", "no", "否", "n", "f", ""}
+
+
+@cache
+def _tz(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_zone() -> ZoneInfo:
+    return _tz(settings.TIME_ZONE)
+
+
+def parse_timestamp(text: str) -> datetime:
+    """ISO 8601; a timestamp without an offset is local time. Raises ValueError."""
+    value = text.strip()
+    if not value:
+        raise ValueError("empty")
+    if value.endswith("Z"):
+        value = value[:-1] + "+00:00"
+    moment = datetime.fromisoformat(value.replace("/", "-"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=local_zone())
+    return moment
+
+
+def parse_date(text: str) -> date:
+    value = text.strip()
+    if "T" in value or " " in value:
+        return parse_timestamp(value).astimezone(local_zone()).date()
+    return date.fromisoformat(value.replace("/", "-"))
+
+
+def parse_bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ValueError(value)
+
+
+def parse_int(text: str) -> int:
+    value = text.strip()
+    if value.endswith(".0"):  # spreadsheets write whole numbers as floats
+        value = value[:-2]
+    return int(value)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportRun(models.Model):
+    """One run of an import: its file, counts, row errors and operator."""
+
+    class Kind(models.TextChoices):
+        UNITS = "units", "单位"
+        ITEMS = "items", "事项"
+        CASES = "cases", "办件过程"
+        EVALUATIONS = "evaluations", "好差评"
+        COMPLAINTS = "complaints", "投诉"
+        CALENDAR = "calendar", "节假日安排"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    filename = models.CharField("文件", max_length=500)
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    operator_label = models.CharField("操作人", max_length=150, blank=True)
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    read = models.PositiveIntegerField("读取", default=0)
+    imported = models.PositiveIntegerField("导入", default=0)
+    duplicates = models.PositiveIntegerField("重复", default=0)
+    rejected = models.PositiveIntegerField("拒绝", default=0)
+    # The first errors in full (a province file may have millions; the count is in `rejected`).
+    errors = models.JSONField("错误", default=list)
+    warnings = models.JSONField("警告", default=list)
+
+    class Meta:
+        verbose_name = "导入记录"
+        verbose_name_plural = "导入记录"
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename}"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class OrgsConfig(AppConfig):
+    name = "govwatch.orgs"

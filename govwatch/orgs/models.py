@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db import models
+
+from govwatch.core.choices import UnitKind
+
+
+class Unit(models.Model):
+    """A node of the org tree: the district, its departments, streets, communities, the supervisors."""
+
+    code = models.CharField("单位编码", max_length=64, unique=True)
+    name = models.CharField("单位名称", max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
+    # An official contact number for alerts; masked on every page like personal data.
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    # Materialised path of codes ("/root/dept/") so a subtree is one indexed prefix query.
+    path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def compute_path(self) -> str:
+        parent_path = self.parent.path if self.parent_id and self.parent else "/"
+        return f"{parent_path}{self.code}/"
+
+    def save(self, *args, **kwargs) -> None:
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def subtree(self) -> models.QuerySet[Unit]:
+        return Unit.objects.filter(path__startswith=self.path)
