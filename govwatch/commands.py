@@ -10,6 +10,7 @@ MODULES = [
     "govwatch.imports.cli",
     "govwatch.workcal.cli",
     "govwatch.cases.cli",
+    "govwatch.supervision.cli",
     "govwatch.demo.cli",
     "govwatch.web.cli",
     "govwatch.core.worker",

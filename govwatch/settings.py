@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "govwatch.evaluations",
     "govwatch.complaints",
     "govwatch.imports",
+    "govwatch.supervision",
     "govwatch.web",
 ]
 

@@ -42,6 +42,10 @@ def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
     return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
 
 
+def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=tz or local_tz())
+
+
 def status_after(status: str | None, kind: str) -> str | None:
     """Order rules: the status after `kind` from `status` (None before accept), or None if refused."""
     if status is None:

@@ -34,9 +34,12 @@ class Case(models.Model):
     suspended_days = models.PositiveIntegerField("挂起工作日", default=0)
 
     # Card as of the last scan, and the next moment the card may change (the scan's index).
-    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE)
+    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE, db_default=Card.NONE)
     card_at = models.DateTimeField("亮牌扫描时间", null=True, blank=True)
+    # NULL means "not evaluated since its events changed": every writer of a case resets it.
     next_card_at = models.DateTimeField("下次状态变化", null=True, blank=True, db_index=True)
+    # What the last scan saw: "" (not yet accepted or never scanned), open, suspended or closed.
+    scan_state = models.CharField(max_length=10, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = "办件"

@@ -103,6 +103,11 @@ class WorkCalendar:
             return 0
         return self._cum[self._index(end)] - self._cum[self._index(start)]
 
+    def first_date_within(self, end: date, n: int) -> date:
+        """The earliest date T with at most n working days in (T, end]."""
+        i = self._index(end)
+        return date.fromordinal(bisect_left(self._cum, self._cum[i] - n) + _FIRST_ORD)
+
     def is_provisional_span(self, start: date, end: date) -> bool:
         """Whether any date in (start, end] lies in a year with no imported schedule."""
         if end <= start:

@@ -1,0 +1,146 @@
+"""Due dates, suspensions, on-time and cards of contract section 3, at their boundaries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govwatch.cases.deadlines import Event, card_at, derive, refusal, remaining_workdays, status_after, yellow_threshold
+from govwatch.workcal.tests.test_calendar_properties import SHIPPED
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(y, m, d, hh=9, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+def facts(promised, *events):
+    return derive([Event(k, t) for k, t in events], promised, SHIPPED, TZ)
+
+
+def test_due_date_is_acceptance_date_plus_promised_working_days():
+    f = facts(9, ("accept", at(2026, 3, 2)))
+    assert f.due_date == date(2026, 3, 13)
+    assert f.status == "open" and f.completed_on_time is None and not f.provisional
+
+
+def test_instant_item_is_due_on_its_acceptance_date_even_at_night_on_a_holiday():
+    f = facts(0, ("accept", at(2026, 2, 17, 23, 30)))
+    assert f.due_date == date(2026, 2, 17)
+
+
+def test_acceptance_date_is_local_even_when_the_timestamp_is_utc():
+    # 2026-03-01 17:00 UTC is 2026-03-02 01:00 in Shanghai: accepted on Monday the 2nd.
+    f = facts(1, ("accept", datetime(2026, 3, 1, 17, 0, tzinfo=ZoneInfo("UTC"))))
+    assert f.accepted_on == date(2026, 3, 2) and f.due_date == date(2026, 3, 3)
+
+
+def test_suspension_moves_the_due_date_by_the_working_days_it_covered():
+    # Suspended Tuesday 3 March, resumed Monday 9 March: 4, 5, 6, 9 March are 4 working days.
+    f = facts(9, ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 3)), ("resume", at(2026, 3, 9)))
+    assert f.suspended_days == 4
+    assert f.due_date == SHIPPED.add_workdays(date(2026, 3, 13), 4).date == date(2026, 3, 19)
+    assert f.suspensions[0].workdays == 4
+
+
+def test_suspension_over_the_spring_festival_counts_only_working_days():
+    f = facts(2, ("accept", at(2026, 2, 12)), ("suspend", at(2026, 2, 13)), ("resume", at(2026, 2, 24)))
+    # (13 Feb, 24 Feb]: 14 Feb (make-up Saturday) and 24 Feb.
+    assert f.suspended_days == 2
+
+
+def test_completed_on_the_due_date_is_on_time_and_the_next_day_is_late():
+    on_time = facts(2, ("accept", at(2026, 3, 2)), ("complete", at(2026, 3, 4, 23, 59)))
+    late = facts(2, ("accept", at(2026, 3, 2)), ("complete", at(2026, 3, 5, 0, 0)))
+    assert on_time.completed_on_time is True and late.completed_on_time is False
+
+
+def test_completed_while_suspended_closes_the_suspension():
+    f = facts(2, ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 3)), ("complete", at(2026, 3, 6)))
+    assert f.status == "completed" and f.suspensions[0].ended_at == at(2026, 3, 6)
+    assert f.suspended_days == 3 and f.completed_on_time is True
+
+
+def test_rejected_and_withdrawn_cases_are_closed_but_not_completed():
+    assert facts(2, ("accept", at(2026, 3, 2)), ("reject", at(2026, 3, 3))).completed_on_time is None
+    assert facts(2, ("accept", at(2026, 3, 2)), ("withdraw", at(2026, 3, 3))).status == "withdrawn"
+
+
+def test_a_due_date_in_an_unscheduled_year_is_provisional():
+    assert facts(5, ("accept", at(2026, 12, 29))).provisional is True
+    assert facts(5, ("accept", at(2026, 12, 1))).provisional is False
+
+
+@pytest.mark.parametrize(
+    "status,kind,expected",
+    [
+        (None, "accept", "open"),
+        (None, "complete", None),
+        ("open", "resume", None),
+        ("open", "suspend", "suspended"),
+        ("suspended", "suspend", None),
+        ("suspended", "resume", "open"),
+        ("suspended", "complete", "completed"),
+        ("completed", "resume", None),
+        ("rejected", "complete", None),
+        ("open", "accept", None),
+    ],
+)
+def test_order_rules(status, kind, expected):
+    assert status_after(status, kind) == expected
+    if expected is None:
+        assert refusal(status, kind)
+
+
+def test_default_yellow_threshold():
+    assert [yellow_threshold(p) for p in (0, 1, 2, 3, 6, 8, 9, 20)] == [0, 0, 0, 1, 2, 2, 3, 3]
+    assert yellow_threshold(9, own=5) == 5
+
+
+class TestCards:
+    """A 9-day case accepted Monday 2 March 2026 is due Friday 13 March; threshold 3."""
+
+    due = date(2026, 3, 13)
+
+    def card(self, moment, status="open", promised=9):
+        return card_at(status, self.due, promised, yellow_threshold(promised), moment, SHIPPED, TZ)
+
+    def test_none_before_the_yellow_threshold(self):
+        assert self.card(at(2026, 3, 9, 23, 59)) == "none"  # 10, 11, 12, 13 remain: 4
+
+    def test_yellow_three_working_days_before(self):
+        assert self.card(at(2026, 3, 10, 0, 0)) == "yellow"
+
+    def test_yellow_until_the_last_moment_of_the_due_date(self):
+        assert self.card(at(2026, 3, 13, 23, 59)) == "yellow"
+        assert remaining_workdays(self.due, at(2026, 3, 13, 12), SHIPPED, TZ) == 0
+
+    def test_red_card_the_day_after_due_date(self):
+        assert self.card(at(2026, 3, 14, 0, 0)) == "red"
+        assert remaining_workdays(self.due, at(2026, 3, 14), SHIPPED, TZ) is None
+
+    def test_suspended_and_closed_cases_have_no_card(self):
+        assert self.card(at(2026, 3, 20), status="suspended") == "none"
+        assert self.card(at(2026, 3, 20), status="completed") == "none"
+
+    def test_instant_item_never_yellow_and_red_the_next_day(self):
+        due = date(2026, 3, 2)
+        assert card_at("open", due, 0, 0, at(2026, 3, 2, 17), SHIPPED, TZ) == "none"
+        assert card_at("open", due, 0, 0, at(2026, 3, 3, 0, 0), SHIPPED, TZ) == "red"
+
+    def test_weekend_before_a_monday_due_date_counts_no_working_days(self):
+        due = date(2026, 3, 16)  # Monday; promised 2 -> threshold 0: yellow on the due date only
+        assert card_at("open", due, 2, 0, at(2026, 3, 14, 10), SHIPPED, TZ) == "none"
+        assert card_at("open", due, 2, 0, at(2026, 3, 15, 23, 59), SHIPPED, TZ) == "none"
+        assert card_at("open", due, 2, 0, at(2026, 3, 16, 0, 0), SHIPPED, TZ) == "yellow"
+
+    def test_yellow_over_a_make_up_sunday(self):
+        # Due Tuesday 6 Jan 2026 with threshold 2: on Saturday 3 Jan (holiday) the working days left
+        # are Sunday 4 (make-up), Monday 5, Tuesday 6: three, so none; on Sunday 4 two remain.
+        due = date(2026, 1, 6)
+        assert card_at("open", due, 6, 2, at(2026, 1, 3, 12), SHIPPED, TZ) == "none"
+        assert card_at("open", due, 6, 2, at(2026, 1, 4, 0, 0), SHIPPED, TZ) == "yellow"
+        assert card_at("open", due, 6, 2, at(2026, 1, 4, 0, 0) - timedelta(seconds=1), SHIPPED, TZ) == "none"

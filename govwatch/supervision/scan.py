@@ -1,0 +1,184 @@
+"""The scan: every open case's card at a moment, each new card recorded once with its notifications.
+
+Each case stores the next moment its card may change (`Case.next_card_at`): when it turns yellow,
+red, or when one of its recorded events (a suspension, a resume, its closing) takes effect. A scan
+at moment t touches only the cases whose moment has come (t >= next_card_at) and those whose events
+changed since they were last evaluated (next_card_at is NULL), so a scan with no change costs a
+single indexed query. The figures are kept by difference from the previous scan; a scan earlier than
+the previous one (a replay) re-evaluates every case instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from govwatch.cases.deadlines import card_at, end_of_day, local_tz, start_of_day, yellow_threshold
+from govwatch.cases.models import Case, Suspension
+from govwatch.core.choices import Card, CaseStatus
+from govwatch.workcal.calendar import WorkCalendar, get_calendar
+
+from . import routing
+from .models import CardChange, ScanRun
+
+# "Nothing will change until the case's events change": later than any real moment, indexable.
+NEVER = datetime(2199, 12, 31, tzinfo=UTC)
+BATCH = 2000
+
+OPEN, SUSPENDED, CLOSED, PENDING = "open", "suspended", "closed", ""
+
+
+@dataclass(frozen=True)
+class View:
+    """What a scan sees of one case at a moment."""
+
+    state: str
+    card: str
+    next_at: datetime
+
+
+def view_at(
+    case: Case, promised: int, threshold: int, suspensions: list[Suspension], at: datetime, cal: WorkCalendar
+) -> View:
+    """A case's state and card at `at` from its stored facts, and the next moment they may change."""
+    if case.accepted_at > at:
+        return View(PENDING, Card.NONE, case.accepted_at)
+    if case.closed_at is not None and case.closed_at <= at:
+        return View(CLOSED, Card.NONE, NEVER)
+    upcoming = [case.closed_at] if case.closed_at else []
+    added = 0
+    for s in suspensions:
+        if s.started_at > at:
+            upcoming.append(s.started_at)
+        elif s.ended_at is None or s.ended_at > at:
+            # Clock stopped: no card until it resumes (a resume not yet recorded resets the case).
+            return View(SUSPENDED, Card.NONE, min([s.ended_at or NEVER, *upcoming]))
+        else:
+            added += s.workdays
+    base = cal.add_workdays(case.accepted_on, promised).date
+    due = cal.add_workdays(base, added).date if added else base
+    card = card_at(CaseStatus.OPEN, due, promised, threshold, at, cal, local_tz())
+    upcoming.append(_next_card_moment(card, due, promised, threshold, cal))
+    return View(OPEN, card, min(upcoming))
+
+
+def _next_card_moment(card: str, due: date, promised: int, threshold: int, cal: WorkCalendar) -> datetime:
+    """When an open, running case's card next changes if nothing else happens to it."""
+    if card == Card.RED:
+        return NEVER
+    red_from = end_of_day(due)
+    if card == Card.YELLOW or promised == 0:
+        return red_from
+    return start_of_day(cal.first_date_within(due, threshold))
+
+
+@dataclass
+class ScanResult:
+    at: datetime
+    open: int
+    suspended: int
+    yellow: int
+    red: int
+    new_yellow: int
+    new_red: int
+    notifications_queued: int
+
+    def as_dict(self) -> dict[str, Any]:
+        from django.utils import timezone
+
+        return {
+            "at": timezone.localtime(self.at).isoformat(),
+            "open": self.open,
+            "suspended": self.suspended,
+            "yellow": self.yellow,
+            "red": self.red,
+            "new_yellow": self.new_yellow,
+            "new_red": self.new_red,
+            "notifications_queued": self.notifications_queued,
+        }
+
+
+def _counts_from_scratch() -> dict[str, int]:
+    states = dict(Case.objects.values_list("scan_state").annotate(n=Count("id")).values_list("scan_state", "n"))
+    cards = dict(Case.objects.values_list("card").annotate(n=Count("id")).values_list("card", "n"))
+    return {
+        "open": states.get(OPEN, 0) + states.get(SUSPENDED, 0),
+        "suspended": states.get(SUSPENDED, 0),
+        "yellow": cards.get(Card.YELLOW, 0),
+        "red": cards.get(Card.RED, 0),
+    }
+
+
+def _candidates(at: datetime, rewind: bool):
+    fields = (
+        "id", "case_no", "item_id", "unit_id", "accepted_at", "accepted_on", "closed_at", "card", "scan_state", "suspended_days", "status", "due_date",
+    )
+    qs = Case.objects.only(*fields).select_related("item").order_by("id")
+    if rewind:
+        return qs.filter(~Q(scan_state=PENDING) | Q(accepted_at__lte=at) | Q(next_card_at__isnull=True))
+    return qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
+
+
+def scan(at: datetime) -> ScanResult:
+    """Evaluate every case whose card may have changed by `at`; record and notify each new card."""
+    cal = get_calendar()
+    with transaction.atomic():
+        previous = ScanRun.objects.order_by("-at", "-id").first()
+        rewind = previous is None or at < previous.at
+        # Figures by difference: from the previous scan's, or (replay) from the stored views, then
+        # corrected by each case this scan re-evaluates.
+        if rewind:
+            counts = _counts_from_scratch()
+        else:
+            counts = {"open": previous.open, "suspended": previous.suspended, "yellow": previous.yellow, "red": previous.red}
+        new = {Card.YELLOW: 0, Card.RED: 0}
+        queued = 0
+        last_id = 0
+        while True:
+            batch = list(_candidates(at, rewind).filter(id__gt=last_id)[:BATCH])
+            if not batch:
+                break
+            last_id = batch[-1].id
+            suspensions: dict[str, list[Suspension]] = defaultdict(list)
+            for s in Suspension.objects.filter(case_id__in=[c.case_no for c in batch]).order_by("started_at"):
+                suspensions[s.case_id].append(s)
+            updates: list[Case] = []
+            changes: list[CardChange] = []
+            for case in batch:
+                item = case.item
+                view = view_at(
+                    case, item.promised_days, yellow_threshold(item.promised_days, item.yellow_days),
+                    suspensions.get(case.case_no, []), at, cal,
+                )
+                _count(counts, case.scan_state, case.card, -1)
+                _count(counts, view.state, view.card, +1)
+                if view.card != case.card:
+                    changes.append(CardChange(case=case, card=view.card, previous=case.card, at=at))
+                    if view.card in new:
+                        new[view.card] += 1
+                case.scan_state, case.card, case.card_at, case.next_card_at = view.state, view.card, at, view.next_at
+                updates.append(case)
+            Case.objects.bulk_update(updates, ["scan_state", "card", "card_at", "next_card_at"], batch_size=500)
+            if changes:
+                CardChange.objects.bulk_create(changes, batch_size=500)
+                queued += routing.queue_for_changes(changes)
+        run = ScanRun.objects.create(
+            at=at, new_yellow=new[Card.YELLOW], new_red=new[Card.RED], notifications_queued=queued, **counts
+        )
+    return ScanResult(at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, queued)
+
+
+def _count(counts: dict[str, int], state: str, card: str, sign: int) -> None:
+    if state in (OPEN, SUSPENDED):
+        counts["open"] += sign
+    if state == SUSPENDED:
+        counts["suspended"] += sign
+    if card == Card.YELLOW:
+        counts["yellow"] += sign
+    elif card == Card.RED:
+        counts["red"] += sign
