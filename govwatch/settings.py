@@ -193,3 +193,9 @@ LOGGING = {
 # Case import: files with more rows than this are sorted through a temporary on-disk table so
 # that memory stays flat at province scale.
 IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 1_000_000))
+
+# Notifications: the SMS transport ("file": var/outbox.log, the embedded default; "http": a JSON
+# gateway at GOVWATCH_SMS_URL with an optional bearer token).
+SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
+SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
+SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")

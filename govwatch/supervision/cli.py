@@ -8,12 +8,9 @@ from govwatch.cli import EXIT_OK, emit, parse_moment_arg
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from django.utils import timezone
-
     from .scan import scan
 
-    at = parse_moment_arg(args.at) if args.at else timezone.now()
-    emit(scan(at).as_dict(), args.format)
+    emit(scan(parse_moment_arg(args.at) if args.at else None).as_dict(), args.format)
     return EXIT_OK
 
 

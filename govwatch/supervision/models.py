@@ -106,3 +106,9 @@ class NotificationTemplate(models.Model):
         errors = template_errors(self.text)
         if errors:
             raise ValidationError({"text": errors})
+
+
+class ScanLock(models.Model):
+    """One row that a scan locks for its whole transaction, so two workers never scan at once."""
+
+    name = models.CharField(max_length=16, primary_key=True)

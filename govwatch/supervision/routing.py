@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from govwatch.core import pii
 from govwatch.core.choices import Card, UnitKind
 from govwatch.orgs.models import Unit
@@ -33,7 +31,6 @@ def queue_for_changes(changes: list[CardChange]) -> int:
     texts = templates()
     supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
     units = {u.id: u for u in Unit.objects.filter(id__in={c.case.unit_id for c in changes})}
-    now = timezone.now()
     messages = []
     for change in changes:
         if change.card not in (Card.YELLOW, Card.RED):
@@ -50,18 +47,18 @@ def queue_for_changes(changes: list[CardChange]) -> int:
             },
         )
         for unit in recipients(change, supervisors):
-            messages.append(_message(change, unit, text, now))
+            messages.append(_message(change, unit, text))
     Notification.objects.bulk_create(messages, batch_size=500)
     return len(messages)
 
 
-def _message(change: CardChange, unit: Unit, text: str, now) -> Notification:
+def _message(change: CardChange, unit: Unit, text: str) -> Notification:
     if unit.phone:
         digest, token = pii.protect(unit.phone)
         return Notification(
             card_change=change, kind=change.card, case=change.case, unit=unit, channel=SMS,
             recipient_hash=digest, recipient_enc=token, recipient_masked=pii.mask(unit.phone),
-            text=text, next_attempt_at=now,
+            text=text,
         )
     # No number to text: the message is kept, marked failed with the reason, so someone sees it.
     return Notification(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from govwatch.cases.deadlines import card_at, end_of_day, local_tz, start_of_day, yellow_threshold
 from govwatch.cases.models import Case, Suspension
@@ -24,7 +25,7 @@ from govwatch.core.choices import Card, CaseStatus
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
 from . import routing
-from .models import CardChange, ScanRun
+from .models import CardChange, ScanLock, ScanRun
 
 # "Nothing will change until the case's events change": later than any real moment, indexable.
 NEVER = datetime(2199, 12, 31, tzinfo=UTC)
@@ -124,10 +125,15 @@ def _candidates(at: datetime, rewind: bool):
     return qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
 
 
-def scan(at: datetime) -> ScanResult:
-    """Evaluate every case whose card may have changed by `at`; record and notify each new card."""
+def scan(at: datetime | None = None) -> ScanResult:
+    """Evaluate every case whose card may have changed by `at` (default: now); record and notify
+    each new card."""
     cal = get_calendar()
     with transaction.atomic():
+        # Workers on PostgreSQL queue here; SQLite's IMMEDIATE transactions already serialise.
+        ScanLock.objects.select_for_update().get_or_create(name="scan")
+        if at is None:
+            at = timezone.now()
         previous = ScanRun.objects.order_by("-at", "-id").first()
         rewind = previous is None or at < previous.at
         # Figures by difference: from the previous scan's, or (replay) from the stored views, then

@@ -1,0 +1,17 @@
+"""The worker's e-supervision jobs."""
+
+from govwatch.core.worker import register_job
+
+from .scan import scan
+
+# The seed districts text the commission when a case goes overdue: a minute is soon enough.
+register_job("scan", 60, scan)
+
+
+def _dispatch() -> None:
+    from .dispatch import dispatch
+
+    dispatch()
+
+
+register_job("dispatch", 10, _dispatch)
