@@ -11,6 +11,7 @@ MODULES = [
     "govwatch.workcal.cli",
     "govwatch.cases.cli",
     "govwatch.supervision.cli",
+    "govwatch.audit.cli",
     "govwatch.demo.cli",
     "govwatch.web.cli",
     "govwatch.core.worker",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "govwatch.core",
+    "govwatch.audit",
     "govwatch.orgs",
     "govwatch.catalog",
     "govwatch.workcal",

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class CasesConfig(AppConfig):
     name = "govwatch.cases"
+    verbose_name = "办件"
+
+    def ready(self) -> None:
+        from govwatch.workcal.signals import schedule_changed
+
+        from .recompute import on_schedule_changed
+
+        schedule_changed.connect(on_schedule_changed, dispatch_uid="cases.recompute_provisional")

@@ -26,9 +26,14 @@ def cmd_add_days(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from govwatch.imports.readers import FileProblem
+
     from .importing import import_schedule_file
 
-    result = import_schedule_file(args.file, operator_label=args.operator)
+    try:
+        result = import_schedule_file(args.file, operator_label=args.operator)
+    except FileProblem as exc:
+        raise UsageError(str(exc)) from exc
     emit(result, args.format)
     return EXIT_REJECTED if result["rejected"] else EXIT_OK
 

@@ -28,8 +28,11 @@ def shipped_schedule() -> tuple[dict[date, str], set[int]]:
 
 
 @transaction.atomic
-def set_schedule(days: dict[date, str], years: Iterable[int], source: str) -> set[int]:
-    """Replace the schedule of the given years by `days` and mark those years scheduled."""
+def set_schedule(days: dict[date, str], years: Iterable[int], source: str) -> list[tuple[object, int]]:
+    """Replace the schedule of the given years by `days` and mark those years scheduled.
+
+    Returns the receivers' answers to `schedule_changed` (e.g. how many deadlines they recomputed).
+    """
     years = set(years)
     outside = {d for d in days if d.year not in years}
     if outside:
@@ -41,8 +44,7 @@ def set_schedule(days: dict[date, str], years: Iterable[int], source: str) -> se
         ScheduledYear.objects.update_or_create(year=year, defaults={"source": source})
     transaction.on_commit(calendar.invalidate)
     calendar.invalidate()
-    schedule_changed.send(sender=ScheduledYear, years=years)
-    return years
+    return schedule_changed.send(sender=ScheduledYear, years=years)
 
 
 def load_shipped(only_missing: bool = True) -> set[int]:
@@ -50,6 +52,6 @@ def load_shipped(only_missing: bool = True) -> set[int]:
     days, years = shipped_schedule()
     if only_missing:
         years -= set(ScheduledYear.objects.values_list("year", flat=True))
-    if not years:
-        return set()
-    return set_schedule({d: k for d, k in days.items() if d.year in years}, years, SHIPPED_SOURCE)
+    if years:
+        set_schedule({d: k for d, k in days.items() if d.year in years}, years, SHIPPED_SOURCE)
+    return years

@@ -1,0 +1,23 @@
+"""`govwatch audit verify --format json` (contract section 5)."""
+
+from __future__ import annotations
+
+import argparse
+
+from govwatch.cli import EXIT_OK, EXIT_REJECTED, emit
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .log import verify
+
+    result = verify()
+    emit(result.as_dict(), args.format)
+    return EXIT_OK if result.ok else EXIT_REJECTED
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("audit", help="审计日志")
+    a = p.add_subparsers(dest="audit_command", required=True, parser_class=type(p))
+    q = a.add_parser("verify", help="校验审计日志哈希链")
+    q.add_argument("--format", choices=["json", "text"], default="json")
+    q.set_defaults(func=cmd_verify)

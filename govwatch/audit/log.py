@@ -1,0 +1,136 @@
+"""Writing and checking the audit chain.
+
+Each entry's hash is SM3 over the previous entry's hash and the entry's own canonical JSON, so
+changing, removing or reordering any row breaks every link after it. Personal data never goes in:
+callers pass masked values (govwatch.core.pii.mask).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a person (with the address they came from), a system token, or a command."""
+
+    label: str
+    user: Any = None
+    source: str = ""
+
+    @classmethod
+    def of_request(cls, request) -> Actor:
+        user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        label = f"user:{user.get_username()}" if user else "anonymous"
+        return cls(label, user, request.META.get("REMOTE_ADDR", ""))
+
+    @classmethod
+    def command(cls, name: str = "") -> Actor:
+        try:
+            who = getpass.getuser()
+        except (KeyError, OSError):
+            who = "unknown"
+        return cls(name or f"cli:{who}", None, "cli")
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    doc = {
+        # In UTC: the database gives the moment back in UTC whatever zone it was written in.
+        "at": entry.at.astimezone(UTC).isoformat(),
+        "actor": entry.actor,
+        "user": entry.user_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "summary": entry.summary,
+        "before": entry.before,
+        "after": entry.after,
+        "source": entry.source,
+    }
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    h = hashes.Hash(hashes.SM3())
+    h.update(prev_hash.encode())
+    h.update(_canonical(entry))
+    return h.finalize().hex()
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str)) if value is not None else None
+
+
+def record(
+    actor: Actor,
+    action: str,
+    target: Any = None,
+    *,
+    target_type: str = "",
+    target_id: str = "",
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append one entry, in the caller's transaction (so a rolled-back change leaves no entry)."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(name="audit", defaults={"last_hash": GENESIS})
+        entry = AuditEntry(
+            at=at or timezone.now(),
+            actor=actor.label[:150],
+            user=actor.user,
+            action=action,
+            target_type=target_type,
+            target_id=target_id[:200],
+            summary=summary,
+            before=_jsonable(before),
+            after=_jsonable(after),
+            source=actor.source[:100],
+            prev_hash=head.last_hash,
+        )
+        entry.hash = chain_hash(head.last_hash, entry)
+        entry.save()
+        AuditHead.objects.filter(name="audit").update(last_hash=entry.hash, last_id=entry.id)
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    rows: int
+    first_broken: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "rows": self.rows, "first_broken": self.first_broken}
+
+
+def verify() -> Verification:
+    """Recompute the chain in id order; the first entry whose link does not hold is reported."""
+    prev = GENESIS
+    rows = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        rows += 1
+        if entry.prev_hash != prev or chain_hash(prev, entry) != entry.hash:
+            return Verification(False, AuditEntry.objects.count(), entry.id)
+        prev = entry.hash
+    head = AuditHead.objects.filter(name="audit").first()
+    if head is not None and head.last_hash != prev:
+        # The newest rows were removed: the head remembers a hash the chain no longer reaches.
+        return Verification(False, rows, head.last_id)
+    return Verification(True, rows, None)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from where: append-only, each row chained to the one before by SM3.
+
+    Rows are written only by `govwatch.audit.record` and never updated or deleted (the model refuses,
+    and database triggers refuse too); `govwatch audit verify` recomputes the chain.
+    """
+
+    at = models.DateTimeField("时间")
+    actor = models.CharField("操作人", max_length=150, help_text="user:用户名、token:系统名 或 cli:系统账号")
+    # PROTECT: the user id is part of the hashed row; people are deactivated, never deleted.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    action = models.CharField("操作", max_length=64, db_index=True)
+    target_type = models.CharField("对象类型", max_length=64, blank=True)
+    target_id = models.CharField("对象", max_length=200, blank=True)
+    summary = models.TextField("摘要", blank=True)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    source = models.CharField("来源", max_length=100, blank=True, help_text="IP 地址或 cli")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["at"]), models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class AuditHead(models.Model):
+    """The hash of the last entry; locked while appending so the chain has one thread."""
+
+    name = models.CharField(max_length=16, primary_key=True)
+    last_hash = models.CharField(max_length=64)
+    last_id = models.BigIntegerField(default=0)

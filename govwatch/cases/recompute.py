@@ -1,0 +1,42 @@
+"""Provisional deadlines recomputed when the schedule of their years arrives (contract section 3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from govwatch.workcal.calendar import get_calendar
+
+from . import deadlines
+from .models import Case, CaseEvent
+from .services import CaseChange, apply_events
+
+BATCH = 2000
+
+
+def recompute_provisional(years: set[int] | None = None) -> int:
+    """Re-derive every provisional case (or those accepted up to the last of `years`); returns how many."""
+    cal = get_calendar()
+    cases = Case.objects.filter(provisional=True)
+    if years:
+        cases = cases.filter(accepted_on__year__lte=max(years))
+    done = 0
+    last_id = 0
+    while True:
+        batch = list(cases.filter(id__gt=last_id).select_related("item").order_by("id")[:BATCH])
+        if not batch:
+            return done
+        last_id = batch[-1].id
+        events: dict[str, list[deadlines.Event]] = defaultdict(list)
+        for e in CaseEvent.objects.filter(case_id__in=[c.case_no for c in batch]).order_by("at", "id"):
+            events[e.case_id].append(deadlines.Event(e.kind, e.at, e.reason))
+        changes = [
+            CaseChange(c.case_no, sorted(events[c.case_no], key=deadlines.sort_key), c.item.promised_days, [])
+            for c in batch
+            if events[c.case_no]
+        ]
+        apply_events(changes, cal)
+        done += len(changes)
+
+
+def on_schedule_changed(sender, years: set[int], **kwargs) -> int:
+    return recompute_provisional(years)
