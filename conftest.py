@@ -14,6 +14,11 @@ def _fresh_calendar_cache():
     calendar.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def shipped_calendar(db):
     """The database seeded with the chinese-calendar years, as `govwatch init` does."""

@@ -200,3 +200,11 @@ IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 1_000_000
 SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
+
+# Uploaded evidence (reply attachments): kept under var/ in the embedded mode.
+MEDIA_ROOT = Path(os.environ.get("GOVWATCH_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+
+# Supervision orders: a case red for more than this many working days gets one automatically.
+ORDER_AFTER_RED_WORKDAYS = int(os.environ.get("GOVWATCH_ORDER_AFTER_RED_WORKDAYS", 1))
+ORDER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_ORDER_REPLY_WORKDAYS", 3))

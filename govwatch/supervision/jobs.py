@@ -15,3 +15,14 @@ def _dispatch() -> None:
 
 
 register_job("dispatch", 10, _dispatch)
+
+
+def _orders() -> None:
+    from .orders import escalate_overdue, issue_for_failed_deliveries, issue_for_overdue_cases
+
+    issue_for_overdue_cases()
+    issue_for_failed_deliveries()
+    escalate_overdue()
+
+
+register_job("orders", 60, _orders)

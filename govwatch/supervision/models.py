@@ -112,3 +112,105 @@ class ScanLock(models.Model):
     """One row that a scan locks for its whole transaction, so two workers never scan at once."""
 
     name = models.CharField(max_length=16, primary_key=True)
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办单) to a unit: what is demanded, by when, followed to closure.
+
+    The order owns its state machine: `TRANSITIONS` lists every allowed step and `services` checks
+    each against it in one place.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "已下发"
+        REPLIED = "replied", "已回复"
+        RETURNED = "returned", "已退回"
+        CLOSED = "closed", "已办结"
+
+    class Level(models.IntegerChoices):
+        # The escalation ladder of local practice, mildest first.
+        REMINDER = 1, "提醒"
+        YELLOW_NOTICE = 2, "黄色书面通知"
+        RED_LETTER = 3, "红色督办函"
+        TALK = 4, "约谈单位负责人"
+
+    class Origin(models.TextChoices):
+        OVERDUE = "overdue", "办件超时"
+        DELIVERY_FAILED = "delivery_failed", "提醒送达失败"
+        SUPERVISOR = "supervisor", "监督人员决定"
+
+    TRANSITIONS = {
+        Status.ISSUED: {Status.REPLIED, Status.CLOSED},
+        Status.RETURNED: {Status.REPLIED, Status.CLOSED},
+        Status.REPLIED: {Status.CLOSED, Status.RETURNED},
+        Status.CLOSED: set(),
+    }
+
+    number = models.CharField("文号", max_length=40, unique=True)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="被督办单位", on_delete=models.PROTECT, related_name="orders")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="办件", to_field="case_no", db_column="case_no",
+        null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+    )  # fmt: skip
+    origin = models.CharField("来源", max_length=16, choices=Origin.choices)
+    level = models.PositiveSmallIntegerField("督办等级", choices=Level.choices, default=Level.REMINDER)
+    demand = models.TextField("督办要求")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED)
+    issued_at = models.DateTimeField("下发时间")
+    issued_by = models.CharField("下发人", max_length=150)
+    reply_days = models.PositiveSmallIntegerField("回复时限(工作日)", default=3)
+    reply_due = models.DateField("回复期限")
+    # The next moment the order needs attention (its reply is overdue): the escalation index.
+    escalate_after = models.DateTimeField("逾期升级时间", null=True, blank=True, db_index=True)
+    measures = models.TextField("整改措施", blank=True)
+    result = models.TextField("办理结果", blank=True)
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["unit", "status"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class OrderStep(models.Model):
+    """One step in an order's timeline: issued, replied, returned, escalated, closed, notified."""
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField("时间")
+    kind = models.CharField("环节", max_length=16)
+    actor = models.CharField("操作人", max_length=150)
+    text = models.TextField("内容", blank=True)
+
+    class Meta:
+        verbose_name = "督办过程"
+        verbose_name_plural = "督办过程"
+        ordering = ["at", "id"]
+
+
+class OrderAttachment(models.Model):
+    """Evidence the unit attaches to its reply; kept whole, with its digest."""
+
+    order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("附件", upload_to="orders/%Y/%m/")
+    name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class DocumentCounter(models.Model):
+    """Running document numbers per series and year (督办〔2026〕第0001号)."""
+
+    series = models.CharField(max_length=16)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")]

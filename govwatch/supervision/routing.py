@@ -47,22 +47,21 @@ def queue_for_changes(changes: list[CardChange]) -> int:
             },
         )
         for unit in recipients(change, supervisors):
-            messages.append(_message(change, unit, text))
+            messages.append(message_to(unit, change.card, text, case=case, card_change=change))
     Notification.objects.bulk_create(messages, batch_size=500)
     return len(messages)
 
 
-def _message(change: CardChange, unit: Unit, text: str) -> Notification:
+def message_to(unit: Unit, kind: str, text: str, *, case=None, card_change=None) -> Notification:
+    """An unsaved outbox message to a unit's alert number."""
+    common = {"card_change": card_change, "kind": kind, "case": case, "unit": unit, "channel": SMS, "text": text}
     if unit.phone:
         digest, token = pii.protect(unit.phone)
         return Notification(
-            card_change=change, kind=change.card, case=change.case, unit=unit, channel=SMS,
-            recipient_hash=digest, recipient_enc=token, recipient_masked=pii.mask(unit.phone),
-            text=text,
+            recipient_hash=digest, recipient_enc=token, recipient_masked=pii.mask(unit.phone), **common
         )
     # No number to text: the message is kept, marked failed with the reason, so someone sees it.
     return Notification(
-        card_change=change, kind=change.card, case=change.case, unit=unit, channel=SMS,
-        recipient_hash=f"unit:{unit.code}", recipient_enc="", recipient_masked=unit.name, text=text,
-        status=Notification.Status.FAILED, last_error="该单位未设置接收提醒的联系电话",
-    )
+        recipient_hash=f"unit:{unit.code}", recipient_enc="", recipient_masked=unit.name,
+        status=Notification.Status.FAILED, last_error="该单位未设置接收提醒的联系电话", **common,
+    )  # fmt: skip
