@@ -150,7 +150,7 @@ def escalate_overdue(at: datetime | None = None) -> int:
     due = Order.objects.filter(status__in=[Status.ISSUED, Status.RETURNED], escalate_after__lte=at)
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            order = Order.objects.select_for_update().select_related("unit__parent").get(pk=pk)
+            order = Order.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=pk)
             if order.escalate_after is None or order.escalate_after > at or order.status not in (Status.ISSUED, Status.RETURNED):
                 continue  # another worker got there first
             order.level = min(order.level + 1, Order.Level.TALK)
