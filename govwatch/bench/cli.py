@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
+import tempfile
 from datetime import datetime
 from typing import Any
 
 from govwatch.cli import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "province")
+SECTIONS = ("deadlines", "import", "scan", "province")
+DEFAULT = ("deadlines", "import", "scan")
 
 
 def _progress(text: str) -> None:
@@ -23,31 +27,41 @@ def _progress(text: str) -> None:
     sys.stderr.flush()
 
 
+def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One section in a child process on a fresh SQLite database in a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix=f"govwatch-bench-{name}-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["GOVWATCH_VAR_DIR"] = tmp
+        proc = subprocess.run(
+            [sys.executable, "-m", "govwatch.bench.section", name, json.dumps(params)],
+            env=env, stdout=subprocess.PIPE, check=False,
+        )  # fmt: skip
+        if proc.returncode != 0:
+            raise UsageError(f"基准测试 {name} 失败（退出码 {proc.returncode}）")
+        return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+
+
 def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()} {platform.python_implementation()} {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": "govwatch bench " + " ".join(sys.argv[2:]),
+    }
+    params = {
+        "deadlines": {"n_cases": args.cases},
+        "import": {"seed": args.seed},
+        "scan": {"open_cases": args.open_cases, "seed": args.seed},
+        "province": {"seed": args.seed, "fraction": args.province_fraction},
     }
     for name in names:
         _progress(f"{name} ...")
-        if name == "deadlines":
-            from . import deadlines
-
-            results["deadlines"] = deadlines.run(n_cases=args.cases)
-        elif name == "import":
-            from . import importing
-
-            results["import"] = importing.run_district(seed=args.seed)
-        elif name == "province":
-            from . import importing
-
-            results["province"] = importing.run_province(seed=args.seed, fraction=args.province_fraction)
+        results[name] = run_section(name, params[name])
         _progress(f"{name}: {json.dumps(results[name], ensure_ascii=False)}")
     return results
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    names = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else ["deadlines", "import"]
+    names = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else list(DEFAULT)
     unknown = [n for n in names if n not in SECTIONS]
     if unknown:
         raise UsageError(f"未知的基准测试项: {', '.join(unknown)}（可选: {', '.join(SECTIONS)}）")
@@ -57,8 +71,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准测试 (结果见 docs/benchmarks.md)")
-    p.add_argument("--only", default="", help=f"逗号分隔: {', '.join(SECTIONS)}；默认 deadlines,import")
+    p.add_argument("--only", default="", help=f"逗号分隔: {', '.join(SECTIONS)}；默认 {','.join(DEFAULT)}")
     p.add_argument("--cases", type=int, default=1_000_000, help="到期日计算的办件数")
+    p.add_argument("--open-cases", type=int, default=500_000, help="扫描基准的在办件数")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
     p.add_argument("--format", choices=["json", "text"], default="json")

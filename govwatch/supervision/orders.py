@@ -52,7 +52,7 @@ def _step(order: Order, at: datetime, kind: str, actor: Actor, text: str = "") -
 
 
 def _notify(order: Order, units: list[Unit], text: str) -> None:
-    Notification.objects.bulk_create([message_to(u, "order", text, case=order.case) for u in units])
+    Notification.objects.bulk_create([message_to(u, "order", text, case_no=order.case_id) for u in units])
 
 
 def _move(order: Order, status: str) -> None:

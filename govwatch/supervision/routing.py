@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from govwatch.core import pii
 from govwatch.core.choices import Card, UnitKind
 from govwatch.orgs.models import Unit
@@ -17,44 +20,49 @@ def supervisors_of(unit: Unit, supervisors: list[Unit]) -> list[Unit]:
     return [s for s in supervisors if s.parent is None or unit.path.startswith(s.parent.path)]
 
 
-def recipients(change: CardChange, supervisors: list[Unit]) -> list[Unit]:
-    unit = change.case.unit
-    if change.card == Card.YELLOW:
+@dataclass(frozen=True)
+class NewCard:
+    """A card change with what its message needs to say of the case."""
+
+    change: CardChange
+    case_no: str
+    unit_id: int
+    item_name: str
+    due_date: date
+
+
+def recipients(card: str, unit: Unit, supervisors: list[Unit]) -> list[Unit]:
+    if card == Card.YELLOW:
         return [unit]
-    if change.card == Card.RED:
+    if card == Card.RED:
         return [unit, *supervisors_of(unit, supervisors)]
     return []
 
 
-def queue_for_changes(changes: list[CardChange]) -> int:
+def queue_for_changes(new_cards: list[NewCard]) -> int:
     """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count."""
     texts = templates()
     supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
-    units = {u.id: u for u in Unit.objects.filter(id__in={c.case.unit_id for c in changes})}
+    units = {u.id: u for u in Unit.objects.filter(id__in={n.unit_id for n in new_cards})}
     messages = []
-    for change in changes:
-        if change.card not in (Card.YELLOW, Card.RED):
+    for n in new_cards:
+        card = n.change.card
+        if card not in (Card.YELLOW, Card.RED):
             continue
-        change.case.unit = units[change.case.unit_id]
-        case = change.case
+        unit = units[n.unit_id]
         text = render(
-            texts[change.card],
-            {
-                "item_name": case.item.name,
-                "case_no": case.case_no,
-                "due_date": "" if case.due_date is None else case.due_date.isoformat(),
-                "unit_name": case.unit.name,
-            },
+            texts[card],
+            {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name},
         )
-        for unit in recipients(change, supervisors):
-            messages.append(message_to(unit, change.card, text, case=case, card_change=change))
+        for recipient in recipients(card, unit, supervisors):
+            messages.append(message_to(recipient, card, text, case_no=n.case_no, card_change=n.change))
     Notification.objects.bulk_create(messages, batch_size=500)
     return len(messages)
 
 
-def message_to(unit: Unit, kind: str, text: str, *, case=None, card_change=None) -> Notification:
+def message_to(unit: Unit, kind: str, text: str, *, case_no: str | None = None, card_change=None) -> Notification:
     """An unsaved outbox message to a unit's alert number."""
-    common = {"card_change": card_change, "kind": kind, "case": case, "unit": unit, "channel": SMS, "text": text}
+    common = {"card_change": card_change, "kind": kind, "case_id": case_no, "unit": unit, "channel": SMS, "text": text}
     if unit.phone:
         digest, token = pii.protect(unit.phone)
         return Notification(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -43,9 +43,31 @@ class View:
     next_at: datetime
 
 
-def view_at(
-    case: Case, promised: int, threshold: int, suspensions: list[Suspension], at: datetime, cal: WorkCalendar
-) -> View:
+@dataclass(slots=True)
+class Candidate:
+    """The stored facts of a case that a scan needs: read as plain values, not model objects."""
+
+    id: int
+    case_no: str
+    unit_id: int
+    accepted_at: datetime
+    accepted_on: date
+    closed_at: datetime | None
+    due_date: date
+    card: str
+    scan_state: str
+    promised: int
+    threshold: int
+    item_name: str
+
+
+CANDIDATE_FIELDS = (
+    "id", "case_no", "unit_id", "accepted_at", "accepted_on", "closed_at", "due_date", "card",
+    "scan_state", "item__promised_days", "item__yellow_days", "item__name",
+)  # fmt: skip
+
+
+def view_at(case: Candidate, suspensions: list[Suspension], at: datetime, cal: WorkCalendar) -> View:
     """A case's state and card at `at` from its stored facts, and the next moment they may change."""
     if case.accepted_at > at:
         return View(PENDING, Card.NONE, case.accepted_at)
@@ -61,10 +83,10 @@ def view_at(
             return View(SUSPENDED, Card.NONE, min([s.ended_at or NEVER, *upcoming]))
         else:
             added += s.workdays
-    base = cal.add_workdays(case.accepted_on, promised).date
+    base = cal.add_workdays(case.accepted_on, case.promised).date
     due = cal.add_workdays(base, added).date if added else base
-    card = card_at(CaseStatus.OPEN, due, promised, threshold, at, cal, local_tz())
-    upcoming.append(_next_card_moment(card, due, promised, threshold, cal))
+    card = card_at(CaseStatus.OPEN, due, case.promised, case.threshold, at, cal, local_tz())
+    upcoming.append(_next_card_moment(card, due, case.promised, case.threshold, cal))
     return View(OPEN, card, min(upcoming))
 
 
@@ -115,14 +137,31 @@ def _counts_from_scratch() -> dict[str, int]:
     }
 
 
-def _candidates(at: datetime, rewind: bool):
-    fields = (
-        "id", "case_no", "item_id", "unit_id", "accepted_at", "accepted_on", "closed_at", "card", "scan_state", "suspended_days", "status", "due_date",
-    )
-    qs = Case.objects.only(*fields).select_related("item").order_by("id")
+def _candidates(at: datetime, rewind: bool, after_id: int) -> list[Candidate]:
+    qs = Case.objects.filter(id__gt=after_id).order_by("id")
     if rewind:
-        return qs.filter(~Q(scan_state=PENDING) | Q(accepted_at__lte=at) | Q(next_card_at__isnull=True))
-    return qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
+        qs = qs.filter(~Q(scan_state=PENDING) | Q(accepted_at__lte=at) | Q(next_card_at__isnull=True))
+    else:
+        qs = qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
+    return [
+        Candidate(i, no, unit, acc_at, acc_on, closed, due, card, state, promised, yellow_threshold(promised, own), name)
+        for i, no, unit, acc_at, acc_on, closed, due, card, state, promised, own, name in qs.values_list(
+            *CANDIDATE_FIELDS
+        )[:BATCH]
+    ]
+
+
+def _store_views(rows: list[tuple[str, str, datetime, datetime, int]]) -> None:
+    """Write back (scan_state, card, card_at, next_card_at) by id: plain executemany, because the
+    ORM's bulk_update builds a CASE expression per row and costs seconds per thousand."""
+    adapt = connection.ops.adapt_datetimefield_value
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(Case._meta.db_table)} SET {q('scan_state')} = %s, {q('card')} = %s,"
+        f" {q('card_at')} = %s, {q('next_card_at')} = %s WHERE {q('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(st, card, adapt(at), adapt(nxt), pk) for st, card, at, nxt, pk in rows])
 
 
 def scan(at: datetime | None = None) -> ScanResult:
@@ -145,34 +184,28 @@ def scan(at: datetime | None = None) -> ScanResult:
         new = {Card.YELLOW: 0, Card.RED: 0}
         queued = 0
         last_id = 0
-        while True:
-            batch = list(_candidates(at, rewind).filter(id__gt=last_id)[:BATCH])
-            if not batch:
-                break
+        while batch := _candidates(at, rewind, last_id):
             last_id = batch[-1].id
             suspensions: dict[str, list[Suspension]] = defaultdict(list)
             for s in Suspension.objects.filter(case_id__in=[c.case_no for c in batch]).order_by("started_at"):
                 suspensions[s.case_id].append(s)
-            updates: list[Case] = []
-            changes: list[CardChange] = []
+            updates = []
+            changes: list[tuple[CardChange, Candidate]] = []
             for case in batch:
-                item = case.item
-                view = view_at(
-                    case, item.promised_days, yellow_threshold(item.promised_days, item.yellow_days),
-                    suspensions.get(case.case_no, []), at, cal,
-                )
+                view = view_at(case, suspensions.get(case.case_no, []), at, cal)
                 _count(counts, case.scan_state, case.card, -1)
                 _count(counts, view.state, view.card, +1)
                 if view.card != case.card:
-                    changes.append(CardChange(case=case, card=view.card, previous=case.card, at=at))
+                    changes.append((CardChange(case_id=case.case_no, card=view.card, previous=case.card, at=at), case))
                     if view.card in new:
                         new[view.card] += 1
-                case.scan_state, case.card, case.card_at, case.next_card_at = view.state, view.card, at, view.next_at
-                updates.append(case)
-            Case.objects.bulk_update(updates, ["scan_state", "card", "card_at", "next_card_at"], batch_size=500)
+                updates.append((view.state, view.card, at, view.next_at, case.id))
+            _store_views(updates)
             if changes:
-                CardChange.objects.bulk_create(changes, batch_size=500)
-                queued += routing.queue_for_changes(changes)
+                CardChange.objects.bulk_create([c for c, _ in changes], batch_size=500)
+                queued += routing.queue_for_changes(
+                    [routing.NewCard(c, case.case_no, case.unit_id, case.item_name, case.due_date) for c, case in changes]
+                )
         run = ScanRun.objects.create(
             at=at, new_yellow=new[Card.YELLOW], new_red=new[Card.RED], notifications_queued=queued, **counts
         )

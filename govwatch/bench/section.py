@@ -1,0 +1,43 @@
+"""Runs one benchmark section in a process of its own, on a fresh SQLite database in a temporary
+directory, and prints its figures as one JSON document (with the process's peak RSS).
+
+`govwatch bench` starts one of these per section so that sections neither share a database nor
+inherit each other's memory high-water mark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+
+
+def main() -> None:
+    name, params = sys.argv[1], json.loads(sys.argv[2])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
+    import django
+
+    django.setup()
+    if name != "deadlines":
+        from django.core.management import call_command
+
+        from govwatch.workcal.services import load_shipped
+
+        call_command("migrate", interactive=False, verbosity=0)
+        load_shipped()
+    if name == "deadlines":
+        from .deadlines import run
+    elif name == "scan":
+        from .scanning import run
+    else:
+        from .importing import SECTIONS
+
+        run = SECTIONS[name]
+    result = run(**params)
+    result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
