@@ -214,3 +214,36 @@ class DocumentCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")]
+
+
+class AlertRule(models.Model):
+    """Who is told of cards for a unit's (or one item's) cases, and when not to text them.
+
+    The most specific rule applies: an item's, else the nearest unit up the tree, else the
+    region-wide rule (no unit, no item), else the contract's defaults. Quiet hours delay a message
+    to the end of the quiet period; they never drop it.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE)
+    item = models.ForeignKey("catalog.Item", verbose_name="事项", null=True, blank=True, on_delete=models.CASCADE)
+    notify_yellow = models.BooleanField("黄牌提醒办理单位", default=True)
+    notify_red = models.BooleanField("红牌提醒办理单位", default=True)
+    red_to_supervisors = models.BooleanField("红牌提醒纪检监察", default=True)
+    quiet_start = models.TimeField("免打扰开始", null=True, blank=True)
+    quiet_end = models.TimeField("免打扰结束", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "提醒规则"
+        verbose_name_plural = "提醒规则"
+        constraints = [models.UniqueConstraint(fields=["unit", "item"], name="one_rule_per_unit_item")]
+
+    def __str__(self) -> str:
+        return str(self.item or self.unit or "全区默认")
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            raise ValidationError("免打扰开始和结束时间需同时填写")
+        if not self.red_to_supervisors and not self.notify_red:
+            raise ValidationError("红牌至少要提醒办理单位或纪检监察之一")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from govwatch.core import pii
 from govwatch.core.choices import Card, UnitKind
 from govwatch.orgs.models import Unit
 
 from .models import CardChange, Notification
+from .rules import DEFAULT, Rule, RuleBook
 from .texts import render, templates
 
 SMS = "sms"
@@ -27,21 +28,26 @@ class NewCard:
     change: CardChange
     case_no: str
     unit_id: int
+    item_id: int
     item_name: str
     due_date: date
 
 
-def recipients(card: str, unit: Unit, supervisors: list[Unit]) -> list[Unit]:
+def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFAULT) -> list[Unit]:
     if card == Card.YELLOW:
-        return [unit]
+        return [unit] if rule.notify_yellow else []
     if card == Card.RED:
-        return [unit, *supervisors_of(unit, supervisors)]
+        return ([unit] if rule.notify_red else []) + (supervisors_of(unit, supervisors) if rule.red_to_supervisors else [])
     return []
 
 
-def queue_for_changes(new_cards: list[NewCard]) -> int:
-    """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count."""
+def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
+    """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count.
+
+    A message that falls in its rule's quiet hours waits until they end (`next_attempt_at`).
+    """
     texts = templates()
+    book = RuleBook()
     supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
     units = {u.id: u for u in Unit.objects.filter(id__in={n.unit_id for n in new_cards})}
     messages = []
@@ -54,8 +60,13 @@ def queue_for_changes(new_cards: list[NewCard]) -> int:
             texts[card],
             {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name},
         )
-        for recipient in recipients(card, unit, supervisors):
-            messages.append(message_to(recipient, card, text, case_no=n.case_no, card_change=n.change))
+        rule = book.for_case(unit, n.item_id)
+        release = rule.release_at(at)
+        for recipient in recipients(card, unit, supervisors, rule):
+            message = message_to(recipient, card, text, case_no=n.case_no, card_change=n.change)
+            if release and message.status == Notification.Status.QUEUED:
+                message.next_attempt_at = release
+            messages.append(message)
     Notification.objects.bulk_create(messages, batch_size=500)
     return len(messages)
 

@@ -50,6 +50,7 @@ class Candidate:
     id: int
     case_no: str
     unit_id: int
+    item_id: int
     accepted_at: datetime
     accepted_on: date
     closed_at: datetime | None
@@ -62,7 +63,7 @@ class Candidate:
 
 
 CANDIDATE_FIELDS = (
-    "id", "case_no", "unit_id", "accepted_at", "accepted_on", "closed_at", "due_date", "card",
+    "id", "case_no", "unit_id", "item_id", "accepted_at", "accepted_on", "closed_at", "due_date", "card",
     "scan_state", "item__promised_days", "item__yellow_days", "item__name",
 )  # fmt: skip
 
@@ -144,8 +145,8 @@ def _candidates(at: datetime, rewind: bool, after_id: int) -> list[Candidate]:
     else:
         qs = qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
     return [
-        Candidate(i, no, unit, acc_at, acc_on, closed, due, card, state, promised, yellow_threshold(promised, own), name)
-        for i, no, unit, acc_at, acc_on, closed, due, card, state, promised, own, name in qs.values_list(
+        Candidate(i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, yellow_threshold(promised, own), name)
+        for i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, own, name in qs.values_list(
             *CANDIDATE_FIELDS
         )[:BATCH]
     ]
@@ -204,7 +205,9 @@ def scan(at: datetime | None = None) -> ScanResult:
             if changes:
                 CardChange.objects.bulk_create([c for c, _ in changes], batch_size=500)
                 queued += routing.queue_for_changes(
-                    [routing.NewCard(c, case.case_no, case.unit_id, case.item_name, case.due_date) for c, case in changes]
+                    [routing.NewCard(c, case.case_no, case.unit_id, case.item_id, case.item_name, case.due_date)
+                     for c, case in changes],
+                    at,
                 )
         run = ScanRun.objects.create(
             at=at, new_yellow=new[Card.YELLOW], new_red=new[Card.RED], notifications_queued=queued, **counts

@@ -1,0 +1,67 @@
+"""Alert rules: the most specific one for a case, and quiet hours that delay a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from govwatch.cases.deadlines import local_tz
+from govwatch.orgs.models import Unit
+
+from .models import AlertRule
+
+
+@dataclass(frozen=True)
+class Rule:
+    notify_yellow: bool = True
+    notify_red: bool = True
+    red_to_supervisors: bool = True
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+    def release_at(self, moment: datetime) -> datetime | None:
+        """The end of the quiet period `moment` falls in (local time), or None when it is not quiet."""
+        if self.quiet_start is None or self.quiet_end is None:
+            return None
+        local = moment.astimezone(local_tz())
+        t = local.time()
+        start, end = self.quiet_start, self.quiet_end
+        overnight = start > end  # e.g. 22:00-07:00
+        quiet = (start <= t or t < end) if overnight else (start <= t < end)
+        if not quiet:
+            return None
+        release = datetime.combine(local.date(), end, tzinfo=local.tzinfo)
+        if release <= local:
+            release += timedelta(days=1)
+        return release
+
+
+DEFAULT = Rule()
+
+
+class RuleBook:
+    """Every rule, loaded once per scan or dispatch round, resolved per unit path and item."""
+
+    def __init__(self) -> None:
+        self.by_item: dict[int, Rule] = {}
+        self.by_unit: dict[int, Rule] = {}
+        self.region = DEFAULT
+        for r in AlertRule.objects.all():
+            rule = Rule(r.notify_yellow, r.notify_red, r.red_to_supervisors, r.quiet_start, r.quiet_end)
+            if r.item_id:
+                self.by_item[r.item_id] = rule
+            elif r.unit_id:
+                self.by_unit[r.unit_id] = rule
+            else:
+                self.region = rule
+        self._codes = dict(Unit.objects.values_list("code", "id")) if self.by_unit else {}
+
+    def for_case(self, unit: Unit, item_id: int | None) -> Rule:
+        if item_id in self.by_item:
+            return self.by_item[item_id]
+        # The nearest unit up the tree that has a rule: the path lists codes root first.
+        for code in reversed([c for c in unit.path.split("/") if c]):
+            rule = self.by_unit.get(self._codes.get(code, -1))
+            if rule is not None:
+                return rule
+        return self.region
