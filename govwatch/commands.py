@@ -15,6 +15,7 @@ MODULES = [
     "govwatch.demo.cli",
     "govwatch.web.cli",
     "govwatch.core.worker",
+    "govwatch.core.demo_users",
     "govwatch.bench.cli",
 ]
 

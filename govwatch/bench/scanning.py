@@ -1,6 +1,6 @@
 """Benchmark: incremental scans over 500,000 open cases on SQLite.
 
-The cases' due dates are spread over about 200 working days, so from one day to the next about
+The cases' due dates are spread over about 100 working days, so from one day to the next about
 5,000 cards change (cases turning yellow or red). Measured: the first scan (every case evaluated),
 the next day's incremental scan, and a scan with no change.
 """
@@ -39,8 +39,8 @@ def _setup(open_cases: int, seed: int, start: datetime) -> None:
     rows = []
     for n in range(open_cases):
         item = items[n % len(items)]
-        # Due somewhere in the next ~200 working days; accepted promised_days before that.
-        due = cal.add_workdays(today, rng.randint(1, 200)).date
+        # Due somewhere in the next ~100 working days; accepted promised_days before that.
+        due = cal.add_workdays(today, rng.randint(1, 100)).date
         accepted_on = cal.first_date_within(due, item.promised_days)
         accepted_on = accepted_on if accepted_on <= today else today
         accepted_at = datetime(accepted_on.year, accepted_on.month, accepted_on.day, 1, 30, tzinfo=UTC)

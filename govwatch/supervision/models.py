@@ -27,6 +27,7 @@ class ScanRun(models.Model):
 
     at = models.DateTimeField("扫描时刻", db_index=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     open = models.PositiveIntegerField(default=0)
     suspended = models.PositiveIntegerField(default=0)
     yellow = models.PositiveIntegerField(default=0)
@@ -109,9 +110,12 @@ class NotificationTemplate(models.Model):
 
 
 class ScanLock(models.Model):
-    """One row that a scan locks for its whole transaction, so two workers never scan at once."""
+    """A lease one scan holds while it runs, so two workers never scan at once; a scan killed
+    mid-way lets go when its lease runs out and the next scan carries on where it stopped."""
 
     name = models.CharField(max_length=16, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
 
 
 class SupervisionOrder(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 
 from govwatch.core import pii
@@ -71,11 +72,17 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     return len(messages)
 
 
+@lru_cache(maxsize=4096)
+def _protected(phone: str) -> tuple[str, str]:
+    # A unit's alert number is the same in every message of a scan: encrypt it once.
+    return pii.protect(phone)
+
+
 def message_to(unit: Unit, kind: str, text: str, *, case_no: str | None = None, card_change=None) -> Notification:
     """An unsaved outbox message to a unit's alert number."""
     common = {"card_change": card_change, "kind": kind, "case_id": case_no, "unit": unit, "channel": SMS, "text": text}
     if unit.phone:
-        digest, token = pii.protect(unit.phone)
+        digest, token = _protected(unit.phone)
         return Notification(
             recipient_hash=digest, recipient_enc=token, recipient_masked=pii.mask(unit.phone), **common
         )

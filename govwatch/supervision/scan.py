@@ -3,20 +3,28 @@
 Each case stores the next moment its card may change (`Case.next_card_at`): when it turns yellow,
 red, or when one of its recorded events (a suspension, a resume, its closing) takes effect. A scan
 at moment t touches only the cases whose moment has come (t >= next_card_at) and those whose events
-changed since they were last evaluated (next_card_at is NULL), so a scan with no change costs a
-single indexed query. The figures are kept by difference from the previous scan; a scan earlier than
+changed since they were last evaluated (next_card_at is NULL), so a scan with no change costs two
+indexed look-ups. The figures are kept by difference from the previous scan; a scan earlier than
 the previous one (a replay) re-evaluates every case instead.
+
+A scan works in batches of its own transactions, so the web stays writable during a long first
+scan on SQLite: each batch commits its cases' new views, their card changes, their messages and
+its share of the figures together, and a scan killed mid-way leaves nothing half-done; the next
+scan carries on. Only one scan runs at a time (a lease on `ScanLock`).
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from govwatch.cases.deadlines import card_at, end_of_day, local_tz, start_of_day, yellow_threshold
@@ -138,12 +146,7 @@ def _counts_from_scratch() -> dict[str, int]:
     }
 
 
-def _candidates(at: datetime, rewind: bool, after_id: int) -> list[Candidate]:
-    qs = Case.objects.filter(id__gt=after_id).order_by("id")
-    if rewind:
-        qs = qs.filter(~Q(scan_state=PENDING) | Q(accepted_at__lte=at) | Q(next_card_at__isnull=True))
-    else:
-        qs = qs.filter(Q(next_card_at__lte=at) | Q(next_card_at__isnull=True))
+def _read(qs) -> list[Candidate]:
     return [
         Candidate(i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, yellow_threshold(promised, own), name)
         for i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, own, name in qs.values_list(
@@ -165,16 +168,45 @@ def _store_views(rows: list[tuple[str, str, datetime, datetime, int]]) -> None:
         cursor.executemany(sql, [(st, card, adapt(at), adapt(nxt), pk) for st, card, at, nxt, pk in rows])
 
 
-def scan(at: datetime | None = None) -> ScanResult:
+class ScanBusy(Exception):
+    """Another scan holds the lease."""
+
+
+LEASE = timedelta(minutes=10)
+
+
+def _acquire(token: str) -> bool:
+    now = timezone.now()
+    ScanLock.objects.get_or_create(name="scan")
+    won = ScanLock.objects.filter(Q(until__isnull=True) | Q(until__lt=now), name="scan").update(
+        holder=token, until=now + LEASE
+    )
+    return won == 1
+
+
+def _release(token: str) -> None:
+    ScanLock.objects.filter(name="scan", holder=token).update(holder="", until=None)
+
+
+def scan(at: datetime | None = None, wait: float = 600.0) -> ScanResult:
     """Evaluate every case whose card may have changed by `at` (default: now); record and notify
-    each new card."""
+    each new card. Waits up to `wait` seconds for a running scan to finish, else raises ScanBusy."""
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait
+    while not _acquire(token):
+        if time.monotonic() >= deadline:
+            raise ScanBusy("另一个扫描正在进行")
+        time.sleep(0.2)
+    try:
+        return _scan(at or timezone.now(), token)
+    finally:
+        _release(token)
+
+
+def _scan(at: datetime, token: str) -> ScanResult:
     cal = get_calendar()
     with transaction.atomic():
-        # Workers on PostgreSQL queue here; SQLite's IMMEDIATE transactions already serialise.
-        ScanLock.objects.select_for_update().get_or_create(name="scan")
-        if at is None:
-            at = timezone.now()
-        previous = ScanRun.objects.order_by("-at", "-id").first()
+        previous = ScanRun.objects.order_by("-id").first()
         rewind = previous is None or at < previous.at
         # Figures by difference: from the previous scan's, or (replay) from the stored views, then
         # corrected by each case this scan re-evaluates.
@@ -182,37 +214,69 @@ def scan(at: datetime | None = None) -> ScanResult:
             counts = _counts_from_scratch()
         else:
             counts = {"open": previous.open, "suspended": previous.suspended, "yellow": previous.yellow, "red": previous.red}
-        new = {Card.YELLOW: 0, Card.RED: 0}
-        queued = 0
-        last_id = 0
-        while batch := _candidates(at, rewind, last_id):
-            last_id = batch[-1].id
-            suspensions: dict[str, list[Suspension]] = defaultdict(list)
-            for s in Suspension.objects.filter(case_id__in=[c.case_no for c in batch]).order_by("started_at"):
-                suspensions[s.case_id].append(s)
-            updates = []
-            changes: list[tuple[CardChange, Candidate]] = []
-            for case in batch:
-                view = view_at(case, suspensions.get(case.case_no, []), at, cal)
-                _count(counts, case.scan_state, case.card, -1)
-                _count(counts, view.state, view.card, +1)
-                if view.card != case.card:
-                    changes.append((CardChange(case_id=case.case_no, card=view.card, previous=case.card, at=at), case))
-                    if view.card in new:
-                        new[view.card] += 1
-                updates.append((view.state, view.card, at, view.next_at, case.id))
-            _store_views(updates)
-            if changes:
-                CardChange.objects.bulk_create([c for c, _ in changes], batch_size=500)
-                queued += routing.queue_for_changes(
-                    [routing.NewCard(c, case.case_no, case.unit_id, case.item_id, case.item_name, case.due_date)
-                     for c, case in changes],
-                    at,
-                )
-        run = ScanRun.objects.create(
-            at=at, new_yellow=new[Card.YELLOW], new_red=new[Card.RED], notifications_queued=queued, **counts
-        )
-    return ScanResult(at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, queued)
+        run = ScanRun.objects.create(at=at, **counts)
+    batches = _rewind_batches(at) if rewind else _due_batches(at)
+    for batch in batches:
+        with transaction.atomic():
+            _scan_batch(batch, at, cal, run)
+            ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + LEASE)
+    ScanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    run.refresh_from_db()
+    return ScanResult(at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, run.notifications_queued)
+
+
+def _due_batches(at: datetime) -> Iterator[list[Candidate]]:
+    """Cases not evaluated since their events changed, then cases whose moment has come.
+
+    Each batch is taken afresh: an evaluated case leaves the query (its next moment is after `at`),
+    so no ordering or paging is needed and each query is one index range.
+    """
+    for qs in (Case.objects.filter(next_card_at__isnull=True), Case.objects.filter(next_card_at__lte=at)):
+        while batch := _read(qs):
+            yield batch
+
+
+def _rewind_batches(at: datetime) -> Iterator[list[Candidate]]:
+    qs = Case.objects.filter(~Q(scan_state=PENDING) | Q(accepted_at__lte=at) | Q(next_card_at__isnull=True))
+    last_id = 0
+    while batch := _read(qs.filter(id__gt=last_id).order_by("id")):
+        last_id = batch[-1].id
+        yield batch
+
+
+def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: ScanRun) -> None:
+    suspensions: dict[str, list[Suspension]] = defaultdict(list)
+    for s in Suspension.objects.filter(case_id__in=[c.case_no for c in batch]).order_by("started_at"):
+        suspensions[s.case_id].append(s)
+    delta = {"open": 0, "suspended": 0, "yellow": 0, "red": 0}
+    new = {Card.YELLOW: 0, Card.RED: 0}
+    updates = []
+    changes: list[tuple[CardChange, Candidate]] = []
+    for case in batch:
+        view = view_at(case, suspensions.get(case.case_no, []), at, cal)
+        _count(delta, case.scan_state, case.card, -1)
+        _count(delta, view.state, view.card, +1)
+        if view.card != case.card:
+            changes.append((CardChange(case_id=case.case_no, card=view.card, previous=case.card, at=at), case))
+            if view.card in new:
+                new[view.card] += 1
+        # Never at or before `at`: the batch loop relies on evaluated cases leaving the range.
+        updates.append((view.state, view.card, at, max(view.next_at, at + timedelta(microseconds=1)), case.id))
+    _store_views(updates)
+    queued = 0
+    if changes:
+        CardChange.objects.bulk_create([c for c, _ in changes], batch_size=500)
+        queued = routing.queue_for_changes(
+            [routing.NewCard(c, case.case_no, case.unit_id, case.item_id, case.item_name, case.due_date)
+             for c, case in changes],
+            at,
+        )  # fmt: skip
+    ScanRun.objects.filter(pk=run.pk).update(
+        open=F("open") + delta["open"], suspended=F("suspended") + delta["suspended"],
+        yellow=F("yellow") + delta["yellow"], red=F("red") + delta["red"],
+        new_yellow=F("new_yellow") + new[Card.YELLOW], new_red=F("new_red") + new[Card.RED],
+        notifications_queued=F("notifications_queued") + queued,
+    )  # fmt: skip
 
 
 def _count(counts: dict[str, int], state: str, card: str, sign: int) -> None:

@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from govwatch.cases.deadlines import Event, card_at, derive, refusal, remaining_workdays, status_after, yellow_threshold
+from govwatch.cases.deadlines import (
+    Event,
+    card_at,
+    derive,
+    refusal,
+    remaining_workdays,
+    status_after,
+    yellow_threshold,
+)
 from govwatch.workcal.tests.test_calendar_properties import SHIPPED
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -129,3 +129,49 @@ def test_scan_command_prints_exactly_the_contract_document(make_case, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [r["recipient"] for r in rows] == ["138****1111", "139****9999"]
     assert set(rows[0]) >= {"id", "channel", "recipient", "kind", "case_no", "text", "status", "attempts"}
+
+
+def test_only_one_scan_runs_at_a_time_and_a_dead_scans_lease_runs_out(make_case):
+    from datetime import timedelta
+
+    import pytest
+    from django.utils import timezone
+
+    from govwatch.supervision.models import ScanLock
+    from govwatch.supervision.scan import ScanBusy
+
+    make_case("C1", "I9", ("accept", at(2026, 3, 2)))
+    ScanLock.objects.update_or_create(name="scan", defaults={"holder": "other", "until": timezone.now() + timedelta(minutes=5)})
+    with pytest.raises(ScanBusy):
+        scan(at(2026, 3, 20), wait=0)
+    assert CardChange.objects.count() == 0
+    ScanLock.objects.filter(name="scan").update(until=timezone.now() - timedelta(seconds=1))  # holder died
+    assert scan(at(2026, 3, 20), wait=0).new_red == 1
+    assert ScanLock.objects.get(name="scan").holder == ""
+
+
+def test_a_scan_killed_between_batches_is_finished_by_the_next_one(make_case, monkeypatch):
+    from govwatch.supervision import scan as scan_module
+
+    for k in range(5):
+        make_case(f"C{k}", "I9", ("accept", at(2026, 3, 2)))
+    monkeypatch.setattr(scan_module, "BATCH", 2)
+    original = scan_module._scan_batch
+    calls = []
+
+    def dies_after_two_batches(*args):
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        calls.append(1)
+        original(*args)
+
+    monkeypatch.setattr(scan_module, "_scan_batch", dies_after_two_batches)
+    try:
+        scan(at(2026, 3, 20))
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.setattr(scan_module, "_scan_batch", original)
+    assert CardChange.objects.count() == 4
+    result = scan(at(2026, 3, 20, 0, 1))
+    assert (result.red, result.new_red) == (5, 1)
+    assert Notification.objects.filter(kind="red").count() == 10  # each case's two messages, once

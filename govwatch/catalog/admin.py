@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Item
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "unit", "type", "level", "legal_days", "promised_days", "online"]
+    list_filter = ["type", "level", "online"]
+    search_fields = ["code", "name"]
+    list_select_related = ["unit"]
+    autocomplete_fields = ["unit"]

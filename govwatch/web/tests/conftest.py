@@ -1,0 +1,213 @@
+"""Fixtures of the web tests: users, a few cases built the way the importer builds them, a browser."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govwatch.cases.deadlines import Event, derive
+from govwatch.cases.models import Case, CaseEvent, Suspension
+from govwatch.catalog.models import Item
+from govwatch.complaints.models import Complaint
+from govwatch.core import pii
+from govwatch.evaluations.models import Evaluation
+from govwatch.orgs.models import Unit
+from govwatch.workcal.calendar import get_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct-horse-battery"
+EVALUATOR_PHONE = "13912345678"
+COMPLAINT_CONTACT = "13787654321"
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def make_case(
+    case_no: str,
+    item: Item,
+    events: list[tuple[str, datetime, str]],
+    *,
+    unit: Unit | None = None,
+    card: str = "none",
+    card_at: datetime | None = None,
+) -> Case:
+    """A case and its events, with the facts derived exactly as an import derives them."""
+    evs = [Event(kind, at, reason) for kind, at, reason in events]
+    facts = derive(evs, item.promised_days, get_calendar())
+    case = Case.objects.create(
+        case_no=case_no,
+        item=item,
+        unit=unit or item.unit,
+        status=facts.status,
+        accepted_at=facts.accepted_at,
+        accepted_on=facts.accepted_on,
+        closed_at=facts.closed_at,
+        closed_on=facts.closed_on,
+        due_date=facts.due_date,
+        provisional=facts.provisional,
+        completed_on_time=facts.completed_on_time,
+        suspended_days=facts.suspended_days,
+        card=card,
+        card_at=card_at,
+    )
+    for ev in evs:
+        CaseEvent.objects.create(
+            event_id=f"{case_no}-{ev.kind}-{ev.at.isoformat()}",
+            case=case,
+            kind=ev.kind,
+            at=ev.at,
+            reason=ev.reason,
+            window_code="W01",
+            digest="-",
+        )
+    for s in facts.suspensions:
+        Suspension.objects.create(
+            case=case, started_at=s.started_at, ended_at=s.ended_at, workdays=s.workdays, reason=s.reason
+        )
+    return case
+
+
+@dataclass
+class Cases:
+    red: Case
+    yellow: Case
+    done: Case
+    late: Case
+    suspended: Case
+    community: Case
+
+
+@pytest.fixture
+def cases(region) -> Cases:
+    """Six cases of 2026 across the market bureau, the social bureau and a community."""
+    i9, i2, i0 = region["items"]["I9"], region["items"]["I2"], region["items"]["I0"]
+    red = make_case(
+        "SC2026030001",
+        i9,
+        [("accept", local(2026, 3, 2, 9, 30), "")],
+        card="red",
+        card_at=local(2026, 3, 20, 8, 0),
+    )
+    yellow = make_case(
+        "SC2026031001",
+        i9,
+        [("accept", local(2026, 3, 10, 10, 0), "")],
+        card="yellow",
+        card_at=local(2026, 3, 18, 8, 0),
+    )
+    done = make_case(
+        "RS2026030301",
+        i2,
+        [
+            ("accept", local(2026, 3, 3, 9, 0), ""),
+            ("complete", local(2026, 3, 4, 16, 0), ""),
+        ],
+    )
+    late = make_case(
+        "RS2026020201",
+        i2,
+        [
+            ("accept", local(2026, 2, 2, 9, 0), ""),
+            ("complete", local(2026, 2, 27, 11, 0), ""),
+        ],
+    )
+    suspended = make_case(
+        "SC2026030501",
+        i9,
+        [
+            ("accept", local(2026, 3, 5, 9, 0), ""),
+            ("suspend", local(2026, 3, 6, 10, 0), "申请人补正材料"),
+            ("resume", local(2026, 3, 11, 9, 0), ""),
+        ],
+    )
+    community = make_case(
+        "ST2026040101",
+        i0,
+        [
+            ("accept", local(2026, 4, 1, 9, 0), ""),
+            ("complete", local(2026, 4, 1, 9, 20), ""),
+        ],
+    )
+    ev_hash, ev_enc = pii.protect(EVALUATOR_PHONE)
+    Evaluation.objects.create(
+        eval_id="E1",
+        level=5,
+        at=local(2026, 3, 4, 16, 5),
+        case=done,
+        unit=done.unit,
+        channel="qr",
+        evaluator_hash=ev_hash,
+        evaluator_enc=ev_enc,
+        comment="办理很快，窗口态度好",
+        digest="-",
+    )
+    ct_hash, ct_enc = pii.protect(COMPLAINT_CONTACT)
+    Complaint.objects.create(
+        complaint_id="T1",
+        at=local(2026, 3, 19, 14, 0),
+        source="hotline",
+        content="食品经营许可超期未办",
+        unit=red.unit,
+        case=red,
+        category="delay",
+        contact_hash=ct_hash,
+        contact_enc=ct_enc,
+        digest="-",
+    )
+    return Cases(red=red, yellow=yellow, done=done, late=late, suspended=suspended, community=community)
+
+
+@pytest.fixture
+def user(db, django_user_model):
+    return django_user_model.objects.create_user("zhangsan", password=PASSWORD)
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_superuser("admin", password=PASSWORD)
+
+
+@pytest.fixture
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test that
+    # follow are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from govwatch.cases.deadlines import remaining_workdays
+from govwatch.cases.models import Case
+from govwatch.core.choices import CaseStatus
+from govwatch.workcal.calendar import get_calendar
+
+from ..forms import IN_PROGRESS, CaseFilterForm
+from ..scoping import User, visible_cases, visible_complaints, visible_evaluations, visible_units
+from ..tree import in_subtree
+
+PAGE_SIZE = 50
+OPEN_STATUSES = [CaseStatus.OPEN, CaseStatus.SUSPENDED]
+
+
+def filter_cases(cases: QuerySet[Case], data: dict, user: User) -> QuerySet[Case]:
+    """Every filter maps onto an indexed column of Case, so lists stay fast at province scale."""
+    if data["unit"]:
+        cases = cases.filter(unit__in=in_subtree(visible_units(user), data["unit"]).values("pk"))
+    if data["item"]:
+        cases = cases.filter(item=data["item"])
+    if data["status"] == IN_PROGRESS:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif data["status"]:
+        cases = cases.filter(status=data["status"])
+    if data["card"]:
+        cases = cases.filter(card=data["card"])
+    if data["overdue"]:
+        cases = cases.filter(status=CaseStatus.OPEN, due_date__lt=timezone.localdate())
+    if data["accepted_from"]:
+        cases = cases.filter(accepted_on__gte=data["accepted_from"])
+    if data["accepted_to"]:
+        cases = cases.filter(accepted_on__lte=data["accepted_to"])
+    if data["closed_from"]:
+        cases = cases.filter(closed_on__gte=data["closed_from"])
+    if data["closed_to"]:
+        cases = cases.filter(closed_on__lte=data["closed_to"])
+    return cases
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    cases = visible_cases(request.user)
+    if form.is_bound and not form.is_valid():
+        cases = cases.none()
+    elif form.is_bound and form.cleaned_data["q"].strip():
+        # A case number is exact: the other filters do not narrow it further.
+        cases = cases.filter(case_no=form.cleaned_data["q"].strip())
+        found = cases.first()
+        if found is not None:
+            return redirect("case-detail", case_no=found.case_no)
+        messages.warning(request, f"未找到业务编号为“{form.cleaned_data['q'].strip()}”的办件。")
+    elif form.is_bound:
+        cases = filter_cases(cases, form.cleaned_data, request.user)
+    rows = cases.select_related("item", "unit").order_by("-accepted_on", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/case_list.html", {"nav": "cases", "form": form, "page": page})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = request.user
+    case = get_object_or_404(visible_cases(user).select_related("item", "unit"), case_no=case_no)
+    remaining = None
+    if case.status == CaseStatus.OPEN:
+        remaining = remaining_workdays(case.due_date, timezone.now(), get_calendar())
+    context = {
+        "nav": "cases",
+        "case": case,
+        "remaining": remaining,
+        "overdue": case.status == CaseStatus.OPEN and remaining is None,
+        "events": case.events.order_by("at", "pk"),
+        "suspensions": case.suspensions.order_by("started_at"),
+        "evaluations": visible_evaluations(user)
+        .filter(case=case)
+        .defer("evaluator_hash", "evaluator_enc")
+        .order_by("at"),
+        "complaints": visible_complaints(user)
+        .filter(case=case)
+        .defer("contact_hash", "contact_enc")
+        .order_by("at"),
+    }
+    return render(request, "web/case_detail.html", context)

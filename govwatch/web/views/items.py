@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from govwatch.catalog.figures import catalog_figures, reduction
+from govwatch.catalog.models import Item
+
+from ..forms import ItemFilterForm
+from ..scoping import User, visible_items, visible_units
+from ..tree import in_subtree
+
+PAGE_SIZE = 50
+
+
+def filter_items(items: QuerySet[Item], data: dict, user: User) -> QuerySet[Item]:
+    if data["unit"]:
+        items = items.filter(unit__in=in_subtree(visible_units(user), data["unit"]).values("pk"))
+    for name in ("type", "level", "online"):
+        if data[name]:
+            items = items.filter(**{name: data[name]})
+    if data["q"]:
+        q = data["q"].strip()
+        items = items.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    return items
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    form = ItemFilterForm(request.GET or None, user=request.user)
+    items = visible_items(request.user)
+    if form.is_bound:
+        items = filter_items(items, form.cleaned_data, request.user) if form.is_valid() else items.none()
+    page = Paginator(items.select_related("unit").order_by("code"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for item in page:
+        item.reduction = reduction(item.legal_days, item.promised_days)
+    context = {"nav": "items", "form": form, "page": page, "figures": catalog_figures(items)}
+    return render(request, "web/item_list.html", context)

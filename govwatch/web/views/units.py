@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from govwatch.catalog.figures import catalog_figures
+from govwatch.core.pii import mask
+from govwatch.orgs.models import Unit
+
+from ..scoping import visible_cases, visible_items, visible_units
+from ..tree import depth, in_subtree
+
+RECENT_CASES = 20
+# The rest of a large unit's catalog is one click away, on the filtered item list.
+UNIT_ITEMS_SHOWN = 50
+
+
+def _counts_by_unit(rows: QuerySet) -> dict[int, int]:
+    # Grouped separately: counting items and cases in one join would multiply the two.
+    return dict(rows.order_by().values_list("unit").annotate(n=Count("pk")))
+
+
+def _tree_rows(units: QuerySet[Unit], items: QuerySet, cases: QuerySet) -> list[dict]:
+    item_counts = _counts_by_unit(items)
+    case_counts = _counts_by_unit(cases)
+    return [
+        {
+            "unit": u,
+            "depth": depth(u),
+            "phone": mask(u.phone),
+            "items": item_counts.get(u.pk, 0),
+            "cases": case_counts.get(u.pk, 0),
+        }
+        for u in units.order_by("path")
+    ]
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = _tree_rows(visible_units(user), visible_items(user), visible_cases(user))
+    return render(request, "web/unit_list.html", {"nav": "units", "rows": rows})
+
+
+@login_required
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    units = visible_units(user)
+    unit = get_object_or_404(units.select_related("parent"), code=code)
+    subtree_ids = in_subtree(units, unit).values("pk")
+    items = visible_items(user).filter(unit=unit)
+    children = units.filter(parent=unit)
+    context = {
+        "nav": "units",
+        "unit": unit,
+        "phone": mask(unit.phone),
+        "children": _tree_rows(
+            children,
+            visible_items(user).filter(unit__in=children),
+            visible_cases(user).filter(unit__in=children),
+        ),
+        "items": items.order_by("code")[:UNIT_ITEMS_SHOWN],
+        "figures": catalog_figures(items),
+        "recent_cases": visible_cases(user)
+        .filter(unit__in=subtree_ids)
+        .select_related("item", "unit")
+        .order_by("-accepted_on", "-pk")[:RECENT_CASES],
+    }
+    return render(request, "web/unit_detail.html", context)
