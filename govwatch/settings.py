@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "govwatch.core",
     "govwatch.audit",
+    "govwatch.accounts",
     "govwatch.orgs",
     "govwatch.catalog",
     "govwatch.workcal",

@@ -71,7 +71,7 @@ def refusal(status: str | None, kind: str) -> str:
         return "办件已挂起，不能再次挂起"
     if status == CaseStatus.OPEN and kind == RESUME:
         return "办件未挂起，不能恢复"
-    return f"办件已{CaseStatus(status).label}，之后不能再有其他环节"
+    return f"办件{CaseStatus(status).label}，之后不能再有其他环节"
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """What a user may see: every list and detail page takes its rows from these functions only.
 
-Today every signed-in user sees the whole region. Role scoping (a unit's staff see their own
-subtree, supervisors see all) is to be added here and nowhere else.
+They delegate to the one permission layer, `govwatch.accounts.permissions.scope`.
 """
 
 from __future__ import annotations
@@ -9,30 +8,26 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from govwatch.cases.models import Case
-from govwatch.catalog.models import Item
-from govwatch.complaints.models import Complaint
-from govwatch.evaluations.models import Evaluation
-from govwatch.orgs.models import Unit
+from govwatch.accounts.permissions import scope
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def visible_units(user: User) -> QuerySet[Unit]:
-    return Unit.objects.all()
+def visible_units(user: User) -> QuerySet:
+    return scope(user).units()
 
 
-def visible_items(user: User) -> QuerySet[Item]:
-    return Item.objects.all()
+def visible_items(user: User) -> QuerySet:
+    return scope(user).items()
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
-    return Case.objects.all()
+def visible_cases(user: User) -> QuerySet:
+    return scope(user).cases()
 
 
-def visible_evaluations(user: User) -> QuerySet[Evaluation]:
-    return Evaluation.objects.all()
+def visible_evaluations(user: User) -> QuerySet:
+    return scope(user).evaluations()
 
 
-def visible_complaints(user: User) -> QuerySet[Complaint]:
-    return Complaint.objects.all()
+def visible_complaints(user: User) -> QuerySet:
+    return scope(user).complaints()

@@ -166,8 +166,13 @@ def cases(region) -> Cases:
 
 
 @pytest.fixture
-def user(db, django_user_model):
-    return django_user_model.objects.create_user("zhangsan", password=PASSWORD)
+def user(db, django_user_model, region):
+    """A supervisor of the whole region: sees everything, as the pages' tests expect."""
+    from govwatch.accounts.models import Membership, Role
+
+    person = django_user_model.objects.create_user("zhangsan", password=PASSWORD)
+    Membership.objects.create(user=person, role=Role.SUPERVISOR, unit=region["root"])
+    return person
 
 
 @pytest.fixture

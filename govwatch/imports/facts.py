@@ -1,0 +1,202 @@
+"""Importing facts recorded by other systems: evaluations (好差评) and complaints (投诉).
+
+Facts are never edited: a row whose id exists with other content is refused. Rows go in batches;
+a batch looks up its ids and cases in a few IN queries, and the ids of earlier batches are in the
+database already, so duplicates inside a large file are found without keeping every id in memory.
+The evaluator and the contact are personal data: only their keyed hash and ciphertext are stored,
+and no message repeats them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+from typing import Any
+
+from django.db import models, transaction
+
+from govwatch.cases.models import Case
+from govwatch.complaints.models import Complaint
+from govwatch.core.choices import ComplaintCategory, ComplaintSource, EvalChannel, EvalLevel
+from govwatch.core.pii import protect
+from govwatch.evaluations.models import Evaluation
+from govwatch.orgs.models import Unit
+
+from .db import values_in
+from .fields import Row, RowError, digest, spec_of, utc_text
+from .models import ImportRun
+from .readers import Record
+from .services import ImportResult
+
+BATCH = 5000
+_LEVEL_WORDS = {str(m.label): m.value for m in EvalLevel}
+
+
+def _level(row: Row) -> int:
+    text = row.text("level")
+    word = text.lstrip("0123456789 ").strip()
+    number = text[: len(text) - len(word)].strip()
+    if number in {"1", "2", "3", "4", "5"} and (not word or _LEVEL_WORDS.get(word) == int(number)):
+        return int(number)
+    if not number and word in _LEVEL_WORDS:
+        return _LEVEL_WORDS[word]
+    choices = "、".join(f"{m.value}({m.label})" for m in EvalLevel)
+    raise RowError("level", f"评价等级 level(评价等级) 的值“{text}”无效，应为 {choices}")
+
+
+class _Facts:
+    """The batch loop shared by the fact kinds: parse, resolve references, deduplicate, insert."""
+
+    kind: str
+    model: type[models.Model]
+    key: str
+    label: str  # the Chinese name of the key, for messages
+
+    def __init__(self, result: ImportResult, run: ImportRun):
+        self.result = result
+        self.run = run
+        self.spec = spec_of(self.kind)
+        self.units = dict(Unit.objects.values_list("code", "id"))
+
+    def parse(self, row: Row) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Any:
+        """The model object of a parsed row, with its digest; RowError for a bad reference."""
+        raise NotImplementedError
+
+    def run_rows(self, rows: Iterator[Record]) -> None:
+        while batch := list(islice(rows, BATCH)):
+            self._batch(batch)
+
+    def _batch(self, batch: list[Record]) -> None:
+        result = self.result
+        parsed: list[tuple[int, dict[str, Any]]] = []
+        for line, values in batch:
+            result.read += 1
+            try:
+                if isinstance(values, RowError):
+                    raise values
+                parsed.append((line, self.parse(Row(values, self.spec))))
+            except RowError as exc:
+                result.reject(line, exc.field, exc.message)
+        cases = values_in(
+            Case, "case_no", sorted({p["case_no"] for _, p in parsed if p["case_no"]}), "unit_id"
+        )
+        stored = values_in(self.model, self.key, [p[self.key] for _, p in parsed], "digest")
+        seen: dict[str, tuple[int, str]] = {}
+        new: list[models.Model] = []
+        for line, p in parsed:
+            try:
+                obj = self.build(p, cases)
+            except RowError as exc:
+                result.reject(line, exc.field, exc.message)
+                continue
+            key = p[self.key]
+            if key in stored or key in seen:
+                earlier = stored[key][0] if key in stored else seen[key][1]
+                if earlier == obj.digest:
+                    result.duplicates += 1
+                elif key in stored:
+                    result.reject(
+                        line, self.key, f"{self.label} {key} 已导入，内容不同（已导入的记录不能修改）"
+                    )
+                else:
+                    result.reject(
+                        line, self.key, f"{self.label} {key} 已在第 {seen[key][0]} 行出现，内容不同"
+                    )
+                continue
+            seen[key] = (line, obj.digest)
+            obj.import_run = self.run
+            new.append(obj)
+        with transaction.atomic():
+            self.model.objects.bulk_create(new, batch_size=1000)
+        result.imported += len(new)
+
+    def unit_id(self, p: dict[str, Any], cases: dict[str, tuple], required: bool) -> int | None:
+        """The row's unit: its unit_code, else the unit of its case."""
+        if p["case_no"] and p["case_no"] not in cases:
+            raise RowError("case_no", f"业务编号 {p['case_no']} 不存在（请先导入其办件过程）")
+        if p["unit_code"]:
+            if p["unit_code"] not in self.units:
+                raise RowError("unit_code", f"单位编码 {p['unit_code']} 不存在")
+            return self.units[p["unit_code"]]
+        if p["case_no"]:
+            return cases[p["case_no"]][0]
+        if required:
+            raise RowError("case_no", "业务编号 case_no 与单位编码 unit_code 不能同时为空")
+        return None
+
+
+class _Evaluations(_Facts):
+    kind = "evaluations"
+    model = Evaluation
+    key = "eval_id"
+    label = "评价编号"
+
+    def parse(self, row: Row) -> dict[str, Any]:
+        return {
+            "eval_id": row.text("eval_id"),
+            "level": _level(row),
+            "at": row.timestamp("at"),
+            "case_no": row.text("case_no"),
+            "unit_code": row.text("unit_code"),
+            "channel": row.choice("channel", EvalChannel, EvalChannel.DEVICE),
+            "window_code": row.text("window_code"),
+            "evaluator": row.text("evaluator"),
+            "auto": row.boolean("auto"),
+            "comment": row.text("comment"),
+        }
+
+    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Evaluation:
+        unit_id = self.unit_id(p, cases, required=True)
+        evaluator_hash, evaluator_enc = protect(p["evaluator"])
+        return Evaluation(
+            eval_id=p["eval_id"], level=p["level"], at=p["at"], case_id=p["case_no"] or None, unit_id=unit_id,
+            channel=p["channel"], window_code=p["window_code"], evaluator_hash=evaluator_hash,
+            evaluator_enc=evaluator_enc, auto=p["auto"], comment=p["comment"],
+            digest=digest(
+                p["eval_id"], p["level"], utc_text(p["at"]), p["case_no"], unit_id, p["channel"], p["window_code"],
+                evaluator_hash, p["auto"], p["comment"],
+            ),
+        )  # fmt: skip
+
+
+class _Complaints(_Facts):
+    kind = "complaints"
+    model = Complaint
+    key = "complaint_id"
+    label = "投诉编号"
+
+    def parse(self, row: Row) -> dict[str, Any]:
+        return {
+            "complaint_id": row.text("complaint_id"),
+            "at": row.timestamp("at"),
+            "source": row.choice("source", ComplaintSource),
+            "content": row.text("content"),
+            "unit_code": row.text("unit_code"),
+            "case_no": row.text("case_no"),
+            "category": row.choice("category", ComplaintCategory),
+            "contact": row.text("contact"),
+        }
+
+    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Complaint:
+        unit_id = self.unit_id(p, cases, required=False)
+        contact_hash, contact_enc = protect(p["contact"])
+        return Complaint(
+            complaint_id=p["complaint_id"], at=p["at"], source=p["source"], content=p["content"], unit_id=unit_id,
+            case_id=p["case_no"] or None, category=p["category"], contact_hash=contact_hash,
+            contact_enc=contact_enc,
+            digest=digest(
+                p["complaint_id"], utc_text(p["at"]), p["source"], p["content"], unit_id, p["case_no"],
+                p["category"], contact_hash,
+            ),
+        )  # fmt: skip
+
+
+def import_evaluations(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
+    _Evaluations(result, run).run_rows(rows)
+
+
+def import_complaints(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
+    _Complaints(result, run).run_rows(rows)

@@ -1,0 +1,179 @@
+"""The fields of the five record kinds (contract section 2) and the checks every row goes through.
+
+A check either returns the parsed value or raises `RowError(field, message)`; the importers turn
+that into the `{"line", "field", "message"}` error of the contract. Messages are Chinese and never
+repeat a personal value (evaluator, contact).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import models
+
+from govwatch.core.choices import allowed, parse_choice
+from govwatch.core.parsing import parse_bool, parse_int, parse_timestamp
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    alias: str
+    required: bool = False
+    max_length: int | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}({self.alias})"
+
+
+UNIT_FIELDS = (
+    Field("code", "单位编码", True, 64),
+    Field("name", "单位名称", True, 200),
+    Field("parent_code", "上级单位编码", False, 64),
+    Field("kind", "类型", True),
+    Field("phone", "联系电话", False, 32),
+)
+ITEM_FIELDS = (
+    Field("code", "事项编码", True, 64),
+    Field("name", "事项名称", True, 300),
+    Field("unit_code", "实施单位编码", True, 64),
+    Field("type", "事项类型"),
+    Field("level", "层级"),
+    Field("legal_days", "法定时限", True),
+    Field("promised_days", "承诺时限", True),
+    Field("online", "网办程度"),
+)
+EVENT_FIELDS = (
+    Field("case_no", "业务编号", True, 64),
+    Field("event", "环节", True),
+    Field("at", "时间", True),
+    Field("item_code", "事项编码", False, 64),
+    Field("unit_code", "办理单位编码", False, 64),
+    Field("channel", "渠道"),
+    Field("applicant_type", "申请人类型"),
+    Field("window_code", "窗口编号", False, 64),
+    Field("staff_code", "经办人编号", False, 64),
+    Field("reason", "原因"),
+    Field("event_id", "事件编号", False, 200),
+)
+EVALUATION_FIELDS = (
+    Field("eval_id", "评价编号", True, 100),
+    Field("level", "评价等级", True),
+    Field("at", "评价时间", True),
+    Field("case_no", "业务编号", False, 64),
+    Field("unit_code", "单位编码", False, 64),
+    Field("channel", "评价渠道"),
+    Field("window_code", "窗口编号", False, 64),
+    Field("evaluator", "评价人"),
+    Field("auto", "默认评价"),
+    Field("comment", "评价内容"),
+)
+COMPLAINT_FIELDS = (
+    Field("complaint_id", "投诉编号", True, 100),
+    Field("at", "投诉时间", True),
+    Field("source", "来源", True),
+    Field("content", "内容", True),
+    Field("unit_code", "被投诉单位编码", False, 64),
+    Field("case_no", "业务编号", False, 64),
+    Field("category", "类别"),
+    Field("contact", "联系方式"),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "units": UNIT_FIELDS,
+    "items": ITEM_FIELDS,
+    "cases": EVENT_FIELDS,
+    "evaluations": EVALUATION_FIELDS,
+    "complaints": COMPLAINT_FIELDS,
+}
+
+
+class RowError(Exception):
+    """One rejected row: the field at fault and the user's message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Row:
+    """A record's raw text values, with the checks of the contract."""
+
+    __slots__ = ("values", "spec")
+
+    def __init__(self, values: Mapping[str, str], spec: Mapping[str, Field]):
+        self.values = values
+        self.spec = spec
+
+    def text(self, name: str) -> str:
+        value = (self.values.get(name) or "").strip()
+        field = self.spec[name]
+        if not value and field.required:
+            raise RowError(name, f"缺少必填字段 {field.label}")
+        if field.max_length and len(value) > field.max_length:
+            raise RowError(name, f"{field.label} 过长（最多 {field.max_length} 个字符）")
+        return value
+
+    def choice(self, name: str, cls: type[models.TextChoices], default: str = "") -> str:
+        value = self.text(name)
+        if not value:
+            return default
+        code = parse_choice(cls, value)
+        if code is None:
+            raise RowError(name, f"{self.spec[name].label} 的值“{value}”无效，应为 {allowed(cls)}")
+        return code
+
+    def timestamp(self, name: str) -> datetime | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            return parse_timestamp(value)
+        except ValueError:
+            raise RowError(
+                name,
+                f"{self.spec[name].label} 的值“{value}”不是有效的时间（ISO 8601，如 2026-03-02T09:30:00）",
+            ) from None
+
+    def boolean(self, name: str, default: bool = False) -> bool:
+        value = self.text(name)
+        if not value:
+            return default
+        try:
+            return parse_bool(value)
+        except ValueError:
+            raise RowError(
+                name, f"{self.spec[name].label} 的值“{value}”无效，应为 1/0、true/false、yes/no 或 是/否"
+            ) from None
+
+    def integer(self, name: str, minimum: int | None = None) -> int | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            number = parse_int(value)
+        except ValueError:
+            raise RowError(name, f"{self.spec[name].label} 的值“{value}”不是整数") from None
+        if minimum is not None and number < minimum:
+            raise RowError(name, f"{self.spec[name].label} 不能小于 {minimum}")
+        return number
+
+
+def spec_of(kind: str) -> dict[str, Field]:
+    return {f.name: f for f in FIELDS[kind]}
+
+
+def utc_text(moment: datetime) -> str:
+    """The canonical text of a moment: UTC, ISO 8601 with a Z (event keys and digests)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+def digest(*values: object) -> str:
+    """A short hash of a row's normalised content, stored to compare re-sent rows cheaply."""
+    text = "\x1f".join("" if v is None else str(v) for v in values)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
