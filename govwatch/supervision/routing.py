@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from govwatch.core import pii
 from govwatch.core.choices import Card, UnitKind

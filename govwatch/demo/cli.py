@@ -1,0 +1,84 @@
+"""`govwatch demo-data`: write a synthetic region's five files (contract section 5)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from govwatch.cli import EXIT_OK, UsageError, emit
+
+from .generator import SCALES, DemoError, generate
+
+
+def _int(label: str):
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{label}应为整数: {text!r}") from None
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"比例应为 0 到 1 之间的小数: {text!r}") from None
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    def progress(message: str) -> None:
+        sys.stderr.write(f"demo-data: {message}\n")
+        sys.stderr.flush()
+
+    try:
+        report = generate(
+            args.out,
+            scale=args.scale,
+            seed=args.seed,
+            year=args.year,
+            fraction=args.fraction,
+            progress=progress,
+        )
+    except DemoError as exc:
+        raise UsageError(str(exc)) from exc
+    counts = report["counts"]
+    sys.stderr.write(
+        f"demo-data: {report['scale']} 规模，种子 {report['seed']}，{report['year']} 年，用时 {report['seconds']} 秒\n"
+        f"  单位 {counts['units']:,} 个，事项 {counts['items']:,} 项\n"
+        f"  办件 {counts['cases']:,} 件（事件 {counts['case_events']:,} 条，超期办结 {counts['completed_late']:,} 件，"
+        f"期末未办结 {counts['open_at_end']:,} 件）\n"
+        f"  评价 {counts['evaluations']:,} 条（差评 {counts['negative_evaluations']:,} 条），投诉 {counts['complaints']:,} 件\n"
+        f"  输出目录 {report['out']}\n"
+    )
+    emit(report, args.format)
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "demo-data", help="生成演示数据：合成的区级或省级政务服务数据（单位、事项、办件、评价、投诉）"
+    )
+    p.add_argument(
+        "--scale",
+        default="district",
+        help=f"规模: {' 或 '.join(SCALES)}（默认 district: 约38个部门和街道、2000项事项、年办件9.6万件）",
+    )
+    p.add_argument(
+        "--seed", type=_int("随机种子"), default=1, help="随机种子，相同种子生成完全相同的文件（默认 1）"
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        help="输出目录，写入 units.csv items.csv cases.csv evaluations.csv complaints.csv",
+    )
+    p.add_argument("--year", type=_int("年份"), default=2026, help="模拟的自然年（默认 2026）")
+    p.add_argument(
+        "--fraction",
+        type=_fraction,
+        default=1.0,
+        help="办件、评价、投诉数量的比例（0-1，默认 1），用于快速试验；单位和事项不变",
+    )
+    p.add_argument("--format", choices=["json", "text"], default="json")
+    p.set_defaults(func=cmd_demo_data)
