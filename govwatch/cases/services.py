@@ -9,12 +9,13 @@ on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 
+from govwatch.core.bulk import insert_rows, update_rows
 from govwatch.workcal.calendar import WorkCalendar
 
 from . import deadlines
@@ -96,16 +97,6 @@ def _adapters() -> tuple[Callable[[int | None], object], Callable[[date | None],
     return (lambda us: None if us is None else moment(us)), (lambda d: d)
 
 
-def _sql(model, columns: Sequence[str], *, where: str | None = None) -> str:
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    if where is None:
-        cols = ", ".join(q(c) for c in columns)
-        return f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
-    sets = ", ".join(f"{q(c)} = %s" for c in columns)
-    return f"UPDATE {table} SET {sets} WHERE {q(where)} = %s"
-
-
 CASE_INSERT = (
     "case_no", "item_id", "unit_id", "channel", "applicant_type", "window_code", "staff_code",
     "status", "accepted_at", "accepted_on", "closed_at", "closed_on", "due_date", "provisional",
@@ -121,22 +112,6 @@ EVENT_INSERT = (
     "window_code", "staff_code", "reason", "digest", "import_run_id",
 )  # fmt: skip
 SUSPENSION_INSERT = ("case_no", "started_at", "ended_at", "workdays", "reason")
-
-
-def _insert(cursor, model, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert rows: one executemany on SQLite; COPY on PostgreSQL, where psycopg's client-side
-    binding would parse every statement's placeholders and make one round trip per row."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        cursor.executemany(_sql(model, columns), rows)
-        return
-    q = connection.ops.quote_name
-    with cursor.cursor.copy(
-        f"COPY {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
-    ) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id: int | None = None) -> int:
@@ -157,7 +132,7 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
         return value
 
     case_rows: list[tuple] = []
-    update_rows: list[tuple] = []
+    updated: list[tuple] = []
     suspension_rows: list[tuple] = []
     event_rows: list[tuple] = []
     replaced: list[str] = []
@@ -169,7 +144,7 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
             facts.completed_on_time, facts.suspended_days, None,
         )  # fmt: skip
         if change.header is None:
-            update_rows.append((*values, change.case_no))
+            updated.append((*values, change.case_no))
             replaced.append(change.case_no)  # its suspensions are rewritten whole
         else:
             h = change.header
@@ -224,9 +199,9 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
                 )  # fmt: skip
             )
     with transaction.atomic(), connection.cursor() as cursor:
-        _insert(cursor, Case, CASE_INSERT, case_rows)
-        if update_rows:
-            cursor.executemany(_sql(Case, CASE_UPDATE, where="case_no"), update_rows)
+        insert_rows(cursor, Case, CASE_INSERT, case_rows)
+        if updated:
+            update_rows(cursor, Case, CASE_UPDATE, "case_no", updated)
         q = connection.ops.quote_name
         for i in range(0, len(replaced), IN_BATCH):
             batch = replaced[i : i + IN_BATCH]
@@ -234,6 +209,6 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
                 f"DELETE FROM {q(Suspension._meta.db_table)} WHERE {q('case_no')} IN ({', '.join(['%s'] * len(batch))})",
                 batch,
             )
-        _insert(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
-        _insert(cursor, CaseEvent, EVENT_INSERT, event_rows)
+        insert_rows(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
+        insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
     return len(event_rows)

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
+from django.db import connection
+from django.utils import timezone
+
 from govwatch.core import pii
+from govwatch.core.bulk import insert_rows
 from govwatch.core.choices import Card, UnitKind
 from govwatch.orgs.models import Unit
 
-from .models import CardChange, Notification
+from .models import Notification
 from .rules import DEFAULT, Rule, RuleBook
 from .texts import render, templates
 
@@ -26,7 +30,8 @@ def supervisors_of(unit: Unit, supervisors: list[Unit]) -> list[Unit]:
 class NewCard:
     """A card change with what its message needs to say of the case."""
 
-    change: CardChange
+    change_id: int
+    card: str
     case_no: str
     unit_id: int
     item_id: int
@@ -42,18 +47,28 @@ def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFA
     return []
 
 
+MESSAGE_COLUMNS = (
+    "card_change_id", "kind", "case_no", "unit_id", "channel", "recipient_hash", "recipient_enc",
+    "recipient_masked", "text", "status", "attempts", "next_attempt_at", "claimed_by", "last_error",
+    "created_at",
+)  # fmt: skip
+
+
 def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count.
 
-    A message that falls in its rule's quiet hours waits until they end (`next_attempt_at`).
+    A message that falls in its rule's quiet hours waits until they end (`next_attempt_at`). The
+    rows go in with one executemany: a scan may queue thousands.
     """
     texts = templates()
     book = RuleBook()
     supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
     units = {u.id: u for u in Unit.objects.filter(id__in={n.unit_id for n in new_cards})}
-    messages = []
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    rows = []
     for n in new_cards:
-        card = n.change.card
+        card = n.card
         if card not in (Card.YELLOW, Card.RED):
             continue
         unit = units[n.unit_id]
@@ -62,14 +77,17 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
             {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name},
         )
         rule = book.for_case(unit, n.item_id)
-        release = rule.release_at(at)
+        release = adapt(rule.release_at(at))
         for recipient in recipients(card, unit, supervisors, rule):
-            message = message_to(recipient, card, text, case_no=n.case_no, card_change=n.change)
-            if release and message.status == Notification.Status.QUEUED:
-                message.next_attempt_at = release
-            messages.append(message)
-    Notification.objects.bulk_create(messages, batch_size=500)
-    return len(messages)
+            fields = message_fields(recipient, card, text, case_no=n.case_no)
+            fields.update(card_change_id=n.change_id, attempts=0, claimed_by="", created_at=now)
+            fields.setdefault("status", Notification.Status.QUEUED.value)
+            fields.setdefault("last_error", "")
+            fields["next_attempt_at"] = release if fields["status"] == Notification.Status.QUEUED else None
+            rows.append(tuple(fields[c] for c in MESSAGE_COLUMNS))
+    with connection.cursor() as cursor:
+        insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
+    return len(rows)
 
 
 @lru_cache(maxsize=4096)
@@ -78,16 +96,21 @@ def _protected(phone: str) -> tuple[str, str]:
     return pii.protect(phone)
 
 
-def message_to(unit: Unit, kind: str, text: str, *, case_no: str | None = None, card_change=None) -> Notification:
-    """An unsaved outbox message to a unit's alert number."""
-    common = {"card_change": card_change, "kind": kind, "case_id": case_no, "unit": unit, "channel": SMS, "text": text}
+def message_fields(unit: Unit, kind: str, text: str, *, case_no: str | None = None) -> dict:
+    """The columns of an outbox message to a unit's alert number."""
+    common = {"kind": kind, "case_no": case_no, "unit_id": unit.id, "channel": SMS, "text": text}
     if unit.phone:
         digest, token = _protected(unit.phone)
-        return Notification(
-            recipient_hash=digest, recipient_enc=token, recipient_masked=pii.mask(unit.phone), **common
-        )
+        return {"recipient_hash": digest, "recipient_enc": token, "recipient_masked": pii.mask(unit.phone), **common}
     # No number to text: the message is kept, marked failed with the reason, so someone sees it.
-    return Notification(
-        recipient_hash=f"unit:{unit.code}", recipient_enc="", recipient_masked=unit.name,
-        status=Notification.Status.FAILED, last_error="该单位未设置接收提醒的联系电话", **common,
-    )  # fmt: skip
+    return {
+        "recipient_hash": f"unit:{unit.code}", "recipient_enc": "", "recipient_masked": unit.name,
+        "status": Notification.Status.FAILED.value, "last_error": "该单位未设置接收提醒的联系电话", **common,
+    }  # fmt: skip
+
+
+def message_to(unit: Unit, kind: str, text: str, *, case_no: str | None = None) -> Notification:
+    """An unsaved outbox message (for the few that are not a scan's)."""
+    fields = message_fields(unit, kind, text, case_no=case_no)
+    fields["case_id"] = fields.pop("case_no")
+    return Notification(**fields)

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from govwatch.cases.deadlines import card_at, end_of_day, local_tz, start_of_day, yellow_threshold
 from govwatch.cases.models import Case, Suspension
+from govwatch.core.bulk import insert_returning, update_rows
 from govwatch.core.choices import Card, CaseStatus
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
@@ -156,16 +157,26 @@ def _read(qs) -> list[Candidate]:
 
 
 def _store_views(rows: list[tuple[str, str, datetime, datetime, int]]) -> None:
-    """Write back (scan_state, card, card_at, next_card_at) by id: plain executemany, because the
-    ORM's bulk_update builds a CASE expression per row and costs seconds per thousand."""
+    """Write back (scan_state, card, card_at, next_card_at) by id, below the ORM: its bulk_update
+    builds a CASE expression per row and costs seconds per thousand."""
     adapt = connection.ops.adapt_datetimefield_value
-    q = connection.ops.quote_name
-    sql = (
-        f"UPDATE {q(Case._meta.db_table)} SET {q('scan_state')} = %s, {q('card')} = %s,"
-        f" {q('card_at')} = %s, {q('next_card_at')} = %s WHERE {q('id')} = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(st, card, adapt(at), adapt(nxt), pk) for st, card, at, nxt, pk in rows])
+        update_rows(
+            cursor, Case, ("scan_state", "card", "card_at", "next_card_at"), "id",
+            [(st, card, adapt(at), adapt(nxt), pk) for st, card, at, nxt, pk in rows],
+        )  # fmt: skip
+
+
+def _record_changes(changes: list[tuple[str, str, str]], at: datetime) -> list[int]:
+    """Insert the card changes (case_no, card, previous) of one batch; returns their ids in order."""
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        returned = insert_returning(
+            cursor, CardChange, ("case_no", "card", "previous", "at"),
+            [(no, card, prev, stamp) for no, card, prev in changes], ("id", "case_no"),
+        )  # fmt: skip
+    ids = {case_no: pk for pk, case_no in returned}
+    return [ids[no] for no, _, _ in changes]
 
 
 class ScanBusy(Exception):
@@ -251,13 +262,15 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
     delta = {"open": 0, "suspended": 0, "yellow": 0, "red": 0}
     new = {Card.YELLOW: 0, Card.RED: 0}
     updates = []
-    changes: list[tuple[CardChange, Candidate]] = []
+    changes: list[tuple[str, str, str]] = []
+    changed: list[Candidate] = []
     for case in batch:
         view = view_at(case, suspensions.get(case.case_no, []), at, cal)
         _count(delta, case.scan_state, case.card, -1)
         _count(delta, view.state, view.card, +1)
         if view.card != case.card:
-            changes.append((CardChange(case_id=case.case_no, card=view.card, previous=case.card, at=at), case))
+            changes.append((case.case_no, view.card, case.card))
+            changed.append(case)
             if view.card in new:
                 new[view.card] += 1
         # Never at or before `at`: the batch loop relies on evaluated cases leaving the range.
@@ -265,10 +278,10 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
     _store_views(updates)
     queued = 0
     if changes:
-        CardChange.objects.bulk_create([c for c, _ in changes], batch_size=500)
+        ids = _record_changes(changes, at)
         queued = routing.queue_for_changes(
-            [routing.NewCard(c, case.case_no, case.unit_id, case.item_id, case.item_name, case.due_date)
-             for c, case in changes],
+            [routing.NewCard(pk, card, case.case_no, case.unit_id, case.item_id, case.item_name, case.due_date)
+             for pk, (_, card, _), case in zip(ids, changes, changed, strict=True)],
             at,
         )  # fmt: skip
     ScanRun.objects.filter(pk=run.pk).update(

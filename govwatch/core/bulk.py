@@ -1,0 +1,81 @@
+"""Bulk writes below the ORM, for the paths that move thousands of rows (imports, scans).
+
+The ORM's bulk_create and bulk_update spend most of their time building expressions per object;
+these helpers send plain parameterised SQL through Django's connection (so they run inside the
+caller's transaction and on SQLite and PostgreSQL alike) and use COPY on PostgreSQL, where
+psycopg's executemany makes one round trip per row. Callers pass values already adapted for the
+backend (`connection.ops.adapt_datetimefield_value` or an equivalent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+# Rows per multi-row INSERT ... RETURNING: well under SQLite's limit of bound parameters.
+RETURNING_CHUNK = 200
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def insert_sql(model, columns: Sequence[str]) -> str:
+    cols = ", ".join(_q(c) for c in columns)
+    return f"INSERT INTO {_q(model._meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
+
+
+def update_sql(model, columns: Sequence[str], where: str) -> str:
+    sets = ", ".join(f"{_q(c)} = %s" for c in columns)
+    return f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {_q(where)} = %s"
+
+
+def insert_rows(cursor, model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert rows: one executemany on SQLite, COPY on PostgreSQL."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        cursor.executemany(insert_sql(model, columns), rows)
+        return
+    with cursor.cursor.copy(f"COPY {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def update_rows(cursor, model, columns: Sequence[str], where: str, rows: Sequence[tuple]) -> None:
+    """UPDATE ... WHERE `where` = last value of each row."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        cursor.executemany(update_sql(model, columns, where), rows)
+        return
+    # One statement per chunk: UPDATE ... FROM (VALUES ...), instead of a round trip per row.
+    table = _q(model._meta.db_table)
+    names = [*columns, where]
+    casts = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        values = ", ".join("(" + ", ".join(f"%s::{casts[n]}" for n in names) + ")" for _ in chunk)
+        sets = ", ".join(f"{_q(c)} = v.{_q(c)}" for c in columns)
+        cursor.execute(
+            f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v ({', '.join(_q(n) for n in names)})"
+            f" WHERE {table}.{_q(where)} = v.{_q(where)}",
+            [value for row in chunk for value in row],
+        )
+
+
+def insert_returning(cursor, model, columns: Sequence[str], rows: Sequence[tuple], returning: Sequence[str]) -> list[tuple]:
+    """Insert rows and return the `returning` columns of each (multi-row INSERT ... RETURNING)."""
+    out: list[tuple] = []
+    table = _q(model._meta.db_table)
+    cols = ", ".join(_q(c) for c in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for start in range(0, len(rows), RETURNING_CHUNK):
+        chunk = rows[start : start + RETURNING_CHUNK]
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} RETURNING {', '.join(_q(r) for r in returning)}",
+            [value for row in chunk for value in row],
+        )
+        out.extend(cursor.fetchall())
+    return out
