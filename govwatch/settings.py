@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,13 +54,16 @@ ALLOWED_HOSTS = [h for h in os.environ.get("GOVWATCH_ALLOWED_HOSTS", "127.0.0.1,
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GOVWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site of GovWatch: who may enter is decided by role (govwatch.web.admin).
+    "govwatch.web.apps.GovWatchAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -74,12 +78,14 @@ INSTALLED_APPS = [
     "govwatch.evaluations",
     "govwatch.complaints",
     "govwatch.imports",
+    "govwatch.api",
     "govwatch.supervision",
     "govwatch.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "govwatch.urls"
@@ -125,7 +133,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             # WAL lets the web and the worker read while one of them writes; IMMEDIATE takes the
             # write lock at BEGIN so two writers queue instead of failing half-way.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+            # A 64 MiB page cache: the default 2 MiB makes every insert into a large index with
+            # random keys (event ids, evaluator hashes) a disk read at province scale.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+                " PRAGMA cache_size=-65536;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }
@@ -158,13 +171,54 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = int(os.environ.get("GOVWATCH_SESSION_SECONDS", 30 * 60))
+# Saved at every request, the session expires after SESSION_COOKIE_AGE of inactivity, not of use.
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("GOVWATCH_HTTPS", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = 31536000 if SESSION_COOKIE_SECURE else 0
+
+# Served over HTTPS (directly or behind a proxy that terminates TLS): cookies only over HTTPS, HSTS.
+HTTPS = _env_bool("GOVWATCH_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("GOVWATCH_HSTS_SECONDS", 31536000)) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS and _env_bool("GOVWATCH_HSTS_SUBDOMAINS", False)
+SECURE_SSL_REDIRECT = HTTPS and _env_bool("GOVWATCH_SSL_REDIRECT", False)
+# "X-Forwarded-Proto: https": the header by which the proxy says the request came over HTTPS. Only
+# set it behind a proxy that always sets (or strips) that header, or anyone could claim HTTPS.
+_proxy_header = os.environ.get("GOVWATCH_PROXY_SSL_HEADER", "")
+if _proxy_header:
+    _name, _, _value = _proxy_header.partition(":")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _name.strip().upper().replace("-", "_"), _value.strip() or "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Nothing inline, nothing from other hosts: every script and style is a file GovWatch serves.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Django's admin and Swagger UI draw their icons as data: SVG images.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Lock-out after repeated failed logins (django-axes): per user name and address (REMOTE_ADDR, so a
+# forged X-Forwarded-For cannot dodge it), so that one person mistyping cannot lock a whole office
+# behind one NAT address out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -197,10 +251,46 @@ LOGGING = {
 IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 1_000_000))
 
 # Notifications: the SMS transport ("file": var/outbox.log, the embedded default; "http": a JSON
-# gateway at GOVWATCH_SMS_URL with an optional bearer token).
+# gateway at GOVWATCH_SMS_URL with an optional bearer token; "aliyun", "tencent": the cloud SMS
+# services below, each sending the template approved for the kind of message).
 SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
+_MESSAGE_KINDS = ("red", "yellow", "order")
+ALIYUN_SMS = {
+    "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),
+    "access_key_secret": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_SECRET", ""),
+    "sign_name": os.environ.get("GOVWATCH_ALIYUN_SMS_SIGN_NAME", ""),
+    "templates": {k: os.environ.get(f"GOVWATCH_ALIYUN_TEMPLATE_{k.upper()}", "") for k in _MESSAGE_KINDS},
+}
+TENCENT_SMS = {
+    "endpoint": os.environ.get("GOVWATCH_TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/"),
+    "secret_id": os.environ.get("GOVWATCH_TENCENT_SECRET_ID", ""),
+    "secret_key": os.environ.get("GOVWATCH_TENCENT_SECRET_KEY", ""),
+    "region": os.environ.get("GOVWATCH_TENCENT_SMS_REGION", "ap-guangzhou"),
+    "app_id": os.environ.get("GOVWATCH_TENCENT_SMS_APP_ID", ""),
+    "sign_name": os.environ.get("GOVWATCH_TENCENT_SMS_SIGN_NAME", ""),
+    "templates": {k: os.environ.get(f"GOVWATCH_TENCENT_TEMPLATE_{k.upper()}", "") for k in _MESSAGE_KINDS},
+}
+# The "wecom" and "dingtalk" channels: group robots' webhooks (full URLs with their key or token).
+WECOM_WEBHOOK = os.environ.get("GOVWATCH_WECOM_WEBHOOK", "")
+DINGTALK_WEBHOOK = os.environ.get("GOVWATCH_DINGTALK_WEBHOOK", "")
+DINGTALK_SECRET = os.environ.get("GOVWATCH_DINGTALK_SECRET", "")
+# The "email" channel: SMTP once GOVWATCH_EMAIL_HOST is set, else printed (the embedded mode).
+EMAIL_HOST = os.environ.get("GOVWATCH_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "GOVWATCH_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("GOVWATCH_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("GOVWATCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("GOVWATCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("GOVWATCH_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("GOVWATCH_EMAIL_USE_SSL", False)
+# A mail server that accepts the connection and then says nothing must not hold the worker forever.
+EMAIL_TIMEOUT = int(os.environ.get("GOVWATCH_EMAIL_TIMEOUT", 10))
+DEFAULT_FROM_EMAIL = os.environ.get("GOVWATCH_EMAIL_FROM", "govwatch@localhost")
 
 # Uploaded evidence (reply attachments): kept under var/ in the embedded mode.
 MEDIA_ROOT = Path(os.environ.get("GOVWATCH_MEDIA_ROOT", VAR_DIR / "media"))
