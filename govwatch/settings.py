@@ -248,7 +248,7 @@ LOGGING = {
 
 # Case import: files with more rows than this are sorted through a temporary on-disk table so
 # that memory stays flat at province scale.
-IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 1_000_000))
+IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 500_000))
 
 # Notifications: the SMS transport ("file": var/outbox.log, the embedded default; "http": a JSON
 # gateway at GOVWATCH_SMS_URL with an optional bearer token; "aliyun", "tencent": the cloud SMS

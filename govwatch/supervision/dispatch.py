@@ -61,7 +61,8 @@ def deliver(message: Notification, now: datetime | None = None) -> str:
     """Send one claimed message and record the outcome; returns the new status."""
     try:
         transport = transport_for(message.channel)
-        transport.send(pii.decrypt(message.recipient_enc), message.text, str(message.id))
+        # No params are stored: a template provider gets the text as its one variable (`text`).
+        transport.send(pii.decrypt(message.recipient_enc), message.text, str(message.id), kind=message.kind)
     except PermanentFailure as exc:
         return _finish(message, Status.FAILED, str(exc))
     except TemporaryFailure as exc:
