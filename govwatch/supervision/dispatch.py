@@ -62,7 +62,10 @@ def deliver(message: Notification, now: datetime | None = None) -> str:
     try:
         transport = transport_for(message.channel)
         # No params are stored: a template provider gets the text as its one variable (`text`).
-        transport.send(pii.decrypt(message.recipient_enc), message.text, str(message.id), kind=message.kind)
+        transport.send(
+            pii.decrypt(message.recipient_enc), message.text, str(message.id),
+            params=message.params or None, kind=message.kind,
+        )  # fmt: skip
     except PermanentFailure as exc:
         return _finish(message, Status.FAILED, str(exc))
     except TemporaryFailure as exc:

@@ -63,6 +63,9 @@ class Notification(models.Model):
     recipient_enc = models.TextField()
     recipient_masked = models.CharField("接收人", max_length=64)
     text = models.TextField("内容")
+    # The template's variables (item_name, case_no, due_date ...): SMS providers send only their
+    # pre-approved templates and take these, not the rendered text.
+    params = models.JSONField("模板变量", default=dict, blank=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField("尝试次数", default=0)
     # When the message may next be tried: quiet hours and back-off push it later, never drop it.

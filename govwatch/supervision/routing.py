@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -49,7 +50,7 @@ def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFA
 
 MESSAGE_COLUMNS = (
     "card_change_id", "kind", "case_no", "unit_id", "channel", "recipient_hash", "recipient_enc",
-    "recipient_masked", "text", "status", "attempts", "next_attempt_at", "claimed_by", "last_error",
+    "recipient_masked", "text", "params", "status", "attempts", "next_attempt_at", "claimed_by", "last_error",
     "created_at",
 )  # fmt: skip
 
@@ -72,15 +73,14 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
         if card not in (Card.YELLOW, Card.RED):
             continue
         unit = units[n.unit_id]
-        text = render(
-            texts[card],
-            {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name},
-        )
+        params = {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name}
+        text = render(texts[card], params)
+        params_json = json.dumps(params, ensure_ascii=False)
         rule = book.for_case(unit, n.item_id)
         release = adapt(rule.release_at(at))
         for recipient in recipients(card, unit, supervisors, rule):
             fields = message_fields(recipient, card, text, case_no=n.case_no)
-            fields.update(card_change_id=n.change_id, attempts=0, claimed_by="", created_at=now)
+            fields.update(card_change_id=n.change_id, params=params_json, attempts=0, claimed_by="", created_at=now)
             fields.setdefault("status", Notification.Status.QUEUED.value)
             fields.setdefault("last_error", "")
             fields["next_attempt_at"] = release if fields["status"] == Notification.Status.QUEUED else None

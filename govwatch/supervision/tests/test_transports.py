@@ -623,3 +623,15 @@ def test_a_misconfigured_transport_fails_the_message_with_the_reason(settings, s
     message = queue(channel)
     assert dispatch(now=NOW) == {"sent": 0, "queued": 0, "failed": 1}
     assert reloaded(message).last_error == reason
+
+
+def test_a_scanned_message_carries_its_template_variables(make_case):
+    from govwatch.supervision.models import Notification
+    from govwatch.supervision.scan import scan
+
+    from .conftest import at
+
+    make_case("C1", "I9", ("accept", at(2026, 3, 2)))
+    scan(at(2026, 3, 20))
+    params = Notification.objects.order_by("id").first().params
+    assert params == {"item_name": "食品经营许可", "case_no": "C1", "due_date": "2026-03-13", "unit_name": "区市场监管局"}
