@@ -23,11 +23,16 @@ ACCEPT_ORDERS = "accept_orders"  # check a reply: accept or send back
 REPLY_ORDERS = "reply_orders"  # a unit answers its orders and tasks
 VIEW_AUDIT = "view_audit"
 MANAGE_TEMPLATES = "manage_templates"
+HANDLE_NEGATIVE = "handle_negative"  # a unit verifies, rectifies, calls back and appeals its negative reviews
+REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative review or send it back
+DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
+ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
+REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
 
 ACTIONS: dict[str, set[str]] = {
-    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT},
-    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS},
-    Role.UNIT_STAFF: {REPLY_ORDERS},
+    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
+    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL},
+    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS},
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
 }

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from govwatch.web.admin import CatalogAdmin
+
 from .models import Item
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(CatalogAdmin):
     list_display = ["code", "name", "unit", "type", "level", "legal_days", "promised_days", "online"]
     list_filter = ["type", "level", "online"]
     search_fields = ["code", "name"]

@@ -6,28 +6,37 @@ only what is missing and never changes the password of an existing account: for 
 exists but that the file does not know (made by hand, or the file was deleted) the password is
 reported as None.
 
-Roles: for now the staff accounts are plain active users (no admin access); the permissions issue
-binds them to their roles (supervisor, service office, unit staff, leader).
+One account per role, each bound to a unit of the region: the supervisor, the service office and
+the leader to the region's root (the unit with no parent), unit staff to the first department by
+code. The integration account may not log into pages: instead of a password it has an API token,
+kept and printed the same way. Before any unit is imported the accounts are made without roles (a
+warning says so); the next run, after the import, binds them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from govwatch.cli import EXIT_OK, emit
 
-# username, first name (shown in pages), role
+log = logging.getLogger(__name__)
+
+# username, first name (shown in pages), role (None: superuser), where the role is bound, what it is
 DEMO_ACCOUNTS = [
-    ("admin", "系统管理员", "系统管理员（超级用户） / administrator (superuser)"),
-    ("supervisor", "纪检监察员", "纪检监察（电子监察） / supervisor"),
-    ("office", "政务服务办", "政务服务管理办公室 / service office"),
-    ("unitstaff", "单位工作人员", "单位工作人员 / unit staff"),
-    ("leader", "分管领导", "领导 / leader"),
+    ("admin", "系统管理员", None, None, "系统管理员（超级用户） / administrator (superuser)"),
+    ("supervisor", "纪检监察员", "supervisor", "root", "纪检监察（电子监察） / supervisor"),
+    ("office", "政务服务办", "office", "root", "政务服务管理办公室 / service office"),
+    ("unitstaff", "单位工作人员", "unit_staff", "department", "单位工作人员 / unit staff"),
+    ("leader", "分管领导", "leader", "root", "领导 / leader"),
+    ("integration", "系统对接", "integration", "root", "系统对接（API 令牌，不能登录页面） / system integration (API token)"),
 ]
+# The account whose secret is an API token, not a password.
+INTEGRATION = "integration"
 
 # No 0/O, 1/l/I: passwords are read off a terminal and typed.
 _ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -69,37 +78,88 @@ def _save(path: Path, passwords: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
+def _units() -> dict[str, object]:
+    """Where each role is bound: the region's root and its first department by code."""
+    from govwatch.core.choices import UnitKind
+    from govwatch.orgs.models import Unit
+
+    root = Unit.objects.filter(parent=None).order_by("code").first()
+    if root is None:
+        return {}
+    department = (
+        Unit.objects.filter(kind=UnitKind.DEPARTMENT, path__startswith=root.path).order_by("code").first()
+    )
+    return {"root": root, "department": department}
+
+
+def _bind_roles(actor) -> None:
+    """Give each demo account without a role the role of its line in DEMO_ACCOUNTS."""
+    from django.contrib.auth import get_user_model
+
+    from govwatch.accounts.models import Membership
+    from govwatch.audit.log import record
+
+    units = _units()
+    if not units:
+        log.warning("尚无单位：演示账号暂未分配角色；导入单位后再运行 govwatch demo-users")
+        return
+    users = get_user_model().objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS], membership=None)
+    by_name = {u.username: u for u in users}
+    for username, _first, role, where, _desc in DEMO_ACCOUNTS:
+        user, unit = by_name.get(username), units.get(where or "")
+        if user is None or role is None:
+            continue
+        if unit is None:
+            log.warning("区域内没有部门：演示账号 %s 暂未分配角色", username)
+            continue
+        membership = Membership.objects.create(user=user, role=role, unit=unit)
+        record(actor, "role.assign", membership, summary=f"分配角色：{membership}")
+
+
 def ensure_demo_users() -> list[tuple[str, str | None, str]]:
-    """Create the demo accounts that are missing; return (username, password or None, role)."""
+    """Create the demo accounts that are missing and bind their roles; return (username, password or
+    token or None, role)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
+    from rest_framework.authtoken.models import Token
+
+    from govwatch.audit.log import Actor, record
 
     User = get_user_model()
     path = passwords_path()
-    passwords = _load(path)
+    secrets_kept = _load(path)
+    actor = Actor.command()
     with transaction.atomic():
         existing = set(User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", flat=True))
         created: list = []
-        for username, first_name, _role in DEMO_ACCOUNTS:
+        for username, first_name, role, _where, _desc in DEMO_ACCOUNTS:
             if username in existing:
                 continue
-            is_admin = username == "admin"
-            user = User(username=username, first_name=first_name, is_staff=is_admin, is_superuser=is_admin)
-            password = passwords.get(username) or _new_password(user)
-            user.set_password(password)
-            passwords[username] = password
+            user = User(username=username, first_name=first_name, is_staff=role is None, is_superuser=role is None)
+            if username == INTEGRATION:
+                user.set_unusable_password()
+                secrets_kept[username] = secrets_kept.get(username) or Token.generate_key()
+            else:
+                password = secrets_kept.get(username) or _new_password(user)
+                user.set_password(password)
+                secrets_kept[username] = password
             created.append(user)
         if created:
-            # The file first: if the database then fails, the next run reuses these passwords.
-            _save(path, passwords)
+            # The file first: if the database then fails, the next run reuses these secrets.
+            _save(path, secrets_kept)
             for user in created:
                 user.save()
-    return [(username, passwords.get(username), role) for username, _first, role in DEMO_ACCOUNTS]
+                record(actor, "user.create", user, summary=f"创建演示账号：{user.username}")
+                if user.username == INTEGRATION:
+                    Token.objects.create(user=user, key=secrets_kept[INTEGRATION])
+        _bind_roles(actor)
+    return [(username, secrets_kept.get(username), desc) for username, _f, _r, _w, desc in DEMO_ACCOUNTS]
 
 
 def cmd_demo_users(args: argparse.Namespace) -> int:
     users = ensure_demo_users()
     if args.format == "json":
+        # The integration account's "password" is its API token (Authorization: Token …).
         emit({"users": [{"username": u, "password": p, "role": r} for u, p, r in users]}, "json")
     else:
         width = max(len(u) for u, _, _ in users)

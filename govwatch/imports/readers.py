@@ -277,13 +277,42 @@ def _jsonl_records(
             if not isinstance(obj, dict):
                 yield line, RowError("", "该行应为一个 JSON 对象")
                 continue
-            values: dict[str, str] = {}
-            for key, value in obj.items():
-                name = names.get(_clean_header(key)) or names.get(key.strip())
-                if name is None:
-                    if key not in unknown:
-                        unknown.add(key)
-                        warnings.append(f"已忽略未知字段：{key}")
-                    continue
-                values[name] = _json_text(value)
-            yield line, values
+            yield line, _object_values(obj, names, unknown, warnings)
+
+
+def _object_values(
+    obj: dict[str, Any], names: dict[str, str], unknown: set[str], warnings: list[str]
+) -> dict[str, str]:
+    """A JSON object's values by field name, as text; unknown keys are reported once each."""
+    values: dict[str, str] = {}
+    for key, value in obj.items():
+        name = names.get(_clean_header(key)) or names.get(key.strip())
+        if name is None:
+            if key not in unknown:
+                unknown.add(key)
+                warnings.append(f"已忽略未知字段：{key}")
+            continue
+        values[name] = _json_text(value)
+    return values
+
+
+# -- objects already parsed (API batches) -----------------------------------------------------
+
+
+def object_table(objects: Iterable[Any], fields: Iterable[Field]) -> Table:
+    """Records pushed as a JSON array: the n-th object is line n, read like a JSON Lines line."""
+    table = Table(iter(()))
+    table.rows = _object_records(objects, tuple(fields), table.warnings)
+    return table
+
+
+def _object_records(
+    objects: Iterable[Any], fields: tuple[Field, ...], warnings: list[str]
+) -> Iterator[Record]:
+    names = _names(fields)
+    unknown: set[str] = set()
+    for line, obj in enumerate(objects, start=1):
+        if not isinstance(obj, dict):
+            yield line, RowError("", "该记录应为一个 JSON 对象")
+            continue
+        yield line, _object_values(obj, names, unknown, warnings)

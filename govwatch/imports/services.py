@@ -14,7 +14,7 @@ from govwatch.audit.log import Actor, record
 
 from .fields import FIELDS
 from .models import ImportRun
-from .readers import FileProblem, Record, open_table
+from .readers import FileProblem, Record, Table, open_table
 
 # The errors kept in full in the run and the output; `rejected` counts them all.
 MAX_ERRORS = 1000
@@ -71,6 +71,11 @@ def default_operator_label() -> str:
         return "cli"
 
 
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise FileProblem(f"未知的导入类型“{kind}”，应为 {'、'.join(KINDS)}")
+
+
 def run_import(
     kind: str,
     path: str | Path,
@@ -85,14 +90,36 @@ def run_import(
     `filename` is the name to record (an uploaded file's own name rather than its temporary path);
     `source` where the run came from (an IP address, "cli"). Each run is one audit entry.
     """
-    if kind not in KINDS:
-        raise FileProblem(f"未知的导入类型“{kind}”，应为 {'、'.join(KINDS)}")
+    _check_kind(kind)
     table = open_table(path, FIELDS[kind])
-    name = filename or str(path)
-    result = ImportResult(kind=kind, filename=name)
+    return run_import_records(
+        kind,
+        table,
+        operator_label=operator_label,
+        operator=operator,
+        filename=filename or str(path),
+        source=source,
+    )
+
+
+def run_import_records(
+    kind: str,
+    table: Table,
+    *,
+    operator_label: str | None = None,
+    operator: Any = None,
+    filename: str,
+    source: str = "cli",
+) -> ImportResult:
+    """Import records already read (a file's table, an API batch): same checks, run and audit entry.
+
+    `filename` names the origin in the run and the audit entry (a file, "API 推送 /api/v1/...").
+    """
+    _check_kind(kind)
+    result = ImportResult(kind=kind, filename=filename)
     run = ImportRun.objects.create(
         kind=kind,
-        filename=name[:500],
+        filename=filename[:500],
         operator=operator,
         operator_label=(operator_label if operator_label is not None else default_operator_label())[:150],
     )
@@ -112,9 +139,9 @@ def run_import(
             Actor(run.operator_label, operator, source),
             f"import.{kind}",
             run,
-            summary=f"导入{run.get_kind_display()} {name}：读取 {result.read}，导入 {result.imported}，"
+            summary=f"导入{run.get_kind_display()} {filename}：读取 {result.read}，导入 {result.imported}，"
             f"重复 {result.duplicates}，拒绝 {result.rejected}",
-            after={"file": name, "read": result.read, "imported": result.imported,
+            after={"file": filename, "read": result.read, "imported": result.imported,
                    "duplicates": result.duplicates, "rejected": result.rejected},
         )  # fmt: skip
     return result

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from govwatch.core.pii import mask
+from govwatch.web.admin import CatalogAdmin
 
 from .models import Unit
 
@@ -43,7 +44,7 @@ class UnitForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(CatalogAdmin):
     form = UnitForm
     fields = ["code", "name", "parent", "kind", "new_phone", "clear_phone"]
     list_display = ["code", "name", "kind", "parent", "masked_phone"]

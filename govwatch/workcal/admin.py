@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
+from govwatch.web.admin import CatalogAdmin
+
 from . import calendar
 from .models import CalendarDay, ScheduledYear
 from .signals import schedule_changed
@@ -21,7 +23,7 @@ def _year(obj: Model) -> int:
     return obj.date.year if isinstance(obj, CalendarDay) else obj.year
 
 
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(CatalogAdmin):
     # The date (or year) is the primary key: changing it would add a row, not move one.
     key_field: str
 

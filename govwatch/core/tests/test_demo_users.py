@@ -9,7 +9,10 @@ import stat
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from rest_framework.authtoken.models import Token
 
+from govwatch.accounts.models import Membership, Role
+from govwatch.audit.models import AuditEntry
 from govwatch.cli import ChineseArgumentParser
 from govwatch.core import demo_users
 from govwatch.core.demo_users import DEMO_ACCOUNTS, ensure_demo_users, passwords_path
@@ -17,6 +20,7 @@ from govwatch.core.demo_users import DEMO_ACCOUNTS, ensure_demo_users, passwords
 pytestmark = pytest.mark.django_db
 
 USERNAMES = [a[0] for a in DEMO_ACCOUNTS]
+PEOPLE = [u for u in USERNAMES if u != "integration"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +37,10 @@ def test_creates_the_accounts_with_valid_passwords_kept_in_a_private_file():
     for username, password, role in users:
         user = User.objects.get(username=username)
         assert user.is_active and role
-        assert user.check_password(password)
-        validate_password(password, user)
         assert user.first_name  # shown in pages instead of the login name
+        if username in PEOPLE:
+            assert user.check_password(password)
+            validate_password(password, user)
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert not User.objects.filter(username__in=USERNAMES[1:], is_staff=True).exists()
@@ -44,6 +49,43 @@ def test_creates_the_accounts_with_valid_passwords_kept_in_a_private_file():
     path = passwords_path()
     assert json.loads(path.read_text(encoding="utf-8")) == {u: p for u, p, _ in users}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_integration_account_has_a_token_and_no_password():
+    secrets = {u: p for u, p, _ in ensure_demo_users()}
+    integration = get_user_model().objects.get(username="integration")
+    assert not integration.has_usable_password()
+    assert Token.objects.get(user=integration).key == secrets["integration"]
+
+
+def roles() -> dict[str, tuple[str, str]]:
+    return {m.user.username: (m.role, m.unit.code) for m in Membership.objects.select_related("user", "unit")}
+
+
+def test_each_role_is_bound_to_its_unit_of_the_region(region):
+    ensure_demo_users()
+    assert roles() == {
+        "supervisor": (Role.SUPERVISOR, "D"),
+        "office": (Role.OFFICE, "D"),
+        "unitstaff": (Role.UNIT_STAFF, "RS"),  # the first department by code
+        "leader": (Role.LEADER, "D"),
+        "integration": (Role.INTEGRATION, "D"),
+    }
+    assert AuditEntry.objects.filter(action="role.assign").count() == 5
+    assert AuditEntry.objects.filter(action="user.create").count() == 6
+
+
+def test_without_units_the_accounts_wait_for_their_roles(caplog):
+    ensure_demo_users()
+    assert roles() == {}
+    assert "尚无单位" in caplog.text
+    from govwatch.orgs.models import Unit
+
+    root = Unit.objects.create(code="D", name="测试区", kind="district")
+    Unit.objects.create(code="SC", name="区市场监管局", kind="department", parent=root)
+    first = {u: p for u, p, _ in ensure_demo_users()}
+    assert roles()["unitstaff"] == (Role.UNIT_STAFF, "SC") and len(roles()) == 5
+    assert {u: p for u, p, _ in ensure_demo_users()} == first
 
 
 def test_running_again_changes_nothing():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 
+from govwatch.accounts.permissions import MANAGE_CATALOG, VIEW_AUDIT, VIEW_PII, may, membership
 from govwatch.core import pii
 
 register = template.Library()
@@ -31,8 +33,54 @@ def percent(value: float | None) -> str:
 
 
 @register.filter
+def pretty_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@register.filter
+def minutes(span: timedelta | None) -> int:
+    return round(span.total_seconds() / 60) if span else 0
+
+
+@register.filter
 def masked(value: str | None) -> str:
     return pii.mask(value or "") or NOTHING
+
+
+@register.filter
+def masked_enc(token: str | None) -> str:
+    """An encrypted personal value shown masked: decrypted only to be masked, never shown whole."""
+    return pii.mask(pii.decrypt(token)) if token else NOTHING
+
+
+@register.inclusion_tag("web/_pii.html", takes_context=True)
+def pii_field(context, what: str, key: str, masked_value: str) -> dict:
+    """A masked value with, for those who may, the audited "显示完整号码" (govwatch.web.views.reveal)."""
+    shown = masked_value and masked_value != NOTHING
+    return {
+        "what": what,
+        "key": key,
+        "masked": masked_value or NOTHING,
+        "can_reveal": bool(shown) and may(context["user"], VIEW_PII),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def account(context) -> dict[str, object]:
+    """Who is signed in, as the navigation shows it: role, unit, and the links the role opens."""
+    user = context["user"]
+    m = membership(user)
+    if m is not None:
+        role, unit = m.get_role_display(), m.unit.name
+    else:
+        role, unit = ("系统管理员" if user.is_superuser else "未分配角色"), ""
+    return {
+        "role": role,
+        "unit": unit,
+        "can_admin": may(user, MANAGE_CATALOG),
+        "can_audit": may(user, VIEW_AUDIT),
+        "can_reveal": may(user, VIEW_PII),
+    }
 
 
 @register.inclusion_tag("web/_card.html")

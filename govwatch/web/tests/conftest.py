@@ -85,6 +85,12 @@ class Cases:
     community: Case
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The real hasher takes a good part of a second per user; these tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def cases(region) -> Cases:
     """Six cases of 2026 across the market bureau, the social bureau and a community."""
@@ -216,3 +222,38 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def people(db, django_user_model, region) -> dict:
+    """One user per role, bound as the demo region binds them; unit staff of two departments."""
+    from govwatch.accounts.models import Membership, Role
+
+    def person(name: str, role: str | None, unit: Unit | None = None):
+        user = django_user_model.objects.create_user(name, password=PASSWORD)
+        if role is not None:
+            Membership.objects.create(user=user, role=role, unit=unit)
+        return user
+
+    return {
+        "supervisor": person("jw", Role.SUPERVISOR, region["root"]),
+        "office": person("zwb", Role.OFFICE, region["root"]),
+        "market": person("sc", Role.UNIT_STAFF, region["market"]),
+        "social": person("rs", Role.UNIT_STAFF, region["social"]),
+        "leader": person("ld", Role.LEADER, region["root"]),
+        "integration": person("api", Role.INTEGRATION, region["root"]),
+        "nobody": person("nobody", None),
+        "admin": django_user_model.objects.create_superuser("root", password=PASSWORD),
+    }
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(user): the test client signed in as that user (the previous one signed out)."""
+
+    def sign_in(user):
+        client.logout()
+        client.force_login(user)
+        return client
+
+    return sign_in

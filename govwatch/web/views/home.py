@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,10 +9,11 @@ from django.utils import timezone
 from govwatch.catalog.figures import catalog_figures
 from govwatch.core.choices import Card, CaseStatus
 
+from ..access import member_required
 from ..scoping import visible_cases, visible_items, visible_units
 
 
-@login_required
+@member_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = visible_cases(request.user)

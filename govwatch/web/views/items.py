@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +8,7 @@ from django.shortcuts import render
 from govwatch.catalog.figures import catalog_figures, reduction
 from govwatch.catalog.models import Item
 
+from ..access import member_required
 from ..forms import ItemFilterForm
 from ..scoping import User, visible_items, visible_units
 from ..tree import in_subtree
@@ -28,7 +28,7 @@ def filter_items(items: QuerySet[Item], data: dict, user: User) -> QuerySet[Item
     return items
 
 
-@login_required
+@member_required
 def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET or None, user=request.user)
     items = visible_items(request.user)

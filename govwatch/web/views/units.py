@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,6 +8,7 @@ from govwatch.catalog.figures import catalog_figures
 from govwatch.core.pii import mask
 from govwatch.orgs.models import Unit
 
+from ..access import member_required
 from ..scoping import visible_cases, visible_items, visible_units
 from ..tree import depth, in_subtree
 
@@ -37,14 +37,14 @@ def _tree_rows(units: QuerySet[Unit], items: QuerySet, cases: QuerySet) -> list[
     ]
 
 
-@login_required
+@member_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     rows = _tree_rows(visible_units(user), visible_items(user), visible_cases(user))
     return render(request, "web/unit_list.html", {"nav": "units", "rows": rows})
 
 
-@login_required
+@member_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     units = visible_units(user)

@@ -1,0 +1,176 @@
+"""The endpoints of /api/v1/. Every row comes from `scope(request.user)`: what is outside the account's
+subtree is not in a list and is 404 by its code (never 403, which would confirm it exists)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import mixins, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from govwatch.accounts.permissions import Scope, scope
+
+from . import filters, serializers
+from .parsers import BatchParser
+from .permissions import MayImport, MayPushMasterData
+from .push import PushThrottle, push, push_schema
+
+# Anything but a path separator: codes and case numbers come from other systems as they are.
+CODE = r"[^/]+"
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Token first: a request without credentials gets 401 with `WWW-Authenticate: Token`."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    parser_classes = [BatchParser]
+    lookup_value_regex = CODE
+    rows: Callable[[Scope], QuerySet]
+    narrow: Callable[[Request, QuerySet], QuerySet] | None = None
+
+    def get_queryset(self) -> QuerySet:
+        qs = self.rows(scope(self.request.user))
+        if self.action == "list" and self.narrow is not None:
+            qs = self.narrow(self.request, qs)
+        return qs
+
+
+class Pushing:
+    """POST on a list: a batch of records of `push_kind`, for accounts that pass `push_permission`."""
+
+    push_kind: str
+    push_permission: type[BasePermission] = MayImport
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action == "create":
+            return [IsAuthenticated(), self.push_permission()]
+        return super().get_permissions()
+
+    def get_throttles(self) -> list:
+        return [PushThrottle()] if self.action == "create" else super().get_throttles()
+
+    def create(self, request: Request) -> Response:
+        return push(request, self.push_kind)
+
+
+class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    pass
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="单位列表", description="本账号可见的单位（所属单位及其下级）；联系电话已脱敏。"
+    ),
+    retrieve=extend_schema(summary="单位详情"),
+    create=push_schema("单位"),
+)
+class UnitViewSet(Pushing, ReadViewSet):
+    serializer_class = serializers.UnitSerializer
+    lookup_field = "code"
+    push_kind = "units"
+    push_permission = MayPushMasterData
+
+    @staticmethod
+    def rows(s: Scope) -> QuerySet:
+        return s.units().select_related("parent").order_by("path")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="事项列表", parameters=filters.ITEM_PARAMS),
+    retrieve=extend_schema(summary="事项详情"),
+    create=push_schema("事项"),
+)
+class ItemViewSet(Pushing, ReadViewSet):
+    serializer_class = serializers.ItemSerializer
+    lookup_field = "code"
+    push_kind = "items"
+    push_permission = MayPushMasterData
+    narrow = staticmethod(filters.items)
+
+    @staticmethod
+    def rows(s: Scope) -> QuerySet:
+        return s.items().select_related("unit").order_by("code")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="办件列表", parameters=filters.CASE_PARAMS),
+    retrieve=extend_schema(
+        summary="办件详情", description="含办件过程、挂起记录、到期日、是否临时期限、是否按时办结与亮牌。"
+    ),
+)
+class CaseViewSet(ReadViewSet):
+    lookup_field = "case_no"
+    narrow = staticmethod(filters.cases)
+
+    @staticmethod
+    def rows(s: Scope) -> QuerySet:
+        return s.cases().select_related("item", "unit").order_by("-accepted_at", "case_no")
+
+    def get_queryset(self) -> QuerySet:
+        qs = super().get_queryset()
+        return qs.prefetch_related("events", "suspensions") if self.action == "retrieve" else qs
+
+    def get_serializer_class(self) -> type:
+        return serializers.CaseDetailSerializer if self.action == "retrieve" else serializers.CaseSerializer
+
+
+@extend_schema_view(create=push_schema("办件过程"))
+class CaseEventViewSet(Pushing, ApiViewSet):
+    """Case events are only pushed; they are read with their case."""
+
+    push_kind = "cases"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="好差评列表", description="不含评价人（无论是否脱敏）。", parameters=filters.FACT_PARAMS
+    ),
+    retrieve=extend_schema(summary="好差评详情"),
+    create=push_schema("好差评"),
+)
+class EvaluationViewSet(Pushing, ReadViewSet):
+    serializer_class = serializers.EvaluationSerializer
+    lookup_field = "eval_id"
+    push_kind = "evaluations"
+    narrow = staticmethod(filters.evaluations)
+
+    @staticmethod
+    def rows(s: Scope) -> QuerySet:
+        return s.evaluations().select_related("unit").order_by("-at", "eval_id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="投诉列表", description="不含联系方式。", parameters=filters.FACT_PARAMS),
+    retrieve=extend_schema(summary="投诉详情"),
+    create=push_schema("投诉"),
+)
+class ComplaintViewSet(Pushing, ReadViewSet):
+    serializer_class = serializers.ComplaintSerializer
+    lookup_field = "complaint_id"
+    push_kind = "complaints"
+    narrow = staticmethod(filters.complaints)
+
+    @staticmethod
+    def rows(s: Scope) -> QuerySet:
+        return s.complaints().select_related("unit").order_by("-at", "complaint_id")
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the installed sidecar under /static/, its start-up script a file of its own:
+    the docs work offline and under a Content-Security-Policy without inline scripts or styles."""
+
+    template_name = "api/swagger_ui.html"

@@ -1,0 +1,47 @@
+"""What people do to the outbox by hand: send a failed message again.
+
+The worker (`dispatch`) owns every other change of a message; a requeue only hands a failed message
+back to it, so the same claim, back-off and attempt counting apply to the new try.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from govwatch.audit.log import Actor, record
+
+from .models import Notification
+
+Status = Notification.Status
+
+
+class OutboxError(Exception):
+    """A requeue the message's state does not allow; the message is for the user."""
+
+
+@transaction.atomic
+def do_requeue(notification: Notification, actor: Actor, at: datetime | None = None) -> Notification:
+    """Queue a failed message for the next worker round; its attempts are kept so the history and
+    the back-off stay true."""
+    if not notification.recipient_enc:
+        # Without a stored number the transport has nothing to send to: it would only fail again.
+        raise OutboxError("该通知没有接收号码（单位未设置联系电话），无法重新发送")
+    at = at or timezone.now()
+    # Conditional on the status, so a message a worker or another person took meanwhile is left alone.
+    moved = Notification.objects.filter(pk=notification.pk, status=Status.FAILED).update(
+        status=Status.QUEUED, next_attempt_at=at, claimed_by="", claimed_at=None
+    )
+    if moved != 1:
+        raise OutboxError("只有发送失败的通知可以重新发送")
+    record(
+        actor, "notification.requeue", notification,
+        summary=f"重新发送通知 #{notification.pk}（{notification.recipient_masked}）",
+        before={"status": Status.FAILED.value, "attempts": notification.attempts, "last_error": notification.last_error},
+        after={"status": Status.QUEUED.value, "next_attempt_at": at.isoformat()},
+        at=at,
+    )  # fmt: skip
+    notification.refresh_from_db()
+    return notification

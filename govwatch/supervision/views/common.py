@@ -1,0 +1,55 @@
+"""What the supervision pages share: paging that keeps the filters, links into the case list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.urls import reverse
+
+from govwatch.accounts.permissions import MANAGE_TEMPLATES, may
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of rows and the links to its neighbours, keeping every other GET parameter."""
+
+    page: Page
+    first: str | None
+    previous: str | None
+    next: str | None
+    last: str | None
+
+
+def page_context(request: HttpRequest, section: str, **values) -> dict:
+    """The context every supervision page has: the main navigation entry and its own tabs."""
+    return {"nav": "supervision", "section": section, "can_manage_texts": may(request.user, MANAGE_TEMPLATES), **values}
+
+
+def paginate(request: HttpRequest, rows, param: str = "page", per_page: int = PAGE_SIZE) -> Listing:
+    # The parameter is named so that two lists on one page (the inbox) page independently.
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    has_prev, has_next = page.has_previous(), page.has_next()
+    return Listing(
+        page=page,
+        first=link(1) if has_prev else None,
+        previous=link(page.previous_page_number()) if has_prev else None,
+        next=link(page.next_page_number()) if has_next else None,
+        last=link(page.paginator.num_pages) if has_next else None,
+    )
+
+
+def case_list_url(card: str = "", unit_code: str = "", item_code: str = "") -> str:
+    """The web case list filtered as a board figure counts: by card, unit subtree and item."""
+    params = {k: v for k, v in (("card", card), ("unit", unit_code), ("item", item_code)) if v}
+    return reverse("case-list") + ("?" + urlencode(params) if params else "")

@@ -1,0 +1,225 @@
+"""督办单: the list, one order with its timeline and the actions open to the viewer, new orders,
+the printed notice and the reply's attachments.
+
+Each action is its own POST address; a refused or failed action shows the order page again with
+the form as it was filled in, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from govwatch.accounts.permissions import ACCEPT_ORDERS, ISSUE_ORDERS, REPLY_ORDERS, may, scope
+from govwatch.audit.log import Actor
+from govwatch.cases.models import Case
+from govwatch.core import pii
+from govwatch.core.choices import Card
+from govwatch.web.access import action_required, member_required
+
+from ..documents import order_notice
+from ..forms import AcceptForm, IssueOrderForm, OrderFilterForm, ReplyForm, SendBackForm
+from ..models import OrderAttachment, SupervisionOrder
+from ..orders import OrderError, do_accept, do_issue_order, do_reply, do_send_back
+from .common import page_context, paginate
+
+Order = SupervisionOrder
+Status = Order.Status
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STEP_LABELS = {
+    "issued": "下发督办",
+    "replied": "单位回复",
+    "returned": "退回重办",
+    "escalated": "逾期升级",
+    "closed": "验收办结",
+    "notified": "通知",
+}
+WAITING = (Status.ISSUED, Status.RETURNED)
+
+
+def _orders(request: HttpRequest) -> QuerySet[Order]:
+    return scope(request.user).orders().select_related("unit", "case__item", "case__unit")
+
+
+def _order_or_404(request: HttpRequest, pk: int) -> Order:
+    return get_object_or_404(_orders(request), pk=pk)
+
+
+@member_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    form = OrderFilterForm(request.GET or None, user=request.user)
+    orders = _orders(request)
+    if form.is_bound and not form.is_valid():
+        orders = orders.none()
+    elif form.is_bound:
+        data = form.cleaned_data
+        if data["status"]:
+            orders = orders.filter(status=data["status"])
+        if data["level"] is not None:
+            orders = orders.filter(level=data["level"])
+        if data["unit"]:
+            orders = orders.filter(unit__path__startswith=data["unit"].path)
+        if data["origin"]:
+            orders = orders.filter(origin=data["origin"])
+    context = page_context(
+        request, "orders",
+        form=form,
+        orders=paginate(request, orders.order_by("-issued_at", "-id")),
+        today=timezone.localdate(),
+        waiting=WAITING,
+        can_issue=may(request.user, ISSUE_ORDERS),
+    )  # fmt: skip
+    return render(request, "supervision/order_list.html", context)
+
+
+def _order_page(request: HttpRequest, order: Order, **forms) -> HttpResponse:
+    """The order page, with the action forms the viewer may use now (bound ones kept as filled)."""
+    user = request.user
+    mine = scope(user)
+    can_reply = order.status in WAITING and may(user, REPLY_ORDERS)
+    can_check = order.status == Status.REPLIED and may(user, ACCEPT_ORDERS)
+    steps = [(step, STEP_LABELS.get(step.kind, step.kind)) for step in order.steps.all()]
+    context = page_context(
+        request, "orders",
+        order=order,
+        steps=steps,
+        attachments=order.attachments.order_by("uploaded_at", "id"),
+        # The linked case is shown only to those who may see it (it is the order unit's own case).
+        case=order.case if order.case_id and mine.contains(order.case.unit) else None,
+        unit_phone=pii.mask(order.unit.phone),
+        overdue=order.status in WAITING and order.reply_due < timezone.localdate(),
+        reply_form=forms.get("reply_form", ReplyForm()) if can_reply else None,
+        accept_form=forms.get("accept_form", AcceptForm()) if can_check else None,
+        send_back_form=forms.get("send_back_form", SendBackForm()) if can_check else None,
+    )  # fmt: skip
+    return render(request, "supervision/order_detail.html", context)
+
+
+@member_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _order_page(request, _order_or_404(request, pk))
+
+
+def _acting(request: HttpRequest, pk: int, action: str) -> Order:
+    """The order an action is about: outside the scope it does not exist (404); without the role
+    the action is refused (403)."""
+    order = _order_or_404(request, pk)
+    if not may(request.user, action):
+        raise PermissionDenied
+    return order
+
+
+def _done(request: HttpRequest, order: Order, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("supervision:order-detail", pk=order.pk)
+
+
+@member_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _acting(request, pk, REPLY_ORDERS)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        files = [(f.name, f.read()) for f in form.cleaned_data["attachments"]]
+        try:
+            do_reply(Actor.of_request(request), order, form.cleaned_data["measures"], form.cleaned_data["result"], files)
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            return _done(request, order, f"已回复督办单 {order.number}，等待验收")
+    order.refresh_from_db()
+    return _order_page(request, order, reply_form=form)
+
+
+@member_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _acting(request, pk, ACCEPT_ORDERS)
+    form = AcceptForm(request.POST)
+    if form.is_valid():
+        try:
+            do_accept(Actor.of_request(request), order, form.cleaned_data["comment"])
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            return _done(request, order, f"督办单 {order.number} 已验收办结")
+    order.refresh_from_db()
+    return _order_page(request, order, accept_form=form)
+
+
+@member_required
+@require_POST
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _acting(request, pk, ACCEPT_ORDERS)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            do_send_back(Actor.of_request(request), order, form.cleaned_data["comment"])
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            return _done(request, order, f"督办单 {order.number} 已退回单位重新办理")
+    order.refresh_from_db()
+    return _order_page(request, order, send_back_form=form)
+
+
+def _default_demand(case: Case) -> str:
+    if case.card == Card.RED:
+        return f"办件 {case.case_no}（{case.item.name}）已超过办理期限 {case.due_date:%Y-%m-%d}，请立即办理并说明超时原因。"
+    return f"办件 {case.case_no}（{case.item.name}）办理期限为 {case.due_date:%Y-%m-%d}，请加快办理，确保按期办结。"
+
+
+@action_required(ISSUE_ORDERS)
+def order_new(request: HttpRequest) -> HttpResponse:
+    """A new order: about a case (?case=CASE_NO, from the case page) or to a unit."""
+    user = request.user
+    case_no = request.GET.get("case", "").strip()
+    case = None
+    if case_no:
+        case = get_object_or_404(scope(user).cases().select_related("unit", "item"), case_no=case_no)
+    initial = {"demand": _default_demand(case)} if case else {}
+    form = IssueOrderForm(request.POST or None, user=user, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = do_issue_order(
+                Actor.of_request(request), case.unit if case else data["unit"], data["demand"],
+                case=case, level=data["level"], reply_days=data["reply_days"],
+            )  # fmt: skip
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            return _done(request, order, f"已下发督办单 {order.number}，回复期限 {order.reply_due:%Y-%m-%d}")
+    context = page_context(
+        request, "orders",
+        form=form,
+        case=case,
+        case_orders=case.orders.exclude(status=Status.CLOSED).order_by("-issued_at") if case else [],
+    )  # fmt: skip
+    return render(request, "supervision/order_new.html", context)
+
+
+@member_required
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """督办通知单 as a Word document."""
+    order = _order_or_404(request, pk)
+    response = HttpResponse(order_notice(order), content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, f"督办通知单-{order.number}.docx")
+    return response
+
+
+@member_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A reply's evidence, always as a download: an uploaded page must never render as ours."""
+    item = get_object_or_404(OrderAttachment.objects.filter(order__in=scope(request.user).orders()), pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("附件文件已不存在") from exc
+    return FileResponse(handle, as_attachment=True, filename=item.name, content_type="application/octet-stream")

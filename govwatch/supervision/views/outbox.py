@@ -1,0 +1,115 @@
+"""发件箱 and 通知模板: the messages in the user's scope, and the texts the office may edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from govwatch.accounts.permissions import ISSUE_ORDERS, MANAGE_TEMPLATES, may, scope
+from govwatch.audit.log import Actor, record
+from govwatch.web.access import action_required, member_required
+
+from ..forms import CHANNELS, NOTIFICATION_KINDS, PLACEHOLDER_HELP, OutboxFilterForm, TemplatesForm
+from ..models import Notification, NotificationTemplate
+from ..outbox import OutboxError, do_requeue
+from ..texts import DEFAULTS, templates
+from .common import page_context, paginate
+
+# Those who act on supervision (纪检监察 and the service office) also see a failed message through;
+# there is no role for the outbox alone.
+REQUEUE = ISSUE_ORDERS
+
+
+@member_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    mine = scope(request.user)
+    form = OutboxFilterForm(request.GET or None)
+    # The recipient is shown as stored masked; the encrypted number never leaves the database.
+    rows = (
+        mine.notifications()
+        .defer("recipient_enc", "recipient_hash")
+        .select_related("unit")
+        # Whether there is a number to send to at all: only then is "重新发送" offered.
+        .annotate(has_number=ExpressionWrapper(~Q(recipient_enc=""), output_field=BooleanField()))
+    )
+    if form.is_bound and not form.is_valid():
+        rows = rows.none()
+    elif form.is_bound:
+        for name in ("status", "kind", "channel"):
+            if form.cleaned_data[name]:
+                rows = rows.filter(**{name: form.cleaned_data[name]})
+    listing = paginate(request, rows.order_by("-id"))
+    kinds, channels = dict(NOTIFICATION_KINDS), dict(CHANNELS)
+    for message in listing.page:
+        message.kind_label = kinds.get(message.kind, message.kind)
+        message.channel_label = channels.get(message.channel, message.channel)
+    context = page_context(
+        request, "outbox",
+        form=form,
+        outbox=listing,
+        failed=mine.notifications().filter(status=Notification.Status.FAILED).count(),
+        can_requeue=may(request.user, REQUEUE),
+        query=request.GET.urlencode(),
+    )  # fmt: skip
+    return render(request, "supervision/outbox.html", context)
+
+
+@member_required
+@require_POST
+def requeue(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(scope(request.user).notifications(), pk=pk)
+    if not may(request.user, REQUEUE):
+        raise PermissionDenied
+    try:
+        do_requeue(message, Actor.of_request(request))
+    except OutboxError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"通知 #{message.pk} 已重新加入发送队列")
+    # Back to the list as it was filtered; only a query string is taken from the form, never an address.
+    back = QueryDict(request.POST.get("query", "")).urlencode()
+    return redirect(reverse("supervision:outbox") + (f"?{back}" if back else ""))
+
+
+@transaction.atomic
+def _save_texts(actor: Actor, texts: dict[str, str]) -> list[str]:
+    """Store the texts that changed, each with an audit entry of before and after."""
+    current = templates()
+    changed = []
+    for kind, text in texts.items():
+        if text == current[kind]:
+            continue
+        template, _ = NotificationTemplate.objects.update_or_create(kind=kind, defaults={"text": text})
+        record(
+            actor, "template.update", template, summary=f"修改{template.get_kind_display()}通知模板",
+            before={"kind": kind, "text": current[kind]}, after={"kind": kind, "text": text},
+        )  # fmt: skip
+        changed.append(template.get_kind_display())
+    return changed
+
+
+@action_required(MANAGE_TEMPLATES)
+def notification_texts(request: HttpRequest) -> HttpResponse:
+    current = templates()
+    form = TemplatesForm(request.POST or None, initial={k: current[k] for k in DEFAULTS})
+    if request.method == "POST" and form.is_valid():
+        changed = _save_texts(Actor.of_request(request), {k: form.cleaned_data[k] for k in DEFAULTS})
+        if changed:
+            messages.success(request, f"已保存{'、'.join(changed)}模板，下一次扫描起使用新模板")
+        else:
+            messages.info(request, "模板没有改动")
+        return redirect("supervision:texts")
+    saved = {t.kind: t for t in NotificationTemplate.objects.all()}
+    context = page_context(
+        request, "texts",
+        form=form,
+        placeholders=PLACEHOLDER_HELP,
+        fields=[(form[k], saved.get(k)) for k in DEFAULTS],
+    )  # fmt: skip
+    return render(request, "supervision/texts.html", context)

@@ -1,0 +1,75 @@
+"""「显示完整号码」: one personal value in clear, for the roles that may see it, each time audited.
+
+POST only (CSRF-protected, never cached, never prefetched by a link), one field of one record of the
+user's scope; the audit entry names the record and the field, never the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_POST
+
+from govwatch.accounts.permissions import VIEW_PII
+from govwatch.audit.log import Actor, record
+from govwatch.core import pii
+
+from ..access import action_required
+from ..scoping import User, visible_complaints, visible_evaluations, visible_units
+
+
+def _decrypted(token: str) -> str:
+    return pii.decrypt(token) if token else ""
+
+
+@dataclass(frozen=True)
+class Revealable:
+    label: str  # what is shown, in the page and in the audit summary
+    rows: Callable[[User], QuerySet]  # the user's scope of such records
+    key: str  # the field the address names the record by
+    field: str  # the field revealed, as the audit entry names it
+    clear: Callable[[Model], str]
+
+
+REVEALABLE = {
+    "unit-phone": Revealable("单位联系电话", visible_units, "code", "phone", lambda u: u.phone),
+    "evaluator": Revealable(
+        "评价人", visible_evaluations, "eval_id", "evaluator", lambda e: _decrypted(e.evaluator_enc)
+    ),
+    "complainant": Revealable(
+        "投诉人联系方式", visible_complaints, "complaint_id", "contact", lambda c: _decrypted(c.contact_enc)
+    ),
+}
+
+
+@action_required(VIEW_PII)
+@require_POST
+@never_cache
+@sensitive_variables("value")
+def reveal(request: HttpRequest, what: str, key: str) -> HttpResponse:
+    spec = REVEALABLE.get(what)
+    if spec is None:
+        raise Http404
+    obj = get_object_or_404(spec.rows(request.user), **{spec.key: key})
+    value = spec.clear(obj)
+    record(
+        Actor.of_request(request),
+        "pii.reveal",
+        obj,
+        summary=f"查看完整{spec.label}：{obj}",
+        after={"field": spec.field},
+    )
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"value": value})
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    context = {"label": spec.label, "target": str(obj), "value": value, "back": back}
+    return render(request, "web/revealed.html", context)
