@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
-from govwatch.accounts.permissions import MANAGE_CATALOG, VIEW_AUDIT, VIEW_PII, may, membership
+from govwatch.accounts.permissions import ISSUE_ORDERS, MANAGE_CATALOG, VIEW_AUDIT, VIEW_PII, may, membership
 from govwatch.core import pii
 
 register = template.Library()
@@ -80,6 +80,7 @@ def account(context) -> dict[str, object]:
         "can_admin": may(user, MANAGE_CATALOG),
         "can_audit": may(user, VIEW_AUDIT),
         "can_reveal": may(user, VIEW_PII),
+        "can_issue_orders": may(user, ISSUE_ORDERS),
     }
 
 
