@@ -299,3 +299,23 @@ MEDIA_URL = "/media/"
 # Supervision orders: a case red for more than this many working days gets one automatically.
 ORDER_AFTER_RED_WORKDAYS = int(os.environ.get("GOVWATCH_ORDER_AFTER_RED_WORKDAYS", 1))
 ORDER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_ORDER_REPLY_WORKDAYS", 3))
+
+# Service evaluations (好差评) collected by GovWatch itself: open for this many calendar days after
+# completion (to the end of the last local day). Imported and pushed evaluations are facts and take
+# no window (contract section 2).
+EVALUATION_WINDOW_DAYS = int(os.environ.get("GOVWATCH_EVALUATION_WINDOW_DAYS", 7))
+# Levels that open a negative-review rectification (差评整改): 1 and 2 nationally; a region that also
+# supervises "一般" (Tianqu) sets "1,2,3".
+NEGATIVE_LEVELS = tuple(
+    sorted({int(v) for v in os.environ.get("GOVWATCH_NEGATIVE_LEVELS", "1,2").split(",") if v.strip()})
+)
+if not NEGATIVE_LEVELS or not set(NEGATIVE_LEVELS) <= {1, 2, 3}:
+    raise ValueError("GOVWATCH_NEGATIVE_LEVELS must be 1,2 or 1,2,3 (levels among 1-3)")
+# The loop's deadlines, in working days from intake: verify, rectify and feed back (Dezhou: 5),
+# call the citizen back. A send-back gives the unit the spans that follow verification again, from
+# the day of the send-back (3 and 5 working days by default).
+NEGATIVE_VERIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_VERIFY_WORKDAYS", 2))
+NEGATIVE_RECTIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_RECTIFY_WORKDAYS", 5))
+NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORKDAYS", 7))
+# Letters (纪检监察建议书, 提醒函): the unit's written reply is due this many working days after issue.
+LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("supervision/", include("govwatch.supervision.urls")),
+    path("evaluations/", include("govwatch.evaluations.urls")),
     path("", include("govwatch.web.urls")),
 ]

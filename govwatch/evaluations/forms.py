@@ -1,0 +1,193 @@
+"""Forms of the negative-review and letter pages: filters in by GET, steps in by POST, in Chinese.
+
+Units are chosen by their codes from the user's scope, so a form can never name a unit the user
+may not see. Evidence files are checked like the replies to supervision orders.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from govwatch.accounts.permissions import scope
+from govwatch.orgs.models import Unit
+from govwatch.supervision.forms import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MultipleFileField
+from govwatch.web.forms import DATE, UnitChoiceField
+
+from .models import Letter, RectificationTask
+
+Task = RectificationTask
+ALL = [("", "全部")]
+MAX_TEXT = 5000
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class ChineseForm(forms.Form):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, label_suffix="", **kwargs)
+
+
+def _unit_field(label: str, required: bool = False) -> UnitChoiceField:
+    return UnitChoiceField(
+        Unit.objects.none(), to_field_name="code", required=required, label=label,
+        empty_label="请选择单位" if required else "全部单位",
+        error_messages={"invalid_choice": "没有这个单位，或不在您的查看范围内", "required": "请选择单位"},
+    )  # fmt: skip
+
+
+def _text(label: str, rows: int = 4, required: bool = True, message: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": message or f"请填写{label}", "max_length": f"{label}不能超过 {MAX_TEXT} 字"},
+    )  # fmt: skip
+
+
+class ScopedForm(ChineseForm):
+    """A form whose unit choices are the user's scope."""
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scope(user).units().only("code", "name", "path")
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (the browser's month picker), cleaned to its first day."""
+
+    widget = MONTH
+
+    def to_python(self, value) -> date | None:
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        try:
+            year, month = (int(p) for p in text.split("-"))
+            return date(year, month, 1)
+        except ValueError as exc:
+            raise forms.ValidationError("月份格式应为 YYYY-MM，例如 2026-03") from exc
+
+
+class TaskFilterForm(ScopedForm):
+    status = forms.ChoiceField(label="状态", choices=ALL + Task.Status.choices, required=False)
+    unit = _unit_field("责任单位（含下级）")
+    month = MonthField(label="受理月份", required=False)
+    overdue = forms.BooleanField(label="仅看逾期", required=False)
+
+
+class EvidenceForm(ChineseForm):
+    """A step with evidence files attached."""
+
+    attachments = MultipleFileField(
+        label="附件（可多选，每个不超过 10 MB）", required=False,
+        error_messages={"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"},
+    )  # fmt: skip
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(f"一次最多上传 {MAX_ATTACHMENTS} 个附件")
+        too_big = [f.name for f in files if f.size > MAX_ATTACHMENT_BYTES]
+        if too_big:
+            raise forms.ValidationError([f"附件“{name}”超过 10 MB，请压缩或拆分后再上传" for name in too_big])
+        return files
+
+    def files_read(self) -> list[tuple[str, bytes]]:
+        return [(f.name, f.read()) for f in self.cleaned_data["attachments"]]
+
+
+class VerifyForm(EvidenceForm):
+    substantiated = forms.TypedChoiceField(
+        label="核实结论", choices=[("1", "属实"), ("0", "不属实")], coerce=lambda v: v == "1",
+        widget=forms.RadioSelect, error_messages={"required": "请选择核实结论"},
+    )  # fmt: skip
+    finding = _text("核实情况")
+    field_order = ["substantiated", "finding", "attachments"]
+
+
+class RectifyForm(EvidenceForm):
+    measures = _text("整改措施")
+    field_order = ["measures", "attachments"]
+
+
+class CallbackForm(EvidenceForm):
+    result = forms.ChoiceField(
+        label="回访结果", choices=Task.Callback.choices, widget=forms.RadioSelect,
+        error_messages={"required": "请选择回访结果"},
+    )  # fmt: skip
+    note = _text("回访情况", rows=3, message="请填写回访情况（时间、方式、群众意见）")
+    field_order = ["result", "note", "attachments"]
+
+
+class AppealForm(EvidenceForm):
+    reason = _text("申诉理由", message="请填写申诉理由并附上证明材料")
+    field_order = ["reason", "attachments"]
+
+
+class AcceptForm(ChineseForm):
+    comment = _text("审核意见", rows=2, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = "可不填，默认为“审核通过，整改办结”"
+
+
+class SendBackForm(ChineseForm):
+    comment = _text("退回理由", rows=2, message="退回时请说明理由")
+
+
+class DecideAppealForm(ChineseForm):
+    decision = forms.ChoiceField(
+        label="复核结论", choices=Task.Appeal.choices, widget=forms.RadioSelect,
+        error_messages={"required": "请选择复核结论"},
+    )  # fmt: skip
+    comment = _text("复核意见", rows=3)
+
+
+class LetterFilterForm(ScopedForm):
+    kind = forms.ChoiceField(label="类型", choices=ALL + Letter.Kind.choices, required=False)
+    status = forms.ChoiceField(label="状态", choices=ALL + Letter.Status.choices, required=False)
+    unit = _unit_field("收文单位（含下级）")
+
+
+class NewLetterForm(ScopedForm):
+    kind = forms.ChoiceField(label="类型", choices=Letter.Kind.choices)
+    unit = _unit_field("收文单位", required=True)
+    date_from = forms.DateField(
+        label="问题期间自", widget=DATE, error_messages={"required": "请填写开始日期"}
+    )
+    date_to = forms.DateField(label="问题期间至", widget=DATE, error_messages={"required": "请填写结束日期"})
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("问题期间的开始日期不能晚于结束日期")
+        return data
+
+
+class EditLetterForm(ChineseForm):
+    subject = forms.CharField(label="标题", max_length=200, error_messages={"required": "标题不能为空"})
+    body = forms.CharField(
+        label="正文", max_length=20000, widget=forms.Textarea(attrs={"rows": 24}),
+        error_messages={"required": "正文不能为空", "max_length": "正文不能超过 20000 字"},
+    )  # fmt: skip
+
+
+class LetterReplyForm(ChineseForm):
+    measures = _text("整改措施")
+    institution = _text("建章立制", required=False)
+
+    def __init__(self, *args, letter: Letter, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if letter.kind == Letter.Kind.RECOMMENDATION:
+            self.fields["institution"].required = True
+            self.fields["institution"].error_messages["required"] = "请填写建立完善的制度机制（建章立制）"
+        self.fields["institution"].help_text = "针对问题根源建立或完善的制度机制"
+
+
+class LetterCloseForm(ChineseForm):
+    comment = _text("办结意见", rows=2, required=False)
+
+
+class LetterReturnForm(ChineseForm):
+    comment = _text("退回理由", rows=2, message="退回时请说明理由")

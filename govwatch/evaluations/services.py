@@ -1,0 +1,146 @@
+"""Intake of the evaluations GovWatch collects itself (its public pages, SMS links, the device).
+
+The rules of the national "好差评" system, in one place for every channel:
+- one evaluation per service: a case that has an evaluation (collected here or imported, by any
+  channel, auto default included) takes no other; the second is refused, not merged;
+- only a completed case is evaluated, and only within EVALUATION_WINDOW_DAYS calendar days of its
+  completion (to the end of the last local day); an auto default (默认评价) is what the system
+  records when that window passed in silence, so the window does not bind it;
+- levels 1-5, item scores 1-5 on EVAL_ITEMS, negative reasons from NEGATIVE_TAGS.
+A negative evaluation opens its rectification task in the same transaction.
+
+Imported and pushed evaluations do not pass here (they are facts of other systems, contract
+section 2); `govwatch.evaluations.loop.open_tasks_for_imported` opens their tasks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from govwatch.audit.log import Actor, record
+from govwatch.cases.deadlines import end_of_day, local_date
+from govwatch.cases.models import Case
+from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
+from govwatch.core.pii import protect
+from govwatch.imports.fields import digest, utc_text
+
+from .loop import needs_rectification, open_task
+from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation
+
+MAX_COMMENT = 1000
+EVAL_ID_PREFIX = "GW-"
+
+
+class EvaluationRefused(Exception):
+    """The rules refuse this evaluation; the message is for the citizen, in Chinese."""
+
+
+def _score(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def _check_content(level: object, channel: str, scores: dict, tags: list, comment: str) -> None:
+    if not _score(level):
+        raise EvaluationRefused("评价等级应为 1 至 5（非常不满意至非常满意）")
+    if channel not in EvalChannel.values:
+        raise EvaluationRefused(f"评价渠道“{channel}”无效")
+    unknown = [k for k in scores if k not in EVAL_ITEMS]
+    if unknown:
+        raise EvaluationRefused(f"没有评价项“{'、'.join(map(str, unknown))}”")
+    bad = [EVAL_ITEMS[k] for k, v in scores.items() if not _score(v)]
+    if bad:
+        raise EvaluationRefused(f"{'、'.join(bad)}的评分应为 1 至 5 分")
+    if "overall" in scores and scores["overall"] != level:
+        raise EvaluationRefused("总体满意度评分应与评价等级一致")
+    unknown = [t for t in tags if t not in NEGATIVE_TAGS]
+    if unknown:
+        raise EvaluationRefused(f"没有差评原因“{'、'.join(map(str, unknown))}”")
+    if len(set(tags)) != len(tags):
+        raise EvaluationRefused("差评原因不能重复选择")
+    if tags and level >= 4:
+        raise EvaluationRefused("满意的评价不需要选择差评原因")
+    if "other" in tags and not comment:
+        raise EvaluationRefused("选择“其他”原因时，请填写评价内容")
+    if len(comment) > MAX_COMMENT:
+        raise EvaluationRefused(f"评价内容不能超过 {MAX_COMMENT} 字")
+
+
+def _check_case(case: Case, at: datetime, auto: bool) -> None:
+    if case.status != CaseStatus.COMPLETED:
+        raise EvaluationRefused(
+            "该办件尚未办结，办结后才能评价"
+            if case.is_open
+            else f"该办件{case.get_status_display()}，不能评价"
+        )
+    if at < case.closed_at:
+        raise EvaluationRefused("评价时间早于办件办结时间")
+    last_day = local_date(case.closed_at) + timedelta(days=settings.EVALUATION_WINDOW_DAYS)
+    if not auto and at >= end_of_day(last_day):
+        raise EvaluationRefused(
+            f"已超过评价期限：办结后 {settings.EVALUATION_WINDOW_DAYS} 天内可以评价（截至 {last_day:%Y年%m月%d日}）"
+        )
+
+
+@transaction.atomic
+def do_submit_evaluation(
+    *,
+    case: Case,
+    level: int,
+    channel: str,
+    at: datetime,
+    scores: dict[str, int] | None = None,
+    tags: list[str] | None = None,
+    comment: str = "",
+    evaluator: str = "",
+    window_code: str = "",
+    auto: bool = False,
+    actor: Actor | None = None,
+) -> Evaluation:
+    """Record one evaluation of a completed case; its rectification task too when it is negative.
+
+    Raises EvaluationRefused (Chinese message) when the rules refuse it; nothing is stored then.
+    """
+    scores = dict(scores or {})
+    tags = list(tags or [])
+    comment = comment.strip()
+    _check_content(level, channel, scores, tags, comment)
+    if "overall" not in scores and scores:
+        scores["overall"] = level
+    # The case row is the lock: two submissions for one case are decided one after the other.
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    _check_case(case, at, auto)
+    if Evaluation.objects.filter(case=case).exists():
+        raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
+    evaluator_hash, evaluator_enc = protect(evaluator)
+    window_code = window_code.strip() or case.window_code
+    # One evaluation per case: the id follows from the case, so even writers the lock does not
+    # serialise (SQLite) cannot store a second one.
+    eval_id = f"{EVAL_ID_PREFIX}{case.case_no}"
+    evaluation = Evaluation(
+        eval_id=eval_id, level=level, at=at, case=case, unit=case.unit, channel=channel,
+        window_code=window_code, evaluator_hash=evaluator_hash, evaluator_enc=evaluator_enc, auto=auto,
+        comment=comment, scores=scores, tags=tags,
+        # The importer's digest: the same evaluation re-sent by a file counts as a duplicate.
+        digest=digest(
+            eval_id, level, utc_text(at), case.case_no, case.unit_id, channel, window_code, evaluator_hash, auto,
+            comment,
+        ),
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError as exc:
+        raise EvaluationRefused("该办件已评价，每笔办件只能评价一次") from exc
+    actor = actor or Actor("system:auto-evaluation" if auto else "public:evaluation")
+    record(
+        actor, "evaluation.submit", evaluation,
+        summary=f"收到办件 {case.case_no} 的评价：{EvalLevel(level).label}（{EvalChannel(channel).label}）",
+        after={"eval_id": eval_id, "level": level, "channel": channel, "auto": auto, "scores": scores, "tags": tags,
+               "real_name": bool(evaluator_hash)},
+    )  # fmt: skip
+    if needs_rectification(evaluation):
+        open_task(evaluation, at, actor)
+    return evaluation
