@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "govwatch.api",
     "govwatch.supervision",
     "govwatch.web",
+    "govwatch.public",
 ]
 
 MIDDLEWARE = [
@@ -319,3 +320,34 @@ NEGATIVE_RECTIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_RECTIFY_WORKDA
 NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORKDAYS", 7))
 # Letters (纪检监察建议书, 提醒函): the unit's written reply is due this many working days after issue.
 LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))
+
+# Public evaluation channels (govwatch.public): QR codes, SMS links and the window flow.
+# The address citizens reach GovWatch at (e.g. https://pj.example.gov.cn): QR codes and SMS links
+# point there. Unset, a QR code takes the address of the page that shows it, and no SMS invitation
+# is queued (a link to an intranet address would be useless).
+PUBLIC_BASE_URL = os.environ.get("GOVWATCH_PUBLIC_BASE_URL", "").rstrip("/")
+# A signed evaluation link lives EVALUATION_WINDOW_DAYS plus this margin from its issue: the margin
+# covers the handling of a case whose link is printed on its acceptance notice, and the citizen
+# coming back through the link to follow the rectification of a negative review.
+PUBLIC_LINK_MARGIN_DAYS = int(os.environ.get("GOVWATCH_PUBLIC_LINK_MARGIN_DAYS", 60))
+# Rate limits of the public pages, counted in the database (shared by every gunicorn worker; no
+# cache to set up): submissions per address per minute and per case per hour, window-flow checks
+# of the phone's last four digits per case per hour (then locked) and per address per hour.
+PUBLIC_SUBMITS_PER_MINUTE = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE", 10))
+PUBLIC_SUBMITS_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR", 5))
+PUBLIC_VERIFY_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_CASE_HOUR", 5))
+PUBLIC_VERIFY_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_ADDRESS_HOUR", 20))
+# A form sent back sooner than this after it was shown is a robot's.
+PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 2))
+# SMS invitations go to cases completed within this many minutes (completions arrive by import, late).
+PUBLIC_INVITE_WITHIN_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INVITE_WITHIN_MINUTES", 24 * 60))
+# Default ratings (默认评价), off unless the region records them: a case whose evaluation window
+# closed in silence gets this level with auto=True; only windows closed in the last LOOKBACK days,
+# so that turning it on does not rate years of history.
+AUTO_DEFAULT_RATING = _env_bool("GOVWATCH_AUTO_DEFAULT_RATING", False)
+AUTO_DEFAULT_RATING_LEVEL = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RATING_LEVEL", 5))
+AUTO_DEFAULT_RATING_LOOKBACK_DAYS = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RATING_LOOKBACK_DAYS", 7))
+# The SMS invitation (kind "invite") is one more pre-approved template at the cloud SMS providers;
+# its variables: item_name, case_no, link.
+ALIYUN_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_INVITE", "")
+TENCENT_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_INVITE", "")

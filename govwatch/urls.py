@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
+    path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]

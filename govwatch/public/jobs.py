@@ -1,0 +1,155 @@
+"""The worker's jobs of the public channels: SMS invitations to evaluate, default ratings when the
+evaluation window passed in silence (where the region records them), and the rate-limit counts'
+clean-up."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from govwatch.cases.deadlines import end_of_day, local_date, local_tz, start_of_day
+from govwatch.cases.models import Case
+from govwatch.core.choices import CaseChannel, CaseStatus, EvalChannel
+from govwatch.core.worker import register_job
+from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.services import EvaluationRefused, do_submit_evaluation
+from govwatch.supervision.models import Notification
+
+from . import ratelimit
+from .models import ApplicantContact, Invitation
+from .tokens import absolute_url, evaluation_last_day, evaluation_link
+
+logger = logging.getLogger(__name__)
+
+INVITE_KIND = "invite"
+# Citizens are texted between 8:00 and 21:00 local time; a case completed at night waits until 8:00.
+TEXTING_FROM, TEXTING_UNTIL = time(8), time(21)
+AUTO_BATCH = 500
+# A default rating is recorded through the channel the citizen would have used for that case.
+AUTO_CHANNEL = {
+    CaseChannel.WINDOW: EvalChannel.DEVICE,
+    CaseChannel.KIOSK: EvalChannel.DEVICE,
+    CaseChannel.ONLINE: EvalChannel.WEB,
+    CaseChannel.MOBILE: EvalChannel.APP,
+}
+
+
+def sms_link(case: Case) -> str:
+    """The full address of the case's SMS evaluation link (needs GOVWATCH_PUBLIC_BASE_URL)."""
+    return absolute_url(evaluation_link(case, EvalChannel.SMS))
+
+
+def sms_invitation_text(case: Case, link: str | None = None) -> str:
+    """The invitation to evaluate a completed case, with its SMS link."""
+    link = link or sms_link(case)
+    last_day = evaluation_last_day(case)
+    # A space after the link: phones would otherwise take the full-width comma into the address.
+    return (
+        f"您办理的{case.item.name}（业务编号：{case.case_no}）已办结，欢迎对本次服务作出评价：{link} "
+        f"，请于{last_day.month}月{last_day.day}日前评价。"
+    )
+
+
+def _texting_time(now: datetime) -> datetime:
+    local = timezone.localtime(now, local_tz())
+    if TEXTING_FROM <= local.time() < TEXTING_UNTIL:
+        return now
+    day = local.date() if local.time() < TEXTING_FROM else local.date() + timedelta(days=1)
+    return datetime.combine(day, TEXTING_FROM, tzinfo=local_tz())
+
+
+def invite_completed_cases(now: datetime | None = None) -> int:
+    """Queue one SMS invitation for each case completed in the last PUBLIC_INVITE_WITHIN_MINUTES
+    whose applicant left a number and that has no evaluation yet; never twice for a case.
+
+    The look-back is long (a day by default) because completions arrive by import, often hours late.
+    """
+    if not settings.PUBLIC_BASE_URL:
+        logger.warning(
+            "GOVWATCH_PUBLIC_BASE_URL is not set: no SMS invitations (the link needs a public address)"
+        )
+        return 0
+    now = now or timezone.now()
+    since = now - timedelta(minutes=settings.PUBLIC_INVITE_WITHIN_MINUTES)
+    cases = (
+        Case.objects.filter(status=CaseStatus.COMPLETED, closed_at__gte=since, closed_at__lte=now)
+        .filter(Exists(ApplicantContact.objects.filter(case_no=OuterRef("case_no"))))
+        .exclude(Exists(Invitation.objects.filter(case_no=OuterRef("case_no"))))
+        .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        .select_related("item", "unit")
+        .order_by("closed_at")
+    )
+    send_at = _texting_time(now)
+    queued = 0
+    for case in cases:
+        contact = ApplicantContact.objects.get(case_no=case.case_no)
+        link = sms_link(case)
+        with transaction.atomic():
+            # The unique case number decides between two workers: the loser creates nothing.
+            _, created = Invitation.objects.get_or_create(case_no=case.case_no)
+            if not created:
+                continue
+            Notification.objects.create(
+                kind=INVITE_KIND, case=case, unit=case.unit, channel="sms",
+                recipient_hash=contact.phone_hash, recipient_enc=contact.phone_enc,
+                recipient_masked=contact.phone_masked, text=sms_invitation_text(case, link),
+                params={"item_name": case.item.name, "case_no": case.case_no, "link": link},
+                next_attempt_at=send_at,
+            )  # fmt: skip
+        queued += 1
+    if queued:
+        logger.info("queued %d evaluation invitations", queued)
+    return queued
+
+
+def auto_default_ratings(now: datetime | None = None) -> int:
+    """Where the region records default ratings (GOVWATCH_AUTO_DEFAULT_RATING=1): for each case
+    whose evaluation window closed without an evaluation, record one with auto=True, at the moment
+    the window closed, through the intake service (which refuses a second one: once per case).
+
+    Only cases whose window closed in the last AUTO_DEFAULT_RATING_LOOKBACK_DAYS are considered, so
+    that turning the setting on does not rate years of imported history.
+    """
+    if not settings.AUTO_DEFAULT_RATING:
+        return 0
+    now = now or timezone.now()
+    # The window of a case completed on day d closes at the start of day d + window + 1.
+    closed_before = start_of_day(local_date(now) - timedelta(days=settings.EVALUATION_WINDOW_DAYS))
+    closed_since = closed_before - timedelta(days=settings.AUTO_DEFAULT_RATING_LOOKBACK_DAYS)
+    cases = (
+        Case.objects.filter(
+            status=CaseStatus.COMPLETED, closed_at__gte=closed_since, closed_at__lt=closed_before
+        )
+        .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        .order_by("closed_at")[:AUTO_BATCH]
+    )
+    recorded = 0
+    for case in cases:
+        try:
+            do_submit_evaluation(
+                case=case,
+                level=settings.AUTO_DEFAULT_RATING_LEVEL,
+                channel=AUTO_CHANNEL.get(case.channel, EvalChannel.WEB),
+                at=end_of_day(evaluation_last_day(case)),
+                auto=True,
+            )
+        except EvaluationRefused:
+            continue  # evaluated meanwhile (another worker, a late import): nothing to default
+        recorded += 1
+    if recorded:
+        logger.info("recorded %d default ratings", recorded)
+    return recorded
+
+
+def purge_rate_hits() -> int:
+    return ratelimit.purge()
+
+
+register_job("public-invitations", 60, invite_completed_cases)
+register_job("public-default-ratings", 300, auto_default_ratings)
+register_job("public-rate-purge", 3600, purge_rate_hits)

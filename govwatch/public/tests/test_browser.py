@@ -1,0 +1,100 @@
+"""A citizen on a phone (390x844, Debian's headless Chromium driven by Playwright): opens the
+case's link, gives one star with a reason and a comment, is thanked; the link then shows 已评价."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from govwatch.evaluations.models import Evaluation
+from govwatch.public.tokens import evaluation_link
+
+from .conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+        is_mobile=True, has_touch=True, device_scale_factor=2,
+    )  # fmt: skip
+    page = context.new_page()
+    # Nothing may leave the machine, and nothing may break the Content-Security-Policy.
+    outside: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    yield page
+    context.close()
+    assert outside == [] and refused == []
+
+
+def test_one_star_with_a_reason_then_the_outcome(phone, live_server, done):
+    link = live_server.url + evaluation_link(done, "sms")
+    phone.goto(link)
+    assert phone.get_by_role("heading", name="请评价本次服务").is_visible()
+    # The page fits the phone: nothing wider than the screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    phone.get_by_text("非常不满意", exact=True).click()
+    assert phone.get_by_label("非常不满意").is_checked()
+    # The reasons become required, and say so, once a negative level is chosen.
+    assert phone.get_by_text("（选择“不满意”或“非常不满意”时必选，可多选）").is_visible()
+    phone.get_by_text("态度不好", exact=True).click()
+    phone.get_by_label("意见建议").fill("窗口人员态度冷淡，材料要求没有一次说清。")
+    # A person takes longer than the minimum fill time; this one reads the page first.
+    phone.wait_for_timeout(2100)
+    phone.get_by_role("button", name="提交评价").click()
+    phone.wait_for_url("**/thanks/")
+    assert phone.get_by_role("heading", name="感谢您的评价").is_visible()
+    assert "非常不满意" in phone.content()
+
+    phone.goto(link)
+    assert phone.get_by_role("heading", name="已评价").is_visible()
+    assert phone.get_by_role("heading", name="处理情况").is_visible()
+    text = phone.locator("main").inner_text()
+    assert "非常不满意" in text and "态度不好" in text and "窗口人员态度冷淡" in text
+    assert "办理单位" in text
+    assert PHONE not in phone.content()
+
+    evaluation = Evaluation.objects.get(case=done)
+    assert (evaluation.level, evaluation.channel, evaluation.tags) == (1, "sms", ["attitude"])
+
+
+def test_tap_targets_are_large(phone, live_server, done):
+    phone.goto(live_server.url + evaluation_link(done))
+    for label in ("非常满意", "态度不好", "3分"):
+        box = phone.locator("label", has_text=label).first.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, (label, box)
+    box = phone.get_by_role("button", name="提交评价").bounding_box()
+    assert box["height"] >= 44

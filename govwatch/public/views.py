@@ -1,0 +1,395 @@
+"""The public evaluation pages (no login: a signed link is the citizen's key) and, for staff, the
+printable acceptance notice and the windows' QR sheet.
+
+What a citizen sees never leaks why a link failed beyond "invalid" or "expired", nor whether a case
+number exists: the window flow answers a wrong case number and wrong digits alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_http_methods
+
+from govwatch.accounts.permissions import MANAGE_CATALOG
+from govwatch.audit.log import Actor
+from govwatch.cases.models import Case
+from govwatch.core import pii
+from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
+from govwatch.evaluations.loop import public_outcome
+from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.services import EvaluationRefused, do_submit_evaluation
+from govwatch.web.access import action_required, member_required
+from govwatch.web.scoping import visible_cases
+
+from . import ratelimit
+from .contacts import find_contact, last_four_match
+from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
+from .models import ApplicantContact
+from .qr import qr_svg
+from .tokens import (
+    ExpiredLink,
+    ForgedLink,
+    Link,
+    absolute_url,
+    evaluation_last_day,
+    evaluation_link,
+    form_stamp,
+    make_token,
+    read_token,
+    read_window_token,
+    stamp_age,
+    window_closed,
+    window_token,
+)
+
+LEVELS = [(level.value, level.label) for level in EvalLevel]  # 5 非常满意 ... 1 非常不满意
+FORGED = (
+    "链接无效",
+    "该评价链接无效，可能不完整或已被改动。请扫描受理通知书或窗口的二维码，或使用短信中的完整链接。",
+)
+EXPIRED = ("链接已过期", "该评价链接已过期。如需反映问题，请拨打 12345 政务服务便民热线。")
+GONE = ("链接已失效", "未找到该链接对应的办件。如需反映问题，请拨打 12345 政务服务便民热线。")
+TOO_MANY = ("操作过于频繁", "提交次数过多，请稍后再试。")
+LOCKED = (
+    "验证已暂时锁定",
+    "该业务编号验证失败次数过多，已锁定 1 小时。请稍后再试，或在窗口使用评价器评价。",
+)
+NOT_ACCEPTED = ("提交未被接受", "您的提交未被接受，请重新打开评价页面后填写。")
+MISMATCH = "业务编号或手机号后四位不正确，请核对后重试"
+TOO_FAST = "提交过快，请确认填写的内容后再次提交"
+STALE = "页面已失效，请确认填写的内容后再次提交"
+BOT = "honeypot filled"
+# How far back the QR sheet looks for the windows in use.
+SHEET_DAYS = 365
+
+
+def _message(request: HttpRequest, title_text: tuple[str, str], status: int, **extra) -> HttpResponse:
+    title, text = title_text
+    return render(request, "public/message.html", {"title": title, "text": text, **extra}, status=status)
+
+
+class Refused(Exception):
+    """A link that opens no page of its case: the title, text and status of the page saying so."""
+
+    def __init__(self, title_text: tuple[str, str], status: int) -> None:
+        super().__init__(title_text[0])
+        self.title_text = title_text
+        self.status = status
+
+
+def _open(token: str) -> tuple[Link, Case]:
+    try:
+        link = read_token(token)
+    except ForgedLink as exc:
+        raise Refused(FORGED, 403) from exc
+    except ExpiredLink as exc:
+        raise Refused(EXPIRED, 410) from exc
+    case = Case.objects.select_related("item", "unit").filter(case_no=link.case_no).first()
+    if case is None:
+        raise Refused(GONE, 410)
+    return link, case
+
+
+def _evaluation_of(case: Case) -> Evaluation | None:
+    return Evaluation.objects.filter(case=case).order_by("-at", "-id").first()
+
+
+def _guard(request: HttpRequest, scope: str) -> str | None:
+    """Why a guarded form is refused before its content is read: BOT for a filled honeypot, else
+    the message shown with the form again (too fast, stale); None when it may be read."""
+    if request.POST.get(HONEYPOT, ""):
+        return BOT
+    age = stamp_age(request.POST.get("stamp", ""), scope)
+    if age is None:
+        return STALE
+    if age < settings.PUBLIC_MIN_FILL_SECONDS:
+        return TOO_FAST
+    return None
+
+
+def _fresh(form: GuardedForm, scope: str) -> GuardedForm:
+    """The form as sent, with a new stamp: shown again, it is timed again."""
+    data = form.data.copy()
+    data["stamp"] = form_stamp(scope)
+    form.data = data
+    return form
+
+
+def _actor(request: HttpRequest, channel: str) -> Actor:
+    return Actor(f"public:{channel}", None, request.META.get("REMOTE_ADDR", ""))
+
+
+def _form_page(
+    request: HttpRequest,
+    token: str,
+    case: Case,
+    form: EvaluationForm,
+    *,
+    message: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "public/evaluate.html",
+        {
+            "case": case,
+            "form": form,
+            "levels": LEVELS,
+            "chosen_level": str(form["level"].value() or ""),
+            "last_day": evaluation_last_day(case),
+            "message": message,
+            "action": reverse("public:evaluate", args=[token]),
+        },
+        status=status,
+    )
+
+
+def _done_page(
+    request: HttpRequest, evaluation: Evaluation, *, message: str = "", status: int = 200
+) -> HttpResponse:
+    outcome = public_outcome(evaluation)
+    return render(
+        request,
+        "public/done.html",
+        {
+            "case": evaluation.case,
+            "evaluation": evaluation,
+            "stars": "★" * evaluation.level + "☆" * (5 - evaluation.level),
+            "outcome": outcome,
+            "outcome_at": datetime.fromisoformat(outcome["updated_at"]),
+            "message": message,
+        },
+        status=status,
+    )
+
+
+def _closed_page(
+    request: HttpRequest, case: Case, now: datetime, *, message: str = ""
+) -> HttpResponse | None:
+    """The page of a case that takes no evaluation now, or None when it does."""
+    if case.status != CaseStatus.COMPLETED:
+        if case.is_open:
+            text = message or "该办件尚未办结，办结后即可评价。请保存此链接，办结后再次打开。"
+            return _message(request, ("尚未办结", text), 409 if message else 200, case=case)
+        text = message or f"该办件{case.get_status_display()}，不能评价。"
+        return _message(request, ("不能评价", text), 409, case=case)
+    if window_closed(case, now):
+        last_day = evaluation_last_day(case)
+        text = (
+            message
+            or f"已超过评价期限：办结后 {settings.EVALUATION_WINDOW_DAYS} 天内可以评价（截至 {last_day:%Y年%m月%d日}）。"
+        )
+        return _message(request, ("评价期已过", text), 410, case=case)
+    return None
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def evaluate(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        link, case = _open(token)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
+    now = timezone.now()
+    if request.method == "GET":
+        evaluation = _evaluation_of(case)
+        if evaluation is not None:
+            return _done_page(request, evaluation)
+        return _closed_page(request, case, now) or _form_page(
+            request, token, case, EvaluationForm(initial={"stamp": form_stamp(token)})
+        )
+    if not ratelimit.hit(
+        (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
+        (ratelimit.SUBMIT_PER_CASE, case.case_no),
+        now=now,
+    ):
+        return _message(request, TOO_MANY, 429)
+    form = EvaluationForm(request.POST)
+    refused = _guard(request, token)
+    if refused == BOT:
+        return _message(request, NOT_ACCEPTED, 400)
+    if refused:
+        return _form_page(request, token, case, _fresh(form, token), message=refused, status=400)
+    if not form.is_valid():
+        return _form_page(request, token, case, _fresh(form, token), status=400)
+
+    contact = ApplicantContact.objects.filter(case_no=case.case_no).first()
+    # Even for a case evaluated meanwhile: the intake service decides, its refusal is the answer.
+    try:
+        do_submit_evaluation(
+            case=case,
+            level=form.cleaned_data["level"],
+            channel=link.channel,
+            at=now,
+            scores=form.scores(),
+            tags=form.cleaned_data["tags"],
+            comment=form.cleaned_data["comment"],
+            # The applicant's number, when one was registered: a negative review owes them a callback.
+            evaluator=pii.decrypt(contact.phone_enc) if contact else "",
+            window_code=link.window_code,
+            actor=_actor(request, link.channel),
+        )
+    except EvaluationRefused as exc:
+        case.refresh_from_db()
+        evaluation = _evaluation_of(case)
+        if evaluation is not None:
+            return _done_page(request, evaluation, message=str(exc), status=409)
+        return _closed_page(request, case, now, message=str(exc)) or _form_page(
+            request, token, case, _fresh(form, token), message=str(exc), status=400
+        )
+    return redirect("public:thanks", token=token)
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        _link, case = _open(token)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
+    evaluation = _evaluation_of(case)
+    if evaluation is None:
+        return redirect("public:evaluate", token=token)
+    return render(
+        request,
+        "public/thanks.html",
+        {"case": case, "evaluation": evaluation, "again": reverse("public:evaluate", args=[token])},
+    )
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def window(request: HttpRequest, token: str) -> HttpResponse:
+    """A window's QR: the citizen names their case and proves it with the phone's last four digits."""
+    try:
+        window_code = read_window_token(token)
+    except ForgedLink:
+        return _message(request, FORGED, 403)
+
+    def page(form: WindowCheckForm, message: str = "", status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "public/window.html",
+            {"form": form, "window_code": window_code, "message": message},
+            status=status,
+        )
+
+    if request.method == "GET":
+        return page(WindowCheckForm(initial={"stamp": form_stamp(token)}))
+    form = WindowCheckForm(request.POST)
+    refused = _guard(request, token)
+    if refused == BOT:
+        return _message(request, NOT_ACCEPTED, 400)
+    if refused:
+        return page(_fresh(form, token), refused, 400)
+    if not form.is_valid():
+        return page(_fresh(form, token), status=400)
+
+    now = timezone.now()
+    if not ratelimit.hit((ratelimit.VERIFY_PER_ADDRESS, ratelimit.address(request)), now=now):
+        return _message(request, TOO_MANY, 429)
+    contact = find_contact(form.cleaned_data["case_no"])
+    # Unknown case numbers are counted too, under what was typed (the answer must not tell them
+    # apart), hashed: a citizen may well type their phone number in the wrong box.
+    subject = pii.keyed_hash(contact.case_no if contact else form.cleaned_data["case_no"])
+    if not ratelimit.hit((ratelimit.VERIFY_PER_CASE, subject), now=now):
+        return _message(request, LOCKED, 429)
+    case = Case.objects.filter(case_no=contact.case_no).first() if contact else None
+    if case is None or not last_four_match(contact, form.cleaned_data["last4"]):
+        # A blank form: what was typed (sometimes the whole phone number) is not shown back.
+        return page(WindowCheckForm(initial={"stamp": form_stamp(token)}), MISMATCH, 400)
+    ratelimit.clear(ratelimit.VERIFY_PER_CASE, subject)
+    return redirect(evaluation_link(case, EvalChannel.QR, window_code))
+
+
+@cache_control(private=True, max_age=86400)
+@require_GET
+def link_qr(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        read_token(token)
+    except ForgedLink:
+        return HttpResponse(status=403)
+    except ExpiredLink:
+        return HttpResponse(status=410)
+    url = absolute_url(reverse("public:evaluate", args=[token]), request)
+    return HttpResponse(qr_svg(url, "扫码评价"), content_type="image/svg+xml")
+
+
+@cache_control(private=True, max_age=86400)
+@require_GET
+def window_qr(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        window_code = read_window_token(token)
+    except ForgedLink:
+        return HttpResponse(status=403)
+    url = absolute_url(reverse("public:window", args=[token]), request)
+    return HttpResponse(qr_svg(url, f"{window_code} 号窗口扫码评价"), content_type="image/svg+xml")
+
+
+@member_required
+@require_GET
+def notice(request: HttpRequest, case_no: str) -> HttpResponse:
+    """The acceptance notice (受理通知书) of a case, with the QR code the applicant scans once the
+    case is completed; for the staff who see the case."""
+    case = get_object_or_404(visible_cases(request.user).select_related("item", "unit"), case_no=case_no)
+    token = make_token(case.case_no, EvalChannel.QR, case.window_code)
+    return render(
+        request,
+        "public/notice.html",
+        {
+            "case": case,
+            "link": absolute_url(reverse("public:evaluate", args=[token]), request),
+            "qr": reverse("public:qr", args=[token]),
+            "window_days": settings.EVALUATION_WINDOW_DAYS,
+        },
+    )
+
+
+def windows_in_use(user, prefixes: list[str], since: datetime) -> list[dict]:
+    """The window codes of the user's cases accepted since `since`, each under the unit that
+    handles most of its cases (a general window serves several), grouped by that unit."""
+    rows = (
+        visible_cases(user)
+        .filter(accepted_at__gte=since)
+        .exclude(window_code="")
+        .values("window_code", "unit__code", "unit__name", "unit__path")
+        .annotate(n=Count("id"))
+    )
+    best: dict[str, dict] = {}
+    for row in rows:
+        code = row["window_code"]
+        if prefixes and not any(code.startswith(p) for p in prefixes):
+            continue
+        if code not in best or row["n"] > best[code]["n"]:
+            best[code] = row
+    groups: dict[str, dict] = {}
+    for code, row in sorted(best.items(), key=lambda kv: (kv[1]["unit__path"], kv[0])):
+        group = groups.setdefault(row["unit__code"], {"unit": row["unit__name"], "windows": []})
+        group["windows"].append({"code": code, "cases": row["n"]})
+    return list(groups.values())
+
+
+@action_required(MANAGE_CATALOG)
+@require_GET
+def sheet(request: HttpRequest) -> HttpResponse:
+    """The QR sheet of a service hall: one code per window in use, to print and post at each window.
+    ?window=A,B keeps the windows whose code starts with A or B (a hall numbering its own)."""
+    prefixes = [p.strip() for value in request.GET.getlist("window") for p in value.split(",") if p.strip()]
+    groups = windows_in_use(request.user, prefixes, timezone.now() - timedelta(days=SHEET_DAYS))
+    for group in groups:
+        for w in group["windows"]:
+            token = window_token(w["code"])
+            w["link"] = absolute_url(reverse("public:window", args=[token]), request)
+            w["qr"] = reverse("public:window-qr", args=[token])
+    return render(request, "public/sheet.html", {"groups": groups, "prefixes": prefixes, "days": SHEET_DAYS})
