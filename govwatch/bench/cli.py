@@ -18,7 +18,7 @@ from typing import Any
 
 from govwatch.cli import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province")
+SECTIONS = ("deadlines", "import", "scan", "province", "public")
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -30,7 +30,9 @@ def _progress(text: str) -> None:
 def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
     """One section in a child process on a fresh SQLite database in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix=f"govwatch-bench-{name}-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        # A fresh SQLite file per section; the public section alone keeps DATABASE_URL, because its
+        # target is PostgreSQL (give it an empty database).
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" or name == "public"}
         env["GOVWATCH_VAR_DIR"] = tmp
         proc = subprocess.run(
             [sys.executable, "-m", "govwatch.bench.section", name, json.dumps(params)],
@@ -52,6 +54,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "import": {"seed": args.seed},
         "scan": {"open_cases": args.open_cases, "seed": args.seed},
         "province": {"seed": args.seed, "fraction": args.province_fraction},
+        "public": {"seconds": args.seconds, "concurrency": args.concurrency},
     }
     for name in names:
         _progress(f"{name} ...")
@@ -75,6 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cases", type=int, default=1_000_000, help="到期日计算的办件数")
     p.add_argument("--open-cases", type=int, default=500_000, help="扫描基准的在办件数")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seconds", type=float, default=20, help="公众评价压测的时长（秒）")
+    p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -30,6 +30,8 @@ def main() -> None:
         from .deadlines import run
     elif name == "scan":
         from .scanning import run
+    elif name == "public":
+        from .public import run
     else:
         from .importing import SECTIONS
 
