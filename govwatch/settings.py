@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
+    "govwatch.reports",
     "govwatch.web",
     "govwatch.public",
 ]

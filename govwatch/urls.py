@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
+    path("reports/", include("govwatch.reports.urls")),
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]

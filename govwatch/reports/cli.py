@@ -1,0 +1,77 @@
+"""`govwatch report kpi --from DATE --to DATE [--unit CODE] --format json|csv|xlsx [--out FILE]`.
+
+The figures of contract section 4, one row per unit plus the `total` row (govwatch.reports.exports
+for the three formats). JSON is printed on standard output, also when --out writes it to a file too;
+CSV and XLSX go to --out, or else to standard output (XLSX only when that is not a terminal).
+Every argument is checked before anything is written: an unusable one exits 2 with nothing on
+standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from govwatch.cli import EXIT_OK, UsageError, emit, parse_date_arg
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from .exports import export_file, kpi_document
+    from .figures import UnknownUnit, kpi_rows
+
+    if args.format not in FORMATS:
+        raise UsageError(f"不支持的输出格式“{args.format}”，应为 json、csv 或 xlsx")
+    date_from, date_to = parse_date_arg(args.date_from), parse_date_arg(args.date_to)
+    if date_from > date_to:
+        raise UsageError(f"开始日期 {date_from} 晚于结束日期 {date_to}")
+    out = Path(args.out) if args.out else None
+    if out is None and args.format == "xlsx" and sys.stdout.isatty():
+        raise UsageError("XLSX 是二进制文件，不能输出到终端，请用 --out 指定输出文件")
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"输出目录不存在: {out.parent}")
+    try:
+        rows = kpi_rows(date_from, date_to, args.unit)
+    except UnknownUnit as exc:
+        raise UsageError(f"单位编码 {exc} 不存在") from exc
+
+    if args.format == "json":
+        doc = kpi_document(date_from, date_to, args.unit, rows)
+        if out is not None:
+            _write(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
+        emit(doc)
+        return EXIT_OK
+    data = export_file(args.format, date_from, date_to, rows)
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        _write(out, data)
+    return EXIT_OK
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {path}: {exc.strerror}") from exc
+    sys.stderr.write(f"已写入 {path}\n")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="统计报表")
+    reports = p.add_subparsers(dest="report_command", required=True, parser_class=type(p))
+    q = reports.add_parser("kpi", help="各单位办件、好差评与事项目录指标（每单位一行，另加合计行）")
+    q.add_argument(
+        "--from", dest="date_from", required=True, metavar="DATE", help="开始日期 YYYY-MM-DD（含）"
+    )
+    q.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="结束日期 YYYY-MM-DD（含）")
+    q.add_argument("--unit", metavar="CODE", help="只统计该单位及其下级单位，合计为该范围之和")
+    # Checked by cmd_kpi rather than by choices=, for a message in Chinese.
+    q.add_argument("--format", default="json", help="json（默认）、csv 或 xlsx")
+    q.add_argument("--out", metavar="FILE", help="写入文件；json 同时输出到标准输出")
+    q.set_defaults(func=cmd_kpi)

@@ -1,0 +1,383 @@
+"""The figures of contract section 4, per unit and period and for their total (统计报表).
+
+A unit's row holds the unit's own cases, evaluations and items, not its sub-units'; the total row
+holds every unit of the selection (the whole region, a unit's subtree, a user's scope). The period
+[from, to] is two local dates, both included: timestamps are compared with the local midnights
+that bound it.
+
+Each figure is one grouped aggregate query over the whole selection (`values("unit")`), never a
+query per unit, so a province year costs the same handful of queries as a district month. The
+total is summed from the rows' counts and its rates recomputed from those sums, so it always agrees
+with the rows shown above it. A rate whose denominator is 0 is None, never 0.
+
+Stored case facts are final (the status and due date after every event ever imported), while the
+figures describe the period: a case is open at the end of the period when it was accepted by then
+and not closed by then, whatever its status now, and its due date is the one its events up to then
+gave it (contract section 3: the state of a case at a moment is given by its events up to it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from govwatch.cases.deadlines import end_of_day, start_of_day
+from govwatch.cases.models import Case, Suspension
+from govwatch.catalog.figures import rate, reduction
+from govwatch.catalog.models import Item
+from govwatch.core.choices import EvalChannel, EvalLevel, Online
+from govwatch.evaluations.models import Evaluation
+from govwatch.orgs.models import Unit
+from govwatch.workcal.calendar import get_calendar
+
+TOTAL = "total"
+TOTAL_NAME = "合计"
+
+# The figures of a row, in the contract's order; every export writes exactly these columns.
+FIGURES = (
+    "received",
+    "completed",
+    "completed_on_time",
+    "on_time_rate",
+    "overdue_open",
+    "evaluations",
+    "evaluation_rate",
+    "active_evaluation_rate",
+    "satisfaction_rate",
+    "negative",
+    "time_limit_reduction",
+    "online_rate",
+    "full_online_rate",
+)
+RATES = frozenset(
+    {
+        "on_time_rate",
+        "evaluation_rate",
+        "active_evaluation_rate",
+        "satisfaction_rate",
+        "time_limit_reduction",
+        "online_rate",
+        "full_online_rate",
+    }
+)
+COLUMNS = ("unit_code", "unit_name", *FIGURES)
+# The Chinese names of the columns, as the pages and the XLSX export show them.
+LABELS = {
+    "unit_code": "单位编码",
+    "unit_name": "单位名称",
+    "received": "受理量",
+    "completed": "办结量",
+    "completed_on_time": "按时办结量",
+    "on_time_rate": "按时办结率",
+    "overdue_open": "逾期未办结",
+    "evaluations": "评价数",
+    "evaluation_rate": "评价率",
+    "active_evaluation_rate": "主动评价率",
+    "satisfaction_rate": "满意率",
+    "negative": "差评数",
+    "time_limit_reduction": "承诺时限压缩比",
+    "online_rate": "网办率",
+    "full_online_rate": "全程网办率",
+}
+
+# The counts behind the rows, summed for the total; the rates are then computed from them.
+_COUNTS = (
+    "received",
+    "completed",
+    "completed_on_time",
+    "overdue_open",
+    "evaluations",
+    "satisfied",
+    "negative",
+    "evaluated",
+    "actively_evaluated",
+    "items",
+    "legal_days_sum",
+    "promised_days_sum",
+    "online_items",
+    "full_online_items",
+)
+
+
+class UnknownUnit(LookupError):
+    """The unit code names no unit of the selection (or a unit the user may not see)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """[date_from, date_to], local dates, both included; [start, end) are its local midnights."""
+
+    date_from: date
+    date_to: date
+
+    def __post_init__(self) -> None:
+        if self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+
+    @property
+    def start(self) -> datetime:
+        return start_of_day(self.date_from)
+
+    @property
+    def end(self) -> datetime:
+        return end_of_day(self.date_to)
+
+
+def selected_units(unit_code: str | None = None, units_qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+    """The units of the rows: `units_qs` (default all), narrowed to the subtree of `unit_code`."""
+    units = Unit.objects.all() if units_qs is None else units_qs
+    if unit_code is None:
+        return units
+    unit = units.filter(code=unit_code).first()
+    if unit is None:
+        raise UnknownUnit(unit_code)
+    return units.filter(path__startswith=unit.path)
+
+
+def kpi_rows(
+    date_from: date,
+    date_to: date,
+    unit_code: str | None = None,
+    *,
+    units_qs: QuerySet[Unit] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per unit of the selection, in tree order, then the `total` row (COLUMNS each).
+
+    `units_qs` is what the caller may see (a user's `scope(user).units()`); `unit_code` narrows it
+    to that unit and its descendants. Raises UnknownUnit for a code outside `units_qs`.
+    """
+    period = Period(date_from, date_to)
+    selection = selected_units(unit_code, units_qs)
+    units = list(selection.order_by("path").values_list("pk", "code", "name"))
+    # The whole region needs no unit filter: every case, evaluation and item has a unit.
+    only = selection.values("pk") if unit_code is not None or units_qs is not None else None
+
+    case_counts = _case_counts(period, only)
+    completed = sum(values.get("completed", 0) for values in case_counts.values())
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for by_unit in (
+        case_counts,
+        _overdue_open(period, only),
+        _evaluation_counts(period, only),
+        _evaluated_completions(period, only, completed),
+        _item_counts(only),
+    ):
+        for unit_id, values in by_unit.items():
+            counts[unit_id].update(values)
+
+    rows = []
+    total = dict.fromkeys(_COUNTS, 0)
+    for pk, code, name in units:
+        c = {key: counts[pk].get(key, 0) for key in _COUNTS}
+        for key in _COUNTS:
+            total[key] += c[key]
+        rows.append(_row(code, name, c))
+    rows.append(_row(TOTAL, TOTAL_NAME, total))
+    return rows
+
+
+def evaluations_by_channel(
+    date_from: date,
+    date_to: date,
+    unit_code: str | None = None,
+    *,
+    units_qs: QuerySet[Unit] | None = None,
+) -> list[dict[str, Any]]:
+    """Evaluations whose `at` is in the period by channel and level, for the same selection.
+
+    One row per channel (every channel, in the contract's order, so the table keeps its shape):
+    `{"channel", "channel_name", "levels": {5: n, ..., 1: n}, "evaluations", "negative",
+    "satisfaction_rate"}`.
+    """
+    period = Period(date_from, date_to)
+    evaluations = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end)
+    if unit_code is not None or units_qs is not None:
+        evaluations = evaluations.filter(unit__in=selected_units(unit_code, units_qs).values("pk"))
+    grid: dict[str, dict[int, int]] = defaultdict(dict)
+    for channel, level, n in evaluations.order_by().values_list("channel", "level").annotate(n=Count("pk")):
+        grid[channel][level] = n
+    rows = []
+    for channel in EvalChannel:
+        levels = {level.value: grid[channel.value].get(level.value, 0) for level in EvalLevel}
+        total = sum(levels.values())
+        rows.append(
+            {
+                "channel": channel.value,
+                "channel_name": str(channel.label),
+                "levels": levels,
+                "evaluations": total,
+                "negative": levels[1] + levels[2],
+                "satisfaction_rate": rate(total - levels[1] - levels[2], total),
+            }
+        )
+    return rows
+
+
+def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
+    return {
+        "unit_code": code,
+        "unit_name": name,
+        "received": c["received"],
+        "completed": c["completed"],
+        "completed_on_time": c["completed_on_time"],
+        "on_time_rate": rate(c["completed_on_time"], c["completed"]),
+        "overdue_open": c["overdue_open"],
+        "evaluations": c["evaluations"],
+        "evaluation_rate": rate(c["evaluated"], c["completed"]),
+        "active_evaluation_rate": rate(c["actively_evaluated"], c["completed"]),
+        "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
+        "negative": c["negative"],
+        "time_limit_reduction": reduction(c["legal_days_sum"], c["promised_days_sum"]),
+        "online_rate": rate(c["online_items"], c["items"]),
+        "full_online_rate": rate(c["full_online_items"], c["items"]),
+    }
+
+
+def _grouped(qs: QuerySet, unit_field: str, **aggregates) -> dict[int, dict[str, int]]:
+    rows = qs.order_by().values(unit_field).annotate(**aggregates)
+    return {row.pop(unit_field): row for row in rows}
+
+
+def _merge(a: dict[int, dict[str, int]], b: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+    """Per-unit counts of a and b, added where both have one."""
+    merged = {unit_id: dict(values) for unit_id, values in a.items()}
+    for unit_id, values in b.items():
+        counts = merged.setdefault(unit_id, {})
+        for key, n in values.items():
+            counts[key] = counts.get(key, 0) + n
+    return merged
+
+
+def _in_units(qs: QuerySet, unit_field: str, only: QuerySet | None) -> QuerySet:
+    return qs if only is None else qs.filter(**{f"{unit_field}__in": only})
+
+
+def _case_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
+    days = (period.date_from, period.date_to)
+    # "unit in (units)" even for the whole region: it lets SQLite count on the (unit, accepted_on)
+    # index alone, without reading a case row (ten times faster on a province year).
+    received = _grouped(
+        Case.objects.filter(
+            accepted_on__range=days, unit__in=Unit.objects.values("pk") if only is None else only
+        ),
+        "unit",
+        received=Count("pk"),
+    )
+    # A case is completed exactly when its completed_on_time is set (true or false); counting on it
+    # rather than filtering on status keeps SQLite on the closed_on index.
+    completed = _grouped(
+        _in_units(Case.objects.filter(closed_on__range=days), "unit", only),
+        "unit",
+        completed=Count("pk", filter=Q(completed_on_time__isnull=False)),
+        completed_on_time=Count("pk", filter=Q(completed_on_time=True)),
+    )
+    return _merge(received, completed)
+
+
+def _open_at_end(period: Period, only: QuerySet | None) -> list[QuerySet[Case]]:
+    """Cases open at the end of the period and not suspended then (contract sections 3 and 4).
+
+    Openness comes from the acceptance and closing dates, not from the stored (final) status: a
+    case completed after the period was open at its end. Two querysets, still open and closed
+    since, each an index lookup on closed_on where an OR of both would scan every case.
+    """
+    suspended_then = Suspension.objects.filter(case=OuterRef("case_no"), started_at__lt=period.end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gte=period.end)
+    )
+    cases = _in_units(Case.objects.filter(accepted_on__lte=period.date_to), "unit", only)
+    # The upper bound of "closed since" bounds nothing; it tells SQLite's planner (no statistics)
+    # that this is a narrow range of the closed_on index, not a scan better done in unit order.
+    closed_since = Q(closed_on__range=(period.date_to + timedelta(days=1), date.max))
+    return [
+        cases.filter(closing, ~Exists(suspended_then))
+        for closing in (Q(closed_on__isnull=True), closed_since)
+    ]
+
+
+def _overdue_open(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
+    """Open, running cases whose due date at the end of the period is before its last date."""
+    result: dict[int, dict[str, int]] = {}
+    moved: list[tuple[int, str, date, int]] = []
+    # A suspension begun after the period may have moved a due date since; cases with one are
+    # few and recomputed below from their events up to the period's end.
+    later = Suspension.objects.filter(case=OuterRef("case_no"), started_at__gte=period.end)
+    for open_cases in _open_at_end(period, only):
+        # A suspension only ever moves a due date later, so a final due date before the last
+        # date was before it at the end of the period too.
+        result = _merge(
+            result, _grouped(open_cases.filter(due_date__lt=period.date_to), "unit", overdue_open=Count("pk"))
+        )
+        moved += open_cases.filter(Exists(later), due_date__gte=period.date_to).values_list(
+            "unit", "case_no", "accepted_on", "item__promised_days"
+        )
+    if not moved:
+        return result
+    added: dict[str, int] = dict(
+        Suspension.objects.filter(case__in=[case_no for _, case_no, _, _ in moved], ended_at__lt=period.end)
+        .order_by()
+        .values_list("case")
+        .annotate(days=Sum("workdays"))
+    )
+    cal = get_calendar()
+    for unit_id, case_no, accepted_on, promised_days in moved:
+        due = cal.add_workdays(cal.add_workdays(accepted_on, promised_days).date, added.get(case_no, 0)).date
+        if due < period.date_to:
+            result = _merge(result, {unit_id: {"overdue_open": 1}})
+    return result
+
+
+def _evaluation_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
+    evaluations = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end)
+    return _grouped(
+        _in_units(evaluations, "unit", only),
+        "unit",
+        evaluations=Count("pk"),
+        satisfied=Count("pk", filter=Q(level__gte=3)),
+        negative=Count("pk", filter=Q(level__lte=2)),
+    )
+
+
+def _evaluated_completions(
+    period: Period, only: QuerySet | None, completed: int
+) -> dict[int, dict[str, int]]:
+    """Evaluations of the cases completed in the period (`completed` of them), whenever given.
+
+    Counted under the case's unit, the unit of the rate's denominator, even when an evaluation
+    names another unit.
+    """
+    completed_cases = Case.objects.filter(
+        closed_on__range=(period.date_from, period.date_to), completed_on_time__isnull=False
+    )
+    # Whichever side is smaller drives the join: a month's completed cases, each looked up among
+    # the evaluations, or for a long period every evaluation, each looked up among the cases
+    # (on a province, 2 s instead of 15 s for a month; 18 s instead of 32 s for a year).
+    if completed < Evaluation.objects.count():
+        evaluations = Evaluation.objects.filter(case__in=completed_cases.values("case_no"))
+    else:
+        evaluations = Evaluation.objects.filter(
+            case__closed_on__range=(period.date_from, period.date_to), case__completed_on_time__isnull=False
+        )
+    return _grouped(
+        _in_units(evaluations, "case__unit", only),
+        "case__unit",
+        evaluated=Count("pk"),
+        actively_evaluated=Count("pk", filter=Q(auto=False)),
+    )
+
+
+def _item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
+    """The catalog figures' counts (govwatch.catalog.figures.catalog_figures), per unit."""
+    timed = Q(legal_days__gt=0)
+    return _grouped(
+        _in_units(Item.objects.all(), "unit", only),
+        "unit",
+        items=Count("pk"),
+        legal_days_sum=Sum("legal_days", filter=timed, default=0),
+        promised_days_sum=Sum("promised_days", filter=timed, default=0),
+        online_items=Count("pk", filter=Q(online__in=[Online.PARTIAL, Online.FULL])),
+        full_online_items=Count("pk", filter=Q(online=Online.FULL)),
+    )

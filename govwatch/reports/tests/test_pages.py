@@ -1,0 +1,117 @@
+"""统计报表 page and its exports: the user's scope bounds the rows, the total and the files."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+MARCH = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+
+
+def _units(response) -> list[str]:
+    return [row["unit_code"] for row in response.context["rows"]]
+
+
+def test_a_leader_reads_every_unit_and_the_region_total(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), MARCH)
+    assert response.status_code == 200
+    assert _units(response) == ["D", "C", "JW", "RS", "SC", "ST", "ST1"]
+    assert response.context["total"]["received"] == 16
+    html = response.content.decode()
+    assert "统计报表" in html and "逾期未办结" in html
+    # Rates as percentages; a null rate as "—". 4/7 completed on time:
+    assert "57.1%" in html and "—" in html
+
+
+def test_unit_staff_see_their_subtree_and_its_total_only(march, people, client):
+    client.force_login(people["street"])
+    response = client.get(reverse("reports:kpi"), MARCH)
+    assert _units(response) == ["ST", "ST1"]
+    assert response.context["total"]["received"] == 2
+    html = response.content.decode()
+    assert "区市场监管局" not in html and "区人社局" not in html
+    # The unit selector offers their subtree only.
+    assert [u.code for u in response.context["form"].fields["unit"].queryset] == ["ST", "ST1"]
+
+
+def test_a_unit_outside_the_scope_is_refused_not_shown(march, people, client):
+    client.force_login(people["street"])
+    response = client.get(reverse("reports:kpi"), {**MARCH, "unit": "SC"})
+    assert response.status_code == 400
+    assert "没有这个单位" in response.content.decode()
+    assert "rows" not in response.context
+
+
+def test_a_unit_narrows_the_table_to_its_subtree(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), {**MARCH, "unit": "ST"})
+    assert _units(response) == ["ST", "ST1"]
+    assert [r["depth"] for r in response.context["rows"]] == [0, 1]
+
+
+def test_the_default_period_is_this_month_to_today(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"))
+    today = timezone.localdate()
+    assert (response.context["date_from"], response.context["date_to"]) == (today.replace(day=1), today)
+
+
+def test_from_after_to_is_an_error_on_the_page(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), {"date_from": "2026-03-31", "date_to": "2026-03-01"})
+    assert response.status_code == 400
+    assert "开始日期不能晚于结束日期" in response.content.decode()
+
+
+def test_csv_export_is_scoped_like_the_page(march, people, client):
+    client.force_login(people["market"])
+    response = client.get(reverse("reports:export-csv"), MARCH)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r[0] for r in rows] == ["unit_code", "SC", "total"]
+    assert rows[2][2] == "11"
+
+
+def test_xlsx_export_is_scoped_like_the_page(march, people, client, tmp_path):
+    client.force_login(people["street"])
+    response = client.get(reverse("reports:export-xlsx"), MARCH)
+    assert response.status_code == 200
+    path = tmp_path / "kpi.xlsx"
+    path.write_bytes(response.content)
+    sheet = load_workbook(path).active
+    assert [row[0].value for row in sheet.iter_rows()] == ["单位编码", "ST", "ST1", "total"]
+
+
+def test_an_export_of_a_unit_outside_the_scope_is_refused(march, people, client):
+    client.force_login(people["street"])
+    response = client.get(reverse("reports:export-csv"), {**MARCH, "unit": "SC"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["reports:kpi", "reports:export-csv"])
+def test_only_members_with_pages(march, people, client, name):
+    response = client.get(reverse(name), MARCH)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(people["integration"])
+    assert client.get(reverse(name), MARCH).status_code == 403
+
+
+def test_the_page_links_its_exports_with_the_same_selection(march, people, client):
+    client.force_login(people["leader"])
+    html = client.get(reverse("reports:kpi"), {**MARCH, "unit": "ST"}).content.decode()
+    assert f"{reverse('reports:export-xlsx')}?date_from=2026-03-01&amp;date_to=2026-03-31&amp;unit=ST" in html
+
+
+def test_evaluations_by_channel_on_the_page(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), MARCH)
+    channels = {c["channel"]: c["evaluations"] for c in response.context["channels"]}
+    assert channels["device"] == 2 and sum(channels.values()) == 6
