@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.core.choices import UnitKind
+from govwatch.core.fields import EncryptedTextField
 
 
 class Unit(models.Model):
@@ -14,8 +15,9 @@ class Unit(models.Model):
         "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
-    # An official contact number for alerts; masked on every page like personal data.
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    # The number that receives the unit's alerts: personal data (often a person's mobile), so it is
+    # stored encrypted, masked on every page and revealed only through the audited reveal.
+    phone = EncryptedTextField("联系电话", blank=True)
     # Materialised path of codes ("/root/dept/") so a subtree is one indexed prefix query.
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
 
