@@ -11,10 +11,10 @@ MODULES = [
     "govwatch.workcal.cli",
     "govwatch.cases.cli",
     "govwatch.supervision.cli",
-    "govwatch.reports.cli",
     "govwatch.audit.cli",
     "govwatch.api.cli",
     "govwatch.accounts.cli",
+    "govwatch.reports.cli",
     "govwatch.demo.cli",
     "govwatch.web.cli",
     "govwatch.core.worker",
@@ -25,10 +25,4 @@ MODULES = [
 
 def register(sub: argparse._SubParsersAction) -> None:
     for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(name).register(sub)

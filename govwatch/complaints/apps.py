@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ComplaintsConfig(AppConfig):
     name = "govwatch.complaints"
+    verbose_name = "投诉"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import EXIT_OK, UsageError, emit
+from govwatch.cli import EXIT_OK, UsageError, emit, parse_moment_arg
 
 from .generator import SCALES, DemoError, generate
 
@@ -27,6 +27,17 @@ def _fraction(text: str) -> float:
         raise argparse.ArgumentTypeError(f"比例应为 0 到 1 之间的小数: {text!r}") from None
 
 
+def _until(text: str | None):
+    """`--until now` or an ISO 8601 moment (local time without an offset)."""
+    if not text:
+        return None
+    if text == "now":
+        from django.utils import timezone
+
+        return timezone.now()
+    return parse_moment_arg(text)
+
+
 def cmd_demo_data(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         sys.stderr.write(f"demo-data: {message}\n")
@@ -40,6 +51,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
             year=args.year,
             fraction=args.fraction,
             progress=progress,
+            until=_until(args.until),
         )
     except DemoError as exc:
         raise UsageError(str(exc)) from exc
@@ -79,6 +91,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_fraction,
         default=1.0,
         help="办件、评价、投诉数量的比例（0-1，默认 1），用于快速试验；单位和事项不变",
+    )
+    p.add_argument(
+        "--until",
+        help="截止时刻（now 或 ISO 8601）：只写入此前发生的事，此时未办结的办件保持在办；默认写满全年",
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_demo_data)

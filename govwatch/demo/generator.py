@@ -32,11 +32,12 @@ from bisect import bisect
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import names
 from .names import TYPE_CODES, Base
@@ -489,6 +490,7 @@ class Simulation:
         districts: list[District],
         writers: dict[str, Any],
         summary: Summary,
+        until: int | None = None,
     ):
         self.rng = rng
         self.year = year
@@ -498,10 +500,11 @@ class Simulation:
         self.workdays = [d.toordinal() for d in working_days(year)]
         first = date(year, 1, 1).toordinal()
         self.first_ordinal = first
-        self.end = date(year + 1, 1, 1).toordinal() * DAY  # first moment after the period
-        self.prefixes = [
-            date.fromordinal(first + n).isoformat() + "T" for n in range(self.end // DAY - first)
-        ]
+        year_end = date(year + 1, 1, 1).toordinal() * DAY
+        # The first moment after the period: the year's end, or `until` (a demo "as of now"): what
+        # would happen later is not written, and cases still running then stay open.
+        self.end = year_end if until is None else min(year_end, until)
+        self.prefixes = [date.fromordinal(first + n).isoformat() + "T" for n in range(year_end // DAY - first)]
         self.clock = _clock()
         self.heap: list[tuple] = []
         self.seq = 0
@@ -520,6 +523,8 @@ class Simulation:
         loads = day_loads([date.fromordinal(o) for o in self.workdays])
         month = 0
         for index, ordinal in enumerate(self.workdays):
+            if ordinal * DAY >= self.end:
+                break
             self.flush(ordinal * DAY)
             for district in self.districts:
                 self.new_cases(district, index, loads[index])
@@ -528,7 +533,9 @@ class Simulation:
             if progress and current != month:
                 month = current
                 progress(f"{self.year}-{month:02d}: 已写入办件事件 {sum(self.summary.events.values()):,} 条")
-        self.flush(self.end)  # nothing after the period was pushed: the heap is now empty
+        self.flush(self.end)
+        # Left: only rows of cases accepted on the last day after `until`, whose accept was not written.
+        self.heap.clear()
 
     # -- writing --
 
@@ -815,6 +822,14 @@ def write_catalog(
         summary.counts["items"] += len(district.items)
 
 
+def _moment(until: datetime | None) -> int | None:
+    """A moment in the simulation's units: local (Asia/Shanghai) day ordinal * DAY + seconds."""
+    if until is None:
+        return None
+    local = until.astimezone(ZoneInfo("Asia/Shanghai"))
+    return local.date().toordinal() * DAY + local.hour * 3600 + local.minute * 60 + local.second
+
+
 def generate(
     out: str | os.PathLike,
     scale: str = "district",
@@ -822,8 +837,12 @@ def generate(
     year: int = 2026,
     fraction: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
-    """Write the five files into `out` and return the report: counts per file, paths, figures."""
+    """Write the five files into `out` and return the report: counts per file, paths, figures.
+
+    With `until`, the year stops at that moment: the region as it stands then, open cases open.
+    """
     if scale not in SCALES:
         raise DemoError(f"未知的规模: {scale!r}，可选 district（区级）或 province（省级）")
     if not 2000 <= year <= 2100:
@@ -850,7 +869,7 @@ def generate(
             for key, (_, header) in FILES.items():
                 writers[key].writerow(header)
             write_catalog(writers, top, districts, summary)
-            Simulation(rng, year, districts, writers, summary).run(progress)
+            Simulation(rng, year, districts, writers, summary, _moment(until)).run(progress)
     except OSError as exc:
         for part in parts.values():
             part.unlink(missing_ok=True)

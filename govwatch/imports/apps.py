@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class ImportsConfig(AppConfig):
     name = "govwatch.imports"
+    verbose_name = "数据导入"

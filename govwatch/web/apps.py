@@ -4,6 +4,7 @@ from django.contrib.admin import apps as admin_apps
 
 class WebConfig(AppConfig):
     name = "govwatch.web"
+    verbose_name = "页面"
 
 
 class GovWatchAdminConfig(admin_apps.AdminConfig):

@@ -313,3 +313,20 @@ def test_province_has_100_districts_with_their_own_units_and_items(tmp_path):
     assert 150_000 <= len(items) <= 250_000
     # 100 districts at 0.2 % of a year each: about 100 * 192 cases.
     assert 15_000 <= report["counts"]["cases"] <= 23_000
+
+
+def test_until_stops_the_year_at_that_moment_and_leaves_running_cases_open(tmp_path):
+    import csv
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from govwatch.demo.generator import generate
+
+    until = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    report = generate(tmp_path, scale="district", seed=3, fraction=0.05, until=until)
+    with (tmp_path / "cases.csv").open(encoding="utf-8") as f:
+        moments = [datetime.fromisoformat(r["at"]) for r in csv.DictReader(f)]
+    assert moments and max(moments) < until
+    with (tmp_path / "evaluations.csv").open(encoding="utf-8") as f:
+        assert all(datetime.fromisoformat(r["at"]) < until for r in csv.DictReader(f))
+    assert report["counts"]["open_at_end"] > 0
