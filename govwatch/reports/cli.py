@@ -1,7 +1,8 @@
 """`govwatch report kpi --from DATE --to DATE [--unit CODE] --format json|csv|xlsx [--out FILE]`.
 
-The figures of contract section 4, one row per unit plus the `total` row (govwatch.reports.exports
-for the three formats). JSON is printed on standard output, also when --out writes it to a file too;
+The figures of contract section 4 and GovWatch's closed-loop figures, one row per unit plus the
+`total` row, and in JSON the ranking of negative reasons (govwatch.reports.exports for the three
+formats). JSON is printed on standard output, also when --out writes it to a file too;
 CSV and XLSX go to --out, or else to standard output (XLSX only when that is not a terminal).
 Every argument is checked before anything is written: an unusable one exits 2 with nothing on
 standard output.
@@ -21,7 +22,7 @@ FORMATS = ("json", "csv", "xlsx")
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     from .exports import export_file, kpi_document
-    from .figures import UnknownUnit, kpi_rows
+    from .figures import UnknownUnit, kpi_rows, selected_units, top_negative_tags
 
     if args.format not in FORMATS:
         raise UsageError(f"不支持的输出格式“{args.format}”，应为 json、csv 或 xlsx")
@@ -39,7 +40,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         raise UsageError(f"单位编码 {exc} 不存在") from exc
 
     if args.format == "json":
-        doc = kpi_document(date_from, date_to, args.unit, rows)
+        units = selected_units(args.unit) if args.unit else None
+        doc = kpi_document(date_from, date_to, args.unit, rows, top_negative_tags(date_from, date_to, units))
         if out is not None:
             _write(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
         emit(doc)

@@ -1,7 +1,10 @@
 """The KPI report as a document: JSON, CSV or XLSX, the same bytes from the command and the pages.
 
-- JSON: `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "unit": code or null, "rows": [row, ...]}`,
-  each row the COLUMNS of govwatch.reports.figures, the `total` row last.
+- JSON: `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "unit": code or null, "rows": [row, ...],
+  "top_negative_tags": [{"tag", "label", "count"}, ...]}`, each row the COLUMNS of
+  govwatch.reports.figures (the contract's figures, then GovWatch's closed-loop ones), the `total`
+  row last; `top_negative_tags` (an extension, after the contract's keys) is
+  govwatch.reports.figures.top_negative_tags for the same selection.
 - CSV: UTF-8 with a BOM (so that Excel opens the Chinese names right), a header row of the English
   column names, then the same rows; a null rate is an empty cell.
 - XLSX: one sheet named after the period, a header row of the Chinese column names, rates as
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -40,13 +44,20 @@ def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def kpi_document(
-    date_from: date, date_to: date, unit_code: str | None, rows: list[dict[str, Any]]
+    date_from: date,
+    date_to: date,
+    unit_code: str | None,
+    rows: list[dict[str, Any]],
+    top_negative_tags: Iterable[tuple[str, str, int]],
 ) -> dict[str, Any]:
     return {
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
         "unit": unit_code,
         "rows": rounded(rows),
+        "top_negative_tags": [
+            {"tag": tag, "label": label, "count": count} for tag, label, count in top_negative_tags
+        ],
     }
 
 

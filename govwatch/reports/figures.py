@@ -10,6 +10,10 @@ query per unit, so a province year costs the same handful of queries as a distri
 total is summed from the rows' counts and its rates recomputed from those sums, so it always agrees
 with the rows shown above it. A rate whose denominator is 0 is None, never 0.
 
+After the contract's figures come GovWatch's own (an extension the contract allows: its fields are
+kept, in order, and new ones only appended): the closed loop of negative reviews (差评整改与回访,
+LOOP_FIGURES, defined at `_task_counts`), and apart from the rows `top_negative_tags`.
+
 Stored case facts are final (the status and due date after every event ever imported), while the
 figures describe the period: a case is open at the end of the period when it was accepted by then
 and not closed by then, whatever its status now, and its due date is the one its events up to then
@@ -23,22 +27,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThanOrEqual
 
-from govwatch.cases.deadlines import end_of_day, start_of_day
+from govwatch.cases.deadlines import end_of_day, local_tz, start_of_day
 from govwatch.cases.models import Case, Suspension
 from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
 from govwatch.core.choices import EvalChannel, EvalLevel, Online
-from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation, RectificationTask
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
 TOTAL = "total"
 TOTAL_NAME = "合计"
 
-# The figures of a row, in the contract's order; every export writes exactly these columns.
-FIGURES = (
+# The figures of contract section 4, in its order: never renamed, reordered or removed.
+CONTRACT_FIGURES = (
     "received",
     "completed",
     "completed_on_time",
@@ -53,6 +59,17 @@ FIGURES = (
     "online_rate",
     "full_online_rate",
 )
+# GovWatch's extension, appended after the contract's figures: the closed loop of negative reviews.
+LOOP_FIGURES = (
+    "rectification_tasks",
+    "rectified_on_time",
+    "rectified_on_time_rate",
+    "callbacks_owed",
+    "called_back",
+    "callback_rate",
+)
+# The figures of a row; every export writes exactly these columns, in this order.
+FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES)
 RATES = frozenset(
     {
         "on_time_rate",
@@ -62,6 +79,8 @@ RATES = frozenset(
         "time_limit_reduction",
         "online_rate",
         "full_online_rate",
+        "rectified_on_time_rate",
+        "callback_rate",
     }
 )
 COLUMNS = ("unit_code", "unit_name", *FIGURES)
@@ -82,6 +101,12 @@ LABELS = {
     "time_limit_reduction": "承诺时限压缩比",
     "online_rate": "网办率",
     "full_online_rate": "全程网办率",
+    "rectification_tasks": "整改任务数",
+    "rectified_on_time": "按时整改数",
+    "rectified_on_time_rate": "按时整改率",
+    "callbacks_owed": "应回访数",
+    "called_back": "已回访数",
+    "callback_rate": "回访率",
 }
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
@@ -100,6 +125,10 @@ _COUNTS = (
     "promised_days_sum",
     "online_items",
     "full_online_items",
+    "rectification_tasks",
+    "rectified_on_time",
+    "callbacks_owed",
+    "called_back",
 )
 
 
@@ -165,6 +194,7 @@ def kpi_rows(
         _evaluation_counts(period, only),
         _evaluated_completions(period, only, completed),
         _item_counts(only),
+        _task_counts(period, only),
     ):
         for unit_id, values in by_unit.items():
             counts[unit_id].update(values)
@@ -217,6 +247,31 @@ def evaluations_by_channel(
     return rows
 
 
+def top_negative_tags(
+    date_from: date, date_to: date, units: QuerySet[Unit] | None = None
+) -> list[tuple[str, str, int]]:
+    """差评原因排行: the reasons (NEGATIVE_TAGS) of the negative evaluations of the period.
+
+    Over the evaluations with level <= 2 whose `at` is in the period and whose unit is among
+    `units` (None: the whole region), `(tag, label, count)` for every reason given at least once,
+    `count` being how many of those evaluations give it (one evaluation may give several reasons,
+    so the counts may add up to more than the negative evaluations; imported evaluations carry
+    none). Most frequent first, ties in the order of NEGATIVE_TAGS. One query grouped by the
+    evaluations' lists of reasons, split here: there are few distinct lists, whatever the period.
+    """
+    period = Period(date_from, date_to)
+    negative = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end, level__lte=2)
+    if units is not None:
+        negative = negative.filter(unit__in=units.values("pk"))
+    counts: dict[str, int] = defaultdict(int)
+    for tags, n in negative.order_by().values_list("tags").annotate(n=Count("pk")):
+        for tag in dict.fromkeys(tags) if isinstance(tags, list) else ():
+            counts[str(tag)] += n
+    order = {tag: i for i, tag in enumerate(NEGATIVE_TAGS)}
+    ranked = sorted(counts.items(), key=lambda tc: (-tc[1], order.get(tc[0], len(order)), tc[0]))
+    return [(tag, NEGATIVE_TAGS.get(tag, tag), n) for tag, n in ranked]
+
+
 def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
     return {
         "unit_code": code,
@@ -234,6 +289,12 @@ def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
         "time_limit_reduction": reduction(c["legal_days_sum"], c["promised_days_sum"]),
         "online_rate": rate(c["online_items"], c["items"]),
         "full_online_rate": rate(c["full_online_items"], c["items"]),
+        "rectification_tasks": c["rectification_tasks"],
+        "rectified_on_time": c["rectified_on_time"],
+        "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
+        "callbacks_owed": c["callbacks_owed"],
+        "called_back": c["called_back"],
+        "callback_rate": rate(c["called_back"], c["callbacks_owed"]),
     }
 
 
@@ -380,4 +441,44 @@ def _item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
         promised_days_sum=Sum("promised_days", filter=timed, default=0),
         online_items=Count("pk", filter=Q(online__in=[Online.PARTIAL, Online.FULL])),
         full_online_items=Count("pk", filter=Q(online=Online.FULL)),
+    )
+
+
+def _task_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
+    """The closed loop of the negative reviews received in the period (差评整改与回访), per task unit.
+
+    - rectification_tasks: rectification tasks whose intake (`opened_at`) is in the period, under
+      the task's unit (the evaluation's unit when it was received). An imported evaluation's task
+      counts when it was opened, not when the evaluation was given.
+    - rectified_on_time: of those, the tasks whose rectification is done and stands, done on or
+      before the local date `rectify_due`. Done and standing: the task is rectified, called back
+      or closed (RECTIFIED, CALLED_BACK, CLOSED), done at `rectified_at`, or, for a review found
+      unsubstantiated that went straight from verification to the callback (no measures owed), at
+      `called_back_at`. A task sent back (RETURNED), appealing, or with an upheld appeal has no
+      rectification standing, even if an earlier one is still recorded. `rectify_due` is the
+      task's current deadline: a send-back or a rejected appeal moves it, as the loop does.
+    - callbacks_owed: of those, the tasks of real-name evaluations (`evaluator_hash` set).
+    - called_back: of those owed, the tasks with `called_back_at` set (any result, "unreachable"
+      included; a later send-back does not undo a callback made).
+    Done and called back as recorded when the report is made: the figures of a period still grow
+    while its tasks are under way.
+    """
+    status = RectificationTask.Status
+    tz = local_tz()
+    standing = Q(status__in=[status.RECTIFIED, status.CALLED_BACK, status.CLOSED])
+    rectified_by_due = Q(rectified_at__isnull=False) & Q(
+        LessThanOrEqual(TruncDate("rectified_at", tzinfo=tz), F("rectify_due"))
+    )
+    explained_by_due = Q(rectified_at__isnull=True, substantiated=False, called_back_at__isnull=False) & Q(
+        LessThanOrEqual(TruncDate("called_back_at", tzinfo=tz), F("rectify_due"))
+    )
+    owed = ~Q(evaluation__evaluator_hash="")
+    tasks = RectificationTask.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
+    return _grouped(
+        _in_units(tasks, "unit", only),
+        "unit",
+        rectification_tasks=Count("pk"),
+        rectified_on_time=Count("pk", filter=standing & (rectified_by_due | explained_by_due)),
+        callbacks_owed=Count("pk", filter=owed),
+        called_back=Count("pk", filter=owed & Q(called_back_at__isnull=False)),
     )

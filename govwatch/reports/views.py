@@ -1,4 +1,5 @@
-"""统计报表: the figures of contract section 4 for the units a user may see, and their exports.
+"""统计报表: the figures of contract section 4 (and GovWatch's closed-loop figures and ranking of
+negative reasons) for the units a user may see, and their exports.
 
 The page and its CSV and XLSX exports take the same rows from `kpi_rows`, limited to
 `scope(user).units()`: a unit's staff see their subtree and its total, leaders and supervisors of
@@ -20,7 +21,7 @@ from govwatch.core.choices import EvalLevel
 from govwatch.web.access import member_required
 
 from .exports import CONTENT_TYPES, export_file
-from .figures import evaluations_by_channel, kpi_rows, selected_units
+from .figures import evaluations_by_channel, kpi_rows, selected_units, top_negative_tags
 from .forms import ReportForm, this_month
 
 
@@ -50,7 +51,8 @@ def kpi(request: HttpRequest) -> HttpResponse:
         date_from, date_to, unit_code = selection
         units = scope(request.user).units()
         *rows, total = kpi_rows(date_from, date_to, unit_code, units_qs=units)
-        paths = dict(selected_units(unit_code, units).values_list("code", "path"))
+        selection_units = selected_units(unit_code, units)
+        paths = dict(selection_units.values_list("code", "path"))
         # Indented from the top of what is shown, which for a unit's staff is not the region's root.
         top = min((path.count("/") for path in paths.values()), default=0)
         for row in rows:
@@ -62,6 +64,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
             total=total,
             channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
             level_labels=[level.label for level in EvalLevel],
+            top_tags=top_negative_tags(date_from, date_to, selection_units),
             query=request.GET.urlencode(),
         )
     return render(request, "reports/kpi.html", context, status=200 if selection is not None else 400)

@@ -15,6 +15,8 @@ from govwatch.reports.figures import COLUMNS
 CHINESE_HEADER = [
     "单位编码", "单位名称", "受理量", "办结量", "按时办结量", "按时办结率", "逾期未办结", "评价数", "评价率",
     "主动评价率", "满意率", "差评数", "承诺时限压缩比", "网办率", "全程网办率",
+    # GovWatch's extension, after the contract's figures.
+    "整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率",
 ]  # fmt: skip
 MARCH_ARGS = ["--from", "2026-03-01", "--to", "2026-03-31"]
 
@@ -31,7 +33,7 @@ def test_json_is_one_document_of_rows_and_a_total(march, capsysbinary):
     assert code == 0
     assert out.count(b"\n") == 1
     doc = json.loads(out)
-    assert list(doc) == ["from", "to", "unit", "rows"]
+    assert list(doc) == ["from", "to", "unit", "rows", "top_negative_tags"]
     assert (doc["from"], doc["to"], doc["unit"]) == ("2026-03-01", "2026-03-31", None)
     assert [r["unit_code"] for r in doc["rows"]] == ["D", "C", "JW", "RS", "SC", "ST", "ST1", "total"]
     assert all(list(r) == list(COLUMNS) for r in doc["rows"])
@@ -41,8 +43,12 @@ def test_json_is_one_document_of_rows_and_a_total(march, capsysbinary):
         "on_time_rate": 0.5714, "overdue_open": 6, "evaluations": 6, "evaluation_rate": 0.8571,
         "active_evaluation_rate": 0.5714, "satisfaction_rate": 0.5, "negative": 3,
         "time_limit_reduction": 0.6098, "online_rate": 0.6, "full_online_rate": 0.4,
+        # Imports open no rectification task and carry no negative reasons.
+        "rectification_tasks": 0, "rectified_on_time": 0, "rectified_on_time_rate": None, "callbacks_owed": 0,
+        "called_back": 0, "callback_rate": None,
     }  # fmt: skip
     assert doc["rows"][0]["on_time_rate"] is None
+    assert doc["top_negative_tags"] == []
 
 
 def test_json_is_the_default_format(march, capsysbinary):
@@ -96,7 +102,9 @@ def test_xlsx_has_a_chinese_header_and_percentages(march, capsysbinary, tmp_path
     assert sheet.title == "2026-03-01至2026-03-31"
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == CHINESE_HEADER
-    assert rows[1] == ["RS", "区人社局", 3, 3, 2, 0.6667, 2, 3, 1.0, 0.6667, 0.3333, 2, 0.8, 1.0, 0.0]
+    assert rows[1] == [
+        "RS", "区人社局", 3, 3, 2, 0.6667, 2, 3, 1.0, 0.6667, 0.3333, 2, 0.8, 1.0, 0.0, 0, 0, None, 0, 0, None,
+    ]  # fmt: skip
     assert rows[2][0] == "total" and rows[2][2:5] == [3, 3, 2]
     assert sheet["F2"].number_format == "0.00%"
 

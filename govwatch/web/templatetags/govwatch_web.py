@@ -92,3 +92,19 @@ def card_badge(card: str) -> dict[str, str]:
 @register.inclusion_tag("web/_on_time.html")
 def on_time(value: bool | None) -> dict[str, bool | None]:
     return {"value": value}
+
+
+_ACTOR_KINDS = {"user": "{}", "token": "接口（{}）", "cli": "命令行（{}）"}
+_ACTORS = {"system:worker": "系统（后台任务）", "anonymous": "未登录用户", "public:qr": "群众（扫码评价）",
+           "public:sms": "群众（短信评价）", "public:web": "群众（网上评价）"}  # fmt: skip
+
+
+@register.filter
+def actor(label: str) -> str:
+    """An audit or timeline actor in words: "user:zhangsan" is zhangsan, "system:worker" 系统."""
+    if label in _ACTORS:
+        return _ACTORS[label]
+    kind, _, name = label.partition(":")
+    if kind == "public":
+        return "群众"
+    return _ACTOR_KINDS[kind].format(name) if kind in _ACTOR_KINDS and name else label

@@ -105,7 +105,7 @@ def test_the_audit_page_lists_filters_and_shows_before_and_after(as_user, people
     client = as_user(people["supervisor"])
     page = client.get(reverse("audit"))
     html = page.content.decode()
-    assert "管理后台修改" in html and "user:zwb" in html and "事项" in html
+    assert "管理后台修改" in html and "zwb" in html and "事项" in html
     assert "&quot;promised_days&quot;: 9" in html and "&quot;promised_days&quot;: 5" in html
 
     def actions(**params) -> list[str]:
@@ -139,3 +139,14 @@ def test_the_chain_is_checked_on_request(as_user, people, region):
 @pytest.mark.parametrize("role", ["leader", "market"])
 def test_the_audit_page_refuses_other_roles(as_user, people, region, role):
     assert as_user(people[role]).get(reverse("audit"), {"verify": "1"}).status_code == 403
+
+
+def test_actors_and_actions_are_shown_in_words():
+    from govwatch.web.templatetags.govwatch_web import actor
+    from govwatch.web.views.audit import ACTION_LABELS
+
+    assert actor("user:zhangsan") == "zhangsan"
+    assert actor("system:worker") == "系统（后台任务）"
+    assert actor("token:hall") == "接口（hall）"
+    assert actor("public:qr") == "群众（扫码评价）"
+    assert ACTION_LABELS["order.issue"] == "下发督办单"
