@@ -88,7 +88,7 @@ def test_the_supervisor_sees_what_the_office_did_and_reveals_a_phone(page, live_
     sign_in(page, live_server, "office", logins["office"])
     page.wait_for_url(live_server.url + "/")
     page.get_by_role("link", name="管理后台").click()
-    page.get_by_role("link", name="事项").first.click()
+    page.get_by_role("link", name="事项", exact=True).first.click()
     page.get_by_role("link", name="I9").click()
     page.get_by_label("承诺时限").fill("7")
     page.get_by_role("button", name="保存", exact=True).click()
@@ -100,7 +100,7 @@ def test_the_supervisor_sees_what_the_office_did_and_reveals_a_phone(page, live_
     page.get_by_label("操作", exact=True).select_option("admin.change")
     page.get_by_role("button", name="筛选").click()
     row = page.locator("table.audit tbody tr").first
-    assert "user:office" in row.inner_text() and "事项" in row.inner_text()
+    assert "office" in row.inner_text() and "事项" in row.inner_text()
     row.get_by_text("修改后").click()
     assert '"promised_days": 7' in row.inner_text()
     page.get_by_role("button", name="校验哈希链").click()
