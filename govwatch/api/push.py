@@ -15,7 +15,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from govwatch.imports.fields import FIELDS
 from govwatch.imports.readers import object_table
-from govwatch.imports.services import run_import_records
+from govwatch.imports.services import ImportResult, run_import_records
 
 from .guard import Guard
 from .parsers import MAX_BYTES
@@ -35,7 +35,8 @@ def _problem(message: str, code: int) -> Response:
     return Response({"detail": message}, status=code)
 
 
-def push(request: Request, kind: str) -> Response:
+def batch_records(request: Request) -> list | Response:
+    """The body's records, or the 400/413 problem that refuses the whole batch."""
     records = request.data.get("records") if isinstance(request.data, dict) else None
     if not isinstance(records, list) or not records:
         return _problem('请求体应为 {"records": [...]}，且 records 为非空数组', status.HTTP_400_BAD_REQUEST)
@@ -44,17 +45,17 @@ def push(request: Request, kind: str) -> Response:
             f"一批最多 {MAX_RECORDS} 条记录，本批 {len(records)} 条：请分批推送",
             status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    table = object_table(records, FIELDS[kind])
-    table.rows = iter(Guard(request.user).filter(kind, list(table.rows)))
+    return records
+
+
+def operator_label(request: Request) -> str:
+    """token:<account> for a system, user:<account> for a person signed in to the pages."""
     via = "token" if isinstance(request.successful_authenticator, TokenAuthentication) else "user"
-    result = run_import_records(
-        kind,
-        table,
-        operator_label=f"{via}:{request.user.get_username()}",
-        operator=request.user,
-        filename=f"API 推送 {request.path}",
-        source=request.META.get("REMOTE_ADDR", ""),
-    )
+    return f"{via}:{request.user.get_username()}"
+
+
+def import_response(result: ImportResult) -> Response:
+    """The import document: 422 when every record was refused, else 200."""
     everything_refused = result.read > 0 and result.rejected == result.read
     return Response(
         result.document(),
@@ -62,9 +63,33 @@ def push(request: Request, kind: str) -> Response:
     )
 
 
+def push(request: Request, kind: str) -> Response:
+    records = batch_records(request)
+    if isinstance(records, Response):
+        return records
+    table = object_table(records, FIELDS[kind])
+    table.rows = iter(Guard(request.user).filter(kind, list(table.rows)))
+    result = run_import_records(
+        kind,
+        table,
+        operator_label=operator_label(request),
+        operator=request.user,
+        filename=f"API 推送 {request.path}",
+        source=request.META.get("REMOTE_ADDR", ""),
+    )
+    return import_response(result)
+
+
+STATUS_CODES = (
+    "状态码：200 已处理（可能有部分记录被拒绝，见 rejected 与 errors）；"
+    "422 所有记录均被拒绝（响应体同样是导入结果）；400 请求体格式错误；413 记录过多或请求体过大；"
+    "429 推送过于频繁。"
+)
+
+
 def push_schema(what: str):
     """The OpenAPI description of a push endpoint (the status codes are the contract of the API)."""
-    return extend_schema(
+    return push_operation_schema(
         summary=f"推送{what}",
         description=(
             f"推送一批{what}记录（每批最多 {MAX_RECORDS} 条，请求体最多 {MAX_BYTES // (1024 * 1024)} MB），"
@@ -72,11 +97,18 @@ def push_schema(what: str):
             "与文件导入同样校验、同样幂等：重复推送同一批记录不会改变任何数据（全部计为 duplicates）。"
             "errors 中的 line 为该记录在 records 数组中的序号（从 1 开始）。"
             "本账号所属单位及其下级单位以外的记录逐条拒绝（“超出本账号的数据范围”），不影响其余记录。\n\n"
-            "状态码：200 已处理（可能有部分记录被拒绝，见 rejected 与 errors）；"
-            "422 所有记录均被拒绝（响应体同样是导入结果）；400 请求体格式错误；413 记录过多或请求体过大；"
-            "429 推送过于频繁。"
+            + STATUS_CODES
         ),
         request=PushRequestSerializer,
+    )
+
+
+def push_operation_schema(*, summary: str, description: str, request: type):
+    """A push's summary, description and request body, with the responses every push shares."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
         responses={
             200: OpenApiResponse(
                 ImportDocumentSerializer, description="已处理；rejected > 0 时部分记录被拒绝"

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -11,4 +12,7 @@ router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("applicant-contacts/", views.ApplicantContactPushView.as_view(), name="applicant-contacts"),
+]

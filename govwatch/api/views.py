@@ -14,10 +14,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from govwatch.accounts.permissions import Scope, scope
 
 from . import filters, serializers
+from .contacts import contacts_schema, push_contacts
 from .parsers import BatchParser
 from .permissions import MayImport, MayPushMasterData
 from .push import PushThrottle, push, push_schema
@@ -167,6 +169,32 @@ class ComplaintViewSet(Pushing, ReadViewSet):
     @staticmethod
     def rows(s: Scope) -> QuerySet:
         return s.complaints().select_related("unit").order_by("-at", "complaint_id")
+
+
+class ApplicantContactPushView(APIView):
+    """POST /api/v1/applicant-contacts/: applicants' phones per case, for the systems that import.
+
+    Each record names a case that must exist and lie in the account's subtree, else it is a row
+    error ("业务编号 … 不存在" / "超出本账号的数据范围"); a number that is no number is a row error
+    whose message never repeats it. A valid number goes through `register_applicant_phone`.
+
+    Counting, compared by the keyed hash of the normalised number (the only form stored besides the
+    ciphertext and the masked form): the case's stored number again is a duplicate and nothing is
+    written; a different number replaces the stored one (last one wins, within a batch too) and is
+    counted as imported, as a re-pushed changed unit or item is. The answer is the import document
+    (200, or 422 when every record was refused; 400/413 for a body that is no batch); the batch is
+    one audit entry "import.applicant_contacts" with its counts, never a number. Nothing to read here:
+    numbers leave the system only through the SMS gateway.
+    """
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, MayImport]
+    throttle_classes = [PushThrottle]
+    parser_classes = [BatchParser]
+
+    @contacts_schema
+    def post(self, request: Request) -> Response:
+        return push_contacts(request)
 
 
 class DocsView(SpectacularSwaggerSplitView):
