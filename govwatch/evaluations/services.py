@@ -15,6 +15,7 @@ section 2); `govwatch.evaluations.loop.open_tasks_for_imported` opens their task
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from .loop import needs_rectification, open_task
 from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation
 
 MAX_COMMENT = 1000
+# The fields of a case the intake reads, read again under the case's lock.
+LOCKED_FIELDS = ("case_no", "status", "closed_at", "unit_id", "window_code")
 EVAL_ID_PREFIX = "GW-"
 
 
@@ -110,9 +113,14 @@ def do_submit_evaluation(
     if "overall" not in scores and scores:
         scores["overall"] = level
     # The case row is the lock: two submissions for one case are decided one after the other.
-    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    # What the rules read is read again under the lock, onto a copy (the caller's object is left
+    # as it was): the caller's other fields and loaded relations are reused, not fetched again.
+    locked = Case.objects.select_for_update().filter(pk=case.pk).values(*LOCKED_FIELDS).get()
+    case = copy.copy(case)
+    for name, value in locked.items():
+        setattr(case, name, value)
     _check_case(case, at, auto)
-    if Evaluation.objects.filter(case=case).exists():
+    if Evaluation.objects.filter(case_id=case.case_no).exists():
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
     evaluator_hash, evaluator_enc = protect(evaluator)
     window_code = window_code.strip() or case.window_code
@@ -120,7 +128,7 @@ def do_submit_evaluation(
     # serialise (SQLite) cannot store a second one.
     eval_id = f"{EVAL_ID_PREFIX}{case.case_no}"
     evaluation = Evaluation(
-        eval_id=eval_id, level=level, at=at, case=case, unit=case.unit, channel=channel,
+        eval_id=eval_id, level=level, at=at, case=case, unit_id=case.unit_id, channel=channel,
         window_code=window_code, evaluator_hash=evaluator_hash, evaluator_enc=evaluator_enc, auto=auto,
         comment=comment, scores=scores, tags=tags,
         # The importer's digest: the same evaluation re-sent by a file counts as a duplicate.
@@ -130,7 +138,8 @@ def do_submit_evaluation(
         ),
     )  # fmt: skip
     try:
-        with transaction.atomic():
+        # No savepoint: a refusal raised here leaves this function's transaction, which rolls back.
+        with transaction.atomic(savepoint=False):
             evaluation.save()
     except IntegrityError as exc:
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次") from exc

@@ -46,14 +46,6 @@ class EvaluationForm(GuardedForm):
         error_messages={"max_length": f"意见建议不能超过 {MAX_COMMENT} 字"},
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for key, label in SCORED_ITEMS.items():
-            self.fields[f"score_{key}"] = forms.TypedChoiceField(
-                label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False,
-                widget=forms.RadioSelect, initial="",
-            )  # fmt: skip
-
     def score_fields(self) -> list[forms.BoundField]:
         return [self[f"score_{key}"] for key in SCORED_ITEMS]
 
@@ -72,6 +64,24 @@ class EvaluationForm(GuardedForm):
         if level is not None and level >= 4 and tags:
             self.add_error("tags", "选择满意时不需要选择不满意的原因")
         return data
+
+
+# One optional score field per item, after the declared fields: made once, with the class (each
+# form gets its own deep copy, as of every declared field), not again for every form.
+_SCORE_FIELDS = {
+    f"score_{key}": forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )  # fmt: skip
+    for key, label in SCORED_ITEMS.items()
+}
+EvaluationForm.declared_fields.update(_SCORE_FIELDS)
+EvaluationForm.base_fields.update(_SCORE_FIELDS)
 
 
 class WindowCheckForm(GuardedForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connections, router
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -62,13 +63,40 @@ def hit(*checks: tuple[Limit, str], now: datetime | None = None) -> bool:
     The hits are written (one statement, committed) before they are counted: of concurrent requests
     in other workers each then sees at least every hit written before its own, so no more than
     `limit.count` pass.
+
+    Two plain statements, every public submission runs them: one INSERT of all the hits (a single
+    statement commits on its own, no BEGIN/COMMIT around it) and one SELECT counting each window
+    with a conditional sum.
     """
     now = now or timezone.now()
-    RateHit.objects.bulk_create([RateHit(key=_key(limit, subject), at=now) for limit, subject in checks])
-    return all(
-        RateHit.objects.filter(key=_key(limit, subject), at__gt=now - limit.period).count() <= limit.count
-        for limit, subject in checks
+    keys = [_key(limit, subject) for limit, subject in checks]
+    cutoffs = [now - limit.period for limit, _ in checks]
+    connection = connections[router.db_for_write(RateHit)]
+    ops = connection.ops
+    table = ops.quote_name(RateHit._meta.db_table)
+    key_col = ops.quote_name(RateHit._meta.get_field("key").column)
+    at_col = ops.quote_name(RateHit._meta.get_field("at").column)
+    at = ops.adapt_datetimefield_value(now)
+    counts = ", ".join(
+        f"COALESCE(SUM(CASE WHEN {key_col} = %s AND {at_col} > %s THEN 1 ELSE 0 END), 0)" for _ in checks
     )
+    count_params: list = []
+    for key, cutoff in zip(keys, cutoffs, strict=True):
+        count_params += [key, ops.adapt_datetimefield_value(cutoff)]
+    distinct = list(dict.fromkeys(keys))
+    count_params += [*distinct, ops.adapt_datetimefield_value(min(cutoffs))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {at_col}) VALUES {', '.join(['(%s, %s)'] * len(keys))}",
+            [value for key in keys for value in (key, at)],
+        )
+        cursor.execute(
+            f"SELECT {counts} FROM {table}"
+            f" WHERE {key_col} IN ({', '.join(['%s'] * len(distinct))}) AND {at_col} > %s",
+            count_params,
+        )
+        row = cursor.fetchone()
+    return all(n <= limit.count for n, (limit, _) in zip(row, checks, strict=True))
 
 
 def clear(limit: Limit, subject: str) -> None:

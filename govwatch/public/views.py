@@ -86,14 +86,18 @@ class Refused(Exception):
         self.status = status
 
 
-def _open(token: str) -> tuple[Link, Case]:
+def _open(token: str, *, related: bool = True) -> tuple[Link, Case]:
+    """The link and its case; `related=False` leaves the item and unit to be loaded when a page
+    shows them (a submission that is accepted shows none)."""
     try:
         link = read_token(token)
     except ForgedLink as exc:
         raise Refused(FORGED, 403) from exc
     except ExpiredLink as exc:
         raise Refused(EXPIRED, 410) from exc
-    case = Case.objects.select_related("item", "unit").filter(case_no=link.case_no).first()
+    cases = Case.objects.select_related("item", "unit") if related else Case.objects
+    # case_no is unique: at most one row, no ORDER BY needed.
+    case = next(iter(cases.filter(case_no=link.case_no)[:1]), None)
     if case is None:
         raise Refused(GONE, 410)
     return link, case
@@ -197,7 +201,7 @@ def _closed_page(
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        link, case = _open(token)
+        link, case = _open(token, related=request.method == "GET")
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     now = timezone.now()
@@ -223,7 +227,11 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, token, case, _fresh(form, token), status=400)
 
-    contact = ApplicantContact.objects.filter(case_no=case.case_no).first()
+    # case_no is unique: at most one row; only the ciphertext is read.
+    phone_enc = next(
+        iter(ApplicantContact.objects.filter(case_no=case.case_no).values_list("phone_enc", flat=True)[:1]),
+        None,
+    )
     # Even for a case evaluated meanwhile: the intake service decides, its refusal is the answer.
     try:
         do_submit_evaluation(
@@ -235,7 +243,7 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
             tags=form.cleaned_data["tags"],
             comment=form.cleaned_data["comment"],
             # The applicant's number, when one was registered: a negative review owes them a callback.
-            evaluator=pii.decrypt(contact.phone_enc) if contact else "",
+            evaluator=pii.decrypt(phone_enc) if phone_enc is not None else "",
             window_code=link.window_code,
             actor=_actor(request, link.channel),
         )

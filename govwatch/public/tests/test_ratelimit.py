@@ -1,0 +1,61 @@
+"""The database-counted rate limits: each (limit, subject) of one hit is counted over its own
+period, hits of other subjects and older hits are not; the per-case submission limit holds, and
+accepted submissions leave an audit chain that verifies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from govwatch.audit.log import verify
+from govwatch.audit.models import AuditEntry
+from govwatch.evaluations.models import Evaluation
+from govwatch.public import ratelimit
+from govwatch.public.models import RateHit
+from govwatch.public.tokens import evaluation_link
+
+from .conftest import evaluation_post, token_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_limit_is_counted_over_its_own_period(settings):
+    settings.PUBLIC_SUBMITS_PER_MINUTE = 2
+    settings.PUBLIC_SUBMITS_PER_CASE_HOUR = 3
+    now = timezone.now()
+    ip, case = (ratelimit.SUBMIT_PER_ADDRESS, "a"), (ratelimit.SUBMIT_PER_CASE, "C1")
+    # Ten minutes ago: outside the minute of the address, inside the hour of the case.
+    assert ratelimit.hit(ip, case, now=now - timedelta(minutes=10))
+    assert ratelimit.hit(ip, case, now=now - timedelta(minutes=10))
+    # Another subject's hits count for nobody else.
+    assert ratelimit.hit((ratelimit.SUBMIT_PER_ADDRESS, "b"), (ratelimit.SUBMIT_PER_CASE, "C2"), now=now)
+    assert ratelimit.hit(ip, case, now=now)  # address 1 of 2 this minute, case 3 of 3 this hour
+    assert not ratelimit.hit(ip, case, now=now)  # the case's fourth in the hour
+    assert RateHit.objects.count() == 10  # refused hits are written (and counted) too
+    # The address alone: 2 in the minute so far, the third is over.
+    assert not ratelimit.hit(ip, now=now)
+    # Two minutes later the address's minute holds none of those hits.
+    assert ratelimit.hit((ratelimit.SUBMIT_PER_ADDRESS, "a"), now=now + timedelta(minutes=2))
+
+
+def test_submissions_per_case_are_limited(client, done, settings):
+    settings.PUBLIC_SUBMITS_PER_CASE_HOUR = 2
+    path = evaluation_link(done)
+    statuses = [
+        Client(REMOTE_ADDR=f"10.0.0.{n}").post(path, evaluation_post(token_of(path))).status_code
+        for n in range(1, 4)
+    ]
+    # The first is accepted, the second refused by the one-evaluation rule, the third by the limit.
+    assert statuses == [302, 409, 429]
+    assert Evaluation.objects.filter(case=done).count() == 1
+
+
+def test_accepted_submissions_are_audited_on_a_chain_that_verifies(client, make_case):
+    for n in range(3):
+        path = evaluation_link(make_case(f"AU20261101{n:02d}"))
+        assert client.post(path, evaluation_post(token_of(path))).status_code == 302
+    assert AuditEntry.objects.filter(action="evaluation.submit").count() == 3
+    assert verify().ok
