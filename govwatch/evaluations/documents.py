@@ -1,49 +1,33 @@
-"""The printed letters (纪检监察建议书, 提醒函) as DOCX documents, in the layout of an official
-letter: title, number, addressee and body, issuing organ and date."""
+"""The printed letters (纪检监察建议书, 提醒函): official documents of the supervisor unit of the
+addressed unit's region, with a receipt slip (回执) for the unit's written reply."""
 
 from __future__ import annotations
 
-import io
-
-from django.db.models.functions import Length
-from django.utils import timezone
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
-
-from govwatch.core.choices import UnitKind
-from govwatch.orgs.models import Unit
+from govwatch.cases.deadlines import local_date
+from govwatch.core.documents import OfficialDocument, ReceiptField, document_date
+from govwatch.orgs.organs import organ_name, supervisor_of
 
 from .models import Letter
 
 
-def _issuer(letter: Letter) -> str:
-    """The discipline inspection organ of the region: the supervisor unit nearest the root."""
-    organ = Unit.objects.filter(kind=UnitKind.SUPERVISOR).order_by(Length("path"), "path").first()
-    return organ.name if organ else "纪检监察机关"
-
-
 def letter_docx(letter: Letter) -> bytes:
-    doc = Document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(letter.get_kind_display())
-    run.bold = True
-    run.font.size = Pt(22)
-    number = doc.add_paragraph(letter.number or "（草稿）")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subject = doc.add_paragraph()
-    subject.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subject.add_run(letter.subject).bold = True
-    for line in letter.body.splitlines():
-        doc.add_paragraph(line)
-    if letter.reply_due:
-        doc.add_paragraph(f"反馈期限：{letter.reply_due:%Y年%m月%d日}")
-    organ = doc.add_paragraph(_issuer(letter))
-    organ.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    issuer = letter.issuer if letter.issuer_id else supervisor_of(letter.unit)
     when = letter.issued_at or letter.created_at
-    sign = doc.add_paragraph(f"{timezone.localtime(when):%Y年%m月%d日}")
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    doc = OfficialDocument(
+        organ=organ_name(issuer), number=letter.number or "", title=letter.subject,
+        addressee=letter.unit.name, date=local_date(when), created=when, subject=letter.get_kind_display(),
+    )  # fmt: skip
+    lines = [line.strip() for line in letter.body.splitlines() if line.strip()]
+    # The drafted body opens with the addressee ("某单位："), which the document prints itself.
+    if lines and lines[0] == f"{letter.unit.name}：":
+        lines = lines[1:]
+    for line in lines:
+        doc.paragraph(line)
+    if letter.reply_due:
+        doc.paragraph(f"反馈期限：{document_date(letter.reply_due)}。")
+    doc.signature()
+    fields: list[str | ReceiptField] = ["签收人", "联系电话", ReceiptField("整改落实情况", lines=6)]
+    if letter.kind == Letter.Kind.RECOMMENDATION:
+        fields.append(ReceiptField("建立完善的制度机制", lines=4))
+    doc.receipt(fields, due=letter.reply_due)
+    return doc.to_bytes()

@@ -22,7 +22,9 @@ from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS
 from govwatch.audit.log import Actor, record
 from govwatch.cases.deadlines import end_of_day, local_date, start_of_day
 from govwatch.core.choices import EvalLevel
+from govwatch.core.documents import document_date
 from govwatch.orgs.models import Unit
+from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number
 from govwatch.workcal.calendar import get_calendar
 
@@ -48,7 +50,7 @@ class Draft:
 
 
 def _period(date_from: date, date_to: date) -> str:
-    return f"{date_from:%Y年%m月%d日}至{date_to:%Y年%m月%d日}"
+    return f"{document_date(date_from)}至{document_date(date_to)}"
 
 
 def _negative_in(unit: Unit, date_from: date, date_to: date) -> QuerySet[Evaluation]:
@@ -77,7 +79,7 @@ def _overdue_tasks(unit: Unit, date_from: date, date_to: date, today: date) -> Q
 
 def _problem_line(n: int, e: Evaluation) -> str:
     where = f"办件 {e.case_id}（{e.case.item.name}）" if e.case_id else "单位评价"
-    parts = [f"{n}. {timezone.localtime(e.at):%Y-%m-%d} {where}：{e.get_level_display()}"]
+    parts = [f"{n}. {document_date(e.at)} {where}：{e.get_level_display()}"]
     if e.tags:
         parts.append("，原因：" + "、".join(NEGATIVE_TAGS.get(t, t) for t in e.tags))
     if e.comment:
@@ -234,6 +236,7 @@ def do_issue_letter(actor: Actor, letter: Letter, at: datetime | None = None) ->
     at = at or timezone.now()
     letter.number = next_number(Letter.SERIES[Kind(letter.kind)], local_date(at).year)
     letter.issued_at, letter.issued_by, letter.reply_due = at, actor.label, _reply_due(at)
+    letter.issuer = supervisor_of(letter.unit)
     letter.save()
     _step(letter, at, "issued", actor, f"下发 {letter.number}，反馈期限 {letter.reply_due:%Y-%m-%d}")
     record(

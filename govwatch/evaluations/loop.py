@@ -28,6 +28,7 @@ from django.utils import timezone
 from govwatch.accounts.permissions import DECIDE_APPEAL, HANDLE_NEGATIVE, REVIEW_NEGATIVE, may, scope
 from govwatch.audit.log import Actor, record
 from govwatch.cases.deadlines import end_of_day, local_date
+from govwatch.core.documents import document_date
 from govwatch.orgs.models import Unit
 from govwatch.supervision.models import SupervisionOrder
 from govwatch.supervision.orders import do_issue_order
@@ -371,7 +372,7 @@ def _demand(task: Task, stage: str, due: date) -> str:
     subject = f"办件 {evaluation.case_id} 的" if evaluation.case_id else ""
     return (
         f"{task.number}（{subject}{evaluation.get_level_display()}评价，评价编号 {evaluation.eval_id}）"
-        f"{stage}已逾期（期限 {due:%Y年%m月%d日}），请立即完成{stage}并在差评整改中登记，同时回复本督办单。"
+        f"{stage}已逾期（期限 {document_date(due)}），请立即完成{stage}并在差评整改中登记，同时回复本督办单。"
     )
 
 
@@ -398,7 +399,7 @@ def supervise_overdue(at: datetime | None = None) -> int:
                 continue
             order = do_issue_order(
                 WORKER, task.unit, _demand(task, stage, step_due), case=task.evaluation.case,
-                origin=SupervisionOrder.Origin.SUPERVISOR, at=at,
+                origin=SupervisionOrder.Origin.REVIEW_OVERDUE, at=at,
             )  # fmt: skip
             step = _step(task, at, "supervised", WORKER, f"{stage}逾期，下发督办单 {order.number}")
             step.stage, step.due, step.order = task.status, step_due, order

@@ -275,6 +275,10 @@ class Letter(models.Model):
     created_by = models.CharField("起草人", max_length=150)
     issued_at = models.DateTimeField("下发时间", null=True, blank=True)
     issued_by = models.CharField("下发人", max_length=150, blank=True)
+    # The supervisor unit in whose name the letter is issued and signed.
+    issuer = models.ForeignKey(
+        "orgs.Unit", verbose_name="发文机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reply_due = models.DateField("反馈期限", null=True, blank=True)
     reply_measures = models.TextField("整改措施", blank=True)
     reply_institution = models.TextField("建章立制", blank=True)

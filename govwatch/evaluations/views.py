@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -35,6 +35,7 @@ from govwatch.cases.deadlines import start_of_day
 from govwatch.core import pii
 from govwatch.supervision.views.common import paginate
 from govwatch.web.access import action_required, member_required
+from govwatch.web.downloads import document_download
 
 from . import letters as letter_services
 from . import loop
@@ -59,7 +60,6 @@ from .models import Letter, RectificationTask, TaskAttachment
 
 Task = RectificationTask
 Status = Task.Status
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STEP_LABELS = {
     "opened": "系统受理",
     "verified": "单位核实",
@@ -402,8 +402,5 @@ letter_return = _letter_step(
 def letter_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The issued letter as a Word document; a draft has no number yet and is not printed."""
     letter = get_object_or_404(_letters(request).exclude(number=None), pk=pk)
-    response = HttpResponse(letter_docx(letter), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{letter.get_kind_display()}-{letter.number}.docx"
-    )
-    return response
+    back = reverse("evaluations:letter-detail", args=[letter.pk])
+    return document_download(request, letter_docx(letter), f"{letter.get_kind_display()}-{letter.number}", back)

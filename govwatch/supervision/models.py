@@ -142,8 +142,10 @@ class SupervisionOrder(models.Model):
         TALK = 4, "约谈单位负责人"
 
     class Origin(models.TextChoices):
-        OVERDUE = "overdue", "办件超时"
-        DELIVERY_FAILED = "delivery_failed", "提醒送达失败"
+        # The worker's orders say they were automatic, and why.
+        OVERDUE = "overdue", "自动督办：办件超时"
+        DELIVERY_FAILED = "delivery_failed", "自动督办：提醒送达失败"
+        REVIEW_OVERDUE = "review_overdue", "自动督办：差评整改逾期"
         SUPERVISOR = "supervisor", "监督人员决定"
 
     TRANSITIONS = {
@@ -165,6 +167,10 @@ class SupervisionOrder(models.Model):
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED)
     issued_at = models.DateTimeField("下发时间")
     issued_by = models.CharField("下发人", max_length=150)
+    # The supervisor unit in whose name the order is issued and signed, whoever pressed the button.
+    issuer = models.ForeignKey(
+        "orgs.Unit", verbose_name="下发机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reply_days = models.PositiveSmallIntegerField("回复时限(工作日)", default=3)
     reply_due = models.DateField("回复期限")
     # The next moment the order needs attention (its reply is overdue): the escalation index.

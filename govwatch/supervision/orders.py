@@ -20,7 +20,9 @@ from govwatch.audit.log import Actor, record
 from govwatch.cases.deadlines import end_of_day, local_date
 from govwatch.cases.models import Case
 from govwatch.core.choices import Card
+from govwatch.core.documents import document_date
 from govwatch.orgs.models import Unit
+from govwatch.orgs.organs import supervisor_of
 from govwatch.workcal.calendar import get_calendar
 
 from .models import DocumentCounter, Notification, OrderAttachment, OrderStep, SupervisionOrder
@@ -82,8 +84,8 @@ def do_issue_order(
     due, escalate_after = _reply_due(at, days)
     order = Order.objects.create(
         number=next_number("督办", local_date(at).year), unit=unit, case=case, origin=origin, level=level,
-        demand=demand.strip(), issued_at=at, issued_by=actor.label, reply_days=days, reply_due=due,
-        escalate_after=escalate_after,
+        demand=demand.strip(), issued_at=at, issued_by=actor.label, issuer=supervisor_of(unit), reply_days=days,
+        reply_due=due, escalate_after=escalate_after,
     )  # fmt: skip
     _step(order, at, "issued", actor, demand.strip())
     subject = f"，业务编号：{case.case_no}" if case else ""
@@ -184,7 +186,7 @@ def issue_for_overdue_cases(at: datetime | None = None) -> int:
     for case in cases.iterator(chunk_size=500):
         do_issue_order(
             actor, case.unit,
-            f"办件 {case.case_no}（{case.item.name}）已超过办理期限 {case.due_date:%Y-%m-%d}，请立即办理并说明超时原因。",
+            f"办件 {case.case_no}（{case.item.name}）已超过办理期限 {document_date(case.due_date)}，请立即办理并说明超时原因。",
             case=case, origin=Order.Origin.OVERDUE, at=at,
         )  # fmt: skip
         issued += 1

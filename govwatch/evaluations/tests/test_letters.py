@@ -45,13 +45,13 @@ def test_the_draft_lists_the_units_negative_reviews_and_overdue_tasks(negative, 
     body = draft.body
     assert body.startswith("区市场监管局：")
     assert (
-        "2026年03月01日至2026年03月31日，你单位共收到群众和企业差评 2 条（非常不满意1条、不满意1条）。"
+        "2026年3月1日至2026年3月31日，你单位共收到群众和企业差评 2 条（非常不满意1条、不满意1条）。"
         in body
     )
     assert "办理时间长（1条）" in body and "态度不好（1条）" in body
     assert "差评整改逾期 1 件，因逾期下发督办单 1 份" in body
     assert (
-        "1. 2026-03-06 办件 SC-001（食品经营许可）：非常不满意，原因：办理时间长、多次跑动，评价内容：“跑了三次才办完”；"
+        "1. 2026年3月6日 办件 SC-001（食品经营许可）：非常不满意，原因：办理时间长、多次跑动，评价内容：“跑了三次才办完”；"
         in body
     )
     assert "窗口人员玩手机" in body and "建章立制" in body
@@ -108,10 +108,14 @@ def test_the_issued_letter_is_a_readable_docx(negative, region, people):
                              at=at(2026, 4, 2))  # fmt: skip
     doc = Document(io.BytesIO(letter_docx(letter)))
     text = [p.text for p in doc.paragraphs]
-    assert text[0] == "纪检监察建议书" and text[1] == "纪检建议〔2026〕第0001号"
-    assert "区市场监管局：" in text and "区纪委监委" in text and "2026年04月02日" in text
+    # 版头 (the organ's mark, the number), the title, the addressee once, the body, the signature.
+    assert text[:2] == ["区纪委监委", "纪检建议〔2026〕第0001号"]
+    assert text[2].replace("\n", "") == letter.subject  # a long title turns its line
+    assert text.count("区市场监管局：") == 1 and "2026年4月2日" in text
     assert any("跑了三次才办完" in line for line in text)
-    assert "反馈期限：2026年04月24日" in text
+    assert "反馈期限：2026年4月24日。" in text
+    assert text.index("区纪委监委", 1) < text.index("2026年4月2日") < text.index("回　执")
+    assert "建立完善的制度机制" in [c.text for t in doc.tables for row in t.rows for c in row.cells]
 
 
 def test_reply_with_the_institutional_fix_then_close_or_send_back(region, people):

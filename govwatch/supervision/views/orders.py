@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from govwatch.accounts.permissions import ACCEPT_ORDERS, ISSUE_ORDERS, REPLY_ORDERS, may, scope
@@ -22,6 +22,7 @@ from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import Card
 from govwatch.web.access import action_required, member_required
+from govwatch.web.downloads import document_download
 
 from ..documents import order_notice
 from ..forms import AcceptForm, IssueOrderForm, OrderFilterForm, ReplyForm, SendBackForm
@@ -31,7 +32,6 @@ from .common import page_context, paginate
 
 Order = SupervisionOrder
 Status = Order.Status
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STEP_LABELS = {
     "issued": "下发督办",
     "replied": "单位回复",
@@ -207,11 +207,10 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
-    """督办通知单 as a Word document."""
+    """督办通知单 as a Word document (or PDF)."""
     order = _order_or_404(request, pk)
-    response = HttpResponse(order_notice(order), content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, f"督办通知单-{order.number}.docx")
-    return response
+    back = reverse("supervision:order-detail", args=[order.pk])
+    return document_download(request, order_notice(order), f"督办通知单-{order.number}", back)
 
 
 @member_required
