@@ -64,3 +64,18 @@ install_project() {
     "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ".$extras"
     echo "$extras $digest" >>"$stamp"
 }
+
+# The PDF renderer of official documents: LibreOffice headless with Debian's CJK fonts (Noto CJK;
+# AR PL UKai for 楷体), and poppler-utils, with which the tests read the PDFs back. Installed when
+# missing; a machine without apt gets a warning and documents as Word files only.
+ensure_document_renderer() {
+    local missing=
+    command -v soffice >/dev/null 2>&1 || missing=1
+    command -v pdftotext >/dev/null 2>&1 || missing=1
+    fc-list :lang=zh family 2>/dev/null | grep -q "CJK" || missing=1
+    [ -z "$missing" ] && return 0
+    # Debian 12 and Ubuntu 24.04 both have the GUI-less LibreOffice; libreoffice-writer elsewhere.
+    ( apt_install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai poppler-utils ) \
+        || ( apt_install libreoffice-writer fonts-noto-cjk fonts-arphic-ukai poppler-utils ) \
+        || echo "warning: LibreOffice could not be installed; PDF documents will not be available" >&2
+}

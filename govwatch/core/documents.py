@@ -454,14 +454,24 @@ class OfficialDocument:
         lang = _child(normal.element.get_or_add_rPr(), "w:lang", _RPR)
         lang.set(qn("w:val"), "en-US")
         lang.set(qn("w:eastAsia"), "zh-CN")
-        # The template's document defaults name theme fonts, which would win over the styles'.
+        # The template names theme fonts (Calibri, Cambria, MS Mincho), which win over named ones:
+        # the defaults take the body font, the template's other styles inherit it.
+        for rfonts in list(self.document.styles.element.iter(qn("w:rFonts"))):
+            for attr in [a for a in rfonts.attrib if "Theme" in a]:
+                del rfonts.attrib[attr]
+            if not rfonts.attrib:
+                rfonts.getparent().remove(rfonts)
         defaults = self.document.styles.element.find(qn("w:docDefaults"))
         if defaults is not None:
-            for rfonts in defaults.iter(qn("w:rFonts")):
-                for attr in list(rfonts.attrib):
-                    del rfonts.attrib[attr]
+            for rpr in defaults.iter(qn("w:rPr")):
+                rfonts = OxmlElement("w:rFonts")
                 for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
                     rfonts.set(qn(attr), f.fangsong)
+                rpr.insert(0, rfonts)
+                for lang in rpr.iter(qn("w:lang")):
+                    lang.set(qn("w:eastAsia"), "zh-CN")
+            for spacing in defaults.iter(qn("w:spacing")):
+                spacing.set(qn("w:after"), "0")
         two = Pt(32)  # two characters of 3号
         center, left, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
         heavy = f.title_bold

@@ -9,11 +9,13 @@ hangs is killed with its whole process group after `timeout` seconds.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice")
@@ -39,6 +41,13 @@ def available() -> bool:
 
 def docx_to_pdf(docx: bytes, *, timeout: float = TIMEOUT) -> bytes:
     """The PDF of a DOCX document, rendered by LibreOffice with the fonts the machine has."""
+    # LibreOffice would render anything else as plain text: a DOCX is a zip with a document part.
+    try:
+        is_docx = "word/document.xml" in zipfile.ZipFile(io.BytesIO(docx)).namelist()
+    except zipfile.BadZipFile:
+        is_docx = False
+    if not is_docx:
+        raise PdfError("不是 Word 文档（DOCX），无法生成 PDF")
     soffice = soffice_path()
     if soffice is None:
         raise PdfError(

@@ -49,7 +49,8 @@ def test_an_overdue_step_issues_one_supervision_order_not_two(negative, region):
     order = SupervisionOrder.objects.get()
     assert order.unit == region["market"] and order.case_id == "SC-001"
     assert negative.number in order.demand and "核实已逾期（期限 2026年3月10日）" in order.demand
-    assert order.origin == SupervisionOrder.Origin.REVIEW_OVERDUE and order.get_origin_display().startswith("自动督办")
+    assert order.origin == SupervisionOrder.Origin.REVIEW_OVERDUE
+    assert order.get_origin_display() == "自动督办：差评整改逾期"
     assert Notification.objects.filter(kind="order", unit=region["market"]).count() == 1
     step = negative.steps.get(kind="supervised")
     assert (step.stage, step.due, step.order) == (Status.OPEN, date(2026, 3, 10), order)

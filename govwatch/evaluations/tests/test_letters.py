@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from docx import Document
 
+from govwatch.accounts.models import Role
+from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
 from govwatch.evaluations import loop
 from govwatch.evaluations.documents import letter_docx
@@ -24,8 +26,9 @@ from govwatch.evaluations.letters import (
     draft_letter,
 )
 from govwatch.evaluations.models import Letter
+from govwatch.orgs.tests.trees import province_tree
 
-from .conftest import at
+from .conftest import at, person
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
@@ -45,8 +48,7 @@ def test_the_draft_lists_the_units_negative_reviews_and_overdue_tasks(negative, 
     body = draft.body
     assert body.startswith("区市场监管局：")
     assert (
-        "2026年3月1日至2026年3月31日，你单位共收到群众和企业差评 2 条（非常不满意1条、不满意1条）。"
-        in body
+        "2026年3月1日至2026年3月31日，你单位共收到群众和企业差评 2 条（非常不满意1条、不满意1条）。" in body
     )
     assert "办理时间长（1条）" in body and "态度不好（1条）" in body
     assert "差评整改逾期 1 件，因逾期下发督办单 1 份" in body
@@ -116,6 +118,28 @@ def test_the_issued_letter_is_a_readable_docx(negative, region, people):
     assert "反馈期限：2026年4月24日。" in text
     assert text.index("区纪委监委", 1) < text.index("2026年4月2日") < text.index("回　执")
     assert "建立完善的制度机制" in [c.text for t in doc.tables for row in t.rows for c in row.cells]
+
+
+def test_a_letter_to_a_second_districts_unit_is_signed_by_that_districts_commission(
+    region, django_user_model
+):
+    # The old rule took the supervisor unit nearest the root of the whole tree: here the test
+    # region's 区纪委监委, for every district.
+    tree = province_tree()
+    user = person(django_user_model, "shengjiwei", Role.SUPERVISOR, tree["province"])
+    jw = Actor("user:shengjiwei", user, "127.0.0.1")
+    draft = do_create_letter(jw, "reminder", tree["b_market"], *MARCH, at=at(2026, 4, 1))
+    assert draft.issuer is None  # a draft is no one's document yet
+    letter = do_issue_letter(jw, draft, at=at(2026, 4, 2))
+    assert letter.issuer == tree["b_commission"]
+    doc = Document(io.BytesIO(letter_docx(letter)))
+    text = [p.text for p in doc.paragraphs]
+    assert text[0] == "乙区纪委监委" and text.count("乙区纪委监委") == 2
+    assert not {"区纪委监委", "甲区纪委监委", "某某省纪委监委"} & set(text)
+    assert doc.core_properties.author == "乙区纪委监委"
+    # The letter to the first district's bureau, issued by the same person, is the first district's.
+    other = do_issue_letter(jw, do_create_letter(jw, "reminder", tree["a_market"], *MARCH), at=at(2026, 4, 2))
+    assert other.issuer == tree["a_commission"]
 
 
 def test_reply_with_the_institutional_fix_then_close_or_send_back(region, people):

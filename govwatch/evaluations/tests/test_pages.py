@@ -4,6 +4,7 @@ whole timeline, the forms each role sees, the steps posted, letters drafted, iss
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from docx import Document
 
 from govwatch.audit.models import AuditEntry
+from govwatch.core.tests.pdfcheck import needs_libreoffice, pdf_text
 from govwatch.evaluations import loop
 from govwatch.evaluations.letters import do_create_letter, do_issue_letter
 from govwatch.evaluations.models import Letter, RectificationTask
@@ -209,6 +211,12 @@ def test_letters_drafted_edited_issued_printed_and_replied_through_the_pages(neg
     paragraphs = [p.text for p in Document(io.BytesIO(printed.content)).paragraphs]
     assert "纪检建议〔2026〕第0001号" in paragraphs and "请整改。" in paragraphs
     page = unit.get(url("letter-detail", letter.pk)).content.decode()
+    assert (
+        "发文机关" in page
+        and "区纪委监委" in page
+        and f"{url('letter-document', letter.pk)}?format=pdf" in page
+    )
+    page = unit.get(url("letter-detail", letter.pk)).content.decode()
     assert url("letter-reply", letter.pk) in page and url("letter-edit", letter.pk) not in page
     unit.post(url("letter-reply", letter.pk), {"measures": "批评教育", "institution": "修订考勤制度"})
     jw.post(url("letter-close", letter.pk), {"comment": ""})
@@ -218,3 +226,16 @@ def test_letters_drafted_edited_issued_printed_and_replied_through_the_pages(neg
         signed_in(people.social_staff).post(url("letter-reply", letter.pk), {"measures": "x"}).status_code
         == 404
     )
+
+
+@needs_libreoffice
+def test_the_issued_letter_downloads_as_a_pdf_with_its_chinese_text(negative, people, region):
+    jw = people.actor("supervisor")
+    draft = do_create_letter(jw, "reminder", region["market"], date(2026, 3, 1), date(2026, 3, 31))
+    letter = do_issue_letter(jw, draft, at=at(2026, 4, 2))
+    response = signed_in(people.market_staff).get(url("letter-document", letter.pk) + "?format=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith(".pdf")
+    text = re.sub(r"\s+", "", pdf_text(response.content))
+    assert "区纪委监委" in text and "提醒函〔2026〕第0001号" in text and "回执" in text
+    assert "关于区市场监管局差评整改工作的提醒函" in text and "2026年4月2日" in text

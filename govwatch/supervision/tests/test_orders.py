@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,8 @@ from docx import Document
 
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
+from govwatch.core.documents import SEAL_BOOKMARK
+from govwatch.orgs.tests.trees import province_tree
 from govwatch.supervision.documents import order_notice
 from govwatch.supervision.models import Notification, SupervisionOrder
 from govwatch.supervision.orders import (
@@ -107,6 +110,47 @@ def test_a_red_alert_that_failed_to_reach_the_commission_becomes_an_order(make_c
     assert SupervisionOrder.objects.get().origin == "delivery_failed"
 
 
-def test_the_notice_prints_as_a_docx_with_its_number(order):
-    text = "\n".join(p.text for p in Document(io.BytesIO(order_notice(order))).paragraphs)
-    assert "督办通知单" in text and order.number in text
+def notice_text(order: SupervisionOrder) -> tuple[Document, list[str], list[str]]:
+    doc = Document(io.BytesIO(order_notice(order)))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return doc, [p.text for p in doc.paragraphs], cells
+
+
+def test_the_notice_is_an_official_document_of_the_commission_with_a_receipt_slip(order, region):
+    assert order.issuer == region["supervisor"]
+    doc, lines, cells = notice_text(order)
+    assert lines[:4] == ["区纪委监委", order.number, "督办通知单", "区市场监管局："]
+    assert lines.count("区纪委监委") == 2 and "2026年3月16日" in lines  # signed, dated
+    assert SEAL_BOOKMARK in doc.element.body.xpath(".//w:bookmarkStart/@w:name")
+    assert "回　执" in lines and "整改措施" in cells and "办理结果" in cells
+    assert doc.core_properties.author == "区纪委监委" and doc.core_properties.title == "督办通知单"
+
+
+def test_the_notice_writes_every_date_one_way(make_case, region):
+    make_case("C1", "I9", ("accept", at(2026, 3, 2, 9, 5)))
+    scan(at(2026, 3, 17, 9))
+    issue_for_overdue_cases(at(2026, 3, 17, 9))
+    _, lines, cells = notice_text(SupervisionOrder.objects.get())
+    everything = "\n".join(lines + cells)
+    assert "2026年3月2日9时05分" in everything and "2026年3月13日" in everything  # accepted, due
+    assert not re.search(r"\d{4}-\d{1,2}-\d{1,2}|年0\d月|月0\d日", everything)
+
+
+def test_the_workers_orders_are_issued_in_the_commissions_name_and_say_they_were_automatic(make_case, region):
+    make_case("C1", "I9", ("accept", at(2026, 3, 2)))
+    scan(at(2026, 3, 17, 9))
+    issue_for_overdue_cases(at(2026, 3, 17, 9))
+    order = SupervisionOrder.objects.get()
+    assert order.issued_by == "system:worker" and order.issuer == region["supervisor"]
+    assert order.get_origin_display() == "自动督办：办件超时"
+    _, lines, cells = notice_text(order)
+    assert "自动督办：办件超时" in cells and lines[0] == "区纪委监委"
+
+
+def test_an_order_to_a_unit_of_another_district_is_signed_by_that_districts_commission(region):
+    tree = province_tree()
+    order = do_issue_order(Actor("system:worker"), tree["b_market"], "请说明超时原因", at=at(2026, 3, 16, 10))
+    assert order.issuer == tree["b_commission"]
+    _, lines, _ = notice_text(order)
+    assert lines[0] == "乙区纪委监委" and lines.count("乙区纪委监委") == 2
+    assert not {"甲区纪委监委", "某某省纪委监委", "区纪委监委"} & set(lines)

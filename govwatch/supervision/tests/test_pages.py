@@ -19,11 +19,14 @@ from docx import Document
 from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
+from govwatch.core.pdf import PdfError
+from govwatch.core.tests.pdfcheck import needs_libreoffice, pdf_text
 from govwatch.supervision.forms import MAX_ATTACHMENT_BYTES
 from govwatch.supervision.models import Notification, NotificationTemplate, SupervisionOrder
 from govwatch.supervision.orders import do_issue_order, do_reply
 from govwatch.supervision.scan import scan
 from govwatch.supervision.texts import DEFAULTS
+from govwatch.web import downloads
 
 from .conftest import at
 
@@ -312,6 +315,28 @@ def test_notice_downloads_as_a_word_document(people, orders):
     assert response["Content-Disposition"].startswith("attachment;")
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "督办通知单" in text and orders["market"].number in text
+
+
+@needs_libreoffice
+def test_notice_downloads_as_a_pdf_with_its_chinese_text(people, orders):
+    response = signed_in(people.market_staff).get(order_url(orders["market"], "order-notice") + "?format=pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith(".pdf")
+    text = re.sub(r"\s+", "", pdf_text(response.content))
+    for piece in ("区纪委监委", orders["market"].number, "督办通知单", "区市场监管局：", "请说明超时原因", "回执"):
+        assert piece in text, piece
+
+
+def test_a_pdf_that_cannot_be_made_sends_the_user_back_with_the_reason(people, orders, monkeypatch):
+    def missing(_docx: bytes) -> bytes:
+        raise PdfError("未安装 LibreOffice，无法生成 PDF")
+
+    monkeypatch.setattr(downloads, "docx_to_pdf", missing)
+    client = signed_in(people.market_staff)
+    response = client.get(order_url(orders["market"], "order-notice") + "?format=pdf", follow=True)
+    assert response.redirect_chain[-1][0] == order_url(orders["market"])
+    assert "未安装 LibreOffice，无法生成 PDF" in text_of(response)
+    assert "下发机关" in text_of(response) and "区纪委监委" in text_of(response)
 
 
 def test_orders_can_be_issued_to_a_unit_and_filtered(people, orders):
