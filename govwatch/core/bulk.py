@@ -38,7 +38,9 @@ def insert_rows(cursor, model, columns: Sequence[str], rows: Sequence[tuple]) ->
     if connection.vendor != "postgresql":
         cursor.executemany(insert_sql(model, columns), rows)
         return
-    with cursor.cursor.copy(f"COPY {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) FROM STDIN") as copy:
+    with cursor.cursor.copy(
+        f"COPY {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) FROM STDIN"
+    ) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -65,7 +67,9 @@ def update_rows(cursor, model, columns: Sequence[str], where: str, rows: Sequenc
         )
 
 
-def insert_returning(cursor, model, columns: Sequence[str], rows: Sequence[tuple], returning: Sequence[str]) -> list[tuple]:
+def insert_returning(
+    cursor, model, columns: Sequence[str], rows: Sequence[tuple], returning: Sequence[str]
+) -> list[tuple]:
     """Insert rows and return the `returning` columns of each (multi-row INSERT ... RETURNING)."""
     out: list[tuple] = []
     table = _q(model._meta.db_table)

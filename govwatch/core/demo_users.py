@@ -33,7 +33,13 @@ DEMO_ACCOUNTS = [
     ("office", "政务服务办", "office", "root", "政务服务管理办公室 / service office"),
     ("unitstaff", "单位工作人员", "unit_staff", "department", "单位工作人员 / unit staff"),
     ("leader", "分管领导", "leader", "root", "领导 / leader"),
-    ("integration", "系统对接", "integration", "root", "系统对接（API 令牌，不能登录页面） / system integration (API token)"),
+    (
+        "integration",
+        "系统对接",
+        "integration",
+        "root",
+        "系统对接（API 令牌，不能登录页面） / system integration (API token)",
+    ),
 ]
 # The account whose secret is an API token, not a password.
 INTEGRATION = "integration"
@@ -130,12 +136,16 @@ def ensure_demo_users() -> list[tuple[str, str | None, str]]:
     secrets_kept = _load(path)
     actor = Actor.command()
     with transaction.atomic():
-        existing = set(User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", flat=True)
+        )
         created: list = []
         for username, first_name, role, _where, _desc in DEMO_ACCOUNTS:
             if username in existing:
                 continue
-            user = User(username=username, first_name=first_name, is_staff=role is None, is_superuser=role is None)
+            user = User(
+                username=username, first_name=first_name, is_staff=role is None, is_superuser=role is None
+            )
             if username == INTEGRATION:
                 user.set_unusable_password()
                 secrets_kept[username] = secrets_kept.get(username) or Token.generate_key()

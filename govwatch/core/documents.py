@@ -323,6 +323,35 @@ _APP_XML = (
 
 # ---------------------------------------------------------------------------- the document
 
+RECEIPT_COLUMNS = (36, 120)  # mm: the label, the box to fill in
+# What a receipt page holds besides its table: the title, two lines of request, the signer's line
+# after a free line, the date, and a line to spare (measured in LibreOffice's PDF); the table gets
+# the rest of the 22 lines, in rows of 22 pt lines.
+RECEIPT_TABLE_PT = 22 * LINE_PITCH.pt - 36 - 7 * LINE_PITCH.pt
+
+
+def _cell_lines(text: str, width_mm: float) -> int:
+    per_line = max(1, int((width_mm - 4) / 25.4 * 72 / 14))  # 4号 characters, less the cell's margins
+    return max(1, -(-int(_em_width(text) + 0.99) // per_line))
+
+
+def _fit_receipt(rows: Sequence[Sequence[str]], wanted: Sequence[int]) -> list[int]:
+    """Each row's height in lines: what its label and value need, at least what was asked for,
+    the boxes to write in made smaller (to two lines at least) until the slip fits one page."""
+    label_mm, value_mm = RECEIPT_COLUMNS
+    need = [max(_cell_lines(label, label_mm), _cell_lines(value, value_mm)) for label, value in rows]
+    heights = [max(n, w) for n, w in zip(need, wanted, strict=True)]
+
+    def height(lines: Sequence[int]) -> float:
+        return sum(22 * n + 8 for n in lines)
+
+    while height(heights) > RECEIPT_TABLE_PT:
+        tallest = max(range(len(heights)), key=lambda i: heights[i] - need[i])
+        if heights[tallest] <= max(need[tallest], 2):
+            break  # nothing left to shrink: the slip runs over, the text is kept whole
+        heights[tallest] -= 1
+    return heights
+
 
 @dataclass(frozen=True)
 class ReceiptField:
@@ -571,6 +600,7 @@ class OfficialDocument:
             row = table.add_row()
             row.height = Pt(22 * height + 8)
             row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row is never cut in two
             for i, cell in enumerate(row.cells):
                 value = values[i] if i < len(values) else ""
                 style = self._styles["GovCellHead" if header and r == 0 else styles[i]]
@@ -622,6 +652,7 @@ class OfficialDocument:
         if self._signed:
             return
         self._signed = True
+        self._keep_with_signature()
         written = document_date(self.date)
         space = [self._add("GovSignature"), self._add("GovSignature")]
         organ = self._add("GovSignature", self.organ)
@@ -633,6 +664,21 @@ class OfficialDocument:
         for paragraph in (*space, organ):
             paragraph.paragraph_format.keep_with_next = True
         _bookmark(space[0], when, SEAL_BOOKMARK, 1)
+
+    def _keep_with_signature(self) -> None:
+        """The signature never stands alone on a page (GB/T 9704 7.3.5): the last paragraph of
+        the body (up to three lines), or the last row of a table that ends it, goes over with it."""
+        content = [e for e in self.document.element.body if e.tag in (qn("w:p"), qn("w:tbl"))]
+        if not content or len(content) <= 3:  # nothing but the masthead and the title
+            return
+        last = content[-1]
+        if last.tag == qn("w:p") and not last.xpath("string(.)") and content[-2].tag == qn("w:tbl"):
+            Paragraph(last, self.document._body).paragraph_format.keep_with_next = True
+            last = content[-2].findall(qn("w:tr"))[-1]
+        elif _em_width(last.xpath("string(.)")) > 3 * CHARS_PER_LINE:
+            return  # LibreOffice would move a long paragraph whole, leaving a page half empty
+        for p in last.iter(qn("w:p")) if last.tag == qn("w:tr") else [last]:
+            Paragraph(p, self.document._body).paragraph_format.keep_with_next = True
 
     def receipt(
         self,
@@ -658,11 +704,14 @@ class OfficialDocument:
         known = [("收文单位", self.addressee)] if self.addressee else []
         known += [("文　　号", self.number), ("文　　题", self.title)]
         rows = [[label, value] for label, value in known] + [[f.label, f.value] for f in items]
-        heights = [1] * len(known) + [max(1, f.lines) for f in items]
-        table = self._grid(rows, [36, 120], ["GovCell", "GovCellText"], heights)
-        self._add("GovBody")
+        heights = _fit_receipt(rows, [1] * len(known) + [max(1, f.lines) for f in items])
+        table = self._grid(rows, RECEIPT_COLUMNS, ["GovCell", "GovCellText"], heights)
+        for cell in table.rows[-1].cells:  # a slip that runs over takes its last box along
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
         signer = self._add("GovSignature", "单位负责人（签字）：　　　　　　（单位印章）")
         signer.paragraph_format.space_before = LINE_PITCH
+        signer.paragraph_format.keep_with_next = True
         self._add("GovSignature", "年　　月　　日").paragraph_format.right_indent = Pt(16 * 4)
         return table
 

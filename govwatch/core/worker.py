@@ -132,7 +132,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         if jobs:
             logger.info(
-                "worker %d started: %s", os.getpid(), ", ".join(f"{j.name} every {j.every_seconds:g} s" for j in jobs)
+                "worker %d started: %s",
+                os.getpid(),
+                ", ".join(f"{j.name} every {j.every_seconds:g} s" for j in jobs),
             )
         else:
             logger.warning("worker %d started with no registered jobs", os.getpid())

@@ -25,9 +25,24 @@ def run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
-def pdf_text(data: bytes, *options: str) -> str:
-    """The text pdftotext reads out of a PDF (with its options, e.g. "-f", "2", "-l", "2")."""
+def _poppler(tool: str, data: bytes, *options: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "document.pdf"
         path.write_bytes(data)
-        return run("pdftotext", *options, str(path), "-")
+        return run(tool, *options, str(path), *(["-"] if tool == "pdftotext" else []))
+
+
+def pdf_text(data: bytes, *options: str) -> str:
+    """The text pdftotext reads out of a PDF (with its options, e.g. "-f", "2", "-l", "2")."""
+    return _poppler("pdftotext", data, *options)
+
+
+def pdf_info(data: bytes) -> str:
+    """pdfinfo's report: pages, page size, title, author."""
+    return _poppler("pdfinfo", data)
+
+
+def pdf_fonts(data: bytes) -> list[tuple[str, bool]]:
+    """Each font of a PDF with whether it is embedded, as pdffonts lists them."""
+    rows = _poppler("pdffonts", data).splitlines()[2:]
+    return [(row.split()[0], row.split()[-5] == "yes") for row in rows]

@@ -168,6 +168,10 @@ def test_signature_and_date_right_with_the_seal_area_over_them(read):
     start_paragraph = seal[0].getparent()
     assert start_paragraph.xpath("string(.)") == ""
     assert when._p.find(qn("w:bookmarkEnd")).get(qn("w:id")) == seal[0].get(qn("w:id"))
+    # Never alone on a page: the table that ends the body, its last row, goes over with it.
+    last_row = read.tables[0].rows[-1]
+    assert all(p.paragraph_format.keep_with_next for c in last_row.cells for p in c.paragraphs)
+    assert organ.paragraph_format.keep_with_next
 
 
 def test_the_receipt_slip_is_on_a_page_of_its_own_with_the_fields_to_fill_in(read):

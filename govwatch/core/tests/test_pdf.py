@@ -13,7 +13,7 @@ import pytest
 from govwatch.core import pdf
 from govwatch.core.documents import OfficialDocument
 
-from .pdfcheck import needs_libreoffice, run
+from .pdfcheck import needs_libreoffice, pdf_info, pdf_text, run
 
 SENTENCE = "请按要求认真办理并于规定期限内书面回复督办事项"  # 24 characters
 
@@ -75,6 +75,20 @@ def test_a_page_holds_22_lines_of_28_characters(tmp_path):
     body = [line.strip() for line in lines if re.fullmatch(r"[一二三四五六七八九十]+", line.strip())]
     assert len(body) == 22, lines
     assert {len(line) for line in body} == {28}
+
+
+@needs_libreoffice
+def test_a_receipt_with_many_boxes_still_fits_its_one_page():
+    doc = OfficialDocument(
+        organ="区纪委监委", number="督办〔2026〕第0001号", title="督办通知单", addressee="区市场监管局"
+    )
+    doc.paragraph("请按要求办理。")
+    doc.receipt([(f"第{n}栏", "", 6) for n in range(1, 7)])  # 36 lines asked for: shrunk to fit
+    data = pdf.docx_to_pdf(doc.to_bytes())
+    assert re.sub(r"\s+", "", pdf_text(data, "-f", "2", "-l", "2")).startswith("回执")
+    last = re.sub(r"\s+", "", pdf_text(data, "-f", "2", "-l", "2"))
+    assert "第6栏" in last and "单位负责人（签字）：（单位印章）" in last
+    assert "Pages:           2" in pdf_info(data)
 
 
 @needs_libreoffice

@@ -41,13 +41,19 @@ def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path):
     # A SQLite file of its own: the test never touches the database DATABASE_URL names.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(GOVWATCH_VAR_DIR=str(tmp_path / "var"), GOVWATCH_WEB_WORKERS="1")
-    subprocess.run([sys.executable, "-c", GOVWATCH, "init"], cwd=tmp_path, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", GOVWATCH, "init"], cwd=tmp_path, env=env, check=True, capture_output=True
+    )
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-c", GOVWATCH, "serve", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 15
@@ -78,7 +84,10 @@ def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path):
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"GOVWATCH_WEB_WORKERS": "zero"}, "GOVWATCH_WEB_WORKERS"), ({"GOVWATCH_WEB_THREADS": "0"}, "GOVWATCH_WEB_THREADS")],
+    [
+        ({"GOVWATCH_WEB_WORKERS": "zero"}, "GOVWATCH_WEB_WORKERS"),
+        ({"GOVWATCH_WEB_THREADS": "0"}, "GOVWATCH_WEB_THREADS"),
+    ],
 )
 def test_serve_refuses_bad_settings(monkeypatch, env, message):
     from govwatch.cli import UsageError

@@ -138,7 +138,11 @@ def _start_worker(tmp_path, sigint: str) -> subprocess.Popen:
     env["GOVWATCH_VAR_DIR"] = str(tmp_path / "var")
     return subprocess.Popen(
         [sys.executable, "-c", WORKER_SCRIPT, str(tmp_path / "marker"), sigint],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
