@@ -33,9 +33,9 @@ from govwatch.accounts.permissions import (
 from govwatch.audit.log import Actor, record
 from govwatch.cases.deadlines import start_of_day
 from govwatch.core import pii
+from govwatch.core.downloads import document_download
 from govwatch.supervision.views.common import paginate
 from govwatch.web.access import action_required, member_required
-from govwatch.web.downloads import document_download
 
 from . import letters as letter_services
 from . import loop
@@ -400,7 +400,7 @@ letter_return = _letter_step(
 
 @member_required
 def letter_document(request: HttpRequest, pk: int) -> HttpResponse:
-    """The issued letter as a Word document; a draft has no number yet and is not printed."""
+    """The issued letter as a Word document (or PDF); a draft has no number yet and is not printed."""
     letter = get_object_or_404(_letters(request).exclude(number=None), pk=pk)
     back = reverse("evaluations:letter-detail", args=[letter.pk])
     return document_download(request, letter_docx(letter), f"{letter.get_kind_display()}-{letter.number}", back)

@@ -12,7 +12,12 @@ class Unit(models.Model):
     code = models.CharField("单位编码", max_length=64, unique=True)
     name = models.CharField("单位名称", max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
     # The number that receives the unit's alerts: personal data (often a person's mobile), so it is

@@ -31,5 +31,22 @@ def supervisor_of(unit: Unit) -> Unit | None:
     )
 
 
+def nearest_supervisor_ids(unit_model=Unit) -> dict[int, int]:
+    """`supervisor_of` for the whole tree at once, as ids; it takes the model so that a migration
+    can pass its historical one."""
+    supervisors = [
+        (parent_path or "", path, pk)
+        for pk, path, parent_path in unit_model.objects.filter(kind=UnitKind.SUPERVISOR).values_list(
+            "pk", "path", "parent__path"
+        )
+    ]
+    nearest = {}
+    for pk, path in unit_model.objects.values_list("pk", "path"):
+        holding = [(-len(parent), own, sid) for parent, own, sid in supervisors if path.startswith(parent)]
+        if holding:
+            nearest[pk] = min(holding)[2]  # the deepest region; between equals, as supervisor_of
+    return nearest
+
+
 def organ_name(issuer: Unit | None) -> str:
     return issuer.name if issuer is not None else FALLBACK_ORGAN

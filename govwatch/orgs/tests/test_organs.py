@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from govwatch.orgs.models import Unit
-from govwatch.orgs.organs import FALLBACK_ORGAN, ancestor_paths, organ_name, supervisor_of
+from govwatch.orgs.organs import (
+    FALLBACK_ORGAN,
+    ancestor_paths,
+    nearest_supervisor_ids,
+    organ_name,
+    supervisor_of,
+)
 
 from .trees import province_tree
 
@@ -48,3 +54,12 @@ def test_a_commission_without_a_parent_watches_the_whole_tree():
 def test_ancestor_paths_run_from_the_root_down():
     assert ancestor_paths("/P/P-B/P-B-SC/") == ["/P/", "/P/P-B/", "/P/P-B/P-B-SC/"]
     assert ancestor_paths("/") == []
+
+
+def test_the_whole_trees_answer_at_once_is_the_same_as_unit_by_unit():
+    province_tree()
+    Unit.objects.create(code="JW-ALL", name="总纪委", kind="supervisor", parent=None)
+    nearest = nearest_supervisor_ids()
+    for unit in Unit.objects.all():
+        expected = supervisor_of(unit)
+        assert nearest.get(unit.pk) == (expected.pk if expected else None), unit.name

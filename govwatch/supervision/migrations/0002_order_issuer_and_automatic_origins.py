@@ -3,27 +3,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-def nearest_supervisors(apps):
-    """Each unit's id to the nearest supervisor unit whose parent's subtree holds it."""
-    Unit = apps.get_model("orgs", "Unit")
-    supervisors = [
-        (s.parent.path if s.parent_id else "", s.id)
-        for s in Unit.objects.filter(kind="supervisor").select_related("parent")
-    ]
-    nearest = {}
-    for unit_id, path in Unit.objects.values_list("id", "path"):
-        holding = [(len(p), sid) for p, sid in supervisors if path.startswith(p)]
-        if holding:
-            nearest[unit_id] = max(holding)[1]
-    return nearest
+from govwatch.orgs.organs import nearest_supervisor_ids
 
 
 def fill_issuer(apps, schema_editor):
     """Existing SupervisionOrders signed by the supervisor unit of their addressee's region. The worker's orders for
     late negative-review steps were filed as the supervisors' own: they are automatic."""
     Model = apps.get_model("supervision", "SupervisionOrder")
-    nearest = nearest_supervisors(apps)
+    nearest = nearest_supervisor_ids(apps.get_model("orgs", "Unit"))
     for unit_id in Model.objects.filter(issuer=None).values_list("unit_id", flat=True).order_by().distinct():
         if unit_id in nearest:
             Model.objects.filter(unit_id=unit_id, issuer=None).update(issuer_id=nearest[unit_id])

@@ -19,6 +19,7 @@ from docx import Document
 from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
+from govwatch.core import downloads
 from govwatch.core.pdf import PdfError
 from govwatch.core.tests.pdfcheck import needs_libreoffice, pdf_text
 from govwatch.supervision.forms import MAX_ATTACHMENT_BYTES
@@ -26,7 +27,6 @@ from govwatch.supervision.models import Notification, NotificationTemplate, Supe
 from govwatch.supervision.orders import do_issue_order, do_reply
 from govwatch.supervision.scan import scan
 from govwatch.supervision.texts import DEFAULTS
-from govwatch.web import downloads
 
 from .conftest import at
 

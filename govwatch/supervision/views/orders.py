@@ -21,8 +21,8 @@ from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import Card
+from govwatch.core.downloads import document_download
 from govwatch.web.access import action_required, member_required
-from govwatch.web.downloads import document_download
 
 from ..documents import order_notice
 from ..forms import AcceptForm, IssueOrderForm, OrderFilterForm, ReplyForm, SendBackForm
