@@ -18,7 +18,7 @@ MODULES = [
     "govwatch.demo.cli",
     "govwatch.web.cli",
     "govwatch.core.worker",
-    "govwatch.core.demo_users",
+    "govwatch.demo.users",
     "govwatch.bench.cli",
 ]
 

@@ -11,7 +11,7 @@ import argparse
 import getpass
 import sys
 
-from govwatch.cli import EXIT_OK, UsageError, emit
+from govwatch.core.console import EXIT_OK, UsageError, emit
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -16,8 +16,8 @@ from govwatch.accounts.permissions import scope
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
 from govwatch.core import pii
-from govwatch.imports.fields import Field, Row, RowError
-from govwatch.imports.readers import object_table
+from govwatch.core.rowfields import Field, Row, RowError
+from govwatch.core.tables import object_table
 from govwatch.imports.services import ImportResult
 from govwatch.public.contacts import register_applicant_phone
 from govwatch.public.models import ApplicantContact

@@ -15,8 +15,8 @@ from govwatch.accounts.permissions import Scope, scope
 from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
 from govwatch.core.choices import EventKind, parse_choice
-from govwatch.imports.fields import RowError
-from govwatch.imports.readers import Record
+from govwatch.core.rowfields import RowError
+from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
 
 OUTSIDE = "超出本账号的数据范围"

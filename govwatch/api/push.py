@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 
-from govwatch.imports.fields import FIELDS
-from govwatch.imports.readers import object_table
+from govwatch.core.tables import object_table
+from govwatch.imports.kinds import FIELDS
 from govwatch.imports.services import ImportResult, run_import_records
 
 from .guard import Guard

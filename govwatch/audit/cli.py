@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED, emit
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, emit
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ import tempfile
 from datetime import datetime
 from typing import Any
 
-from govwatch.cli import EXIT_OK, UsageError, emit
+from govwatch.core.console import EXIT_OK, UsageError, emit
 
 SECTIONS = ("deadlines", "import", "scan", "province", "public")
 DEFAULT = ("deadlines", "import", "scan")

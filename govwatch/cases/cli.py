@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from govwatch.cli import EXIT_OK, UsageError, emit
+from govwatch.core.console import EXIT_OK, UsageError, emit
 
 
 def case_document(case_no: str) -> dict[str, Any]:

@@ -8,12 +8,11 @@ moment. The importer, the API and the pages all go through them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
 from govwatch.core.choices import Card, CaseStatus, EventKind
+from govwatch.core.localtime import local_tz
 from govwatch.workcal.calendar import WorkCalendar
 
 ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
@@ -27,23 +26,6 @@ ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
 CLOSING = {COMPLETE: CaseStatus.COMPLETED.value, REJECT: CaseStatus.REJECTED.value, WITHDRAW: CaseStatus.WITHDRAWN.value}
 # Among events at the same moment, the order in which they can have happened.
 KIND_ORDER = {ACCEPT: 0, SUSPEND: 1, RESUME: 2, COMPLETE: 3, REJECT: 3, WITHDRAW: 3}
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_date(moment: datetime, tz: ZoneInfo | None = None) -> date:
-    return moment.astimezone(tz or local_tz()).date()
-
-
-def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
-    """The first moment after date d, local time: a case due on d is overdue from then."""
-    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
-
-
-def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=tz or local_tz())
 
 
 def status_after(status: str | None, kind: str) -> str | None:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from .localtime import local_tz
 
 TRUE = {"1", "true", "yes", "是", "y", "t"}
 FALSE = {"0", "false", "no", "否", "n", "f", ""}
-
-
-@cache
-def _tz(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def local_zone() -> ZoneInfo:
-    return _tz(settings.TIME_ZONE)
 
 
 def parse_timestamp(text: str) -> datetime:
@@ -30,14 +19,14 @@ def parse_timestamp(text: str) -> datetime:
         value = value[:-1] + "+00:00"
     moment = datetime.fromisoformat(value.replace("/", "-"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=local_zone())
+        moment = moment.replace(tzinfo=local_tz())
     return moment
 
 
 def parse_date(text: str) -> date:
     value = text.strip()
     if "T" in value or " " in value:
-        return parse_timestamp(value).astimezone(local_zone()).date()
+        return parse_timestamp(value).astimezone(local_tz()).date()
     return date.fromisoformat(value.replace("/", "-"))
 
 

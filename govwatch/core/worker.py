@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED
 
 logger = logging.getLogger("govwatch.worker")
 

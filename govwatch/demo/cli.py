@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import EXIT_OK, UsageError, emit, parse_moment_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, parse_moment_arg
 
 from .generator import SCALES, DemoError, generate
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, local_date, start_of_day
 from govwatch.core.choices import EvalLevel
 from govwatch.core.documents import document_date
+from govwatch.core.localtime import end_of_day, local_date, start_of_day
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from govwatch.accounts.permissions import DECIDE_APPEAL, HANDLE_NEGATIVE, REVIEW_NEGATIVE, may, scope
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, local_date
 from govwatch.core.documents import document_date
+from govwatch.core.localtime import end_of_day, local_date
 from govwatch.orgs.models import Unit
 from govwatch.supervision.models import SupervisionOrder
 from govwatch.supervision.orders import do_issue_order

@@ -22,11 +22,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, local_date
 from govwatch.cases.models import Case
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
+from govwatch.core.localtime import end_of_day, local_date
 from govwatch.core.pii import protect
-from govwatch.imports.fields import digest, utc_text
+from govwatch.core.rowfields import digest, utc_text
 
 from .loop import needs_rectification, open_task
 from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation

@@ -31,9 +31,9 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import start_of_day
 from govwatch.core import pii
 from govwatch.core.downloads import document_download
+from govwatch.core.localtime import start_of_day
 from govwatch.supervision.views.common import paginate
 from govwatch.web.access import action_required, member_required
 

@@ -30,14 +30,16 @@ from govwatch.cases.models import Case, CaseEvent
 from govwatch.cases.services import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ApplicantType, CaseChannel, EventKind, allowed, parse_choice
+from govwatch.core.localtime import local_tz
 from govwatch.core.parsing import parse_timestamp
+from govwatch.core.rowfields import Row, RowError, digest
+from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
 from .db import values_in
-from .fields import Row, RowError, digest, spec_of
+from .kinds import spec_of
 from .models import ImportRun
-from .readers import Record
 from .services import ImportResult
 
 CHUNK_CASES = 20_000
@@ -381,7 +383,7 @@ class _Chunker:
                 message = deadlines.refusal(status, ev.kind)
             else:
                 broken = candidate[refused]
-                when = moment(broken[0]).astimezone(deadlines.local_tz()).strftime("%Y-%m-%d %H:%M:%S")
+                when = moment(broken[0]).astimezone(local_tz()).strftime("%Y-%m-%d %H:%M:%S")
                 message = f"与已导入的办件过程冲突：加入该环节后，{when} 的“{EventKind(broken[3]).label}”环节不再成立"
             self.result.reject(rec[LINE], "event", message)
         if not added:

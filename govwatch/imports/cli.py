@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED, UsageError, emit
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
 KINDS = ("units", "items", "cases", "evaluations", "complaints")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .readers import FileProblem
+    from govwatch.core.tables import FileProblem
+
     from .services import run_import
 
     try:

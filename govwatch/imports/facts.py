@@ -19,13 +19,14 @@ from govwatch.cases.models import Case
 from govwatch.complaints.models import Complaint
 from govwatch.core.choices import ComplaintCategory, ComplaintSource, EvalChannel, EvalLevel
 from govwatch.core.pii import protect
+from govwatch.core.rowfields import Row, RowError, digest, utc_text
+from govwatch.core.tables import Record
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
 
 from .db import values_in
-from .fields import Row, RowError, digest, spec_of, utc_text
+from .kinds import spec_of
 from .models import ImportRun
-from .readers import Record
 from .services import ImportResult
 
 BATCH = 5000

@@ -14,11 +14,12 @@ from django.db import transaction
 
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ItemLevel, ItemType, Online, UnitKind
+from govwatch.core.rowfields import Row, RowError
+from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
 
-from .fields import Row, RowError, spec_of
+from .kinds import spec_of
 from .models import ImportRun
-from .readers import Record
 from .services import ImportResult
 
 BATCH = 2000

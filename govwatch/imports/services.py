@@ -11,10 +11,10 @@ from typing import Any
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
+from govwatch.core.tables import FileProblem, Record, Table, open_table
 
-from .fields import FIELDS
+from .kinds import FIELDS
 from .models import ImportRun
-from .readers import FileProblem, Record, Table, open_table
 
 # The errors kept in full in the run and the output; `rejected` counts them all.
 MAX_ERRORS = 1000

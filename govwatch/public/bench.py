@@ -177,9 +177,9 @@ def evaluable_tokens(limit: int) -> list[str]:
     from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
-    from govwatch.cases.deadlines import local_date, start_of_day
     from govwatch.cases.models import Case
     from govwatch.core.choices import CaseStatus
+    from govwatch.core.localtime import local_date, start_of_day
     from govwatch.evaluations.models import Evaluation
 
     from .tokens import make_token

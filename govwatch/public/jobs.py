@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from govwatch.cases.deadlines import end_of_day, local_date, local_tz, start_of_day
 from govwatch.cases.models import Case
 from govwatch.core.choices import CaseChannel, CaseStatus, EvalChannel
+from govwatch.core.localtime import end_of_day, local_date, local_tz, start_of_day
 from govwatch.core.worker import register_job
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.services import EvaluationRefused, do_submit_evaluation

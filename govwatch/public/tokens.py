@@ -22,9 +22,9 @@ from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
 
-from govwatch.cases.deadlines import end_of_day, local_date
 from govwatch.cases.models import Case
 from govwatch.core.choices import EvalChannel
+from govwatch.core.localtime import end_of_day, local_date
 
 LINK_SALT = "govwatch.public.evaluation-link"
 WINDOW_SALT = "govwatch.public.window-link"

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from govwatch.cli import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
 
 FORMATS = ("json", "csv", "xlsx")
 

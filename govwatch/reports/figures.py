@@ -31,11 +31,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
-from govwatch.cases.deadlines import end_of_day, local_tz, start_of_day
 from govwatch.cases.models import Case, Suspension
 from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
 from govwatch.core.choices import EvalChannel, EvalLevel, Online
+from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation, RectificationTask
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar

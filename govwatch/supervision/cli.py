@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from govwatch.cli import EXIT_OK, emit, parse_moment_arg
+from govwatch.core.console import EXIT_OK, emit, parse_moment_arg
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -17,10 +17,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, local_date
 from govwatch.cases.models import Case
 from govwatch.core.choices import Card
 from govwatch.core.documents import document_date
+from govwatch.core.localtime import end_of_day, local_date
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.workcal.calendar import get_calendar

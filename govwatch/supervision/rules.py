@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from govwatch.cases.deadlines import local_tz
+from govwatch.core.localtime import local_tz
 from govwatch.orgs.models import Unit
 
 from .models import AlertRule

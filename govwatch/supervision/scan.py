@@ -27,10 +27,11 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from govwatch.cases.deadlines import card_at, end_of_day, local_tz, start_of_day, yellow_threshold
+from govwatch.cases.deadlines import card_at, yellow_threshold
 from govwatch.cases.models import Case, Suspension
 from govwatch.core.bulk import insert_returning, update_rows
 from govwatch.core.choices import Card, CaseStatus
+from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
 from . import routing

@@ -10,7 +10,7 @@ import argparse
 import os
 from pathlib import Path
 
-from govwatch.cli import EXIT_OK, UsageError
+from govwatch.core.console import EXIT_OK, UsageError
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8000
 

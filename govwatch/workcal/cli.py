@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit, parse_date_arg
 
 
 def cmd_add_days(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def cmd_add_days(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from govwatch.imports.readers import FileProblem
+    from govwatch.core.tables import FileProblem
 
     from .importing import import_schedule_file
 

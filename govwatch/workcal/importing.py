@@ -17,11 +17,11 @@ KIND_WORDS = {"holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "假": DayKind
 def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str, Any]:
     """Read the file, replace the schedule of every year it covers, and report like an import.
 
-    Raises `govwatch.imports.readers.FileProblem` for an unusable file.
+    Raises `govwatch.core.tables.FileProblem` for an unusable file.
     """
     from govwatch.audit.log import Actor, record
-    from govwatch.imports.fields import Field, RowError
-    from govwatch.imports.readers import open_table
+    from govwatch.core.rowfields import Field, RowError
+    from govwatch.core.tables import open_table
 
     table = open_table(path, (Field("date", "日期", True), Field("kind", "类型", True)))
     days: dict = {}

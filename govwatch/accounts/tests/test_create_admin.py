@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from govwatch.accounts import cli
 from govwatch.audit.models import AuditEntry
-from govwatch.cli import ChineseArgumentParser, UsageError
+from govwatch.core.console import ChineseArgumentParser, UsageError
 
 pytestmark = pytest.mark.django_db
 

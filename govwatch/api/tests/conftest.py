@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from govwatch.accounts.models import Membership, Role
-from govwatch.imports.fields import FIELDS
-from govwatch.imports.readers import object_table
+from govwatch.core.tables import object_table
+from govwatch.imports.kinds import FIELDS
 from govwatch.imports.services import run_import_records
 
 EVALUATOR_PHONE = "13912345678"

@@ -90,7 +90,7 @@ def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path):
     ],
 )
 def test_serve_refuses_bad_settings(monkeypatch, env, message):
-    from govwatch.cli import UsageError
+    from govwatch.core.console import UsageError
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -100,7 +100,7 @@ def test_serve_refuses_bad_settings(monkeypatch, env, message):
 
 
 def test_serve_refuses_a_bad_port():
-    from govwatch.cli import UsageError
+    from govwatch.core.console import UsageError
 
     args = build_parser().parse_args(["serve", "--port", "70000"])
     with pytest.raises(UsageError):

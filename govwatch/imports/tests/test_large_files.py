@@ -13,10 +13,10 @@ import tracemalloc
 import pytest
 
 from govwatch.cases.models import Case
+from govwatch.core.tables import open_table
 from govwatch.imports import cases as case_import
 from govwatch.imports.bench import write_synthetic_files
-from govwatch.imports.fields import EVENT_FIELDS
-from govwatch.imports.readers import open_table
+from govwatch.imports.kinds import EVENT_FIELDS
 from govwatch.imports.services import run_import
 
 MB = 1 << 20

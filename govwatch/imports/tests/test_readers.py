@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from govwatch.imports.fields import UNIT_FIELDS
-from govwatch.imports.readers import FileProblem, open_table
+from govwatch.core.tables import FileProblem, open_table
+from govwatch.imports.kinds import UNIT_FIELDS
 from govwatch.imports.services import run_import
 
 from .helpers import write_csv, write_jsonl, write_xlsx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from govwatch.core.demo_users import ensure_demo_users
+from govwatch.demo.users import ensure_demo_users
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

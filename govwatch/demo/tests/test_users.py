@@ -13,9 +13,9 @@ from rest_framework.authtoken.models import Token
 
 from govwatch.accounts.models import Membership, Role
 from govwatch.audit.models import AuditEntry
-from govwatch.cli import ChineseArgumentParser
-from govwatch.core import demo_users
-from govwatch.core.demo_users import DEMO_ACCOUNTS, ensure_demo_users, passwords_path
+from govwatch.core.console import ChineseArgumentParser
+from govwatch.demo import users as demo_users
+from govwatch.demo.users import DEMO_ACCOUNTS, ensure_demo_users, passwords_path
 
 pytestmark = pytest.mark.django_db
 

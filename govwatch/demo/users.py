@@ -22,7 +22,7 @@ import os
 import secrets
 from pathlib import Path
 
-from govwatch.cli import EXIT_OK, emit
+from govwatch.core.console import EXIT_OK, emit
 
 log = logging.getLogger(__name__)
 

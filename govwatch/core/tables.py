@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .fields import Field, RowError
+from .rowfields import Field, RowError
 
 SUPPORTED = (".csv", ".xlsx", ".jsonl")
 _CHUNK = 1 << 20

@@ -1,0 +1,64 @@
+"""What every subcommand of the `govwatch` console command shares (contract section 5).
+
+Every reporting command takes `--format json` and prints exactly one JSON document on standard
+output (`emit`); logs and progress go to standard error. Exit status: 0 all good, 1 done with
+rejected rows, 2 unusable arguments, file or configuration (`UsageError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from .parsing import parse_timestamp
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Unusable arguments, file or configuration: exit status 2 with this message."""
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its status, say it plainly
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNUSABLE, f"govwatch: 参数错误: {message}\n")
+
+
+def emit(doc: Any, fmt: str = "json") -> None:
+    """Print one JSON document (or a short text form) on standard output."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=_json_default) + "\n")
+    else:
+        if isinstance(doc, dict):
+            for key, value in doc.items():
+                sys.stdout.write(f"{key}: {value}\n")
+        else:
+            sys.stdout.write(f"{doc}\n")
+    sys.stdout.flush()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def parse_date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"日期格式错误: {text!r}，应为 YYYY-MM-DD") from exc
+
+
+def parse_moment_arg(text: str) -> datetime:
+    """An ISO 8601 timestamp; without an offset it is local time."""
+    try:
+        return parse_timestamp(text)
+    except ValueError as exc:
+        raise UsageError(f"时间格式错误: {text!r}，应为 ISO 8601") from exc

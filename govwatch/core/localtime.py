@@ -1,0 +1,35 @@
+"""Local time: the zone of settings.TIME_ZONE, the local date of a moment and the midnights that
+bound a local day. Every "today", due date and window in GovWatch is a local date; every stored
+moment is UTC. These are the only conversions between the two."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+
+def local_tz() -> ZoneInfo:
+    # ZoneInfo keeps one instance per key: asking again costs a dictionary look-up.
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_date(moment: datetime, tz: ZoneInfo | None = None) -> date:
+    return moment.astimezone(tz or local_tz()).date()
+
+
+def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=tz or local_tz())
+
+
+def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
+    """The first moment after date d, local time: a case due on d is overdue from then."""
+    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
+
+
+def next_local_time(moment: datetime, at: time) -> datetime:
+    """The first moment at or after `moment` whose local wall-clock time is `at`."""
+    local = moment.astimezone(local_tz())
+    candidate = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
+    return candidate if candidate >= local else candidate + timedelta(days=1)

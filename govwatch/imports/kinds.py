@@ -1,0 +1,71 @@
+"""The five record kinds of contract section 2 and their fields (name, Chinese alias, required,
+maximum length), as files and API batches name them."""
+
+from __future__ import annotations
+
+from govwatch.core.rowfields import Field
+
+UNIT_FIELDS = (
+    Field("code", "单位编码", True, 64),
+    Field("name", "单位名称", True, 200),
+    Field("parent_code", "上级单位编码", False, 64),
+    Field("kind", "类型", True),
+    Field("phone", "联系电话", False, 32),
+)
+ITEM_FIELDS = (
+    Field("code", "事项编码", True, 64),
+    Field("name", "事项名称", True, 300),
+    Field("unit_code", "实施单位编码", True, 64),
+    Field("type", "事项类型"),
+    Field("level", "层级"),
+    Field("legal_days", "法定时限", True),
+    Field("promised_days", "承诺时限", True),
+    Field("online", "网办程度"),
+)
+EVENT_FIELDS = (
+    Field("case_no", "业务编号", True, 64),
+    Field("event", "环节", True),
+    Field("at", "时间", True),
+    Field("item_code", "事项编码", False, 64),
+    Field("unit_code", "办理单位编码", False, 64),
+    Field("channel", "渠道"),
+    Field("applicant_type", "申请人类型"),
+    Field("window_code", "窗口编号", False, 64),
+    Field("staff_code", "经办人编号", False, 64),
+    Field("reason", "原因"),
+    Field("event_id", "事件编号", False, 200),
+)
+EVALUATION_FIELDS = (
+    Field("eval_id", "评价编号", True, 100),
+    Field("level", "评价等级", True),
+    Field("at", "评价时间", True),
+    Field("case_no", "业务编号", False, 64),
+    Field("unit_code", "单位编码", False, 64),
+    Field("channel", "评价渠道"),
+    Field("window_code", "窗口编号", False, 64),
+    Field("evaluator", "评价人"),
+    Field("auto", "默认评价"),
+    Field("comment", "评价内容"),
+)
+COMPLAINT_FIELDS = (
+    Field("complaint_id", "投诉编号", True, 100),
+    Field("at", "投诉时间", True),
+    Field("source", "来源", True),
+    Field("content", "内容", True),
+    Field("unit_code", "被投诉单位编码", False, 64),
+    Field("case_no", "业务编号", False, 64),
+    Field("category", "类别"),
+    Field("contact", "联系方式"),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "units": UNIT_FIELDS,
+    "items": ITEM_FIELDS,
+    "cases": EVENT_FIELDS,
+    "evaluations": EVALUATION_FIELDS,
+    "complaints": COMPLAINT_FIELDS,
+}
+
+
+def spec_of(kind: str) -> dict[str, Field]:
+    return {f.name: f for f in FIELDS[kind]}
