@@ -1,0 +1,120 @@
+"""The house stays straight: imports only run down the floors, and no modules import each other in
+a circle. The floors are written once, here (docs/architecture.md explains them); the check is
+import-linter's, run on the source, so a violation fails the suite and CI.
+
+A new Django app takes its floor by being added to FLOORS: a domain area beside complaints (on the
+same line, joined by " | ", so that areas stay independent of each other), an entry point on its
+own line among the entry points.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+import govwatch
+
+# Top to bottom. On one line, "a | b" are independent (neither imports the other) and "a : b" may
+# import each other downward-only within the line's own modules (the console entry point).
+FLOORS = [
+    # entry points
+    "govwatch.cli : govwatch.commands : govwatch.urls",
+    "govwatch.bench",
+    "govwatch.demo",
+    "govwatch.api",
+    "govwatch.public",
+    "govwatch.web",
+    # cross-cutting readers and writers of the domain
+    "govwatch.imports | govwatch.reports",
+    # domain areas: each may import supervision and evaluations, never another area
+    "govwatch.complaints",
+    "govwatch.evaluations",
+    "govwatch.supervision",
+    "govwatch.cases",
+    # foundation
+    "govwatch.catalog | govwatch.workcal",
+    "govwatch.orgs",
+    "govwatch.accounts",
+    "govwatch.audit",
+    # the kernel: imports no GovWatch app
+    "govwatch.core",
+]
+# Modules that belong to no floor: they import no GovWatch module.
+OUTSIDE = {"govwatch.settings", "govwatch.wsgi", "govwatch.tests"}
+# Upward imports that are allowed, each with the reason (docs/architecture.md lists them too).
+EXCEPTIONS: dict[str, str] = {}
+# Imports still to be straightened (issue 8); this list only shrinks.
+NOT_YET = [
+    "govwatch.workcal.admin -> govwatch.web.admin",
+    "govwatch.imports.admin -> govwatch.web.admin",
+    "govwatch.catalog.admin -> govwatch.web.admin",
+    "govwatch.complaints.admin -> govwatch.web.admin",
+    "govwatch.evaluations.admin -> govwatch.web.admin",
+    "govwatch.cases.admin -> govwatch.web.admin",
+    "govwatch.orgs.admin -> govwatch.web.admin",
+    "govwatch.accounts.admin -> govwatch.web.admin",
+    "govwatch.accounts.permissions -> govwatch.orgs.models",
+    "govwatch.accounts.permissions -> govwatch.catalog.models",
+    "govwatch.accounts.permissions -> govwatch.cases.models",
+    "govwatch.accounts.permissions -> govwatch.supervision.models",
+    "govwatch.accounts.permissions -> govwatch.evaluations.models",
+    "govwatch.accounts.permissions -> govwatch.complaints.models",
+    "govwatch.reports.forms -> govwatch.web.forms",
+    "govwatch.reports.views -> govwatch.web.access",
+    "govwatch.supervision.views.board -> govwatch.web.tree",
+    "govwatch.supervision.forms -> govwatch.web.forms",
+    "govwatch.supervision.views.board -> govwatch.web.access",
+    "govwatch.supervision.views.orders -> govwatch.web.access",
+    "govwatch.supervision.views.outbox -> govwatch.web.access",
+    "govwatch.evaluations.views -> govwatch.web.access",
+    "govwatch.evaluations.forms -> govwatch.web.forms",
+    "govwatch.imports.services -> govwatch.imports.cases",
+    "govwatch.imports.services -> govwatch.imports.facts",
+    "govwatch.imports.services -> govwatch.imports.master",
+    "govwatch.supervision.texts -> govwatch.supervision.models",
+]
+# Tests may use anything to set the scene.
+TESTS = ["govwatch.*.tests.** -> govwatch.**", "govwatch.tests.** -> govwatch.**"]
+
+
+def _config() -> str:
+    ignored = "\n".join(f"    {line}" for line in [*TESTS, *EXCEPTIONS, *NOT_YET])
+    floors = "\n".join(f"    {floor}" for floor in FLOORS)
+    return f"""
+[importlinter]
+root_package = govwatch
+exclude_type_checking_imports = True
+
+[importlinter:contract:floors]
+name = Imports only run down the floors
+type = layers
+layers =
+{floors}
+ignore_imports =
+{ignored}
+unmatched_ignore_imports_alerting = none
+
+[importlinter:contract:circles]
+name = No import circles, between apps or between the modules of one app
+type = acyclic_siblings
+ancestors = govwatch
+ignore_imports =
+{ignored}
+unmatched_ignore_imports_alerting = none
+"""
+
+
+def test_imports_run_down_the_floors_without_circles(tmp_path, capsys):
+    from importlinter.cli import lint_imports
+
+    config = tmp_path / "importlinter.ini"
+    config.write_text(_config())
+    status = lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    report = capsys.readouterr().out
+    assert status == 0, report
+
+
+def test_every_app_has_a_floor():
+    listed = {name.strip() for floor in FLOORS for part in floor.split("|") for name in part.split(":")}
+    top = {f"govwatch.{m.name}" for m in pkgutil.iter_modules([str(Path(govwatch.__file__).parent)])}
+    assert top - listed - OUTSIDE == set(), "give each new app (or top-level module) its floor in FLOORS"
