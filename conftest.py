@@ -28,7 +28,7 @@ def _media_in_tmp(settings, tmp_path):
 def shipped_calendar(db):
     """The database seeded with the chinese-calendar years, as `govwatch init` does."""
     from govwatch.workcal.calendar import get_calendar
-    from govwatch.workcal.services import load_shipped
+    from govwatch.workcal.schedule import load_shipped
 
     load_shipped()
     return get_calendar()

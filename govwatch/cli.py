@@ -26,7 +26,7 @@ def setup_django() -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
-    from govwatch.workcal.services import load_shipped
+    from govwatch.workcal.schedule import load_shipped
 
     call_command("migrate", interactive=False, verbosity=0)
     years = load_shipped()

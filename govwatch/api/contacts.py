@@ -18,7 +18,7 @@ from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.rowfields import Field, Row, RowError
 from govwatch.core.tables import object_table
-from govwatch.imports.services import ImportResult
+from govwatch.imports.results import ImportResult
 from govwatch.public.contacts import register_applicant_phone
 from govwatch.public.models import ApplicantContact
 

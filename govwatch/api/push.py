@@ -15,7 +15,8 @@ from rest_framework.throttling import UserRateThrottle
 
 from govwatch.core.tables import object_table
 from govwatch.imports.kinds import FIELDS
-from govwatch.imports.services import ImportResult, run_import_records
+from govwatch.imports.results import ImportResult
+from govwatch.imports.runs import run_import_records
 
 from .guard import Guard
 from .parsers import MAX_BYTES

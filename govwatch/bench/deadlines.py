@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from govwatch.workcal.calendar import WorkCalendar, day_by_day_add
-from govwatch.workcal.services import shipped_schedule
+from govwatch.workcal.schedule import shipped_schedule
 
 
 def _sample(n_cases: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

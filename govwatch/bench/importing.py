@@ -16,9 +16,9 @@ from typing import Any
 
 from django.conf import settings
 
+from govwatch.bench.case_import import bench_import_cases
 from govwatch.demo.generator import generate
-from govwatch.imports.bench import bench_import_cases
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 
 def _timed_import(kind: str, path: Path) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from govwatch.imports.services import run_import
-from govwatch.public.bench import bench_public_submissions, evaluable_tokens
+from govwatch.bench.public_load import bench_public_submissions, evaluable_tokens
+from govwatch.imports.runs import run_import
 
 
 def _region(cases: int) -> None:

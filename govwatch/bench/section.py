@@ -22,7 +22,7 @@ def main() -> None:
     if name != "deadlines":
         from django.core.management import call_command
 
-        from govwatch.workcal.services import load_shipped
+        from govwatch.workcal.schedule import load_shipped
 
         call_command("migrate", interactive=False, verbosity=0)
         load_shipped()

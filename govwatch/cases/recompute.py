@@ -7,8 +7,8 @@ from collections import defaultdict
 from govwatch.workcal.calendar import get_calendar
 
 from . import deadlines
+from .events import CaseChange, apply_events
 from .models import Case, CaseEvent
-from .services import CaseChange, apply_events
 
 BATCH = 2000
 

@@ -453,7 +453,7 @@ def office_after(rng: random.Random, sec: int) -> int:
 
 def working_days(year: int) -> list[date]:
     from govwatch.workcal.calendar import WorkCalendar
-    from govwatch.workcal.services import shipped_schedule
+    from govwatch.workcal.schedule import shipped_schedule
 
     schedule, years = shipped_schedule()
     holidays = [d for d, kind in schedule.items() if kind == "holiday"]

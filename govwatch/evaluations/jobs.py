@@ -4,7 +4,7 @@ from govwatch.core.worker import register_job
 
 
 def _negative_intake() -> None:
-    from .loop import open_tasks_for_imported
+    from .rectification import open_tasks_for_imported
 
     open_tasks_for_imported()
 
@@ -15,7 +15,7 @@ register_job("negative_intake", 60, _negative_intake)
 
 
 def _negative_overdue() -> None:
-    from .loop import supervise_overdue
+    from .rectification import supervise_overdue
 
     supervise_overdue()
 

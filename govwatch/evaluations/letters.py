@@ -28,8 +28,8 @@ from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number
 from govwatch.workcal.calendar import get_calendar
 
-from .loop import check_allowed, overdue
 from .models import NEGATIVE_TAGS, Evaluation, Letter, LetterStep, RectificationTask, TaskStep
+from .rectification import check_allowed, overdue
 
 Kind = Letter.Kind
 Status = Letter.Status

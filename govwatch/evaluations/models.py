@@ -96,7 +96,7 @@ class RectificationTask(models.Model):
     """The closed loop of one negative review (差评整改): the unit verifies, rectifies and calls
     the citizen back, the supervisors review; the unit may appeal to the service office.
 
-    The task owns its state machine: `TRANSITIONS` lists every allowed step and `loop` checks each
+    The task owns its state machine: `TRANSITIONS` lists every allowed step and `rectification._move` checks each
     against it in one place.
     """
 

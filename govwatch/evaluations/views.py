@@ -38,7 +38,7 @@ from govwatch.supervision.views.common import paginate
 from govwatch.web.access import action_required, member_required
 
 from . import letters as letter_services
-from . import loop
+from . import rectification
 from .documents import letter_docx
 from .forms import (
     AcceptForm,
@@ -113,7 +113,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     tasks = _tasks(request)
     counts = dict(tasks.order_by().values_list("status").annotate(n=Count("id")))
-    late = tasks.filter(loop.overdue(today)).count()
+    late = tasks.filter(rectification.overdue(today)).count()
     if form.is_bound and not form.is_valid():
         tasks = tasks.none()
     elif form.is_bound:
@@ -128,7 +128,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
                 opened_at__gte=start_of_day(month), opened_at__lt=start_of_day(_month_end(month))
             )
         if data["overdue"]:
-            tasks = tasks.filter(loop.overdue(today))
+            tasks = tasks.filter(rectification.overdue(today))
     context = _context(
         request, "tasks",
         form=form,
@@ -200,7 +200,7 @@ def _step_view(action: str, form_name: str, form_class, done: str, run):
         if form.is_valid():
             try:
                 run(Actor.of_request(request), task, form)
-            except loop.LoopError as exc:
+            except rectification.LoopError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, done.format(number=task.number))
@@ -213,33 +213,33 @@ def _step_view(action: str, form_name: str, form_class, done: str, run):
 
 verify = _step_view(
     HANDLE_NEGATIVE, "verify_form", VerifyForm, "{number} 已登记核实情况",
-    lambda a, t, f: loop.do_verify(a, t, substantiated=f.cleaned_data["substantiated"],
+    lambda a, t, f: rectification.do_verify(a, t, substantiated=f.cleaned_data["substantiated"],
                                    finding=f.cleaned_data["finding"], files=f.files_read()),
 )  # fmt: skip
 rectify = _step_view(
     HANDLE_NEGATIVE, "rectify_form", RectifyForm, "{number} 已登记整改措施",
-    lambda a, t, f: loop.do_rectify(a, t, measures=f.cleaned_data["measures"], files=f.files_read()),
+    lambda a, t, f: rectification.do_rectify(a, t, measures=f.cleaned_data["measures"], files=f.files_read()),
 )  # fmt: skip
 callback = _step_view(
     HANDLE_NEGATIVE, "callback_form", CallbackForm, "{number} 已登记回访结果，等待审核",
-    lambda a, t, f: loop.do_callback(a, t, result=f.cleaned_data["result"], note=f.cleaned_data["note"],
+    lambda a, t, f: rectification.do_callback(a, t, result=f.cleaned_data["result"], note=f.cleaned_data["note"],
                                      files=f.files_read()),
 )  # fmt: skip
 appeal = _step_view(
     HANDLE_NEGATIVE, "appeal_form", AppealForm, "{number} 已提出申诉，等待政务服务管理办公室复核",
-    lambda a, t, f: loop.do_appeal(a, t, f.cleaned_data["reason"], files=f.files_read()),
+    lambda a, t, f: rectification.do_appeal(a, t, f.cleaned_data["reason"], files=f.files_read()),
 )  # fmt: skip
 accept = _step_view(
     REVIEW_NEGATIVE, "accept_form", AcceptForm, "{number} 已审核办结",
-    lambda a, t, f: loop.do_accept(a, t, f.cleaned_data["comment"]),
+    lambda a, t, f: rectification.do_accept(a, t, f.cleaned_data["comment"]),
 )  # fmt: skip
 send_back = _step_view(
     REVIEW_NEGATIVE, "send_back_form", SendBackForm, "{number} 已退回单位整改",
-    lambda a, t, f: loop.do_send_back(a, t, f.cleaned_data["comment"]),
+    lambda a, t, f: rectification.do_send_back(a, t, f.cleaned_data["comment"]),
 )  # fmt: skip
 decide_appeal = _step_view(
     DECIDE_APPEAL, "decide_form", DecideAppealForm, "{number} 的申诉已复核",
-    lambda a, t, f: loop.do_decide_appeal(a, t, upheld=f.cleaned_data["decision"] == Task.Appeal.UPHELD,
+    lambda a, t, f: rectification.do_decide_appeal(a, t, upheld=f.cleaned_data["decision"] == Task.Appeal.UPHELD,
                                           comment=f.cleaned_data["comment"]),
 )  # fmt: skip
 

@@ -8,7 +8,7 @@ Three stages, generators all the way so that memory stays flat whatever the file
    through a temporary SQLite file (not the main database) read back in order;
 3. cases go in chunks: a chunk looks up its stored cases, their events and its event ids in a few
    IN queries, applies the order rules (merging with events stored by earlier files), and hands
-   the accepted events to `govwatch.cases.services.apply_events`, one transaction per chunk.
+   the accepted events to `govwatch.cases.events.apply_events`, one transaction per chunk.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from django.conf import settings
 from django.db import models
 
 from govwatch.cases import deadlines
+from govwatch.cases.events import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
 from govwatch.cases.models import Case, CaseEvent
-from govwatch.cases.services import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ApplicantType, CaseChannel, EventKind, allowed, parse_choice
 from govwatch.core.localtime import local_tz
@@ -40,7 +40,7 @@ from govwatch.workcal.calendar import get_calendar
 from .db import values_in
 from .kinds import spec_of
 from .models import ImportRun
-from .services import ImportResult
+from .results import ImportResult
 
 CHUNK_CASES = 20_000
 # Deadlines are computed within the working-day calendar's range (1970-2199).

@@ -13,7 +13,7 @@ KINDS = ("units", "items", "cases", "evaluations", "complaints")
 def cmd_import(args: argparse.Namespace) -> int:
     from govwatch.core.tables import FileProblem
 
-    from .services import run_import
+    from .runs import run_import
 
     try:
         result = run_import(args.kind, args.file, operator_label=args.operator)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import connection, models
 
-from govwatch.cases.services import IN_BATCH
+from govwatch.cases.events import IN_BATCH
 
 
 def values_in(model: type[models.Model], key: str, keys: list[str], *fields: str) -> dict[str, tuple]:

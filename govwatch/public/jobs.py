@@ -16,8 +16,8 @@ from govwatch.cases.models import Case
 from govwatch.core.choices import CaseChannel, CaseStatus, EvalChannel
 from govwatch.core.localtime import end_of_day, local_date, local_tz, start_of_day
 from govwatch.core.worker import register_job
+from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
-from govwatch.evaluations.services import EvaluationRefused, do_submit_evaluation
 from govwatch.supervision.models import Notification
 
 from . import ratelimit

@@ -112,7 +112,7 @@ def absolute_url(path: str, request: HttpRequest | None = None) -> str:
 
 def evaluation_last_day(case: Case) -> date:
     """The last local day a citizen may evaluate the case: the intake service's window
-    (govwatch.evaluations.services), stated here to tell the citizen before they fill the form."""
+    (govwatch.evaluations.intake), stated here to tell the citizen before they fill the form."""
     return local_date(case.closed_at) + timedelta(days=settings.EVALUATION_WINDOW_DAYS)
 
 

@@ -24,9 +24,9 @@ from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
-from govwatch.evaluations.loop import public_outcome
+from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
-from govwatch.evaluations.services import EvaluationRefused, do_submit_evaluation
+from govwatch.evaluations.rectification import public_outcome
 from govwatch.web.access import action_required, member_required
 from govwatch.web.scoping import visible_cases
 

@@ -4,6 +4,8 @@ from django.db import models
 
 from govwatch.core.choices import Card
 
+from .texts import DEFAULTS, template_errors
+
 
 class CardChange(models.Model):
     """A case's card changed at a scan (a flip). Recorded once; its notifications hang off it."""
@@ -102,10 +104,13 @@ class NotificationTemplate(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    @classmethod
+    def texts(cls) -> dict[str, str]:
+        """The text of each kind in use: the office's edit, else the contract's default."""
+        return {**DEFAULTS, **dict(cls.objects.values_list("kind", "text"))}
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
-
-        from .texts import template_errors
 
         errors = template_errors(self.text)
         if errors:
@@ -124,8 +129,8 @@ class ScanLock(models.Model):
 class SupervisionOrder(models.Model):
     """A supervision order (督办单) to a unit: what is demanded, by when, followed to closure.
 
-    The order owns its state machine: `TRANSITIONS` lists every allowed step and `services` checks
-    each against it in one place.
+    The order owns its state machine: `TRANSITIONS` lists every allowed step and `orders._move` checks
+    each against it in one place (`orders`).
     """
 
     class Status(models.TextChoices):

@@ -1,4 +1,4 @@
-"""What people do to the outbox by hand: send a failed message again.
+"""What people do to the outbox by hand: send a failed message again, edit the message texts.
 
 The worker (`dispatch`) owns every other change of a message; a requeue only hands a failed message
 back to it, so the same claim, back-off and attempt counting apply to the new try.
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
 
-from .models import Notification
+from .models import Notification, NotificationTemplate
 
 Status = Notification.Status
 
@@ -45,3 +45,21 @@ def do_requeue(notification: Notification, actor: Actor, at: datetime | None = N
     )  # fmt: skip
     notification.refresh_from_db()
     return notification
+
+
+@transaction.atomic
+def do_save_templates(actor: Actor, texts: dict[str, str]) -> list[str]:
+    """Store the message texts that changed, each with an audit entry of before and after; returns
+    the names of the kinds changed."""
+    current = NotificationTemplate.texts()
+    changed = []
+    for kind, text in texts.items():
+        if text == current[kind]:
+            continue
+        template, _ = NotificationTemplate.objects.update_or_create(kind=kind, defaults={"text": text})
+        record(
+            actor, "template.update", template, summary=f"修改{template.get_kind_display()}通知模板",
+            before={"kind": kind, "text": current[kind]}, after={"kind": kind, "text": text},
+        )  # fmt: skip
+        changed.append(template.get_kind_display())
+    return changed

@@ -15,9 +15,9 @@ from govwatch.core.bulk import insert_rows
 from govwatch.core.choices import Card, UnitKind
 from govwatch.orgs.models import Unit
 
-from .models import Notification
+from .models import Notification, NotificationTemplate
 from .rules import DEFAULT, Rule, RuleBook
-from .texts import render, templates
+from .texts import render
 
 SMS = "sms"
 
@@ -61,7 +61,7 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     A message that falls in its rule's quiet hours waits until they end (`next_attempt_at`). The
     rows go in with one executemany: a scan may queue thousands.
     """
-    texts = templates()
+    texts = NotificationTemplate.texts()
     book = RuleBook()
     supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
     units = {u.id: u for u in Unit.objects.filter(id__in={n.unit_id for n in new_cards})}

@@ -28,13 +28,5 @@ def template_errors(text: str) -> list[str]:
     return errors
 
 
-def templates() -> dict[str, str]:
-    from .models import NotificationTemplate
-
-    texts = dict(DEFAULTS)
-    texts.update(dict(NotificationTemplate.objects.values_list("kind", "text")))
-    return texts
-
-
 def render(template: str, context: dict[str, Any]) -> str:
     return template.format_map(context)

@@ -68,10 +68,6 @@ NOT_YET = [
     "govwatch.supervision.views.outbox -> govwatch.web.access",
     "govwatch.evaluations.views -> govwatch.web.access",
     "govwatch.evaluations.forms -> govwatch.web.forms",
-    "govwatch.imports.services -> govwatch.imports.cases",
-    "govwatch.imports.services -> govwatch.imports.facts",
-    "govwatch.imports.services -> govwatch.imports.master",
-    "govwatch.supervision.texts -> govwatch.supervision.models",
 ]
 # Tests may use anything to set the scene.
 TESTS = ["govwatch.*.tests.** -> govwatch.**", "govwatch.tests.** -> govwatch.**"]

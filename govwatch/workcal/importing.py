@@ -8,7 +8,7 @@ from typing import Any
 from govwatch.core.parsing import parse_date
 
 from .models import DayKind
-from .services import set_schedule
+from .schedule import set_schedule
 
 KIND_WORDS = {"holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "假": DayKind.HOLIDAY,
               "workday": DayKind.WORKDAY, "班": DayKind.WORKDAY}  # fmt: skip

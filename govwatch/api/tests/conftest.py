@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from govwatch.accounts.models import Membership, Role
 from govwatch.core.tables import object_table
 from govwatch.imports.kinds import FIELDS
-from govwatch.imports.services import run_import_records
+from govwatch.imports.runs import run_import_records
 
 EVALUATOR_PHONE = "13912345678"
 COMPLAINT_CONTACT = "13787654321"

@@ -15,7 +15,7 @@ from govwatch.cases.deadlines import status_after
 from govwatch.cli import main
 from govwatch.demo.generator import FILES, generate
 from govwatch.workcal.calendar import WorkCalendar
-from govwatch.workcal.services import shipped_schedule
+from govwatch.workcal.schedule import shipped_schedule
 
 CONTRACT_HEADERS = {
     "units": "code,name,parent_code,kind,phone",

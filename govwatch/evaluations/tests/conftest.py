@@ -34,7 +34,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 @pytest.fixture
 def import_cases(region, tmp_path):
     """Import case events through the real importer: rows of (case_no, event, at, item_code)."""
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     counter = iter(range(1, 10_000))
 
@@ -64,7 +64,7 @@ def completed(import_cases):
 @pytest.fixture
 def submit():
     """do_submit_evaluation with the defaults of a citizen scanning the QR code."""
-    from govwatch.evaluations.services import do_submit_evaluation
+    from govwatch.evaluations.intake import do_submit_evaluation
 
     def run(case, level: int, when: datetime, **kwargs):
         kwargs.setdefault("channel", "qr")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from govwatch.audit.models import AuditEntry
-from govwatch.evaluations import loop
-from govwatch.evaluations.loop import supervise_overdue
+from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.models import RectificationTask
+from govwatch.evaluations.rectification import supervise_overdue
 from govwatch.supervision.models import Notification, SupervisionOrder
 
 from .conftest import at

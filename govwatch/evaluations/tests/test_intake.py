@@ -8,8 +8,8 @@ import pytest
 
 from govwatch.audit.models import AuditEntry
 from govwatch.core.pii import decrypt, keyed_hash
+from govwatch.evaluations.intake import EvaluationRefused
 from govwatch.evaluations.models import Evaluation, RectificationTask
-from govwatch.evaluations.services import EvaluationRefused
 
 from .conftest import PHONE, at
 
@@ -36,7 +36,7 @@ def test_a_second_evaluation_is_refused_whatever_its_channel(completed, submit):
 
 
 def test_an_imported_evaluation_counts_as_the_one_evaluation(completed, submit, tmp_path):
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     from .conftest import write_csv
 

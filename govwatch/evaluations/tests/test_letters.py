@@ -13,7 +13,7 @@ from docx import Document
 from govwatch.accounts.models import Role
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
-from govwatch.evaluations import loop
+from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.documents import letter_docx
 from govwatch.evaluations.letters import (
     LetterError,

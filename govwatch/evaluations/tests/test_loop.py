@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
-from govwatch.evaluations import loop
-from govwatch.evaluations.loop import LoopError, open_tasks_for_imported, public_outcome
+from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.models import Evaluation, RectificationTask, TaskStep
+from govwatch.evaluations.rectification import LoopError, open_tasks_for_imported, public_outcome
 
 from .conftest import PHONE, at, write_csv
 
@@ -48,7 +48,7 @@ def test_levels_that_open_a_task_follow_the_region_setting(completed, submit, se
 
 
 def test_imported_negative_evaluations_get_their_task_from_the_job_once(completed, tmp_path, region):
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     completed("C1", at(2026, 3, 2, 9))
     rows = [

@@ -14,7 +14,7 @@ from docx import Document
 
 from govwatch.audit.models import AuditEntry
 from govwatch.core.tests.pdfcheck import needs_libreoffice, pdf_text
-from govwatch.evaluations import loop
+from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.letters import do_create_letter, do_issue_letter
 from govwatch.evaluations.models import Letter, RectificationTask
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 
 def test_an_import_run_is_one_audit_entry_with_its_counts(region, tmp_path):

@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from govwatch.cases.deadlines import refusal
+from govwatch.cases.events import _adapters, micros
 from govwatch.cases.models import Case, CaseEvent, Suspension
-from govwatch.cases.services import _adapters, micros
 from govwatch.imports import cases as case_import
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 from .helpers import events_csv, write_jsonl, write_xlsx
 

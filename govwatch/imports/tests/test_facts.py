@@ -8,7 +8,7 @@ from govwatch.complaints.models import Complaint
 from govwatch.core.pii import decrypt, keyed_hash
 from govwatch.evaluations.models import Evaluation
 from govwatch.imports.models import ImportRun
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 from .helpers import events_csv, write_csv
 

@@ -12,12 +12,12 @@ import tracemalloc
 
 import pytest
 
+from govwatch.bench.case_import import write_synthetic_files
 from govwatch.cases.models import Case
 from govwatch.core.tables import open_table
 from govwatch.imports import cases as case_import
-from govwatch.imports.bench import write_synthetic_files
 from govwatch.imports.kinds import EVENT_FIELDS
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 MB = 1 << 20
 

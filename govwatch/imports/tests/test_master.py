@@ -6,7 +6,7 @@ import pytest
 
 from govwatch.catalog.models import Item
 from govwatch.imports.models import ImportRun
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 from govwatch.orgs.models import Unit
 
 from .helpers import write_csv, write_jsonl, write_xlsx

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from govwatch.core.tables import FileProblem, open_table
 from govwatch.imports.kinds import UNIT_FIELDS
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 from .helpers import write_csv, write_jsonl, write_xlsx
 

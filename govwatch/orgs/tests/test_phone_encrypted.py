@@ -16,7 +16,7 @@ def test_a_units_phone_is_stored_encrypted_and_read_back_in_clear(region):
 
 
 def test_an_imported_phone_is_encrypted_too(shipped_calendar, tmp_path):
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     f = tmp_path / "units.csv"
     f.write_text("code,name,parent_code,kind,phone\nR,区,,district,13712345678\n", encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from govwatch.bench.public_load import bench_public_submissions, evaluable_tokens
 from govwatch.evaluations.models import Evaluation
-from govwatch.public.bench import bench_public_submissions, evaluable_tokens
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8000", "https://127.0.0.1:8000", "http://example.gov.cn"])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 PASSWORD = "correct-horse-battery"
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))

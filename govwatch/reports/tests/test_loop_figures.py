@@ -2,7 +2,7 @@
 
 Cases come from a real import file, evaluations from the real intake (do_submit_evaluation, which
 opens the task of a negative one) or the importer (its task opened by open_tasks_for_imported), and
-every step of a task goes through govwatch.evaluations.loop. A system actor acts, so no role is
+every step of a task goes through govwatch.evaluations.rectification. A system actor acts, so no role is
 checked. Deadlines (verify 2, rectify 5, callback 7 working days from intake) are pinned; March 2026
 has no holiday: its working days are Mon-Fri (03-02, 03-09, 03-16, 03-23 and 03-30 are Mondays).
 
@@ -48,10 +48,10 @@ from openpyxl import load_workbook
 
 from govwatch.audit.log import Actor
 from govwatch.cli import main
-from govwatch.evaluations import loop
+from govwatch.evaluations import rectification as loop
+from govwatch.evaluations.intake import do_submit_evaluation
 from govwatch.evaluations.models import Evaluation, RectificationTask
-from govwatch.evaluations.services import do_submit_evaluation
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 from govwatch.reports.figures import (
     COLUMNS,
     CONTRACT_FIGURES,

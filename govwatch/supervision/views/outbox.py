@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,13 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from govwatch.accounts.permissions import ISSUE_ORDERS, MANAGE_TEMPLATES, may, scope
-from govwatch.audit.log import Actor, record
+from govwatch.audit.log import Actor
 from govwatch.web.access import action_required, member_required
 
 from ..forms import CHANNELS, NOTIFICATION_KINDS, PLACEHOLDER_HELP, OutboxFilterForm, TemplatesForm
 from ..models import Notification, NotificationTemplate
-from ..outbox import OutboxError, do_requeue
-from ..texts import DEFAULTS, templates
+from ..outbox import OutboxError, do_requeue, do_save_templates
+from ..texts import DEFAULTS
 from .common import page_context, paginate
 
 # Those who act on supervision (纪检监察 and the service office) also see a failed message through;
@@ -77,29 +76,12 @@ def requeue(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("supervision:outbox") + (f"?{back}" if back else ""))
 
 
-@transaction.atomic
-def _save_texts(actor: Actor, texts: dict[str, str]) -> list[str]:
-    """Store the texts that changed, each with an audit entry of before and after."""
-    current = templates()
-    changed = []
-    for kind, text in texts.items():
-        if text == current[kind]:
-            continue
-        template, _ = NotificationTemplate.objects.update_or_create(kind=kind, defaults={"text": text})
-        record(
-            actor, "template.update", template, summary=f"修改{template.get_kind_display()}通知模板",
-            before={"kind": kind, "text": current[kind]}, after={"kind": kind, "text": text},
-        )  # fmt: skip
-        changed.append(template.get_kind_display())
-    return changed
-
-
 @action_required(MANAGE_TEMPLATES)
 def notification_texts(request: HttpRequest) -> HttpResponse:
-    current = templates()
+    current = NotificationTemplate.texts()
     form = TemplatesForm(request.POST or None, initial={k: current[k] for k in DEFAULTS})
     if request.method == "POST" and form.is_valid():
-        changed = _save_texts(Actor.of_request(request), {k: form.cleaned_data[k] for k in DEFAULTS})
+        changed = do_save_templates(Actor.of_request(request), {k: form.cleaned_data[k] for k in DEFAULTS})
         if changed:
             messages.success(request, f"已保存{'、'.join(changed)}模板，下一次扫描起使用新模板")
         else:

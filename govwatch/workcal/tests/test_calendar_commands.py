@@ -42,7 +42,7 @@ SCHEDULE_2027 = """date,kind
 
 def test_import_makes_the_year_scheduled_and_recomputes_provisional_deadlines(region, tmp_path, capsys):
     from govwatch.cases.models import Case
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     events = tmp_path / "cases.csv"
     events.write_text("case_no,event,at,item_code\nP1,accept,2026-12-29T10:00:00,I2\n", encoding="utf-8")

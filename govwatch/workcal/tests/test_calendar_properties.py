@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govwatch.workcal.calendar import OutOfCalendar, WorkCalendar, day_by_day_add
-from govwatch.workcal.services import shipped_schedule
+from govwatch.workcal.schedule import shipped_schedule
 
 _days, _years = shipped_schedule()
 SHIPPED = WorkCalendar(

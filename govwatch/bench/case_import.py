@@ -20,8 +20,7 @@ from typing import Any
 from django.db import connection
 
 from govwatch.cases.models import Case, CaseEvent, Suspension
-
-from .services import run_import
+from govwatch.imports.runs import run_import
 
 UNITS = 38
 

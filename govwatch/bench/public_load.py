@@ -8,7 +8,7 @@ page; anything else counts as an error (a 429 means the server's per-address lim
 with GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE and GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR raised, as every
 request comes from 127.0.0.1).
 
-    from govwatch.public.bench import bench_public_submissions, evaluable_tokens
+    from govwatch.bench.public_load import bench_public_submissions, evaluable_tokens
     tokens = evaluable_tokens(2000)          # in a process with the server's settings and database
     bench_public_submissions("http://127.0.0.1:8000", tokens, seconds=30, concurrency=8)
 """
@@ -181,8 +181,7 @@ def evaluable_tokens(limit: int) -> list[str]:
     from govwatch.core.choices import CaseStatus
     from govwatch.core.localtime import local_date, start_of_day
     from govwatch.evaluations.models import Evaluation
-
-    from .tokens import make_token
+    from govwatch.public.tokens import make_token
 
     now = timezone.now()
     opened_after = start_of_day(local_date(now) - timedelta(days=settings.EVALUATION_WINDOW_DAYS))

@@ -3,64 +3,30 @@
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
-from govwatch.core.tables import FileProblem, Record, Table, open_table
+from govwatch.core.tables import FileProblem, Table, open_table
 
 from .kinds import FIELDS
 from .models import ImportRun
+from .results import Importer, ImportResult
 
-# The errors kept in full in the run and the output; `rejected` counts them all.
-MAX_ERRORS = 1000
 KINDS = tuple(FIELDS)
 
 
-@dataclass
-class ImportResult:
-    kind: str
-    filename: str
-    read: int = 0
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    run_id: int | None = None
-
-    def reject(self, line: int, field_name: str, message: str) -> None:
-        self.rejected += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"line": line, "field": field_name, "message": message})
-
-    def document(self) -> dict[str, Any]:
-        """The output of `govwatch import` (contract section 5)."""
-        return {
-            "read": self.read,
-            "imported": self.imported,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "errors": sorted(self.errors, key=lambda e: e["line"]),
-        }
-
-
-Importer = Callable[[Iterator[Record], ImportResult, ImportRun], None]
-
-
 def _importers() -> dict[str, Importer]:
-    from . import cases, facts, master
+    from . import cases, complaints, evaluations, items, units
 
     return {
-        "units": master.import_units,
-        "items": master.import_items,
+        "units": units.import_units,
+        "items": items.import_items,
         "cases": cases.import_events,
-        "evaluations": facts.import_evaluations,
-        "complaints": facts.import_complaints,
+        "evaluations": evaluations.import_evaluations,
+        "complaints": complaints.import_complaints,
     }
 
 

@@ -1,4 +1,5 @@
-"""Importing facts recorded by other systems: evaluations (好差评) and complaints (投诉).
+"""What the importers of facts recorded by other systems share: evaluations (好差评) and complaints
+(投诉), each keyed by the other system's own id.
 
 Facts are never edited: a row whose id exists with other content is refused. Rows go in batches;
 a batch looks up its ids and cases in a few IN queries, and the ids of earlier batches are in the
@@ -16,36 +17,17 @@ from typing import Any
 from django.db import models, transaction
 
 from govwatch.cases.models import Case
-from govwatch.complaints.models import Complaint
-from govwatch.core.choices import ComplaintCategory, ComplaintSource, EvalChannel, EvalLevel
-from govwatch.core.pii import protect
-from govwatch.core.rowfields import Row, RowError, digest, utc_text
+from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
-from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
 
 from .db import values_in
 from .kinds import spec_of
 from .models import ImportRun
-from .services import ImportResult
+from .results import ImportResult
 
 BATCH = 5000
-_LEVEL_WORDS = {str(m.label): m.value for m in EvalLevel}
-
-
-def _level(row: Row) -> int:
-    text = row.text("level")
-    word = text.lstrip("0123456789 ").strip()
-    number = text[: len(text) - len(word)].strip()
-    if number in {"1", "2", "3", "4", "5"} and (not word or _LEVEL_WORDS.get(word) == int(number)):
-        return int(number)
-    if not number and word in _LEVEL_WORDS:
-        return _LEVEL_WORDS[word]
-    choices = "、".join(f"{m.value}({m.label})" for m in EvalLevel)
-    raise RowError("level", f"评价等级 level(评价等级) 的值“{text}”无效，应为 {choices}")
-
-
-class _Facts:
+class KeyedFacts:
     """The batch loop shared by the fact kinds: parse, resolve references, deduplicate, insert."""
 
     kind: str
@@ -127,77 +109,3 @@ class _Facts:
         if required:
             raise RowError("case_no", "业务编号 case_no 与单位编码 unit_code 不能同时为空")
         return None
-
-
-class _Evaluations(_Facts):
-    kind = "evaluations"
-    model = Evaluation
-    key = "eval_id"
-    label = "评价编号"
-
-    def parse(self, row: Row) -> dict[str, Any]:
-        return {
-            "eval_id": row.text("eval_id"),
-            "level": _level(row),
-            "at": row.timestamp("at"),
-            "case_no": row.text("case_no"),
-            "unit_code": row.text("unit_code"),
-            "channel": row.choice("channel", EvalChannel, EvalChannel.DEVICE),
-            "window_code": row.text("window_code"),
-            "evaluator": row.text("evaluator"),
-            "auto": row.boolean("auto"),
-            "comment": row.text("comment"),
-        }
-
-    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Evaluation:
-        unit_id = self.unit_id(p, cases, required=True)
-        evaluator_hash, evaluator_enc = protect(p["evaluator"])
-        return Evaluation(
-            eval_id=p["eval_id"], level=p["level"], at=p["at"], case_id=p["case_no"] or None, unit_id=unit_id,
-            channel=p["channel"], window_code=p["window_code"], evaluator_hash=evaluator_hash,
-            evaluator_enc=evaluator_enc, auto=p["auto"], comment=p["comment"],
-            digest=digest(
-                p["eval_id"], p["level"], utc_text(p["at"]), p["case_no"], unit_id, p["channel"], p["window_code"],
-                evaluator_hash, p["auto"], p["comment"],
-            ),
-        )  # fmt: skip
-
-
-class _Complaints(_Facts):
-    kind = "complaints"
-    model = Complaint
-    key = "complaint_id"
-    label = "投诉编号"
-
-    def parse(self, row: Row) -> dict[str, Any]:
-        return {
-            "complaint_id": row.text("complaint_id"),
-            "at": row.timestamp("at"),
-            "source": row.choice("source", ComplaintSource),
-            "content": row.text("content"),
-            "unit_code": row.text("unit_code"),
-            "case_no": row.text("case_no"),
-            "category": row.choice("category", ComplaintCategory),
-            "contact": row.text("contact"),
-        }
-
-    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Complaint:
-        unit_id = self.unit_id(p, cases, required=False)
-        contact_hash, contact_enc = protect(p["contact"])
-        return Complaint(
-            complaint_id=p["complaint_id"], at=p["at"], source=p["source"], content=p["content"], unit_id=unit_id,
-            case_id=p["case_no"] or None, category=p["category"], contact_hash=contact_hash,
-            contact_enc=contact_enc,
-            digest=digest(
-                p["complaint_id"], utc_text(p["at"]), p["source"], p["content"], unit_id, p["case_no"],
-                p["category"], contact_hash,
-            ),
-        )  # fmt: skip
-
-
-def import_evaluations(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    _Evaluations(result, run).run_rows(rows)
-
-
-def import_complaints(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    _Complaints(result, run).run_rows(rows)

@@ -10,7 +10,7 @@ The rules of the national "好差评" system, in one place for every channel:
 A negative evaluation opens its rectification task in the same transaction.
 
 Imported and pushed evaluations do not pass here (they are facts of other systems, contract
-section 2); `govwatch.evaluations.loop.open_tasks_for_imported` opens their tasks.
+section 2); `govwatch.evaluations.rectification.open_tasks_for_imported` opens their tasks.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from govwatch.core.localtime import end_of_day, local_date
 from govwatch.core.pii import protect
 from govwatch.core.rowfields import digest, utc_text
 
-from .loop import needs_rectification, open_task
 from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation
+from .rectification import needs_rectification, open_task
 
 MAX_COMMENT = 1000
 # The fields of a case the intake reads, read again under the case's lock.

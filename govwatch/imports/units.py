@@ -1,31 +1,27 @@
-"""Importing master data: units (the org tree) and items (the catalog).
+"""Importing units (the org tree).
 
-Master data is updated in place: a row whose code exists with other content replaces it. Both
-kinds are small (thousands of rows, a hundred thousand at most), so the ORM's bulk operations do.
+Master data is updated in place: a row whose code exists with other content replaces it. A moved
+unit carries its whole subtree (every path is recomputed). Thousands of rows, a hundred thousand at
+most: the ORM's bulk operations do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from django.db import transaction
 
-from govwatch.catalog.models import Item
-from govwatch.core.choices import ItemLevel, ItemType, Online, UnitKind
+from govwatch.core.choices import UnitKind
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
 
 from .kinds import spec_of
 from .models import ImportRun
-from .services import ImportResult
+from .results import ImportResult
 
 BATCH = 2000
-
-
-# -- units ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -165,72 +161,3 @@ def import_units(rows: Iterator[Record], result: ImportResult, run: ImportRun) -
         Unit.objects.bulk_update(to_update, ["name", "kind", "phone", "parent"], batch_size=BATCH)
         _refresh_paths()
     result.imported += len(new) + len(changed)
-
-
-# -- items ----------------------------------------------------------------------------------------
-
-
-def _item_content(row: Row) -> dict:
-    legal = row.integer("legal_days", minimum=0)
-    promised = row.integer("promised_days", minimum=0)
-    if promised > legal:
-        raise RowError("promised_days", f"承诺时限（{promised}）不得超过法定时限（{legal}）")
-    return {
-        "name": row.text("name"),
-        "type": row.choice("type", ItemType, ItemType.PUBLIC_SERVICE),
-        "level": row.choice("level", ItemLevel, ItemLevel.DISTRICT),
-        "legal_days": legal,
-        "promised_days": promised,
-        "online": row.choice("online", Online, Online.NONE),
-    }
-
-
-def import_items(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    spec = spec_of("items")
-    units = dict(Unit.objects.values_list("code", "id"))
-    seen: dict[str, tuple[int, tuple]] = {}
-    while batch := list(islice(rows, BATCH)):
-        valid: dict[str, tuple[int, dict]] = {}
-        for line, values in batch:
-            result.read += 1
-            try:
-                if isinstance(values, RowError):
-                    raise values
-                row = Row(values, spec)
-                code = row.text("code")
-                unit_code = row.text("unit_code")
-                content = _item_content(row)
-                if unit_code not in units:
-                    raise RowError("unit_code", f"实施单位编码 {unit_code} 不存在")
-            except RowError as exc:
-                result.reject(line, exc.field, exc.message)
-                continue
-            content["unit_id"] = units[unit_code]
-            key = tuple(sorted(content.items()))
-            if code in seen:
-                if seen[code][1] == key:
-                    result.duplicates += 1
-                else:
-                    result.reject(line, "code", f"事项编码 {code} 已在第 {seen[code][0]} 行出现，内容不同")
-                continue
-            seen[code] = (line, key)
-            valid[code] = (line, content)
-        existing = Item.objects.in_bulk(list(valid), field_name="code")
-        new, changed = [], []
-        for code, (_line, content) in valid.items():
-            item = existing.get(code)
-            if item is None:
-                new.append(Item(code=code, **content))
-            elif all(getattr(item, k) == v for k, v in content.items()):
-                result.duplicates += 1
-            else:
-                for k, v in content.items():
-                    setattr(item, k, v)
-                changed.append(item)
-        with transaction.atomic():
-            Item.objects.bulk_create(new, batch_size=BATCH)
-            Item.objects.bulk_update(changed, list(_FIELDS_UPDATED), batch_size=BATCH)
-        result.imported += len(new) + len(changed)
-
-
-_FIELDS_UPDATED = ("name", "type", "level", "legal_days", "promised_days", "online", "unit")
