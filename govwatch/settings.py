@@ -54,7 +54,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("GOVWATCH_ALLOWED_HOSTS", "127.0.0.1,
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GOVWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    # The admin site of GovWatch: who may enter is decided by role (govwatch.web.admin).
+    # The admin site of GovWatch: who may enter is decided by role (govwatch.web.admin_site).
     "govwatch.web.apps.GovWatchAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -306,8 +306,9 @@ ORDER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_ORDER_REPLY_WORKDAYS", 3))
 # completion (to the end of the last local day). Imported and pushed evaluations are facts and take
 # no window (contract section 2).
 EVALUATION_WINDOW_DAYS = int(os.environ.get("GOVWATCH_EVALUATION_WINDOW_DAYS", 7))
-# Levels that open a negative-review rectification (差评整改): 1 and 2 nationally; a region that also
-# supervises "一般" (Tianqu) sets "1,2,3".
+# The levels of a negative review (差评), one rule everywhere (govwatch.evaluations.rules.is_negative):
+# they open a rectification (差评整改) and are counted negative in the figures and on the citizen's
+# pages. 1 and 2 nationally (contract section 4); a region that also supervises "一般" (Tianqu) sets "1,2,3".
 NEGATIVE_LEVELS = tuple(
     sorted({int(v) for v in os.environ.get("GOVWATCH_NEGATIVE_LEVELS", "1,2").split(",") if v.strip()})
 )

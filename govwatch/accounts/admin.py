@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponse
 from rest_framework.authtoken.models import TokenProxy
 
+from govwatch.accounts.audited_admin import AuditedAdmin
 from govwatch.audit.log import Actor, record
-from govwatch.web.admin import AuditedAdmin
 
 from .models import Membership
 

@@ -7,6 +7,8 @@ a list never confirms that something outside the scope exists.
 from __future__ import annotations
 
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q, QuerySet
 from django.db.models.enums import ChoicesType
@@ -17,6 +19,8 @@ from rest_framework.request import Request
 
 from govwatch.accounts.permissions import scope
 from govwatch.core.choices import Card, CaseStatus, ItemLevel, ItemType, Online, allowed, parse_choice
+from govwatch.core.tree import subtree
+from govwatch.orgs.models import Unit
 
 
 def _param(name: str, description: str, kind=OpenApiTypes.STR) -> OpenApiParameter:
@@ -48,13 +52,10 @@ def _subtree(request: Request, qs: QuerySet, *unit_fields: str) -> QuerySet:
     code = request.query_params.get("unit", "").strip()
     if not code:
         return qs
-    unit = scope(request.user).units().filter(code=code).first()
+    unit = Unit.objects.visible_to(scope(request.user)).filter(code=code).first()
     if unit is None:
         return qs.none()
-    match = Q()
-    for name in unit_fields:
-        match |= Q(**{f"{name}__path__startswith": unit.path})
-    return qs.filter(match)
+    return qs.filter(reduce(or_, (subtree(unit.path, name) for name in unit_fields)))
 
 
 UNIT_PARAM = _param("unit", "单位编码：该单位及其下级单位")

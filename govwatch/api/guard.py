@@ -17,6 +17,7 @@ from govwatch.catalog.models import Item
 from govwatch.core.choices import EventKind, parse_choice
 from govwatch.core.rowfields import RowError
 from govwatch.core.tables import Record
+from govwatch.core.tree import within
 from govwatch.orgs.models import Unit
 
 OUTSIDE = "超出本账号的数据范围"
@@ -56,7 +57,7 @@ class Guard:
     # -- lookups ------------------------------------------------------------------------------
 
     def _inside(self, path: str) -> bool:
-        return self.scope.path is not None and path.startswith(self.scope.path)
+        return self.scope.path is not None and within(path, self.scope.path)
 
     def _unit_paths(self, codes: Iterable[str]) -> dict[str, str]:
         return dict(Unit.objects.filter(code__in={c for c in codes if c}).values_list("code", "path"))

@@ -1,4 +1,4 @@
-"""The endpoints of /api/v1/. Every row comes from `scope(request.user)`: what is outside the account's
+"""The endpoints of /api/v1/. Every row comes from `Model.objects.visible_to(scope(request.user))`: what is outside the account's
 subtree is not in a list and is 404 by its code (never 403, which would confirm it exists)."""
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govwatch.accounts.permissions import Scope, scope
+from govwatch.cases.models import Case
+from govwatch.catalog.models import Item
+from govwatch.complaints.models import Complaint
+from govwatch.evaluations.models import Evaluation
+from govwatch.orgs.models import Unit
 
 from . import filters, serializers
 from .contacts import contacts_schema, push_contacts
@@ -88,7 +93,7 @@ class UnitViewSet(Pushing, ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return s.units().select_related("parent").order_by("path")
+        return Unit.objects.visible_to(s).select_related("parent").order_by("path")
 
 
 @extend_schema_view(
@@ -105,7 +110,7 @@ class ItemViewSet(Pushing, ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return s.items().select_related("unit").order_by("code")
+        return Item.objects.visible_to(s).select_related("unit").order_by("code")
 
 
 @extend_schema_view(
@@ -120,7 +125,7 @@ class CaseViewSet(ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return s.cases().select_related("item", "unit").order_by("-accepted_at", "case_no")
+        return Case.objects.visible_to(s).select_related("item", "unit").order_by("-accepted_at", "case_no")
 
     def get_queryset(self) -> QuerySet:
         qs = super().get_queryset()
@@ -152,7 +157,7 @@ class EvaluationViewSet(Pushing, ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return s.evaluations().select_related("unit").order_by("-at", "eval_id")
+        return Evaluation.objects.visible_to(s).select_related("unit").order_by("-at", "eval_id")
 
 
 @extend_schema_view(
@@ -168,7 +173,7 @@ class ComplaintViewSet(Pushing, ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return s.complaints().select_related("unit").order_by("-at", "complaint_id")
+        return Complaint.objects.visible_to(s).select_related("unit").order_by("-at", "complaint_id")
 
 
 class ApplicantContactPushView(APIView):

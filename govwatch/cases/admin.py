@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from govwatch.web.admin import FactAdmin, FactInline
+from govwatch.accounts.audited_admin import FactAdmin, FactInline
 
 from .models import Case, CaseEvent, Suspension
 

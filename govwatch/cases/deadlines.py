@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from govwatch.core.choices import Card, CaseStatus, EventKind
 from govwatch.core.localtime import local_tz
-from govwatch.workcal.calendar import WorkCalendar
+from govwatch.workcal.calendar import Deadline, WorkCalendar
 
 ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
     EventKind.ACCEPT.value,
@@ -89,6 +89,17 @@ class CaseFacts:
         return self.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
 
 
+def due_date(cal: WorkCalendar, accepted_on: date, promised_days: int, suspended_days: int = 0) -> Deadline:
+    """The due date of a case (contract section 3): `promised_days` working days after the day of
+    acceptance (that day not counted), then later by the working days its clock was stopped.
+    Provisional when either step crosses a year without an imported schedule."""
+    base = cal.add_workdays(accepted_on, promised_days)
+    if not suspended_days:
+        return base
+    due = cal.add_workdays(base.date, suspended_days)
+    return Deadline(due.date, base.provisional or due.provisional)
+
+
 def sort_key(event: Event) -> tuple:
     return (event.at, KIND_ORDER[event.kind])
 
@@ -98,8 +109,7 @@ def derive(events: list[Event], promised_days: int, cal: WorkCalendar, tz: ZoneI
     tz = tz or local_tz()
     accept = events[0]
     accepted_on = accept.at.astimezone(tz).date()
-    base = cal.add_workdays(accepted_on, promised_days)
-    provisional = base.provisional
+    provisional = False  # a suspension spanning a year without a schedule
     status = CaseStatus.OPEN.value
     suspensions: list[SuspensionFacts] = []
     added = 0
@@ -118,7 +128,7 @@ def derive(events: list[Event], promised_days: int, cal: WorkCalendar, tz: ZoneI
         if ev.kind in CLOSING:
             closed_at = ev.at
         status = status_after(status, ev.kind) or status
-    due = cal.add_workdays(base.date, added) if added else base
+    due = due_date(cal, accepted_on, promised_days, added)
     provisional = provisional or due.provisional
     closed_on = closed_at.astimezone(tz).date() if closed_at else None
     on_time = (closed_on <= due.date) if status == CaseStatus.COMPLETED and closed_on else None

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ApplicantType, Card, CaseChannel, CaseStatus, EventKind
+
+
+class CaseQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A case is seen by whoever sees its handling unit."""
+        return mine.filter(self, "unit")
 
 
 class Case(models.Model):
@@ -12,6 +19,8 @@ class Case(models.Model):
     `govwatch.cases.deadlines.derive` and stored so that lists, boards and figures are indexed
     queries; they are only ever written from that derivation.
     """
+
+    objects = CaseQuerySet.as_manager()
 
     case_no = models.CharField("业务编号", max_length=64, unique=True)
     item = models.ForeignKey("catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases")

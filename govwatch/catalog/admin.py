@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from govwatch.web.admin import CatalogAdmin
+from govwatch.accounts.audited_admin import CatalogAdmin
 
 from .models import Item
 

@@ -3,11 +3,20 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ItemLevel, ItemType, Online
+
+
+class ItemQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """An item is seen by whoever sees the unit that carries it out."""
+        return mine.filter(self, "unit")
 
 
 class Item(models.Model):
     """A service item of the catalog with its legal and promised time limits (working days)."""
+
+    objects = ItemQuerySet.as_manager()
 
     code = models.CharField("事项编码", max_length=64, unique=True)
     name = models.CharField("事项名称", max_length=300)

@@ -2,11 +2,21 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ComplaintCategory, ComplaintSource
+
+
+class ComplaintQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A complaint is seen by whoever sees the unit it names or the unit of its case."""
+        # A complaint names a unit or a case (or both): either puts it in the subtree.
+        return mine.filter(self, "unit", "case__unit")
 
 
 class Complaint(models.Model):
     """A complaint from the 12345 hotline, the mayor's line, a window, the web, a letter or an inspection."""
+
+    objects = ComplaintQuerySet.as_manager()
 
     complaint_id = models.CharField("投诉编号", max_length=100, unique=True)
     at = models.DateTimeField("投诉时间")

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from govwatch.evaluations.rules import is_negative
+
 from . import names
 from .names import TYPE_CODES, Base
 
@@ -598,7 +600,7 @@ class Simulation:
             )
         )
         self.summary.counts["evaluations"] += 1
-        self.summary.negative_evaluations += level <= 2
+        self.summary.negative_evaluations += is_negative(level)
         self.summary.auto_evaluations += auto
 
     def write_complaint(self, t: int, case: tuple | None, extra: tuple) -> None:

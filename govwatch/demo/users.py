@@ -93,7 +93,7 @@ def _units() -> dict[str, object]:
     if root is None:
         return {}
     department = (
-        Unit.objects.filter(kind=UnitKind.DEPARTMENT, path__startswith=root.path).order_by("code").first()
+        root.subtree().filter(kind=UnitKind.DEPARTMENT).order_by("code").first()
     )
     return {"root": root, "department": department}
 

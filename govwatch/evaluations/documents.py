@@ -3,8 +3,8 @@ addressed unit's region, with a receipt slip (回执) for the unit's written rep
 
 from __future__ import annotations
 
-from govwatch.core.localtime import local_date
 from govwatch.core.documents import OfficialDocument, ReceiptField, document_date
+from govwatch.core.localtime import local_date
 from govwatch.orgs.organs import organ_name, supervisor_of
 
 from .models import Letter

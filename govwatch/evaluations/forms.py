@@ -9,24 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 
 from govwatch.accounts.permissions import scope
+from govwatch.core.forms import ALL, DATE, MONTH, AttachmentsField, ChineseForm, files_read
+from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
-from govwatch.supervision.forms import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MultipleFileField
-from govwatch.web.forms import DATE, UnitChoiceField
 
 from .models import Letter, RectificationTask
 
 Task = RectificationTask
-ALL = [("", "全部")]
 MAX_TEXT = 5000
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-
-class ChineseForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
 
 
 def _unit_field(label: str, required: bool = False) -> UnitChoiceField:
@@ -49,7 +41,7 @@ class ScopedForm(ChineseForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scope(user).units().only("code", "name", "path")
+        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path")
 
 
 class MonthField(forms.CharField):
@@ -78,22 +70,10 @@ class TaskFilterForm(ScopedForm):
 class EvidenceForm(ChineseForm):
     """A step with evidence files attached."""
 
-    attachments = MultipleFileField(
-        label="附件（可多选，每个不超过 10 MB）", required=False,
-        error_messages={"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"},
-    )  # fmt: skip
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files = self.cleaned_data["attachments"]
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(f"一次最多上传 {MAX_ATTACHMENTS} 个附件")
-        too_big = [f.name for f in files if f.size > MAX_ATTACHMENT_BYTES]
-        if too_big:
-            raise forms.ValidationError([f"附件“{name}”超过 10 MB，请压缩或拆分后再上传" for name in too_big])
-        return files
+    attachments = AttachmentsField()
 
     def files_read(self) -> list[tuple[str, bytes]]:
-        return [(f.name, f.read()) for f in self.cleaned_data["attachments"]]
+        return files_read(self.cleaned_data["attachments"])
 
 
 class VerifyForm(EvidenceForm):

@@ -16,7 +16,7 @@ section 2); `govwatch.evaluations.rectification.open_tasks_for_imported` opens t
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,12 +24,11 @@ from django.db import IntegrityError, transaction
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
-from govwatch.core.localtime import end_of_day, local_date
 from govwatch.core.pii import protect
-from govwatch.core.rowfields import digest, utc_text
 
 from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation
 from .rectification import needs_rectification, open_task
+from .rules import evaluation_digest, evaluation_last_day, window_closed
 
 MAX_COMMENT = 1000
 # The fields of a case the intake reads, read again under the case's lock.
@@ -80,8 +79,8 @@ def _check_case(case: Case, at: datetime, auto: bool) -> None:
         )
     if at < case.closed_at:
         raise EvaluationRefused("评价时间早于办件办结时间")
-    last_day = local_date(case.closed_at) + timedelta(days=settings.EVALUATION_WINDOW_DAYS)
-    if not auto and at >= end_of_day(last_day):
+    if not auto and window_closed(case.closed_at, at):
+        last_day = evaluation_last_day(case.closed_at)
         raise EvaluationRefused(
             f"已超过评价期限：办结后 {settings.EVALUATION_WINDOW_DAYS} 天内可以评价（截至 {last_day:%Y年%m月%d日}）"
         )
@@ -132,9 +131,8 @@ def do_submit_evaluation(
         window_code=window_code, evaluator_hash=evaluator_hash, evaluator_enc=evaluator_enc, auto=auto,
         comment=comment, scores=scores, tags=tags,
         # The importer's digest: the same evaluation re-sent by a file counts as a duplicate.
-        digest=digest(
-            eval_id, level, utc_text(at), case.case_no, case.unit_id, channel, window_code, evaluator_hash, auto,
-            comment,
+        digest=evaluation_digest(
+            eval_id, level, at, case.case_no, case.unit_id, channel, window_code, evaluator_hash, auto, comment
         ),
     )  # fmt: skip
     try:

@@ -18,18 +18,19 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS
+from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS, access, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.core.choices import EvalLevel
 from govwatch.core.documents import document_date
 from govwatch.core.localtime import end_of_day, local_date, start_of_day
+from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number
 from govwatch.workcal.calendar import get_calendar
 
 from .models import NEGATIVE_TAGS, Evaluation, Letter, LetterStep, RectificationTask, TaskStep
-from .rectification import check_allowed, overdue
+from .rectification import overdue
 
 Kind = Letter.Kind
 Status = Letter.Status
@@ -41,6 +42,12 @@ MAX_BODY = 20000
 
 class LetterError(Exception):
     """A step the letter's state or the rules do not allow; the message is for the user."""
+
+
+def access_letter(user, pk: int, action: str | None = None) -> Letter:
+    """The letter as `user` sees it (a draft only by those who issue letters): 404 otherwise, 403
+    without the role for `action`."""
+    return access(user, Letter.objects.select_related("unit"), action, pk=pk)
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,8 @@ def _period(date_from: date, date_to: date) -> str:
 def _negative_in(unit: Unit, date_from: date, date_to: date) -> QuerySet[Evaluation]:
     """The negative reviews of the unit and its sub-units in the period; upheld appeals and auto
     defaults are not the unit's problems."""
-    return Evaluation.objects.filter(
-        unit__path__startswith=unit.path,
-        level__in=settings.NEGATIVE_LEVELS,
+    return Evaluation.objects.negative().filter(
+        subtree(unit.path, "unit"),
         auto=False,
         appeal_upheld=False,
         at__gte=start_of_day(date_from),
@@ -71,7 +77,7 @@ def _overdue_tasks(unit: Unit, date_from: date, date_to: date, today: date) -> Q
     supervised = TaskStep.objects.filter(task=OuterRef("pk"), kind="supervised")
     return RectificationTask.objects.filter(
         Exists(supervised) | overdue(today),
-        unit__path__startswith=unit.path,
+        subtree(unit.path, "unit"),
         opened_at__gte=start_of_day(date_from),
         opened_at__lt=end_of_day(date_to),
     )
@@ -102,7 +108,7 @@ def draft_letter(
     )
     late = _overdue_tasks(unit, date_from, date_to, local_date(at or timezone.now())).count()
     orders = TaskStep.objects.filter(
-        kind="supervised", task__unit__path__startswith=unit.path,
+        subtree(unit.path, "task__unit"), kind="supervised",
         at__gte=start_of_day(date_from), at__lt=end_of_day(date_to),
     ).count()  # fmt: skip
     levels = Counter(e.level for e in negative)
@@ -180,7 +186,7 @@ def do_create_letter(
     actor: Actor, kind: str, unit: Unit, date_from: date, date_to: date, at: datetime | None = None
 ) -> Letter:
     """A draft letter to `unit`, its text drafted from the unit's record in the period."""
-    check_allowed(actor, ISSUE_LETTERS, unit)
+    check_actor(actor, ISSUE_LETTERS, unit)
     if kind not in Kind.values:
         raise LetterError("请选择文书类型")
     if date_from > date_to:
@@ -206,7 +212,7 @@ def do_create_letter(
 def do_edit_letter(
     actor: Actor, letter: Letter, subject: str, body: str, at: datetime | None = None
 ) -> Letter:
-    check_allowed(actor, ISSUE_LETTERS, letter.unit)
+    check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     if letter.status != Status.DRAFT:
         raise LetterError(f"该{letter.get_kind_display()}已下发，不能修改")
@@ -230,7 +236,7 @@ def do_edit_letter(
 @transaction.atomic
 def do_issue_letter(actor: Actor, letter: Letter, at: datetime | None = None) -> Letter:
     """Issue a draft: it takes the next number of its series and year, and a reply deadline."""
-    check_allowed(actor, ISSUE_LETTERS, letter.unit)
+    check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     _move(letter, Status.ISSUED, "下发")
     at = at or timezone.now()
@@ -254,7 +260,7 @@ def do_reply_letter(
     actor: Actor, letter: Letter, measures: str, institution: str, at: datetime | None = None
 ) -> Letter:
     """The unit's written reply: measures taken and, for a recommendation, the rules it set up."""
-    check_allowed(actor, REPLY_LETTERS, letter.unit)
+    check_actor(actor, REPLY_LETTERS, letter.unit)
     letter = _locked(letter)
     measures = _text(measures, "请填写整改措施", MAX_BODY)
     institution = institution.strip()
@@ -278,7 +284,7 @@ def do_reply_letter(
 
 @transaction.atomic
 def do_return_letter(actor: Actor, letter: Letter, comment: str, at: datetime | None = None) -> Letter:
-    check_allowed(actor, ISSUE_LETTERS, letter.unit)
+    check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     comment = _text(comment, "退回时请说明理由", MAX_BODY)
     _move(letter, Status.ISSUED, "退回")
@@ -292,7 +298,7 @@ def do_return_letter(actor: Actor, letter: Letter, comment: str, at: datetime | 
 
 @transaction.atomic
 def do_close_letter(actor: Actor, letter: Letter, comment: str = "", at: datetime | None = None) -> Letter:
-    check_allowed(actor, ISSUE_LETTERS, letter.unit)
+    check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     if letter.status != Status.REPLIED:
         raise LetterError(f"该{letter.get_kind_display()}尚未收到反馈，不能办结")

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import ISSUE_LETTERS, Scope, ScopedQuerySet
 from govwatch.core.choices import EvalChannel, EvalLevel
+from govwatch.core.models import Attachment, Step
+
+from . import rules
 
 # The national content items of an evaluation (政务服务"好差评"评价内容), each scored 1-5.
 EVAL_ITEMS: dict[str, str] = {
@@ -25,8 +29,20 @@ NEGATIVE_TAGS: dict[str, str] = {
 }
 
 
+class EvaluationQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """An evaluation is seen by whoever sees the unit it rates."""
+        return mine.filter(self, "unit")
+
+    def negative(self) -> models.QuerySet:
+        """The negative reviews (差评): `rules.is_negative` as a query."""
+        return self.filter(level__in=rules.negative_levels())
+
+
 class Evaluation(models.Model):
     """A good/bad review (好差评) of a case or of a unit."""
+
+    objects = EvaluationQuerySet.as_manager()
 
     eval_id = models.CharField("评价编号", max_length=100, unique=True)
     level = models.PositiveSmallIntegerField("评价等级", choices=EvalLevel.choices)
@@ -78,7 +94,7 @@ class Evaluation(models.Model):
 
     @property
     def is_negative(self) -> bool:
-        return self.level <= 2
+        return rules.is_negative(self.level)
 
     @property
     def real_name(self) -> bool:
@@ -92,6 +108,12 @@ class Evaluation(models.Model):
         return [NEGATIVE_TAGS.get(t, t) for t in self.tags]
 
 
+class TaskQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A task is seen by whoever sees its responsible unit."""
+        return mine.filter(self, "unit")
+
+
 class RectificationTask(models.Model):
     """The closed loop of one negative review (差评整改): the unit verifies, rectifies and calls
     the citizen back, the supervisors review; the unit may appeal to the service office.
@@ -99,6 +121,8 @@ class RectificationTask(models.Model):
     The task owns its state machine: `TRANSITIONS` lists every allowed step and `rectification._move` checks each
     against it in one place.
     """
+
+    objects = TaskQuerySet.as_manager()
 
     class Status(models.TextChoices):
         OPEN = "open", "待核实"
@@ -196,14 +220,10 @@ class RectificationTask(models.Model):
         return getattr(self, field) if field else None
 
 
-class TaskStep(models.Model):
+class TaskStep(Step):
     """One step in a task's timeline; an overdue step names the supervision order it caused."""
 
     task = models.ForeignKey(RectificationTask, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
     # For an overdue step ("supervised"): the state that was overdue, its deadline and the order.
     stage = models.CharField("逾期环节", max_length=16, blank=True)
     due = models.DateField("逾期环节期限", null=True, blank=True)
@@ -211,10 +231,9 @@ class TaskStep(models.Model):
         "supervision.SupervisionOrder", verbose_name="督办单", null=True, blank=True, on_delete=models.PROTECT
     )
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "差评整改过程"
         verbose_name_plural = "差评整改过程"
-        ordering = ["at", "id"]
         constraints = [
             # One order per overdue step: a step is its state and its deadline (a send-back or a
             # rejected appeal gives a new deadline, hence a new step).
@@ -225,21 +244,44 @@ class TaskStep(models.Model):
             )
         ]
 
+    @property
+    def linked_order(self):
+        return self.order if self.order_id else None
 
-class TaskAttachment(models.Model):
+    @property
+    def files(self):
+        return self.attachments.all()
+
+
+class TaskAttachmentQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Evidence is seen with its task."""
+        return mine.filter(self, "task__unit")
+
+
+class TaskAttachment(Attachment):
     """Evidence of a verification, a rectification, a callback or an appeal; kept whole, with its digest."""
+
+    objects = TaskAttachmentQuerySet.as_manager()
 
     task = models.ForeignKey(RectificationTask, on_delete=models.CASCADE, related_name="attachments")
     step = models.ForeignKey(TaskStep, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("附件", upload_to="rectifications/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class LetterQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A letter is seen by whoever sees its addressee; a draft only by those who issue letters."""
+        letters = mine.filter(self, "unit")
+        # A draft is the supervisors' own until it is issued.
+        return letters if mine.may(ISSUE_LETTERS) else letters.exclude(status=Letter.Status.DRAFT)
 
 
 class Letter(models.Model):
     """A supervision recommendation letter (纪检监察建议书) or a reminder letter (提醒函) to a
     unit: drafted from its record, numbered at issue, followed until its reply is accepted."""
+
+    objects = LetterQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         RECOMMENDATION = "recommendation", "纪检监察建议书"
@@ -299,16 +341,11 @@ class Letter(models.Model):
         return status in self.TRANSITIONS[self.Status(self.status)]
 
 
-class LetterStep(models.Model):
+class LetterStep(Step):
     """One step in a letter's timeline: drafted, edited, issued, replied, returned, closed."""
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "文书过程"
         verbose_name_plural = "文书过程"
-        ordering = ["at", "id"]

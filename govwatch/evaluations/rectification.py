@@ -1,6 +1,6 @@
 """The closed loop of a negative review (差评整改): 企业评价、系统受理、部门处置、纪检监督、结果反馈.
 
-A negative evaluation (a level in settings.NEGATIVE_LEVELS, not an auto default) opens one
+A negative evaluation (`rules.is_negative`, not an auto default) opens one
 rectification task for its unit. The unit verifies it, rectifies and feeds back, and calls the
 citizen back, each within its working-day deadline from intake; the supervisors accept the result
 or send it back. The unit may appeal a review it shows to be mistaken or malicious; the service
@@ -14,27 +14,27 @@ task of a unit in their scope; system actors (worker, commands) have no user and
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from govwatch.accounts.permissions import DECIDE_APPEAL, HANDLE_NEGATIVE, REVIEW_NEGATIVE, may, scope
+from govwatch.accounts.permissions import DECIDE_APPEAL, HANDLE_NEGATIVE, REVIEW_NEGATIVE, access, check_actor
 from govwatch.audit.log import Actor, record
+from govwatch.core import pii
+from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.documents import document_date
 from govwatch.core.localtime import end_of_day, local_date
-from govwatch.orgs.models import Unit
 from govwatch.supervision.models import SupervisionOrder
 from govwatch.supervision.orders import do_issue_order
 from govwatch.workcal.calendar import get_calendar
 
 from .models import Evaluation, RectificationTask, TaskAttachment, TaskStep
+from .rules import is_negative
 
 Task = RectificationTask
 Status = RectificationTask.Status
@@ -66,7 +66,7 @@ class LoopError(Exception):
 
 def needs_rectification(evaluation: Evaluation) -> bool:
     # An auto default records the citizen's silence, not a complaint: there is nothing to verify.
-    return evaluation.level in settings.NEGATIVE_LEVELS and not evaluation.auto
+    return is_negative(evaluation.level) and not evaluation.auto
 
 
 def _add(start: date, days: int) -> date:
@@ -78,13 +78,14 @@ def _attention(task: Task) -> datetime | None:
     return end_of_day(due) if due else None
 
 
-def check_allowed(actor: Actor, action: str, unit: Unit) -> None:
-    """PermissionDenied unless the acting person has the role for `action` and sees `unit`."""
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, action) or not scope(user).contains(unit):
-        raise PermissionDenied
+def access_task(user, pk: int, action: str | None = None) -> Task:
+    """The task as `user` sees it: 404 outside their scope, 403 without the role for `action`."""
+    return access(user, Task.objects.select_related("unit", "evaluation__case__item"), action, pk=pk)
+
+
+def access_task_attachment(user, pk: int) -> TaskAttachment:
+    """Evidence, seen with its task."""
+    return access(user, TaskAttachment.objects.all(), pk=pk)
 
 
 def _move(task: Task, status: str) -> None:
@@ -94,12 +95,13 @@ def _move(task: Task, status: str) -> None:
 
 
 def _step(task: Task, at: datetime, kind: str, actor: Actor, text: str = "", files: Files = ()) -> TaskStep:
+    try:
+        check_attachments(files)
+    except AttachmentRefused as exc:
+        raise LoopError(str(exc)) from None
     step = TaskStep.objects.create(task=task, at=at, kind=kind, actor=actor.label, text=text)
     for name, content in files:
-        TaskAttachment.objects.create(
-            task=task, step=step, name=name[:200], sha256=hashlib.sha256(content).hexdigest(),
-            file=ContentFile(content, name=name),
-        )  # fmt: skip
+        TaskAttachment.keep(name, content, task=task, step=step)
     return step
 
 
@@ -147,7 +149,7 @@ def open_tasks_for_imported(
     the evaluation's own time when that is later. Each evaluation gets one task, whoever runs this."""
     at = at or timezone.now()
     has_task = Task.objects.filter(evaluation=OuterRef("pk"))
-    missing = Evaluation.objects.filter(level__in=settings.NEGATIVE_LEVELS, auto=False).exclude(
+    missing = Evaluation.objects.negative().filter(auto=False).exclude(
         Exists(has_task)
     )
     if evaluation_ids is not None:
@@ -174,7 +176,7 @@ def do_verify(
     at: datetime | None = None,
 ) -> Task:
     """核实: whether the review is substantiated, what was found, with evidence."""
-    check_allowed(actor, HANDLE_NEGATIVE, task.unit)
+    check_actor(actor, HANDLE_NEGATIVE, task.unit)
     task = _locked(task)
     finding = _required(finding, "请填写核实情况")
     _move(task, Status.VERIFIED)
@@ -199,7 +201,7 @@ def do_rectify(
     actor: Actor, task: Task, *, measures: str, files: Files = (), at: datetime | None = None
 ) -> Task:
     """整改反馈: the measures taken, with evidence."""
-    check_allowed(actor, HANDLE_NEGATIVE, task.unit)
+    check_actor(actor, HANDLE_NEGATIVE, task.unit)
     task = _locked(task)
     measures = _required(measures, "请填写整改措施")
     _move(task, Status.RECTIFIED)
@@ -223,7 +225,7 @@ def do_callback(
     actor: Actor, task: Task, *, result: str, note: str, files: Files = (), at: datetime | None = None
 ) -> Task:
     """回访: the citizen's answer. A substantiated review is called back only after rectification."""
-    check_allowed(actor, HANDLE_NEGATIVE, task.unit)
+    check_actor(actor, HANDLE_NEGATIVE, task.unit)
     task = _locked(task)
     if result not in Task.Callback.values:
         raise LoopError("请选择回访结果")
@@ -249,7 +251,7 @@ def do_callback(
 @transaction.atomic
 def do_accept(actor: Actor, task: Task, comment: str = "", at: datetime | None = None) -> Task:
     """纪检监督: the supervisors accept the result; the loop is closed."""
-    check_allowed(actor, REVIEW_NEGATIVE, task.unit)
+    check_actor(actor, REVIEW_NEGATIVE, task.unit)
     task = _locked(task)
     _move(task, Status.CLOSED)
     at = at or timezone.now()
@@ -270,7 +272,7 @@ def do_accept(actor: Actor, task: Task, comment: str = "", at: datetime | None =
 def do_send_back(actor: Actor, task: Task, comment: str, at: datetime | None = None) -> Task:
     """The supervisors send the result back: the unit rectifies and calls back again, with the
     spans that follow verification counted afresh from today."""
-    check_allowed(actor, REVIEW_NEGATIVE, task.unit)
+    check_actor(actor, REVIEW_NEGATIVE, task.unit)
     task = _locked(task)
     comment = _required(comment, "退回时请说明理由")
     _move(task, Status.RETURNED)
@@ -303,7 +305,7 @@ def do_send_back(actor: Actor, task: Task, comment: str, at: datetime | None = N
 def do_appeal(actor: Actor, task: Task, reason: str, files: Files = (), at: datetime | None = None) -> Task:
     """申诉: the unit shows the review to be mistaken or malicious; its clock stops until decided.
     One appeal per task: a rejected appeal is final."""
-    check_allowed(actor, HANDLE_NEGATIVE, task.unit)
+    check_actor(actor, HANDLE_NEGATIVE, task.unit)
     task = _locked(task)
     reason = _required(reason, "请填写申诉理由并附上证明材料")
     if task.appeal_decision:
@@ -331,7 +333,7 @@ def do_decide_appeal(
     """申诉复核 by the service office. Upheld: the evaluation is marked `appeal_upheld` and the
     task ends. Rejected: the loop resumes where it stopped, its deadlines later by the working
     days the appeal took."""
-    check_allowed(actor, DECIDE_APPEAL, task.unit)
+    check_actor(actor, DECIDE_APPEAL, task.unit)
     task = _locked(task)
     comment = _required(comment, "请填写复核意见")
     if task.status != Status.APPEALING:
@@ -357,6 +359,26 @@ def do_decide_appeal(
            after={"decision": decision.value, "comment": comment, "eval_id": task.evaluation.eval_id,
                   "status": task.status})  # fmt: skip
     return task
+
+
+# The unit may reveal the citizen's contact to call back while a callback is still owed.
+CALLBACK_OWED = (Status.VERIFIED, Status.RETURNED, Status.RECTIFIED)
+
+
+def may_reveal_contact(task: Task) -> bool:
+    return task.status in CALLBACK_OWED and task.evaluation.real_name
+
+
+@transaction.atomic
+def do_reveal_contact(actor: Actor, task: Task) -> str:
+    """The citizen's contact in clear, for the unit that owes a callback (回访率 100%); audited, the
+    entry naming the task, never the value."""
+    check_actor(actor, HANDLE_NEGATIVE, task.unit)
+    if not may_reveal_contact(task):
+        raise PermissionDenied
+    evaluation = task.evaluation
+    record(actor, "evaluation.reveal_contact", evaluation, summary=f"为回访查看 {task.number} 的评价人联系方式")
+    return pii.decrypt(evaluation.evaluator_enc)
 
 
 def overdue(today: date) -> Q:

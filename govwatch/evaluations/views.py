@@ -12,15 +12,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import (
     DECIDE_APPEAL,
     HANDLE_NEGATIVE,
@@ -30,12 +30,12 @@ from govwatch.accounts.permissions import (
     may,
     scope,
 )
-from govwatch.audit.log import Actor, record
-from govwatch.core import pii
+from govwatch.audit.log import Actor
+from govwatch.core.attachments import download
 from govwatch.core.downloads import document_download
 from govwatch.core.localtime import start_of_day
+from govwatch.core.tree import subtree
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required, member_required
 
 from . import letters as letter_services
 from . import rectification
@@ -56,7 +56,7 @@ from .forms import (
     TaskFilterForm,
     VerifyForm,
 )
-from .models import Letter, RectificationTask, TaskAttachment
+from .models import Letter, RectificationTask
 
 Task = RectificationTask
 Status = Task.Status
@@ -80,17 +80,6 @@ LETTER_STEP_LABELS = {
     "returned": "退回",
     "closed": "办结",
 }
-# The unit may reveal the citizen's contact to call back while a callback is still owed.
-CALLBACK_OWED = (Status.VERIFIED, Status.RETURNED, Status.RECTIFIED)
-
-
-def _in_scope(request: HttpRequest, qs: QuerySet) -> QuerySet:
-    mine = scope(request.user)
-    if mine.path is None:
-        return qs.none()
-    return qs if mine.everything else qs.filter(unit__path__startswith=mine.path)
-
-
 def _context(request: HttpRequest, section: str, **values) -> dict:
     return {"nav": "evaluations", "section": section, "can_draft": may(request.user, ISSUE_LETTERS), **values}
 
@@ -99,7 +88,7 @@ def _context(request: HttpRequest, section: str, **values) -> dict:
 
 
 def _tasks(request: HttpRequest) -> QuerySet[Task]:
-    return _in_scope(request, Task.objects.select_related("unit", "evaluation__case__item"))
+    return Task.objects.visible_to(scope(request.user)).select_related("unit", "evaluation__case__item")
 
 
 def _month_end(first: date) -> date:
@@ -121,7 +110,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             tasks = tasks.filter(status=data["status"])
         if data["unit"]:
-            tasks = tasks.filter(unit__path__startswith=data["unit"].path)
+            tasks = tasks.filter(subtree(data["unit"].path, "unit"))
         if data["month"]:
             month = data["month"]
             tasks = tasks.filter(
@@ -162,7 +151,7 @@ def _task_page(request: HttpRequest, task: Task, **bound) -> HttpResponse:
         steps=steps,
         step_due=task.step_due,
         late=task.step_due is not None and task.step_due < timezone.localdate(),
-        can_contact=handles and status in CALLBACK_OWED and evaluation.real_name,
+        can_contact=handles and rectification.may_reveal_contact(task),
         verify_form=form("verify_form", VerifyForm, handles and task.can_move_to(Status.VERIFIED)),
         rectify_form=form("rectify_form", RectifyForm, handles and task.can_move_to(Status.RECTIFIED)),
         callback_form=form(
@@ -179,14 +168,7 @@ def _task_page(request: HttpRequest, task: Task, **bound) -> HttpResponse:
 
 @member_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _task_page(request, get_object_or_404(_tasks(request), pk=pk))
-
-
-def _acting(request: HttpRequest, pk: int, action: str) -> Task:
-    task = get_object_or_404(_tasks(request), pk=pk)
-    if not may(request.user, action):
-        raise PermissionDenied
-    return task
+    return _task_page(request, rectification.access_task(request.user, pk))
 
 
 def _step_view(action: str, form_name: str, form_class, done: str, run):
@@ -195,7 +177,7 @@ def _step_view(action: str, form_name: str, form_class, done: str, run):
     @member_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        task = _acting(request, pk, action)
+        task = rectification.access_task(request.user, pk, action)
         form = form_class(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -250,38 +232,23 @@ decide_appeal = _step_view(
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     """The citizen's contact in clear, for the unit that owes a callback (回访率 100%); audited,
     the entry naming the task, never the value."""
-    task = _acting(request, pk, HANDLE_NEGATIVE)
-    evaluation = task.evaluation
-    if task.status not in CALLBACK_OWED or not evaluation.real_name:
-        raise PermissionDenied
-    record(Actor.of_request(request), "evaluation.reveal_contact", evaluation,
-           summary=f"为回访查看 {task.number} 的评价人联系方式")  # fmt: skip
-    context = _context(request, "tasks", task=task, value=pii.decrypt(evaluation.evaluator_enc))
+    task = rectification.access_task(request.user, pk, HANDLE_NEGATIVE)
+    value = rectification.do_reveal_contact(Actor.of_request(request), task)
+    context = _context(request, "tasks", task=task, value=value)
     return render(request, "evaluations/contact.html", context)
 
 
 @member_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence, always as a download: an uploaded page must never render as ours."""
-    item = get_object_or_404(TaskAttachment.objects.filter(task__in=_tasks(request)), pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("附件文件已不存在") from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.name, content_type="application/octet-stream"
-    )
+    return download(rectification.access_task_attachment(request.user, pk))
 
 
 # -- 建议书与提醒函 --------------------------------------------------------------------------------
 
 
 def _letters(request: HttpRequest) -> QuerySet[Letter]:
-    letters = _in_scope(request, Letter.objects.select_related("unit"))
-    if not may(request.user, ISSUE_LETTERS):
-        # A draft is the supervisors' own until it is issued.
-        letters = letters.exclude(status=Letter.Status.DRAFT)
-    return letters
+    return Letter.objects.visible_to(scope(request.user)).select_related("unit")
 
 
 @member_required
@@ -297,7 +264,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             letters = letters.filter(status=data["status"])
         if data["unit"]:
-            letters = letters.filter(unit__path__startswith=data["unit"].path)
+            letters = letters.filter(subtree(data["unit"].path, "unit"))
     context = _context(
         request, "letters", form=form, letters=paginate(request, letters.order_by("-created_at", "-id")),
         today=timezone.localdate(),
@@ -351,16 +318,14 @@ def _letter_page(request: HttpRequest, letter: Letter, **bound) -> HttpResponse:
 
 @member_required
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _letter_page(request, get_object_or_404(_letters(request), pk=pk))
+    return _letter_page(request, letter_services.access_letter(request.user, pk))
 
 
 def _letter_step(action: str, form_name: str, make_form, done: str, run):
     @member_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        letter = get_object_or_404(_letters(request), pk=pk)
-        if not may(request.user, action):
-            raise PermissionDenied
+        letter = letter_services.access_letter(request.user, pk, action)
         form = make_form(request.POST, letter)
         if form is None or form.is_valid():
             try:

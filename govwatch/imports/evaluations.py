@@ -11,9 +11,10 @@ from typing import Any
 
 from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.pii import protect
-from govwatch.core.rowfields import Row, RowError, digest, utc_text
+from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
 from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.rules import evaluation_digest
 
 from .keyed import KeyedFacts
 from .models import ImportRun
@@ -61,8 +62,8 @@ class _Evaluations(KeyedFacts):
             eval_id=p["eval_id"], level=p["level"], at=p["at"], case_id=p["case_no"] or None, unit_id=unit_id,
             channel=p["channel"], window_code=p["window_code"], evaluator_hash=evaluator_hash,
             evaluator_enc=evaluator_enc, auto=p["auto"], comment=p["comment"],
-            digest=digest(
-                p["eval_id"], p["level"], utc_text(p["at"]), p["case_no"], unit_id, p["channel"], p["window_code"],
+            digest=evaluation_digest(
+                p["eval_id"], p["level"], p["at"], p["case_no"], unit_id, p["channel"], p["window_code"],
                 evaluator_hash, p["auto"], p["comment"],
             ),
         )  # fmt: skip

@@ -4,8 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from govwatch.accounts.audited_admin import CatalogAdmin
 from govwatch.core.pii import mask
-from govwatch.web.admin import CatalogAdmin
+from govwatch.core.tree import subtree, within
 
 from .models import Unit
 
@@ -31,7 +32,7 @@ class UnitForm(forms.ModelForm):
     def clean_parent(self) -> Unit | None:
         parent = self.cleaned_data["parent"]
         unit = self.instance
-        if parent is not None and unit.pk and parent.path.startswith(unit.path):
+        if parent is not None and unit.pk and within(parent.path, unit.path):
             raise forms.ValidationError("上级单位不能是本单位或其下级单位")
         return parent
 
@@ -66,6 +67,6 @@ class UnitAdmin(CatalogAdmin):
             # with the unit's. Parents come before children in path order, so each is saved
             # after its own parent.
             for descendant in (
-                Unit.objects.filter(path__startswith=old_path).exclude(pk=obj.pk).order_by("path")
+                Unit.objects.filter(subtree(old_path)).exclude(pk=obj.pk).order_by("path")
             ):
                 descendant.save(update_fields=["path"])

@@ -2,12 +2,22 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import Scope, ScopedQuerySet
+from govwatch.core import tree
 from govwatch.core.choices import UnitKind
 from govwatch.core.fields import EncryptedTextField
 
 
+class UnitQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Units in the scope: the user's unit and its subtree."""
+        return mine.filter(self, "")
+
+
 class Unit(models.Model):
     """A node of the org tree: the district, its departments, streets, communities, the supervisors."""
+
+    objects = UnitQuerySet.as_manager()
 
     code = models.CharField("单位编码", max_length=64, unique=True)
     name = models.CharField("单位名称", max_length=200)
@@ -43,4 +53,9 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
 
     def subtree(self) -> models.QuerySet[Unit]:
-        return Unit.objects.filter(path__startswith=self.path)
+        """The unit and its descendants."""
+        return Unit.objects.filter(tree.subtree(self.path))
+
+    @property
+    def depth(self) -> int:
+        return tree.depth(self.path)

@@ -10,6 +10,7 @@ from django import forms
 
 from govwatch.core.choices import EvalLevel
 from govwatch.evaluations.models import EVAL_ITEMS, NEGATIVE_TAGS
+from govwatch.evaluations.rules import is_negative, negative_levels
 
 MAX_COMMENT = 500
 # The level is the overall satisfaction: the other items are scored beside it, each optional.
@@ -22,6 +23,11 @@ class GuardedForm(forms.Form):
     # Hidden from people by the stylesheet and from assistive technology by aria-hidden.
     website = forms.CharField(label="网址（请勿填写）", required=False)
     stamp = forms.CharField(widget=forms.HiddenInput)
+
+
+def _negative_words() -> str:
+    """The labels of the negative levels as the form shows them: “不满意”或“非常不满意”."""
+    return "或".join(f"“{EvalLevel(level).label}”" for level in sorted(negative_levels(), reverse=True))
 
 
 class EvaluationForm(GuardedForm):
@@ -59,8 +65,8 @@ class EvaluationForm(GuardedForm):
     def clean(self) -> dict:
         data = super().clean()
         level, tags = data.get("level"), data.get("tags") or []
-        if level is not None and level <= 2 and not tags:
-            self.add_error("tags", "选择“不满意”或“非常不满意”时，请至少选择一项原因")
+        if level is not None and is_negative(level) and not tags:
+            self.add_error("tags", f"选择{_negative_words()}时，请至少选择一项原因")
         if level is not None and level >= 4 and tags:
             self.add_error("tags", "选择满意时不需要选择不满意的原因")
         return data

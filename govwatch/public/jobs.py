@@ -5,7 +5,7 @@ clean-up."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,11 +14,14 @@ from django.utils import timezone
 
 from govwatch.cases.models import Case
 from govwatch.core.choices import CaseChannel, CaseStatus, EvalChannel
-from govwatch.core.localtime import end_of_day, local_date, local_tz, start_of_day
+from govwatch.core.localtime import end_of_day
 from govwatch.core.worker import register_job
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.rules import windows_closed_by
 from govwatch.supervision.models import Notification
+from govwatch.supervision.routing import Recipient, message
+from govwatch.supervision.rules import CITIZENS
 
 from . import ratelimit
 from .models import ApplicantContact, Invitation
@@ -27,8 +30,6 @@ from .tokens import absolute_url, evaluation_last_day, evaluation_link
 logger = logging.getLogger(__name__)
 
 INVITE_KIND = "invite"
-# Citizens are texted between 8:00 and 21:00 local time; a case completed at night waits until 8:00.
-TEXTING_FROM, TEXTING_UNTIL = time(8), time(21)
 AUTO_BATCH = 500
 # A default rating is recorded through the channel the citizen would have used for that case.
 AUTO_CHANNEL = {
@@ -55,14 +56,6 @@ def sms_invitation_text(case: Case, link: str | None = None) -> str:
     )
 
 
-def _texting_time(now: datetime) -> datetime:
-    local = timezone.localtime(now, local_tz())
-    if TEXTING_FROM <= local.time() < TEXTING_UNTIL:
-        return now
-    day = local.date() if local.time() < TEXTING_FROM else local.date() + timedelta(days=1)
-    return datetime.combine(day, TEXTING_FROM, tzinfo=local_tz())
-
-
 def invite_completed_cases(now: datetime | None = None) -> int:
     """Queue one SMS invitation for each case completed in the last PUBLIC_INVITE_WITHIN_MINUTES
     whose applicant left a number and that has no evaluation yet; never twice for a case.
@@ -84,7 +77,6 @@ def invite_completed_cases(now: datetime | None = None) -> int:
         .select_related("item", "unit")
         .order_by("closed_at")
     )
-    send_at = _texting_time(now)
     queued = 0
     for case in cases:
         contact = ApplicantContact.objects.get(case_no=case.case_no)
@@ -94,12 +86,12 @@ def invite_completed_cases(now: datetime | None = None) -> int:
             _, created = Invitation.objects.get_or_create(case_no=case.case_no)
             if not created:
                 continue
+            to = Recipient(contact.phone_hash, contact.phone_enc, contact.phone_masked)
             Notification.objects.create(
-                kind=INVITE_KIND, case=case, unit=case.unit, channel="sms",
-                recipient_hash=contact.phone_hash, recipient_enc=contact.phone_enc,
-                recipient_masked=contact.phone_masked, text=sms_invitation_text(case, link),
-                params={"item_name": case.item.name, "case_no": case.case_no, "link": link},
-                next_attempt_at=send_at,
+                **message(
+                    INVITE_KIND, sms_invitation_text(case, link), to, at=now, rule=CITIZENS, case_no=case.case_no,
+                    unit_id=case.unit_id, params={"item_name": case.item.name, "case_no": case.case_no, "link": link},
+                )
             )  # fmt: skip
         queued += 1
     if queued:
@@ -119,7 +111,7 @@ def auto_default_ratings(now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     # The window of a case completed on day d closes at the start of day d + window + 1.
-    closed_before = start_of_day(local_date(now) - timedelta(days=settings.EVALUATION_WINDOW_DAYS))
+    closed_before = windows_closed_by(now)
     closed_since = closed_before - timedelta(days=settings.AUTO_DEFAULT_RATING_LOOKBACK_DAYS)
     cases = (
         Case.objects.filter(

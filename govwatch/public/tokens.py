@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from govwatch.cases.models import Case
 from govwatch.core.choices import EvalChannel
-from govwatch.core.localtime import end_of_day, local_date
+from govwatch.evaluations import rules
 
 LINK_SALT = "govwatch.public.evaluation-link"
 WINDOW_SALT = "govwatch.public.window-link"
@@ -96,10 +96,6 @@ def read_window_token(token: str) -> str:
     return str(payload["w"])
 
 
-def window_link(window_code: str) -> str:
-    return reverse("public:window", args=[window_token(window_code)])
-
-
 def absolute_url(path: str, request: HttpRequest | None = None) -> str:
     """A full address for a QR code or an SMS: the public address when it is set (the office prints
     notices from the intranet, citizens open them from the internet), else the request's own."""
@@ -111,13 +107,13 @@ def absolute_url(path: str, request: HttpRequest | None = None) -> str:
 
 
 def evaluation_last_day(case: Case) -> date:
-    """The last local day a citizen may evaluate the case: the intake service's window
-    (govwatch.evaluations.intake), stated here to tell the citizen before they fill the form."""
-    return local_date(case.closed_at) + timedelta(days=settings.EVALUATION_WINDOW_DAYS)
+    """The last local day a citizen may evaluate the case (the intake's own rule), to tell them
+    before they fill the form."""
+    return rules.evaluation_last_day(case.closed_at)
 
 
 def window_closed(case: Case, now: datetime) -> bool:
-    return now >= end_of_day(evaluation_last_day(case))
+    return rules.window_closed(case.closed_at, now)
 
 
 def form_stamp(scope: str) -> str:

@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_http_methods
 
-from govwatch.accounts.permissions import MANAGE_CATALOG
+from govwatch.accounts.access import action_required, member_required
+from govwatch.accounts.permissions import MANAGE_CATALOG, access, scope
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
@@ -27,8 +28,6 @@ from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rectification import public_outcome
-from govwatch.web.access import action_required, member_required
-from govwatch.web.scoping import visible_cases
 
 from . import ratelimit
 from .contacts import find_contact, last_four_match
@@ -350,7 +349,7 @@ def window_qr(request: HttpRequest, token: str) -> HttpResponse:
 def notice(request: HttpRequest, case_no: str) -> HttpResponse:
     """The acceptance notice (受理通知书) of a case, with the QR code the applicant scans once the
     case is completed; for the staff who see the case."""
-    case = get_object_or_404(visible_cases(request.user).select_related("item", "unit"), case_no=case_no)
+    case = access(request.user, Case.objects.select_related("item", "unit"), case_no=case_no)
     token = make_token(case.case_no, EvalChannel.QR, case.window_code)
     return render(
         request,
@@ -368,7 +367,7 @@ def windows_in_use(user, prefixes: list[str], since: datetime) -> list[dict]:
     """The window codes of the user's cases accepted since `since`, each under the unit that
     handles most of its cases (a general window serves several), grouped by that unit."""
     rows = (
-        visible_cases(user)
+        Case.objects.visible_to(scope(user))
         .filter(accepted_at__gte=since)
         .exclude(window_code="")
         .values("window_code", "unit__code", "unit__name", "unit__path")

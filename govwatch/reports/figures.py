@@ -31,12 +31,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 
+from govwatch.cases.deadlines import due_date
 from govwatch.cases.models import Case, Suspension
 from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
 from govwatch.core.choices import EvalChannel, EvalLevel, Online
 from govwatch.core.localtime import end_of_day, local_tz, start_of_day
+from govwatch.core.tree import subtree
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation, RectificationTask
+from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
@@ -164,7 +167,7 @@ def selected_units(unit_code: str | None = None, units_qs: QuerySet[Unit] | None
     unit = units.filter(code=unit_code).first()
     if unit is None:
         raise UnknownUnit(unit_code)
-    return units.filter(path__startswith=unit.path)
+    return units.filter(subtree(unit.path))
 
 
 def kpi_rows(
@@ -176,7 +179,7 @@ def kpi_rows(
 ) -> list[dict[str, Any]]:
     """One row per unit of the selection, in tree order, then the `total` row (COLUMNS each).
 
-    `units_qs` is what the caller may see (a user's `scope(user).units()`); `unit_code` narrows it
+    `units_qs` is what the caller may see (`Unit.objects.visible_to(scope(user))`); `unit_code` narrows it
     to that unit and its descendants. Raises UnknownUnit for a code outside `units_qs`.
     """
     period = Period(date_from, date_to)
@@ -234,14 +237,15 @@ def evaluations_by_channel(
     for channel in EvalChannel:
         levels = {level.value: grid[channel.value].get(level.value, 0) for level in EvalLevel}
         total = sum(levels.values())
+        negative = sum(levels[level] for level in negative_levels())
         rows.append(
             {
                 "channel": channel.value,
                 "channel_name": str(channel.label),
                 "levels": levels,
                 "evaluations": total,
-                "negative": levels[1] + levels[2],
-                "satisfaction_rate": rate(total - levels[1] - levels[2], total),
+                "negative": negative,
+                "satisfaction_rate": rate(total - negative, total),
             }
         )
     return rows
@@ -252,7 +256,7 @@ def top_negative_tags(
 ) -> list[tuple[str, str, int]]:
     """差评原因排行: the reasons (NEGATIVE_TAGS) of the negative evaluations of the period.
 
-    Over the evaluations with level <= 2 whose `at` is in the period and whose unit is among
+    Over the negative evaluations (`is_negative`) whose `at` is in the period and whose unit is among
     `units` (None: the whole region), `(tag, label, count)` for every reason given at least once,
     `count` being how many of those evaluations give it (one evaluation may give several reasons,
     so the counts may add up to more than the negative evaluations; imported evaluations carry
@@ -260,7 +264,7 @@ def top_negative_tags(
     evaluations' lists of reasons, split here: there are few distinct lists, whatever the period.
     """
     period = Period(date_from, date_to)
-    negative = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end, level__lte=2)
+    negative = Evaluation.objects.negative().filter(at__gte=period.start, at__lt=period.end)
     if units is not None:
         negative = negative.filter(unit__in=units.values("pk"))
     counts: dict[str, int] = defaultdict(int)
@@ -385,7 +389,7 @@ def _overdue_open(period: Period, only: QuerySet | None) -> dict[int, dict[str, 
     )
     cal = get_calendar()
     for unit_id, case_no, accepted_on, promised_days in moved:
-        due = cal.add_workdays(cal.add_workdays(accepted_on, promised_days).date, added.get(case_no, 0)).date
+        due = due_date(cal, accepted_on, promised_days, added.get(case_no, 0)).date
         if due < period.date_to:
             result = _merge(result, {unit_id: {"overdue_open": 1}})
     return result
@@ -397,8 +401,8 @@ def _evaluation_counts(period: Period, only: QuerySet | None) -> dict[int, dict[
         _in_units(evaluations, "unit", only),
         "unit",
         evaluations=Count("pk"),
-        satisfied=Count("pk", filter=Q(level__gte=3)),
-        negative=Count("pk", filter=Q(level__lte=2)),
+        satisfied=Count("pk", filter=~Q(level__in=negative_levels())),
+        negative=Count("pk", filter=Q(level__in=negative_levels())),
     )
 
 

@@ -7,8 +7,9 @@ from datetime import date
 from django import forms
 
 from govwatch.accounts.permissions import scope
+from govwatch.core.forms import DATE
+from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
-from govwatch.web.forms import DATE, UnitChoiceField
 
 
 def this_month(today: date) -> tuple[date, date]:
@@ -30,7 +31,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["unit"].queryset = scope(user).units().only("code", "name", "path").order_by("path")
+        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
 
     def clean(self) -> dict:
         data = super().clean()

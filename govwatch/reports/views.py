@@ -2,7 +2,7 @@
 negative reasons) for the units a user may see, and their exports.
 
 The page and its CSV and XLSX exports take the same rows from `kpi_rows`, limited to
-`scope(user).units()`: a unit's staff see their subtree and its total, leaders and supervisors of
+`Unit.objects.visible_to(scope(user))`: a unit's staff see their subtree and its total, leaders and supervisors of
 the region see everything.
 """
 
@@ -16,9 +16,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
 from govwatch.core.choices import EvalLevel
-from govwatch.web.access import member_required
+from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
 from .figures import evaluations_by_channel, kpi_rows, selected_units, top_negative_tags
@@ -49,7 +50,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
     selection = _selection(form)
     if selection is not None:
         date_from, date_to, unit_code = selection
-        units = scope(request.user).units()
+        units = Unit.objects.visible_to(scope(request.user))
         *rows, total = kpi_rows(date_from, date_to, unit_code, units_qs=units)
         selection_units = selected_units(unit_code, units)
         paths = dict(selection_units.values_list("code", "path"))
@@ -77,7 +78,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if selection is None:
         return render(request, "reports/kpi.html", {"nav": "reports", "form": form}, status=400)
     date_from, date_to, unit_code = selection
-    rows = kpi_rows(date_from, date_to, unit_code, units_qs=scope(request.user).units())
+    rows = kpi_rows(date_from, date_to, unit_code, units_qs=Unit.objects.visible_to(scope(request.user)))
     response = HttpResponse(export_file(fmt, date_from, date_to, rows), content_type=CONTENT_TYPES[fmt])
     name = (
         f"统计报表_{date_from.isoformat()}_{date_to.isoformat()}{f'_{unit_code}' if unit_code else ''}.{fmt}"

@@ -3,8 +3,8 @@ whose name the order was issued, with a receipt slip (回执) for the unit's wri
 
 from __future__ import annotations
 
-from govwatch.core.localtime import local_date
 from govwatch.core.documents import OfficialDocument, ReceiptField, document_date, document_datetime
+from govwatch.core.localtime import local_date
 from govwatch.orgs.organs import organ_name, supervisor_of
 
 from .models import SupervisionOrder

@@ -8,24 +8,22 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 
 from govwatch.accounts.permissions import scope
 from govwatch.catalog.models import Item
 from govwatch.core.choices import Card
+from govwatch.core.forms import ALL, AttachmentsField
+from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
-from govwatch.web.forms import UnitChoiceField
 
 from .models import Notification, SupervisionOrder
 from .texts import DEFAULTS, PLACEHOLDERS, template_errors
 
 Order = SupervisionOrder
-ALL = [("", "全部")]
+
 CARDS = [(Card.YELLOW.value, "黄牌"), (Card.RED.value, "红牌")]
 NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办")]
 CHANNELS = [("sms", "短信"), ("wecom", "企业微信"), ("dingtalk", "钉钉"), ("email", "电子邮件")]
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
 MAX_REPLY_DAYS = 30
 PLACEHOLDER_HELP = "、".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
 
@@ -44,9 +42,9 @@ class ScopedForm(forms.Form):
         super().__init__(*args, label_suffix="", **kwargs)
         mine = scope(user)
         if "unit" in self.fields:
-            self.fields["unit"].queryset = mine.units().only("code", "name", "path")
+            self.fields["unit"].queryset = Unit.objects.visible_to(mine).only("code", "name", "path")
         if "item" in self.fields:
-            self.fields["item"].queryset = mine.items()
+            self.fields["item"].queryset = Item.objects.visible_to(mine)
 
 
 class BoardFilterForm(ScopedForm):
@@ -96,45 +94,13 @@ class IssueOrderForm(ScopedForm):
             del self.fields["unit"]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django's documented pattern); each is checked on its own."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
 class ReplyForm(forms.Form):
     measures = forms.CharField(label="整改措施", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    attachments = MultipleFileField(
-        label="附件（可多选，每个不超过 10 MB）", required=False,
-        error_messages={"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"},
-    )  # fmt: skip
+    attachments = AttachmentsField()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files = self.cleaned_data["attachments"]
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(f"一次最多上传 {MAX_ATTACHMENTS} 个附件")
-        too_big = [f.name for f in files if f.size > MAX_ATTACHMENT_BYTES]
-        if too_big:
-            raise forms.ValidationError(
-                [f"附件“{name}”超过 10 MB，请压缩或拆分后再上传" for name in too_big]
-            )
-        return files
 
 
 class AcceptForm(forms.Form):

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import Card
+from govwatch.core.models import Attachment, Step
 
 from .texts import DEFAULTS, template_errors
 
@@ -44,8 +46,16 @@ class ScanRun(models.Model):
         ordering = ["-id"]
 
 
+class NotificationQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A message is seen by whoever sees the unit it was sent to."""
+        return mine.filter(self, "unit")
+
+
 class Notification(models.Model):
     """The outbox: one message to one recipient, claimed by a worker before it is sent."""
+
+    objects = NotificationQuerySet.as_manager()
 
     class Status(models.TextChoices):
         QUEUED = "queued", "待发送"
@@ -126,12 +136,20 @@ class ScanLock(models.Model):
     until = models.DateTimeField(null=True, blank=True)
 
 
+class OrderQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """An order is seen by whoever sees the unit it is issued to."""
+        return mine.filter(self, "unit")
+
+
 class SupervisionOrder(models.Model):
     """A supervision order (督办单) to a unit: what is demanded, by when, followed to closure.
 
     The order owns its state machine: `TRANSITIONS` lists every allowed step and `orders._move` checks
     each against it in one place (`orders`).
     """
+
+    objects = OrderQuerySet.as_manager()
 
     class Status(models.TextChoices):
         ISSUED = "issued", "已下发"
@@ -198,29 +216,29 @@ class SupervisionOrder(models.Model):
         return status in self.TRANSITIONS[self.Status(self.status)]
 
 
-class OrderStep(models.Model):
+class OrderStep(Step):
     """One step in an order's timeline: issued, replied, returned, escalated, closed, notified."""
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "督办过程"
         verbose_name_plural = "督办过程"
-        ordering = ["at", "id"]
 
 
-class OrderAttachment(models.Model):
+class OrderAttachmentQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Evidence is seen with its order."""
+        return mine.filter(self, "order__unit")
+
+
+class OrderAttachment(Attachment):
     """Evidence the unit attaches to its reply; kept whole, with its digest."""
+
+    objects = OrderAttachmentQuerySet.as_manager()
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("附件", upload_to="orders/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
 
 class DocumentCounter(models.Model):

@@ -2,22 +2,24 @@
 
 Every change goes through one of the `do_*` functions below, in one transaction, with its timeline
 step, its audit entry and its notifications, so the pages, the API, the CLI and the worker share
-the same rules. The allowed steps are `SupervisionOrder.TRANSITIONS`, checked in `_move`.
+the same rules. The allowed steps are `SupervisionOrder.TRANSITIONS`, checked in `_move`; who may
+take each is checked by `check_actor` in the step itself. `access_order` fetches an order as a
+person sees it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from govwatch.accounts.permissions import ACCEPT_ORDERS, ISSUE_ORDERS, REPLY_ORDERS, access, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
+from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.choices import Card
 from govwatch.core.documents import document_date
 from govwatch.core.localtime import end_of_day, local_date
@@ -34,6 +36,16 @@ Status = SupervisionOrder.Status
 
 class OrderError(Exception):
     """A step the order's state or the rules do not allow; the message is for the user."""
+
+
+def access_order(user, pk: int, action: str | None = None) -> Order:
+    """The order as `user` sees it: 404 outside their scope, 403 without the role for `action`."""
+    return access(user, Order.objects.select_related("unit", "case__item", "case__unit"), action, pk=pk)
+
+
+def access_order_attachment(user, pk: int) -> OrderAttachment:
+    """A reply's evidence, seen with its order."""
+    return access(user, OrderAttachment.objects.all(), pk=pk)
 
 
 def next_number(series: str, year: int) -> str:
@@ -53,8 +65,8 @@ def _step(order: Order, at: datetime, kind: str, actor: Actor, text: str = "") -
     OrderStep.objects.create(order=order, at=at, kind=kind, actor=actor.label, text=text)
 
 
-def _notify(order: Order, units: list[Unit], text: str) -> None:
-    Notification.objects.bulk_create([message_to(u, "order", text, case_no=order.case_id) for u in units])
+def _notify(order: Order, units: list[Unit], text: str, at: datetime) -> None:
+    Notification.objects.bulk_create([message_to(u, "order", text, at=at, case_no=order.case_id) for u in units])
 
 
 def _move(order: Order, status: str) -> None:
@@ -75,6 +87,7 @@ def do_issue_order(
     reply_days: int | None = None,
     at: datetime | None = None,
 ) -> Order:
+    check_actor(actor, ISSUE_ORDERS, unit)
     if not demand.strip():
         raise OrderError("督办要求不能为空")
     at = at or timezone.now()
@@ -89,7 +102,7 @@ def do_issue_order(
     )  # fmt: skip
     _step(order, at, "issued", actor, demand.strip())
     subject = f"，业务编号：{case.case_no}" if case else ""
-    _notify(order, [unit], f"{order.number}：请于{due:%Y年%m月%d日}前回复督办事项{subject}。")
+    _notify(order, [unit], f"{order.number}：请于{due:%Y年%m月%d日}前回复督办事项{subject}。", at)
     record(actor, "order.issue", order, summary=f"下发督办单 {order.number} 至 {unit.name}",
            after={"number": order.number, "unit": unit.code, "level": level, "reply_due": due.isoformat()})
     return order
@@ -99,17 +112,20 @@ def do_issue_order(
 def do_reply(
     actor: Actor, order: Order, measures: str, result: str, files: list[tuple[str, bytes]] = (), at: datetime | None = None
 ) -> Order:
+    check_actor(actor, REPLY_ORDERS, order.unit)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not measures.strip() or not result.strip():
         raise OrderError("请填写整改措施和办理结果")
+    try:
+        check_attachments(files)
+    except AttachmentRefused as exc:
+        raise OrderError(str(exc)) from None
     _move(order, Status.REPLIED)
     at = at or timezone.now()
     order.measures, order.result, order.replied_at, order.escalate_after = measures.strip(), result.strip(), at, None
     order.save()
     for name, content in files:
-        OrderAttachment.objects.create(
-            order=order, name=name[:200], sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=name)
-        )
+        OrderAttachment.keep(name, content, order=order)
     _step(order, at, "replied", actor, f"措施：{order.measures}\n结果：{order.result}")
     record(actor, "order.reply", order, summary=f"回复督办单 {order.number}",
            after={"measures": order.measures, "result": order.result, "attachments": [n for n, _ in files]})
@@ -118,6 +134,7 @@ def do_reply(
 
 @transaction.atomic
 def do_accept(actor: Actor, order: Order, comment: str = "", at: datetime | None = None) -> Order:
+    check_actor(actor, ACCEPT_ORDERS, order.unit)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Status.REPLIED:
         raise OrderError("单位尚未回复，不能验收办结")
@@ -132,6 +149,7 @@ def do_accept(actor: Actor, order: Order, comment: str = "", at: datetime | None
 
 @transaction.atomic
 def do_send_back(actor: Actor, order: Order, comment: str, at: datetime | None = None) -> Order:
+    check_actor(actor, ACCEPT_ORDERS, order.unit)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if not comment.strip():
         raise OrderError("退回时请说明理由")
@@ -140,7 +158,7 @@ def do_send_back(actor: Actor, order: Order, comment: str, at: datetime | None =
     order.reply_due, order.escalate_after = _reply_due(at, order.reply_days)
     order.save()
     _step(order, at, "returned", actor, comment.strip())
-    _notify(order, [order.unit], f"{order.number} 的回复被退回：{comment.strip()}。请于{order.reply_due:%Y年%m月%d日}前重新回复。")
+    _notify(order, [order.unit], f"{order.number} 的回复被退回：{comment.strip()}。请于{order.reply_due:%Y年%m月%d日}前重新回复。", at)
     record(actor, "order.return", order, summary=f"退回督办单 {order.number}", after={"comment": comment.strip()})
     return order
 
@@ -161,7 +179,7 @@ def escalate_overdue(at: datetime | None = None) -> int:
             level = Order.Level(order.level).label
             text = f"{order.number} 逾期未回复，升级为{level}，请于{order.reply_due:%Y年%m月%d日}前回复。"
             _step(order, at, "escalated", Actor("system:worker"), text)
-            _notify(order, [u for u in (order.unit, order.unit.parent) if u is not None], text)
+            _notify(order, [u for u in (order.unit, order.unit.parent) if u is not None], text, at)
             record(Actor("system:worker"), "order.escalate", order, summary=text, after={"level": order.level})
             done += 1
     return done

@@ -1,4 +1,10 @@
-"""Who is told of a new card: yellow to the handling unit, red to it and the region's supervisors."""
+"""Who is told of a new card (yellow to the handling unit, red to it and the region's supervisors),
+and `message`, the one function that builds an outbox row, whoever queues it (the scan, orders,
+the public invitations).
+
+A row whose recipient has no number is kept, marked failed with the reason, so someone sees it; a
+row that falls in the quiet hours of its rule (supervision.rules) waits until they end.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from django.utils import timezone
 from govwatch.core import pii
 from govwatch.core.bulk import insert_rows
 from govwatch.core.choices import Card, UnitKind
+from govwatch.core.tree import within
 from govwatch.orgs.models import Unit
 
 from .models import Notification, NotificationTemplate
@@ -24,7 +31,7 @@ SMS = "sms"
 
 def supervisors_of(unit: Unit, supervisors: list[Unit]) -> list[Unit]:
     """Supervisor units whose parent's subtree holds `unit` (纪检监察 watch their whole region)."""
-    return [s for s in supervisors if s.parent is None or unit.path.startswith(s.parent.path)]
+    return [s for s in supervisors if s.parent is None or within(unit.path, s.parent.path)]
 
 
 @dataclass(frozen=True)
@@ -48,18 +55,61 @@ def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFA
     return []
 
 
-MESSAGE_COLUMNS = (
-    "card_change_id", "kind", "case_no", "unit_id", "channel", "recipient_hash", "recipient_enc",
+@dataclass(frozen=True)
+class Recipient:
+    """Where a message goes: a protected number (keyed hash, ciphertext, masked form), or nowhere,
+    with the reason (`missing`)."""
+
+    hash: str
+    enc: str
+    masked: str
+    missing: str = ""
+
+    @classmethod
+    def of_unit(cls, unit: Unit) -> Recipient:
+        """A unit's alert number."""
+        if unit.phone:
+            digest, token = _protected(unit.phone)
+            return cls(digest, token, pii.mask(unit.phone))
+        return cls(f"unit:{unit.code}", "", unit.name, "该单位未设置接收提醒的联系电话")
+
+
+def message(
+    kind: str,
+    text: str,
+    to: Recipient,
+    *,
+    at: datetime,
+    rule: Rule = DEFAULT,
+    case_no: str | None = None,
+    unit_id: int | None = None,
+    params: dict | None = None,
+    card_change_id: int | None = None,
+) -> dict:
+    """The fields of one outbox row (Notification's attribute names), sent from `at` on: queued,
+    after the quiet hours of `rule` if `at` falls in them, or failed when there is no number."""
+    queued = not to.missing
+    return {
+        "card_change_id": card_change_id, "kind": kind, "case_id": case_no, "unit_id": unit_id, "channel": SMS,
+        "recipient_hash": to.hash, "recipient_enc": to.enc, "recipient_masked": to.masked, "text": text,
+        "params": params or {}, "attempts": 0, "claimed_by": "", "last_error": to.missing,
+        "status": (Notification.Status.QUEUED if queued else Notification.Status.FAILED).value,
+        "next_attempt_at": rule.release_at(at) if queued else None,
+    }  # fmt: skip
+
+
+# The columns of a bulk insert, in the order of `message`'s fields (case_id is stored as case_no).
+_ATTRS = (
+    "card_change_id", "kind", "case_id", "unit_id", "channel", "recipient_hash", "recipient_enc",
     "recipient_masked", "text", "params", "status", "attempts", "next_attempt_at", "claimed_by", "last_error",
-    "created_at",
 )  # fmt: skip
+MESSAGE_COLUMNS = (*("case_no" if a == "case_id" else a for a in _ATTRS), "created_at")
 
 
 def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count.
 
-    A message that falls in its rule's quiet hours waits until they end (`next_attempt_at`). The
-    rows go in with one executemany: a scan may queue thousands.
+    The rows go in with one executemany: a scan may queue thousands.
     """
     texts = NotificationTemplate.texts()
     book = RuleBook()
@@ -77,14 +127,14 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
         text = render(texts[card], params)
         params_json = json.dumps(params, ensure_ascii=False)
         rule = book.for_case(unit, n.item_id)
-        release = adapt(rule.release_at(at))
         for recipient in recipients(card, unit, supervisors, rule):
-            fields = message_fields(recipient, card, text, case_no=n.case_no)
-            fields.update(card_change_id=n.change_id, params=params_json, attempts=0, claimed_by="", created_at=now)
-            fields.setdefault("status", Notification.Status.QUEUED.value)
-            fields.setdefault("last_error", "")
-            fields["next_attempt_at"] = release if fields["status"] == Notification.Status.QUEUED else None
-            rows.append(tuple(fields[c] for c in MESSAGE_COLUMNS))
+            fields = message(
+                card, text, Recipient.of_unit(recipient), at=at, rule=rule, case_no=n.case_no,
+                unit_id=recipient.id, card_change_id=n.change_id,
+            )  # fmt: skip
+            fields["params"] = params_json
+            fields["next_attempt_at"] = adapt(fields["next_attempt_at"])
+            rows.append((*(fields[a] for a in _ATTRS), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
     return len(rows)
@@ -96,21 +146,8 @@ def _protected(phone: str) -> tuple[str, str]:
     return pii.protect(phone)
 
 
-def message_fields(unit: Unit, kind: str, text: str, *, case_no: str | None = None) -> dict:
-    """The columns of an outbox message to a unit's alert number."""
-    common = {"kind": kind, "case_no": case_no, "unit_id": unit.id, "channel": SMS, "text": text}
-    if unit.phone:
-        digest, token = _protected(unit.phone)
-        return {"recipient_hash": digest, "recipient_enc": token, "recipient_masked": pii.mask(unit.phone), **common}
-    # No number to text: the message is kept, marked failed with the reason, so someone sees it.
-    return {
-        "recipient_hash": f"unit:{unit.code}", "recipient_enc": "", "recipient_masked": unit.name,
-        "status": Notification.Status.FAILED.value, "last_error": "该单位未设置接收提醒的联系电话", **common,
-    }  # fmt: skip
-
-
-def message_to(unit: Unit, kind: str, text: str, *, case_no: str | None = None) -> Notification:
-    """An unsaved outbox message (for the few that are not a scan's)."""
-    fields = message_fields(unit, kind, text, case_no=case_no)
-    fields["case_id"] = fields.pop("case_no")
-    return Notification(**fields)
+def message_to(unit: Unit, kind: str, text: str, *, at: datetime, case_no: str | None = None) -> Notification:
+    """An unsaved outbox message to a unit's alert number (for the few that are not a scan's),
+    under the unit's alert rule."""
+    rule = RuleBook().for_case(unit, None)
+    return Notification(**message(kind, text, Recipient.of_unit(unit), at=at, rule=rule, case_no=case_no, unit_id=unit.id))

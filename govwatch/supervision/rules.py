@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from govwatch.core.localtime import local_tz
+from govwatch.core.tree import codes
 from govwatch.orgs.models import Unit
 
 from .models import AlertRule
@@ -37,6 +38,8 @@ class Rule:
 
 
 DEFAULT = Rule()
+# Citizens are texted between 8:00 and 21:00 local time: a case completed at night waits until 8:00.
+CITIZENS = Rule(quiet_start=time(21), quiet_end=time(8))
 
 
 class RuleBook:
@@ -60,7 +63,7 @@ class RuleBook:
         if item_id in self.by_item:
             return self.by_item[item_id]
         # The nearest unit up the tree that has a rule: the path lists codes root first.
-        for code in reversed([c for c in unit.path.split("/") if c]):
+        for code in reversed(codes(unit.path)):
             rule = self.by_unit.get(self._codes.get(code, -1))
             if rule is not None:
                 return rule

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from govwatch.cases.deadlines import card_at, yellow_threshold
+from govwatch.cases.deadlines import card_at, due_date, yellow_threshold
 from govwatch.cases.models import Case, Suspension
 from govwatch.core.bulk import insert_returning, update_rows
 from govwatch.core.choices import Card, CaseStatus
@@ -94,8 +94,7 @@ def view_at(case: Candidate, suspensions: list[Suspension], at: datetime, cal: W
             return View(SUSPENDED, Card.NONE, min([s.ended_at or NEVER, *upcoming]))
         else:
             added += s.workdays
-    base = cal.add_workdays(case.accepted_on, case.promised).date
-    due = cal.add_workdays(base, added).date if added else base
+    due = due_date(cal, case.accepted_on, case.promised, added).date
     card = card_at(CaseStatus.OPEN, due, case.promised, case.threshold, at, cal, local_tz())
     upcoming.append(_next_card_moment(card, due, case.promised, case.threshold, cal))
     return View(OPEN, card, min(upcoming))

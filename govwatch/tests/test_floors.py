@@ -44,31 +44,7 @@ OUTSIDE = {"govwatch.settings", "govwatch.wsgi", "govwatch.tests"}
 # Upward imports that are allowed, each with the reason (docs/architecture.md lists them too).
 EXCEPTIONS: dict[str, str] = {}
 # Imports still to be straightened (issue 8); this list only shrinks.
-NOT_YET = [
-    "govwatch.workcal.admin -> govwatch.web.admin",
-    "govwatch.imports.admin -> govwatch.web.admin",
-    "govwatch.catalog.admin -> govwatch.web.admin",
-    "govwatch.complaints.admin -> govwatch.web.admin",
-    "govwatch.evaluations.admin -> govwatch.web.admin",
-    "govwatch.cases.admin -> govwatch.web.admin",
-    "govwatch.orgs.admin -> govwatch.web.admin",
-    "govwatch.accounts.admin -> govwatch.web.admin",
-    "govwatch.accounts.permissions -> govwatch.orgs.models",
-    "govwatch.accounts.permissions -> govwatch.catalog.models",
-    "govwatch.accounts.permissions -> govwatch.cases.models",
-    "govwatch.accounts.permissions -> govwatch.supervision.models",
-    "govwatch.accounts.permissions -> govwatch.evaluations.models",
-    "govwatch.accounts.permissions -> govwatch.complaints.models",
-    "govwatch.reports.forms -> govwatch.web.forms",
-    "govwatch.reports.views -> govwatch.web.access",
-    "govwatch.supervision.views.board -> govwatch.web.tree",
-    "govwatch.supervision.forms -> govwatch.web.forms",
-    "govwatch.supervision.views.board -> govwatch.web.access",
-    "govwatch.supervision.views.orders -> govwatch.web.access",
-    "govwatch.supervision.views.outbox -> govwatch.web.access",
-    "govwatch.evaluations.views -> govwatch.web.access",
-    "govwatch.evaluations.forms -> govwatch.web.forms",
-]
+NOT_YET: list[str] = []
 # Tests may use anything to set the scene.
 TESTS = ["govwatch.*.tests.** -> govwatch.**", "govwatch.tests.** -> govwatch.**"]
 

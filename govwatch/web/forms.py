@@ -1,32 +1,23 @@
 """Filter forms of the list pages: GET parameters in, validated values out.
 
 Units and items are chosen by their codes, so a filtered list has a readable, shareable address
-(/cases/?unit=SC&card=red). Their choices come from the scoping functions of the user.
+(/cases/?unit=SC&card=red). Their choices are those the user sees (`visible_to`).
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from govwatch.accounts.permissions import scope
 from govwatch.catalog.models import Item
 from govwatch.core.choices import CaseStatus, ItemLevel, ItemType, Online
+from govwatch.core.forms import ALL, DATE
+from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
-from .scoping import User, visible_items, visible_units
-from .tree import depth
-
-ALL = [("", "全部")]
 # "In progress" spans two stored statuses: a suspended case is still open (contract section 3).
 IN_PROGRESS = "in_progress"
 CARD_CHOICES = [("none", "无"), ("yellow", "黄牌"), ("red", "红牌")]
-# The browser's date picker reads and writes ISO dates whatever the page's language.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Unit) -> str:
-        # Full-width spaces indent the tree inside a <select>, where CSS cannot.
-        return "\u3000" * depth(obj) + obj.name
 
 
 def _unit_field() -> UnitChoiceField:
@@ -46,9 +37,9 @@ class ItemFilterForm(forms.Form):
     level = forms.ChoiceField(label="层级", choices=ALL + ItemLevel.choices, required=False)
     online = forms.ChoiceField(label="网办程度", choices=ALL + Online.choices, required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["unit"].queryset = visible_units(user).only("code", "name", "path")
+        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path")
 
 
 class CaseFilterForm(forms.Form):
@@ -77,7 +68,8 @@ class CaseFilterForm(forms.Form):
     closed_from = forms.DateField(label="结束日期自", required=False, widget=DATE)
     closed_to = forms.DateField(label="结束日期至", required=False, widget=DATE)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["unit"].queryset = visible_units(user).only("code", "name", "path")
-        self.fields["item"].queryset = visible_items(user)
+        mine = scope(user)
+        self.fields["unit"].queryset = Unit.objects.visible_to(mine).only("code", "name", "path")
+        self.fields["item"].queryset = Item.objects.visible_to(mine)

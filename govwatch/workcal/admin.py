@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import HttpRequest
 
-from govwatch.web.admin import CatalogAdmin
+from govwatch.accounts.audited_admin import CatalogAdmin
 
 from . import calendar
 from .models import CalendarDay, ScheduledYear

@@ -81,9 +81,6 @@ class WorkCalendar:
     def is_workday(self, d: date) -> bool:
         return bool(self.is_work[self._index(d)])
 
-    def is_scheduled(self, d: date) -> bool:
-        return d.year in self.scheduled_years
-
     def add_workdays(self, d: date, n: int) -> Deadline:
         """The n-th working day after d (d not counted); n = 0 gives d itself."""
         if n < 0:

@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 
 from govwatch.accounts.models import Membership, Role
 from govwatch.accounts.permissions import IMPORT, ISSUE_ORDERS, REPLY_ORDERS, VIEW_PII, may, scope
+from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
+from govwatch.orgs.models import Unit
 
 
 @pytest.fixture
@@ -31,26 +33,26 @@ def people(region):
 
 def test_unit_staff_see_their_subtree_only(people, region):
     street = scope(people["street"])
-    assert set(street.units().values_list("code", flat=True)) == {"ST", "ST1"}
-    assert list(street.items().values_list("code", flat=True)) == ["I0"]  # the community's item
+    assert set(Unit.objects.visible_to(street).values_list("code", flat=True)) == {"ST", "ST1"}
+    assert list(Item.objects.visible_to(street).values_list("code", flat=True)) == ["I0"]  # the community's item
     assert not street.contains(region["market"]) and street.contains(region["community"])
 
 
 def test_region_roles_see_everything_in_the_region(people):
-    assert scope(people["supervisor"]).items().count() == Item.objects.count()
-    assert scope(people["leader"]).units().count() == 7
+    assert Item.objects.visible_to(scope(people["supervisor"])).count() == Item.objects.count()
+    assert Unit.objects.visible_to(scope(people["leader"])).count() == 7
 
 
 def test_no_role_or_anonymous_sees_nothing(people):
     from django.contrib.auth.models import AnonymousUser
 
-    assert scope(people["nobody"]).units().count() == 0
-    assert scope(AnonymousUser()).cases().count() == 0
+    assert Unit.objects.visible_to(scope(people["nobody"])).count() == 0
+    assert Case.objects.visible_to(scope(AnonymousUser())).count() == 0
 
 
 def test_an_inactive_user_sees_nothing(people):
     people["street"].is_active = False
-    assert scope(people["street"]).units().count() == 0
+    assert Unit.objects.visible_to(scope(people["street"])).count() == 0
 
 
 def test_actions_by_role(people):

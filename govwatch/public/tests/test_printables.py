@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from govwatch.public.tokens import Link, evaluation_link, read_token, read_window_token, window_link
+from govwatch.public.tokens import Link, evaluation_link, read_token, read_window_token
 
 from .conftest import token_of
+from .links import window_link
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,10 +9,11 @@ import pytest
 from govwatch.audit.models import AuditEntry
 from govwatch.public.jobs import invite_completed_cases
 from govwatch.public.models import RateHit
-from govwatch.public.tokens import evaluation_link, window_link
+from govwatch.public.tokens import evaluation_link
 from govwatch.supervision.models import Notification
 
 from .conftest import PHONE, aged_stamp, evaluation_post, token_of
+from .links import window_link
 
 pytestmark = pytest.mark.django_db
 

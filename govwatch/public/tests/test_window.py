@@ -7,9 +7,10 @@ import pytest
 from govwatch.core import pii
 from govwatch.public.contacts import register_applicant_phone
 from govwatch.public.models import ApplicantContact
-from govwatch.public.tokens import Link, read_token, window_link, window_token
+from govwatch.public.tokens import Link, read_token, window_token
 
 from .conftest import PHONE, aged_stamp
+from .links import window_link
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
 from govwatch.core import downloads
+from govwatch.core.attachments import MAX_ATTACHMENT_BYTES
 from govwatch.core.pdf import PdfError
 from govwatch.core.tests.pdfcheck import needs_libreoffice, pdf_text
-from govwatch.supervision.forms import MAX_ATTACHMENT_BYTES
 from govwatch.supervision.models import Notification, NotificationTemplate, SupervisionOrder
 from govwatch.supervision.orders import do_issue_order, do_reply
 from govwatch.supervision.scan import scan
@@ -157,7 +157,7 @@ def test_board_before_any_scan_says_so(people, region):
 def orders(region, scanned) -> dict[str, SupervisionOrder]:
     market = do_issue_order(SYSTEM, region["market"], "请说明超时原因", at=at(2026, 3, 16, 10))
     social = do_issue_order(SYSTEM, region["social"], "请立即办结", at=at(2026, 3, 16, 11))
-    do_reply(SYSTEM, social, "已补正", "已办结", files=[("说明.txt", b"evidence")], at=at(2026, 3, 17))
+    do_reply(SYSTEM, social, "已补正", "已办结", files=[("说明.pdf", b"%PDF-1.4 evidence")], at=at(2026, 3, 17))
     return {"market": market, "social": social}
 
 

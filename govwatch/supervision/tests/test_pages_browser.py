@@ -70,13 +70,13 @@ def test_board_to_order_to_reply_to_acceptance(page, live_server, people, scanne
     page.wait_for_url(order_url)
     page.get_by_label("整改措施").fill("已补正审批流程，责任人已说明超时原因")
     page.get_by_label("办理结果").fill("已于当日办结并告知申请人")
-    evidence = tmp_path / "整改说明.txt"
-    evidence.write_text("整改说明", encoding="utf-8")
+    evidence = tmp_path / "整改说明.pdf"
+    evidence.write_bytes("%PDF-1.4 整改说明".encode())
     page.get_by_label("附件（可多选，每个不超过 10 MB）").set_input_files(str(evidence))
     page.get_by_role("button", name="提交回复").click()
     page.wait_for_url(order_url)
     assert "已回复" in page.locator("h1").inner_text()
-    assert page.get_by_role("link", name="整改说明.txt").is_visible()
+    assert page.get_by_role("link", name="整改说明.pdf").is_visible()
     sign_out(page)
 
     sign_in(page, live_server, "jiwei")

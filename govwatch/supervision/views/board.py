@@ -11,13 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import Scope, scope
 from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
+from govwatch.core import tree
 from govwatch.core.choices import Card
+from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
-from govwatch.web.access import member_required
-from govwatch.web.tree import depth
 
 from ..forms import BoardFilterForm
 from ..models import ScanLock, ScanRun, SupervisionOrder
@@ -56,7 +57,7 @@ def _cells(counts: dict[str, int], cards: list[str], unit_code: str, item_code: 
 
 def covers_region(mine: Scope) -> bool:
     """Whether the user sees every unit: only then are the scan's region-wide figures theirs."""
-    return mine.path is not None and not Unit.objects.exclude(path__startswith=mine.path).exists()
+    return mine.path is not None and not Unit.objects.exclude(subtree(mine.path)).exists()
 
 
 def carded(cases: QuerySet[Case], cards: list[str]) -> QuerySet[Case]:
@@ -84,11 +85,11 @@ def _by_unit(
     overall = dict.fromkeys(CARDS, 0)
     for card, unit_id, _, n in counts:
         overall[card] += n
-        for code in paths[unit_id].strip("/").split("/"):
+        for code in tree.codes(paths[unit_id]):
             totals[code][card] += n
     # Ancestors outside the scope (or above the filtered unit) are not shown: `units` drops them.
     rows = [
-        Row(unit.name, unit.code, depth(unit), cells=_cells(totals[unit.code], cards, unit.code, item_code))
+        Row(unit.name, unit.code, unit.depth, cells=_cells(totals[unit.code], cards, unit.code, item_code))
         for unit in units.filter(code__in=totals).only("code", "name", "path").order_by("path")
     ]
     return rows, overall
@@ -114,7 +115,7 @@ def board(request: HttpRequest) -> HttpResponse:
     form = BoardFilterForm(request.GET or None, user=request.user)
     unit = item = None
     cards = list(CARDS)
-    cases = mine.cases()
+    cases = Case.objects.visible_to(mine)
     if form.is_bound and not form.is_valid():
         cases = cases.none()
     elif form.is_bound:
@@ -123,10 +124,10 @@ def board(request: HttpRequest) -> HttpResponse:
             cards = [form.cleaned_data["card"]]
     # Case.card is the card of the last scan, set only on cases open and running at that scan.
     cases = carded(cases, cards)
-    units = mine.units()
+    units = Unit.objects.visible_to(mine)
     if unit is not None:
-        cases = cases.filter(unit__path__startswith=unit.path)
-        units = units.filter(path__startswith=unit.path)
+        cases = cases.filter(subtree(unit.path, "unit"))
+        units = units.filter(subtree(unit.path))
     if item is not None:
         cases = cases.filter(item=item)
     unit_code, item_code = (unit.code if unit else ""), (item.code if item else "")
@@ -158,7 +159,7 @@ def open_orders(mine: Scope) -> QuerySet[SupervisionOrder]:
         models.When(status__in=WAITING, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
     )
     return (
-        mine.orders()
+        SupervisionOrder.objects.visible_to(mine)
         .exclude(status=Status.CLOSED)
         .select_related("unit", "case__item")
         .annotate(waiting=waiting_first)
@@ -170,7 +171,7 @@ def open_orders(mine: Scope) -> QuerySet[SupervisionOrder]:
 def inbox(request: HttpRequest) -> HttpResponse:
     mine = scope(request.user)
     # "red" sorts before "yellow": red cards first, then the newest cards.
-    cases = carded(mine.cases(), CARDS).select_related("item", "unit").order_by("card", "-card_at", "-id")
+    cases = carded(Case.objects.visible_to(mine), CARDS).select_related("item", "unit").order_by("card", "-card_at", "-id")
     context = page_context(
         request, "inbox",
         today=timezone.localdate(),

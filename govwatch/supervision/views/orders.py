@@ -8,26 +8,36 @@ the form as it was filled in, so nothing typed is lost.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from govwatch.accounts.permissions import ACCEPT_ORDERS, ISSUE_ORDERS, REPLY_ORDERS, may, scope
+from govwatch.accounts.access import action_required, member_required
+from govwatch.accounts.permissions import ACCEPT_ORDERS, ISSUE_ORDERS, REPLY_ORDERS, access, may, scope
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
+from govwatch.core.attachments import download
 from govwatch.core.choices import Card
 from govwatch.core.downloads import document_download
-from govwatch.web.access import action_required, member_required
+from govwatch.core.forms import files_read
+from govwatch.core.tree import subtree
 
 from ..documents import order_notice
 from ..forms import AcceptForm, IssueOrderForm, OrderFilterForm, ReplyForm, SendBackForm
-from ..models import OrderAttachment, SupervisionOrder
-from ..orders import OrderError, do_accept, do_issue_order, do_reply, do_send_back
+from ..models import SupervisionOrder
+from ..orders import (
+    OrderError,
+    access_order,
+    access_order_attachment,
+    do_accept,
+    do_issue_order,
+    do_reply,
+    do_send_back,
+)
 from .common import page_context, paginate
 
 Order = SupervisionOrder
@@ -44,11 +54,7 @@ WAITING = (Status.ISSUED, Status.RETURNED)
 
 
 def _orders(request: HttpRequest) -> QuerySet[Order]:
-    return scope(request.user).orders().select_related("unit", "case__item", "case__unit")
-
-
-def _order_or_404(request: HttpRequest, pk: int) -> Order:
-    return get_object_or_404(_orders(request), pk=pk)
+    return Order.objects.visible_to(scope(request.user)).select_related("unit", "case__item", "case__unit")
 
 
 @member_required
@@ -64,7 +70,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         if data["level"] is not None:
             orders = orders.filter(level=data["level"])
         if data["unit"]:
-            orders = orders.filter(unit__path__startswith=data["unit"].path)
+            orders = orders.filter(subtree(data["unit"].path, "unit"))
         if data["origin"]:
             orders = orders.filter(origin=data["origin"])
     context = page_context(
@@ -103,16 +109,7 @@ def _order_page(request: HttpRequest, order: Order, **forms) -> HttpResponse:
 
 @member_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _order_page(request, _order_or_404(request, pk))
-
-
-def _acting(request: HttpRequest, pk: int, action: str) -> Order:
-    """The order an action is about: outside the scope it does not exist (404); without the role
-    the action is refused (403)."""
-    order = _order_or_404(request, pk)
-    if not may(request.user, action):
-        raise PermissionDenied
-    return order
+    return _order_page(request, access_order(request.user, pk))
 
 
 def _done(request: HttpRequest, order: Order, text: str) -> HttpResponse:
@@ -123,10 +120,10 @@ def _done(request: HttpRequest, order: Order, text: str) -> HttpResponse:
 @member_required
 @require_POST
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _acting(request, pk, REPLY_ORDERS)
+    order = access_order(request.user, pk, REPLY_ORDERS)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        files = [(f.name, f.read()) for f in form.cleaned_data["attachments"]]
+        files = files_read(form.cleaned_data["attachments"])
         try:
             do_reply(Actor.of_request(request), order, form.cleaned_data["measures"], form.cleaned_data["result"], files)
         except OrderError as exc:
@@ -140,7 +137,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _acting(request, pk, ACCEPT_ORDERS)
+    order = access_order(request.user, pk, ACCEPT_ORDERS)
     form = AcceptForm(request.POST)
     if form.is_valid():
         try:
@@ -156,7 +153,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 @require_POST
 def send_back(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _acting(request, pk, ACCEPT_ORDERS)
+    order = access_order(request.user, pk, ACCEPT_ORDERS)
     form = SendBackForm(request.POST)
     if form.is_valid():
         try:
@@ -182,7 +179,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     case_no = request.GET.get("case", "").strip()
     case = None
     if case_no:
-        case = get_object_or_404(scope(user).cases().select_related("unit", "item"), case_no=case_no)
+        case = access(user, Case.objects.select_related("unit", "item"), case_no=case_no)
     initial = {"demand": _default_demand(case)} if case else {}
     form = IssueOrderForm(request.POST or None, user=user, case=case, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -208,7 +205,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 @member_required
 def notice(request: HttpRequest, pk: int) -> HttpResponse:
     """督办通知单 as a Word document (or PDF)."""
-    order = _order_or_404(request, pk)
+    order = access_order(request.user, pk)
     back = reverse("supervision:order-detail", args=[order.pk])
     return document_download(request, order_notice(order), f"督办通知单-{order.number}", back)
 
@@ -216,9 +213,4 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """A reply's evidence, always as a download: an uploaded page must never render as ours."""
-    item = get_object_or_404(OrderAttachment.objects.filter(order__in=scope(request.user).orders()), pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("附件文件已不存在") from exc
-    return FileResponse(handle, as_attachment=True, filename=item.name, content_type="application/octet-stream")
+    return download(access_order_attachment(request.user, pk))

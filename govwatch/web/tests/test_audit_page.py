@@ -10,11 +10,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from govwatch.accounts.audited_admin import AuditedAdmin
 from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor, record
 from govwatch.audit.models import AuditEntry
 from govwatch.orgs.models import Unit
-from govwatch.web.admin import AuditedAdmin
 
 from .test_admin import unit_form
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from govwatch.accounts.access import INTEGRATION_ONLY, NO_ROLE
 from govwatch.catalog.models import Item
-from govwatch.web.access import INTEGRATION_ONLY, NO_ROLE
 
 # Every page of GovWatch (GET), with one record of the market bureau where there is one.
 PAGES = [

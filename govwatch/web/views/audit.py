@@ -12,11 +12,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from govwatch.accounts.access import action_required
 from govwatch.accounts.permissions import VIEW_AUDIT
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
 
-from ..access import action_required
 from ..forms import ALL, DATE
 
 PAGE_SIZE = 50

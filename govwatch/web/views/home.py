@@ -6,17 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from govwatch.accounts.access import member_required
+from govwatch.accounts.permissions import scope
+from govwatch.cases.models import Case
 from govwatch.catalog.figures import catalog_figures
+from govwatch.catalog.models import Item
 from govwatch.core.choices import Card, CaseStatus
-
-from ..access import member_required
-from ..scoping import visible_cases, visible_items, visible_units
+from govwatch.orgs.models import Unit
 
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    cases = visible_cases(request.user)
+    cases = Case.objects.visible_to(scope(request.user))
     # Separate counts rather than one aggregate with filters: each is then an indexed lookup
     # (status/due_date, closed_on, card) instead of a scan of every case of the province.
     counts = {
@@ -32,8 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "home",
         "today": today,
-        "unit_count": visible_units(request.user).count(),
+        "unit_count": Unit.objects.visible_to(scope(request.user)).count(),
         "counts": counts,
-        "figures": catalog_figures(visible_items(request.user)),
+        "figures": catalog_figures(Item.objects.visible_to(scope(request.user))),
     }
     return render(request, "web/home.html", context)

@@ -5,20 +5,21 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from govwatch.accounts.access import member_required
+from govwatch.accounts.permissions import scope
 from govwatch.catalog.figures import catalog_figures, reduction
 from govwatch.catalog.models import Item
+from govwatch.core.tree import subtree
+from govwatch.orgs.models import Unit
 
-from ..access import member_required
 from ..forms import ItemFilterForm
-from ..scoping import User, visible_items, visible_units
-from ..tree import in_subtree
 
 PAGE_SIZE = 50
 
 
-def filter_items(items: QuerySet[Item], data: dict, user: User) -> QuerySet[Item]:
+def filter_items(items: QuerySet[Item], data: dict, user) -> QuerySet[Item]:
     if data["unit"]:
-        items = items.filter(unit__in=in_subtree(visible_units(user), data["unit"]).values("pk"))
+        items = items.filter(unit__in=Unit.objects.visible_to(scope(user)).filter(subtree(data["unit"].path)).values("pk"))
     for name in ("type", "level", "online"):
         if data[name]:
             items = items.filter(**{name: data[name]})
@@ -31,7 +32,7 @@ def filter_items(items: QuerySet[Item], data: dict, user: User) -> QuerySet[Item
 @member_required
 def item_list(request: HttpRequest) -> HttpResponse:
     form = ItemFilterForm(request.GET or None, user=request.user)
-    items = visible_items(request.user)
+    items = Item.objects.visible_to(scope(request.user))
     if form.is_bound:
         items = filter_items(items, form.cleaned_data, request.user) if form.is_valid() else items.none()
     page = Paginator(items.select_related("unit").order_by("code"), PAGE_SIZE).get_page(

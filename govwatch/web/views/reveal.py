@@ -9,20 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from govwatch.accounts.permissions import VIEW_PII
-from govwatch.audit.log import Actor, record
+from govwatch.accounts.access import action_required
+from govwatch.accounts.permissions import VIEW_PII, access
+from govwatch.accounts.reveal import do_reveal
+from govwatch.audit.log import Actor
+from govwatch.complaints.models import Complaint
 from govwatch.core import pii
-
-from ..access import action_required
-from ..scoping import User, visible_complaints, visible_evaluations, visible_units
+from govwatch.evaluations.models import Evaluation
+from govwatch.orgs.models import Unit
 
 
 def _decrypted(token: str) -> str:
@@ -32,19 +34,19 @@ def _decrypted(token: str) -> str:
 @dataclass(frozen=True)
 class Revealable:
     label: str  # what is shown, in the page and in the audit summary
-    rows: Callable[[User], QuerySet]  # the user's scope of such records
+    model: type[Model]  # whose records the user sees (`visible_to`)
     key: str  # the field the address names the record by
     field: str  # the field revealed, as the audit entry names it
     clear: Callable[[Model], str]
 
 
 REVEALABLE = {
-    "unit-phone": Revealable("单位联系电话", visible_units, "code", "phone", lambda u: u.phone),
+    "unit-phone": Revealable("单位联系电话", Unit, "code", "phone", lambda u: u.phone),
     "evaluator": Revealable(
-        "评价人", visible_evaluations, "eval_id", "evaluator", lambda e: _decrypted(e.evaluator_enc)
+        "评价人", Evaluation, "eval_id", "evaluator", lambda e: _decrypted(e.evaluator_enc)
     ),
     "complainant": Revealable(
-        "投诉人联系方式", visible_complaints, "complaint_id", "contact", lambda c: _decrypted(c.contact_enc)
+        "投诉人联系方式", Complaint, "complaint_id", "contact", lambda c: _decrypted(c.contact_enc)
     ),
 }
 
@@ -57,15 +59,8 @@ def reveal(request: HttpRequest, what: str, key: str) -> HttpResponse:
     spec = REVEALABLE.get(what)
     if spec is None:
         raise Http404
-    obj = get_object_or_404(spec.rows(request.user), **{spec.key: key})
-    value = spec.clear(obj)
-    record(
-        Actor.of_request(request),
-        "pii.reveal",
-        obj,
-        summary=f"查看完整{spec.label}：{obj}",
-        after={"field": spec.field},
-    )
+    obj = access(request.user, spec.model.objects.all(), **{spec.key: key})
+    value = do_reveal(Actor.of_request(request), obj, spec.label, spec.field, spec.clear)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"value": value})
     back = request.headers.get("Referer", "")

@@ -4,13 +4,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from govwatch.accounts.access import member_required
+from govwatch.accounts.permissions import scope
+from govwatch.cases.models import Case
 from govwatch.catalog.figures import catalog_figures
+from govwatch.catalog.models import Item
 from govwatch.core.pii import mask
+from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
-
-from ..access import member_required
-from ..scoping import visible_cases, visible_items, visible_units
-from ..tree import depth, in_subtree
 
 RECENT_CASES = 20
 # The rest of a large unit's catalog is one click away, on the filtered item list.
@@ -28,7 +29,7 @@ def _tree_rows(units: QuerySet[Unit], items: QuerySet, cases: QuerySet) -> list[
     return [
         {
             "unit": u,
-            "depth": depth(u),
+            "depth": u.depth,
             "phone": mask(u.phone),
             "items": item_counts.get(u.pk, 0),
             "cases": case_counts.get(u.pk, 0),
@@ -40,17 +41,17 @@ def _tree_rows(units: QuerySet[Unit], items: QuerySet, cases: QuerySet) -> list[
 @member_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    rows = _tree_rows(visible_units(user), visible_items(user), visible_cases(user))
+    rows = _tree_rows(Unit.objects.visible_to(scope(user)), Item.objects.visible_to(scope(user)), Case.objects.visible_to(scope(user)))
     return render(request, "web/unit_list.html", {"nav": "units", "rows": rows})
 
 
 @member_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    units = visible_units(user)
+    units = Unit.objects.visible_to(scope(user))
     unit = get_object_or_404(units.select_related("parent"), code=code)
-    subtree_ids = in_subtree(units, unit).values("pk")
-    items = visible_items(user).filter(unit=unit)
+    subtree_ids = units.filter(subtree(unit.path)).values("pk")
+    items = Item.objects.visible_to(scope(user)).filter(unit=unit)
     children = units.filter(parent=unit)
     context = {
         "nav": "units",
@@ -58,12 +59,12 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "phone": mask(unit.phone),
         "children": _tree_rows(
             children,
-            visible_items(user).filter(unit__in=children),
-            visible_cases(user).filter(unit__in=children),
+            Item.objects.visible_to(scope(user)).filter(unit__in=children),
+            Case.objects.visible_to(scope(user)).filter(unit__in=children),
         ),
         "items": items.order_by("code")[:UNIT_ITEMS_SHOWN],
         "figures": catalog_figures(items),
-        "recent_cases": visible_cases(user)
+        "recent_cases": Case.objects.visible_to(scope(user))
         .filter(unit__in=subtree_ids)
         .select_related("item", "unit")
         .order_by("-accepted_on", "-pk")[:RECENT_CASES],

@@ -1,4 +1,4 @@
-"""Rules every admin page follows: each change is audited; master data is the service office's;
+"""The base classes of every admin page, and the rules they follow: each change is audited; master data is the service office's;
 facts are shown, never edited.
 
 Cases, their events, evaluations, complaints and import runs are facts reported by other systems
@@ -14,9 +14,10 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
-from govwatch.accounts.permissions import MANAGE_CATALOG, may
 from govwatch.audit.log import Actor, record
 from govwatch.core.pii import mask
+
+from .permissions import MANAGE_CATALOG, may
 
 # Never written to the log, not even masked: a password hash or an API token is a key.
 SECRET_FIELDS = {"password", "key"}

@@ -1,7 +1,8 @@
 """Who may open a page: every view is wrapped in `member_required` or `action_required`.
 
-Reading is then narrowed by the scope (govwatch.web.scoping); these only turn away those with no
-page to see at all, in Chinese, instead of showing them empty lists.
+Reading is then narrowed by the scope (each model's `visible_to(scope)`); these only turn away
+those with no page to see at all, in Chinese, instead of showing them empty lists. The refusal page
+is the template "web/refused.html" of the pages' shell.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from govwatch.accounts.forms import INTEGRATION_ONLY
-from govwatch.accounts.models import Role
-from govwatch.accounts.permissions import may, role_of
+from .forms import INTEGRATION_ONLY
+from .models import Role
+from .permissions import may, role_of
 
 NO_ROLE = "您的账号尚未分配角色，请联系管理员"
 

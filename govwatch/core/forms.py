@@ -1,0 +1,71 @@
+"""What the forms of every area share: Chinese labels without a colon, the "all" choice, the
+browser's date and month pickers, and evidence files (several in one field, checked by
+govwatch.core.attachments)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from .attachments import HEAD_BYTES, MAX_ATTACHMENTS, refusal
+
+ALL = [("", "全部")]
+# The browser's date picker reads and writes ISO dates whatever the page's language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class ChineseForm(forms.Form):
+    """Labels as Chinese forms write them: no trailing colon."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, label_suffix="", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked on its own."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class AttachmentsField(MultipleFileField):
+    """Evidence files, each checked against the allow-list before anything is stored, so a refused
+    file shows the form again with what was typed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label", "附件（可多选，每个不超过 10 MB）")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages", {"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"})
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[UploadedFile]:
+        files = super().clean(data, initial)
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(f"一次最多上传 {MAX_ATTACHMENTS} 个附件")
+        reasons = []
+        for f in files:
+            head = f.read(HEAD_BYTES)
+            f.seek(0)
+            reason = refusal(f.name, head, f.size)
+            if reason:
+                reasons.append(reason)
+        if reasons:
+            raise forms.ValidationError(reasons)
+        return files
+
+
+def files_read(files: list[UploadedFile]) -> list[tuple[str, bytes]]:
+    """Uploaded files as (name, content), what the `do_*` services take."""
+    return [(f.name, f.read()) for f in files]
