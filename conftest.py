@@ -1,4 +1,9 @@
-"""Fixtures shared by every app's tests: a calendar loaded from the shipped schedule, a small org tree."""
+"""Fixtures shared by every app's tests: the shipped calendar (loaded once per test database), a
+small org tree, one named person per role (`people`), cases built the way the importer builds them
+(`govwatch.tests.fixtures.build_case`), one browser.
+
+The fast password hasher is set once, in govwatch/test_settings.py.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from govwatch.tests.fixtures import People, person
+
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as `govwatch init` leaves it: migrated, the shipped calendar loaded. Once per
+    database (each xdist worker has its own), not once per test."""
+    from govwatch.workcal.schedule import load_shipped
+
+    with django_db_blocker.unblock():
+        load_shipped()
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +43,14 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def shipped_calendar(db):
-    """The database seeded with the chinese-calendar years, as `govwatch init` does."""
+    """The database seeded with the chinese-calendar years, as `govwatch init` does: loaded once per
+    database by `django_db_setup`, loaded again only after a transactional test emptied the tables."""
     from govwatch.workcal.calendar import get_calendar
+    from govwatch.workcal.models import ScheduledYear
     from govwatch.workcal.schedule import load_shipped
 
-    load_shipped()
+    if not ScheduledYear.objects.exists():
+        load_shipped()
     return get_calendar()
 
 
@@ -43,20 +63,64 @@ def region(shipped_calendar):
 
     root = Unit.objects.create(code="D", name="测试区", kind="district")
     center = Unit.objects.create(code="C", name="区政务服务中心", kind="center", parent=root)
-    market = Unit.objects.create(code="SC", name="区市场监管局", kind="department", parent=root, phone="13800001111")
-    social = Unit.objects.create(code="RS", name="区人社局", kind="department", parent=root, phone="13800002222")
+    market = Unit.objects.create(
+        code="SC", name="区市场监管局", kind="department", parent=root, phone="13800001111"
+    )
+    social = Unit.objects.create(
+        code="RS", name="区人社局", kind="department", parent=root, phone="13800002222"
+    )
     street = Unit.objects.create(code="ST", name="城关街道", kind="street", parent=root)
     community = Unit.objects.create(code="ST1", name="东门社区", kind="community", parent=street)
-    supervisor = Unit.objects.create(code="JW", name="区纪委监委", kind="supervisor", parent=root, phone="13900009999")
+    supervisor = Unit.objects.create(
+        code="JW", name="区纪委监委", kind="supervisor", parent=root, phone="13900009999"
+    )
     items = {
-        "I9": Item.objects.create(code="I9", name="食品经营许可", unit=market, type="licensing", legal_days=20, promised_days=9, online="full"),
-        "I2": Item.objects.create(code="I2", name="就业登记", unit=social, type="confirmation", legal_days=10, promised_days=2, online="partial"),
-        "I0": Item.objects.create(code="I0", name="社保卡补办", unit=community, type="public_service", legal_days=1, promised_days=0),
+        "I9": Item.objects.create(
+            code="I9",
+            name="食品经营许可",
+            unit=market,
+            type="licensing",
+            legal_days=20,
+            promised_days=9,
+            online="full",
+        ),
+        "I2": Item.objects.create(
+            code="I2",
+            name="就业登记",
+            unit=social,
+            type="confirmation",
+            legal_days=10,
+            promised_days=2,
+            online="partial",
+        ),
+        "I0": Item.objects.create(
+            code="I0", name="社保卡补办", unit=community, type="public_service", legal_days=1, promised_days=0
+        ),
     }
     return {
-        "root": root, "center": center, "market": market, "social": social, "street": street,
-        "community": community, "supervisor": supervisor, "items": items, "calendar": shipped_calendar,
+        "root": root,
+        "center": center,
+        "market": market,
+        "social": social,
+        "street": street,
+        "community": community,
+        "supervisor": supervisor,
+        "items": items,
+        "calendar": shipped_calendar,
     }
+
+
+@pytest.fixture
+def people(region, django_user_model) -> People:
+    from govwatch.accounts.models import Role
+
+    return People(
+        supervisor=person(django_user_model, "jiwei", Role.SUPERVISOR, region["root"]),
+        office=person(django_user_model, "zhengwuban", Role.OFFICE, region["root"]),
+        leader=person(django_user_model, "lingdao", Role.LEADER, region["root"]),
+        market_staff=person(django_user_model, "shichang", Role.UNIT_STAFF, region["market"]),
+        social_staff=person(django_user_model, "renshe", Role.UNIT_STAFF, region["social"]),
+    )
 
 
 @pytest.fixture(scope="session")

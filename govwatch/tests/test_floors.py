@@ -40,7 +40,7 @@ FLOORS = [
     "govwatch.core",
 ]
 # Modules that belong to no floor: they import no GovWatch module.
-OUTSIDE = {"govwatch.settings", "govwatch.wsgi", "govwatch.tests"}
+OUTSIDE = {"govwatch.settings", "govwatch.test_settings", "govwatch.wsgi", "govwatch.tests"}
 # Upward imports that are allowed, each with the reason (docs/architecture.md lists them too).
 EXCEPTIONS: dict[str, str] = {}
 # Imports still to be straightened (issue 8); this list only shrinks.

@@ -152,3 +152,17 @@ class TestCards:
         assert card_at("open", due, 6, 2, at(2026, 1, 3, 12), SHIPPED, TZ) == "none"
         assert card_at("open", due, 6, 2, at(2026, 1, 4, 0, 0), SHIPPED, TZ) == "yellow"
         assert card_at("open", due, 6, 2, at(2026, 1, 4, 0, 0) - timedelta(seconds=1), SHIPPED, TZ) == "none"
+
+
+def test_the_due_date_rule_is_one_function_the_derivation_uses():
+    from govwatch.cases.deadlines import due_date
+
+    # Accepted Friday 13 Feb 2026: Saturday 14 is a make-up working day, then the Spring Festival.
+    assert due_date(SHIPPED, date(2026, 2, 13), 3).date == date(2026, 2, 25)
+    assert due_date(SHIPPED, date(2026, 2, 13), 3, 2).date == date(2026, 2, 27)
+    assert due_date(SHIPPED, date(2026, 12, 29), 5).provisional is True
+    f = facts(9, ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 3)), ("resume", at(2026, 3, 5)))
+    assert (f.due_date, f.provisional) == (
+        due_date(SHIPPED, date(2026, 3, 2), 9, f.suspended_days).date,
+        due_date(SHIPPED, date(2026, 3, 2), 9, f.suspended_days).provisional,
+    )

@@ -26,9 +26,6 @@ PEOPLE = [u for u in USERNAMES if u != "integration"]
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher"
-    ]  # fast; the real one is slow
 
 
 def test_creates_the_accounts_with_valid_passwords_kept_in_a_private_file():

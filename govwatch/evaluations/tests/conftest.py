@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
-
-from govwatch.accounts.models import Membership, Role
-from govwatch.audit.log import Actor
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "correct-horse-battery"
@@ -83,35 +79,6 @@ def negative(completed, submit):
         comment="跑了三次才办完", evaluator=PHONE,
     )  # fmt: skip
     return evaluation.task
-
-
-@dataclass
-class People:
-    supervisor: object
-    office: object
-    leader: object
-    market_staff: object
-    social_staff: object
-
-    def actor(self, name: str) -> Actor:
-        return Actor(f"user:{name}", getattr(self, name), "127.0.0.1")
-
-
-def person(django_user_model, name: str, role: str, unit) -> object:
-    user = django_user_model.objects.create_user(name, password=PASSWORD)
-    Membership.objects.create(user=user, role=role, unit=unit)
-    return user
-
-
-@pytest.fixture
-def people(region, django_user_model) -> People:
-    return People(
-        supervisor=person(django_user_model, "jiwei", Role.SUPERVISOR, region["root"]),
-        office=person(django_user_model, "zhengwuban", Role.OFFICE, region["root"]),
-        leader=person(django_user_model, "lingdao", Role.LEADER, region["root"]),
-        market_staff=person(django_user_model, "shichang", Role.UNIT_STAFF, region["market"]),
-        social_staff=person(django_user_model, "renshe", Role.UNIT_STAFF, region["social"]),
-    )
 
 
 def signed_in(user) -> Client:

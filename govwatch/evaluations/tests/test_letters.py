@@ -27,8 +27,9 @@ from govwatch.evaluations.letters import (
 )
 from govwatch.evaluations.models import Letter
 from govwatch.orgs.tests.trees import province_tree
+from govwatch.tests.fixtures import person
 
-from .conftest import at, person
+from .conftest import at
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 

@@ -11,19 +11,13 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from govwatch.cases.deadlines import Event, derive
 from govwatch.cases.models import Case
 from govwatch.public.contacts import register_applicant_phone
 from govwatch.public.tokens import STAMP_SALT
-from govwatch.workcal.calendar import get_calendar
+from govwatch.tests.fixtures import build_case
 
 PHONE = "13912345678"
 PASSWORD = "correct-horse-battery"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -47,16 +41,10 @@ def make_case(region) -> Callable[..., Case]:
         now = timezone.now()
         the_item = region["items"][item]
         completed = now - completed_ago if completed_ago is not None else None
-        events = [Event("accept", (completed or now) - timedelta(hours=30))]
+        events = [("accept", (completed or now) - timedelta(hours=30))]
         if completed is not None:
-            events.append(Event("complete", completed))
-        facts = derive(events, the_item.promised_days, get_calendar())
-        return Case.objects.create(
-            case_no=case_no, item=the_item, unit=the_item.unit, channel=channel, window_code=window_code,
-            status=facts.status, accepted_at=facts.accepted_at, accepted_on=facts.accepted_on,
-            closed_at=facts.closed_at, closed_on=facts.closed_on, due_date=facts.due_date,
-            provisional=facts.provisional, completed_on_time=facts.completed_on_time,
-        )  # fmt: skip
+            events.append(("complete", completed))
+        return build_case(case_no, the_item, events, channel=channel, window_code=window_code)
 
     return make
 

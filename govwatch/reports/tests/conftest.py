@@ -154,11 +154,6 @@ def march(region, tmp_path) -> dict:
     return region
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(db, django_user_model, region) -> dict:
     """A leader of the region, the staff of the street (ST and ST1) and of the market bureau."""

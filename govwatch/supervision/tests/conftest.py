@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from govwatch.tests.fixtures import build_case
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -14,21 +16,9 @@ def at(y, m, d, hh=9, mm=0, ss=0):
 
 @pytest.fixture
 def make_case(region):
-    """Store a case from its events the way the importer does (derive, then write the facts)."""
-    from govwatch.cases.deadlines import Event, derive
-    from govwatch.cases.models import Case, Suspension
+    """Store a case from its events the way the importer does (`build_case`: through apply_events)."""
 
-    def make(case_no: str, item_code: str, *events: tuple[str, datetime]) -> Case:
-        item = region["items"][item_code]
-        facts = derive([Event(k, t) for k, t in events], item.promised_days, region["calendar"], TZ)
-        case = Case.objects.create(
-            case_no=case_no, item=item, unit=item.unit, status=facts.status, accepted_at=facts.accepted_at,
-            accepted_on=facts.accepted_on, closed_at=facts.closed_at, closed_on=facts.closed_on,
-            due_date=facts.due_date, provisional=facts.provisional, completed_on_time=facts.completed_on_time,
-            suspended_days=facts.suspended_days,
-        )
-        for s in facts.suspensions:
-            Suspension.objects.create(case=case, started_at=s.started_at, ended_at=s.ended_at, workdays=s.workdays)
-        return case
+    def make(case_no: str, item_code: str, *events: tuple[str, datetime]):
+        return build_case(case_no, region["items"][item_code], events)
 
     return make

@@ -154,3 +154,42 @@ def test_an_order_to_a_unit_of_another_district_is_signed_by_that_districts_comm
     _, lines, _ = notice_text(order)
     assert lines[0] == "乙区纪委监委" and lines.count("乙区纪委监委") == 2
     assert not {"甲区纪委监委", "某某省纪委监委", "区纪委监委"} & set(lines)
+
+
+# -- who may act: each step checks its actor itself, whoever calls it ----------------------------
+
+
+def test_each_order_step_checks_its_actor_role_and_scope(people, region):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):  # unit staff issue no orders
+        do_issue_order(people.actor("market_staff"), region["market"], "请说明", at=at(2026, 3, 16, 10))
+    order = do_issue_order(people.actor("supervisor"), region["market"], "请说明", at=at(2026, 3, 16, 10))
+    with pytest.raises(PermissionDenied):  # another unit's staff may not answer it
+        do_reply(people.actor("social_staff"), order, "措施", "结果")
+    with pytest.raises(PermissionDenied):  # the leader only reads
+        do_reply(people.actor("leader"), order, "措施", "结果")
+    replied = do_reply(people.actor("market_staff"), order, "措施", "结果", at=at(2026, 3, 17))
+    with pytest.raises(PermissionDenied):  # the unit may not accept its own reply
+        do_accept(people.actor("market_staff"), replied)
+    assert do_accept(people.actor("office"), replied).status == "closed"
+    assert AuditEntry.objects.filter(action="order.issue").count() == 1  # the refused one left nothing
+
+
+def test_a_reply_with_a_program_attached_is_refused_and_nothing_is_kept(order):
+    with pytest.raises(OrderError, match="是可执行程序或脚本，不能上传"):
+        do_reply(UNIT, order, "措施", "结果", files=[("整改报告.pdf", b"MZ\x90\x00")])
+    order.refresh_from_db()
+    assert order.status == "issued" and not order.attachments.exists()
+
+
+def test_an_order_message_to_a_unit_waits_for_the_end_of_its_quiet_hours(region):
+    from datetime import time
+
+    from govwatch.supervision.models import AlertRule
+
+    AlertRule.objects.create(unit=region["market"], quiet_start=time(22, 0), quiet_end=time(7, 0))
+    do_issue_order(SUPERVISOR, region["market"], "请说明", at=at(2026, 3, 16, 23, 30))
+    do_issue_order(SUPERVISOR, region["social"], "请说明", at=at(2026, 3, 16, 23, 30))
+    waits = dict(Notification.objects.values_list("unit__code", "next_attempt_at"))
+    assert waits == {"SC": at(2026, 3, 17, 7, 0), "RS": None}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
-from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor
 from govwatch.audit.models import AuditEntry
 from govwatch.core import downloads
@@ -34,32 +32,6 @@ PASSWORD = "correct-horse-battery"
 SCANNED = at(2026, 3, 20, 9, 0)
 CLEAR_PHONES = ("13800001111", "13800002222", "13900009999")
 SYSTEM = Actor("user:jw", None, "127.0.0.1")
-
-
-@dataclass
-class People:
-    supervisor: object
-    office: object
-    leader: object
-    market_staff: object
-    social_staff: object
-
-
-def person(django_user_model, name: str, role: str, unit) -> object:
-    user = django_user_model.objects.create_user(name, password=PASSWORD)
-    Membership.objects.create(user=user, role=role, unit=unit)
-    return user
-
-
-@pytest.fixture
-def people(region, django_user_model) -> People:
-    return People(
-        supervisor=person(django_user_model, "jiwei", Role.SUPERVISOR, region["root"]),
-        office=person(django_user_model, "zhengwuban", Role.OFFICE, region["root"]),
-        leader=person(django_user_model, "lingdao", Role.LEADER, region["root"]),
-        market_staff=person(django_user_model, "shichang", Role.UNIT_STAFF, region["market"]),
-        social_staff=person(django_user_model, "renshe", Role.UNIT_STAFF, region["social"]),
-    )
 
 
 @pytest.fixture

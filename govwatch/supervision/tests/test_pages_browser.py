@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_pages import PASSWORD, people, scanned  # noqa: F401  (fixtures)
+from .test_pages import PASSWORD, scanned  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from govwatch.cases.deadlines import Event, derive
-from govwatch.cases.models import Case, CaseEvent, Suspension
+from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
 from govwatch.complaints.models import Complaint
 from govwatch.core import pii
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
-from govwatch.workcal.calendar import get_calendar
+from govwatch.tests.fixtures import build_case
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,39 +37,12 @@ def make_case(
     card: str = "none",
     card_at: datetime | None = None,
 ) -> Case:
-    """A case and its events, with the facts derived exactly as an import derives them."""
-    evs = [Event(kind, at, reason) for kind, at, reason in events]
-    facts = derive(evs, item.promised_days, get_calendar())
-    case = Case.objects.create(
-        case_no=case_no,
-        item=item,
-        unit=unit or item.unit,
-        status=facts.status,
-        accepted_at=facts.accepted_at,
-        accepted_on=facts.accepted_on,
-        closed_at=facts.closed_at,
-        closed_on=facts.closed_on,
-        due_date=facts.due_date,
-        provisional=facts.provisional,
-        completed_on_time=facts.completed_on_time,
-        suspended_days=facts.suspended_days,
-        card=card,
-        card_at=card_at,
-    )
-    for ev in evs:
-        CaseEvent.objects.create(
-            event_id=f"{case_no}-{ev.kind}-{ev.at.isoformat()}",
-            case=case,
-            kind=ev.kind,
-            at=ev.at,
-            reason=ev.reason,
-            window_code="W01",
-            digest="-",
-        )
-    for s in facts.suspensions:
-        Suspension.objects.create(
-            case=case, started_at=s.started_at, ended_at=s.ended_at, workdays=s.workdays, reason=s.reason
-        )
+    """A case and its events, stored as an import stores them (through apply_events); `card` as a
+    scan at `card_at` left it."""
+    case = build_case(case_no, item, events, unit=unit, event_window_code="W01")
+    if card != "none" or card_at is not None:
+        Case.objects.filter(pk=case.pk).update(card=card, card_at=card_at)
+        case.refresh_from_db()
     return case
 
 
@@ -82,12 +54,6 @@ class Cases:
     late: Case
     suspended: Case
     community: Case
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The real hasher takes a good part of a second per user; these tests make many users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
