@@ -27,9 +27,3 @@ def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
     """The first moment after date d, local time: a case due on d is overdue from then."""
     return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
 
-
-def next_local_time(moment: datetime, at: time) -> datetime:
-    """The first moment at or after `moment` whose local wall-clock time is `at`."""
-    local = moment.astimezone(local_tz())
-    candidate = datetime.combine(local.date(), at, tzinfo=local.tzinfo)
-    return candidate if candidate >= local else candidate + timedelta(days=1)
