@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from django import forms
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from govwatch.accounts.access import action_required
 from govwatch.accounts.permissions import VIEW_AUDIT
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
-
-from ..forms import ALL, DATE
+from govwatch.core.forms import ALL, DATE
+from govwatch.core.localtime import end_of_day, start_of_day
 
 PAGE_SIZE = 50
 
@@ -81,10 +78,6 @@ class AuditFilterForm(forms.Form):
         self.fields["target_type"].choices = ALL + [(t, f"{target_label(t)}（{t}）") for t in types]
 
 
-def _local_midnight(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def filter_entries(entries: QuerySet[AuditEntry], data: dict) -> QuerySet[AuditEntry]:
     if data["actor"].strip():
         entries = entries.filter(actor__icontains=data["actor"].strip())
@@ -94,9 +87,9 @@ def filter_entries(entries: QuerySet[AuditEntry], data: dict) -> QuerySet[AuditE
         entries = entries.filter(target_type=data["target_type"])
     # Whole local days, as bounds on the indexed timestamp.
     if data["date_from"]:
-        entries = entries.filter(at__gte=_local_midnight(data["date_from"]))
+        entries = entries.filter(at__gte=start_of_day(data["date_from"]))
     if data["date_to"]:
-        entries = entries.filter(at__lt=_local_midnight(data["date_to"] + timedelta(days=1)))
+        entries = entries.filter(at__lt=end_of_day(data["date_to"]))
     return entries
 
 
