@@ -31,12 +31,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _get(url: str) -> int:
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with opener.open(url, timeout=5) as response:
+        # A fresh worker renders its first page slowly on a busy machine: the answer, not its speed, is tested.
+        with opener.open(url, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
 
 
+@pytest.mark.slow
 def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path):
     # A SQLite file of its own: the test never touches the database DATABASE_URL names.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -56,14 +58,15 @@ def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 15
+        # Starting Python, Django and gunicorn takes seconds, many more on a busy machine.
+        deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, server.communicate()[1]
             try:
                 static = _get(f"{base}/static/admin/css/base.css")
                 break
             except OSError:
-                assert time.monotonic() < deadline, "govwatch serve did not answer within 15 s"
+                assert time.monotonic() < deadline, "govwatch serve did not answer within 60 s"
                 time.sleep(0.1)
         login = _get(f"{base}/admin/login/")
         home = _get(f"{base}/")

@@ -154,6 +154,7 @@ def _wait_for_first_turn(proc: subprocess.Popen, tmp_path) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_lets_the_running_job_finish_then_exits_0(tmp_path, signum):
     proc = _start_worker(tmp_path, "default")
@@ -172,6 +173,7 @@ def test_a_signal_lets_the_running_job_finish_then_exits_0(tmp_path, signum):
     assert "stopped" in stderr
 
 
+@pytest.mark.slow
 def test_a_worker_started_with_sigint_ignored_keeps_ignoring_it(tmp_path):
     """scripts/start runs the worker in the background: Ctrl-C is for the web server, and the
     script then stops the worker with SIGTERM alone."""
@@ -192,6 +194,7 @@ def test_a_worker_started_with_sigint_ignored_keeps_ignoring_it(tmp_path):
     assert "received SIGINT" not in stderr and "received SIGTERM" in stderr
 
 
+@pytest.mark.slow
 def test_a_second_signal_exits_at_once(tmp_path):
     proc = _start_worker(tmp_path, "default")
     try:

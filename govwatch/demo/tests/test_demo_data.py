@@ -17,6 +17,9 @@ from govwatch.demo.generator import FILES, generate
 from govwatch.workcal.calendar import WorkCalendar
 from govwatch.workcal.schedule import shipped_schedule
 
+# A district year (96,000 cases) and a province are generated here: run by scripts/test and CI.
+pytestmark = pytest.mark.slow
+
 CONTRACT_HEADERS = {
     "units": "code,name,parent_code,kind,phone",
     "items": "code,name,unit_code,type,level,legal_days,promised_days,online",

@@ -1,6 +1,6 @@
 """The e-supervision pages (电子监察): board, unit inbox, orders, outbox, notification texts.
 
-Every page takes its rows from `scope(user)` and asks `may(user, ...)` before a change; every
-change goes through a service (`orders.do_*`, `outbox.do_requeue`) with the requesting person as
-the audited actor.
+Every page takes its rows from `visible_to(scope(user))` and one object through its `access_*`
+helper; every change goes through a service (`orders.do_*`, `outbox.do_*`), which checks the
+requesting person itself and audits the change.
 """
