@@ -77,4 +77,6 @@ def download(attachment) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("附件文件已不存在") from exc
-    return FileResponse(handle, as_attachment=True, filename=attachment.name, content_type="application/octet-stream")
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type="application/octet-stream"
+    )

@@ -47,7 +47,9 @@ class AttachmentsField(MultipleFileField):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label", "附件（可多选，每个不超过 10 MB）")
         kwargs.setdefault("required", False)
-        kwargs.setdefault("error_messages", {"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"})
+        kwargs.setdefault(
+            "error_messages", {"empty": "不能上传空文件", "invalid": "附件上传不完整，请重新选择文件"}
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None) -> list[UploadedFile]:

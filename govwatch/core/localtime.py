@@ -26,4 +26,3 @@ def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
 def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
     """The first moment after date d, local time: a case due on d is overdue from then."""
     return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
-

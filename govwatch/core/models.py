@@ -47,5 +47,8 @@ class Attachment(models.Model):
     def keep(cls, name: str, content: bytes, **owner) -> Attachment:
         """Store one checked file (`owner`: the record and step it belongs to)."""
         return cls.objects.create(
-            name=name[:200], sha256=hashlib.sha256(content).hexdigest(), file=ContentFile(content, name=name), **owner
+            name=name[:200],
+            sha256=hashlib.sha256(content).hexdigest(),
+            file=ContentFile(content, name=name),
+            **owner,
         )

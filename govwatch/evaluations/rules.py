@@ -58,4 +58,6 @@ def evaluation_digest(
 ) -> str:
     """The digest stored with an evaluation: the same evaluation sent again (by a file, a push or
     the intake) has the same one, and is counted a duplicate, not refused as changed."""
-    return digest(eval_id, level, utc_text(at), case_no, unit_id, channel, window_code, evaluator_hash, auto, comment)
+    return digest(
+        eval_id, level, utc_text(at), case_no, unit_id, channel, window_code, evaluator_hash, auto, comment
+    )

@@ -27,6 +27,8 @@ from .models import ImportRun
 from .results import ImportResult
 
 BATCH = 5000
+
+
 class KeyedFacts:
     """The batch loop shared by the fact kinds: parse, resolve references, deduplicate, insert."""
 

@@ -51,7 +51,9 @@ def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFA
     if card == Card.YELLOW:
         return [unit] if rule.notify_yellow else []
     if card == Card.RED:
-        return ([unit] if rule.notify_red else []) + (supervisors_of(unit, supervisors) if rule.red_to_supervisors else [])
+        return ([unit] if rule.notify_red else []) + (
+            supervisors_of(unit, supervisors) if rule.red_to_supervisors else []
+        )
     return []
 
 
@@ -123,7 +125,12 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
         if card not in (Card.YELLOW, Card.RED):
             continue
         unit = units[n.unit_id]
-        params = {"item_name": n.item_name, "case_no": n.case_no, "due_date": n.due_date.isoformat(), "unit_name": unit.name}
+        params = {
+            "item_name": n.item_name,
+            "case_no": n.case_no,
+            "due_date": n.due_date.isoformat(),
+            "unit_name": unit.name,
+        }
         text = render(texts[card], params)
         params_json = json.dumps(params, ensure_ascii=False)
         rule = book.for_case(unit, n.item_id)
@@ -150,4 +157,6 @@ def message_to(unit: Unit, kind: str, text: str, *, at: datetime, case_no: str |
     """An unsaved outbox message to a unit's alert number (for the few that are not a scan's),
     under the unit's alert rule."""
     rule = RuleBook().for_case(unit, None)
-    return Notification(**message(kind, text, Recipient.of_unit(unit), at=at, rule=rule, case_no=case_no, unit_id=unit.id))
+    return Notification(
+        **message(kind, text, Recipient.of_unit(unit), at=at, rule=rule, case_no=case_no, unit_id=unit.id)
+    )
