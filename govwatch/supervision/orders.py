@@ -40,7 +40,7 @@ class OrderError(Exception):
 
 def access_order(user, pk: int, action: str | None = None) -> Order:
     """The order as `user` sees it: 404 outside their scope, 403 without the role for `action`."""
-    return access(user, Order.objects.select_related("unit", "case__item", "case__unit"), action, pk=pk)
+    return access(user, Order.objects.select_related("unit", "case__item", "case__unit", "watch"), action, pk=pk)
 
 
 def access_order_attachment(user, pk: int) -> OrderAttachment:
