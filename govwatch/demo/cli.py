@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.core.console import EXIT_OK, UsageError, emit, parse_moment_arg
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit, parse_moment_arg
 
 from .generator import SCALES, DemoError, generate
 
@@ -68,6 +68,45 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+KIND_LABELS = {"units": "单位", "items": "事项", "cases": "办件过程", "evaluations": "好差评", "complaints": "投诉"}
+
+
+def describe(row: dict) -> str:
+    """One line of what demo-load did with a file."""
+    name, label = row["file"], KIND_LABELS.get(row["kind"], row["kind"])
+    if row["status"] == "absent":
+        return f"无 {name}（{label}），跳过"
+    if row["status"] == "skipped":
+        return f"{name}（{label}）此前已导入，跳过"
+    return (
+        f"已导入 {name}（{label}）：读取 {row['read']:,}，导入 {row['imported']:,}，"
+        f"重复 {row['duplicates']:,}，拒绝 {row['rejected']:,}"
+    )
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    from .loading import DemoLoadError, load_demo
+
+    # Text: what was done, file by file, on standard output. JSON: one document at the end, and
+    # the same lines as progress on standard error.
+    stream = sys.stdout if args.format == "text" else sys.stderr
+
+    def report(row: dict) -> None:
+        stream.write(describe(row) + "\n")
+        stream.flush()
+
+    try:
+        rows = load_demo(args.dir, report=report)
+    except DemoLoadError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.format == "json":
+        emit({"dir": args.dir, "files": rows}, "json")
+    rejected = sum(r.get("rejected", 0) for r in rows)
+    if rejected:
+        sys.stderr.write(f"govwatch: 共拒绝 {rejected:,} 行，见各文件的错误列表\n")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo-data", help="生成演示数据：合成的区级或省级政务服务数据（单位、事项、办件、评价、投诉）"
@@ -98,3 +137,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("demo-load", help="按依赖顺序导入演示数据目录中的文件（已导入的文件跳过）")
+    p.add_argument("dir", metavar="DIR", help="演示数据目录（govwatch demo-data --out 的目录）")
+    p.add_argument("--format", choices=["json", "text"], default="json")
+    p.set_defaults(func=cmd_demo_load)
