@@ -8,6 +8,7 @@ from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import Card
 from govwatch.core.models import Attachment, Step
 
+from .kinds import TEXT_KINDS, all_kinds, label_of, template_key
 from .texts import DEFAULTS, template_errors
 
 
@@ -144,6 +145,13 @@ class NotificationTemplate(models.Model):
     def texts(cls) -> dict[str, str]:
         """The text of each kind in use: the office's edit, else the contract's default."""
         return {**DEFAULTS, **dict(cls.objects.filter(kind__in=DEFAULTS).values_list("kind", "text"))}
+
+    @classmethod
+    def watch_texts(cls) -> dict[str, str]:
+        """The texts of every registered watch kind ("complaint.red" -> text): the office's edits,
+        else the kind's defaults."""
+        texts = {template_key(k.code, t): k.default_text(t) for k in all_kinds() for t in TEXT_KINDS}
+        return {**texts, **dict(cls.objects.filter(kind__in=texts).values_list("kind", "text"))}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -386,8 +394,6 @@ class Watch(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .kinds import label_of
-
         return label_of(self.kind)
 
     def subject_url(self) -> str:

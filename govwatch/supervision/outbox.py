@@ -17,7 +17,6 @@ from govwatch.audit.log import Actor, record
 
 from .kinds import TEXT_KINDS, kind_of, template_key
 from .models import Notification, NotificationTemplate
-from .texts import watch_templates
 
 Status = Notification.Status
 # Those who act on supervision (纪检监察 and the service office) also see a failed message through;
@@ -75,7 +74,7 @@ def do_save_watch_templates(actor: Actor, code: str, texts: dict[str, str]) -> l
     check_actor(actor, MANAGE_TEMPLATES)
     spec = kind_of(code)
     keyed = {template_key(code, text_kind): text for text_kind, text in texts.items()}
-    return _save(actor, keyed, watch_templates(), lambda key: spec.label + TEXT_KINDS[key.rsplit(".", 1)[1]])
+    return _save(actor, keyed, NotificationTemplate.watch_texts(), lambda key: spec.label + TEXT_KINDS[key.rsplit(".", 1)[1]])
 
 
 def _save(actor: Actor, texts: dict[str, str], current: dict[str, str], name: Callable[[str], str]) -> list[str]:

@@ -27,9 +27,9 @@ from govwatch.workcal.calendar import get_calendar
 
 from . import routing
 from .kinds import REMINDER, kind_of, template_key
-from .models import Reminder, Watch
+from .models import NotificationTemplate, Reminder, Watch
 from .rules import RuleBook
-from .texts import render, watch_templates
+from .texts import render
 from .watchscan import text_params
 
 DAY, WEEK = "day", "week"
@@ -105,7 +105,7 @@ def remind_due(
     if workdays_only and not cal.is_workday(today):
         return 0
     spec = kind_of(kind)
-    template = watch_templates()[template_key(kind, REMINDER)]
+    template = NotificationTemplate.watch_texts()[template_key(kind, REMINDER)]
     horizon = cal.add_workdays(today, within_workdays).date
     due = Watch.objects.filter(kind=kind, status=Watch.Status.OPEN, due_date__lte=horizon, opened_at__lte=at)
     book = RuleBook()

@@ -20,37 +20,34 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from govwatch.cases.deadlines import card_at, due_date, yellow_threshold
 from govwatch.cases.models import Case, Suspension
 from govwatch.core.bulk import insert_returning, update_rows
 from govwatch.core.choices import Card, CaseStatus
-from govwatch.core.localtime import end_of_day, local_tz, start_of_day
+from govwatch.core.localtime import local_tz
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
-from . import routing
+from . import routing, watchscan
 from .models import CardChange, ScanLock, ScanRun
-
-# "Nothing will change until the case's events change": later than any real moment, indexable.
-NEVER = datetime(2199, 12, 31, tzinfo=UTC)
-BATCH = 2000
-
-OPEN, SUSPENDED, CLOSED, PENDING = "open", "suspended", "closed", ""
-
-
-@dataclass(frozen=True)
-class View:
-    """What a scan sees of one case at a moment."""
-
-    state: str
-    card: str
-    next_at: datetime
+from .scanview import (
+    BATCH,
+    CLOSED,
+    NEVER,
+    OPEN,
+    PENDING,
+    SUSPENDED,
+    View,
+    add_to_run,
+    count,
+    next_card_moment,
+)
 
 
 @dataclass(slots=True)
@@ -98,16 +95,6 @@ def view_at(case: Candidate, suspensions: list[Suspension], at: datetime, cal: W
     card = card_at(CaseStatus.OPEN, due, case.promised, case.threshold, at, cal, local_tz())
     upcoming.append(next_card_moment(card, due, case.threshold if case.promised else None, cal))
     return View(OPEN, card, min(upcoming))
-
-
-def next_card_moment(card: str, due: date, threshold: int | None, cal: WorkCalendar) -> datetime:
-    """When an open, running deadline's card (`card_on`) next changes if nothing else happens to it."""
-    if card == Card.RED:
-        return NEVER
-    red_from = end_of_day(due)
-    if card == Card.YELLOW or threshold is None:
-        return red_from
-    return start_of_day(cal.first_date_within(due, threshold))
 
 
 @dataclass
@@ -225,9 +212,6 @@ def scan(at: datetime | None = None, wait: float = 600.0) -> ScanResult:
 
 
 def _scan(at: datetime, token: str) -> ScanResult:
-    # Imported here: the watches' half of the scan builds on this module's View and batches.
-    from . import watchscan
-
     cal = get_calendar()
     with transaction.atomic():
         previous = ScanRun.objects.order_by("-id").first()
@@ -288,8 +272,8 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
     changed: list[Candidate] = []
     for case in batch:
         view = view_at(case, suspensions.get(case.case_no, []), at, cal)
-        _count(delta, case.scan_state, case.card, -1)
-        _count(delta, view.state, view.card, +1)
+        count(delta, case.scan_state, case.card, -1)
+        count(delta, view.state, view.card, +1)
         if view.card != case.card:
             changes.append((case.case_no, view.card, case.card))
             changed.append(case)
@@ -307,20 +291,3 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
             at,
         )  # fmt: skip
     add_to_run(run, delta, new, queued)
-
-
-def add_to_run(run: ScanRun, delta: dict[str, int], new: dict[str, int], queued: int, prefix: str = "") -> None:
-    """Add a batch's share to the scan's figures (`prefix` "watch_" for watched deadlines)."""
-    changes = {**delta, "new_yellow": new[Card.YELLOW], "new_red": new[Card.RED], "notifications_queued": queued}
-    ScanRun.objects.filter(pk=run.pk).update(**{prefix + k: F(prefix + k) + v for k, v in changes.items()})
-
-
-def _count(counts: dict[str, int], state: str, card: str, sign: int) -> None:
-    if state in (OPEN, SUSPENDED):
-        counts["open"] += sign
-    if state == SUSPENDED:
-        counts["suspended"] += sign
-    if card == Card.YELLOW:
-        counts["yellow"] += sign
-    elif card == Card.RED:
-        counts["red"] += sign

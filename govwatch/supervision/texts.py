@@ -28,16 +28,5 @@ def template_errors(text: str, placeholders: set[str] = PLACEHOLDERS) -> list[st
     return errors
 
 
-def watch_templates() -> dict[str, str]:
-    """The texts of every registered watch kind ("complaint.red" -> text): the office's edits,
-    else the kind's defaults."""
-    from .kinds import TEXT_KINDS, all_kinds, template_key
-    from .models import NotificationTemplate
-
-    texts = {template_key(k.code, t): k.default_text(t) for k in all_kinds() for t in TEXT_KINDS}
-    texts.update(dict(NotificationTemplate.objects.filter(kind__in=texts).values_list("kind", "text")))
-    return texts
-
-
 def render(template: str, context: dict[str, Any]) -> str:
     return template.format_map(context)

@@ -28,10 +28,21 @@ from govwatch.workcal.calendar import WorkCalendar
 
 from . import routing
 from .kinds import RED, YELLOW, UnknownKind, WatchKind, kind_of, template_key
-from .models import ScanRun, Watch, WatchFlip
+from .models import NotificationTemplate, ScanRun, Watch, WatchFlip
 from .rules import RuleBook
-from .scan import BATCH, CLOSED, NEVER, OPEN, PENDING, SUSPENDED, View, _count, add_to_run, next_card_moment
-from .texts import render, watch_templates
+from .scanview import (
+    BATCH,
+    CLOSED,
+    NEVER,
+    OPEN,
+    PENDING,
+    SUSPENDED,
+    View,
+    add_to_run,
+    count,
+    next_card_moment,
+)
+from .texts import render
 
 FIELDS = ("id", "opened_at", "suspended_at", "closed_at", "due_date", "yellow_days", "card", "card_at", "scan_state")
 FIGURES = ("open", "suspended", "yellow", "red", "new_yellow", "new_red", "notifications_queued")
@@ -127,8 +138,8 @@ def _scan_batch(batch: list[Facts], at: datetime, cal: WorkCalendar, run: ScanRu
     flips: list[tuple[int, str, str]] = []
     for w in batch:
         view = view_at(w, at, cal)
-        _count(delta, w.scan_state, w.card, -1)
-        _count(delta, view.state, view.card, +1)
+        count(delta, w.scan_state, w.card, -1)
+        count(delta, view.state, view.card, +1)
         card_at = w.card_at
         if view.card != w.card:
             flips.append((w.id, view.card, w.card))
@@ -206,7 +217,7 @@ def _notify(flips: list[tuple[int, int, str]], at: datetime, cal: WorkCalendar) 
     watches = Watch.objects.only("id", "kind", "label", "due_date", "case_id", "unit_id", "content_type_id", "object_id")
     watches = watches.in_bulk([watch_id for _, watch_id, _ in carded])
     units = Unit.objects.in_bulk({w.unit_id for w in watches.values()})
-    texts = watch_templates()
+    texts = NotificationTemplate.watch_texts()
     book = RuleBook()
     supervisors = routing.all_supervisors()
     messages = []

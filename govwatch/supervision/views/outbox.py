@@ -32,7 +32,7 @@ from ..outbox import (
     do_save_templates,
     do_save_watch_templates,
 )
-from ..texts import DEFAULTS, watch_templates
+from ..texts import DEFAULTS
 from .common import page_context, paginate
 
 
@@ -101,7 +101,7 @@ def notification_texts(request: HttpRequest) -> HttpResponse:
 
 def _watch_forms(data=None, only: str | None = None) -> list[WatchTemplatesForm]:
     """Each registered watch kind's form, filled with its texts; `data` binds the one named `only`."""
-    current = watch_templates()
+    current = NotificationTemplate.watch_texts()
     return [
         WatchTemplatesForm(
             data if kind.code == only else None, kind=kind,
