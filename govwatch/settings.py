@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "govwatch.cases",
     "govwatch.evaluations",
     "govwatch.complaints",
+    "govwatch.projects",
+    "govwatch.randomchecks",
+    "govwatch.regulation",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
@@ -322,6 +325,10 @@ NEGATIVE_RECTIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_RECTIFY_WORKDA
 NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORKDAYS", 7))
 # Letters (纪检监察建议书, 提醒函): the unit's written reply is due this many working days after issue.
 LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))
+# Key projects: reported progress this many percentage points behind plan flags a project (滞后).
+PROJECT_LAG_MARGIN = int(os.environ.get("GOVWATCH_PROJECT_LAG_MARGIN", 10))
+# Double-random results are published within this many working days of the inspection (一公开).
+RANDOM_PUBLISH_WORKDAYS = int(os.environ.get("GOVWATCH_RANDOM_PUBLISH_WORKDAYS", 20))
 
 # Public evaluation channels (govwatch.public): QR codes, SMS links and the window flow.
 # The address citizens reach GovWatch at (e.g. https://pj.example.gov.cn): QR codes and SMS links
