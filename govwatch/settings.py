@@ -327,6 +327,8 @@ NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORK
 LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))
 # Key projects: reported progress this many percentage points behind plan flags a project (滞后).
 PROJECT_LAG_MARGIN = int(os.environ.get("GOVWATCH_PROJECT_LAG_MARGIN", 10))
+# Working days a project's owner unit has to answer a reminder letter (提醒函).
+PROJECT_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_PROJECT_REPLY_WORKDAYS", 5))
 # Double-random results are published within this many working days of the inspection (一公开).
 RANDOM_PUBLISH_WORKDAYS = int(os.environ.get("GOVWATCH_RANDOM_PUBLISH_WORKDAYS", 20))
 
