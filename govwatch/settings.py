@@ -170,6 +170,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("GOVWATCH_STATIC_ROOT", VAR_DIR / "static"))
 # Pages must work with no internet: every asset comes from installed packages and is served here.
 WHITENOISE_USE_FINDERS = True
+# Browser libraries installed from the npm registry by the project's scripts (package.json): served
+# under /static/vendor/<name>/, never copied into the repository nor loaded from a CDN.
+NODE_MODULES = Path(os.environ.get("GOVWATCH_NODE_MODULES", BASE_DIR.parent / "node_modules"))
+STATICFILES_DIRS = [("vendor/echarts", NODE_MODULES / "echarts" / "dist")]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -208,7 +208,10 @@ def _regulatory_item(row: Row, refs: Refs) -> tuple[str, dict]:
 class ActionRefs(Refs):
     def __init__(self) -> None:
         super().__init__()
-        self.items = {code: (pk, unit_id) for code, pk, unit_id in RegulatoryItem.objects.values_list("code", "pk", "unit_id")}
+        self.items = {
+            code: (pk, unit_id)
+            for code, pk, unit_id in RegulatoryItem.objects.values_list("code", "pk", "unit_id")
+        }
 
 
 def _action(row: Row, refs: ActionRefs) -> tuple[str, dict]:
@@ -297,7 +300,9 @@ def _save_batch(register: Register, parsed: list[tuple[int, Any, dict]], result:
             result.duplicates += 1
             continue
         if obj is not None and register.facts:
-            result.reject(line, register.key, f"{register.label} {key} 已导入，内容不同（已导入的记录不能修改）")
+            result.reject(
+                line, register.key, f"{register.label} {key} 已导入，内容不同（已导入的记录不能修改）"
+            )
             continue
         if obj is None:
             obj = register.model(**_key_fields(register, key))
@@ -341,7 +346,9 @@ def import_register(kind: str, rows: Iterator[Record], result: ImportResult, run
                     result.duplicates += 1
                 else:
                     result.reject(
-                        line, register.key or "seq", f"{register.label} {_shown(key)} 已在第 {seen[key][0]} 行出现，内容不同"
+                        line,
+                        register.key or "seq",
+                        f"{register.label} {_shown(key)} 已在第 {seen[key][0]} 行出现，内容不同",
                     )
                 continue
             seen[key] = (line, sign)

@@ -24,7 +24,12 @@ def letter_docx(letter: ProjectLetter) -> bytes:
         doc.paragraph(f"反馈期限：{document_date(letter.reply_due)}。")
     doc.signature()
     doc.receipt(
-        ["签收人", "联系电话", ReceiptField("滞后原因", lines=3), ReceiptField("整改措施和完成时限", lines=5)],
+        [
+            "签收人",
+            "联系电话",
+            ReceiptField("滞后原因", lines=3),
+            ReceiptField("整改措施和完成时限", lines=5),
+        ],
         due=letter.reply_due,
     )
     return doc.to_bytes()

@@ -31,7 +31,14 @@ from .progress import state_on
 Status = ProjectLetter.Status
 MAX_SUBJECT = 200
 MAX_BODY = 20000
-STEP_LABELS = {"drafted": "起草", "edited": "修改", "issued": "下发", "replied": "单位反馈", "returned": "退回", "closed": "办结"}
+STEP_LABELS = {
+    "drafted": "起草",
+    "edited": "修改",
+    "issued": "下发",
+    "replied": "单位反馈",
+    "returned": "退回",
+    "closed": "办结",
+}
 
 
 class LetterError(Exception):
@@ -54,7 +61,9 @@ def draft_body(project: KeyProject, today: date) -> tuple[str, str]:
         lines.append(f"截至{document_date(today)}，该项目存在以下问题：")
         lines += [f"{n}. {reason}；" for n, reason in enumerate(state.reasons, start=1)]
     else:
-        lines.append(f"截至{document_date(today)}，该项目计划进度{state.planned}%，请你单位持续关注项目推进。")
+        lines.append(
+            f"截至{document_date(today)}，该项目计划进度{state.planned}%，请你单位持续关注项目推进。"
+        )
     days = settings.PROJECT_REPLY_WORKDAYS
     lines += [
         "请你单位高度重视，压实责任领导和责任人责任，逐项分析滞后原因，制定赶超措施，明确完成时限，"
@@ -75,7 +84,11 @@ def _move(letter: ProjectLetter, status: str, verb: str) -> None:
 
 
 def _locked(letter: ProjectLetter) -> ProjectLetter:
-    return ProjectLetter.objects.select_for_update(of=("self",)).select_related("project", "unit").get(pk=letter.pk)
+    return (
+        ProjectLetter.objects.select_for_update(of=("self",))
+        .select_related("project", "unit")
+        .get(pk=letter.pk)
+    )
 
 
 def _text(value: str, message: str, limit: int) -> str:
@@ -96,12 +109,20 @@ def do_draft_letter(actor: Actor, project: KeyProject, at: datetime | None = Non
         project=project, unit=project.unit, subject=subject, body=body, created_at=at, created_by=actor.label
     )
     _step(letter, at, "drafted", actor, "依据项目节点和月报数据起草")
-    record(actor, "project_letter.draft", letter, summary=f"起草提醒函：{project.name}", after={"project": project.code})
+    record(
+        actor,
+        "project_letter.draft",
+        letter,
+        summary=f"起草提醒函：{project.name}",
+        after={"project": project.code},
+    )
     return letter
 
 
 @transaction.atomic
-def do_edit_letter(actor: Actor, letter: ProjectLetter, subject: str, body: str, at: datetime | None = None) -> ProjectLetter:
+def do_edit_letter(
+    actor: Actor, letter: ProjectLetter, subject: str, body: str, at: datetime | None = None
+) -> ProjectLetter:
     check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     if letter.status != Status.DRAFT:
@@ -111,7 +132,14 @@ def do_edit_letter(actor: Actor, letter: ProjectLetter, subject: str, body: str,
     letter.subject, letter.body = subject, body
     letter.save(update_fields=["subject", "body"])
     _step(letter, at or timezone.now(), "edited", actor, "修改标题和正文")
-    record(actor, "project_letter.edit", letter, summary="修改提醒函草稿", before=before, after={"subject": subject, "body": body})
+    record(
+        actor,
+        "project_letter.edit",
+        letter,
+        summary="修改提醒函草稿",
+        before=before,
+        after={"subject": subject, "body": body},
+    )
     return letter
 
 
@@ -135,7 +163,13 @@ def do_issue_letter(actor: Actor, letter: ProjectLetter, at: datetime | None = N
         f"请于{document_date(letter.reply_due)}前登录系统反馈整改情况。"
     )
     message_to(letter.unit, "letter", text, at=at).save()
-    _step(letter, at, "issued", actor, f"下发 {letter.number}，反馈期限 {letter.reply_due:%Y-%m-%d}；已短信告知收文单位")
+    _step(
+        letter,
+        at,
+        "issued",
+        actor,
+        f"下发 {letter.number}，反馈期限 {letter.reply_due:%Y-%m-%d}；已短信告知收文单位",
+    )
     record(
         actor, "project_letter.issue", letter,
         summary=f"下发提醒函 {letter.number} 至 {letter.unit.name}",
@@ -145,7 +179,9 @@ def do_issue_letter(actor: Actor, letter: ProjectLetter, at: datetime | None = N
 
 
 @transaction.atomic
-def do_reply_letter(actor: Actor, letter: ProjectLetter, reply: str, at: datetime | None = None) -> ProjectLetter:
+def do_reply_letter(
+    actor: Actor, letter: ProjectLetter, reply: str, at: datetime | None = None
+) -> ProjectLetter:
     check_actor(actor, REPLY_LETTERS, letter.unit)
     letter = _locked(letter)
     reply = _text(reply, "请填写滞后原因、整改措施和完成时限", MAX_BODY)
@@ -154,12 +190,20 @@ def do_reply_letter(actor: Actor, letter: ProjectLetter, reply: str, at: datetim
     letter.reply, letter.replied_at = reply, at
     letter.save()
     _step(letter, at, "replied", actor, reply)
-    record(actor, "project_letter.reply", letter, summary=f"{letter.unit.name} 反馈 {letter.number}", after={"reply": reply})
+    record(
+        actor,
+        "project_letter.reply",
+        letter,
+        summary=f"{letter.unit.name} 反馈 {letter.number}",
+        after={"reply": reply},
+    )
     return letter
 
 
 @transaction.atomic
-def do_return_letter(actor: Actor, letter: ProjectLetter, comment: str, at: datetime | None = None) -> ProjectLetter:
+def do_return_letter(
+    actor: Actor, letter: ProjectLetter, comment: str, at: datetime | None = None
+) -> ProjectLetter:
     check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     comment = _text(comment, "退回时请说明理由", MAX_BODY)
@@ -168,12 +212,20 @@ def do_return_letter(actor: Actor, letter: ProjectLetter, comment: str, at: date
     letter.reply_due = _reply_due(at)
     letter.save()
     _step(letter, at, "returned", actor, f"{comment}（反馈期限 {letter.reply_due:%Y-%m-%d}）")
-    record(actor, "project_letter.return", letter, summary=f"退回 {letter.number} 的反馈", after={"comment": comment})
+    record(
+        actor,
+        "project_letter.return",
+        letter,
+        summary=f"退回 {letter.number} 的反馈",
+        after={"comment": comment},
+    )
     return letter
 
 
 @transaction.atomic
-def do_close_letter(actor: Actor, letter: ProjectLetter, comment: str = "", at: datetime | None = None) -> ProjectLetter:
+def do_close_letter(
+    actor: Actor, letter: ProjectLetter, comment: str = "", at: datetime | None = None
+) -> ProjectLetter:
     check_actor(actor, ISSUE_LETTERS, letter.unit)
     letter = _locked(letter)
     _move(letter, Status.CLOSED, "办结")
@@ -181,7 +233,13 @@ def do_close_letter(actor: Actor, letter: ProjectLetter, comment: str = "", at: 
     letter.closed_at = at
     letter.save()
     _step(letter, at, "closed", actor, comment.strip() or "反馈措施可行，予以办结")
-    record(actor, "project_letter.close", letter, summary=f"办结 {letter.number}", after={"comment": comment.strip()})
+    record(
+        actor,
+        "project_letter.close",
+        letter,
+        summary=f"办结 {letter.number}",
+        after={"comment": comment.strip()},
+    )
     return letter
 
 

@@ -76,7 +76,9 @@ class Milestone(models.Model):
         verbose_name = "项目节点"
         verbose_name_plural = "项目节点"
         ordering = ["project", "seq"]
-        constraints = [models.UniqueConstraint(fields=["project", "seq"], name="one_milestone_per_project_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "seq"], name="one_milestone_per_project_seq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project.name} · {self.name}"
@@ -98,7 +100,9 @@ class ProgressReport(models.Model):
     project = models.ForeignKey(KeyProject, on_delete=models.CASCADE, related_name="reports")
     month = models.DateField("月份")  # the first day of the month reported on
     percent = models.PositiveSmallIntegerField("累计完成进度（%）")
-    invested = models.DecimalField("累计完成投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    invested = models.DecimalField(
+        "累计完成投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     text = models.TextField("本月进展")
     problems = models.TextField("存在问题", blank=True)
     reported_at = models.DateTimeField("填报时间")
@@ -108,7 +112,9 @@ class ProgressReport(models.Model):
         verbose_name = "项目月报"
         verbose_name_plural = "项目月报"
         ordering = ["project", "-month"]
-        constraints = [models.UniqueConstraint(fields=["project", "month"], name="one_report_per_project_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "month"], name="one_report_per_project_month")
+        ]
 
 
 class PhotoQuerySet(ScopedQuerySet):
@@ -150,10 +156,17 @@ class ProjectLetter(models.Model):
     }
     SERIES = "项目提醒"
 
-    project = models.ForeignKey(KeyProject, verbose_name="项目", on_delete=models.PROTECT, related_name="letters")
+    project = models.ForeignKey(
+        KeyProject, verbose_name="项目", on_delete=models.PROTECT, related_name="letters"
+    )
     unit = models.ForeignKey("orgs.Unit", verbose_name="收文单位", on_delete=models.PROTECT, related_name="+")
     issuer = models.ForeignKey(
-        "orgs.Unit", verbose_name="发文机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        verbose_name="发文机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     number = models.CharField("文号", max_length=40, unique=True, null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT)

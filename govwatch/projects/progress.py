@@ -45,9 +45,7 @@ def overdue_milestones(milestones: list[Milestone], today: date) -> list[Milesto
 def planned_progress(project: KeyProject, milestones: list[Milestone], day: date) -> int:
     """The plan's cumulative progress (whole percent) on `day`."""
     points = [(project.start_date, 0)]
-    points += sorted(
-        (m.planned_date, m.planned_percent) for m in milestones if m.planned_percent is not None
-    )
+    points += sorted((m.planned_date, m.planned_percent) for m in milestones if m.planned_percent is not None)
     points.append((project.planned_end, 100))
     if day <= points[0][0]:
         return 0
@@ -58,7 +56,9 @@ def planned_progress(project: KeyProject, milestones: list[Milestone], day: date
     return 100
 
 
-def progress_lag(project: KeyProject, milestones: list[Milestone], report: ProgressReport | None) -> int | None:
+def progress_lag(
+    project: KeyProject, milestones: list[Milestone], report: ProgressReport | None
+) -> int | None:
     """How many percentage points the latest report is behind the plan at the end of its month
     (negative when ahead), or None without a report."""
     if report is None:
@@ -119,7 +119,9 @@ def states(projects: list[KeyProject], today: date) -> dict[int, ProjectState]:
     for m in Milestone.objects.filter(project_id__in=ids).order_by("seq"):
         milestones[m.project_id].append(m)
     latest: dict[int, ProgressReport] = {}
-    for r in ProgressReport.objects.filter(project_id__in=ids, month__lte=today).order_by("project_id", "-month"):
+    for r in ProgressReport.objects.filter(project_id__in=ids, month__lte=today).order_by(
+        "project_id", "-month"
+    ):
         latest.setdefault(r.project_id, r)
     return {p.pk: state_of(p, milestones[p.pk], latest.get(p.pk), today) for p in projects}
 

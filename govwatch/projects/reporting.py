@@ -98,14 +98,21 @@ def do_report_progress(
         raise ProjectError(f"内容不能超过 {MAX_TEXT} 字")
     earlier = ProgressReport.objects.filter(project=project, month__lt=month).order_by("-month").first()
     if earlier is not None and percent < earlier.percent:
-        raise ProjectError(f"累计完成进度不能低于 {earlier.month.year}年{earlier.month.month}月 的 {earlier.percent}%")
+        raise ProjectError(
+            f"累计完成进度不能低于 {earlier.month.year}年{earlier.month.month}月 的 {earlier.percent}%"
+        )
     _check_photos(photos)
     report = ProgressReport.objects.select_for_update().filter(project=project, month=month).first()
     before = None
     if report is None:
         report = ProgressReport(project=project, month=month)
     else:
-        before = {"percent": report.percent, "invested": report.invested, "text": report.text, "problems": report.problems}
+        before = {
+            "percent": report.percent,
+            "invested": report.invested,
+            "text": report.text,
+            "problems": report.problems,
+        }
     report.percent, report.invested, report.text, report.problems = percent, invested, text, problems.strip()
     report.reported_at, report.reported_by = at, actor.label
     report.save()

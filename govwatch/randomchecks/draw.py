@@ -74,7 +74,8 @@ class Plan:
                 for t in self.targets
             ],
             "inspectors": [
-                {"inspector_id": i.inspector_id, "name": i.name, "unit_code": i.unit_code} for i in self.inspectors
+                {"inspector_id": i.inspector_id, "name": i.name, "unit_code": i.unit_code}
+                for i in self.inspectors
             ],
             "conflicts": [{"inspector_id": i, "target_id": t} for i, t in sorted(self.conflicts)],
             "rates": {risk: self.rates[risk] for risk in RISKS if risk in self.rates},
@@ -147,7 +148,8 @@ def assign(
     """The two eligible inspectors first by sha256("{seed}:{target_id}:{inspector_id}"), or None
     when fewer than two are eligible."""
     ranked = sorted(
-        eligible(inspectors, conflicts, target), key=lambda i: inspector_hash(seed, target.target_id, i.inspector_id)
+        eligible(inspectors, conflicts, target),
+        key=lambda i: inspector_hash(seed, target.target_id, i.inspector_id),
     )
     if len(ranked) < 2:
         return None
@@ -234,7 +236,9 @@ def plan_from_records(
     for where, risk_text, value in rates:
         risk = RISK_WORDS.get(_text(risk_text).lower()) or RISK_WORDS.get(_text(risk_text))
         if risk is None:
-            raise PlanError(f"{where}：风险等级“{_text(risk_text)}”无效，应为 low(低)、medium(中) 或 high(高)")
+            raise PlanError(
+                f"{where}：风险等级“{_text(risk_text)}”无效，应为 low(低)、medium(中) 或 high(高)"
+            )
         if risk in plan.rates:
             raise PlanError(f"{where}：风险等级 {risk} 的抽查比例重复")
         plan.rates[risk] = _rate(value, where)
@@ -267,7 +271,7 @@ def read_json_plan(path: Path, units: set[str]) -> Plan:
 
     rates = doc.get("rates", {})
     if not isinstance(rates, dict):
-        raise PlanError("rates 应为对象，如 {\"low\": 5, \"medium\": 10, \"high\": 30}")
+        raise PlanError('rates 应为对象，如 {"low": 5, "medium": 10, "high": 30}')
     return plan_from_records(
         rows("targets"), rows("inspectors"), rows("conflicts"),
         [(f"rates.{k}", k, v) for k, v in rates.items()], units,

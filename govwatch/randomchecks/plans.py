@@ -48,14 +48,19 @@ def plan_from_registers(units: Iterable[Unit], rates: dict[str, int]) -> algorit
     unit_ids = [u.pk for u in units]
     targets = list(Target.objects.filter(unit_id__in=unit_ids, active=True).select_related("unit"))
     inspectors = list(
-        Inspector.objects.filter(unit_id__in=unit_ids, active=True).select_related("unit").prefetch_related("conflicts")
+        Inspector.objects.filter(unit_id__in=unit_ids, active=True)
+        .select_related("unit")
+        .prefetch_related("conflicts")
     )
     drawn_ids = {t.target_id for t in targets}
     return algorithm.Plan(
         targets=[algorithm.Target(t.target_id, t.name, t.unit.code, t.risk) for t in targets],
         inspectors=[algorithm.Inspector(i.inspector_id, i.name, i.unit.code) for i in inspectors],
         conflicts={
-            (i.inspector_id, c.target_id) for i in inspectors for c in i.conflicts.all() if c.target_id in drawn_ids
+            (i.inspector_id, c.target_id)
+            for i in inspectors
+            for c in i.conflicts.all()
+            if c.target_id in drawn_ids
         },
         rates=dict(rates),
     )
@@ -160,7 +165,9 @@ def publish_deadline(inspected_on: date) -> date:
 
 
 def refresh_publish_due(plan: RandomPlan) -> None:
-    first = plan.drawn.filter(published_at=None).exclude(outcome="").aggregate(first=Min("inspected_on"))["first"]
+    first = (
+        plan.drawn.filter(published_at=None).exclude(outcome="").aggregate(first=Min("inspected_on"))["first"]
+    )
     plan.publish_due = publish_deadline(first) if first else None
     plan.save(update_fields=["publish_due"])
 
@@ -215,5 +222,11 @@ def do_publish_results(actor: Actor, plan: RandomPlan, at: datetime | None = Non
     if not count:
         raise RandomCheckError("没有待公示的检查结果")
     refresh_publish_due(plan)
-    record(actor, "random.publish", plan, summary=f"公示 {plan.number} 检查结果 {count} 户", after={"published": count})
+    record(
+        actor,
+        "random.publish",
+        plan,
+        summary=f"公示 {plan.number} 检查结果 {count} 户",
+        after={"published": count},
+    )
     return count

@@ -31,7 +31,9 @@ class RegulatoryItem(models.Model):
     code = models.CharField("监管事项编码", max_length=64, unique=True)
     name = models.CharField("监管事项名称", max_length=300)
     unit = models.ForeignKey("orgs.Unit", verbose_name="实施部门", on_delete=models.PROTECT, related_name="+")
-    category = models.CharField("类别", max_length=16, choices=ItemCategory.choices, default=ItemCategory.INSPECTION)
+    category = models.CharField(
+        "类别", max_length=16, choices=ItemCategory.choices, default=ItemCategory.INSPECTION
+    )
     random_check = models.BooleanField("纳入双随机抽查", default=False)
     return_reason = models.CharField("退回原因", max_length=16, choices=ReturnReason.choices, blank=True)
     returned_on = models.DateField("退回日期", null=True, blank=True)
@@ -67,7 +69,9 @@ class SupervisionAction(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     action_id = models.CharField("行为编号", max_length=100, unique=True)
-    item = models.ForeignKey(RegulatoryItem, verbose_name="监管事项", on_delete=models.PROTECT, related_name="actions")
+    item = models.ForeignKey(
+        RegulatoryItem, verbose_name="监管事项", on_delete=models.PROTECT, related_name="actions"
+    )
     unit = models.ForeignKey("orgs.Unit", verbose_name="实施部门", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("监管类型", max_length=16, choices=ActionKind.choices, default=ActionKind.ROUTINE)
     joint = models.BooleanField("联合监管", default=False)

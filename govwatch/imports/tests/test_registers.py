@@ -37,7 +37,16 @@ def run(kind: str, path: str) -> tuple[int, dict]:
 def test_projects_and_milestones_from_xlsx_with_chinese_headers_twice(region, tmp_path):
     projects = xlsx(
         tmp_path / "项目.xlsx",
-        ["项目编号", "项目名称", "责任单位编码", "责任领导", "项目类别", "总投资", "计划开工日期", "计划完工日期"],
+        [
+            "项目编号",
+            "项目名称",
+            "责任单位编码",
+            "责任领导",
+            "项目类别",
+            "总投资",
+            "计划开工日期",
+            "计划完工日期",
+        ],
         ["XM01", "智能制造产业园", "SC", "王副区长", "产业项目", 52000, "2026-01-05", "2026年12月31日"],
         ["XM02", "城东污水处理厂", "NOPE", "李副区长", "基础设施", 8000, "2026-02-01", "2026-11-30"],
         ["XM03", "人才公寓", "RS", "赵副区长", "民生工程", "", "2026-06-01", "2026-03-01"],
@@ -62,11 +71,18 @@ def test_projects_and_milestones_from_xlsx_with_chinese_headers_twice(region, tm
     status, doc = run("milestones", milestones)
     assert (status, doc["imported"], doc["rejected"]) == (1, 2, 2)
     assert [e["field"] for e in doc["errors"]] == ["project_code", "planned_date"]
-    assert list(Milestone.objects.values_list("name", "planned_percent")) == [("施工许可", 20), ("主体封顶", 70)]
+    assert list(Milestone.objects.values_list("name", "planned_percent")) == [
+        ("施工许可", 20),
+        ("主体封顶", 70),
+    ]
     # The same files again change nothing; a changed milestone updates it.
     assert run("projects", projects)[1]["duplicates"] == 1
     assert run("milestones", milestones)[1]["duplicates"] == 2
-    again = xlsx(tmp_path / "节点2.xlsx", ["project_code", "seq", "name", "planned_date"], ["XM01", 2, "主体封顶", "2026-09-30"])
+    again = xlsx(
+        tmp_path / "节点2.xlsx",
+        ["project_code", "seq", "name", "planned_date"],
+        ["XM01", 2, "主体封顶", "2026-09-30"],
+    )
     assert run("milestones", again)[1]["imported"] == 1
     assert Milestone.objects.get(seq=2).planned_date == date(2026, 9, 30)
     assert ImportRun.objects.filter(kind="milestones").count() == 3
@@ -75,10 +91,15 @@ def test_projects_and_milestones_from_xlsx_with_chinese_headers_twice(region, tm
 def test_targets_then_inspectors_with_their_declared_conflicts(region, tmp_path):
     targets = tmp_path / "targets.csv"
     targets.write_text(
-        "对象编号,名称,单位编码,风险等级\nT1,甲餐饮店,SC,高\nT2,乙超市,SC,low\nT3,丙药店,SC,极高\n", encoding="utf-8"
+        "对象编号,名称,单位编码,风险等级\nT1,甲餐饮店,SC,高\nT2,乙超市,SC,low\nT3,丙药店,SC,极高\n",
+        encoding="utf-8",
     )
     assert run("targets", str(targets))[1]["errors"] == [
-        {"line": 4, "field": "risk", "message": "risk(风险等级) 的值“极高”无效，应为 low(低)、medium(中)、high(高)"}
+        {
+            "line": 4,
+            "field": "risk",
+            "message": "risk(风险等级) 的值“极高”无效，应为 low(低)、medium(中)、high(高)",
+        }
     ]
     inspectors = tmp_path / "inspectors.csv"
     inspectors.write_text(
@@ -87,7 +108,10 @@ def test_targets_then_inspectors_with_their_declared_conflicts(region, tmp_path)
     )
     status, doc = run("inspectors", str(inspectors))
     assert status == 1 and doc["errors"][0]["line"] == 4 and "T9" in doc["errors"][0]["message"]
-    assert set(Inspector.objects.get(inspector_id="P1").conflicts.values_list("target_id", flat=True)) == {"T1", "T2"}
+    assert set(Inspector.objects.get(inspector_id="P1").conflicts.values_list("target_id", flat=True)) == {
+        "T1",
+        "T2",
+    }
     assert Target.objects.count() == 2
 
 

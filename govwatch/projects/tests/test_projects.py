@@ -33,8 +33,12 @@ def project(region):
         code="XM01", name="智能制造产业园一期", unit=region["market"], leader="王副区长",
         start_date=date(2026, 1, 1), planned_end=date(2026, 12, 31),
     )  # fmt: skip
-    Milestone.objects.create(project=p, seq=1, name="施工许可", planned_date=date(2026, 3, 16), planned_percent=20)
-    Milestone.objects.create(project=p, seq=2, name="主体封顶", planned_date=date(2026, 8, 31), planned_percent=70)
+    Milestone.objects.create(
+        project=p, seq=1, name="施工许可", planned_date=date(2026, 3, 16), planned_percent=20
+    )
+    Milestone.objects.create(
+        project=p, seq=2, name="主体封顶", planned_date=date(2026, 8, 31), planned_percent=70
+    )
     return p
 
 
@@ -81,9 +85,19 @@ def test_a_report_keeps_its_photos_and_refuses_what_is_not_one(project, people):
     )
     assert [p.name for p in report.photos.all()] == ["现场.png"]
     with pytest.raises(ProjectError, match="不是照片"):
-        do_report_progress(staff, project, date(2026, 3, 1), 15, "x", photos=[("进度.pdf", b"%PDF-1.4")], at=at(2026, 3, 31))
+        do_report_progress(
+            staff, project, date(2026, 3, 1), 15, "x", photos=[("进度.pdf", b"%PDF-1.4")], at=at(2026, 3, 31)
+        )
     with pytest.raises(ProjectError, match="内容不是 PNG"):
-        do_report_progress(staff, project, date(2026, 3, 1), 15, "x", photos=[("假.png", b"GIF89a" + b"\0" * 8)], at=at(2026, 3, 31))
+        do_report_progress(
+            staff,
+            project,
+            date(2026, 3, 1),
+            15,
+            "x",
+            photos=[("假.png", b"GIF89a" + b"\0" * 8)],
+            at=at(2026, 3, 31),
+        )
     assert report.photos.count() == 1
 
 
@@ -127,19 +141,30 @@ def test_a_reminder_letter_from_draft_to_answer(project, people):
     assert message.unit == project.unit and letter.number in message.text and message.status == "queued"
     assert letters.reply_late(letter, date(2026, 3, 27)) is False
     assert letters.reply_late(letter, date(2026, 3, 28)) is True
-    letter = letters.do_reply_letter(staff, letter, "因雨季延误，已增加两个作业面，4月10日前取得施工许可", at=at(2026, 3, 25))
+    letter = letters.do_reply_letter(
+        staff, letter, "因雨季延误，已增加两个作业面，4月10日前取得施工许可", at=at(2026, 3, 25)
+    )
     letter = letters.do_return_letter(supervisor, letter, "请明确责任人", at=at(2026, 3, 26))
     assert letter.status == ProjectLetter.Status.ISSUED and letter.reply_due == date(2026, 4, 2)
     letters.do_reply_letter(staff, letter, "责任人：项目办李主任", at=at(2026, 3, 27))
     letter = letters.do_close_letter(supervisor, letter, at=at(2026, 3, 30))
     assert letter.status == ProjectLetter.Status.CLOSED
-    assert [s.kind for s in letter.steps.all()] == ["drafted", "issued", "replied", "returned", "replied", "closed"]
+    assert [s.kind for s in letter.steps.all()] == [
+        "drafted",
+        "issued",
+        "replied",
+        "returned",
+        "replied",
+        "closed",
+    ]
     assert AuditEntry.objects.filter(action__startswith="project_letter.").count() == 6
 
 
 def test_the_letter_is_a_numbered_official_document_with_a_receipt(project, people):
     supervisor = people.actor("supervisor")
-    letter = letters.do_issue_letter(supervisor, letters.do_draft_letter(supervisor, project, at=at(2026, 3, 20)), at=at(2026, 3, 20))
+    letter = letters.do_issue_letter(
+        supervisor, letters.do_draft_letter(supervisor, project, at=at(2026, 3, 20)), at=at(2026, 3, 20)
+    )
     doc = Document(io.BytesIO(letter_docx(letter)))
     lines = [p.text for p in doc.paragraphs]
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]

@@ -51,7 +51,11 @@ EXPECTED = {
         {"target_id": "T4", "inspectors": ["P3", "P2"]},
     ],
     "unstaffed": ["T5"],
-    "by_risk": {"low": {"targets": 3, "drawn": 2}, "medium": {"targets": 1, "drawn": 1}, "high": {"targets": 1, "drawn": 1}},
+    "by_risk": {
+        "low": {"targets": 3, "drawn": 2},
+        "medium": {"targets": 1, "drawn": 1},
+        "high": {"targets": 1, "drawn": 1},
+    },
 }
 
 
@@ -118,7 +122,10 @@ def test_the_same_plan_and_seed_print_the_stored_draw_and_store_it_once(region, 
     stored = RandomPlan.objects.get()
     assert stored.seed == "S1" and stored.result == EXPECTED and stored.joint
     assert list(DrawnTarget.objects.values_list("target_id", "unstaffed")) == [
-        ("T3", False), ("T2", False), ("T4", False), ("T5", True),
+        ("T3", False),
+        ("T2", False),
+        ("T4", False),
+        ("T5", True),
     ]
 
 
@@ -160,7 +167,14 @@ def test_an_xlsx_plan_with_chinese_sheets_and_headers_draws_like_its_json(region
     sheet.title = "检查对象"
     sheet.append(["对象编号", "名称", "单位编码", "风险等级"])
     for t in SMALL["targets"]:
-        sheet.append([t["target_id"], t["name"], t["unit_code"], {"low": "低", "medium": "中", "high": "高"}[t["risk"]]])
+        sheet.append(
+            [
+                t["target_id"],
+                t["name"],
+                t["unit_code"],
+                {"low": "低", "medium": "中", "high": "高"}[t["risk"]],
+            ]
+        )
     sheet = book.create_sheet("执法人员")
     sheet.append(["人员编号", "姓名", "单位编码"])
     for i in SMALL["inspectors"]:
@@ -224,14 +238,19 @@ IDS = st.text(alphabet="ABCDEF0123456789", min_size=1, max_size=6)
     seed=st.text(min_size=1, max_size=12),
     conflict_share=st.integers(0, 3),
 )  # fmt: skip
-def test_every_assigned_inspector_is_eligible_and_the_counts_hold(targets, inspectors, rates, seed, conflict_share):
+def test_every_assigned_inspector_is_eligible_and_the_counts_hold(
+    targets, inspectors, rates, seed, conflict_share
+):
     plan = algorithm.Plan(
         targets=[algorithm.Target(t, "", u, r) for t, u, r in targets],
         inspectors=[algorithm.Inspector("I" + i, "", u) for i, u in inspectors],
         rates=dict(zip(algorithm.RISKS, rates, strict=True)),
     )
     plan.conflicts = {
-        (i.inspector_id, t.target_id) for n, t in enumerate(plan.targets) for i in plan.inspectors if n % 4 < conflict_share
+        (i.inspector_id, t.target_id)
+        for n, t in enumerate(plan.targets)
+        for i in plan.inspectors
+        if n % 4 < conflict_share
     }
     result = algorithm.draw(plan, seed)
     assert result == algorithm.draw(plan, seed)  # same plan and seed, same draw
@@ -243,7 +262,11 @@ def test_every_assigned_inspector_is_eligible_and_the_counts_hold(targets, inspe
             assert inspector.unit_code == units[d["target_id"]]  # own department
             assert (iid, d["target_id"]) not in plan.conflicts  # no declared conflict
     for tid in result["unstaffed"]:
-        pool = [i for i in plan.inspectors if i.unit_code == units[tid] and (i.inspector_id, tid) not in plan.conflicts]
+        pool = [
+            i
+            for i in plan.inspectors
+            if i.unit_code == units[tid] and (i.inspector_id, tid) not in plan.conflicts
+        ]
         assert len(pool) < 2
     for risk, rate in zip(algorithm.RISKS, rates, strict=True):
         n = sum(1 for t in plan.targets if t.risk == risk)
