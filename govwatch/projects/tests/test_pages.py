@@ -78,7 +78,8 @@ def test_a_bad_report_shows_the_form_again_with_the_reason(client, people, proje
     client.force_login(people.market_staff)
     bad = SimpleUploadedFile("进度.exe", b"MZ\x90\0", content_type="application/octet-stream")
     response = client.post(
-        reverse("projects:report", args=[ours.pk]), {"month": "2025-03", "percent": "12", "text": "完成场平", "photos": [bad]}
+        reverse("projects:report", args=[ours.pk]),
+        {"month": "2025-03", "percent": "12", "text": "完成场平", "photos": [bad]},
     )
     assert response.status_code == 400 and "不是照片" in response.content.decode()
     assert "完成场平" in response.content.decode()  # what was typed is kept
@@ -110,7 +111,9 @@ def test_a_reminder_letter_through_the_pages(client, people, projects):
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     client.force_login(people.market_staff)
     assert letter.number in client.get(reverse("projects:letter-list")).content.decode()
-    client.post(reverse("projects:letter-reply", args=[letter.pk]), {"reply": "已协调住建部门，3月底前取得施工许可"})
+    client.post(
+        reverse("projects:letter-reply", args=[letter.pk]), {"reply": "已协调住建部门，3月底前取得施工许可"}
+    )
     client.force_login(people.supervisor)
     client.post(reverse("projects:letter-close", args=[letter.pk]), {"comment": ""})
     letter.refresh_from_db()
