@@ -21,6 +21,7 @@ class ImportRun(models.Model):
         OFFICERS = "officers", "执法人员"
         REGULATORY_ITEMS = "regulatory_items", "监管事项"
         SUPERVISION_ACTIONS = "supervision_actions", "监管行为"
+        DEMO_ACTIVITY = "demo_activity", "演示业务数据"
 
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)
