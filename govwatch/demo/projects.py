@@ -122,6 +122,18 @@ def _planned(start: date, end: date, points: list[tuple[date, int]], day: date) 
     return 100
 
 
+def _progress_text(rng: random.Random, percent: int) -> str:
+    if percent < 5:
+        work = rng.choice(["办理用地和规划手续", "完成施工图审查", "开展施工招标"])
+    elif percent < 20:
+        work = rng.choice(["场地平整和土方开挖", "桩基施工"])
+    elif percent < 70:
+        work = rng.choice(["主体结构施工", "钢结构吊装", "主体结构施工和砌体工程"])
+    else:
+        work = rng.choice(["机电安装和装饰装修", "室外配套和绿化", "竣工验收准备"])
+    return f"本月推进{work}，累计完成形象进度{percent}%。"
+
+
 def key_projects(rng: random.Random, district: str, as_of: date, activity: dict) -> tuple[list, list]:
     projects, milestones = [], []
     behind = set(rng.sample(range(29), 7))
@@ -165,7 +177,7 @@ def key_projects(rng: random.Random, district: str, as_of: date, activity: dict)
                 activity["reports"].append({
                     "project": code, "month": month.isoformat(), "percent": percent,
                     "invested": round(percent * rng.uniform(80, 120), 2),
-                    "text": f"本月完成{rng.choice(['土方开挖', '桩基施工', '主体结构', '钢结构吊装', '机电安装', '室外配套'])}，累计完成形象进度{percent}%。",
+                    "text": _progress_text(rng, percent),
                     "problems": rng.choice(["", "", "受雨季影响工期有所延误", "部分用地手续仍在办理"]) if slow else "",
                     "photo": month.month % 3 == 0, "at": _moment(month_end + timedelta(days=rng.randint(1, 5)), 16),
                 })  # fmt: skip

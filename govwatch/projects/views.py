@@ -56,6 +56,7 @@ STATE_COLORS = {
     State.NOT_STARTED: "#b0bec5",
 }
 PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+RECENT_REPORTS = 3  # monthly reports shown in full; the older ones fold
 
 
 def _ms(day: date) -> int:
@@ -85,7 +86,7 @@ def timeline_option(projects: list[KeyProject], state_of: dict, today: date) -> 
         return {"type": "scatter", "name": name, "symbol": "diamond", "symbolSize": 10, "data": data, "z": 3,
                 "itemStyle": {"color": fill, "borderColor": color, "borderWidth": 1.5}, "tooltip": {"formatter": "@pointTip"}}  # fmt: skip
 
-    return {
+    base = {
         "grid": {"left": 8, "right": 20, "top": 36, "bottom": 24, "containLabel": True},
         "legend": {"top": 4, "data": ["计划节点", "已完成节点", "逾期节点"]},
         "tooltip": {"trigger": "item"},
@@ -102,6 +103,10 @@ def timeline_option(projects: list[KeyProject], state_of: dict, today: date) -> 
             points("逾期节点", overdue, "#c62828", "#c62828"),
         ],
     }  # fmt: skip
+    # On a phone the names get less room and the time axis fewer labels.
+    phone = {"yAxis": {"axisLabel": {"width": 72, "fontSize": 10}}, "xAxis": {"axisLabel": {"formatter": "{yy}/{M}", "fontSize": 10}},
+             "legend": {"itemGap": 6, "textStyle": {"fontSize": 10}}}  # fmt: skip
+    return {"baseOption": base, "media": [{"query": {"maxWidth": 600}, "option": phone}]}
 
 
 def _context(request: HttpRequest, section: str, **values) -> dict:
@@ -146,12 +151,13 @@ def _detail(request: HttpRequest, project: KeyProject, *, report_form=None, mile
     state = states([project], today)[project.pk]
     can_report = may(request.user, REPORT_PROGRESS) and scope(request.user).contains(project.unit)
     milestones = list(project.milestones.all())
+    reports = list(project.reports.prefetch_related("photos"))
     forms = milestone_forms or {}
     context = _context(
         request, "projects", project=project, state=state, today=today,
         milestones=[(m, forms.get(m.pk) or MilestoneForm(prefix=f"m{m.pk}", initial={"actual_date": m.actual_date, "note": m.note}))
                     for m in milestones],
-        reports=project.reports.prefetch_related("photos"), can_report=can_report,
+        reports=reports[:RECENT_REPORTS], older_reports=reports[RECENT_REPORTS:], can_report=can_report,
         report_form=report_form or ReportForm(initial={"month": today.replace(day=1)}),
         letters=ProjectLetter.objects.visible_to(scope(request.user)).filter(project=project),
         can_draft=may(request.user, ISSUE_LETTERS),

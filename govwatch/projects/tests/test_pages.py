@@ -40,7 +40,7 @@ def test_the_list_shows_every_project_with_its_state_and_the_timeline(client, pe
     html = client.get(reverse("projects:list")).content.decode()
     assert "智能制造产业园一期" in html and "人才公寓" in html
     assert "进展滞后" in html and "vendor/echarts/echarts.min.js" in html and "web/charts.js" in html
-    option = chart_option(html, "projects-timeline")
+    option = chart_option(html, "projects-timeline")["baseOption"]
     assert option["yAxis"]["data"] == ["智能制造产业园一期", "人才公寓"]
     assert option["series"][0]["renderItem"] == "@span"
     assert [p[2] for p in option["series"][3]["data"]] == ["智能制造产业园一期：施工许可（逾期未完成）"]

@@ -65,7 +65,8 @@
       return;
     }
     var option = resolve(JSON.parse(source.textContent));
-    option.tooltip = Object.assign({ renderMode: "richText", confine: true }, option.tooltip || {});
+    var base = option.baseOption || option; // an option with media queries keeps its defaults in baseOption
+    base.tooltip = Object.assign({ renderMode: "richText", confine: true }, base.tooltip || {});
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option);
     window.addEventListener("resize", function () {
