@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from govwatch.projects.progress import curve
+
 TZ = ZoneInfo("Asia/Shanghai")
 ACTIVITY = "area_activity.json"
 # (department number, project names) of the key projects; a department's projects are its own.
@@ -111,17 +113,6 @@ def _month_starts(first: date, last: date) -> list[date]:
     return months
 
 
-def _planned(start: date, end: date, points: list[tuple[date, int]], day: date) -> int:
-    curve = [(start, 0), *points, (end, 100)]
-    if day <= start:
-        return 0
-    for (d0, p0), (d1, p1) in zip(curve, curve[1:], strict=False):
-        if day <= d1:
-            span = (d1 - d0).days
-            return p1 if span <= 0 else round(p0 + (p1 - p0) * (day - d0).days / span)
-    return 100
-
-
 def _progress_text(rng: random.Random, percent: int) -> str:
     if percent < 5:
         work = rng.choice(["办理用地和规划手续", "完成施工图审查", "开展施工招标"])
@@ -172,7 +163,7 @@ def key_projects(rng: random.Random, district: str, as_of: date, activity: dict)
                 month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
                 if month_end >= as_of:
                     break
-                percent = max(last, _planned(start, end, points[:-1], month_end) - lag)
+                percent = max(last, curve(start, end, points[:-1], month_end) - lag)
                 last = percent
                 activity["reports"].append({
                     "project": code, "month": month.isoformat(), "percent": percent,

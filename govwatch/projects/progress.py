@@ -42,18 +42,23 @@ def overdue_milestones(milestones: list[Milestone], today: date) -> list[Milesto
     return [m for m in milestones if m.actual_date is None and m.planned_date < today]
 
 
-def planned_progress(project: KeyProject, milestones: list[Milestone], day: date) -> int:
-    """The plan's cumulative progress (whole percent) on `day`."""
-    points = [(project.start_date, 0)]
-    points += sorted((m.planned_date, m.planned_percent) for m in milestones if m.planned_percent is not None)
-    points.append((project.planned_end, 100))
-    if day <= points[0][0]:
+def curve(start: date, end: date, points: list[tuple[date, int]], day: date) -> int:
+    """The plan's cumulative percent on `day`: 0 at `start`, each (date, percent) of `points`, 100
+    at `end`, linear in between."""
+    line = [(start, 0), *sorted(points), (end, 100)]
+    if day <= line[0][0]:
         return 0
-    for (d0, p0), (d1, p1) in zip(points, points[1:], strict=False):
+    for (d0, p0), (d1, p1) in zip(line, line[1:], strict=False):
         if day <= d1:
             span = (d1 - d0).days
             return p1 if span <= 0 else round(p0 + (p1 - p0) * (day - d0).days / span)
     return 100
+
+
+def planned_progress(project: KeyProject, milestones: list[Milestone], day: date) -> int:
+    """The plan's cumulative progress (whole percent) on `day`."""
+    points = [(m.planned_date, m.planned_percent) for m in milestones if m.planned_percent is not None]
+    return curve(project.start_date, project.planned_end, points, day)
 
 
 def progress_lag(
