@@ -22,7 +22,7 @@ from .texts import DEFAULTS, PLACEHOLDERS, template_errors
 Order = SupervisionOrder
 
 CARDS = [(Card.YELLOW.value, "黄牌"), (Card.RED.value, "红牌")]
-NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办")]
+NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办"), ("letter", "提醒函")]
 CHANNELS = [("sms", "短信"), ("wecom", "企业微信"), ("dingtalk", "钉钉"), ("email", "电子邮件")]
 MAX_REPLY_DAYS = 30
 PLACEHOLDER_HELP = "、".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))

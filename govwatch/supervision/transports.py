@@ -36,7 +36,7 @@ from govwatch.core import pii
 log = logging.getLogger(__name__)
 
 # Chinese providers only send templates approved in advance, one per kind of message.
-KINDS = {"red": "超时", "yellow": "预警", "order": "督办"}
+KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "letter": "提醒函"}
 
 
 class TemporaryFailure(Exception):
