@@ -18,8 +18,9 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
+from govwatch.core.bulk import insert_rows
 from govwatch.core.choices import parse_choice
 from govwatch.core.parsing import parse_date, parse_int
 from govwatch.core.rowfields import Field, Row, RowError, digest
@@ -285,16 +286,36 @@ def _key_fields(register: Register, key: Any) -> dict:
 
 
 def _sign(content: dict) -> str:
+    """The digest of a row's content (its links included) that a re-sent row is compared by."""
     return digest(*(f"{k}={content[k]}" for k in sorted(content)))
 
 
-def _save_batch(register: Register, parsed: list[tuple[int, Any, dict]], result: ImportResult) -> None:
+def _insert(register: Register, objs: list[models.Model]) -> None:
+    """New rows in one executemany (COPY on PostgreSQL): the ORM's bulk_create spends most of a
+    large import preparing values one by one."""
+    meta = register.model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    # Dates and decimals need the backend's form (SQLite binds neither); text, numbers and flags pass.
+    prepared = {f.attname for f in fields if isinstance(f, models.DateField | models.DecimalField)}
+    rows = [
+        tuple(
+            f.get_db_prep_save(getattr(obj, f.attname), connection)
+            if f.attname in prepared
+            else getattr(obj, f.attname)
+            for f in fields
+        )
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, register.model, [f.column for f in fields], rows)
+
+
+def _save_batch(register: Register, parsed: list[tuple[int, Any, dict, str]], result: ImportResult) -> None:
     """Create the new rows and update the changed ones of a batch (facts: refuse the changed)."""
-    existing = _existing(register, [key for _, key, _ in parsed])
+    existing = _existing(register, [key for _, key, _, _ in parsed])
     new, changed, links = [], [], []
-    for line, key, content in parsed:
+    for line, key, content, sign in parsed:
         related = {k: content.pop(k) for k in ("conflicts",) if k in content}
-        sign = _sign({**content, **related})
         obj = existing.get(key)
         if obj is not None and obj.digest == sign:
             result.duplicates += 1
@@ -314,9 +335,12 @@ def _save_batch(register: Register, parsed: list[tuple[int, Any, dict]], result:
         obj.digest = sign
         if register.related is not None:
             links.append((obj, related))
-    fields = sorted({k for _, _, content in parsed for k in content} | {"digest"})
+    fields = sorted({k for _, _, content, _ in parsed for k in content} | {"digest"})
     with transaction.atomic():
-        register.model.objects.bulk_create(new, batch_size=500)
+        if register.related is None:
+            _insert(register, new)
+        else:
+            register.model.objects.bulk_create(new, batch_size=500)
         if changed:
             register.model.objects.bulk_update(changed, fields, batch_size=500)
         for obj, related in links:
@@ -330,7 +354,7 @@ def import_register(kind: str, rows: Iterator[Record], result: ImportResult, run
     refs = REFS.get(kind, Refs)()
     seen: dict[Any, tuple[int, str]] = {}  # key: (line, digest) of the file's rows so far
     while batch := list(islice(rows, BATCH)):
-        parsed: list[tuple[int, Any, dict]] = []
+        parsed: list[tuple[int, Any, dict, str]] = []
         for line, values in batch:
             result.read += 1
             try:
@@ -352,7 +376,7 @@ def import_register(kind: str, rows: Iterator[Record], result: ImportResult, run
                     )
                 continue
             seen[key] = (line, sign)
-            parsed.append((line, key, content))
+            parsed.append((line, key, content, sign))
         _save_batch(register, parsed, result)
 
 
