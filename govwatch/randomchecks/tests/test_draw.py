@@ -273,3 +273,34 @@ def test_every_assigned_inspector_is_eligible_and_the_counts_hold(
         assert result["by_risk"][risk] == {"targets": n, "drawn": -(-rate * n // 100)}
     order = [d["target_id"] for d in result["draws"]]
     assert order == sorted(order, key=lambda t: algorithm.target_hash(seed, t))
+
+
+def test_a_bad_row_of_an_xlsx_plan_is_named_by_its_sheet_and_line(region, tmp_path, capsys):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "检查对象"
+    sheet.append(["对象编号", "名称", "单位编码", "风险等级"])
+    sheet.append(["T1", "甲", "SC", "低"])
+    sheet.append(["T2", "乙", "SC", "很高"])
+    book.create_sheet("执法人员").append(["人员编号", "姓名", "单位编码"])
+    rates = book.create_sheet("抽查比例")
+    rates.append(["风险等级", "抽查比例"])
+    rates.append(["低", 10])
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    assert run("random", "draw", str(path), "--seed", "S")[0] == 2
+    assert "工作表“检查对象”第 3 行" in capsys.readouterr().err
+    del book["抽查比例"]
+    book.save(path)
+    assert run("random", "draw", str(path), "--seed", "S")[0] == 2
+    assert "抽查比例" in capsys.readouterr().err
+
+
+def test_show_prints_the_stored_plan_its_seed_and_results(region, tmp_path):
+    run("random", "draw", write(tmp_path, SMALL), "--seed", "S1", "--name", "小计划")
+    number = RandomPlan.objects.get().number
+    status, doc = run("random", "show", number)
+    assert status == 0 and doc["seed"] == "S1" and doc["draw"] == EXPECTED and doc["name"] == "小计划"
+    assert [r["target_id"] for r in doc["results"]] == ["T3", "T2", "T4", "T5"]
+    assert doc["plan"]["rates"] == SMALL["rates"]
+    assert run("random", "show", "双随机〔1999〕第0001号")[0] == 2
