@@ -45,6 +45,26 @@ class ItemFilterForm(PeriodForm):
     random_check = forms.BooleanField(label="仅双随机事项", required=False)
 
 
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def coverage_chart(rows) -> dict:
+    """An ECharts option: each department's coverage and double-random coverage, in percent."""
+    names = [r.unit_name for r in rows]
+    return {
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+        "legend": {"top": 4},
+        "tooltip": {"trigger": "axis"},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0, "rotate": 40, "width": 90, "overflow": "truncate"}},
+        "yAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "series": [
+            {"type": "bar", "name": "监管事项覆盖率", "data": [_percent(r.coverage) for r in rows], "itemStyle": {"color": "#1565c0"}},
+            {"type": "bar", "name": "双随机覆盖率", "data": [_percent(r.random_coverage) for r in rows], "itemStyle": {"color": "#ef6c00"}},
+        ],
+    }  # fmt: skip
+
+
 def _units(request: HttpRequest, form: PeriodForm):
     units = Unit.objects.visible_to(scope(request.user))
     if form.is_valid() and form.cleaned_data.get("unit"):
@@ -59,7 +79,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     rows, total = figures(_units(request, form), date_from, date_to)
     context = {
         "nav": "regulation", "form": form, "rows": rows, "total": total, "date_from": date_from, "date_to": date_to,
-        "reasons": ReturnReason.choices,
+        "reasons": ReturnReason.choices, "chart": coverage_chart(rows) if rows else None,
     }  # fmt: skip
     return render(request, "regulation/figures.html", context)
 

@@ -16,10 +16,21 @@ from govwatch.regulation.models import EnforcementOfficer, RegulatoryItem, Super
 def listed(region):
     market, social = region["market"], region["social"]
     items = {}
-    for code, unit, random_check in (("M1", market, True), ("M2", market, True), ("M3", market, False), ("S1", social, True)):
-        items[code] = RegulatoryItem.objects.create(code=code, name=code, unit=unit, random_check=random_check)
-    RegulatoryItem.objects.create(code="R1", name="无对象", unit=market, return_reason="no_object", returned_on=date(2026, 2, 1))
-    RegulatoryItem.objects.create(code="R2", name="无职权", unit=social, return_reason="no_power", returned_on=date(2026, 5, 1))
+    for code, unit, random_check in (
+        ("M1", market, True),
+        ("M2", market, True),
+        ("M3", market, False),
+        ("S1", social, True),
+    ):
+        items[code] = RegulatoryItem.objects.create(
+            code=code, name=code, unit=unit, random_check=random_check
+        )
+    RegulatoryItem.objects.create(
+        code="R1", name="无对象", unit=market, return_reason="no_object", returned_on=date(2026, 2, 1)
+    )
+    RegulatoryItem.objects.create(
+        code="R2", name="无职权", unit=social, return_reason="no_power", returned_on=date(2026, 5, 1)
+    )
     actions = [
         ("A1", "M1", "random", True, date(2026, 3, 2)),
         ("A2", "M1", "routine", False, date(2026, 3, 5)),
@@ -32,9 +43,15 @@ def listed(region):
         SupervisionAction.objects.create(
             action_id=action_id, item=item, unit=item.unit, kind=kind, joint=joint, on=on, digest=action_id
         )
-    EnforcementOfficer.objects.create(officer_id="O1", name="甲", unit=market, certificate_no="C1", registered=True)
-    EnforcementOfficer.objects.create(officer_id="O2", name="乙", unit=market, certificate_no="C2", registered=False)
-    EnforcementOfficer.objects.create(officer_id="O3", name="丙", unit=social, certificate_no="", registered=False)
+    EnforcementOfficer.objects.create(
+        officer_id="O1", name="甲", unit=market, certificate_no="C1", registered=True
+    )
+    EnforcementOfficer.objects.create(
+        officer_id="O2", name="乙", unit=market, certificate_no="C2", registered=False
+    )
+    EnforcementOfficer.objects.create(
+        officer_id="O3", name="丙", unit=social, certificate_no="", registered=False
+    )
     return items
 
 
@@ -62,8 +79,13 @@ def test_the_pages_show_the_figures_within_the_scope(client, people, listed):
     client.force_login(people.leader)
     page = client.get(reverse("regulation:figures"), {"date_from": "2026-01-01", "date_to": "2026-04-30"})
     assert "60.0%" in page.content.decode() and "33.3%" in page.content.decode()
+    assert 'data-chart="chart-regulation-coverage"' in page.content.decode()
     client.force_login(people.social_staff)
-    page = client.get(reverse("regulation:items"), {"date_from": "2026-01-01", "date_to": "2026-04-30"}).content.decode()
+    page = client.get(
+        reverse("regulation:items"), {"date_from": "2026-01-01", "date_to": "2026-04-30"}
+    ).content.decode()
     assert "S1" in page and "M1" not in page
-    uncovered = client.get(reverse("regulation:items"), {"coverage": "uncovered", "date_from": "2026-01-01"}).content.decode()
+    uncovered = client.get(
+        reverse("regulation:items"), {"coverage": "uncovered", "date_from": "2026-01-01"}
+    ).content.decode()
     assert "R2" not in uncovered
