@@ -67,8 +67,14 @@ def plan_from_registers(units: Iterable[Unit], rates: dict[str, int]) -> algorit
 
 
 def organizing_unit(unit_codes: set[str]) -> Unit:
-    """The one department of a plan's targets, or for a joint plan the nearest unit above them all."""
+    """The one department of a plan's targets, or for a joint plan the nearest unit above them all
+    (a plan with nothing in it: the region's root)."""
     units = list(Unit.objects.filter(code__in=unit_codes))
+    if not units:
+        root = Unit.objects.filter(parent=None).order_by("path").first()
+        if root is None:
+            raise RandomCheckError("尚未导入单位，无法抽取")
+        return root
     if len(units) == 1:
         return units[0]
     paths = [codes(u.path) for u in units]
@@ -106,9 +112,7 @@ def do_draw(
     """The stored draw of `plan` with `seed`: drawn and stored now (True), or, when this plan was
     drawn with this seed before, the stored one unchanged (False)."""
     seed = check_seed(seed)
-    unit_codes = {t.unit_code for t in plan.targets}
-    if not plan.targets:
-        raise RandomCheckError("计划中没有检查对象")
+    unit_codes = {t.unit_code for t in plan.targets} or {i.unit_code for i in plan.inspectors}
     unit = organizing_unit(unit_codes)
     check_actor(actor, MANAGE_RANDOM_CHECKS, unit)
     digest = plan.digest()
@@ -122,7 +126,7 @@ def do_draw(
         with transaction.atomic():
             rp = RandomPlan.objects.create(
                 number=next_number(SERIES, year), name=(name.strip() or f"{unit.name}双随机抽查")[:200],
-                unit=unit, joint=len(unit_codes) > 1, source=source, filename=filename[:500], seed=seed,
+                unit=unit, joint=len({t.unit_code for t in plan.targets}) > 1, source=source, filename=filename[:500], seed=seed,
                 digest=digest, plan=plan.document(), result=result, drawn_at=at, drawn_by=actor.label,
                 inspect_by=inspect_by,
             )  # fmt: skip

@@ -304,3 +304,11 @@ def test_show_prints_the_stored_plan_its_seed_and_results(region, tmp_path):
     assert [r["target_id"] for r in doc["results"]] == ["T3", "T2", "T4", "T5"]
     assert doc["plan"]["rates"] == SMALL["rates"]
     assert run("random", "show", "双随机〔1999〕第0001号")[0] == 2
+
+
+def test_a_plan_with_no_targets_draws_nothing(region, tmp_path):
+    doc = {"targets": [], "inspectors": [], "conflicts": [], "rates": {"low": 10, "medium": 10, "high": 10}}
+    zero = {"targets": 0, "drawn": 0}
+    assert run("random", "draw", write(tmp_path, doc), "--seed", "S") == (
+        0, {"seed": "S", "draws": [], "unstaffed": [], "by_risk": {"low": zero, "medium": zero, "high": zero}},
+    )  # fmt: skip
