@@ -17,7 +17,9 @@ class ProjectFilterForm(ScopedForm):
 
 class MilestoneForm(ChineseForm):
     actual_date = forms.DateField(label="实际完成日期", widget=DATE, required=False)
-    note = forms.CharField(label="说明", required=False, max_length=500)
+    note = forms.CharField(
+        label="说明", required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": "说明"})
+    )
 
 
 class ReportForm(ChineseForm):
