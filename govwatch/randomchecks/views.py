@@ -187,9 +187,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    plans = RandomPlan.objects.select_related("unit").annotate(
-        count=Count("drawn"), published=Count("drawn", filter=Q(drawn__published_at__isnull=False))
-    )[:200]
+    # Newest first, said explicitly: a GROUP BY query drops the model's default ordering.
+    plans = (
+        RandomPlan.objects.select_related("unit")
+        .annotate(count=Count("drawn"), published=Count("drawn", filter=Q(drawn__published_at__isnull=False)))
+        .order_by("-drawn_at", "-id")[:200]
+    )
     return render(request, "randomchecks/public_list.html", {"plans": plans})
 
 

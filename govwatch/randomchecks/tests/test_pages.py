@@ -144,7 +144,12 @@ def test_the_public_page_publishes_the_draw_the_seed_and_only_published_results(
     assert "消防通道堵塞" in page and "发现问题，责令整改" in page
     plan_file = client.get(reverse("random-public:plan-file", args=[drawn_plan.pk]))
     assert plan_file.json() == drawn_plan.plan
-    assert client.get(reverse("random-public:list")).status_code == 200
+    later, _ = do_draw(
+        people.actor("office"), plan_from_registers([drawn_plan.unit], {"low": 10, "medium": 0, "high": 10}), "S2",
+        name="第二次抽查", at=at(2026, 3, 20, 9),
+    )  # fmt: skip
+    listing = client.get(reverse("random-public:list")).content.decode()
+    assert listing.index(later.number) < listing.index(drawn_plan.number)  # newest first
 
 
 def test_the_list_shows_coverage_and_late_publication(client, people, drawn_plan):
