@@ -265,7 +265,9 @@ IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 500_000))
 SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
-_MESSAGE_KINDS = ("red", "yellow", "order", "letter")
+# Watched deadlines of the areas (complaints, rectification problems ...) and their reminders send
+# their own three kinds (a key project's reminder letter: letter), with the variables kind_label, label, due_date, unit_name, case_no, remaining.
+_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter")
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),

@@ -165,9 +165,17 @@ def card_at(
     if status != CaseStatus.OPEN:
         return Card.NONE.value  # closed, or suspended: no card
     today = moment.astimezone(tz or local_tz()).date()
+    # An instant item (promised_days 0) is never yellow.
+    return card_on(today, due_date, threshold if promised_days > 0 else None, cal)
+
+
+def card_on(today: date, due_date: date, threshold: int | None, cal: WorkCalendar) -> str:
+    """The card rule of contract section 3 for anything open and running with a due date (a case,
+    or any watched deadline): red after the due date; yellow when not red and at most `threshold`
+    working days remain (None: never yellow); none otherwise."""
     if today > due_date:
         return Card.RED.value
-    if promised_days > 0 and cal.workdays_between(today, due_date) <= threshold:
+    if threshold is not None and cal.workdays_between(today, due_date) <= threshold:
         return Card.YELLOW.value
     return Card.NONE.value
 

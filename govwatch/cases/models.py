@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ApplicantType, Card, CaseChannel, CaseStatus, EventKind
@@ -64,6 +65,9 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.case_no
+
+    def get_absolute_url(self) -> str:
+        return reverse("case-detail", args=[self.case_no])
 
     @property
     def completed_at(self):

@@ -27,10 +27,12 @@ from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number
+from govwatch.supervision.watches import close_watch, watch
 from govwatch.workcal.calendar import get_calendar
 
 from .models import NEGATIVE_TAGS, Evaluation, Letter, LetterStep, RectificationTask, TaskStep
 from .rectification import overdue
+from .watching import LETTER_REPLY
 
 Kind = Letter.Kind
 Status = Letter.Status
@@ -181,6 +183,11 @@ def _reply_due(at: datetime) -> date:
     return get_calendar().add_workdays(local_date(at), settings.LETTER_REPLY_WORKDAYS).date
 
 
+def _await_reply(letter: Letter, at: datetime) -> None:
+    """The unit's reply is a watched deadline: carded before and after it is due."""
+    watch(letter, kind=LETTER_REPLY, unit=letter.unit, due_date=letter.reply_due, label=letter.number, at=at)
+
+
 @transaction.atomic
 def do_create_letter(
     actor: Actor, kind: str, unit: Unit, date_from: date, date_to: date, at: datetime | None = None
@@ -244,6 +251,7 @@ def do_issue_letter(actor: Actor, letter: Letter, at: datetime | None = None) ->
     letter.issued_at, letter.issued_by, letter.reply_due = at, actor.label, _reply_due(at)
     letter.issuer = supervisor_of(letter.unit)
     letter.save()
+    _await_reply(letter, at)
     _step(letter, at, "issued", actor, f"下发 {letter.number}，反馈期限 {letter.reply_due:%Y-%m-%d}")
     record(
         actor,
@@ -270,6 +278,7 @@ def do_reply_letter(
     at = at or timezone.now()
     letter.reply_measures, letter.reply_institution, letter.replied_at = measures, institution, at
     letter.save()
+    close_watch(letter, at, kind=LETTER_REPLY)
     text = f"整改措施：{measures}" + (f"\n建章立制：{institution}" if institution else "")
     _step(letter, at, "replied", actor, text)
     record(
@@ -291,6 +300,7 @@ def do_return_letter(actor: Actor, letter: Letter, comment: str, at: datetime | 
     at = at or timezone.now()
     letter.reply_due = _reply_due(at)
     letter.save()
+    _await_reply(letter, at)
     _step(letter, at, "returned", actor, f"{comment}（反馈期限 {letter.reply_due:%Y-%m-%d}）")
     record(actor, "letter.return", letter, summary=f"退回 {letter.number} 的反馈", after={"comment": comment})
     return letter

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 from govwatch.accounts.permissions import ISSUE_LETTERS, Scope, ScopedQuerySet
 from govwatch.core.choices import EvalChannel, EvalLevel
@@ -174,9 +175,6 @@ class RectificationTask(models.Model):
     verify_due = models.DateField("核实期限")
     rectify_due = models.DateField("整改反馈期限")
     callback_due = models.DateField("回访期限")
-    # The next moment the task needs the e-supervision engine (its current step is overdue); NULL
-    # while nothing is owed by the unit or an order for this step has been issued.
-    attention_at = models.DateTimeField("逾期督办时间", null=True, blank=True, db_index=True)
 
     substantiated = models.BooleanField("核实属实", null=True)
     finding = models.TextField("核实情况", blank=True)
@@ -209,6 +207,20 @@ class RectificationTask(models.Model):
     @property
     def number(self) -> str:
         return f"差评整改第{self.pk}号"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:task-detail", args=[self.pk])
+
+    @property
+    def attention_at(self):
+        """The moment the overdue step becomes a supervision order: its watched deadline's (kind
+        `negative_review`); None while the unit owes nothing or the step has its order."""
+        from govwatch.supervision.watches import watch_of
+
+        from .watching import NEGATIVE_REVIEW
+
+        watched = watch_of(self, NEGATIVE_REVIEW) if self.pk else None
+        return watched.order_at if watched else None
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
@@ -336,6 +348,9 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"{self.get_kind_display()}（草稿）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:letter-detail", args=[self.pk])
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

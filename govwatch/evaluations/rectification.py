@@ -4,7 +4,8 @@ A negative evaluation (`rules.is_negative`, not an auto default) opens one
 rectification task for its unit. The unit verifies it, rectifies and feeds back, and calls the
 citizen back, each within its working-day deadline from intake; the supervisors accept the result
 or send it back. The unit may appeal a review it shows to be mistaken or malicious; the service
-office decides. A step not done by its deadline becomes a supervision order to the unit, once.
+office decides. The step the unit owes is a watched deadline of e-supervision (kind
+`negative_review`): carded like a case, and a supervision order to the unit, once, when overdue.
 
 Every change goes through one of the `do_*` functions below, in one transaction, with its
 timeline step and audit entry. `RectificationTask.TRANSITIONS` lists the allowed steps, checked in
@@ -28,13 +29,14 @@ from govwatch.audit.log import Actor, record
 from govwatch.core import pii
 from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.documents import document_date
-from govwatch.core.localtime import end_of_day, local_date
-from govwatch.supervision.models import SupervisionOrder
-from govwatch.supervision.orders import do_issue_order
+from govwatch.core.localtime import local_date
+from govwatch.supervision.models import SupervisionOrder, Watch
+from govwatch.supervision.watches import close_watch, issue_for_overdue_watches, suspend_watch, watch
 from govwatch.workcal.calendar import get_calendar
 
 from .models import Evaluation, RectificationTask, TaskAttachment, TaskStep
 from .rules import is_negative
+from .watching import NEGATIVE_REVIEW
 
 Task = RectificationTask
 Status = RectificationTask.Status
@@ -73,9 +75,20 @@ def _add(start: date, days: int) -> date:
     return get_calendar().add_workdays(start, max(days, 0)).date
 
 
-def _attention(task: Task) -> datetime | None:
+def _follow(task: Task, at: datetime) -> None:
+    """Keep the step the unit owes under e-supervision (its cards, and one order once it is
+    overdue); the clock stops during an appeal; nothing is watched while the unit owes nothing."""
     due = task.step_due
-    return end_of_day(due) if due else None
+    if due is not None:
+        label = f"{task.number}（{STAGE_LABELS[Status(task.status)]}）"
+        watch(
+            task, kind=NEGATIVE_REVIEW, unit=task.unit, due_date=due, stage=task.status, label=label, at=at,
+            case=task.evaluation.case_id,
+        )  # fmt: skip
+    elif task.status == Status.APPEALING:
+        suspend_watch(task, at, kind=NEGATIVE_REVIEW)
+    else:
+        close_watch(task, at, kind=NEGATIVE_REVIEW)
 
 
 def access_task(user, pk: int, action: str | None = None) -> Task:
@@ -125,8 +138,8 @@ def open_task(evaluation: Evaluation, at: datetime, actor: Actor) -> Task:
         rectify_due=_add(start, settings.NEGATIVE_RECTIFY_WORKDAYS),
         callback_due=_add(start, settings.NEGATIVE_CALLBACK_WORKDAYS),
     )  # fmt: skip
-    task.attention_at = _attention(task)
     task.save()
+    _follow(task, at)
     _step(
         task,
         at,
@@ -182,8 +195,8 @@ def do_verify(
     _move(task, Status.VERIFIED)
     at = at or timezone.now()
     task.substantiated, task.finding, task.verified_at = substantiated, finding, at
-    task.attention_at = _attention(task)
     task.save()
+    _follow(task, at)
     verdict = "属实" if substantiated else "不属实"
     _step(task, at, "verified", actor, f"核实{verdict}：{finding}", files)
     record(
@@ -207,8 +220,8 @@ def do_rectify(
     _move(task, Status.RECTIFIED)
     at = at or timezone.now()
     task.measures, task.rectified_at = measures, at
-    task.attention_at = _attention(task)
     task.save()
+    _follow(task, at)
     _step(task, at, "rectified", actor, f"整改措施：{measures}", files)
     record(
         actor,
@@ -235,8 +248,8 @@ def do_callback(
     _move(task, Status.CALLED_BACK)
     at = at or timezone.now()
     task.callback_result, task.callback_note, task.called_back_at = result, note, at
-    task.attention_at = None  # the supervisors' turn
     task.save()
+    _follow(task, at)  # the supervisors' turn
     _step(task, at, "called_back", actor, f"回访结果：{Task.Callback(result).label}。{note}", files)
     record(
         actor,
@@ -255,8 +268,9 @@ def do_accept(actor: Actor, task: Task, comment: str = "", at: datetime | None =
     task = _locked(task)
     _move(task, Status.CLOSED)
     at = at or timezone.now()
-    task.review_comment, task.closed_at, task.attention_at = comment.strip(), at, None
+    task.review_comment, task.closed_at = comment.strip(), at
     task.save()
+    _follow(task, at)
     _step(task, at, "closed", actor, comment.strip() or "审核通过，整改办结")
     record(
         actor,
@@ -282,8 +296,8 @@ def do_send_back(actor: Actor, task: Task, comment: str, at: datetime | None = N
     task.rectify_due = _add(today, settings.NEGATIVE_RECTIFY_WORKDAYS - verify)
     task.callback_due = _add(today, settings.NEGATIVE_CALLBACK_WORKDAYS - verify)
     task.review_comment, task.returned_count = comment, task.returned_count + 1
-    task.attention_at = _attention(task)
     task.save()
+    _follow(task, at)
     _step(
         task,
         at,
@@ -313,8 +327,9 @@ def do_appeal(actor: Actor, task: Task, reason: str, files: Files = (), at: date
     previous = task.status
     _move(task, Status.APPEALING)
     at = at or timezone.now()
-    task.appeal_reason, task.appeal_from, task.appealed_at, task.attention_at = reason, previous, at, None
+    task.appeal_reason, task.appeal_from, task.appealed_at = reason, previous, at
     task.save()
+    _follow(task, at)
     _step(task, at, "appealed", actor, f"申诉理由：{reason}", files)
     record(
         actor,
@@ -351,8 +366,8 @@ def do_decide_appeal(
         )
     decision = Task.Appeal.UPHELD if upheld else Task.Appeal.REJECTED
     task.appeal_decision, task.appeal_comment, task.appeal_decided_at = decision, comment, at
-    task.attention_at = _attention(task)
     task.save()
+    _follow(task, at)
     kind = "appeal_upheld" if upheld else "appeal_rejected"
     _step(task, at, kind, actor, f"{decision.label}：{comment}")
     record(actor, f"rectification.{kind}", task, summary=f"{task.number} {decision.label}",
@@ -400,36 +415,27 @@ def _demand(task: Task, stage: str, due: date) -> str:
 
 def supervise_overdue(at: datetime | None = None) -> int:
     """A supervision order to the unit for each task whose current step is past its deadline:
-    one per step (state and deadline), whichever worker gets there first."""
-    at = at or timezone.now()
-    issued = 0
-    due = Task.objects.filter(attention_at__lte=at, status__in=list(Task.UNIT_STEPS))
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            task = (
-                Task.objects.select_for_update(of=("self",)).select_related("unit", "evaluation").get(pk=pk)
-            )
-            step_due = task.step_due
-            if task.attention_at is None or task.attention_at > at or step_due is None:
-                continue  # done, or another worker got there first
-            stage = STAGE_LABELS[Status(task.status)]
-            task.attention_at = None
-            task.save(update_fields=["attention_at"])
-            if TaskStep.objects.filter(
-                task=task, kind="supervised", stage=task.status, due=step_due
-            ).exists():
-                continue
-            order = do_issue_order(
-                WORKER, task.unit, _demand(task, stage, step_due), case=task.evaluation.case,
-                origin=SupervisionOrder.Origin.REVIEW_OVERDUE, at=at,
-            )  # fmt: skip
-            step = _step(task, at, "supervised", WORKER, f"{stage}逾期，下发督办单 {order.number}")
-            step.stage, step.due, step.order = task.status, step_due, order
-            step.save(update_fields=["stage", "due", "order"])
-            record(WORKER, "rectification.supervise", task, summary=f"{task.number} {stage}逾期，下发督办单 {order.number}",
-                   after={"stage": task.status, "due": step_due, "order": order.number})  # fmt: skip
-            issued += 1
-    return issued
+    one per step (state and deadline), whichever worker gets there first. The e-supervision
+    engine's orders job does the same for every watched deadline; this runs the loop's alone."""
+    return issue_for_overdue_watches(at, kinds=[NEGATIVE_REVIEW])
+
+
+def overdue_demand(watched: Watch) -> str:
+    """The demand of the order for an overdue step (the watch kind's `demand`)."""
+    task = Task.objects.select_related("evaluation").get(pk=watched.object_id)
+    return _demand(task, STAGE_LABELS[Status(watched.stage)], watched.due_date)
+
+
+def record_supervision(watched: Watch, order: SupervisionOrder, at: datetime) -> None:
+    """The order on the task's own timeline, naming the step and deadline that were overdue (the
+    watch kind's `on_order`, in the order's transaction)."""
+    task = Task.objects.get(pk=watched.object_id)
+    stage = STAGE_LABELS[Status(watched.stage)]
+    step = _step(task, at, "supervised", WORKER, f"{stage}逾期，下发督办单 {order.number}")
+    step.stage, step.due, step.order = watched.stage, watched.due_date, order
+    step.save(update_fields=["stage", "due", "order"])
+    record(WORKER, "rectification.supervise", task, summary=f"{task.number} {stage}逾期，下发督办单 {order.number}",
+           after={"stage": watched.stage, "due": watched.due_date, "order": order.number})  # fmt: skip
 
 
 # What the citizen reads through their link: plain words, no staff names, no internal notes.

@@ -10,7 +10,7 @@ from govwatch.core.console import EXIT_OK, emit, parse_moment_arg
 def cmd_scan(args: argparse.Namespace) -> int:
     from .scan import scan
 
-    emit(scan(parse_moment_arg(args.at) if args.at else None).as_dict(), args.format)
+    emit(scan(parse_moment_arg(args.at) if args.at else None).document(), args.format)
     return EXIT_OK
 
 

@@ -22,7 +22,11 @@ from .texts import DEFAULTS, PLACEHOLDERS, template_errors
 Order = SupervisionOrder
 
 CARDS = [(Card.YELLOW.value, "黄牌"), (Card.RED.value, "红牌")]
-NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办"), ("letter", "提醒函")]
+NOTIFICATION_KINDS = [
+    ("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办"),
+    ("watch_yellow", "到期预警"), ("watch_red", "逾期提醒"), ("reminder", "催办提醒"),
+    ("letter", "提醒函"),
+]  # fmt: skip
 CHANNELS = [("sms", "短信"), ("wecom", "企业微信"), ("dingtalk", "钉钉"), ("email", "电子邮件")]
 MAX_REPLY_DAYS = 30
 PLACEHOLDER_HELP = "、".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS))
@@ -57,13 +61,38 @@ class BoardFilterForm(ScopedForm):
     card = forms.ChoiceField(label="亮牌", choices=ALL + CARDS, required=False)
 
 
+# Orders waiting for the unit's reply, issued or sent back: what a unit's to-do list links to.
+WAITING = "waiting"
+
+
 class OrderFilterForm(ScopedForm):
-    status = forms.ChoiceField(label="状态", choices=ALL + Order.Status.choices, required=False)
+    status = forms.ChoiceField(
+        label="状态", choices=ALL + [(WAITING, "待回复（已下发、已退回）")] + Order.Status.choices, required=False
+    )
     level = forms.TypedChoiceField(
         label="督办等级", choices=ALL + Order.Level.choices, coerce=int, empty_value=None, required=False
     )
     unit = _unit_field("被督办单位（含下级）")
     origin = forms.ChoiceField(label="来源", choices=ALL + Order.Origin.choices, required=False)
+    escalated = forms.BooleanField(label="仅看逾期升级", required=False)
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    from .kinds import all_kinds
+
+    return ALL + [(k.code, k.label) for k in all_kinds()]
+
+
+class WatchFilterForm(ScopedForm):
+    """The watched deadlines (到期监察) of every area: by kind, card, unit, and cards since a day."""
+
+    kind = forms.ChoiceField(label="类型", choices=_kind_choices, required=False)
+    card = forms.ChoiceField(label="亮牌", choices=[("", "红牌和黄牌")] + CARDS + [("all", "全部（含未亮牌）")], required=False)
+    unit = _unit_field("责任单位（含下级）")
+    since = forms.DateField(
+        label="红黄牌日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "日期格式应为 YYYY-MM-DD"},
+    )  # fmt: skip
 
 
 class OutboxFilterForm(forms.Form):
@@ -152,3 +181,31 @@ class TemplatesForm(forms.Form):
     def clean_red(self) -> str:
         return self._checked("red")
 
+
+
+class WatchTemplatesForm(forms.Form):
+    """The three texts of one watch kind (yellow, red, reminder), prefixed by the kind's code so
+    that every kind's form sits on one page."""
+
+    def __init__(self, *args, kind, **kwargs) -> None:
+        from .kinds import PLACEHOLDERS as WATCH_PLACEHOLDERS
+        from .kinds import TEXT_KINDS
+
+        super().__init__(*args, prefix=kind.code, label_suffix="", **kwargs)
+        self.kind = kind
+        self.placeholders = WATCH_PLACEHOLDERS
+        for text_kind, label in TEXT_KINDS.items():
+            self.fields[text_kind] = forms.CharField(
+                label=f"{kind.label}{label}", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="默认：" + kind.default_text(text_kind), error_messages={"required": "模板不能为空"},
+            )  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name, text in list(data.items()):
+            errors = template_errors(text.strip(), self.placeholders)
+            if errors:
+                self.add_error(name, errors)
+            else:
+                data[name] = text.strip()
+        return data

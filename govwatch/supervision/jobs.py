@@ -27,8 +27,10 @@ register_job("dispatch", 10, _dispatch)
 
 def _orders() -> None:
     from .orders import escalate_overdue, issue_for_failed_deliveries, issue_for_overdue_cases
+    from .watches import issue_for_overdue_watches
 
     issue_for_overdue_cases()
+    issue_for_overdue_watches()
     issue_for_failed_deliveries()
     escalate_overdue()
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
@@ -39,6 +41,15 @@ class ScanRun(models.Model):
     new_yellow = models.PositiveIntegerField(default=0)
     new_red = models.PositiveIntegerField(default=0)
     notifications_queued = models.PositiveIntegerField(default=0)
+    # The same figures for watched deadlines (complaints, rectification problems, letters ...),
+    # kept apart so that the contract's figures stay those of cases.
+    watch_open = models.PositiveIntegerField(default=0)
+    watch_suspended = models.PositiveIntegerField(default=0)
+    watch_yellow = models.PositiveIntegerField(default=0)
+    watch_red = models.PositiveIntegerField(default=0)
+    watch_new_yellow = models.PositiveIntegerField(default=0)
+    watch_new_red = models.PositiveIntegerField(default=0)
+    watch_notifications_queued = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "扫描记录"
@@ -64,6 +75,11 @@ class Notification(models.Model):
         FAILED = "failed", "发送失败"
 
     card_change = models.ForeignKey(CardChange, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    # A watched deadline's card (its flip) or a reminder: the row whose messages these are.
+    watch_flip = models.ForeignKey(
+        "WatchFlip", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    reminder = models.ForeignKey("Reminder", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField("类型", max_length=16)
     case = models.ForeignKey(
         "cases.Case", to_field="case_no", db_column="case_no", null=True, blank=True, on_delete=models.CASCADE
@@ -96,14 +112,24 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["card_change", "channel", "recipient_hash"], name="one_message_per_change_and_recipient"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["watch_flip", "channel", "recipient_hash"], name="one_message_per_flip_and_recipient"
+            ),
+            models.UniqueConstraint(
+                fields=["reminder", "channel", "recipient_hash"], name="one_message_per_reminder_and_recipient"
+            ),
         ]
 
 
 class NotificationTemplate(models.Model):
-    """A message text the service office may edit; the contract's defaults apply until it does."""
+    """A message text the service office may edit; the contract's defaults apply until it does.
 
-    kind = models.CharField("类型", max_length=16, unique=True, choices=[("yellow", "预警"), ("red", "超时")])
+    `kind` is "yellow" or "red" for cases, "<watch kind>.<yellow|red|reminder>" for watched
+    deadlines (govwatch.supervision.kinds).
+    """
+
+    kind = models.CharField("类型", max_length=64, unique=True, choices=[("yellow", "预警"), ("red", "超时")])
     text = models.TextField("模板", help_text="可用占位符: {item_name} {case_no} {due_date} {unit_name}")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -117,7 +143,7 @@ class NotificationTemplate(models.Model):
     @classmethod
     def texts(cls) -> dict[str, str]:
         """The text of each kind in use: the office's edit, else the contract's default."""
-        return {**DEFAULTS, **dict(cls.objects.values_list("kind", "text"))}
+        return {**DEFAULTS, **dict(cls.objects.filter(kind__in=DEFAULTS).values_list("kind", "text"))}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -169,6 +195,7 @@ class SupervisionOrder(models.Model):
         OVERDUE = "overdue", "自动督办：办件超时"
         DELIVERY_FAILED = "delivery_failed", "自动督办：提醒送达失败"
         REVIEW_OVERDUE = "review_overdue", "自动督办：差评整改逾期"
+        WATCH = "watch", "自动督办：逾期未办结"
         SUPERVISOR = "supervisor", "监督人员决定"
 
     TRANSITIONS = {
@@ -185,6 +212,10 @@ class SupervisionOrder(models.Model):
         null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
     )  # fmt: skip
     origin = models.CharField("来源", max_length=16, choices=Origin.choices)
+    # The watched deadline (a complaint, a problem, a step of a negative review) that was overdue.
+    watch = models.ForeignKey(
+        "Watch", verbose_name="督办对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     level = models.PositiveSmallIntegerField("督办等级", choices=Level.choices, default=Level.REMINDER)
     demand = models.TextField("督办要求")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED)
@@ -283,3 +314,121 @@ class AlertRule(models.Model):
             raise ValidationError("免打扰开始和结束时间需同时填写")
         if not self.red_to_supervisors and not self.notify_red:
             raise ValidationError("红牌至少要提醒办理单位或纪检监察之一")
+
+
+class WatchQuerySet(ScopedQuerySet):
+    """A watched deadline is seen by whoever sees its responsible unit (the default `unit`)."""
+
+
+class Watch(models.Model):
+    """A deadline of any area that e-supervision watches: a complaint, a rectification problem, an
+    inspection feedback form, a kiosk repair, a step of a negative review, a letter's reply.
+
+    The subject is named through contenttypes, so supervision never imports the subject's app;
+    its area calls `watches.watch` and `watches.close_watch` in its own transaction. The scan gives
+    it the card of contract section 3 (`scan_*`, `card`, `next_card_at` are the scan's, as on
+    Case), records each change as a WatchFlip with its messages, and once it has been overdue for
+    its kind's number of working days (`order_at`) the orders job issues one supervision order.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "监察中"
+        SUSPENDED = "suspended", "已暂停"
+        CLOSED = "closed", "已结束"
+
+    objects = WatchQuerySet.as_manager()
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField("类型", max_length=32)
+    # What is owed now ("verify", "reply" ...): a new stage or due date is a new deadline, which
+    # may be ordered again.
+    stage = models.CharField("环节", max_length=32, blank=True)
+    label = models.CharField("名称", max_length=200)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="watches")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="办件", to_field="case_no", db_column="case_no",
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    due_date = models.DateField("办理期限")
+    # Yellow from this many working days before the due date; None: never yellow.
+    yellow_days = models.PositiveSmallIntegerField("预警天数(工作日)", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField("开始时间")
+    suspended_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    scan_state = models.CharField(max_length=10, blank=True)
+    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE)
+    card_at = models.DateTimeField("亮牌时间", null=True, blank=True)
+    next_card_at = models.DateTimeField("下次状态变化", null=True, blank=True, db_index=True)
+    # When the overdue deadline becomes a supervision order; NULL once ordered, or never.
+    order_at = models.DateTimeField("自动督办时间", null=True, blank=True, db_index=True)
+    order = models.ForeignKey(
+        SupervisionOrder, verbose_name="督办单", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "到期监察"
+        verbose_name_plural = "到期监察"
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "kind"], name="one_watch_per_subject_and_kind")
+        ]
+        indexes = [
+            models.Index(fields=["unit", "card"]),
+            models.Index(fields=["kind", "status", "due_date"]),
+            models.Index(fields=["card"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def kind_label(self) -> str:
+        from .kinds import label_of
+
+        return label_of(self.kind)
+
+    def subject_url(self) -> str:
+        """The subject's own page (its `get_absolute_url`), or "" when it has none."""
+        subject = self.subject
+        return subject.get_absolute_url() if subject is not None and hasattr(subject, "get_absolute_url") else ""
+
+
+class WatchFlip(models.Model):
+    """A watched deadline's card changed at a scan: recorded once; its messages hang off it."""
+
+    watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="flips")
+    card = models.CharField("新亮牌", max_length=8, choices=Card.choices)
+    previous = models.CharField("原亮牌", max_length=8, choices=Card.choices)
+    at = models.DateTimeField("扫描时间", db_index=True)
+
+    class Meta:
+        verbose_name = "到期监察亮牌记录"
+        verbose_name_plural = "到期监察亮牌记录"
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["watch", "at"], name="one_flip_per_watch_and_scan")]
+
+
+class Reminder(models.Model):
+    """One reminder (or digest) about one subject in one period, whoever queues it: the unique key
+    is the claim that lets any number of workers run the same reminder job."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    topic = models.CharField("提醒类型", max_length=48)
+    # The local day ("2026-03-10") or ISO week ("2026-W11") the reminder belongs to.
+    period = models.CharField("周期", max_length=16)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="接收单位", on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField("生成时间")
+
+    class Meta:
+        verbose_name = "催办提醒"
+        verbose_name_plural = "催办提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "topic", "period"], name="one_reminder_per_subject_topic_period"
+            )
+        ]

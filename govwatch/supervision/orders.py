@@ -27,7 +27,7 @@ from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.workcal.calendar import get_calendar
 
-from .models import DocumentCounter, Notification, OrderAttachment, OrderStep, SupervisionOrder
+from .models import DocumentCounter, Notification, OrderAttachment, OrderStep, SupervisionOrder, Watch
 from .routing import message_to
 
 Order = SupervisionOrder
@@ -40,7 +40,7 @@ class OrderError(Exception):
 
 def access_order(user, pk: int, action: str | None = None) -> Order:
     """The order as `user` sees it: 404 outside their scope, 403 without the role for `action`."""
-    return access(user, Order.objects.select_related("unit", "case__item", "case__unit"), action, pk=pk)
+    return access(user, Order.objects.select_related("unit", "case__item", "case__unit", "watch"), action, pk=pk)
 
 
 def access_order_attachment(user, pk: int) -> OrderAttachment:
@@ -86,6 +86,7 @@ def do_issue_order(
     level: int = Order.Level.REMINDER,
     reply_days: int | None = None,
     at: datetime | None = None,
+    watch: Watch | None = None,
 ) -> Order:
     check_actor(actor, ISSUE_ORDERS, unit)
     if not demand.strip():
@@ -98,7 +99,7 @@ def do_issue_order(
     order = Order.objects.create(
         number=next_number("督办", local_date(at).year), unit=unit, case=case, origin=origin, level=level,
         demand=demand.strip(), issued_at=at, issued_by=actor.label, issuer=supervisor_of(unit), reply_days=days,
-        reply_due=due, escalate_after=escalate_after,
+        reply_due=due, escalate_after=escalate_after, watch=watch,
     )  # fmt: skip
     _step(order, at, "issued", actor, demand.strip())
     subject = f"，业务编号：{case.case_no}" if case else ""
@@ -161,6 +162,11 @@ def do_send_back(actor: Actor, order: Order, comment: str, at: datetime | None =
     _notify(order, [order.unit], f"{order.number} 的回复被退回：{comment.strip()}。请于{order.reply_due:%Y年%m月%d日}前重新回复。", at)
     record(actor, "order.return", order, summary=f"退回督办单 {order.number}", after={"comment": comment.strip()})
     return order
+
+
+def escalated() -> Exists:
+    """Orders raised up the ladder for a late reply (an "escalated" step), as against issued high."""
+    return Exists(OrderStep.objects.filter(order=OuterRef("pk"), kind="escalated"))
 
 
 def escalate_overdue(at: datetime | None = None) -> int:

@@ -6,6 +6,7 @@ back to it, so the same claim, back-off and attempt counting apply to the new tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -14,7 +15,9 @@ from django.utils import timezone
 from govwatch.accounts.permissions import ISSUE_ORDERS, MANAGE_TEMPLATES, access, check_actor
 from govwatch.audit.log import Actor, record
 
+from .kinds import TEXT_KINDS, kind_of, template_key
 from .models import Notification, NotificationTemplate
+from .texts import watch_templates
 
 Status = Notification.Status
 # Those who act on supervision (纪检监察 and the service office) also see a failed message through;
@@ -59,18 +62,31 @@ def do_requeue(notification: Notification, actor: Actor, at: datetime | None = N
 
 @transaction.atomic
 def do_save_templates(actor: Actor, texts: dict[str, str]) -> list[str]:
-    """Store the message texts that changed, each with an audit entry of before and after; returns
-    the names of the kinds changed."""
+    """Store the case texts (yellow, red) that changed, each with an audit entry of before and
+    after; returns the names of the kinds changed."""
     check_actor(actor, MANAGE_TEMPLATES)
-    current = NotificationTemplate.texts()
+    return _save(actor, texts, NotificationTemplate.texts(), lambda key: NotificationTemplate(kind=key).get_kind_display())
+
+
+@transaction.atomic
+def do_save_watch_templates(actor: Actor, code: str, texts: dict[str, str]) -> list[str]:
+    """Store a watch kind's texts (`texts` by "yellow", "red", "reminder") that changed, audited
+    like the case texts; returns their names ("检查反馈表逾期提醒")."""
+    check_actor(actor, MANAGE_TEMPLATES)
+    spec = kind_of(code)
+    keyed = {template_key(code, text_kind): text for text_kind, text in texts.items()}
+    return _save(actor, keyed, watch_templates(), lambda key: spec.label + TEXT_KINDS[key.rsplit(".", 1)[1]])
+
+
+def _save(actor: Actor, texts: dict[str, str], current: dict[str, str], name: Callable[[str], str]) -> list[str]:
     changed = []
     for kind, text in texts.items():
         if text == current[kind]:
             continue
         template, _ = NotificationTemplate.objects.update_or_create(kind=kind, defaults={"text": text})
         record(
-            actor, "template.update", template, summary=f"修改{template.get_kind_display()}通知模板",
+            actor, "template.update", template, summary=f"修改{name(kind)}通知模板",
             before={"kind": kind, "text": current[kind]}, after={"kind": kind, "text": text},
         )  # fmt: skip
-        changed.append(template.get_kind_display())
+        changed.append(name(kind))
     return changed

@@ -108,6 +108,10 @@ _ATTRS = (
 MESSAGE_COLUMNS = (*("case_no" if a == "case_id" else a for a in _ATTRS), "created_at")
 
 
+def all_supervisors() -> list[Unit]:
+    return list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
+
+
 def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count.
 
@@ -115,7 +119,7 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     """
     texts = NotificationTemplate.texts()
     book = RuleBook()
-    supervisors = list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
+    supervisors = all_supervisors()
     units = {u.id: u for u in Unit.objects.filter(id__in={n.unit_id for n in new_cards})}
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
@@ -144,6 +148,47 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
             rows.append((*(fields[a] for a in _ATTRS), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One text to some units: a watched deadline's card (`link_id` its WatchFlip) or a reminder
+    (its Reminder row)."""
+
+    units: list[Unit]
+    kind: str
+    text: str
+    params: dict
+    link_id: int
+    case_no: str | None = None
+
+
+def queue_messages(messages: list[Message], at: datetime, *, link: str, book: RuleBook | None = None) -> int:
+    """Queue each message to each of its units (once per alert number) in the caller's transaction,
+    in one insert; `link` is the column the messages hang off ("watch_flip_id", "reminder_id").
+    Each unit's quiet hours (its alert rule) delay its message; nothing is dropped."""
+    attrs = (*(a for a in _ATTRS if a != "card_change_id"), link)
+    columns = (*("case_no" if a == "case_id" else a for a in attrs), "created_at")
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    book = book or RuleBook()
+    rows = []
+    for m in messages:
+        params_json = json.dumps(m.params, ensure_ascii=False)
+        seen = set()
+        for unit in m.units:
+            to = Recipient.of_unit(unit)
+            if to.hash in seen:
+                continue  # two units sharing one number get one message
+            seen.add(to.hash)
+            fields = message(
+                m.kind, m.text, to, at=at, rule=book.for_case(unit, None), case_no=m.case_no, unit_id=unit.id
+            )
+            fields.update({link: m.link_id, "params": params_json, "next_attempt_at": adapt(fields["next_attempt_at"])})
+            rows.append((*(fields[a] for a in attrs), now))
+    with connection.cursor() as cursor:
+        insert_rows(cursor, Notification, columns, rows)
     return len(rows)
 
 

@@ -96,16 +96,16 @@ def view_at(case: Candidate, suspensions: list[Suspension], at: datetime, cal: W
             added += s.workdays
     due = due_date(cal, case.accepted_on, case.promised, added).date
     card = card_at(CaseStatus.OPEN, due, case.promised, case.threshold, at, cal, local_tz())
-    upcoming.append(_next_card_moment(card, due, case.promised, case.threshold, cal))
+    upcoming.append(next_card_moment(card, due, case.threshold if case.promised else None, cal))
     return View(OPEN, card, min(upcoming))
 
 
-def _next_card_moment(card: str, due: date, promised: int, threshold: int, cal: WorkCalendar) -> datetime:
-    """When an open, running case's card next changes if nothing else happens to it."""
+def next_card_moment(card: str, due: date, threshold: int | None, cal: WorkCalendar) -> datetime:
+    """When an open, running deadline's card (`card_on`) next changes if nothing else happens to it."""
     if card == Card.RED:
         return NEVER
     red_from = end_of_day(due)
-    if card == Card.YELLOW or promised == 0:
+    if card == Card.YELLOW or threshold is None:
         return red_from
     return start_of_day(cal.first_date_within(due, threshold))
 
@@ -120,6 +120,16 @@ class ScanResult:
     new_yellow: int
     new_red: int
     notifications_queued: int
+    # The same figures for watched deadlines (govwatch.supervision.watches), not the contract's;
+    # None while the region has no watched deadline at all.
+    watches: dict[str, int] | None = None
+
+    def document(self) -> dict[str, Any]:
+        """What `govwatch scan` prints: the contract's keys, then, once there are watched
+        deadlines, the extension key `watches` with the same figures for them."""
+        if self.watches is None:
+            return self.as_dict()
+        return {**self.as_dict(), "watches": dict(self.watches)}
 
     def as_dict(self) -> dict[str, Any]:
         from django.utils import timezone
@@ -215,6 +225,9 @@ def scan(at: datetime | None = None, wait: float = 600.0) -> ScanResult:
 
 
 def _scan(at: datetime, token: str) -> ScanResult:
+    # Imported here: the watches' half of the scan builds on this module's View and batches.
+    from . import watchscan
+
     cal = get_calendar()
     with transaction.atomic():
         previous = ScanRun.objects.order_by("-id").first()
@@ -222,18 +235,27 @@ def _scan(at: datetime, token: str) -> ScanResult:
         # Figures by difference: from the previous scan's, or (replay) from the stored views, then
         # corrected by each case this scan re-evaluates.
         if rewind:
-            counts = _counts_from_scratch()
+            counts = {**_counts_from_scratch(), **watchscan.counts_from_scratch()}
         else:
             counts = {"open": previous.open, "suspended": previous.suspended, "yellow": previous.yellow, "red": previous.red}
+            counts.update(watchscan.carried_counts(previous))
         run = ScanRun.objects.create(at=at, **counts)
+
+    def renew_lease() -> None:
+        ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + LEASE)
+
     batches = _rewind_batches(at) if rewind else _due_batches(at)
     for batch in batches:
         with transaction.atomic():
             _scan_batch(batch, at, cal, run)
-            ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + LEASE)
+            renew_lease()
+    watchscan.scan_watches(at, cal, run, rewind, renew_lease)
     ScanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     run.refresh_from_db()
-    return ScanResult(at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, run.notifications_queued)
+    return ScanResult(
+        at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, run.notifications_queued,
+        watches=watchscan.figures(run) if watchscan.any_watched() else None,
+    )  # fmt: skip
 
 
 def _due_batches(at: datetime) -> Iterator[list[Candidate]]:
@@ -284,12 +306,13 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
              for pk, (_, card, _), case in zip(ids, changes, changed, strict=True)],
             at,
         )  # fmt: skip
-    ScanRun.objects.filter(pk=run.pk).update(
-        open=F("open") + delta["open"], suspended=F("suspended") + delta["suspended"],
-        yellow=F("yellow") + delta["yellow"], red=F("red") + delta["red"],
-        new_yellow=F("new_yellow") + new[Card.YELLOW], new_red=F("new_red") + new[Card.RED],
-        notifications_queued=F("notifications_queued") + queued,
-    )  # fmt: skip
+    add_to_run(run, delta, new, queued)
+
+
+def add_to_run(run: ScanRun, delta: dict[str, int], new: dict[str, int], queued: int, prefix: str = "") -> None:
+    """Add a batch's share to the scan's figures (`prefix` "watch_" for watched deadlines)."""
+    changes = {**delta, "new_yellow": new[Card.YELLOW], "new_red": new[Card.RED], "notifications_queued": queued}
+    ScanRun.objects.filter(pk=run.pk).update(**{prefix + k: F(prefix + k) + v for k, v in changes.items()})
 
 
 def _count(counts: dict[str, int], state: str, card: str, sign: int) -> None:

@@ -13,7 +13,7 @@ DEFAULTS = {
 PLACEHOLDERS = {"item_name", "case_no", "due_date", "unit_name"}
 
 
-def template_errors(text: str) -> list[str]:
+def template_errors(text: str, placeholders: set[str] = PLACEHOLDERS) -> list[str]:
     """What is wrong with a template, in the user's words; empty when it can be saved."""
     errors = []
     try:
@@ -21,11 +21,22 @@ def template_errors(text: str) -> list[str]:
     except ValueError:
         return ["模板格式错误：花括号不成对"]
     for name in fields:
-        if name not in PLACEHOLDERS:
-            errors.append(f"未知的占位符 {{{name}}}，可用：" + "、".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS)))
+        if name not in placeholders:
+            errors.append(f"未知的占位符 {{{name}}}，可用：" + "、".join(f"{{{p}}}" for p in sorted(placeholders)))
     if not text.strip():
         errors.append("模板不能为空")
     return errors
+
+
+def watch_templates() -> dict[str, str]:
+    """The texts of every registered watch kind ("complaint.red" -> text): the office's edits,
+    else the kind's defaults."""
+    from .kinds import TEXT_KINDS, all_kinds, template_key
+    from .models import NotificationTemplate
+
+    texts = {template_key(k.code, t): k.default_text(t) for k in all_kinds() for t in TEXT_KINDS}
+    texts.update(dict(NotificationTemplate.objects.filter(kind__in=texts).values_list("kind", "text")))
+    return texts
 
 
 def render(template: str, context: dict[str, Any]) -> str:

@@ -62,6 +62,7 @@ class CaseFilterForm(forms.Form):
         label="状态", choices=ALL + [(IN_PROGRESS, "在办（含挂起）")] + CaseStatus.choices, required=False
     )
     card = forms.ChoiceField(label="亮牌", choices=ALL + CARD_CHOICES, required=False)
+    card_since = forms.DateField(label="红黄牌日期自", required=False, widget=DATE)
     overdue = forms.BooleanField(label="仅逾期未办结", required=False)
     accepted_from = forms.DateField(label="受理日期自", required=False, widget=DATE)
     accepted_to = forms.DateField(label="受理日期至", required=False, widget=DATE)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from govwatch.accounts.access import member_required
@@ -21,8 +23,9 @@ from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
 
 from ..forms import BoardFilterForm
-from ..models import ScanLock, ScanRun, SupervisionOrder
+from ..models import ScanLock, ScanRun, SupervisionOrder, Watch
 from .common import case_list_url, page_context, paginate
+from .watches import counts_by_kind
 
 CARDS = [Card.YELLOW, Card.RED]
 # The board lists the items with most red (then yellow) cards; the rest are one filter away.
@@ -109,6 +112,21 @@ def _by_item(counts: list[tuple[str, int, int, int]], unit_code: str, cards: lis
     return rows, len(totals)
 
 
+def watch_rows(mine: Scope, unit: Unit | None, cards: list[str]) -> list[Row]:
+    """The watched deadlines' cards beside the cases': one row per kind, each count linked to the
+    list of those deadlines."""
+    watches = Watch.objects.visible_to(mine)
+    if unit is not None:
+        watches = watches.filter(subtree(unit.path, "unit"))
+    base = reverse("supervision:watch-list")
+    rows = []
+    for counts in counts_by_kind(watches):
+        query = {"kind": counts["kind"], **({"unit": unit.code} if unit else {})}
+        cells = [Cell(c, counts[c], f"{base}?{urlencode({**query, 'card': c})}") for c in cards]
+        rows.append(Row(counts["label"], counts["kind"], cells=cells))
+    return rows
+
+
 @member_required
 def board(request: HttpRequest) -> HttpResponse:
     mine = scope(request.user)
@@ -131,6 +149,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if item is not None:
         cases = cases.filter(item=item)
     unit_code, item_code = (unit.code if unit else ""), (item.code if item else "")
+    watched = watch_rows(mine, unit, cards) if item is None and not (form.is_bound and not form.is_valid()) else []
     counts = card_counts(cases)
     unit_rows, overall = _by_unit(counts, units, item_code, cards)
     item_rows, item_count = _by_item(counts, unit_code, cards)
@@ -146,6 +165,7 @@ def board(request: HttpRequest) -> HttpResponse:
         unit_rows=unit_rows,
         item_rows=item_rows,
         items_hidden=max(item_count - len(item_rows), 0),
+        watch_rows=watched,
         refresh_seconds=REFRESH_SECONDS,
     )  # fmt: skip
     response = render(request, "supervision/board.html", context)

@@ -27,6 +27,7 @@ from govwatch.core.forms import files_read
 from govwatch.core.tree import subtree
 
 from ..documents import order_notice
+from ..forms import WAITING as WAITING_FILTER
 from ..forms import AcceptForm, IssueOrderForm, OrderFilterForm, ReplyForm, SendBackForm
 from ..models import SupervisionOrder
 from ..orders import (
@@ -37,6 +38,7 @@ from ..orders import (
     do_issue_order,
     do_reply,
     do_send_back,
+    escalated,
 )
 from .common import page_context, paginate
 
@@ -54,7 +56,7 @@ WAITING = (Status.ISSUED, Status.RETURNED)
 
 
 def _orders(request: HttpRequest) -> QuerySet[Order]:
-    return Order.objects.visible_to(scope(request.user)).select_related("unit", "case__item", "case__unit")
+    return Order.objects.visible_to(scope(request.user)).select_related("unit", "case__item", "case__unit", "watch")
 
 
 @member_required
@@ -65,8 +67,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.none()
     elif form.is_bound:
         data = form.cleaned_data
-        if data["status"]:
+        if data["status"] == WAITING_FILTER:
+            orders = orders.filter(status__in=WAITING)
+        elif data["status"]:
             orders = orders.filter(status=data["status"])
+        if data["escalated"]:
+            orders = orders.filter(escalated())
         if data["level"] is not None:
             orders = orders.filter(level=data["level"])
         if data["unit"]:
@@ -99,6 +105,9 @@ def _order_page(request: HttpRequest, order: Order, **forms) -> HttpResponse:
         # The linked case is shown only to those who may see it (it is the order unit's own case).
         case=order.case if order.case_id and mine.contains(order.case.unit) else None,
         unit_phone=pii.mask(order.unit.phone),
+        # The overdue deadline the order came from, linked to its subject's own page.
+        watched=order.watch,
+        watched_url=order.watch.subject_url() if order.watch_id else "",
         overdue=order.status in WAITING and order.reply_due < timezone.localdate(),
         reply_form=forms.get("reply_form", ReplyForm()) if can_reply else None,
         accept_form=forms.get("accept_form", AcceptForm()) if can_check else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,10 +13,26 @@ from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import MANAGE_TEMPLATES, may, scope
 from govwatch.audit.log import Actor
 
-from ..forms import CHANNELS, NOTIFICATION_KINDS, PLACEHOLDER_HELP, OutboxFilterForm, TemplatesForm
+from ..forms import (
+    CHANNELS,
+    NOTIFICATION_KINDS,
+    PLACEHOLDER_HELP,
+    OutboxFilterForm,
+    TemplatesForm,
+    WatchTemplatesForm,
+)
+from ..kinds import PLACEHOLDERS as WATCH_PLACEHOLDERS
+from ..kinds import TEXT_KINDS, all_kinds, template_key
 from ..models import Notification, NotificationTemplate
-from ..outbox import REQUEUE, OutboxError, access_notification, do_requeue, do_save_templates
-from ..texts import DEFAULTS
+from ..outbox import (
+    REQUEUE,
+    OutboxError,
+    access_notification,
+    do_requeue,
+    do_save_templates,
+    do_save_watch_templates,
+)
+from ..texts import DEFAULTS, watch_templates
 from .common import page_context, paginate
 
 
@@ -80,11 +96,50 @@ def notification_texts(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, "模板没有改动")
         return redirect("supervision:texts")
+    return _texts_page(request, form, _watch_forms())
+
+
+def _watch_forms(data=None, only: str | None = None) -> list[WatchTemplatesForm]:
+    """Each registered watch kind's form, filled with its texts; `data` binds the one named `only`."""
+    current = watch_templates()
+    return [
+        WatchTemplatesForm(
+            data if kind.code == only else None, kind=kind,
+            initial={t: current[template_key(kind.code, t)] for t in TEXT_KINDS},
+        )  # fmt: skip
+        for kind in all_kinds()
+    ]
+
+
+def _texts_page(request: HttpRequest, form: TemplatesForm, watch_forms: list[WatchTemplatesForm]) -> HttpResponse:
     saved = {t.kind: t for t in NotificationTemplate.objects.all()}
     context = page_context(
         request, "texts",
         form=form,
         placeholders=PLACEHOLDER_HELP,
         fields=[(form[k], saved.get(k)) for k in DEFAULTS],
+        watch_placeholders="、".join(f"{{{p}}}" for p in sorted(WATCH_PLACEHOLDERS)),
+        watch_forms=[
+            (f, [(f[t], saved.get(template_key(f.kind.code, t))) for t in TEXT_KINDS]) for f in watch_forms
+        ],
     )  # fmt: skip
     return render(request, "supervision/texts.html", context)
+
+
+@action_required(MANAGE_TEMPLATES)
+@require_POST
+def watch_texts(request: HttpRequest, kind: str) -> HttpResponse:
+    """Save one watch kind's texts (its form on the templates page)."""
+    if kind not in {k.code for k in all_kinds()}:
+        raise Http404("没有这个类型")
+    forms = _watch_forms(request.POST, only=kind)
+    form = next(f for f in forms if f.kind.code == kind)
+    if not form.is_valid():
+        current = NotificationTemplate.texts()
+        return _texts_page(request, TemplatesForm(initial={k: current[k] for k in DEFAULTS}), forms)
+    changed = do_save_watch_templates(Actor.of_request(request), kind, {t: form.cleaned_data[t] for t in TEXT_KINDS})
+    if changed:
+        messages.success(request, f"已保存{'、'.join(changed)}模板，下一次扫描起使用新模板")
+    else:
+        messages.info(request, "模板没有改动")
+    return redirect(reverse("supervision:texts") + f"#kind-{kind}")

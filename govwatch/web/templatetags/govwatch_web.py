@@ -84,6 +84,15 @@ def account(context) -> dict[str, object]:
     }
 
 
+@register.simple_tag(takes_context=True)
+def navigation(context) -> list[dict[str, object]]:
+    """The main navigation's entries for the signed-in user (govwatch.web.navigation.ENTRIES)."""
+    from govwatch.web.navigation import entries
+
+    request = context.get("request")
+    return entries(request, context.get("nav", "")) if request is not None else []
+
+
 @register.inclusion_tag("web/_card.html")
 def card_badge(card: str) -> dict[str, str]:
     return {"card": card}

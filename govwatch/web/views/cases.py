@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,10 +12,12 @@ from govwatch.accounts.permissions import access, scope
 from govwatch.cases.deadlines import remaining_workdays
 from govwatch.cases.models import Case
 from govwatch.complaints.models import Complaint
-from govwatch.core.choices import CaseStatus
+from govwatch.core.choices import Card, CaseStatus
+from govwatch.core.localtime import start_of_day
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
+from govwatch.supervision.models import CardChange
 from govwatch.workcal.calendar import get_calendar
 
 from ..forms import IN_PROGRESS, CaseFilterForm
@@ -36,6 +38,12 @@ def filter_cases(cases: QuerySet[Case], data: dict, user) -> QuerySet[Case]:
         cases = cases.filter(status=data["status"])
     if data["card"]:
         cases = cases.filter(card=data["card"])
+    if data["card_since"]:
+        # The card the case has now, shown at a scan since that day (the flip is its CardChange).
+        shown = CardChange.objects.filter(
+            case=OuterRef("case_no"), card=OuterRef("card"), at__gte=start_of_day(data["card_since"])
+        )
+        cases = cases.exclude(card=Card.NONE).filter(Exists(shown))
     if data["overdue"]:
         cases = cases.filter(status=CaseStatus.OPEN, due_date__lt=timezone.localdate())
     if data["accepted_from"]:

@@ -14,6 +14,8 @@ from govwatch.catalog.models import Item
 from govwatch.core.choices import Card, CaseStatus
 from govwatch.orgs.models import Unit
 
+from ..todo import for_request
+
 
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,8 +33,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "yellow": cases.filter(card=Card.YELLOW, status=CaseStatus.OPEN).count(),
         "red": cases.filter(card=Card.RED, status=CaseStatus.OPEN).count(),
     }
+    groups = for_request(request)
     context = {
         "nav": "home",
+        # 我的待办: what waits for this person in every area, then (for leaders) the figures that moved.
+        "todo_groups": [g for g in groups if g.count and not g.figure],
+        "moved_figures": [g for g in groups if g.figure],
         "today": today,
         "unit_count": Unit.objects.visible_to(scope(request.user)).count(),
         "counts": counts,

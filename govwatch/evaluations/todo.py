@@ -1,0 +1,107 @@
+"""What waits in the negative-review loop and the letters (govwatch.core.todo): the steps a unit
+owes with their working days left, the reviews the supervisors check, the appeals the office
+decides, the letters to answer and the replies to read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from govwatch.accounts.permissions import (
+    DECIDE_APPEAL,
+    HANDLE_NEGATIVE,
+    ISSUE_LETTERS,
+    REPLY_LETTERS,
+    REVIEW_NEGATIVE,
+    may,
+    scope,
+)
+from govwatch.core.localtime import local_date
+from govwatch.core.todo import SHOWN, TodoGroup, TodoItem
+from govwatch.workcal.calendar import get_calendar
+
+from .models import Letter, RectificationTask
+
+Task = RectificationTask
+Status = Task.Status
+NAV = "evaluations"
+# What the unit owes in each state, as its to-do list says it.
+UNIT_GROUPS = [
+    (Status.OPEN, "待核实的差评"),
+    (Status.VERIFIED, "待整改的差评"),
+    (Status.RETURNED, "退回重新整改的差评"),
+    (Status.RECTIFIED, "待回访的差评"),
+]
+
+
+def _list_url(name: str, **query: object) -> str:
+    return reverse(name) + "?" + urlencode(query)
+
+
+def _task_items(tasks: QuerySet[Task], at: datetime) -> list[TodoItem]:
+    cal, today = get_calendar(), local_date(at)
+    items = []
+    for task in tasks.select_related("unit", "evaluation")[:SHOWN]:
+        evaluation, due = task.evaluation, task.step_due
+        label = f"{task.number} · {evaluation.get_level_display()}"
+        note = f"{task.unit.name}{'，办件 ' + evaluation.case_id if evaluation.case_id else ''}"
+        url = task.get_absolute_url()
+        items.append(TodoItem.due(label, url, due, today, cal, note) if due else TodoItem(label, url, note=note))
+    return items
+
+
+def _task_group(user, status: Status, label: str, at: datetime, due_field: str | None) -> TodoGroup:
+    tasks = Task.objects.visible_to(scope(user)).filter(status=status)
+    tasks = tasks.order_by(due_field, "id") if due_field else tasks.order_by("opened_at", "id")
+    n = tasks.count()
+    late = bool(n and due_field and tasks.filter(**{f"{due_field}__lt": local_date(at)}).exists())
+    return TodoGroup(
+        f"evaluations.tasks-{status.value}", label, n, _list_url("evaluations:task-list", status=status.value),
+        items=lambda: _task_items(tasks, at), nav=NAV, tone="red" if late else "",
+    )  # fmt: skip
+
+
+def _letter_items(letters: QuerySet[Letter], at: datetime, deadline: bool) -> list[TodoItem]:
+    cal, today = get_calendar(), local_date(at)
+    items = []
+    for letter in letters.select_related("unit")[:SHOWN]:
+        label, url = f"{letter.number} · {letter.unit.name}", letter.get_absolute_url()
+        if deadline and letter.reply_due:
+            items.append(TodoItem.due(label, url, letter.reply_due, today, cal, note=letter.subject))
+        else:
+            items.append(TodoItem(label, url, note=letter.subject))
+    return items
+
+
+def waiting(user, at: datetime) -> list[TodoGroup]:
+    groups = []
+    if may(user, HANDLE_NEGATIVE):
+        groups += [_task_group(user, s, label, at, Task.UNIT_STEPS[s]) for s, label in UNIT_GROUPS]
+    if may(user, REVIEW_NEGATIVE):
+        groups.append(_task_group(user, Status.CALLED_BACK, "待审核的差评整改", at, None))
+    if may(user, DECIDE_APPEAL):
+        groups.append(_task_group(user, Status.APPEALING, "待复核的差评申诉", at, None))
+    if may(user, REPLY_LETTERS):
+        owed = Letter.objects.visible_to(scope(user)).filter(status=Letter.Status.ISSUED).order_by("reply_due", "id")
+        n = owed.count()
+        groups.append(
+            TodoGroup(
+                "evaluations.letters-to-answer", "待反馈的建议书和提醒函", n,
+                _list_url("evaluations:letter-list", status=Letter.Status.ISSUED),
+                items=lambda: _letter_items(owed, at, deadline=True), nav=NAV,
+                tone="red" if n and owed.filter(reply_due__lt=local_date(at)).exists() else "",
+            )
+        )  # fmt: skip
+    if may(user, ISSUE_LETTERS):
+        replied = Letter.objects.visible_to(scope(user)).filter(status=Letter.Status.REPLIED).order_by("replied_at", "id")
+        groups.append(
+            TodoGroup(
+                "evaluations.letters-to-close", "待审核的文书反馈", replied.count(),
+                _list_url("evaluations:letter-list", status=Letter.Status.REPLIED),
+                items=lambda: _letter_items(replied, at, deadline=False), nav=NAV,
+            )
+        )  # fmt: skip
+    return groups
