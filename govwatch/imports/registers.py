@@ -27,6 +27,7 @@ from govwatch.core.rowfields import Field, Row, RowError, digest
 from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
 from govwatch.projects.models import Category, KeyProject, Milestone
+from govwatch.projects.watching import watch_milestone
 from govwatch.randomchecks.models import Inspector, Risk, Target
 from govwatch.regulation.models import (
     ActionKind,
@@ -123,6 +124,7 @@ class Register:
     label: str  # what the key is called, for messages
     facts: bool = False  # facts are never updated: a changed row is refused
     related: Callable[[models.Model, dict], None] | None = None  # many-to-many links, after saving
+    after: Callable[[list], None] | None = None  # called with the keys of the rows a batch created or changed
 
 
 def _project(row: Row, refs: Refs) -> tuple[str, dict]:
@@ -179,6 +181,22 @@ def _inspector(row: Row, refs: InspectorRefs) -> tuple[str, dict]:
         "name": row.text("name"), "unit_id": refs.unit(row), "certificate_no": row.text("certificate_no"),
         "active": row.boolean("active", True), "conflicts": tuple(sorted(refs.targets[c] for c in conflicts)),
     }  # fmt: skip
+
+
+def _watch_milestones(keys: list[tuple[int, int]]) -> None:
+    """E-supervision watches each imported milestone until it is reached."""
+    for project_id, seqs in _by_project(keys).items():
+        for milestone in Milestone.objects.filter(project_id=project_id, seq__in=seqs).select_related(
+            "project__unit"
+        ):
+            watch_milestone(milestone)
+
+
+def _by_project(keys: list[tuple[int, int]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for project_id, seq in keys:
+        grouped.setdefault(project_id, []).append(seq)
+    return grouped
 
 
 def _set_conflicts(inspector: Inspector, related: dict) -> None:
@@ -241,7 +259,7 @@ REGISTERS: dict[str, Register] = {
             F("project_code", "项目编号", True, 64), F("seq", "序号", True), F("name", "节点名称", True, 200),
             F("planned_date", "计划完成日期", True), F("actual_date", "实际完成日期"),
             F("planned_percent", "计划累计进度"), F("note", "说明", False, 500),
-        ), "", _milestone, "项目节点"),
+        ), "", _milestone, "项目节点", after=_watch_milestones),
         Register("targets", Target, (
             F("target_id", "对象编号", True, 100), F("name", "名称", True, 200), F("unit_code", "单位编码", True, 64),
             F("risk", "风险等级", True), F("address", "地址", False, 300), F("active", "在册"),
@@ -313,7 +331,7 @@ def _insert(register: Register, objs: list[models.Model]) -> None:
 def _save_batch(register: Register, parsed: list[tuple[int, Any, dict, str]], result: ImportResult) -> None:
     """Create the new rows and update the changed ones of a batch (facts: refuse the changed)."""
     existing = _existing(register, [key for _, key, _, _ in parsed])
-    new, changed, links = [], [], []
+    new, changed, links, keys = [], [], [], []
     for line, key, content, sign in parsed:
         related = {k: content.pop(k) for k in ("conflicts",) if k in content}
         obj = existing.get(key)
@@ -333,6 +351,7 @@ def _save_batch(register: Register, parsed: list[tuple[int, Any, dict, str]], re
         for k, v in content.items():
             setattr(obj, k, v)
         obj.digest = sign
+        keys.append(key)
         if register.related is not None:
             links.append((obj, related))
     fields = sorted({k for _, _, content, _ in parsed for k in content} | {"digest"})
@@ -345,6 +364,8 @@ def _save_batch(register: Register, parsed: list[tuple[int, Any, dict, str]], re
             register.model.objects.bulk_update(changed, fields, batch_size=500)
         for obj, related in links:
             register.related(obj, related)
+        if register.after is not None and keys:
+            register.after(keys)
     result.imported += len(new) + len(changed)
 
 

@@ -27,6 +27,7 @@ from govwatch.workcal.calendar import get_calendar
 
 from .models import KeyProject, LetterStep, ProjectLetter
 from .progress import state_on
+from .watching import watch_letter
 
 Status = ProjectLetter.Status
 MAX_SUBJECT = 200
@@ -163,6 +164,7 @@ def do_issue_letter(actor: Actor, letter: ProjectLetter, at: datetime | None = N
         f"请于{document_date(letter.reply_due)}前登录系统反馈整改情况。"
     )
     message_to(letter.unit, "letter", text, at=at).save()
+    watch_letter(letter, at)
     _step(
         letter,
         at,
@@ -190,6 +192,7 @@ def do_reply_letter(
     letter.reply, letter.replied_at = reply, at
     letter.save()
     _step(letter, at, "replied", actor, reply)
+    watch_letter(letter, at)
     record(
         actor,
         "project_letter.reply",
@@ -212,6 +215,7 @@ def do_return_letter(
     letter.reply_due = _reply_due(at)
     letter.save()
     _step(letter, at, "returned", actor, f"{comment}（反馈期限 {letter.reply_due:%Y-%m-%d}）")
+    watch_letter(letter, at)
     record(
         actor,
         "project_letter.return",
@@ -233,6 +237,7 @@ def do_close_letter(
     letter.closed_at = at
     letter.save()
     _step(letter, at, "closed", actor, comment.strip() or "反馈措施可行，予以办结")
+    watch_letter(letter, at)
     record(
         actor,
         "project_letter.close",

@@ -16,6 +16,7 @@ from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.localtime import local_date
 
 from .models import KeyProject, Milestone, ProgressReport, ReportPhoto
+from .watching import watch_milestone
 
 PHOTO_TYPES = ("jpg", "jpeg", "png")
 MAX_TEXT = 5000
@@ -50,6 +51,7 @@ def do_reach_milestone(
     before = {"actual_date": milestone.actual_date, "note": milestone.note}
     milestone.actual_date, milestone.note = actual_date, note.strip()[:500]
     milestone.save(update_fields=["actual_date", "note"])
+    watch_milestone(milestone, at)
     record(
         actor, "project.milestone", milestone,
         summary=f"{milestone.project.name}：节点“{milestone.name}”"

@@ -25,6 +25,7 @@ from govwatch.workcal.calendar import get_calendar
 
 from . import draw as algorithm
 from .models import DrawnTarget, Inspector, Outcome, RandomPlan, Target
+from .watching import watch_publication
 
 SERIES = "双随机"
 MAX_SEED = 100
@@ -168,12 +169,14 @@ def publish_deadline(inspected_on: date) -> date:
     return get_calendar().add_workdays(inspected_on, settings.RANDOM_PUBLISH_WORKDAYS).date
 
 
-def refresh_publish_due(plan: RandomPlan) -> None:
+def refresh_publish_due(plan: RandomPlan, at: datetime | None = None) -> None:
+    """The plan's publication deadline, and e-supervision's watch of it (carded when late)."""
     first = (
         plan.drawn.filter(published_at=None).exclude(outcome="").aggregate(first=Min("inspected_on"))["first"]
     )
     plan.publish_due = publish_deadline(first) if first else None
     plan.save(update_fields=["publish_due"])
+    watch_publication(plan, at)
 
 
 @transaction.atomic
@@ -207,7 +210,7 @@ def do_record_result(
     drawn.outcome, drawn.findings, drawn.inspected_on = outcome, findings, inspected_on
     drawn.recorded_at, drawn.recorded_by = at, actor.label
     drawn.save()
-    refresh_publish_due(drawn.plan)
+    refresh_publish_due(drawn.plan, at)
     record(
         actor, "random.result", drawn,
         summary=f"录入 {drawn.plan.number} {drawn.name} 检查结果：{drawn.get_outcome_display()}",
@@ -225,7 +228,7 @@ def do_publish_results(actor: Actor, plan: RandomPlan, at: datetime | None = Non
     count = plan.drawn.filter(published_at=None).exclude(outcome="").update(published_at=at)
     if not count:
         raise RandomCheckError("没有待公示的检查结果")
-    refresh_publish_due(plan)
+    refresh_publish_due(plan, at)
     record(
         actor,
         "random.publish",
