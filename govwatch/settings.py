@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "govwatch.cases",
     "govwatch.evaluations",
     "govwatch.complaints",
+    "govwatch.projects",
+    "govwatch.randomchecks",
+    "govwatch.regulation",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
@@ -167,6 +170,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("GOVWATCH_STATIC_ROOT", VAR_DIR / "static"))
 # Pages must work with no internet: every asset comes from installed packages and is served here.
 WHITENOISE_USE_FINDERS = True
+# Browser libraries installed from the npm registry by the project's scripts (package.json): served
+# under /static/vendor/<name>/, never copied into the repository nor loaded from a CDN.
+NODE_MODULES = Path(os.environ.get("GOVWATCH_NODE_MODULES", BASE_DIR.parent / "node_modules"))
+STATICFILES_DIRS = [("vendor/echarts", NODE_MODULES / "echarts" / "dist")]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -259,8 +266,8 @@ SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
 # Watched deadlines of the areas (complaints, rectification problems ...) and their reminders send
-# their own three kinds, with the variables kind_label, label, due_date, unit_name, case_no, remaining.
-_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder")
+# their own three kinds (a key project's reminder letter: letter), with the variables kind_label, label, due_date, unit_name, case_no, remaining.
+_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter")
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),
@@ -324,6 +331,12 @@ NEGATIVE_RECTIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_RECTIFY_WORKDA
 NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORKDAYS", 7))
 # Letters (纪检监察建议书, 提醒函): the unit's written reply is due this many working days after issue.
 LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))
+# Key projects: reported progress this many percentage points behind plan flags a project (滞后).
+PROJECT_LAG_MARGIN = int(os.environ.get("GOVWATCH_PROJECT_LAG_MARGIN", 10))
+# Working days a project's owner unit has to answer a reminder letter (提醒函).
+PROJECT_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_PROJECT_REPLY_WORKDAYS", 5))
+# Double-random results are published within this many working days of the inspection (一公开).
+RANDOM_PUBLISH_WORKDAYS = int(os.environ.get("GOVWATCH_RANDOM_PUBLISH_WORKDAYS", 20))
 
 # Public evaluation channels (govwatch.public): QR codes, SMS links and the window flow.
 # The address citizens reach GovWatch at (e.g. https://pj.example.gov.cn): QR codes and SMS links

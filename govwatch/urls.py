@@ -12,6 +12,10 @@ urlpatterns = [
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("reports/", include("govwatch.reports.urls")),
+    path("projects/", include("govwatch.projects.urls")),
+    path("random/", include("govwatch.randomchecks.urls")),
+    path("open/random/", include("govwatch.randomchecks.public_urls")),
+    path("regulation/", include("govwatch.regulation.urls")),
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]

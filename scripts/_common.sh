@@ -79,3 +79,20 @@ ensure_document_renderer() {
         || ( apt_install libreoffice-writer fonts-noto-cjk fonts-arphic-ukai poppler-utils ) \
         || echo "warning: LibreOffice could not be installed; PDF documents will not be available" >&2
 }
+
+# Browser libraries GovWatch serves itself (Apache ECharts): installed from the npm registry by the
+# versions package-lock.json pins, into node_modules/, never copied into the repository. Skipped when
+# the lock file is unchanged since the last install.
+ensure_js_assets() {
+    local stamp=node_modules/.govwatch-installed digest
+    digest=$(sha256sum package-lock.json | cut -d' ' -f1)
+    if grep -qxF "$digest" "$stamp" 2>/dev/null && [ -f node_modules/echarts/dist/echarts.min.js ]; then
+        return 0
+    fi
+    if ! command -v npm >/dev/null 2>&1; then
+        ( apt_install nodejs npm ) || { echo "warning: npm could not be installed; charts will not be drawn" >&2; return 0; }
+    fi
+    say "npm ci (Apache ECharts)"
+    npm ci --no-audit --no-fund --loglevel=error >&2 || { echo "warning: npm ci failed; charts will not be drawn" >&2; return 0; }
+    echo "$digest" >"$stamp"
+}

@@ -42,11 +42,18 @@ REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative r
 DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
 ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
 REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
+MANAGE_PROJECTS = "manage_projects"  # key projects and their milestones (重点项目)
+REPORT_PROGRESS = "report_progress"  # a project's owner unit reports progress and reaches milestones
+MANAGE_RANDOM_CHECKS = "manage_random_checks"  # draw double-random plans and publish their results
+RECORD_RANDOM_RESULTS = "record_random_results"  # a department enters the results of its inspections
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
-    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL},
-    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS},
+    Role.OFFICE: {
+        MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL,
+        MANAGE_PROJECTS, MANAGE_RANDOM_CHECKS, RECORD_RANDOM_RESULTS,
+    },  # fmt: skip
+    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS, REPORT_PROGRESS, RECORD_RANDOM_RESULTS},
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
 }

@@ -18,7 +18,7 @@ from typing import Any
 
 from govwatch.core.console import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province", "public")
+SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas")
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -55,6 +55,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "scan": {"open_cases": args.open_cases, "seed": args.seed},
         "province": {"seed": args.seed, "fraction": args.province_fraction},
         "public": {"seconds": args.seconds, "concurrency": args.concurrency},
+        "areas": {"seed": args.seed},
     }
     for name in names:
         _progress(f"{name} ...")

@@ -14,8 +14,16 @@ class ImportRun(models.Model):
         EVALUATIONS = "evaluations", "好差评"
         COMPLAINTS = "complaints", "投诉"
         CALENDAR = "calendar", "节假日安排"
+        PROJECTS = "projects", "重点项目"
+        MILESTONES = "milestones", "项目节点"
+        TARGETS = "targets", "检查对象名录"
+        INSPECTORS = "inspectors", "执法检查人员名录"
+        OFFICERS = "officers", "执法人员"
+        REGULATORY_ITEMS = "regulatory_items", "监管事项"
+        SUPERVISION_ACTIONS = "supervision_actions", "监管行为"
+        DEMO_ACTIVITY = "demo_activity", "演示业务数据"
 
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     operator_label = models.CharField("操作人", max_length=150, blank=True)

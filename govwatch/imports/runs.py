@@ -15,11 +15,17 @@ from .kinds import FIELDS
 from .models import ImportRun
 from .results import Importer, ImportResult
 
-KINDS = tuple(FIELDS)
+# The kinds of contract section 2, then the registers of the areas (govwatch.imports.registers).
+REGISTER_KINDS = (
+    "projects", "milestones", "targets", "inspectors", "officers", "regulatory_items", "supervision_actions",
+)  # fmt: skip
+KINDS = (*FIELDS, *REGISTER_KINDS)
 
 
 def _importers() -> dict[str, Importer]:
-    from . import cases, complaints, evaluations, items, units
+    from functools import partial
+
+    from . import cases, complaints, evaluations, items, registers, units
 
     return {
         "units": units.import_units,
@@ -27,7 +33,16 @@ def _importers() -> dict[str, Importer]:
         "cases": cases.import_events,
         "evaluations": evaluations.import_evaluations,
         "complaints": complaints.import_complaints,
+        **{kind: partial(registers.import_register, kind) for kind in REGISTER_KINDS},
     }
+
+
+def fields_of(kind: str):
+    if kind in REGISTER_KINDS:
+        from .registers import FIELDS as REGISTER_FIELDS
+
+        return REGISTER_FIELDS[kind]
+    return FIELDS[kind]
 
 
 def default_operator_label() -> str:
@@ -57,7 +72,7 @@ def run_import(
     `source` where the run came from (an IP address, "cli"). Each run is one audit entry.
     """
     _check_kind(kind)
-    table = open_table(path, FIELDS[kind])
+    table = open_table(path, fields_of(kind))
     return run_import_records(
         kind,
         table,

@@ -25,6 +25,7 @@ CARDS = [(Card.YELLOW.value, "黄牌"), (Card.RED.value, "红牌")]
 NOTIFICATION_KINDS = [
     ("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办"),
     ("watch_yellow", "到期预警"), ("watch_red", "逾期提醒"), ("reminder", "催办提醒"),
+    ("letter", "提醒函"),
 ]  # fmt: skip
 CHANNELS = [("sms", "短信"), ("wecom", "企业微信"), ("dingtalk", "钉钉"), ("email", "电子邮件")]
 MAX_REPLY_DAYS = 30

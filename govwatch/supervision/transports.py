@@ -36,7 +36,7 @@ from govwatch.core import pii
 log = logging.getLogger(__name__)
 
 # Chinese providers only send templates approved in advance, one per kind of message.
-KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "watch_yellow": "到期预警", "watch_red": "逾期提醒", "reminder": "催办提醒"}
+KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "watch_yellow": "到期预警", "watch_red": "逾期提醒", "reminder": "催办提醒", "letter": "提醒函"}
 
 
 class TemporaryFailure(Exception):

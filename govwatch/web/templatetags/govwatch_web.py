@@ -117,3 +117,20 @@ def actor(label: str) -> str:
     if kind == "public":
         return "群众"
     return _ACTOR_KINDS[kind].format(name) if kind in _ACTOR_KINDS and name else label
+
+
+# -- charts (Apache ECharts, served from the npm package the scripts install) --------------------
+
+
+@register.inclusion_tag("web/_chart_scripts.html")
+def chart_scripts() -> dict:
+    """The scripts a page with charts loads, in its `scripts` block: ECharts, then web/charts.js."""
+    return {}
+
+
+@register.inclusion_tag("web/_chart.html")
+def chart(option: dict, name: str, label: str, size: str = "") -> dict:
+    """A chart drawn by web/charts.js from `option` (an ECharts option as plain data; named
+    renderers and formatters stand for functions, see charts.js). `label` says in words what the
+    chart shows, for screen readers; `size` is a CSS class (chart-tall)."""
+    return {"option": option, "element_id": f"chart-{name}", "label": label, "size": size}
