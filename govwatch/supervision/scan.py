@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -183,14 +184,16 @@ class ScanBusy(Exception):
     """Another scan holds the lease."""
 
 
-LEASE = timedelta(minutes=10)
+def lease() -> timedelta:
+    """How long the scan's lock holds without news from its holder (renewed after every batch)."""
+    return timedelta(seconds=settings.SCAN_LEASE_SECONDS)
 
 
 def _acquire(token: str) -> bool:
     now = timezone.now()
     ScanLock.objects.get_or_create(name="scan")
     won = ScanLock.objects.filter(Q(until__isnull=True) | Q(until__lt=now), name="scan").update(
-        holder=token, until=now + LEASE
+        holder=token, until=now + lease()
     )
     return won == 1
 
@@ -230,7 +233,7 @@ def _scan(at: datetime, token: str) -> ScanResult:
     for batch in batches:
         with transaction.atomic():
             _scan_batch(batch, at, cal, run)
-            ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + LEASE)
+            ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + lease())
     ScanRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     run.refresh_from_db()
     return ScanResult(at, run.open, run.suspended, run.yellow, run.red, run.new_yellow, run.new_red, run.notifications_queued)
