@@ -68,7 +68,9 @@ def archive_expired(now: datetime | None = None) -> AuditArchive | None:
         from .models import AuditHead
 
         list(AuditHead.objects.select_for_update().filter(name="audit"))
-        first_young = AuditEntry.objects.filter(at__gte=limit).order_by("id").values_list("id", flat=True).first()
+        first_young = (
+            AuditEntry.objects.filter(at__gte=limit).order_by("id").values_list("id", flat=True).first()
+        )
         old = AuditEntry.objects.order_by("id")
         if first_young is not None:
             old = old.filter(id__lt=first_young)
@@ -78,7 +80,9 @@ def archive_expired(now: datetime | None = None) -> AuditArchive | None:
         previous = AuditArchive.objects.order_by("-last_id").first()
         expected_prev = previous.last_hash if previous else GENESIS
         if first["prev_hash"] != expected_prev:
-            raise ValueError(f"审计日志链在第 {first['id']} 条断开，不能归档（请先运行 govwatch audit verify）")
+            raise ValueError(
+                f"审计日志链在第 {first['id']} 条断开，不能归档（请先运行 govwatch audit verify）"
+            )
         directory = archive_dir()
         directory.mkdir(parents=True, exist_ok=True)
         rows, prev, last, oldest, newest = 0, expected_prev, None, None, None
@@ -143,10 +147,14 @@ def verify_archives() -> ArchiveCheck:
                 doc = json.loads(line)
                 entry = _entry(doc)
                 if doc["prev_hash"] != prev or chain_hash(prev, entry) != doc["hash"]:
-                    return ArchiveCheck(False, rows + count, prev, doc["id"], f"归档文件 {archive.file} 链断开")
+                    return ArchiveCheck(
+                        False, rows + count, prev, doc["id"], f"归档文件 {archive.file} 链断开"
+                    )
                 prev = doc["hash"]
                 count += 1
         if count != archive.rows or prev != archive.last_hash:
-            return ArchiveCheck(False, rows + count, prev, archive.last_id, f"归档文件 {archive.file} 条数不符")
+            return ArchiveCheck(
+                False, rows + count, prev, archive.last_id, f"归档文件 {archive.file} 条数不符"
+            )
         rows += count
     return ArchiveCheck(True, rows, prev)
