@@ -20,6 +20,7 @@ MODULES = [
     "govwatch.core.worker",
     "govwatch.demo.users",
     "govwatch.bench.cli",
+    "govwatch.ops.cli",
 ]
 
 
