@@ -83,7 +83,9 @@ def pg_tool(name: str) -> str:
         return str(candidate)
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"找不到 {name}（请安装 PostgreSQL {major} 的客户端：apt-get install postgresql-client-{major}）")
+        raise BackupError(
+            f"找不到 {name}（请安装 PostgreSQL {major} 的客户端：apt-get install postgresql-client-{major}）"
+        )
     return found
 
 
@@ -94,7 +96,9 @@ def _media_files() -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".archive-"))
 
 
-def _manifest(engine: str, counts: dict[str, int], audit: dict[str, Any], media: list[Path]) -> dict[str, Any]:
+def _manifest(
+    engine: str, counts: dict[str, int], audit: dict[str, Any], media: list[Path]
+) -> dict[str, Any]:
     from django.db.migrations.recorder import MigrationRecorder
 
     applied = sorted(f"{a}.{n}" for a, n in MigrationRecorder(connection).applied_migrations())
@@ -153,7 +157,9 @@ def backup(path: str | Path) -> dict[str, Any]:
             raise BackupError(f"不支持备份 {connection.vendor} 数据库")
         media = _media_files()
         manifest = _manifest(connection.vendor, counts, audit, media)
-        (Path(tmp) / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        (Path(tmp) / MANIFEST).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         partial = path.with_name(path.name + ".partial")
         mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
         with tarfile.open(partial, mode) as tar:
@@ -220,7 +226,11 @@ def restore(path: str | Path, replace: bool = False) -> dict[str, Any]:
     from govwatch.audit.log import verify
 
     audit = verify()
-    mismatched = {t: {"backup": n, "restored": counts.get(t)} for t, n in manifest["tables"].items() if counts.get(t) != n}
+    mismatched = {
+        t: {"backup": n, "restored": counts.get(t)}
+        for t, n in manifest["tables"].items()
+        if counts.get(t) != n
+    }
     return {
         "restored": str(path),
         "created_at": manifest["created_at"],

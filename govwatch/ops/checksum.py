@@ -93,7 +93,9 @@ class Checksummer:
         columns = self._columns(model)
         names = [f.attname for f in columns]
         pk = model._meta.pk.attname
-        raw = {row[0]: row[1:] for row in model._base_manager.order_by().values_list(pk, *names).iterator(5000)}
+        raw = {
+            row[0]: row[1:] for row in model._base_manager.order_by().values_list(pk, *names).iterator(5000)
+        }
         done: dict[Any, str] = {}
 
         def resolve(key: Any, stack: frozenset = frozenset()) -> str:
@@ -101,7 +103,12 @@ class Checksummer:
                 return done[key]
             values = []
             for f, value in zip(columns, raw[key], strict=True):
-                if value is not None and f.is_relation and _surrogate(f.related_model) and f.target_field.primary_key:
+                if (
+                    value is not None
+                    and f.is_relation
+                    and _surrogate(f.related_model)
+                    and f.target_field.primary_key
+                ):
                     if f.related_model is model:
                         value = "cycle" if key in stack else resolve(value, stack | {key})
                     else:
@@ -129,6 +136,9 @@ def database_checksum() -> dict[str, Any]:
         if label in RUN_TABLES or not model._meta.managed or model._meta.proxy:
             continue
         prints = sorted(summer.rows(model).values())
-        tables[label] = {"rows": len(prints), "sha256": hashlib.sha256("\n".join(prints).encode()).hexdigest()}
+        tables[label] = {
+            "rows": len(prints),
+            "sha256": hashlib.sha256("\n".join(prints).encode()).hexdigest(),
+        }
     whole = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
     return {"sha256": whole, "tables": tables, "left_aside": sorted(RUN_TABLES)}

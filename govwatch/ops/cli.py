@@ -49,6 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("checksum", help="数据库内容校验和（除去运行记录、自增编号与写入时间），用于比对两个库")
+    p = sub.add_parser(
+        "checksum", help="数据库内容校验和（除去运行记录、自增编号与写入时间），用于比对两个库"
+    )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_checksum)
