@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from govwatch.api.views import DocsView
+from govwatch.ops import views as ops_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +14,7 @@ urlpatterns = [
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("reports/", include("govwatch.reports.urls")),
     path("e/", include("govwatch.public.urls")),
+    path("healthz", ops_views.live, name="healthz"),
+    path("healthz/db", ops_views.database, name="healthz-db"),
     path("", include("govwatch.web.urls")),
 ]
