@@ -43,6 +43,7 @@ class FakeSms:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.mode: str | Callable[[datetime], str] = "ok"
         self.hang_seconds = hang_seconds
+        self.delay = 0.0  # seconds the provider takes over each message it sends
         self.kill_pid: int | None = None  # for accept_kill; the pid of the process to kill
         self.lock = threading.Lock()
         self.accepted: list[dict[str, Any]] = []  # every message taken, repeats included
@@ -182,6 +183,7 @@ class FakeSms:
             return self._answer(h, *failure)
         if mode in ("hang", "garbage"):
             return self._fault(h, mode)
+        time.sleep(self.delay)
         self._take(protocol, message_id, phone, text)
         if mode.startswith("accept_"):
             return self._fault(h, mode.removeprefix("accept_"))

@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +89,9 @@ class Scratch:
                 process.wait(timeout=30)
 
 
-@pytest.fixture
-def scratch(tmp_path):
-    """make(name, **env) -> Scratch, on the database engine of this test run."""
+@contextmanager
+def installations(root: Path) -> Iterator[Callable[..., Scratch]]:
+    """make(name, **env) -> Scratch, on the database engine of this test run; all removed after."""
     made: list[Scratch] = []
     databases: list[str] = []
 
@@ -101,16 +103,24 @@ def scratch(tmp_path):
                 c.execute(f'CREATE DATABASE "{database}"')
             databases.append(database)
             url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
-        made.append(Scratch(tmp_path, name, url, extra))
+        made.append(Scratch(root, name, url, extra))
         return made[-1]
 
-    yield make
-    for s in made:
-        s.stop_all()
-    if databases:
-        with _admin_connection() as c:
-            for database in databases:
-                c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    try:
+        yield make
+    finally:
+        for s in made:
+            s.stop_all()
+        if databases:
+            with _admin_connection() as c:
+                for database in databases:
+                    c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    with installations(tmp_path) as make:
+        yield make
 
 
 def _demo(out: Path, fraction: float) -> dict[str, Path]:
