@@ -230,7 +230,7 @@ def test_postgresql_restarted_under_a_running_web_server_and_worker_both_recover
         cluster.start()
 
         recovered = wait_for(lambda: get(f"{base}/healthz/db") == 200, 30)
-        assert get(f"{base}/accounts/login/") == 200
+        assert get(f"{base}/login/") == 200
         queued = s.json("scan", "--at", SCAN_MOMENTS[1])["notifications_queued"]
         assert queued > 0
         wait_for(lambda: sum(sms.deliveries().values()) >= queued, 60)
