@@ -21,6 +21,7 @@ MODULES = [
     "govwatch.demo.users",
     "govwatch.bench.cli",
     "govwatch.ops.cli",
+    "govwatch.ops.deploy",
 ]
 
 
