@@ -206,4 +206,6 @@ def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict
 
 
 if __name__ == "__main__":
-    sys.stdout.write(json.dumps(run(**json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")), ensure_ascii=False) + "\n")
+    sys.stdout.write(
+        json.dumps(run(**json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")), ensure_ascii=False) + "\n"
+    )
