@@ -48,13 +48,19 @@ def _months(first: date, last: date) -> list[tuple[date, date]]:
 def build(cursor, year: int) -> dict[str, int]:
     """Partitioned copies p_<table> of the three tables; returns rows copied per table."""
     copied = {}
-    for table, (column, _type, indexes) in TABLES.items():
+    for table, (column, kind, indexes) in TABLES.items():
         p = f"p_{table}"
         cursor.execute(f"DROP TABLE IF EXISTS {p} CASCADE")
         cursor.execute(f"CREATE TABLE {p} (LIKE {table} INCLUDING DEFAULTS) PARTITION BY RANGE ({column})")
         for start, end in _months(date(year, 1, 1), date(year + 1, 12, 1)):
+            # Months of local (China) time: a month's report then falls in exactly one partition.
+            lo, hi = (
+                (f"{start}T00:00:00+08:00", f"{end}T00:00:00+08:00")
+                if kind == "timestamptz"
+                else (start, end)
+            )
             cursor.execute(
-                f"CREATE TABLE {p}_{start:%Y%m} PARTITION OF {p} FOR VALUES FROM ('{start}') TO ('{end}')"
+                f"CREATE TABLE {p}_{start:%Y%m} PARTITION OF {p} FOR VALUES FROM ('{lo}') TO ('{hi}')"
             )
         cursor.execute(f"CREATE TABLE {p}_default PARTITION OF {p} DEFAULT")
         cursor.execute(f"INSERT INTO {p} SELECT * FROM {table}")
