@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import groupby, islice
@@ -23,9 +24,10 @@ from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 
 from govwatch.cases import deadlines
+from govwatch.cases.bulkload import ensure_indexes, indexes_deferred
 from govwatch.cases.events import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
 from govwatch.cases.models import Case, CaseEvent
 from govwatch.catalog.models import Item
@@ -268,18 +270,41 @@ def _first_refused(events: list[tuple]) -> int | None:
     return None
 
 
+class _NotAlone(Exception):
+    """Someone else wrote case events during a bulk load."""
+
+
 class _Chunker:
     """Stage 3: the order rules and the writes, one chunk of cases at a time."""
 
-    def __init__(self, result: ImportResult, run: ImportRun, catalog: _Catalog):
+    def __init__(self, result: ImportResult, run: ImportRun, catalog: _Catalog, bulk: bool = False):
         self.result = result
         self.run = run
         self.catalog = catalog
         self.calendar = get_calendar()
+        # The case tables were empty when the import began, and chunks never share a case: no
+        # chunk's case can be stored already, unless someone else writes meanwhile (then the
+        # chunk's events are found stored, or the insert fails on the unique case number, and the
+        # chunk is done again the careful way).
+        self.bulk = bulk
 
     def process(self, chunk: list[list[Rec]]) -> None:
+        if not self.bulk:
+            return self._process(chunk)
+        counts = (self.result.read, self.result.imported, self.result.duplicates, self.result.rejected,
+                  len(self.result.errors))  # fmt: skip
+        try:
+            return self._process(chunk)
+        except (IntegrityError, _NotAlone):
+            self.bulk = False
+            r = self.result
+            r.read, r.imported, r.duplicates, r.rejected = counts[:4]
+            del r.errors[counts[4] :]
+            return self._process(chunk)
+
+    def _process(self, chunk: list[list[Rec]]) -> None:
         case_nos = [group[0][CASE_NO] for group in chunk]
-        stored_cases = values_in(Case, "case_no", case_nos, "item_id")
+        stored_cases = {} if self.bulk else values_in(Case, "case_no", case_nos, "item_id")
         stored_events: dict[str, list[tuple]] = {}
         stored_nos = list(stored_cases)
         for i in range(0, len(stored_nos), IN_BATCH):
@@ -292,6 +317,8 @@ class _Chunker:
                 stored_events.setdefault(case_no, []).append(entry)
         keyed = [[(rec, event_key(rec), _digest(rec)) for rec in group] for group in chunk]
         known = values_in(CaseEvent, "event_id", [k for group in keyed for _, k, _ in group], "digest")
+        if self.bulk and known:
+            raise _NotAlone  # events of this chunk were stored meanwhile: its cases may be too
         seen: dict[str, tuple[int, str]] = {}
         changes: list[CaseChange] = []
         for group in keyed:
@@ -398,7 +425,12 @@ class _Chunker:
 
 def import_events(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
     catalog = _Catalog.load()
+    ensure_indexes()  # a bulk load killed before it rebuilt them left some missing
     recs = _sorted(_checked(rows, result, _Checker(catalog)), settings.IMPORT_MEMORY_ROWS)
-    chunker = _Chunker(result, run, catalog)
-    for chunk in _chunks(recs, CHUNK_CASES):
-        chunker.process(chunk)
+    # Into empty case tables (a region's first import): nothing stored to look up, and the
+    # secondary indexes built once at the end (govwatch.cases.bulkload).
+    bulk = not Case.objects.exists()
+    chunker = _Chunker(result, run, catalog, bulk=bulk)
+    with indexes_deferred() if bulk else nullcontext():
+        for chunk in _chunks(recs, CHUNK_CASES):
+            chunker.process(chunk)
