@@ -135,42 +135,35 @@ ProtectHome=true
 ReadWritePaths=$var_dir $log_dir $backup_dir
 """
 
-WEB_UNIT = """\
+SERVICE_UNIT = """\
 [Unit]
-Description=GovWatch web application (gunicorn on 127.0.0.1:%i)
+Description=$description
 After=network.target postgresql.service
 Wants=postgresql.service
 PartOf=govwatch.target
 
 $common
-ExecStart=$venv/bin/govwatch serve --host 127.0.0.1 --port %i
-KillSignal=SIGTERM
-TimeoutStopSec=30
-StandardOutput=append:$log_dir/web-%i.log
-StandardError=append:$log_dir/web-%i.log
+ExecStart=$venv/bin/govwatch $command
+$stop
+StandardOutput=append:$log_dir/$log-%i.log
+StandardError=append:$log_dir/$log-%i.log
 
 [Install]
 WantedBy=govwatch.target
 """
-
-WORKER_UNIT = """\
-[Unit]
-Description=GovWatch background worker %i (scans, notifications, orders)
-After=network.target postgresql.service
-Wants=postgresql.service
-PartOf=govwatch.target
-
-$common
-ExecStart=$venv/bin/govwatch worker
-# SIGTERM lets the running job finish; the lease of a job killed anyway is taken over later.
-KillSignal=SIGTERM
-TimeoutStopSec=300
-StandardOutput=append:$log_dir/worker-%i.log
-StandardError=append:$log_dir/worker-%i.log
-
-[Install]
-WantedBy=govwatch.target
-"""
+SERVICES = {
+    "web": {
+        "description": "GovWatch web application (gunicorn on 127.0.0.1:%i)",
+        "command": "serve --host 127.0.0.1 --port %i",
+        "stop": "KillSignal=SIGTERM\nTimeoutStopSec=30",
+    },
+    "worker": {
+        "description": "GovWatch background worker %i (scans, notifications, orders)",
+        "command": "worker",
+        # SIGTERM lets the running job finish; the lease of a job killed anyway is taken over later.
+        "stop": "KillSignal=SIGTERM\nTimeoutStopSec=300",
+    },
+}
 
 TARGET = """\
 [Unit]
@@ -296,8 +289,12 @@ def render(layout: Layout, env_values: dict[str, str]) -> dict[str, str]:
     systemd = "/etc/systemd/system"
     return {
         f"{layout.etc_dir}/govwatch.env": _env_file(env_values),
-        f"{systemd}/govwatch-web@.service": Template(WEB_UNIT).substitute(values),
-        f"{systemd}/govwatch-worker@.service": Template(WORKER_UNIT).substitute(values),
+        **{
+            f"{systemd}/govwatch-{name}@.service": Template(SERVICE_UNIT).substitute(
+                values, log=name, **service
+            )
+            for name, service in SERVICES.items()
+        },
         f"{systemd}/govwatch.target": Template(TARGET).substitute(values),
         f"{systemd}/govwatch-backup.service": Template(BACKUP_SERVICE).substitute(values),
         f"{systemd}/govwatch-backup.timer": Template(BACKUP_TIMER).substitute(values),
