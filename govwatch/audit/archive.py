@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .log import GENESIS, chain_hash
-from .models import AuditArchive, AuditEntry
+from .chain import GENESIS, chain_hash
+from .models import AuditArchive, AuditEntry, AuditHead
 
 FIELDS = ("id", "at", "actor", "user_id", "action", "target_type", "target_id", "summary", "before", "after",
           "source", "prev_hash", "hash")  # fmt: skip
@@ -65,8 +65,6 @@ def archive_expired(now: datetime | None = None) -> AuditArchive | None:
     limit = cutoff(now)
     with transaction.atomic():
         # The same lock `record` takes: no entry is appended while the oldest ones move.
-        from .models import AuditHead
-
         list(AuditHead.objects.select_for_update().filter(name="audit"))
         first_young = (
             AuditEntry.objects.filter(at__gte=limit).order_by("id").values_list("id", flat=True).first()

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from govwatch.core.console import EXIT_OK, EXIT_REJECTED
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError
 
 logger = logging.getLogger("govwatch.worker")
 
@@ -128,8 +128,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
         names = [n.strip() for n in args.only.split(",") if n.strip()]
         unknown = [n for n in names if n not in JOBS]
         if unknown:
-            from govwatch.cli import UsageError
-
             raise UsageError(f"未知的任务: {', '.join(unknown)}（可选: {', '.join(sorted(JOBS))}）")
     jobs = [JOBS[name] for name in names]
     if args.once:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED, UsageError, emit
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

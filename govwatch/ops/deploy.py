@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-from govwatch.cli import EXIT_OK, UsageError, emit
+from govwatch.core.console import EXIT_OK, UsageError, emit
 
 
 @dataclass

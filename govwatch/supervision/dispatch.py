@@ -95,7 +95,9 @@ def deliver(message: Notification, now: datetime | None = None) -> str:
         return _retry(message, now, exc, message.in_doubt_since)
     try:
         # No params are stored: a template provider gets the text as its one variable (`text`).
-        transport.send(recipient, message.text, str(message.id), params=message.params or None, kind=message.kind)
+        transport.send(
+            recipient, message.text, str(message.id), params=message.params or None, kind=message.kind
+        )
     except PermanentFailure as exc:
         return _finish(message, Status.FAILED, str(exc))
     except TemporaryFailure as exc:
@@ -110,7 +112,9 @@ def _already_taken(transport: Transport, recipient: str, message: Notification, 
     return bool(taken)
 
 
-def _retry(message: Notification, now: datetime, exc: TemporaryFailure, in_doubt_since: datetime | None) -> str:
+def _retry(
+    message: Notification, now: datetime, exc: TemporaryFailure, in_doubt_since: datetime | None
+) -> str:
     if message.attempts >= MAX_ATTEMPTS:
         return _finish(message, Status.FAILED, f"{exc}（已尝试 {message.attempts} 次）")
     Notification.objects.filter(id=message.id, claimed_by=message.claimed_by).update(

@@ -219,7 +219,7 @@ def test_only_runs_the_named_jobs_and_refuses_unknown_ones(registry):
     worker.register_job("b", 60, lambda: ran.append("b"))
     assert govwatch("worker", "--once", "--only", "b") == 0
     assert ran == ["b"]
-    from govwatch.cli import UsageError
+    from govwatch.core.console import UsageError
 
     with pytest.raises(UsageError, match="未知的任务"):
         govwatch("worker", "--once", "--only", "nope")

@@ -7,7 +7,7 @@ from django.db import connection
 from govwatch.cases.bulkload import _expected, ensure_indexes, indexes_deferred
 from govwatch.cases.models import Case, CaseEvent, Suspension
 from govwatch.imports import cases as case_import
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 from .helpers import events_csv
 

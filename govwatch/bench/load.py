@@ -32,7 +32,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-from .stack import Stack
+from govwatch.ops.stack import Stack
 
 FIELD = re.compile(r'name="(csrfmiddlewaretoken|stamp)" value="([^"]+)"')
 
@@ -166,7 +166,7 @@ def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict
 
         django.setup()
         from govwatch.bench.public import _region
-        from govwatch.public.bench import evaluable_tokens
+        from govwatch.bench.public_load import evaluable_tokens
 
         _region(cases)
         token = stack.govwatch_json("demo-users")["users"]

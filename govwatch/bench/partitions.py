@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .pgcluster import PgCluster
+from govwatch.ops.pgcluster import PgCluster
 
 TABLES = {
     # table: (partition column, its type, indexes beside the partition key)
@@ -143,9 +143,9 @@ def run(seed: int = 1, fraction: float = 0.05, year: int = 2026) -> dict[str, An
             from django.core.management import call_command
             from django.db import connection
 
-            from govwatch.imports.services import run_import
+            from govwatch.imports.runs import run_import
             from govwatch.supervision.scan import scan
-            from govwatch.workcal.services import load_shipped
+            from govwatch.workcal.schedule import load_shipped
 
             call_command("migrate", interactive=False, verbosity=0)
             load_shipped()
