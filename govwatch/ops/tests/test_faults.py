@@ -26,6 +26,9 @@ from govwatch.ops.pgcluster import PgCluster, free_port, pg_bin_dir
 from .conftest import Scratch, installations
 
 pytestmark = pytest.mark.faults
+# The tests that share the `pair` of installations run on one xdist worker (`--dist loadgroup`), so
+# the pair is set up once rather than once per worker.
+on_the_pair = pytest.mark.xdist_group("fault-pair")
 
 SEED = int(os.environ.get("GOVWATCH_FAULT_SEED") or random.randrange(1_000_000))
 # The first scan re-evaluates every case (the long one); the second only what changed since.
@@ -114,6 +117,7 @@ def rng():
     return random.Random(SEED)
 
 
+@on_the_pair
 def test_an_import_killed_at_random_points_and_run_again_equals_an_uninterrupted_one(pair, rng):
     args = ("import", "cases", str(pair.demo["cases"]))
     seconds = timed(pair.straight, *args)
@@ -124,6 +128,7 @@ def test_an_import_killed_at_random_points_and_run_again_equals_an_uninterrupted
     assert pair.killed.json("audit", "verify")["ok"]
 
 
+@on_the_pair
 def test_a_scan_killed_at_random_points_and_run_again_equals_an_uninterrupted_one(pair, rng):
     pair.imported()
     moments = {}
@@ -141,6 +146,7 @@ def all_sent(s: Scratch) -> tuple[int, int]:
     return sum(r["status"] == "sent" for r in rows), len(rows)
 
 
+@on_the_pair
 def test_a_dispatching_worker_killed_anywhere_sends_every_message_exactly_once(pair, rng):
     pair.scanned()
     straight_sms, killed_sms = FakeSms().start(), FakeSms().start()
