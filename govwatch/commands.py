@@ -21,6 +21,8 @@ MODULES = [
     "govwatch.core.worker",
     "govwatch.demo.users",
     "govwatch.bench.cli",
+    "govwatch.ops.cli",
+    "govwatch.ops.deploy",
 ]
 
 

@@ -124,7 +124,9 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a connection kept across requests is tested before reuse, so a restarted
+    # PostgreSQL costs no request an error (the worker and the web reconnect by themselves).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -368,3 +370,15 @@ AUTO_DEFAULT_RATING_LOOKBACK_DAYS = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RA
 # its variables: item_name, case_no, link.
 ALIYUN_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_INVITE", "")
 TENCENT_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_INVITE", "")
+
+# Trust under faults (docs/operations.md). A worker that dies holding a lease (a message being sent,
+# the scan) is replaced once the lease runs out; a provider that does not answer within the timeout
+# is a temporary failure, its message "in doubt" until the provider says whether it took it.
+NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("GOVWATCH_NOTIFY_TIMEOUT_SECONDS", 10))
+NOTIFY_LEASE_SECONDS = float(os.environ.get("GOVWATCH_NOTIFY_LEASE_SECONDS", 300))
+SCAN_LEASE_SECONDS = float(os.environ.get("GOVWATCH_SCAN_LEASE_SECONDS", 600))
+# Audit entries older than this many days leave the table for signed archive files (等保 2.0 asks
+# for at least 180 days of logs kept online); the chain runs on through the archives.
+AUDIT_RETENTION_DAYS = int(os.environ.get("GOVWATCH_AUDIT_RETENTION_DAYS", 180))
+if AUDIT_RETENTION_DAYS < 180:
+    raise ValueError("GOVWATCH_AUDIT_RETENTION_DAYS must be at least 180 (等保 2.0: 日志保存不少于六个月)")

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from govwatch.api.views import DocsView
+from govwatch.ops import views as ops_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,5 +18,7 @@ urlpatterns = [
     path("open/random/", include("govwatch.randomchecks.public_urls")),
     path("regulation/", include("govwatch.regulation.urls")),
     path("e/", include("govwatch.public.urls")),
+    path("healthz", ops_views.live, name="healthz"),
+    path("healthz/db", ops_views.database, name="healthz-db"),
     path("", include("govwatch.web.urls")),
 ]

@@ -49,3 +49,26 @@ class AuditHead(models.Model):
     name = models.CharField(max_length=16, primary_key=True)
     last_hash = models.CharField(max_length=64)
     last_id = models.BigIntegerField(default=0)
+
+
+class AuditArchive(models.Model):
+    """A run of the oldest entries moved out of the table into a file (JSON Lines, gzip) once they
+    are past the retention period. The chain runs on through the files: each archive starts from
+    the hash the previous one ended with, and the table starts from the last archive's end."""
+
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField(unique=True)
+    rows = models.PositiveIntegerField()
+    first_prev_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    oldest_at = models.DateTimeField()
+    newest_at = models.DateTimeField()
+    # Relative to the archive directory; the file's own SM3 guards it against being swapped.
+    file = models.CharField(max_length=200)
+    file_sm3 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "审计日志归档"
+        verbose_name_plural = "审计日志归档"
+        ordering = ["first_id"]

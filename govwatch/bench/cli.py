@@ -18,7 +18,7 @@ from typing import Any
 
 from govwatch.core.console import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas")
+SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas", "load", "partitions")
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -56,6 +56,8 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "province": {"seed": args.seed, "fraction": args.province_fraction},
         "public": {"seconds": args.seconds, "concurrency": args.concurrency},
         "areas": {"seed": args.seed},
+        "load": {"seconds": args.seconds, "connections": args.concurrency},
+        "partitions": {"seed": args.seed, "fraction": args.partition_fraction},
     }
     for name in names:
         _progress(f"{name} ...")
@@ -81,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--seconds", type=float, default=20, help="公众评价压测的时长（秒）")
     p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
+    p.add_argument("--partition-fraction", type=float, default=0.1, help="分区基准的省级数据比例")
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -15,6 +15,14 @@ import sys
 
 def main() -> None:
     name, params = sys.argv[1], json.loads(sys.argv[2])
+    if name in ("load", "partitions"):
+        # Their own PostgreSQL (and deployment): Django is set up once that is running.
+        from govwatch.bench import load, partitions
+
+        result = {"load": load.run, "partitions": partitions.run}[name](**params)
+        result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
     import django
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from govwatch.core.choices import Card, CaseStatus, EventKind
@@ -23,22 +24,30 @@ ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
     EventKind.REJECT.value,
     EventKind.WITHDRAW.value,
 )
-CLOSING = {COMPLETE: CaseStatus.COMPLETED.value, REJECT: CaseStatus.REJECTED.value, WITHDRAW: CaseStatus.WITHDRAWN.value}
+CLOSING = {
+    COMPLETE: CaseStatus.COMPLETED.value,
+    REJECT: CaseStatus.REJECTED.value,
+    WITHDRAW: CaseStatus.WITHDRAWN.value,
+}
 # Among events at the same moment, the order in which they can have happened.
 KIND_ORDER = {ACCEPT: 0, SUSPEND: 1, RESUME: 2, COMPLETE: 3, REJECT: 3, WITHDRAW: 3}
 
 
+_OPEN, _SUSPENDED = CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value
+
+
 def status_after(status: str | None, kind: str) -> str | None:
     """Order rules: the status after `kind` from `status` (None before accept), or None if refused."""
+    # Plain strings, not the enumeration's members: an import asks this for every event.
     if status is None:
-        return CaseStatus.OPEN.value if kind == ACCEPT else None
-    if status == CaseStatus.OPEN:
+        return _OPEN if kind == ACCEPT else None
+    if status == _OPEN:
         if kind == SUSPEND:
-            return CaseStatus.SUSPENDED.value
+            return _SUSPENDED
         return CLOSING.get(kind)
-    if status == CaseStatus.SUSPENDED:
+    if status == _SUSPENDED:
         if kind == RESUME:
-            return CaseStatus.OPEN.value
+            return _OPEN
         return CLOSING.get(kind)
     return None  # closed: nothing after complete, reject or withdraw
 
@@ -56,8 +65,8 @@ def refusal(status: str | None, kind: str) -> str:
     return f"办件{CaseStatus(status).label}，之后不能再有其他环节"
 
 
-@dataclass
-class Event:
+class Event(NamedTuple):
+    # A tuple: an import builds one per event, a dataclass costs twice as much to make.
     kind: str
     at: datetime
     reason: str = ""
@@ -104,7 +113,9 @@ def sort_key(event: Event) -> tuple:
     return (event.at, KIND_ORDER[event.kind])
 
 
-def derive(events: list[Event], promised_days: int, cal: WorkCalendar, tz: ZoneInfo | None = None) -> CaseFacts:
+def derive(
+    events: list[Event], promised_days: int, cal: WorkCalendar, tz: ZoneInfo | None = None
+) -> CaseFacts:
     """The facts of a case from its accepted events, in order (checked with `status_after`)."""
     tz = tz or local_tz()
     accept = events[0]
@@ -180,7 +191,9 @@ def card_on(today: date, due_date: date, threshold: int | None, cal: WorkCalenda
     return Card.NONE.value
 
 
-def remaining_workdays(due_date: date, moment: datetime, cal: WorkCalendar, tz: ZoneInfo | None = None) -> int | None:
+def remaining_workdays(
+    due_date: date, moment: datetime, cal: WorkCalendar, tz: ZoneInfo | None = None
+) -> int | None:
     """Working days d with today < d <= due date; None once overdue."""
     today = moment.astimezone(tz or local_tz()).date()
     if today > due_date:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db import connection, transaction
 
 from govwatch.core.bulk import insert_rows, update_rows
+from govwatch.core.localtime import local_tz
 from govwatch.workcal.calendar import WorkCalendar
 
 from . import deadlines
@@ -36,9 +38,9 @@ def micros(at: datetime) -> int:
     return (at - _EPOCH) // timedelta(microseconds=1)
 
 
-@dataclass(slots=True)
-class NewEvent:
-    """An event accepted by the order rules, to be stored."""
+class NewEvent(NamedTuple):
+    """An event accepted by the order rules, to be stored: the columns of EVENT_INSERT, `at` as
+    epoch microseconds (a tuple: an import makes one per event)."""
 
     event_id: str
     case_no: str
@@ -120,6 +122,7 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
     One transaction for the batch. Returns the number of events stored.
     """
     fmt, day = _adapters()
+    tz = local_tz()
     # A case's accepted, closed and suspension moments are those of its events: format each once.
     formatted: dict[int, object] = {}
 
@@ -137,7 +140,7 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
     event_rows: list[tuple] = []
     replaced: list[str] = []
     for change in changes:
-        facts = change.facts = deadlines.derive(change.events, change.promised_days, cal)
+        facts = change.facts = deadlines.derive(change.events, change.promised_days, cal, tz)
         closed_us = micros(facts.closed_at) if facts.closed_at else None
         values = (
             facts.status, at(closed_us), day(facts.closed_on), day(facts.due_date), facts.provisional,
@@ -181,23 +184,7 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
                 )  # fmt: skip
             )
         for e in change.new_events:
-            event_rows.append(
-                (
-                    e.event_id,
-                    e.case_no,
-                    e.kind,
-                    at(e.at_us),
-                    e.item_code,
-                    e.unit_code,
-                    e.channel,
-                    e.applicant_type,
-                    e.window_code,
-                    e.staff_code,
-                    e.reason,
-                    e.digest,
-                    import_run_id,
-                )  # fmt: skip
-            )
+            event_rows.append((*e[:3], at(e[3]), *e[4:], import_run_id))
     with transaction.atomic(), connection.cursor() as cursor:
         insert_rows(cursor, Case, CASE_INSERT, case_rows)
         if updated:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ SUPPORTED = (".csv", ".xlsx", ".jsonl")
 _CHUNK = 1 << 20
 
 Record = tuple[int, "dict[str, str] | RowError"]
+TextRecord = tuple[int, "tuple[str, ...] | RowError"]
 
 
 class FileProblem(Exception):
@@ -36,6 +38,19 @@ class Table:
     rows: Iterator[Record]
     # Filled while reading too (unknown JSON Lines keys appear record by record).
     warnings: list[str] = field(default_factory=list)
+    # Set by a reader that gives the records as tuples without building a dict each (CSV).
+    _texts: Callable[[Sequence[str]], Iterator[TextRecord]] | None = field(default=None, repr=False)
+
+    def texts(self, names: Sequence[str]) -> Iterator[TextRecord]:
+        """The records as `(line, texts)`, the texts in the order of `names` ("" for a column the file
+        lacks), or `(line, RowError)`: for a reader of columns rather than dicts. Use either this or
+        `rows`, not both."""
+        if self._texts is not None:
+            return self._texts(names)
+        return (
+            (line, v if isinstance(v, RowError) else tuple([v.get(n) or "" for n in names]))
+            for line, v in self.rows
+        )
 
 
 def open_table(path: str | Path, fields: Iterable[Field]) -> Table:
@@ -131,16 +146,35 @@ def _header_row(rows: Iterator[list[str]]) -> tuple[int, list[str]]:
 def _records(
     header: _Header, rows: Iterator[list[str]], first_line: int, warnings: list[str]
 ) -> Iterator[Record]:
-    columns = header.columns
+    names = [name for _, name in header.columns]
+    for line, texts in _text_records(header, rows, first_line, warnings, names):
+        yield line, dict(zip(names, texts, strict=True))
+
+
+def _text_records(
+    header: _Header, rows: Iterator[list[str]], first_line: int, warnings: list[str], names: Sequence[str]
+) -> Iterator[tuple[int, tuple[str, ...]]]:
+    index = {name: i for i, name in header.columns}
+    width = header.width
+    absent = any(n not in index for n in names)
+    # A column the file does not have is read from the cell just past the header, blanked.
+    positions = [index.get(n, width) for n in names]
+    pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
+    need = width + 1 if absent else width
     warned_extra = False
     for line, cells in enumerate(rows, start=first_line):
         if not any(cells):
             continue  # blank rows are layout, not records
         n = len(cells)
-        if not warned_extra and n > header.width and any(cells[header.width :]):
-            warnings.append(f"第 {line} 行起有超出表头的单元格，其内容已忽略")
-            warned_extra = True
-        yield line, {name: cells[i] if i < n else "" for i, name in columns}
+        if n < need:
+            cells += [""] * (need - n)
+        elif n > width:
+            if not warned_extra and any(cells[width:]):
+                warnings.append(f"第 {line} 行起有超出表头的单元格，其内容已忽略")
+                warned_extra = True
+            if absent:
+                cells[width] = ""
+        yield line, pick(cells)
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -174,13 +208,16 @@ def _csv_table(path: Path, fields: tuple[Field, ...]) -> Table:
     except BaseException:
         fh.close()
         raise
-    table.rows = _closing(fh, _csv_records(parsed, reader, line + 1, table.warnings))
+    table.rows = _closing(fh, _csv_errors(reader, _records(parsed, reader, line + 1, table.warnings)))
+    table._texts = lambda names: _closing(
+        fh, _csv_errors(reader, _text_records(parsed, reader, line + 1, table.warnings, names))
+    )
     return table
 
 
-def _csv_records(header: _Header, reader: Any, first_line: int, warnings: list[str]) -> Iterator[Record]:
+def _csv_errors(reader: Any, records: Iterator[Any]) -> Iterator[Any]:
     try:
-        yield from _records(header, reader, first_line, warnings)
+        yield from records
     except csv.Error as exc:
         raise FileProblem(f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}") from exc
 

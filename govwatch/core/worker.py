@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from govwatch.core.console import EXIT_OK, EXIT_REJECTED
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError
 
 logger = logging.getLogger("govwatch.worker")
 
@@ -123,7 +123,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not os.environ.get("GOVWATCH_LOG_LEVEL"):
         logging.getLogger("govwatch").setLevel(logging.INFO)
     discover_jobs()
-    jobs = [JOBS[name] for name in sorted(JOBS)]
+    names = sorted(JOBS)
+    if args.only:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in names if n not in JOBS]
+        if unknown:
+            raise UsageError(f"未知的任务: {', '.join(unknown)}（可选: {', '.join(sorted(JOBS))}）")
+    jobs = [JOBS[name] for name in names]
     if args.once:
         return EXIT_OK if run_once(jobs) else EXIT_REJECTED
 
@@ -149,4 +155,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("worker", help="后台任务进程（定时扫描、发送通知等）")
     p.add_argument("--once", action="store_true", help="每个任务运行一次后退出（有任务失败时退出码为 1）")
+    # Dedicated workers: e.g. one process that only sends (dispatch) beside one that scans.
+    p.add_argument("--only", default="", help="只运行这些任务（逗号分隔，如 dispatch 或 scan,orders）")
     p.set_defaults(func=cmd_worker)

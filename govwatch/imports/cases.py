@@ -2,8 +2,11 @@
 
 Three stages, generators all the way so that memory stays flat whatever the file's size:
 
-1. every row is checked on its own (fields, enumerations, known item and unit) and becomes a
-   compact tuple whose first fields are the sort key (case_no, at, kind order, line);
+1. the rows are read as text tuples (no dict per row) and checked a block of rows at a time, a
+   column at a time (stripping, enumerations, known items and units, timestamps, lengths: one
+   C-level `map` per column); a block with a row at fault is checked again row by row for the
+   messages. Each row becomes a compact tuple whose first fields are the sort key (case_no, at,
+   kind order, line);
 2. the tuples are sorted per case: in memory up to settings.IMPORT_MEMORY_ROWS rows, beyond that
    through a temporary SQLite file (not the main database) read back in order;
 3. cases go in chunks: a chunk looks up its stored cases, their events and its event ids in a few
@@ -13,27 +16,31 @@ Three stages, generators all the way so that memory stays flat whatever the file
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models
 
 from govwatch.cases import deadlines
+from govwatch.cases.bulkload import ensure_indexes, indexes_deferred
 from govwatch.cases.events import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
 from govwatch.cases.models import Case, CaseEvent
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ApplicantType, CaseChannel, EventKind, allowed, parse_choice
 from govwatch.core.localtime import local_tz
 from govwatch.core.parsing import parse_timestamp
-from govwatch.core.rowfields import Row, RowError, digest
-from govwatch.core.tables import Record
+from govwatch.core.rowfields import Row, RowError, digest_texts
+from govwatch.core.tables import Table, TextRecord
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
@@ -43,6 +50,21 @@ from .models import ImportRun
 from .results import ImportResult
 
 CHUNK_CASES = 20_000
+# Rows checked together, a column at a time.
+BLOCK = 4096
+# The columns read, in this order.
+NAMES = ("case_no", "event", "at", "item_code", "unit_code", "channel", "applicant_type", "window_code",
+         "staff_code", "reason", "event_id")  # fmt: skip
+_NO_ITEM = ("", 0, 0, "")
+_NO_UNIT = ("", 0)
+_WINDOW = CaseChannel.WINDOW.value
+_PERSON = ApplicantType.PERSON.value
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# deadlines.Event and NewEvent from a tuple of their fields, without the Python-level __new__ of a
+# NamedTuple: an import makes one of each per event.
+_event = partial(tuple.__new__, deadlines.Event)
+_new_event = partial(tuple.__new__, NewEvent)
+_MICROSECOND = timedelta(microseconds=1)
 # Deadlines are computed within the working-day calendar's range (1970-2199).
 _FIRST_US = micros(datetime(1970, 1, 2, tzinfo=UTC))
 _LAST_US = micros(datetime(2198, 12, 31, tzinfo=UTC))
@@ -106,6 +128,76 @@ class _Checker:
         self.kinds = _Choices(EventKind)
         self.channels = _Choices(CaseChannel)
         self.applicants = _Choices(ApplicantType)
+        self.tz = local_tz()
+        # The block path's look-ups, where an empty cell is a value of its own.
+        self.items = {**catalog.items, "": _NO_ITEM}
+        self.units = {**catalog.units, "": _NO_UNIT}
+        self.channel_codes = _Choices(CaseChannel)
+        self.channel_codes[""] = ""
+        self.applicant_codes = _Choices(ApplicantType)
+        self.applicant_codes[""] = ""
+
+    def block(self, block: list[TextRecord]) -> list[Rec] | None:
+        """The checked rows of a block, or None when any row is at fault (then `check` each)."""
+        lines, values = zip(*block, strict=True)
+        try:
+            columns = [[*map(str.strip, column)] for column in zip(*values, strict=True)]
+        except TypeError:  # a record that could not be read at all (RowError)
+            return None
+        case_nos, events, ats, item_codes, unit_codes, channels, applicants, windows, staff, reasons, ids = (
+            columns
+        )
+        if not all(case_nos) or max(map(len, ids)) > 200:
+            return None
+        if max(max(map(len, column)) for column in (case_nos, item_codes, unit_codes, windows, staff)) > 64:
+            return None
+        kinds = [*map(self.kinds.__getitem__, events)]
+        at_us = [*map(self._micros, ats)]
+        items = [*map(self.items.get, item_codes)]
+        units = [*map(self.units.get, unit_codes)]
+        channels = [*map(self.channel_codes.__getitem__, channels)]
+        applicants = [*map(self.applicant_codes.__getitem__, applicants)]
+        if (
+            None in kinds
+            or None in at_us
+            or None in items
+            or None in units
+            or None in channels
+            or None in applicants
+        ):
+            return None
+        if min(at_us) < _FIRST_US or max(at_us) > _LAST_US:
+            return None
+        accept = deadlines.ACCEPT
+        if any(k == accept and i is _NO_ITEM for k, i in zip(kinds, items, strict=True)):
+            return None
+        # The defaults of the contract for an accept event (see `check`); codes shared with the catalog.
+        units = [u[0] or (i[3] if k == accept else "") for u, i, k in zip(units, items, kinds, strict=True)]
+        if "" in channels:
+            channels = [c or (_WINDOW if k == accept else "") for c, k in zip(channels, kinds, strict=True)]
+        if "" in applicants:
+            applicants = [
+                a or (_PERSON if k == accept else "") for a, k in zip(applicants, kinds, strict=True)
+            ]
+        return [
+            *zip(
+                case_nos, at_us, map(deadlines.KIND_ORDER.__getitem__, kinds), lines, kinds, ids,
+                [i[0] for i in items], units, channels, applicants, windows, staff, reasons, strict=True,
+            )
+        ]  # fmt: skip
+
+    def _micros(self, text: str) -> int | None:
+        """parse_timestamp's moment as epoch microseconds, None when it is not one."""
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                at = parse_timestamp(text)
+            except ValueError:
+                return None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=self.tz)
+        return (at - _EPOCH) // _MICROSECOND
 
     def check(self, values: dict[str, str]) -> Rec:
         get = values.get
@@ -186,17 +278,22 @@ class _Checker:
         row.choice("event", EventKind)
 
 
-def _checked(rows: Iterator[Record], result: ImportResult, checker: _Checker) -> Iterator[Rec]:
-    for line, values in rows:
-        result.read += 1
-        try:
-            if isinstance(values, RowError):
-                raise values
-            rec = checker.check(values)
-        except RowError as exc:
-            result.reject(line, exc.field, exc.message)
+def _checked(rows: Iterator[TextRecord], result: ImportResult, checker: _Checker) -> Iterator[Rec]:
+    while block := list(islice(rows, BLOCK)):
+        result.read += len(block)
+        checked = checker.block(block)
+        if checked is not None:
+            yield from checked
             continue
-        yield (rec[0], rec[1], rec[2], line, *rec[4:])
+        for line, values in block:
+            try:
+                if isinstance(values, RowError):
+                    raise values
+                rec = checker.check(dict(zip(NAMES, values, strict=True)))
+            except RowError as exc:
+                result.reject(line, exc.field, exc.message)
+                continue
+            yield (rec[0], rec[1], rec[2], line, *rec[4:])
 
 
 def _sorted(recs: Iterator[Rec], limit: int) -> Iterator[Rec]:
@@ -239,23 +336,15 @@ def _chunks(recs: Iterator[Rec], size: int) -> Iterator[list[list[Rec]]]:
 def event_key(rec: Rec) -> str:
     """The event's idempotency key: its own event_id, else "case_no:event:at" with `at` in UTC
     (`utc_text`'s form, 2026-02-12T02:00:00Z), computed here from the sort key for speed."""
-    if rec[EVENT_ID]:
-        return rec[EVENT_ID]
-    return f"{rec[CASE_NO]}:{rec[KIND]}:{(_EPOCH_NAIVE + timedelta(microseconds=rec[AT_US])).isoformat()}Z"
+    return (
+        rec[EVENT_ID]
+        or f"{rec[CASE_NO]}:{rec[KIND]}:{(_EPOCH_NAIVE + timedelta(microseconds=rec[AT_US])).isoformat()}Z"
+    )
 
 
 def _digest(rec: Rec) -> str:
-    return digest(
-        rec[CASE_NO], rec[KIND], rec[AT_US], rec[ITEM], rec[UNIT], rec[CHANNEL], rec[APPLICANT], rec[WINDOW],
-        rec[STAFF], rec[REASON],
-    )  # fmt: skip
-
-
-def _new_event(rec: Rec, event_id: str, dg: str) -> NewEvent:
-    return NewEvent(
-        event_id, rec[CASE_NO], rec[KIND], rec[AT_US], rec[ITEM], rec[UNIT], rec[CHANNEL], rec[APPLICANT],
-        rec[WINDOW], rec[STAFF], rec[REASON], dg,
-    )  # fmt: skip
+    """`digest(case_no, kind, at_us, item, unit, channel, applicant, window, staff, reason)`."""
+    return digest_texts((rec[CASE_NO], rec[KIND], str(rec[AT_US]), *rec[ITEM:]))
 
 
 def _first_refused(events: list[tuple]) -> int | None:
@@ -271,15 +360,34 @@ def _first_refused(events: list[tuple]) -> int | None:
 class _Chunker:
     """Stage 3: the order rules and the writes, one chunk of cases at a time."""
 
-    def __init__(self, result: ImportResult, run: ImportRun, catalog: _Catalog):
+    def __init__(self, result: ImportResult, run: ImportRun, catalog: _Catalog, bulk: bool = False):
         self.result = result
         self.run = run
         self.catalog = catalog
         self.calendar = get_calendar()
+        # The case tables were empty when the import began, and chunks never share a case: no
+        # chunk's case or event can be stored already, unless someone else writes meanwhile (or
+        # the file repeats an event id under another case): then the insert fails on the unique
+        # case number or event id, and the chunk is done again the careful way.
+        self.bulk = bulk
 
     def process(self, chunk: list[list[Rec]]) -> None:
+        if not self.bulk:
+            return self._process(chunk)
+        counts = (self.result.read, self.result.imported, self.result.duplicates, self.result.rejected,
+                  len(self.result.errors))  # fmt: skip
+        try:
+            return self._process(chunk)
+        except IntegrityError:
+            self.bulk = False
+            r = self.result
+            r.read, r.imported, r.duplicates, r.rejected = counts[:4]
+            del r.errors[counts[4] :]
+            return self._process(chunk)
+
+    def _process(self, chunk: list[list[Rec]]) -> None:
         case_nos = [group[0][CASE_NO] for group in chunk]
-        stored_cases = values_in(Case, "case_no", case_nos, "item_id")
+        stored_cases = {} if self.bulk else values_in(Case, "case_no", case_nos, "item_id")
         stored_events: dict[str, list[tuple]] = {}
         stored_nos = list(stored_cases)
         for i in range(0, len(stored_nos), IN_BATCH):
@@ -290,8 +398,12 @@ class _Chunker:
                 # Stored events sort before new ones at the same moment (negative, distinct lines).
                 entry = (micros(at), deadlines.KIND_ORDER[kind], n - 10**9, kind, reason, None)
                 stored_events.setdefault(case_no, []).append(entry)
-        keyed = [[(rec, event_key(rec), _digest(rec)) for rec in group] for group in chunk]
-        known = values_in(CaseEvent, "event_id", [k for group in keyed for _, k, _ in group], "digest")
+        keyed = [[*zip(group, map(event_key, group), map(_digest, group), strict=True)] for group in chunk]
+        known = (
+            {}
+            if self.bulk
+            else values_in(CaseEvent, "event_id", [k for g in keyed for _, k, _ in g], "digest")
+        )
         seen: dict[str, tuple[int, str]] = {}
         changes: list[CaseChange] = []
         for group in keyed:
@@ -333,7 +445,7 @@ class _Chunker:
                     )
                 continue
             seen[key] = (line, dg)
-            fresh.append((rec, _new_event(rec, key, dg)))
+            fresh.append((rec, _new_event((key, rec[CASE_NO], rec[KIND], rec[AT_US], *rec[ITEM:], dg))))
         return fresh
 
     def _create(self, case_no: str, fresh: list[tuple[Rec, NewEvent]]) -> CaseChange | None:
@@ -356,7 +468,7 @@ class _Chunker:
         )  # fmt: skip
         return CaseChange(
             case_no,
-            [deadlines.Event(ev.kind, moment(ev.at_us), ev.reason) for _, ev in accepted],
+            [_event((ev.kind, _EPOCH + timedelta(microseconds=ev.at_us), ev.reason)) for _, ev in accepted],
             promised,
             [ev for _, ev in accepted],
             header,
@@ -396,9 +508,27 @@ class _Chunker:
         )
 
 
-def import_events(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
+def import_events(table: Table, result: ImportResult, run: ImportRun) -> None:
+    # The import holds up to IMPORT_MEMORY_ROWS tuples and makes a few per row, none in a cycle:
+    # the cyclic garbage collector would walk them all again and again for nothing (a fifth of the
+    # time). Reference counting still frees every one.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _import_events(table, result, run)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import_events(table: Table, result: ImportResult, run: ImportRun) -> None:
     catalog = _Catalog.load()
-    recs = _sorted(_checked(rows, result, _Checker(catalog)), settings.IMPORT_MEMORY_ROWS)
-    chunker = _Chunker(result, run, catalog)
-    for chunk in _chunks(recs, CHUNK_CASES):
-        chunker.process(chunk)
+    ensure_indexes()  # a bulk load killed before it rebuilt them left some missing
+    recs = _sorted(_checked(table.texts(NAMES), result, _Checker(catalog)), settings.IMPORT_MEMORY_ROWS)
+    # Into empty case tables (a region's first import): nothing stored to look up, and the
+    # secondary indexes built once at the end (govwatch.cases.bulkload).
+    bulk = not Case.objects.exists()
+    chunker = _Chunker(result, run, catalog, bulk=bulk)
+    with indexes_deferred() if bulk else nullcontext():
+        for chunk in _chunks(recs, CHUNK_CASES):
+            chunker.process(chunk)

@@ -6,14 +6,13 @@ repeats it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from govwatch.complaints.models import Complaint
 from govwatch.core.choices import ComplaintCategory, ComplaintSource
 from govwatch.core.pii import protect
 from govwatch.core.rowfields import Row, digest, utc_text
-from govwatch.core.tables import Record
+from govwatch.core.tables import Table
 
 from .keyed import KeyedFacts
 from .models import ImportRun
@@ -52,5 +51,5 @@ class _Complaints(KeyedFacts):
         )  # fmt: skip
 
 
-def import_complaints(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    _Complaints(result, run).run_rows(rows)
+def import_complaints(table: Table, result: ImportResult, run: ImportRun) -> None:
+    _Complaints(result, run).run_rows(table.rows)

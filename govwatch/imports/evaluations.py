@@ -6,13 +6,12 @@ repeats it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.pii import protect
 from govwatch.core.rowfields import Row, RowError
-from govwatch.core.tables import Record
+from govwatch.core.tables import Table
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rules import evaluation_digest
 
@@ -69,5 +68,5 @@ class _Evaluations(KeyedFacts):
         )  # fmt: skip
 
 
-def import_evaluations(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    _Evaluations(result, run).run_rows(rows)
+def import_evaluations(table: Table, result: ImportResult, run: ImportRun) -> None:
+    _Evaluations(result, run).run_rows(table.rows)

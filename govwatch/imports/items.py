@@ -5,7 +5,6 @@ Master data is updated in place: a row whose code exists with other content repl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import islice
 
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.db import transaction
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ItemLevel, ItemType, Online
 from govwatch.core.rowfields import Row, RowError
-from govwatch.core.tables import Record
+from govwatch.core.tables import Table
 from govwatch.orgs.models import Unit
 
 from .kinds import spec_of
@@ -38,7 +37,8 @@ def _item_content(row: Row) -> dict:
     }
 
 
-def import_items(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
+def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
+    rows = table.rows
     spec = spec_of("items")
     units = dict(Unit.objects.values_list("code", "id"))
     seen: dict[str, tuple[int, tuple]] = {}

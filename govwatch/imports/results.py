@@ -3,11 +3,11 @@ section 5's document)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from govwatch.core.tables import Record
+from govwatch.core.tables import Table
 
 from .models import ImportRun
 
@@ -43,4 +43,4 @@ class ImportResult:
         }
 
 
-Importer = Callable[[Iterator[Record], ImportResult, ImportRun], None]
+Importer = Callable[[Table, ImportResult, ImportRun], None]

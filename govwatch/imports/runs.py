@@ -106,7 +106,7 @@ def run_import_records(
     )
     result.run_id = run.pk
     try:
-        _importers()[kind](table.rows, result, run)
+        _importers()[kind](table, result, run)
     finally:
         result.warnings = list(table.warnings)
         run.read, run.imported, run.duplicates, run.rejected = (

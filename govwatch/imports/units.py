@@ -14,7 +14,7 @@ from django.db import transaction
 
 from govwatch.core.choices import UnitKind
 from govwatch.core.rowfields import Row, RowError
-from govwatch.core.tables import Record
+from govwatch.core.tables import Record, Table
 from govwatch.orgs.models import Unit
 
 from .kinds import spec_of
@@ -129,8 +129,8 @@ def _refresh_paths() -> None:
     Unit.objects.bulk_update(changed, ["path"], batch_size=BATCH)
 
 
-def import_units(rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
-    parsed = _read_units(rows, result)
+def import_units(table: Table, result: ImportResult, run: ImportRun) -> None:
+    parsed = _read_units(table.rows, result)
     existing = {u.code: u for u in Unit.objects.select_related("parent")}
     stored_parents = {code: (u.parent.code if u.parent else "") for code, u in existing.items()}
     _resolve_parents(parsed, stored_parents, result)

@@ -102,6 +102,9 @@ class Notification(models.Model):
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField("失败原因", blank=True)
+    # Set when an attempt ended without knowing whether the provider took the message (the worker
+    # died, the answer never came or was garbage): the next attempt asks the provider first.
+    in_doubt_since = models.DateTimeField("待核对自", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 

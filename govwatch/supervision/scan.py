@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -180,14 +181,16 @@ class ScanBusy(Exception):
     """Another scan holds the lease."""
 
 
-LEASE = timedelta(minutes=10)
+def lease() -> timedelta:
+    """How long the scan's lock holds without news from its holder (renewed after every batch)."""
+    return timedelta(seconds=settings.SCAN_LEASE_SECONDS)
 
 
 def _acquire(token: str) -> bool:
     now = timezone.now()
     ScanLock.objects.get_or_create(name="scan")
     won = ScanLock.objects.filter(Q(until__isnull=True) | Q(until__lt=now), name="scan").update(
-        holder=token, until=now + LEASE
+        holder=token, until=now + lease()
     )
     return won == 1
 
@@ -226,7 +229,7 @@ def _scan(at: datetime, token: str) -> ScanResult:
         run = ScanRun.objects.create(at=at, **counts)
 
     def renew_lease() -> None:
-        ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + LEASE)
+        ScanLock.objects.filter(name="scan", holder=token).update(until=timezone.now() + lease())
 
     batches = _rewind_batches(at) if rewind else _due_batches(at)
     for batch in batches:

@@ -24,7 +24,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import UTC, datetime
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,7 +41,20 @@ KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "watch_yellow":
 
 
 class TemporaryFailure(Exception):
-    pass
+    """Try again later. `in_doubt`: the provider may have taken the message all the same (no answer,
+    or one nobody can read), so the next attempt asks it before sending again."""
+
+    def __init__(self, reason: str = "", in_doubt: bool = False):
+        super().__init__(reason)
+        self.in_doubt = in_doubt
+
+
+class NotYet(Exception):
+    """The provider cannot tell yet whether it took an in-doubt message: ask again at `until`."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until.isoformat())
+        self.until = until
 
 
 class PermanentFailure(Exception):
@@ -63,7 +77,6 @@ class Transport:
 
     key: ClassVar[str]
     label: ClassVar[str] = "通知"
-    timeout = 10
 
     # Values never to appear in a failure reason (credentials, webhook tokens).
     secrets: tuple[str, ...] = ()
@@ -77,7 +90,16 @@ class Transport:
     ) -> None:
         raise NotImplementedError
 
-    def _failure(self, error: type[Exception], reason: str, recipient: str) -> Exception:
+    def accepted(self, recipient: str, message_id: str, since: datetime, now: datetime) -> bool | None:
+        """Did the provider take message `message_id` for `recipient` at or after `since`?
+
+        Asked before an in-doubt message is sent again. True: it did (the message counts as sent);
+        False: it did not; None: this provider cannot be asked, so the message is sent again with
+        the same id for the provider to drop as a repeat. May raise NotYet or TemporaryFailure.
+        """
+        return None
+
+    def _failure(self, error: type[Exception], reason: str, recipient: str, in_doubt: bool = False) -> Exception:
         """The exception to raise, its reason scrubbed and logged: the log tells why nothing arrived."""
         for secret in self.secrets:
             if secret:
@@ -87,16 +109,26 @@ class Transport:
             reason = reason.replace(form, pii.mask(recipient))
         reason = reason[:300]
         log.warning("%s发送失败（%s）：%s", self.label, pii.mask(recipient), reason)
+        if error is TemporaryFailure:
+            return TemporaryFailure(reason, in_doubt=in_doubt)
         return error(reason)
 
     def _by_status(self, status: int, recipient: str, detail: str = "") -> Exception:
-        """A failure judged by the HTTP status alone: 4xx (but 408, 429) is this message's fault."""
+        """A failure judged by the HTTP status alone: 4xx (but 408, 429) is this message's fault.
+        A 2xx or 5xx whose body says nothing leaves the message in doubt: the provider may have
+        sent it before its answer got lost."""
         if 400 <= status < 500 and status not in (408, 429):
             return self._failure(PermanentFailure, f"{self.label}拒绝: HTTP {status}{detail}", recipient)
-        return self._failure(TemporaryFailure, f"{self.label}暂时不可用: HTTP {status}{detail}", recipient)
+        in_doubt = status < 300 or status >= 500
+        return self._failure(TemporaryFailure, f"{self.label}暂时不可用: HTTP {status}{detail}", recipient, in_doubt)
+
+    @property
+    def timeout(self) -> float:
+        return settings.NOTIFY_TIMEOUT_SECONDS
 
     def _exchange(self, request: urllib.request.Request, recipient: str) -> tuple[int, bytes]:
-        """The provider's answer (status, body), whatever the status; no answer at all is temporary."""
+        """The provider's answer (status, body), whatever the status; no answer at all is temporary,
+        and in doubt unless the connection was refused (then nothing was sent)."""
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read()
@@ -104,8 +136,10 @@ class Transport:
             return exc.code, exc.read()
         except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             # HTTPException: the connection broke mid-answer (or something not HTTP answered).
-            reason = f"{self.label}无法连接: {str(getattr(exc, 'reason', exc)).strip()}"
-            raise self._failure(TemporaryFailure, reason, recipient) from exc
+            cause = getattr(exc, "reason", exc)
+            reason = f"{self.label}无法连接: {str(cause).strip()}"
+            refused = isinstance(cause, ConnectionRefusedError)
+            raise self._failure(TemporaryFailure, reason, recipient, in_doubt=not refused) from exc
 
     def _exchange_json(self, request: urllib.request.Request, recipient: str) -> tuple[int, dict]:
         """The provider's JSON answer; a body that is not JSON (a proxy's error page) goes by status."""
@@ -144,6 +178,13 @@ class FileTransport(Transport):
         )
         with self.path.open("a", encoding="utf-8") as f:
             f.write(line + "\n")
+
+    def accepted(self, recipient: str, message_id: str, since: datetime, now: datetime) -> bool | None:
+        if not self.path.exists():
+            return False
+        mark = f'{{"id": {json.dumps(message_id)},'
+        with self.path.open(encoding="utf-8") as f:
+            return any(line.startswith(mark) for line in f)
 
 
 class HttpSmsGateway(Transport):
@@ -227,36 +268,71 @@ class AliyunSms(Transport):
         })  # fmt: skip
         return cls(c["endpoint"], c["access_key_id"], c["access_key_secret"], c["sign_name"], c["templates"])
 
-    def send(
-        self, recipient: str, text: str, message_id: str, params: dict[str, Any] | None = None, kind: str = ""
-    ) -> None:
+    def _rpc(self, action: str, params: dict[str, str], recipient: str) -> tuple[int, dict]:
+        """One signed RPC GET of `action`; the provider's status and JSON answer."""
         query = {
             "AccessKeyId": self.access_key_id,
-            "Action": "SendSms",
+            "Action": action,
             "Format": "JSON",
-            # Echoed in delivery receipts: ties a receipt to its outbox message.
-            "OutId": message_id,
-            "PhoneNumbers": pii.normalise(recipient),
             "RegionId": "cn-hangzhou",
-            "SignName": self.sign_name,
             "SignatureMethod": "HMAC-SHA1",
             "SignatureNonce": uuid.uuid4().hex,
             "SignatureVersion": "1.0",
-            "TemplateCode": self._template(self.templates, kind, "GOVWATCH_ALIYUN_TEMPLATE_"),
-            "TemplateParam": json.dumps(params if params is not None else {"text": text}, ensure_ascii=False),
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
+            **params,
         }
         query["Signature"] = aliyun_signature(query, self.access_key_secret)
         url = self.endpoint + "?" + "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in query.items())
-        status, answer = self._exchange_json(urllib.request.Request(url, method="GET"), recipient)
+        return self._exchange_json(urllib.request.Request(url, method="GET"), recipient)
+
+    def _judge(self, status: int, answer: dict, recipient: str, what: str) -> None:
+        """Return on Code OK, else raise the failure the code means."""
         code = str(answer.get("Code", ""))
         if code == "OK":
             return
         reason = f"{code} {answer.get('Message', '')}".strip() or f"HTTP {status}"
         if code.startswith(self.TEMPORARY) or status >= 500 or status == 429:
-            raise self._failure(TemporaryFailure, f"{self.label}暂时无法发送: {reason}", recipient)
+            raise self._failure(TemporaryFailure, f"{self.label}暂时无法{what}: {reason}", recipient)
         raise self._failure(PermanentFailure, f"{self.label}拒绝: {reason}", recipient)
+
+    def send(
+        self, recipient: str, text: str, message_id: str, params: dict[str, Any] | None = None, kind: str = ""
+    ) -> None:
+        status, answer = self._rpc("SendSms", {
+            # Echoed in delivery receipts and in QuerySendDetails: ties the provider's record to
+            # its outbox message, so an in-doubt message is looked up before it is sent again.
+            "OutId": message_id,
+            "PhoneNumbers": pii.normalise(recipient),
+            "SignName": self.sign_name,
+            "TemplateCode": self._template(self.templates, kind, "GOVWATCH_ALIYUN_TEMPLATE_"),
+            "TemplateParam": json.dumps(params if params is not None else {"text": text}, ensure_ascii=False),
+        }, recipient)  # fmt: skip
+        self._judge(status, answer, recipient, "发送")
+
+    PAGE = 50  # QuerySendDetails' largest page
+
+    def accepted(self, recipient: str, message_id: str, since: datetime, now: datetime) -> bool | None:
+        """QuerySendDetails for the number, day by day (China time) from `since`: a record with
+        our OutId that is not a failed delivery (SendStatus 2) means the message was taken."""
+        china = zoneinfo.ZoneInfo("Asia/Shanghai")
+        day, last = since.astimezone(china).date(), now.astimezone(china).date()
+        while day <= last:
+            page = 1
+            while True:
+                status, answer = self._rpc("QuerySendDetails", {
+                    "PhoneNumber": pii.normalise(recipient), "SendDate": day.strftime("%Y%m%d"),
+                    "PageSize": str(self.PAGE), "CurrentPage": str(page),
+                }, recipient)  # fmt: skip
+                self._judge(status, answer, recipient, "查询")
+                details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+                if any(str(d.get("OutId")) == message_id and str(d.get("SendStatus")) != "2" for d in details):
+                    return True
+                if page * self.PAGE >= int(answer.get("TotalCount") or 0):
+                    break
+                page += 1
+            day += timedelta(days=1)
+        return False
 
 
 def tc3_authorization(secret_id: str, secret_key: str, service: str, host: str, content_type: str,
@@ -313,19 +389,8 @@ class TencentSms(Transport):
         return cls(c["endpoint"], c["secret_id"], c["secret_key"], c["region"], c["app_id"], c["sign_name"],
                    c["templates"])  # fmt: skip
 
-    def send(
-        self, recipient: str, text: str, message_id: str, params: dict[str, Any] | None = None, kind: str = ""
-    ) -> None:
-        number = pii.normalise(recipient)
-        body = {
-            "PhoneNumberSet": [number if number.startswith("+") else f"+86{number}"],
-            "SmsSdkAppId": self.app_id,
-            "SignName": self.sign_name,
-            "TemplateId": self._template(self.templates, kind, "GOVWATCH_TENCENT_TEMPLATE_"),
-            # Tencent's template variables are positional: the params in their order.
-            "TemplateParamSet": [str(v) for v in (params if params is not None else {"text": text}).values()],
-            "SessionContext": message_id,
-        }
+    def _call(self, action: str, body: dict[str, Any], recipient: str) -> tuple[int, dict]:
+        """One signed API 3.0 POST of `action`; the provider's status and JSON answer."""
         payload = json.dumps(body, ensure_ascii=False).encode()
         host = urllib.parse.urlsplit(self.endpoint).netloc.lower()
         timestamp = int(time.time())
@@ -336,15 +401,15 @@ class TencentSms(Transport):
             ),
             "Content-Type": self.CONTENT_TYPE,
             "Host": host,
-            "X-TC-Action": "SendSms",
+            "X-TC-Action": action,
             "X-TC-Version": "2021-01-11",
             "X-TC-Timestamp": str(timestamp),
             "X-TC-Region": self.region,
         }.items():
             request.add_header(name, value)
-        status, answer = self._exchange_json(request, recipient)
-        response = answer.get("Response") or {}
-        outcome = response.get("Error") or next(iter(response.get("SendStatusSet") or []), None)
+        return self._exchange_json(request, recipient)
+
+    def _judge(self, status: int, outcome: Any, recipient: str, what: str) -> None:
         if not isinstance(outcome, dict):
             raise self._by_status(status, recipient, "，应答无法识别" if status < 400 else "")
         code = str(outcome.get("Code", ""))
@@ -352,8 +417,57 @@ class TencentSms(Transport):
             return
         reason = f"{code} {outcome.get('Message', '')}".strip()
         if code.startswith(self.TEMPORARY) or status >= 500:
-            raise self._failure(TemporaryFailure, f"{self.label}暂时无法发送: {reason}", recipient)
+            raise self._failure(TemporaryFailure, f"{self.label}暂时无法{what}: {reason}", recipient)
         raise self._failure(PermanentFailure, f"{self.label}拒绝: {reason}", recipient)
+
+    @staticmethod
+    def _e164(recipient: str) -> str:
+        number = pii.normalise(recipient)
+        return number if number.startswith("+") else f"+86{number}"
+
+    def send(
+        self, recipient: str, text: str, message_id: str, params: dict[str, Any] | None = None, kind: str = ""
+    ) -> None:
+        status, answer = self._call("SendSms", {
+            "PhoneNumberSet": [self._e164(recipient)],
+            "SmsSdkAppId": self.app_id,
+            "SignName": self.sign_name,
+            "TemplateId": self._template(self.templates, kind, "GOVWATCH_TENCENT_TEMPLATE_"),
+            # Tencent's template variables are positional: the params in their order.
+            "TemplateParamSet": [str(v) for v in (params if params is not None else {"text": text}).values()],
+            # Returned with the message's status reports: an in-doubt message is looked up by it.
+            "SessionContext": message_id,
+        }, recipient)  # fmt: skip
+        response = answer.get("Response") or {}
+        self._judge(status, response.get("Error") or next(iter(response.get("SendStatusSet") or []), None),
+                    recipient, "发送")  # fmt: skip
+
+    # Status reports (the only records Tencent lets us look up) arrive after the handset's network
+    # answers, usually within seconds; a message is looked up once this long after the attempt.
+    REPORT_WAIT = timedelta(minutes=5)
+    PAGE = 100
+
+    def accepted(self, recipient: str, message_id: str, since: datetime, now: datetime) -> bool | None:
+        """PullSmsSendStatusByPhoneNumber from `since`: a status report carrying our SessionContext
+        that is not a failure means the message was taken."""
+        if now < since + self.REPORT_WAIT:
+            raise NotYet(since + self.REPORT_WAIT)
+        offset = 0
+        while True:
+            status, answer = self._call("PullSmsSendStatusByPhoneNumber", {
+                "SmsSdkAppId": self.app_id, "PhoneNumber": self._e164(recipient),
+                "BeginTime": int(since.timestamp()) - 60, "EndTime": int(now.timestamp()),
+                "Offset": offset, "Limit": self.PAGE,
+            }, recipient)  # fmt: skip
+            response = answer.get("Response") or {}
+            if response.get("Error"):
+                self._judge(status, response["Error"], recipient, "查询")
+            reports = response.get("PullSmsSendStatusSet") or []
+            if any(r.get("SessionContext") == message_id and r.get("ReportStatus") != "FAIL" for r in reports):
+                return True
+            if len(reports) < self.PAGE:
+                return False
+            offset += self.PAGE
 
 
 class _GroupRobot(Transport):

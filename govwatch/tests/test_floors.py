@@ -24,6 +24,8 @@ FLOORS = [
     "govwatch.api",
     "govwatch.public",
     "govwatch.web",
+    # operations: backup and restore, checksums, the deployment's files, health checks, the SMS stand-in
+    "govwatch.ops",
     # cross-cutting readers and writers of the domain
     "govwatch.imports | govwatch.reports",
     # domain areas: each may import supervision and evaluations, never another area

@@ -211,3 +211,15 @@ def test_a_second_signal_exits_at_once(tmp_path):
     assert proc.returncode == 130, stderr
     assert not (tmp_path / "marker").exists()  # the stuck job was not waited for
     assert "again: exiting now" in stderr
+
+
+def test_only_runs_the_named_jobs_and_refuses_unknown_ones(registry):
+    ran = []
+    worker.register_job("a", 60, lambda: ran.append("a"))
+    worker.register_job("b", 60, lambda: ran.append("b"))
+    assert govwatch("worker", "--once", "--only", "b") == 0
+    assert ran == ["b"]
+    from govwatch.core.console import UsageError
+
+    with pytest.raises(UsageError, match="未知的任务"):
+        govwatch("worker", "--once", "--only", "nope")

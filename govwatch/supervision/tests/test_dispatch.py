@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.test import override_settings
 
-from govwatch.supervision.dispatch import LEASE, MAX_ATTEMPTS, backoff, claim, dispatch
+from govwatch.supervision.dispatch import MAX_ATTEMPTS, backoff, claim, dispatch, lease
 from govwatch.supervision.models import Notification
 from govwatch.supervision.scan import scan
 
@@ -78,7 +78,7 @@ def test_gateway_down_for_an_hour_then_back_delivers_every_message_once(gateway,
     assert set(red_case.values_list("status", flat=True)) == {"queued"}
     assert all("503" in n.last_error for n in red_case)
     gateway.answers = []
-    now += LEASE + backoff(MAX_ATTEMPTS)  # whatever the back-off reached, the next round is due
+    now += lease() + backoff(MAX_ATTEMPTS)  # whatever the back-off reached, the next round is due
     dispatch(now=now)
     assert sorted(m["phone"] for m in gateway.received) == ["13800001111", "13900009999"]
     assert set(red_case.values_list("status", flat=True)) == {"sent"}
@@ -107,7 +107,7 @@ def test_a_killed_worker_leaves_the_message_to_be_resumed(gateway, red_case):
     assert taken is not None
     dispatch(now=now)
     assert len(gateway.received) == 1  # the other message only: the claimed one is leased
-    dispatch(now=now + LEASE + timedelta(seconds=1))
+    dispatch(now=now + lease() + timedelta(seconds=1))
     assert len(gateway.received) == 2
     assert Notification.objects.get(id=taken.id).status == "sent"
 

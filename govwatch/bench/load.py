@@ -1,0 +1,211 @@
+"""`govwatch bench --only load`: wrk against the production shape on loopback.
+
+The deployment of `scripts/deploy` is started as the deployment test starts it (govwatch.ops.stack:
+PostgreSQL from Debian's packages, nginx with TLS, two gunicorn services of two processes each, two
+workers), then wrk, from Debian's packages, drives through nginx over HTTPS, one after the other
+and for the same time with the same connections:
+
+1. the floor: `/healthz`, a view that touches no database, through every middleware;
+2. the public evaluation POST: one evaluation per completed case, the forms fetched beforehand
+   (their CSRF cookie, token and signed stamp), the per-address limits raised (every request
+   comes from 127.0.0.1);
+3. the batch ingest API: `POST /api/v1/case-events/` of 100 records (50 new cases accepted and
+   completed) per request, with an integration token;
+4. the floor again, to show how much the machine drifted meanwhile.
+
+Each figure is requests per second and the latency percentiles that wrk measured.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+from govwatch.ops.stack import Stack
+
+FIELD = re.compile(r'name="(csrfmiddlewaretoken|stamp)" value="([^"]+)"')
+
+# wrk's Lua: requests from a file (one per line: method, path, body, headers as JSON), every
+# thread on its own stride; the statuses counted per thread and printed as JSON at the end.
+LUA = r"""
+local cjson_ok = false
+local lines = {}
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  ok, bad, wraps = 0, 0, 0
+  mode = args[1]
+  stride = tonumber(args[2])
+  prefix = args[3]
+  token = args[4]
+  n = id
+  if mode == "file" then
+    for line in io.lines(args[5]) do table.insert(lines, line) end
+  end
+end
+
+local function esc(s) return (s:gsub('"', '\\"')) end
+
+function request()
+  if mode == "file" then
+    local i = n % #lines + 1
+    if n >= #lines then wraps = wraps + 1 end
+    n = n + stride
+    local path, body, cookie, referer = lines[i]:match("([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)")
+    return wrk.format("POST", path, {["Content-Type"] = "application/x-www-form-urlencoded",
+                                     ["Cookie"] = cookie, ["Referer"] = referer}, body)
+  elseif mode == "ingest" then
+    n = n + stride
+    local records = {}
+    for k = 1, 50 do
+      local no = string.format("%s-%d-%d", prefix, n, k)
+      table.insert(records, string.format(
+        '{"case_no":"%s","event":"accept","at":"2026-05-11T09:%02d:00+08:00","item_code":"I1"}', no, k % 60))
+      table.insert(records, string.format(
+        '{"case_no":"%s","event":"complete","at":"2026-05-12T10:%02d:00+08:00"}', no, k % 60))
+    end
+    return wrk.format("POST", "/api/v1/case-events/", {["Content-Type"] = "application/json",
+                      ["Authorization"] = "Token " .. token}, '{"records":[' .. table.concat(records, ",") .. ']}')
+  end
+  return wrk.format("GET", "/healthz")
+end
+
+function response(status, headers, body)
+  if (mode == "file" and status == 302) or (mode ~= "file" and status == 200) then ok = ok + 1 else bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local good, errors, wrapped = 0, 0, 0
+  for _, t in ipairs(threads) do
+    good = good + t:get("ok"); errors = errors + t:get("bad"); wrapped = wrapped + t:get("wraps")
+  end
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "seconds": %.3f, "ok": %d, "errors": %d, "socket_errors": %d, "wrapped": %d, ' ..
+    '"p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f}\n',
+    summary.requests, summary.duration / 1e6, good, errors,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, wrapped,
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000))
+end
+"""
+
+
+def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: str) -> dict[str, Any]:
+    wrk = shutil.which("wrk")
+    if not wrk:
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    done = subprocess.run(
+        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script),
+         f"{stack.base}/", "--", *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
+    result = json.loads(line.removeprefix("WRKJSON "))
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def _forms(stack: Stack, tokens: list[str]) -> list[str]:
+    """One line per case for the Lua script: path, body, cookie, referer (the form fetched first)."""
+    port = stack.layout.web_ports[0]
+
+    def fetch(token: str) -> str | None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", f"/e/{token}/", headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
+            response = conn.getresponse()
+            body = response.read().decode()
+            if response.status != 200:
+                return None
+            cookie = SimpleCookie()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    cookie.load(value)
+        finally:
+            conn.close()
+        fields = dict(FIELD.findall(body))
+        if "csrftoken" not in cookie or len(fields) != 2:
+            return None
+        form = (f"csrfmiddlewaretoken={fields['csrfmiddlewaretoken']}&stamp={fields['stamp']}&level=5"
+                "&score_efficiency=5&comment=&website=")  # fmt: skip
+        path = f"/e/{token}/"
+        return "\t".join([path, form, f"csrftoken={cookie['csrftoken'].value}", stack.base + path])
+
+    with ThreadPoolExecutor(8) as pool:
+        return [line for line in pool.map(fetch, tokens) if line]
+
+
+def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict[str, Any]:
+    stack = Stack(extra_env={
+        "GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE": "100000000", "GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR": "100000000",
+        "GOVWATCH_LOG_LEVEL": "WARNING",
+    })  # fmt: skip
+    try:
+        stack.start()
+        os.environ.update(stack.env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "govwatch.settings"
+        import django
+
+        django.setup()
+        from govwatch.bench.public import _region
+        from govwatch.bench.public_load import evaluable_tokens
+
+        _region(cases)
+        token = stack.govwatch_json("demo-users")["users"]
+        api_token = next(u["password"] for u in token if u["username"] == "integration")
+        began = time.monotonic()
+        lines = _forms(stack, evaluable_tokens(cases))
+        prepare_seconds = time.monotonic() - began
+        time.sleep(2.2)  # every stamp older than the minimum fill time
+        with tempfile.TemporaryDirectory() as tmp:
+            script, forms = Path(tmp) / "govwatch.lua", Path(tmp) / "forms.tsv"
+            script.write_text(LUA)
+            forms.write_text("\n".join(lines) + "\n")
+            common = ("2", "L", api_token)
+            load_before = os.getloadavg()
+            floor = _wrk(stack, script, seconds, connections, "floor", *common)
+            evaluation = _wrk(stack, script, seconds, connections, "file", *common, str(forms))
+            ingest = _wrk(stack, script, seconds, connections, "ingest", *common)
+            floor_after = _wrk(stack, script, seconds, connections, "floor", *common)
+        floor_rps = (floor["rps"] + floor_after["rps"]) / 2
+        return {
+            "shape": "nginx (TLS) -> 2 x gunicorn (2 processes x 4 threads) -> PostgreSQL; 2 workers idle",
+            "postgresql": stack.cluster.psql("SHOW server_version").strip(),
+            "wrk": f"2 threads, {connections} connections, {seconds:g} s each",
+            "forms_prepared": len(lines),
+            "prepare_seconds": round(prepare_seconds, 1),
+            "floor_healthz": floor,
+            "evaluation_post": evaluation,
+            "ingest_100_records": {**ingest, "records_per_second": round(ingest["rps"] * 100)},
+            "floor_healthz_after": floor_after,
+            "evaluation_vs_floor": round(evaluation["rps"] / floor_rps, 3),
+            "ingest_vs_floor": round(ingest["rps"] / floor_rps, 3),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        }
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.stdout.write(
+        json.dumps(run(**json.loads(sys.argv[1] if len(sys.argv) > 1 else "{}")), ensure_ascii=False) + "\n"
+    )

@@ -1,0 +1,144 @@
+"""A checksum of everything the database holds about the region, comparable between two runs.
+
+Two databases that hold the same region (one imported or scanned straight through, one killed at
+random points and run again) must give the same checksum. So each table's rows are hashed as a
+multiset, leaving aside what belongs to the run rather than to the region:
+
+- surrogate ids (auto-increment keys): a foreign key to such a row is replaced by the referenced
+  row's own fingerprint, so the checksum does not depend on which ids a run happened to take;
+- the moment a row was written (auto_now / auto_now_add columns) and references to run records;
+- the tables that are the record of runs themselves (import runs, scan runs, locks, sessions, the
+  audit log: a killed run leaves a run record and no audit entry; the audit chain is verified on
+  its own by `govwatch audit verify`), listed in RUN_TABLES;
+- the outbox's delivery bookkeeping (attempts, claims, errors, times), listed in RUN_COLUMNS;
+  whether each message was sent is kept, and that it was sent once is checked at the gateway.
+
+Encrypted personal data is compared by its plaintext's hash (each encryption takes a fresh nonce).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+RUN_TABLES = frozenset({
+    "imports.importrun", "supervision.scanrun", "supervision.scanlock", "audit.auditentry",
+    "audit.audithead", "sessions.session", "axes.accessattempt", "axes.accesslog",
+    "axes.accessfailurelog", "admin.logentry",
+})  # fmt: skip
+RUN_COLUMNS = {
+    "supervision.notification": frozenset(
+        {"attempts", "claimed_by", "claimed_at", "next_attempt_at", "last_error", "sent_at", "in_doubt_since"}
+    ),
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def _decrypted_hash(token: str) -> str:
+    from govwatch.core import pii
+
+    if not token:
+        return ""
+    try:
+        return hashlib.sha256(pii.decrypt(token).encode()).hexdigest()
+    except Exception:  # noqa: BLE001 - a value that does not decrypt still counts, as itself
+        return "undecryptable:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _surrogate(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+
+
+class Checksummer:
+    def __init__(self) -> None:
+        self.fingerprints: dict[str, dict[Any, str]] = {}
+
+    def _columns(self, model: type[models.Model]) -> list[models.Field]:
+        label = model._meta.label_lower
+        skip = RUN_COLUMNS.get(label, frozenset())
+        columns = []
+        for f in model._meta.concrete_fields:
+            if f.primary_key and _surrogate(model):
+                continue
+            if f.name in skip or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                continue
+            if f.is_relation and f.related_model._meta.label_lower in RUN_TABLES:
+                continue
+            columns.append(f)
+        return columns
+
+    def rows(self, model: type[models.Model]) -> dict[Any, str]:
+        """{pk: fingerprint} of every row of `model`."""
+        label = model._meta.label_lower
+        if label in self.fingerprints:
+            return self.fingerprints[label]
+        self.fingerprints[label] = {}  # a self-reference resolves through `_resolve`
+        columns = self._columns(model)
+        names = [f.attname for f in columns]
+        pk = model._meta.pk.attname
+        raw = {
+            row[0]: row[1:] for row in model._base_manager.order_by().values_list(pk, *names).iterator(5000)
+        }
+        done: dict[Any, str] = {}
+
+        def resolve(key: Any, stack: frozenset = frozenset()) -> str:
+            if key in done:
+                return done[key]
+            values = []
+            for f, value in zip(columns, raw[key], strict=True):
+                if (
+                    value is not None
+                    and f.is_relation
+                    and _surrogate(f.related_model)
+                    and f.target_field.primary_key
+                ):
+                    if f.related_model is model:
+                        value = "cycle" if key in stack else resolve(value, stack | {key})
+                    else:
+                        value = self.rows(f.related_model).get(value, "missing")
+                elif value is not None and f.name.endswith("_enc"):
+                    value = _decrypted_hash(value)
+                values.append(_plain(value))
+            text = json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+            done[key] = hashlib.sha256(text.encode()).hexdigest()
+            return done[key]
+
+        for key in raw:
+            resolve(key)
+        self.fingerprints[label] = done
+        return done
+
+
+def database_checksum() -> dict[str, Any]:
+    """{"sha256": ..., "tables": {label: {"rows": n, "sha256": ...}}, "left_aside": [...]} of the
+    current database."""
+    summer = Checksummer()
+    tables: dict[str, dict[str, Any]] = {}
+    for model in sorted(apps.get_models(include_auto_created=True), key=lambda m: m._meta.label_lower):
+        label = model._meta.label_lower
+        if label in RUN_TABLES or not model._meta.managed or model._meta.proxy:
+            continue
+        prints = sorted(summer.rows(model).values())
+        tables[label] = {
+            "rows": len(prints),
+            "sha256": hashlib.sha256("\n".join(prints).encode()).hexdigest(),
+        }
+    whole = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
+    return {"sha256": whole, "tables": tables, "left_aside": sorted(RUN_TABLES)}
