@@ -42,13 +42,33 @@ REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative r
 DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
 ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
 REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
+# Master data through imports and the API: units and items are what every scope is built on, so
+# writing them is a right of its own, never implied by the right to push facts (IMPORT).
+MASTER_DATA = "master_data"
+# Re-parenting a unit moves its whole subtree, its cases and its people's scope: a reviewed change.
+# No role has it through the API or imports; an account is granted it explicitly (`Membership.grants`).
+MOVE_UNITS = "move_units"
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
-    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL},
+    Role.OFFICE: {
+        MANAGE_CATALOG,
+        MASTER_DATA,
+        IMPORT,
+        MANAGE_TEMPLATES,
+        ISSUE_ORDERS,
+        ACCEPT_ORDERS,
+        DECIDE_APPEAL,
+    },  # fmt: skip
     Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS},
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
+}
+# What an account may be granted beyond its role (`Membership.grants`, set by
+# `govwatch api-token create --allow`): the rights no role carries by default.
+GRANTABLE: dict[str, str] = {
+    MASTER_DATA: "推送单位和事项（基础数据）",
+    MOVE_UNITS: "调整单位的上级单位（隶属关系）",
 }
 
 
@@ -122,7 +142,8 @@ def scope(user) -> Scope:
     m = membership(user)
     if m is None:
         return NOTHING
-    return Scope(m.unit.path, frozenset(ACTIONS.get(m.role, ())))
+    granted = {g for g in m.grants or () if g in GRANTABLE}
+    return Scope(m.unit.path, frozenset(ACTIONS.get(m.role, set()) | granted))
 
 
 class ScopedQuerySet(models.QuerySet):

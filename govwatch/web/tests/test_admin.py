@@ -95,6 +95,33 @@ def test_moving_a_unit_moves_its_subtree(staff_client, region):
     assert Unit.objects.get(code="ST1").path == "/D/C/ST/ST1/"
 
 
+def test_a_move_in_the_admin_is_audited_with_both_parents(staff_client, region):
+    from govwatch.audit.models import AuditEntry
+
+    street = region["street"]
+    url = reverse("admin:orgs_unit_change", args=[street.pk])
+    staff_client.post(url, unit_form(street, parent=region["center"].pk))
+    entry = AuditEntry.objects.get(action="unit.move")
+    assert (entry.before, entry.after) == ({"parent": "D"}, {"parent": "C"})
+    assert entry.target_id == str(street.pk) and "管理后台" in entry.summary
+
+
+def test_no_unit_leaves_the_regions_tree_in_the_admin(staff_client, region):
+    street = region["street"]
+    response = staff_client.post(
+        reverse("admin:orgs_unit_change", args=[street.pk]), unit_form(street, parent="")
+    )
+    assert response.status_code == 200
+    assert "不能移出区域的组织树" in response.content.decode()
+    assert Unit.objects.get(code="ST").path == "/D/ST/"
+    response = staff_client.post(
+        reverse("admin:orgs_unit_add"), {"code": "X", "name": "影子区", "kind": "district", "parent": ""}
+    )
+    assert response.status_code == 200
+    assert "区域已有根单位 D" in response.content.decode()
+    assert not Unit.objects.filter(code="X").exists()
+
+
 def test_a_unit_cannot_move_under_its_own_descendant(staff_client, region):
     street = region["street"]
     url = reverse("admin:orgs_unit_change", args=[street.pk])

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "letter.issue": "印发函件", "letter.reply": "函件回复", "letter.return": "退回函件回复",
     "letter.close": "函件办结", "api_token.create": "创建接口令牌", "api_token.rotate": "更换接口令牌",
     "api_token.revoke": "吊销接口令牌",
+    "unit.move": "调整单位隶属关系",
     "auth.login": "登录",
     "auth.logout": "退出",
     "auth.login_failed": "登录失败",
