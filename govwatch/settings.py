@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the address: a NUL in a path or a query would reach PostgreSQL.
+    "govwatch.core.middleware.RefuseControlCharacters",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,6 +195,8 @@ if _proxy_header:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form (an expired page, a forged post) is explained in Chinese, not by Django's English page.
+CSRF_FAILURE_VIEW = "govwatch.web.views.errors.csrf_failure"
 
 # Nothing inline, nothing from other hosts: every script and style is a file GovWatch serves.
 CONTENT_SECURITY_POLICY = {
@@ -230,6 +234,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # OPTIONS describes an endpoint without building its serializer (pushes have none to build).
+    "DEFAULT_METADATA_CLASS": "govwatch.api.metadata.Metadata",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -15,3 +15,7 @@ urlpatterns = [
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]
+
+# GovWatch's own answers to a bad request and a server error: Chinese pages, JSON under /api/.
+handler400 = "govwatch.web.views.errors.bad_request"
+handler500 = "govwatch.web.views.errors.server_error"
