@@ -68,6 +68,13 @@ def _shown(char: str) -> str:
     return "NUL" if char == "\0" else f"U+{ord(char):04X}"
 
 
+def control_character(text: str, *, one_line: bool = True) -> str | None:
+    """The first character `text` may not hold ("NUL", "U+000A"), or None: in a single line (a code,
+    a name) no control or line-breaking character at all, in free text none but tabs and breaks."""
+    bad = (_ONE_LINE_BAD if one_line else _FREE_TEXT_BAD).search(text)
+    return _shown(bad.group()) if bad else None
+
+
 def value_problem(field: Field, value: str) -> RowError | None:
     """What makes `value` unusable for `field` whatever the field means, or None.
 
@@ -77,10 +84,10 @@ def value_problem(field: Field, value: str) -> RowError | None:
     """
     if len(value) > MAX_TEXT:
         return RowError(field.name, f"{field.label} 过长（{len(value)} 个字符，最多 {MAX_TEXT} 个）")
-    bad = (_ONE_LINE_BAD if field.one_line else _FREE_TEXT_BAD).search(value.strip() if field.one_line else value)
-    if bad:
+    shown = control_character(value.strip() if field.one_line else value, one_line=field.one_line)
+    if shown:
         what = "换行或控制字符" if field.one_line else "控制字符"
-        return RowError(field.name, f"{field.label} 含有不允许的{what}（{_shown(bad.group())}），请删除后重新导入")
+        return RowError(field.name, f"{field.label} 含有不允许的{what}（{shown}），请删除后重新导入")
     return None
 
 

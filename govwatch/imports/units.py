@@ -14,6 +14,7 @@ from django.db import transaction
 
 from govwatch.accounts.permissions import MOVE_UNITS, may
 from govwatch.audit.log import Actor
+from govwatch.core import pii
 from govwatch.core.choices import UnitKind
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
@@ -41,6 +42,17 @@ class UnitRow:
         return (self.name, self.parent_code, self.kind, self.phone)
 
 
+def _phone(row: Row) -> str:
+    """The unit's alert number, normalised; a row error that never repeats it when it is no mobile."""
+    text = row.text("phone")
+    if not text:
+        return ""
+    try:
+        return pii.mobile(text)
+    except ValueError as exc:
+        raise RowError("phone", f"{exc}，用于接收预警短信") from None
+
+
 def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitRow]:
     spec = spec_of("units")
     parsed: dict[str, UnitRow] = {}
@@ -52,7 +64,7 @@ def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitR
             row = Row(values, spec)
             unit = UnitRow(
                 line, row.text("code"), row.text("name"), row.text("parent_code"), row.choice("kind", UnitKind),
-                row.text("phone"),
+                _phone(row),
             )  # fmt: skip
         except RowError as exc:
             result.reject(line, exc.field, exc.message)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from govwatch.accounts.audited_admin import CatalogAdmin
 from govwatch.audit.log import Actor
-from govwatch.core.pii import mask
+from govwatch.core.pii import mask, mobile
 from govwatch.core.tree import subtree, within
 
 from .models import Unit
@@ -30,6 +30,15 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.phone if self.instance.pk else ""
         self.fields["new_phone"].widget.attrs["placeholder"] = mask(current) or "未设置"
+
+    def clean_new_phone(self) -> str:
+        text = self.cleaned_data["new_phone"].strip()
+        if not text:
+            return ""
+        try:
+            return mobile(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_parent(self) -> Unit | None:
         parent = self.cleaned_data["parent"]

@@ -208,3 +208,20 @@ def test_a_person_without_the_move_right_cannot_move_through_an_import(tmp_path,
     result = run_import("units", path, operator_label="user:office", operator=office)
     assert result.imported == 0 and "须经审核" in result.document()["errors"][0]["message"]
     assert _paths()["ST"] == "/D/ST/"
+
+
+@pytest.mark.django_db
+def test_a_unit_phone_must_be_a_mobile_number_and_is_kept_normalised(tmp_path):
+    result = _units(
+        tmp_path,
+        [
+            ["D", "区", "", "district", "+86 138-0000-1111"],
+            ["A", "a", "D", "department", "12345"],
+            ["B", "b", "D", "department", "010-12345678"],
+        ],
+    )
+    assert result.imported == 1
+    assert [(e["line"], e["field"]) for e in result.document()["errors"]] == [(3, "phone"), (4, "phone")]
+    message = result.document()["errors"][0]["message"]
+    assert "11 位手机号码" in message and "12345" not in message
+    assert Unit.objects.get(code="D").phone == "13800001111"
