@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the address: a NUL in a path or a query would reach PostgreSQL.
+    "govwatch.core.middleware.RefuseControlCharacters",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,6 +204,8 @@ if _proxy_header:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A refused form (an expired page, a forged post) is explained in Chinese, not by Django's English page.
+CSRF_FAILURE_VIEW = "govwatch.web.views.errors.csrf_failure"
 
 # Nothing inline, nothing from other hosts: every script and style is a file GovWatch serves.
 CONTENT_SECURITY_POLICY = {
@@ -234,11 +238,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "govwatch.api.authentication.SessionAuthentication",
+        "govwatch.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # OPTIONS describes an endpoint without building its serializer (pushes have none to build).
+    "DEFAULT_METADATA_CLASS": "govwatch.api.metadata.Metadata",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -22,3 +22,7 @@ urlpatterns = [
     path("healthz/db", ops_views.database, name="healthz-db"),
     path("", include("govwatch.web.urls")),
 ]
+
+# GovWatch's own answers to a bad request and a server error: Chinese pages, JSON under /api/.
+handler400 = "govwatch.web.views.errors.bad_request"
+handler500 = "govwatch.web.views.errors.server_error"

@@ -21,7 +21,12 @@ class Membership(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     role = models.CharField("角色", max_length=16, choices=Role.choices)
-    unit = models.ForeignKey("orgs.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="members")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="members"
+    )
+    # Rights granted beyond the role, by name (govwatch.accounts.permissions.GRANTABLE): an
+    # integration account that keeps the org tree gets "master_data", rarely "move_units".
+    grants = models.JSONField("额外权限", default=list, blank=True)
 
     class Meta:
         verbose_name = "角色"

@@ -46,16 +46,36 @@ MANAGE_PROJECTS = "manage_projects"  # key projects and their milestones (重点
 REPORT_PROGRESS = "report_progress"  # a project's owner unit reports progress and reaches milestones
 MANAGE_RANDOM_CHECKS = "manage_random_checks"  # draw double-random plans and publish their results
 RECORD_RANDOM_RESULTS = "record_random_results"  # a department enters the results of its inspections
+# Master data through imports and the API: units and items are what every scope is built on, so
+# writing them is a right of its own, never implied by the right to push facts (IMPORT).
+MASTER_DATA = "master_data"
+# Re-parenting a unit moves its whole subtree, its cases and its people's scope: a reviewed change.
+# No role has it through the API or imports; an account is granted it explicitly (`Membership.grants`).
+MOVE_UNITS = "move_units"
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
     Role.OFFICE: {
-        MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL,
-        MANAGE_PROJECTS, MANAGE_RANDOM_CHECKS, RECORD_RANDOM_RESULTS,
+        MANAGE_CATALOG,
+        MASTER_DATA,
+        IMPORT,
+        MANAGE_TEMPLATES,
+        ISSUE_ORDERS,
+        ACCEPT_ORDERS,
+        DECIDE_APPEAL,
+        MANAGE_PROJECTS,
+        MANAGE_RANDOM_CHECKS,
+        RECORD_RANDOM_RESULTS,
     },  # fmt: skip
     Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS, REPORT_PROGRESS, RECORD_RANDOM_RESULTS},
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
+}
+# What an account may be granted beyond its role (`Membership.grants`, set by
+# `govwatch api-token create --allow`): the rights no role carries by default.
+GRANTABLE: dict[str, str] = {
+    MASTER_DATA: "推送单位和事项（基础数据）",
+    MOVE_UNITS: "调整单位的上级单位（隶属关系）",
 }
 
 
@@ -129,7 +149,8 @@ def scope(user) -> Scope:
     m = membership(user)
     if m is None:
         return NOTHING
-    return Scope(m.unit.path, frozenset(ACTIONS.get(m.role, ())))
+    granted = {g for g in m.grants or () if g in GRANTABLE}
+    return Scope(m.unit.path, frozenset(ACTIONS.get(m.role, set()) | granted))
 
 
 class ScopedQuerySet(models.QuerySet):

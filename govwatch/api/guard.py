@@ -3,8 +3,10 @@
 A system token is bound to a unit (its Membership). A row that touches a unit, item or case outside
 that subtree becomes a rejected row ("超出本账号的数据范围") rather than a refused batch, so a
 system that mixes in a neighbour's rows still gets its own in. Codes that do not exist at all are
-left to the importer, which says so in its own words. Accounts bound to the region root (and
-superusers) may push anything, new top-level units included.
+left to the importer, which says so in its own words. An account bound to the region's root is
+held to the same rule: its subtree is the region, and nothing outside it (a new root unit, a unit
+detached from the tree) is within it. Only a superuser signed in to the pages (never a token,
+`govwatch.api.authentication`) sees everything.
 """
 
 from __future__ import annotations
@@ -40,10 +42,10 @@ class Guard:
 
     def __init__(self, user) -> None:
         self.scope: Scope = scope(user)
+        self.unrestricted = self.scope.everything
         path = self.scope.path
-        self.unrestricted = self.scope.everything or (
-            path is not None and Unit.objects.filter(path=path, parent__isnull=True).exists()
-        )
+        # The region's own accounts see a complaint that names neither unit nor case; others would not.
+        self.region_wide = path is not None and Unit.objects.filter(path=path, parent__isnull=True).exists()
 
     def filter(self, kind: str, records: list[Record]) -> list[Record]:
         """The records, those outside the subtree replaced by their row error."""
@@ -168,4 +170,4 @@ class Guard:
         return self._facts(rows, anchored=False)
 
     def _complaints(self, rows: Rows) -> Refusals:
-        return self._facts(rows, anchored=True)
+        return self._facts(rows, anchored=not self.region_wide)

@@ -8,12 +8,13 @@ MAX_BYTES with a 413 in Chinese, and leaves the global setting to the forms it w
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import BaseParser
+
+from govwatch.core.tables import JsonProblem, parse_json
 
 # 5,000 records of a few hundred characters each take 2 to 5 MB; long complaint texts a little more.
 MAX_BYTES = 10 * 1024 * 1024
@@ -40,6 +41,6 @@ class BatchParser(BaseParser):
         if len(body) > MAX_BYTES:
             raise BodyTooLarge()
         try:
-            return json.loads(body)
-        except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+            return parse_json(body)
+        except JsonProblem as exc:
             raise ParseError(f"请求体不是有效的 JSON：{exc}") from None

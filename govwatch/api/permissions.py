@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import BasePermission
 
-from govwatch.accounts.permissions import IMPORT, MANAGE_CATALOG, may
+from govwatch.accounts.permissions import IMPORT, MASTER_DATA, may
 
 
 class MayImport(BasePermission):
@@ -17,9 +17,10 @@ class MayImport(BasePermission):
 
 
 class MayPushMasterData(BasePermission):
-    """Pushes of units and items: whoever manages the catalog or imports."""
+    """Pushes of units and items: the master-data right (the service office by role, a system only
+    when granted it), never implied by the right to push facts."""
 
-    message = "本账号无权推送单位或事项"
+    message = "本账号无权推送单位或事项（基础数据），请联系管理员授予基础数据推送权限"
 
     def has_permission(self, request, view) -> bool:
-        return may(request.user, MANAGE_CATALOG) or may(request.user, IMPORT)
+        return may(request.user, MASTER_DATA)

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -24,6 +23,7 @@ from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
 
 from . import filters, serializers
+from .authentication import SessionAuthentication, TokenAuthentication
 from .contacts import contacts_schema, push_contacts
 from .parsers import BatchParser
 from .permissions import MayImport, MayPushMasterData

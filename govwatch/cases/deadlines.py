@@ -52,8 +52,11 @@ def status_after(status: str | None, kind: str) -> str | None:
     return None  # closed: nothing after complete, reject or withdraw
 
 
-def refusal(status: str | None, kind: str) -> str:
-    """The user's message for an event the order rules refuse."""
+def refusal(status: str | None, kind: str, accepted: str = "") -> str:
+    """The user's message for an event the order rules refuse; `accepted` is when the case was
+    accepted (local time, as text), when it was, for an event dated before it."""
+    if status is None and accepted and kind != ACCEPT:
+        return f"该环节的时间早于办件的受理时间（{accepted}）：办件的环节不能早于受理"
     if status is None:
         return "办件尚未受理，受理之前不能有其他环节"
     if kind == ACCEPT:

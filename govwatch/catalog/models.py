@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ItemLevel, ItemType, Online
+from govwatch.core.validators import single_line
+
+# The longest time limit an item may have, in working days (ten years): far beyond any law's, and
+# short enough that every deadline computed from it stays a date.
+MAX_DAYS = 3650
 
 
 class ItemQuerySet(ScopedQuerySet):
@@ -18,13 +24,13 @@ class Item(models.Model):
 
     objects = ItemQuerySet.as_manager()
 
-    code = models.CharField("事项编码", max_length=64, unique=True)
-    name = models.CharField("事项名称", max_length=300)
+    code = models.CharField("事项编码", max_length=64, unique=True, validators=[single_line])
+    name = models.CharField("事项名称", max_length=300, validators=[single_line])
     unit = models.ForeignKey("orgs.Unit", verbose_name="实施单位", on_delete=models.PROTECT, related_name="items")
     type = models.CharField("事项类型", max_length=16, choices=ItemType.choices, default=ItemType.PUBLIC_SERVICE)
     level = models.CharField("层级", max_length=16, choices=ItemLevel.choices, default=ItemLevel.DISTRICT)
-    legal_days = models.PositiveIntegerField("法定时限(工作日)")
-    promised_days = models.PositiveIntegerField("承诺时限(工作日)")
+    legal_days = models.PositiveIntegerField("法定时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])
+    promised_days = models.PositiveIntegerField("承诺时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])
     online = models.CharField("网办程度", max_length=16, choices=Online.choices, default=Online.NONE)
     # An item's own yellow threshold in working days; None means the contract's default.
     yellow_days = models.PositiveIntegerField("预警阈值(工作日)", null=True, blank=True)

@@ -8,11 +8,27 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from .attachments import HEAD_BYTES, MAX_ATTACHMENTS, refusal
+from .parsing import FIRST_YEAR, LAST_YEAR
 
 ALL = [("", "全部")]
 # The browser's date picker reads and writes ISO dates whatever the page's language.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+class DateField(forms.DateField):
+    """A date a person picks: the browser's picker, within the years GovWatch reads, so that a
+    filter "from 0001-01-01" is a message in the form rather than an error of the server."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", DATE)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(f"日期应在 {FIRST_YEAR} 年至 {LAST_YEAR} 年之间", code="out_of_range")
+        return day
 
 
 class ChineseForm(forms.Form):

@@ -19,10 +19,15 @@ def local_date(moment: datetime, tz: ZoneInfo | None = None) -> date:
     return moment.astimezone(tz or local_tz()).date()
 
 
+# Bounds as moments are safe far inside these dates: date.min and date.max have no midnight that
+# converts to UTC (or a next day), and a filter "from 0001-01-01" must not be a server error.
+_FIRST_DAY, _LAST_DAY = date(1, 1, 2), date(9999, 12, 30)
+
+
 def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
-    return datetime.combine(d, time(0), tzinfo=tz or local_tz())
+    return datetime.combine(min(max(d, _FIRST_DAY), _LAST_DAY), time(0), tzinfo=tz or local_tz())
 
 
 def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
     """The first moment after date d, local time: a case due on d is overdue from then."""
-    return datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz or local_tz())
+    return datetime.combine(min(max(d, _FIRST_DAY), _LAST_DAY) + timedelta(days=1), time(0), tzinfo=tz or local_tz())

@@ -6,6 +6,15 @@ from datetime import date, datetime
 
 from .localtime import local_tz
 
+# The years a record may be dated in: any period GovWatch is fed (replays, migrations, tests), and
+# far enough from the calendar's ends that deadlines and time zones never overflow a date.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _in_range(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year} outside {FIRST_YEAR}-{LAST_YEAR}")
+
 TRUE = {"1", "true", "yes", "是", "y", "t"}
 FALSE = {"0", "false", "no", "否", "n", "f", ""}
 
@@ -20,6 +29,7 @@ def parse_timestamp(text: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("/", "-"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_tz())
+    _in_range(moment.year)
     return moment
 
 
@@ -27,7 +37,9 @@ def parse_date(text: str) -> date:
     value = text.strip()
     if "T" in value or " " in value:
         return parse_timestamp(value).astimezone(local_tz()).date()
-    return date.fromisoformat(value.replace("/", "-"))
+    day = date.fromisoformat(value.replace("/", "-"))
+    _in_range(day.year)
+    return day
 
 
 def parse_bool(text: str) -> bool:

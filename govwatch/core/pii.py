@@ -32,6 +32,19 @@ def normalise(value: str) -> str:
     return text.upper()
 
 
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+NOT_A_MOBILE = "联系电话应为 11 位手机号码（可带 +86、空格或连字符）"
+
+
+def mobile(value: str) -> str:
+    """A mainland mobile number in its one normalised form (13800001111); ValueError (whose message
+    never repeats the value) for anything else: the number must be able to receive an SMS."""
+    number = normalise(value)
+    if not _MOBILE.fullmatch(number):
+        raise ValueError(NOT_A_MOBILE)
+    return number
+
+
 def keyed_hash(value: str) -> str:
     h = hmac.HMAC(_key(), hashes.SM3())
     h.update(normalise(value).encode())

@@ -5,7 +5,13 @@ undecodable, a header without a required column or with merged cells) and raises
 then it yields `(line, values)` one record at a time, never holding the file in memory. Line
 numbers are those a user sees: the header is line 1 in CSV and XLSX, the first record is line 1 in
 JSON Lines. `values` maps the contract's English field names to text, or is a `RowError` for a
-record that cannot be read at all (a JSON Lines line that is not an object).
+record that cannot be read at all (a JSON Lines line that is not an object, a CSV row whose quote
+never closes) or holds a value no field takes (`rowfields.value_problem`: a NUL, a control
+character, more than MAX_TEXT characters, a JSON object where text belongs).
+
+A bad record costs that record only: the CSV reader is strict about quotes and starts again on the
+line after a broken one, so an unterminated quote no longer swallows the rows after it; a title
+row above the header (a merged cell) is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,10 +27,14 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from .rowfields import Field, RowError
+from .rowfields import MAX_TEXT, Field, RowError, value_problem
 
 SUPPORTED = (".csv", ".xlsx", ".jsonl")
 _CHUNK = 1 << 20
+# Non-blank rows above the header that may be titles (a merged title cell, a date line).
+_TITLE_ROWS = 10
+# Any character that may make a value unusable: a record without one (nearly all) is checked at once.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 Record = tuple[int, "dict[str, str] | RowError"]
 TextRecord = tuple[int, "tuple[str, ...] | RowError"]
@@ -131,29 +142,82 @@ def _parse_header(cells: list[str], fields: tuple[Field, ...], warnings: list[st
     if missing:
         raise FileProblem(f"表头缺少必填列：{'、'.join(missing)}")
     if unknown:
-        warnings.append(f"已忽略未知列：{'、'.join(unknown)}")
+        warnings.append(f"已忽略未知列：{'、'.join(map(_printable, unknown))}")
     return _Header(columns, width)
 
 
-def _header_row(rows: Iterator[list[str]]) -> tuple[int, list[str]]:
-    """The first non-blank row and its line; blank lines above a header are tolerated."""
+def _header_row(rows: Iterator[Any], fields: tuple[Field, ...], warnings: list[str]) -> tuple[int, list[str]]:
+    """The header and its line: the first non-blank row that names a field. Blank lines and title rows
+    above it (a merged title cell, a date line) are tolerated, a title with a warning; with no such
+    row among the first few, the first non-blank row is the header (and says what it lacks)."""
+    names = {k.lower() for k in _names(fields)}
+    first: tuple[int, list[str]] | None = None
+    titles = 0
     for line, cells in enumerate(rows, start=1):
-        if any(c.strip() for c in cells):
+        if isinstance(cells, RowError):
+            raise FileProblem(f"第 {line} 行（表头）无法读取：{cells.message}")
+        if not any(c.strip() for c in cells):
+            continue
+        if first is None:
+            first = (line, cells)
+        if any(_clean_header(c) in names for c in cells):
+            if titles:
+                warnings.append(f"已跳过表头上方的 {titles} 行标题，表头在第 {line} 行")
             return line, cells
-    raise FileProblem("文件为空")
+        titles += 1
+        if titles >= _TITLE_ROWS:
+            break
+    if first is None:
+        raise FileProblem("文件为空")
+    return first
+
+
+def checked(values: dict[str, str], spec: dict[str, Field]) -> dict[str, str] | RowError:
+    """A record's values, or the row error of the first value no field takes (`value_problem`)."""
+    joined = "".join(values.values())
+    if len(joined) <= MAX_TEXT and not _SUSPECT.search(joined):
+        return values
+    for name, value in values.items():
+        problem = value_problem(spec[name], value)
+        if problem is not None:
+            return problem
+    return values
+
+
+def checked_texts(
+    names: Sequence[str], texts: tuple[str, ...], spec: dict[str, Field]
+) -> tuple[str, ...] | RowError:
+    """`checked` for a record read as a tuple of the texts of `names`."""
+    joined = "".join(texts)
+    if len(joined) <= MAX_TEXT and not _SUSPECT.search(joined):
+        return texts
+    problem = checked(dict(zip(names, texts, strict=True)), spec)
+    return problem if isinstance(problem, RowError) else texts
+
+
+def _printable(text: str) -> str:
+    """A name from a file, fit to be repeated in a warning (and stored as JSON by any database)."""
+    clean = _SUSPECT.sub("\ufffd", text)
+    return clean if len(clean) <= 40 else clean[:40] + "…"
 
 
 def _records(
-    header: _Header, rows: Iterator[list[str]], first_line: int, warnings: list[str]
+    header: _Header, rows: Iterator[Any], first_line: int, warnings: list[str], fields: tuple[Field, ...]
 ) -> Iterator[Record]:
     names = [name for _, name in header.columns]
-    for line, texts in _text_records(header, rows, first_line, warnings, names):
-        yield line, dict(zip(names, texts, strict=True))
+    for line, texts in _text_records(header, rows, first_line, warnings, names, fields):
+        yield line, texts if isinstance(texts, RowError) else dict(zip(names, texts, strict=True))
 
 
 def _text_records(
-    header: _Header, rows: Iterator[list[str]], first_line: int, warnings: list[str], names: Sequence[str]
-) -> Iterator[tuple[int, tuple[str, ...]]]:
+    header: _Header,
+    rows: Iterator[Any],
+    first_line: int,
+    warnings: list[str],
+    names: Sequence[str],
+    fields: tuple[Field, ...],
+) -> Iterator[TextRecord]:
+    spec = {f.name: f for f in fields}
     index = {name: i for i, name in header.columns}
     width = header.width
     absent = any(n not in index for n in names)
@@ -163,6 +227,9 @@ def _text_records(
     need = width + 1 if absent else width
     warned_extra = False
     for line, cells in enumerate(rows, start=first_line):
+        if isinstance(cells, RowError):
+            yield line, cells
+            continue
         if not any(cells):
             continue  # blank rows are layout, not records
         n = len(cells)
@@ -174,7 +241,7 @@ def _text_records(
                 warned_extra = True
             if absent:
                 cells[width] = ""
-        yield line, pick(cells)
+        yield line, checked_texts(names, pick(cells), spec)
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -195,31 +262,112 @@ def detect_encoding(path: Path) -> str:
     raise FileProblem("无法识别文件编码：CSV 文件应为 UTF-8 或 GB18030 编码")
 
 
+class _Lines:
+    """A text file's lines for the CSV reader, with the lines of a broken record given back to be
+    read again. A class, not a generator: it goes on after the end of the file when lines return."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.returned: list[str] = []
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        text = self.returned.pop() if self.returned else self.fh.readline()
+        if not text:
+            raise StopIteration
+        self.taken.append(text)
+        return text
+
+    def read_again(self) -> None:
+        """The lines of the last record after its first go back: a broken record costs one line."""
+        self.returned.extend(reversed(self.taken[1:]))
+
+
+_CSV_MESSAGES = {
+    "unexpected end of data": "该行的引号直到文件末尾都没有闭合：该行未导入，其后的行已照常读取，请检查该行的引号",
+    "expected after": "引号括起的内容之后应是逗号或行尾：该行未导入，请检查该行的引号",
+}
+SWALLOWED = "该行的引号没有闭合，其后的行被读进了 {label}：该行未导入，其后的行已照常读取，请检查该行的引号"
+
+
+class _CsvRows:
+    """The rows of a CSV file as lists of cells, or a `RowError` for a row that cannot be read.
+
+    Quotes are read strictly. A quoted cell may run over several lines (free text with line breaks);
+    one that holds what reads as a whole row of the file is an unterminated quote: the row is refused
+    and the lines it swallowed are read again as the rows they are.
+    """
+
+    def __init__(self, fh: Any) -> None:
+        self.lines = _Lines(fh)
+        self.reader = csv.reader(self.lines, strict=True)
+        self.columns: dict[int, Field] = {}  # once the header is known
+        self.width = 0
+
+    def know(self, header: _Header, fields: tuple[Field, ...]) -> None:
+        spec = {f.name: f for f in fields}
+        self.columns = {i: spec[name] for i, name in header.columns}
+        self.width = header.width
+
+    def __iter__(self) -> _CsvRows:
+        return self
+
+    def __next__(self) -> list[str] | RowError:
+        self.lines.taken = []
+        try:
+            cells = next(self.reader)
+        except csv.Error as exc:
+            if not self.lines.taken:
+                raise StopIteration from None
+            self.lines.read_again()
+            text = str(exc)
+            message = next((m for k, m in _CSV_MESSAGES.items() if k in text), "CSV 格式错误，该行无法读取")
+            return RowError("", message)
+        if len(self.lines.taken) > 1:
+            field = self._swallowing(cells)
+            if field is not None:
+                self.lines.read_again()
+                return RowError(field.name, SWALLOWED.format(label=field.label))
+        return cells
+
+    def _swallowing(self, cells: list[str]) -> Field | None:
+        """The field of a cell that holds rows of the file after its own (a line of it reads as a whole
+        row): an unterminated quote. A line break in a one-line field that swallowed nothing is left to
+        the field's own check (`value_problem`)."""
+        if self.width < 2:
+            return None
+        for i, cell in enumerate(cells):
+            field = self.columns.get(i)
+            if field is None or ("\n" not in cell and "\r" not in cell):
+                continue
+            if any(part.count(",") >= self.width - 1 for part in cell.splitlines()[1:]):
+                return field
+        return None
+
+
 def _csv_table(path: Path, fields: tuple[Field, ...]) -> Table:
+    # A field may be as long as the file: a long one is a row error (MAX_TEXT), not the file's end.
+    size = path.stat().st_size
+    if csv.field_size_limit() <= size:
+        csv.field_size_limit(min(size + 1, 2**31 - 1))
     fh = path.open(encoding=detect_encoding(path), newline="")
-    reader = csv.reader(fh)
+    rows = _CsvRows(fh)
     try:
-        line, header = _header_row(reader)
         table = Table(iter(()))
+        line, header = _header_row(rows, fields, table.warnings)
         parsed = _parse_header(header, fields, table.warnings)
-    except csv.Error as exc:
-        fh.close()
-        raise FileProblem(f"CSV 格式错误：{exc}") from exc
     except BaseException:
         fh.close()
         raise
-    table.rows = _closing(fh, _csv_errors(reader, _records(parsed, reader, line + 1, table.warnings)))
+    rows.know(parsed, fields)
+    table.rows = _closing(fh, _records(parsed, rows, line + 1, table.warnings, fields))
     table._texts = lambda names: _closing(
-        fh, _csv_errors(reader, _text_records(parsed, reader, line + 1, table.warnings, names))
+        fh, _text_records(parsed, rows, line + 1, table.warnings, names, fields)
     )
     return table
-
-
-def _csv_errors(reader: Any, records: Iterator[Any]) -> Iterator[Any]:
-    try:
-        yield from records
-    except csv.Error as exc:
-        raise FileProblem(f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}") from exc
 
 
 def _closing(source: Any, rows: Iterator[Record]) -> Iterator[Record]:
@@ -258,20 +406,51 @@ def _xlsx_table(path: Path, fields: tuple[Field, ...]) -> Table:
         if not book.worksheets:
             raise FileProblem("文件为空")
         rows = (list(map(_cell_text, r)) for r in book.worksheets[0].iter_rows(values_only=True))
-        line, header = _header_row(rows)
         table = Table(iter(()))
+        line, header = _header_row(rows, fields, table.warnings)
         parsed = _parse_header(header, fields, table.warnings)
     except BaseException:
         book.close()
         raise
-    table.rows = _closing(book, _records(parsed, rows, line + 1, table.warnings))
+    table.rows = _closing(book, _records(parsed, rows, line + 1, table.warnings, fields))
     return table
 
 
 # -- JSON Lines -------------------------------------------------------------------------------
 
 
-def _json_text(value: Any) -> str:
+class JsonProblem(ValueError):
+    """Text that is no JSON document GovWatch reads, with the reason in the user's words."""
+
+
+def _int_or_text(digits: str) -> int | str:
+    # Python refuses to make an int of more than 4,300 digits (and to print one): such a number is
+    # no value any field holds, so it stays text and fails the field's own check.
+    return int(digits) if len(digits) <= 20 else digits
+
+
+def parse_json(text: str | bytes) -> Any:
+    """A JSON document (a push body, a JSON Lines line); JsonProblem says in Chinese why not.
+
+    Numbers too long for any field stay text; nesting too deep to read (a document crafted to
+    exhaust the parser) is refused rather than crashing the request.
+    """
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
+        return json.loads(text, parse_int=_int_or_text)
+    except RecursionError:
+        raise JsonProblem("JSON 嵌套层数过多") from None
+    except UnicodeDecodeError:
+        raise JsonProblem("不是 UTF-8 编码的文本") from None
+    except json.JSONDecodeError as exc:
+        raise JsonProblem(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+    except ValueError:
+        raise JsonProblem("JSON 格式错误") from None
+
+
+def _json_text(value: Any) -> str | None:
+    """A JSON value as the text a field reads; None for an object or an array, which no field takes."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -279,7 +458,7 @@ def _json_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return None
     return str(value)
 
 
@@ -300,37 +479,46 @@ def _jsonl_table(path: Path, fields: tuple[Field, ...]) -> Table:
 def _jsonl_records(
     path: Path, encoding: str, fields: tuple[Field, ...], warnings: list[str]
 ) -> Iterator[Record]:
-    names = _names(fields)
-    unknown: set[str] = set()
+    reader = _ObjectReader(fields, warnings)
     with path.open(encoding=encoding) as fh:
         for line, text in enumerate(fh, start=1):
             if not text.strip():
                 continue
             try:
-                obj = json.loads(text)
-            except ValueError:
-                yield line, RowError("", "该行不是有效的 JSON")
+                obj = parse_json(text)
+            except JsonProblem as exc:
+                yield line, RowError("", f"该行不是有效的 JSON：{exc}")
                 continue
             if not isinstance(obj, dict):
                 yield line, RowError("", "该行应为一个 JSON 对象")
                 continue
-            yield line, _object_values(obj, names, unknown, warnings)
+            yield line, reader.values(obj)
 
 
-def _object_values(
-    obj: dict[str, Any], names: dict[str, str], unknown: set[str], warnings: list[str]
-) -> dict[str, str]:
-    """A JSON object's values by field name, as text; unknown keys are reported once each."""
-    values: dict[str, str] = {}
-    for key, value in obj.items():
-        name = names.get(_clean_header(key)) or names.get(key.strip())
-        if name is None:
-            if key not in unknown:
-                unknown.add(key)
-                warnings.append(f"已忽略未知字段：{key}")
-            continue
-        values[name] = _json_text(value)
-    return values
+class _ObjectReader:
+    """JSON objects' values by field name, as text; unknown keys are reported once each."""
+
+    def __init__(self, fields: tuple[Field, ...], warnings: list[str]) -> None:
+        self.names = _names(fields)
+        self.spec = {f.name: f for f in fields}
+        self.unknown: set[str] = set()
+        self.warnings = warnings
+
+    def values(self, obj: dict[str, Any]) -> dict[str, str] | RowError:
+        values: dict[str, str] = {}
+        for key, value in obj.items():
+            name = self.names.get(_clean_header(key)) or self.names.get(key.strip())
+            if name is None:
+                if key not in self.unknown and len(self.unknown) < 100:
+                    self.unknown.add(key)
+                    self.warnings.append(f"已忽略未知字段：{_printable(key)}")
+                continue
+            text = _json_text(value)
+            if text is None:
+                label = self.spec[name].label
+                return RowError(name, f"{label} 应为文本、数字或布尔值，不能是 JSON 对象或数组")
+            values[name] = text
+        return checked(values, self.spec)
 
 
 # -- objects already parsed (API batches) -----------------------------------------------------
@@ -346,10 +534,9 @@ def object_table(objects: Iterable[Any], fields: Iterable[Field]) -> Table:
 def _object_records(
     objects: Iterable[Any], fields: tuple[Field, ...], warnings: list[str]
 ) -> Iterator[Record]:
-    names = _names(fields)
-    unknown: set[str] = set()
+    reader = _ObjectReader(fields, warnings)
     for line, obj in enumerate(objects, start=1):
         if not isinstance(obj, dict):
             yield line, RowError("", "该记录应为一个 JSON 对象")
             continue
-        yield line, _object_values(obj, names, unknown, warnings)
+        yield line, reader.values(obj)

@@ -11,7 +11,7 @@ from datetime import date
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.core.forms import ALL, DATE, MONTH, AttachmentsField, ChineseForm, files_read
+from govwatch.core.forms import ALL, DATE, MONTH, AttachmentsField, ChineseForm, DateField, files_read
 from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
@@ -133,10 +133,10 @@ class LetterFilterForm(ScopedForm):
 class NewLetterForm(ScopedForm):
     kind = forms.ChoiceField(label="类型", choices=Letter.Kind.choices)
     unit = _unit_field("收文单位", required=True)
-    date_from = forms.DateField(
+    date_from = DateField(
         label="问题期间自", widget=DATE, error_messages={"required": "请填写开始日期"}
     )
-    date_to = forms.DateField(label="问题期间至", widget=DATE, error_messages={"required": "请填写结束日期"})
+    date_to = DateField(label="问题期间至", widget=DATE, error_messages={"required": "请填写结束日期"})
 
     def clean(self) -> dict:
         data = super().clean()

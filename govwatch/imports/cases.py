@@ -347,6 +347,10 @@ def _digest(rec: Rec) -> str:
     return digest_texts((rec[CASE_NO], rec[KIND], str(rec[AT_US]), *rec[ITEM:]))
 
 
+def _local_text(at_us: int) -> str:
+    return moment(at_us).astimezone(local_tz()).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _first_refused(events: list[tuple]) -> int | None:
     """Index of the first event (sorted) the order rules refuse, or None when all hold."""
     status = None
@@ -451,10 +455,11 @@ class _Chunker:
     def _create(self, case_no: str, fresh: list[tuple[Rec, NewEvent]]) -> CaseChange | None:
         status = None
         accepted: list[tuple[Rec, NewEvent]] = []
+        accept_at = next((_local_text(ev.at_us) for _, ev in fresh if ev.kind == deadlines.ACCEPT), "")
         for rec, ev in fresh:
             after = deadlines.status_after(status, ev.kind)
             if after is None:
-                self.result.reject(rec[LINE], "event", deadlines.refusal(status, ev.kind))
+                self.result.reject(rec[LINE], "event", deadlines.refusal(status, ev.kind, accept_at))
                 continue
             status = after
             accepted.append((rec, ev))
@@ -492,10 +497,11 @@ class _Chunker:
                 status = None
                 for e in candidate[:refused]:
                     status = deadlines.status_after(status, e[3])
-                message = deadlines.refusal(status, ev.kind)
+                accept_at = next((_local_text(e[0]) for e in events if e[3] == deadlines.ACCEPT), "")
+                message = deadlines.refusal(status, ev.kind, accept_at)
             else:
                 broken = candidate[refused]
-                when = moment(broken[0]).astimezone(local_tz()).strftime("%Y-%m-%d %H:%M:%S")
+                when = _local_text(broken[0])
                 message = f"与已导入的办件过程冲突：加入该环节后，{when} 的“{EventKind(broken[3]).label}”环节不再成立"
             self.result.reject(rec[LINE], "event", message)
         if not added:

@@ -9,7 +9,7 @@ from itertools import islice
 
 from django.db import transaction
 
-from govwatch.catalog.models import Item
+from govwatch.catalog.models import MAX_DAYS, Item
 from govwatch.core.choices import ItemLevel, ItemType, Online
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
@@ -23,8 +23,8 @@ BATCH = 2000
 
 
 def _item_content(row: Row) -> dict:
-    legal = row.integer("legal_days", minimum=0)
-    promised = row.integer("promised_days", minimum=0)
+    legal = row.integer("legal_days", minimum=0, maximum=MAX_DAYS)
+    promised = row.integer("promised_days", minimum=0, maximum=MAX_DAYS)
     if promised > legal:
         raise RowError("promised_days", f"承诺时限（{promised}）不得超过法定时限（{legal}）")
     return {

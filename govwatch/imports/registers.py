@@ -11,7 +11,7 @@ Every bad row is reported with its line, field and a Chinese message; good rows 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -24,7 +24,7 @@ from govwatch.core.bulk import insert_rows
 from govwatch.core.choices import parse_choice
 from govwatch.core.parsing import parse_date, parse_int
 from govwatch.core.rowfields import Field, Row, RowError, digest
-from govwatch.core.tables import Record
+from govwatch.core.tables import Table
 from govwatch.orgs.models import Unit
 from govwatch.projects.models import Category, KeyProject, Milestone
 from govwatch.projects.watching import watch_milestone
@@ -369,7 +369,8 @@ def _save_batch(register: Register, parsed: list[tuple[int, Any, dict, str]], re
     result.imported += len(new) + len(changed)
 
 
-def import_register(kind: str, rows: Iterator[Record], result: ImportResult, run: ImportRun) -> None:
+def import_register(kind: str, table: Table, result: ImportResult, run: ImportRun) -> None:
+    rows = table.rows
     register = REGISTERS[kind]
     spec = {f.name: f for f in register.fields}
     refs = REFS.get(kind, Refs)()

@@ -105,6 +105,7 @@ def run_import_records(
         operator_label=(operator_label if operator_label is not None else default_operator_label())[:150],
     )
     result.run_id = run.pk
+    run.source = source  # where the run came from, for the audit entries its importer writes itself
     try:
         _importers()[kind](table, result, run)
     finally:

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from govwatch.accounts.permissions import MOVE_UNITS, may
+from govwatch.audit.log import Actor
+from govwatch.core import pii
 from govwatch.core.choices import UnitKind
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record, Table
 from govwatch.orgs.models import Unit
+from govwatch.orgs.rules import is_move, placement_refusal, record_move, region_roots
 
 from .kinds import spec_of
 from .models import ImportRun
@@ -38,6 +42,17 @@ class UnitRow:
         return (self.name, self.parent_code, self.kind, self.phone)
 
 
+def _phone(row: Row) -> str:
+    """The unit's alert number, normalised; a row error that never repeats it when it is no mobile."""
+    text = row.text("phone")
+    if not text:
+        return ""
+    try:
+        return pii.mobile(text)
+    except ValueError as exc:
+        raise RowError("phone", f"{exc}，用于接收预警短信") from None
+
+
 def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitRow]:
     spec = spec_of("units")
     parsed: dict[str, UnitRow] = {}
@@ -49,7 +64,7 @@ def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitR
             row = Row(values, spec)
             unit = UnitRow(
                 line, row.text("code"), row.text("name"), row.text("parent_code"), row.choice("kind", UnitKind),
-                row.text("phone"),
+                _phone(row),
             )  # fmt: skip
         except RowError as exc:
             result.reject(line, exc.field, exc.message)
@@ -108,6 +123,39 @@ def _resolve_parents(parsed: dict[str, UnitRow], stored: dict[str, str], result:
                 break
 
 
+def _move_refusal(run: ImportRun, code: str, before: str, after: str) -> str | None:
+    """A move through an import or the API is a reviewed change: only an account granted the
+    right may make it (commands run by the operator on the server carry no account and may)."""
+    if run.operator is None or may(run.operator, MOVE_UNITS):
+        return None
+    return (
+        f"调整单位隶属关系须经审核：{code} 的上级单位由 {before or '无'} 改为 {after or '无'}，"
+        "本账号未获准调整，请由政务服务管理办公室在管理后台办理"
+    )
+
+
+def _check_placements(
+    parsed: dict[str, UnitRow], stored: dict[str, str], run: ImportRun, result: ImportResult
+) -> list[UnitRow]:
+    """Drop (and report) rows that would take a unit out of the region's tree or move it without the
+    right; the moves that remain, to be audited."""
+    roots = region_roots()
+    moves = []
+    for code, unit in list(parsed.items()):
+        before = stored.get(code)
+        refusal = placement_refusal(code, stored_parent=before, new_parent=unit.parent_code, roots=roots)
+        if refusal is None and is_move(before, unit.parent_code):
+            refusal = _move_refusal(run, code, before or "", unit.parent_code)
+            if refusal is None:
+                moves.append(unit)
+        if refusal is not None:
+            result.reject(unit.line, "parent_code", refusal)
+            del parsed[code]
+        elif not unit.parent_code:
+            roots.add(code)
+    return moves
+
+
 def _refresh_paths() -> None:
     """Recompute every unit's materialised path: a moved unit carries its whole subtree."""
     units = list(Unit.objects.only("id", "code", "parent_id", "path"))
@@ -133,7 +181,9 @@ def import_units(table: Table, result: ImportResult, run: ImportRun) -> None:
     parsed = _read_units(table.rows, result)
     existing = {u.code: u for u in Unit.objects.select_related("parent")}
     stored_parents = {code: (u.parent.code if u.parent else "") for code, u in existing.items()}
+    moves = _check_placements(parsed, stored_parents, run, result)
     _resolve_parents(parsed, stored_parents, result)
+    moves = [u for u in moves if u.code in parsed]
 
     new = [u for code, u in parsed.items() if code not in existing]
     changed = []
@@ -160,4 +210,7 @@ def import_units(table: Table, result: ImportResult, run: ImportRun) -> None:
             to_update.append(unit)
         Unit.objects.bulk_update(to_update, ["name", "kind", "phone", "parent"], batch_size=BATCH)
         _refresh_paths()
+        actor = Actor(run.operator_label, run.operator, getattr(run, "source", ""))
+        for u in moves:
+            record_move(actor, existing[u.code], stored_parents[u.code], u.parent_code, "导入")
     result.imported += len(new) + len(changed)

@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from govwatch.accounts.audited_admin import CatalogAdmin
-from govwatch.core.pii import mask
+from govwatch.audit.log import Actor
+from govwatch.core.pii import mask, mobile
 from govwatch.core.tree import subtree, within
 
 from .models import Unit
+from .rules import placement_refusal, record_move, region_roots
 
 
 class UnitForm(forms.ModelForm):
@@ -29,11 +31,33 @@ class UnitForm(forms.ModelForm):
         current = self.instance.phone if self.instance.pk else ""
         self.fields["new_phone"].widget.attrs["placeholder"] = mask(current) or "未设置"
 
+    def clean_new_phone(self) -> str:
+        text = self.cleaned_data["new_phone"].strip()
+        if not text:
+            return ""
+        try:
+            return mobile(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def clean_parent(self) -> Unit | None:
         parent = self.cleaned_data["parent"]
         unit = self.instance
         if parent is not None and unit.pk and within(parent.path, unit.path):
             raise forms.ValidationError("上级单位不能是本单位或其下级单位")
+        stored = (
+            Unit.objects.filter(pk=unit.pk).values_list("parent__code", flat=True).first()
+            if unit.pk
+            else None
+        )
+        refusal = placement_refusal(
+            unit.code if unit.pk else self.cleaned_data.get("code", ""),
+            stored_parent=(stored or "") if unit.pk else None,
+            new_parent=parent.code if parent else "",
+            roots=region_roots(),
+        )
+        if refusal:
+            raise forms.ValidationError(refusal)
         return parent
 
     def save(self, commit: bool = True) -> Unit:
@@ -77,13 +101,16 @@ class UnitAdmin(CatalogAdmin):
         return mask(unit.phone)
 
     def save_model(self, request: HttpRequest, obj: Unit, form: UnitForm, change: bool) -> None:
-        old_path = Unit.objects.get(pk=obj.pk).path if change else ""
+        stored = Unit.objects.select_related("parent").get(pk=obj.pk) if change else None
+        old_path = stored.path if stored else ""
         super().save_model(request, obj, form, change)
+        old_parent = stored.parent.code if stored and stored.parent else ""
+        new_parent = obj.parent.code if obj.parent else ""
+        if change and old_parent != new_parent:
+            record_move(Actor.of_request(request), obj, old_parent, new_parent, "管理后台")
         if change and old_path != obj.path:
             # A moved or renamed unit takes its subtree along: every descendant's path starts
             # with the unit's. Parents come before children in path order, so each is saved
             # after its own parent.
-            for descendant in (
-                Unit.objects.filter(subtree(old_path)).exclude(pk=obj.pk).order_by("path")
-            ):
+            for descendant in Unit.objects.filter(subtree(old_path)).exclude(pk=obj.pk).order_by("path"):
                 descendant.save(update_fields=["path"])

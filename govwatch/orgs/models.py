@@ -6,6 +6,7 @@ from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core import tree
 from govwatch.core.choices import UnitKind
 from govwatch.core.fields import EncryptedTextField
+from govwatch.core.validators import single_line
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -19,8 +20,8 @@ class Unit(models.Model):
 
     objects = UnitQuerySet.as_manager()
 
-    code = models.CharField("单位编码", max_length=64, unique=True)
-    name = models.CharField("单位名称", max_length=200)
+    code = models.CharField("单位编码", max_length=64, unique=True, validators=[single_line])
+    name = models.CharField("单位名称", max_length=200, validators=[single_line])
     parent = models.ForeignKey(
         "self",
         verbose_name="上级单位",

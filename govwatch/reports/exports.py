@@ -9,20 +9,21 @@
   column names, then the same rows; a null rate is an empty cell.
 - XLSX: one sheet named after the period, a header row of the Chinese column names, rates as
   numbers formatted as percentages; a null rate is an empty cell.
+Both are written through govwatch.core.sheets: a name that starts like a formula stays text.
 
 Rates are rounded to 4 decimals in all three (0.9859 is 98.59%).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from govwatch.core.sheets import Workbook, csv_dict_writer
 
 from .figures import COLUMNS, LABELS, RATES
 
@@ -63,7 +64,7 @@ def kpi_document(
 
 def kpi_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv_dict_writer(out, COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rounded(rows))
     return out.getvalue().encode("utf-8-sig")

@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.core.forms import DATE
+from govwatch.core.forms import DATE, DateField
 from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
@@ -18,8 +18,8 @@ def this_month(today: date) -> tuple[date, date]:
 
 
 class ReportForm(forms.Form):
-    date_from = forms.DateField(label="开始日期", widget=DATE)
-    date_to = forms.DateField(label="结束日期", widget=DATE)
+    date_from = DateField(label="开始日期", widget=DATE)
+    date_to = DateField(label="结束日期", widget=DATE)
     unit = UnitChoiceField(
         Unit.objects.none(),
         to_field_name="code",

@@ -11,7 +11,7 @@ from django import forms
 from govwatch.accounts.permissions import scope
 from govwatch.catalog.models import Item
 from govwatch.core.choices import CaseStatus, ItemLevel, ItemType, Online
-from govwatch.core.forms import ALL, DATE
+from govwatch.core.forms import ALL, DATE, DateField
 from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
@@ -64,10 +64,10 @@ class CaseFilterForm(forms.Form):
     card = forms.ChoiceField(label="亮牌", choices=ALL + CARD_CHOICES, required=False)
     card_since = forms.DateField(label="红黄牌日期自", required=False, widget=DATE)
     overdue = forms.BooleanField(label="仅逾期未办结", required=False)
-    accepted_from = forms.DateField(label="受理日期自", required=False, widget=DATE)
-    accepted_to = forms.DateField(label="受理日期至", required=False, widget=DATE)
-    closed_from = forms.DateField(label="结束日期自", required=False, widget=DATE)
-    closed_to = forms.DateField(label="结束日期至", required=False, widget=DATE)
+    accepted_from = DateField(label="受理日期自", required=False, widget=DATE)
+    accepted_to = DateField(label="受理日期至", required=False, widget=DATE)
+    closed_from = DateField(label="结束日期自", required=False, widget=DATE)
+    closed_to = DateField(label="结束日期至", required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from govwatch.accounts.models import Membership
 from govwatch.audit.models import AuditEntry
 from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
@@ -267,14 +268,17 @@ def test_a_street_system_pushes_facts_of_its_subtree_only(people, facts, token_c
     ) == {"Y1"}
 
 
-def test_the_region_system_may_push_anything(people, facts, token_client):
+def test_the_region_system_pushes_facts_of_the_whole_region_but_no_unit_outside_it(
+    people, facts, token_client
+):
+    Membership.objects.filter(user=people["hub"]).update(grants=["master_data"])
     client = token_client(people["hub"])
     status, doc = _post(client, "/api/v1/complaints/", [
         {"complaint_id": "Y3", "at": "2026-03-06T10:00:00", "source": "letter", "content": "建议延长午间服务"},
     ])  # fmt: skip
     assert (status, doc["imported"]) == (200, 1)
     status, doc = _post(client, "/api/v1/units/", [{"code": "D2", "name": "新区", "kind": "district"}])
-    assert (status, doc["imported"]) == (200, 1)
+    assert (status, doc["errors"]) == (422, [{"line": 1, "field": "parent_code", "message": OUTSIDE}])
 
 
 # -- master data ----------------------------------------------------------------------------------
@@ -299,6 +303,7 @@ def test_the_office_pushes_units_and_items_and_a_re_push_updates_master_data(peo
 
 
 def test_a_street_system_adds_units_and_items_under_itself_only(people, token_client):
+    Membership.objects.filter(user=people["street_system"]).update(grants=["master_data", "move_units"])
     client = token_client(people["street_system"])
     status, doc = _post(client, "/api/v1/units/", [
         {"code": "ST2", "name": "西门社区", "parent_code": "ST", "kind": "community"},

@@ -66,3 +66,26 @@ def test_an_account_without_a_role_or_unknown_gets_no_token(region, capsys):
     code, _, err = _run(capsys, "create", "ghost")
     assert code == 2 and "用户不存在" in err
     assert not Token.objects.exists()
+
+
+def test_a_superuser_gets_no_token(region, capsys):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root-admin")
+    code, doc, err = _run(capsys, "create", "root-admin")
+    assert code == 2 and doc is None and "系统管理员" in err
+    assert not Token.objects.exists()
+
+
+def test_allow_grants_rights_beyond_the_role_and_is_audited(people, capsys):
+    code, doc, _ = _run(capsys, "create", "hub-system", "--allow", "master_data,move_units")
+    assert code == 0 and doc["grants"] == ["master_data", "move_units"]
+    people["hub"].membership.refresh_from_db()
+    assert people["hub"].membership.grants == ["master_data", "move_units"]
+    assert AuditEntry.objects.get(action="api_token.create").after["grants"] == ["master_data", "move_units"]
+    _, doc, _ = _run(capsys, "create", "hub-system")
+    assert doc["grants"] == ["master_data", "move_units"]  # a rotation keeps them
+    _, doc, _ = _run(capsys, "create", "hub-system", "--allow", "none")
+    assert doc["grants"] == []
+    code, _, err = _run(capsys, "create", "hub-system", "--allow", "everything")
+    assert code == 2 and "未知的权限：everything" in err

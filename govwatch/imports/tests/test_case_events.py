@@ -135,7 +135,7 @@ def test_rejects_events_that_break_the_order_rules(region, tmp_path):
         ],
     )
     assert _errors(result) == [
-        (2, "event", "办件尚未受理，受理之前不能有其他环节"),
+        (2, "event", "该环节的时间早于办件的受理时间（2026-03-02 10:00:00）：办件的环节不能早于受理"),
         (4, "event", "办件未挂起，不能恢复"),
         (6, "event", "办件已挂起，不能再次挂起"),
         (8, "event", refusal("completed", "withdraw")),
@@ -236,6 +236,15 @@ def test_events_extend_a_case_imported_by_an_earlier_file(region, tmp_path):
     assert Suspension.objects.filter(case=case).count() == 1
 
 
+def test_a_completion_before_the_stored_acceptance_says_so(region, tmp_path):
+    """The probe's finding: it was reported as "not yet accepted" although the case was."""
+    _import(tmp_path, [["Z", "accept", "2026-03-02T10:00:00", "I9"]])
+    result = _import(tmp_path, [["Z", "complete", "2026-03-01T09:00:00"]], name="early.csv")
+    assert _errors(result) == [
+        (2, "event", "该环节的时间早于办件的受理时间（2026-03-02 10:00:00）：办件的环节不能早于受理")
+    ]
+
+
 def test_refuses_new_events_that_would_invalidate_stored_ones(region, tmp_path):
     _import(
         tmp_path, [["Y", "accept", "2026-03-02T10:00:00", "I9"], ["Y", "complete", "2026-03-10T10:00:00"]]
@@ -251,7 +260,7 @@ def test_refuses_new_events_that_would_invalidate_stored_ones(region, tmp_path):
     )
     assert _errors(result) == [
         (2, "event", "与已导入的办件过程冲突：加入该环节后，2026-03-10 10:00:00 的“办结”环节不再成立"),
-        (3, "event", "办件尚未受理，受理之前不能有其他环节"),
+        (3, "event", "该环节的时间早于办件的受理时间（2026-03-02 10:00:00）：办件的环节不能早于受理"),
     ]
     case = _case("Y")
     # Suspended 03-04 until the completion on 03-10: 03-05, 06, 09, 10 are not counted.

@@ -44,7 +44,11 @@ def test_exit_1_when_rows_are_rejected(region, tmp_path, capsys):
 
 
 def test_warnings_go_to_stderr(region, tmp_path, capsys):
-    path = write_csv(tmp_path / "u.csv", ["code", "name", "kind", "备注"], [["Z", "z", "department", ""]])
+    path = write_csv(
+        tmp_path / "u.csv",
+        ["code", "name", "parent_code", "kind", "备注"],
+        [["Z", "z", "D", "department", ""]],
+    )
     code, out, err = _run(capsys, "units", path, "--format", "json")
     assert code == 0 and json.loads(out)["imported"] == 1
     assert "已忽略未知列：备注" in err

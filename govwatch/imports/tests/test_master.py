@@ -148,3 +148,80 @@ def test_items_update_master_data_and_reimport_is_a_duplicate(region, tmp_path):
     again = run_import("items", write_csv(tmp_path / "i.csv", ITEM_HEADER, rows))
     assert (again.imported, again.duplicates) == (0, 1)
     assert ImportRun.objects.filter(kind="items").count() == 2
+
+
+# -- the region's tree ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_second_root_and_a_detached_unit_are_refused_rows(tmp_path):
+    _units(tmp_path, [["D", "区", "", "district", ""], ["SC", "市场局", "D", "department", ""]])
+    result = _units(
+        tmp_path,
+        [
+            ["X", "影子区", "", "district", ""],
+            ["SC", "市场局", "", "department", ""],
+            ["Y", "y", "X", "section", ""],
+        ],
+        name="attack.csv",
+    )
+    assert result.imported == 0
+    errors = {e["line"]: e for e in result.document()["errors"]}
+    assert errors[2]["field"] == "parent_code" and "区域已有根单位 D" in errors[2]["message"]
+    assert errors[3]["field"] == "parent_code" and "不能移出区域的组织树" in errors[3]["message"]
+    assert errors[4]["message"] == "上级单位编码 X 不存在"
+    assert _paths() == {"D": "/D/", "SC": "/D/SC/"}
+
+
+@pytest.mark.django_db
+def test_a_first_file_has_one_root(tmp_path):
+    result = _units(tmp_path, [["D", "区", "", "district", ""], ["D2", "另一区", "", "district", ""]])
+    assert result.imported == 1
+    assert result.document()["errors"][0]["line"] == 3
+
+
+@pytest.mark.django_db
+def test_a_move_by_the_operators_command_is_audited_with_both_parents(tmp_path):
+    from govwatch.audit.models import AuditEntry
+
+    _units(
+        tmp_path,
+        [["D", "区", "", "district", ""], ["ST", "街道", "D", "street", ""], ["T", "镇", "D", "street", ""]],
+    )
+    _units(tmp_path, [["ST", "街道", "T", "street", ""]], name="move.csv")
+    entry = AuditEntry.objects.get(action="unit.move")
+    assert (entry.before, entry.after, entry.actor) == ({"parent": "D"}, {"parent": "T"}, "test")
+    assert "ST 的上级单位由 D 改为 T" in entry.summary
+
+
+@pytest.mark.django_db
+def test_a_person_without_the_move_right_cannot_move_through_an_import(tmp_path, django_user_model):
+    from govwatch.accounts.models import Membership, Role
+
+    _units(
+        tmp_path,
+        [["D", "区", "", "district", ""], ["ST", "街道", "D", "street", ""], ["T", "镇", "D", "street", ""]],
+    )
+    office = django_user_model.objects.create_user("office")
+    Membership.objects.create(user=office, role=Role.OFFICE, unit=Unit.objects.get(code="D"))
+    path = write_csv(tmp_path / "move.csv", UNIT_HEADER, [["ST", "街道（改名）", "T", "street", ""]])
+    result = run_import("units", path, operator_label="user:office", operator=office)
+    assert result.imported == 0 and "须经审核" in result.document()["errors"][0]["message"]
+    assert _paths()["ST"] == "/D/ST/"
+
+
+@pytest.mark.django_db
+def test_a_unit_phone_must_be_a_mobile_number_and_is_kept_normalised(tmp_path):
+    result = _units(
+        tmp_path,
+        [
+            ["D", "区", "", "district", "+86 138-0000-1111"],
+            ["A", "a", "D", "department", "12345"],
+            ["B", "b", "D", "department", "010-12345678"],
+        ],
+    )
+    assert result.imported == 1
+    assert [(e["line"], e["field"]) for e in result.document()["errors"]] == [(3, "phone"), (4, "phone")]
+    message = result.document()["errors"][0]["message"]
+    assert "11 位手机号码" in message and "12345" not in message
+    assert Unit.objects.get(code="D").phone == "13800001111"

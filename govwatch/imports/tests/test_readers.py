@@ -124,7 +124,7 @@ def test_jsonl_lines_are_record_numbers_and_bad_lines_are_row_errors(tmp_path):
     rows = list(table.rows)
     assert rows[0] == (1, {"code": "D", "name": "测试区", "kind": "district"})
     assert [(line, err.message) for line, err in rows[1:]] == [
-        (3, "该行不是有效的 JSON"),
+        (3, "该行不是有效的 JSON：JSON 格式错误（第 1 行第 2 列）"),
         (4, "该行应为一个 JSON 对象"),
     ]
     assert table.warnings == ["已忽略未知字段：extra"]

@@ -87,12 +87,55 @@ def test_unit_phone_is_kept_when_left_blank_and_replaced_when_given(staff_client
     assert market.phone == ""
 
 
+def test_a_unit_phone_that_is_no_mobile_number_is_refused_in_the_admin(staff_client, region):
+    market = region["market"]
+    response = staff_client.post(reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, new_phone="12345"))
+    assert response.status_code == 200 and "11 位手机号码" in response.content.decode()
+    market.refresh_from_db()
+    assert market.phone == "13800001111"
+
+
+@pytest.mark.parametrize("name", ["区\u202e局场市", "区市场\n局", "区\x07市场局"])
+def test_a_name_with_a_control_character_is_refused_in_the_admin(staff_client, region, name):
+    market = region["market"]
+    response = staff_client.post(reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, name=name))
+    assert response.status_code == 200 and "不能含有换行或控制字符" in response.content.decode()
+    assert Unit.objects.get(code="SC").name == "区市场监管局"
+
+
 def test_moving_a_unit_moves_its_subtree(staff_client, region):
     street = region["street"]
     url = reverse("admin:orgs_unit_change", args=[street.pk])
     assert staff_client.post(url, unit_form(street, parent=region["center"].pk)).status_code == 302
     assert Unit.objects.get(code="ST").path == "/D/C/ST/"
     assert Unit.objects.get(code="ST1").path == "/D/C/ST/ST1/"
+
+
+def test_a_move_in_the_admin_is_audited_with_both_parents(staff_client, region):
+    from govwatch.audit.models import AuditEntry
+
+    street = region["street"]
+    url = reverse("admin:orgs_unit_change", args=[street.pk])
+    staff_client.post(url, unit_form(street, parent=region["center"].pk))
+    entry = AuditEntry.objects.get(action="unit.move")
+    assert (entry.before, entry.after) == ({"parent": "D"}, {"parent": "C"})
+    assert entry.target_id == str(street.pk) and "管理后台" in entry.summary
+
+
+def test_no_unit_leaves_the_regions_tree_in_the_admin(staff_client, region):
+    street = region["street"]
+    response = staff_client.post(
+        reverse("admin:orgs_unit_change", args=[street.pk]), unit_form(street, parent="")
+    )
+    assert response.status_code == 200
+    assert "不能移出区域的组织树" in response.content.decode()
+    assert Unit.objects.get(code="ST").path == "/D/ST/"
+    response = staff_client.post(
+        reverse("admin:orgs_unit_add"), {"code": "X", "name": "影子区", "kind": "district", "parent": ""}
+    )
+    assert response.status_code == 200
+    assert "区域已有根单位 D" in response.content.decode()
+    assert not Unit.objects.filter(code="X").exists()
 
 
 def test_a_unit_cannot_move_under_its_own_descendant(staff_client, region):

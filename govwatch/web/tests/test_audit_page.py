@@ -49,7 +49,7 @@ def test_unit_phones_are_masked_in_the_audit_log(staff_client, region):
     staff_client.post(url, unit_form(market, new_phone="13800003333"))
     entry = AuditEntry.objects.get(action="admin.change", target_type="orgs.unit")
     assert (entry.before, entry.after) == ({"phone": "138****1111"}, {"phone": "138****3333"})
-    staff_client.post(reverse("admin:orgs_unit_add"), unit_form(Unit(code="NEW", name="新单位", kind="department"), new_phone="13700007777"))
+    staff_client.post(reverse("admin:orgs_unit_add"), unit_form(Unit(code="NEW", name="新单位", kind="department", parent=region["root"]), new_phone="13700007777"))
     added = AuditEntry.objects.get(action="admin.add", target_type="orgs.unit")
     assert added.after["phone"] == "137****7777" and added.after["code"] == "NEW"
     staff_client.post(reverse("admin:orgs_unit_delete", args=[Unit.objects.get(code="NEW").pk]), {"post": "yes"})

@@ -13,7 +13,7 @@ from govwatch.accounts.access import action_required
 from govwatch.accounts.permissions import VIEW_AUDIT
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
-from govwatch.core.forms import ALL, DATE
+from govwatch.core.forms import ALL, DATE, DateField
 from govwatch.core.localtime import end_of_day, start_of_day
 
 PAGE_SIZE = 50
@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "letter.issue": "印发函件", "letter.reply": "函件回复", "letter.return": "退回函件回复",
     "letter.close": "函件办结", "api_token.create": "创建接口令牌", "api_token.rotate": "更换接口令牌",
     "api_token.revoke": "吊销接口令牌",
+    "unit.move": "调整单位隶属关系",
     "auth.login": "登录",
     "auth.logout": "退出",
     "auth.login_failed": "登录失败",
@@ -61,8 +62,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     action = forms.ChoiceField(label="操作", required=False)
     target_type = forms.ChoiceField(label="对象类型", required=False)
-    date_from = forms.DateField(label="日期自", required=False, widget=DATE)
-    date_to = forms.DateField(label="日期至", required=False, widget=DATE)
+    date_from = DateField(label="日期自", required=False, widget=DATE)
+    date_to = DateField(label="日期至", required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)

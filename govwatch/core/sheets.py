@@ -1,0 +1,100 @@
+"""Exports people open in a spreadsheet (CSV and XLSX), safe from formula injection by default.
+
+A unit or item name, a complaint, a comment is typed by someone else; in an export it must stay the
+text it is. A cell that begins with "=", "+", "-" or "@" (or a tab or a carriage return, or their
+full-width forms, which spreadsheet programs in Chinese read the same way) is a formula to Excel
+and WPS: `=HYPERLINK("http://…","点击")` would become a live link in a supervisor's report.
+
+- XLSX: `Workbook` is openpyxl's, saved with every text cell written as text (never a formula) and
+  those that look like one marked with the quote prefix, so that editing the cell keeps it text.
+- CSV: `csv_writer` and `csv_dict_writer` are the csv module's, with OWASP's rule for CSV
+  injection: such a cell is written with a leading apostrophe.
+
+Every export in GovWatch writes through these (govwatch/tests/test_exports_safe.py fails on a
+writer made any other way), so an area to come is safe without thinking about it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any
+
+from openpyxl import Workbook as _Workbook
+from openpyxl.cell.cell import Cell
+
+# What a spreadsheet program reads as the start of a formula (OWASP, CSV Injection), with the
+# full-width signs an input method types.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def neutral(value: Any) -> Any:
+    """A CSV cell's value that no spreadsheet evaluates: text that starts like a formula gets a
+    leading apostrophe; numbers, dates and other text are left as they are."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+class Workbook(_Workbook):
+    """openpyxl's Workbook whose save writes no formula: every cell keeps the text it was given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("write_only"):
+            raise ValueError("write_only workbooks cannot be checked cell by cell: use a normal one")
+        super().__init__(*args, **kwargs)
+
+    def save(self, filename: Any) -> None:
+        for sheet in self.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell, Cell):
+                        as_text(cell)
+        super().save(filename)
+
+
+def as_text(cell: Cell) -> None:
+    """A cell that openpyxl would write as a formula written as the text it holds."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if looks_like_formula(cell.value):
+        cell.quotePrefix = True
+
+
+class _Writer:
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([neutral(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+class _DictWriter:
+    def __init__(self, writer: csv.DictWriter) -> None:
+        self._writer = writer
+
+    def writeheader(self) -> Any:
+        return self._writer.writeheader()
+
+    def writerow(self, row: Mapping[str, Any]) -> Any:
+        return self._writer.writerow({k: neutral(v) for k, v in row.items()})
+
+    def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(fh: IO[str], **kwargs: Any) -> _Writer:
+    """`csv.writer(fh, **kwargs)` whose cells are `neutral`."""
+    return _Writer(csv.writer(fh, **kwargs))
+
+
+def csv_dict_writer(fh: IO[str], fieldnames: Sequence[str], **kwargs: Any) -> _DictWriter:
+    """`csv.DictWriter(fh, fieldnames, **kwargs)` whose cells are `neutral` (the header too is ours)."""
+    return _DictWriter(csv.DictWriter(fh, fieldnames=fieldnames, **kwargs))
