@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
+    "govwatch.checks",
+    "govwatch.inspections",
+    "govwatch.accountability",
     "govwatch.reports",
     "govwatch.web",
     "govwatch.public",
@@ -353,3 +356,9 @@ AUTO_DEFAULT_RATING_LOOKBACK_DAYS = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RA
 # its variables: item_name, case_no, link.
 ALIYUN_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_INVITE", "")
 TENCENT_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_INVITE", "")
+
+# A hall's opening hours on working days for every unit that has none of its own or up its tree
+# (contract 1.1, units' `hours`): what the evaluation check `off_hours` holds device ratings to.
+DEFAULT_HOURS = os.environ.get("GOVWATCH_DEFAULT_HOURS", "08:30-12:00,14:00-17:30")
+# Inspection feedback forms (检查反馈表): the unit answers within this many working days of issue.
+FEEDBACK_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_FEEDBACK_REPLY_WORKDAYS", 10))

@@ -12,6 +12,10 @@ urlpatterns = [
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("reports/", include("govwatch.reports.urls")),
+    path("checks/", include("govwatch.checks.urls")),
+    path("inspections/", include("govwatch.inspections.urls")),
+    path("accountability/", include("govwatch.accountability.urls")),
+    path("exposure/", include("govwatch.accountability.public_urls")),
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]

@@ -42,12 +42,34 @@ REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative r
 DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
 ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
 REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
+VIEW_FINDINGS = "view_findings"  # read the evaluation data checks' findings and thresholds
+DECIDE_FINDINGS = "decide_findings"  # run the evaluation data checks, dismiss or raise their findings
+SET_CHECK_THRESHOLDS = "set_check_thresholds"  # the region's thresholds of the data checks
+INSPECT = "inspect"  # special inspections (专项检查), their problems and feedback forms
+ANSWER_FEEDBACK = "answer_feedback"  # a unit answers an inspection feedback form with its fixes
+VIEW_ACCOUNTABILITY = "view_accountability"  # read accountability records (the people held accountable)
+RECORD_ACCOUNTABILITY = "record_accountability"  # accountability (问责) and institutional fixes (建章立制)
+PUBLISH_EXPOSURE = "publish_exposure"  # choose and publish typical cases (通报曝光)
 
 ACTIONS: dict[str, set[str]] = {
-    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
+    Role.SUPERVISOR: {
+        VIEW_PII,
+        ISSUE_ORDERS,
+        ACCEPT_ORDERS,
+        VIEW_AUDIT,
+        REVIEW_NEGATIVE,
+        ISSUE_LETTERS,
+        VIEW_FINDINGS,
+        DECIDE_FINDINGS,
+        SET_CHECK_THRESHOLDS,
+        INSPECT,
+        VIEW_ACCOUNTABILITY,
+        RECORD_ACCOUNTABILITY,
+        PUBLISH_EXPOSURE,
+    },
     Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL},
-    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS},
-    Role.LEADER: set(),
+    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS, ANSWER_FEEDBACK},
+    Role.LEADER: {VIEW_FINDINGS, VIEW_ACCOUNTABILITY},
     Role.INTEGRATION: {IMPORT},
 }
 

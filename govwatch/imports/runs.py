@@ -92,6 +92,11 @@ def run_import_records(
     result.run_id = run.pk
     try:
         _importers()[kind](table.rows, result, run)
+        if kind == "cases" and result.imported:
+            # Evaluations that came before their cases now have them (contract section 8).
+            from govwatch.evaluations.pending import link_arrived_cases
+
+            link_arrived_cases()
     finally:
         result.warnings = list(table.warnings)
         run.read, run.imported, run.duplicates, run.rejected = (
