@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from govwatch.cli import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
 
 
 def figures_document(date_from, date_to, unit_code: str | None) -> dict:

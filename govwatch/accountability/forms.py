@@ -5,16 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.web.forms import DATE, UnitChoiceField
+from govwatch.core.forms import DATE, ChineseForm
+from govwatch.orgs.forms import UnitChoiceField
+from govwatch.orgs.models import Unit
 
 from .models import AccountabilityRecord, Action, Matter
 
 MAX_TEXT = 5000
-
-
-class ChineseForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
 
 
 def _text(label: str, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
@@ -42,7 +39,7 @@ class MatterFields(ChineseForm):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
-            scope(user).units().exclude(kind="supervisor").only("code", "name", "path")
+            Unit.objects.visible_to(scope(user)).exclude(kind="supervisor").only("code", "name", "path")
         )
 
 
@@ -101,11 +98,11 @@ class ExposureForm(ChineseForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = scope(user).units()
-        self.fields["unit"].queryset = units.exclude(kind="supervisor").only("code", "name", "path")
-        self.fields["records"].queryset = AccountabilityRecord.objects.filter(unit__in=units).select_related(
-            "unit"
+        mine = scope(user)
+        self.fields["unit"].queryset = (
+            Unit.objects.visible_to(mine).exclude(kind="supervisor").only("code", "name", "path")
         )
+        self.fields["records"].queryset = AccountabilityRecord.objects.visible_to(mine).select_related("unit")
         self.fields["records"].label_from_instance = lambda r: (
             f"{r.number} {r.unit.name} {r.public_name} {r.get_action_display()}（{r.decided_on:%Y-%m-%d}）"
         )

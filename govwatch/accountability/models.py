@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from govwatch.accounts.permissions import VIEW_ACCOUNTABILITY, Scope, ScopedQuerySet
+
 
 class Matter(models.TextChoices):
     """What a record or a fix arose from."""
@@ -96,8 +98,16 @@ class Action(models.IntegerChoices):
     SANCTION = 5, "党纪政务处分"
 
 
+class RecordQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """The people held accountable are for the supervisors and the leaders of their scope."""
+        return mine.filter(self, "unit") if mine.may(VIEW_ACCOUNTABILITY) else self.none()
+
+
 class AccountabilityRecord(MatterLink):
     """One person held accountable (问责): who, for what matter, which step of the ladder, decided by whom and when."""
+
+    objects = RecordQuerySet.as_manager()
 
     person = models.CharField("姓名", max_length=50)
     staff_code = models.CharField("经办人编号", max_length=64, blank=True)
@@ -154,6 +164,8 @@ class InstitutionalFix(MatterLink):
         EFFECTIVE = "effective", "回头看：落实到位"
         INEFFECTIVE = "ineffective", "回头看：未落实"
 
+    objects = ScopedQuerySet.as_manager()
+
     unit = models.ForeignKey("orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="fixes")
     title = models.CharField("制度名称", max_length=200)
     content = models.TextField("主要内容")
@@ -188,6 +200,8 @@ class TypicalCase(models.Model):
         Status.PUBLISHED: {Status.WITHDRAWN},
         Status.WITHDRAWN: set(),
     }
+
+    objects = RecordQuerySet.as_manager()
 
     title = models.CharField("标题", max_length=200)
     body = models.TextField("案情与处理")

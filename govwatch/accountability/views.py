@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import (
     PUBLISH_EXPOSURE,
     RECORD_ACCOUNTABILITY,
@@ -29,9 +30,8 @@ from govwatch.checks.views import integrity_context
 from govwatch.inspections.figures import inspection_figures
 from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required, member_required
 
-from . import services
+from . import records
 from .figures import accountability_figures
 from .forms import ExposureForm, FiguresForm, FixForm, FollowUpForm, RecordForm, WithdrawForm
 from .models import AccountabilityRecord, InstitutionalFix, TypicalCase
@@ -45,10 +45,7 @@ def _context(request: HttpRequest, section: str, **values) -> dict:
 
 
 def _scoped(request: HttpRequest, qs: QuerySet) -> QuerySet:
-    mine = scope(request.user)
-    if mine.path is None:
-        return qs.none()
-    return qs if mine.everything else qs.filter(unit__path__startswith=mine.path)
+    return qs.visible_to(scope(request.user))
 
 
 def _period(request: HttpRequest) -> tuple[FiguresForm, date, date]:
@@ -65,7 +62,7 @@ def _period(request: HttpRequest) -> tuple[FiguresForm, date, date]:
 def record_list(request: HttpRequest) -> HttpResponse:
     """The records and the figures of the period, like the seed's: matters, people, sanctions, fixes."""
     form, first, last = _period(request)
-    units = scope(request.user).units()
+    units = Unit.objects.visible_to(scope(request.user))
     figures = accountability_figures(first, last, units)
     checks = inspection_figures(first, last, units)
     names = dict(
@@ -103,13 +100,13 @@ def record_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            matter = services.resolve_matter(data["matter"], data["reference"])
-            row = services.do_record_accountability(
+            matter = records.resolve_matter(data["matter"], data["reference"])
+            row = records.do_record_accountability(
                 Actor.of_request(request), data["unit"], person=data["person"], action=data["action"],
                 facts=data["facts"], decided_by=data["decided_by"], decided_on=data["decided_on"], matter=matter,
                 staff_code=data["staff_code"], post=data["post"], detail=data["detail"],
             )  # fmt: skip
-        except services.AccountabilityError as exc:
+        except records.AccountabilityError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记{row.number}")
@@ -141,12 +138,12 @@ def fix_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            matter = services.resolve_matter(data["matter"], data["reference"])
-            fix = services.do_record_fix(
+            matter = records.resolve_matter(data["matter"], data["reference"])
+            fix = records.do_record_fix(
                 Actor.of_request(request), data["unit"], title=data["title"], content=data["content"],
                 adopted_on=data["adopted_on"], follow_up_on=data["follow_up_on"], matter=matter,
             )  # fmt: skip
-        except services.AccountabilityError as exc:
+        except records.AccountabilityError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"已登记建章立制《{fix.title}》，{fix.follow_up_on:%Y-%m-%d} 回头看")
@@ -164,9 +161,9 @@ def fix_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.do_follow_up_fix(Actor.of_request(request), fix, effective=form.cleaned_data["effective"],
+                records.do_follow_up_fix(Actor.of_request(request), fix, effective=form.cleaned_data["effective"],
                                           note=form.cleaned_data["note"])  # fmt: skip
-            except services.AccountabilityError as exc:
+            except records.AccountabilityError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, "已登记回头看情况")
@@ -194,11 +191,11 @@ def exposure_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            case = services.do_draft_exposure(
+            case = records.do_draft_exposure(
                 Actor.of_request(request), data["unit"], title=data["title"], body=data["body"],
                 records=list(data["records"]), show_names=data["show_names"],
             )  # fmt: skip
-        except services.AccountabilityError as exc:
+        except records.AccountabilityError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已起草典型案例，请核对公开文本后发布")
@@ -210,7 +207,7 @@ def _exposure_page(request: HttpRequest, case: TypicalCase, **bound) -> HttpResp
     status = TypicalCase.Status(case.status)
     context = _context(
         request, "exposure", case=case,
-        public_title=services.public_text(case, case.title), public_body=services.public_text(case, case.body),
+        public_title=records.public_text(case, case.title), public_body=records.public_text(case, case.body),
         records=case.records.select_related("unit"),
         can_publish_now=may(request.user, PUBLISH_EXPOSURE) and status == TypicalCase.Status.DRAFT,
         withdraw_form=bound.get("withdraw_form", WithdrawForm())
@@ -231,8 +228,8 @@ def exposure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def exposure_publish(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(_scoped(request, TypicalCase.objects.all()), pk=pk)
     try:
-        services.do_publish_exposure(Actor.of_request(request), case)
-    except services.AccountabilityError as exc:
+        records.do_publish_exposure(Actor.of_request(request), case)
+    except records.AccountabilityError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已发布，公开页面和本月通报中可见")
@@ -246,8 +243,8 @@ def exposure_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            services.do_withdraw_exposure(Actor.of_request(request), case, form.cleaned_data["reason"])
-        except services.AccountabilityError as exc:
+            records.do_withdraw_exposure(Actor.of_request(request), case, form.cleaned_data["reason"])
+        except records.AccountabilityError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "已撤回")
@@ -256,8 +253,8 @@ def exposure_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _public(case: TypicalCase) -> dict:
-    return {"pk": case.pk, "title": services.public_text(case, case.title),
-            "body": services.public_text(case, case.body), "unit": case.unit.name, "published_at": case.published_at}  # fmt: skip
+    return {"pk": case.pk, "title": records.public_text(case, case.title),
+            "body": records.public_text(case, case.body), "unit": case.unit.name, "published_at": case.published_at}  # fmt: skip
 
 
 def public_list(request: HttpRequest) -> HttpResponse:

@@ -80,7 +80,7 @@ def _baseline(var: Path, year: int) -> float:
 
     from django.db import connection
 
-    from govwatch.cases.deadlines import start_of_day
+    from govwatch.core.localtime import start_of_day
 
     start, end = (
         str(connection.ops.adapt_datetimefield_value(start_of_day(date(y, 1, 1)))) for y in (year, year + 1)

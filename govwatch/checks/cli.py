@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
 
 
 def _kinds(text: str | None) -> set[str] | None:
@@ -80,7 +80,7 @@ def cmd_thresholds(args: argparse.Namespace) -> int:
     from govwatch.orgs.models import Unit
 
     from .data import Units
-    from .services import do_set_thresholds
+    from .decisions import do_set_thresholds
     from .thresholds import DEFINITIONS, ThresholdError
 
     unit = None

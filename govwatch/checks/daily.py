@@ -17,7 +17,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from govwatch.audit.log import Actor
-from govwatch.cases.deadlines import local_date, start_of_day
+from govwatch.core.localtime import local_date, start_of_day
 from govwatch.evaluations.models import Evaluation, PendingEvaluation
 from govwatch.evaluations.pending import link_arrived_cases
 

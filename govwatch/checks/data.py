@@ -16,9 +16,9 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from govwatch.cases.deadlines import local_tz, start_of_day
 from govwatch.cases.models import Case
 from govwatch.core.choices import UnitKind
+from govwatch.core.localtime import local_tz, start_of_day
 from govwatch.evaluations.models import Evaluation, PendingEvaluation
 from govwatch.orgs.hours import HoursError, Span, parse_hours
 from govwatch.orgs.models import Unit

@@ -11,9 +11,9 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from govwatch.cases.deadlines import start_of_day
 from govwatch.cases.models import Case
 from govwatch.core.choices import CaseStatus, EvalChannel
+from govwatch.core.localtime import start_of_day
 from govwatch.evaluations.models import Evaluation, PendingEvaluation
 
 from .models import Finding, Kind

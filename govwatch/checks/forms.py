@@ -7,19 +7,14 @@ from datetime import date, timedelta
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.web.forms import DATE, UnitChoiceField
+from govwatch.core.forms import ALL, DATE, MONTH, ChineseForm
+from govwatch.orgs.forms import UnitChoiceField
+from govwatch.orgs.models import Unit
 
 from .models import Finding, Kind
 from .thresholds import DEFINITIONS
 
-ALL = [("", "全部")]
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 MAX_RUN_DAYS = 400
-
-
-class ChineseForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
 
 
 def _units(label: str, required: bool = False) -> UnitChoiceField:
@@ -38,7 +33,7 @@ class FindingFilterForm(ChineseForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scope(user).units().only("code", "name", "path")
+        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path")
 
     def clean_month(self) -> date | None:
         text = (self.cleaned_data.get("month") or "").strip()

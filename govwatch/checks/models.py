@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from govwatch.accounts.permissions import VIEW_FINDINGS, Scope, ScopedQuerySet
+from govwatch.core.models import Step
+
 
 class Kind(models.TextChoices):
     """The families of findings of contract section 8, in its order."""
@@ -58,6 +61,12 @@ class CheckRun(models.Model):
         ordering = ["-started_at", "-id"]
 
 
+class FindingQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A finding is the supervisors' suspicion: seen by those who may read findings, in their scope."""
+        return mine.filter(self, "unit") if mine.may(VIEW_FINDINGS) else self.none()
+
+
 class Finding(models.Model):
     """A suspicion the checks raised about a unit (or one of its windows), with its evidence.
 
@@ -79,6 +88,8 @@ class Finding(models.Model):
         Status.RAISED: set(),
         Status.CLEARED: set(),
     }
+
+    objects = FindingQuerySet.as_manager()
 
     kind = models.CharField("类型", max_length=24, choices=Kind.choices)
     key = models.CharField("分组", max_length=300)
@@ -142,19 +153,14 @@ class Evidence(models.Model):
         indexes = [models.Index(fields=["eval_id"])]
 
 
-class FindingStep(models.Model):
+class FindingStep(Step):
     """One step of a finding's timeline: found, grew, dismissed, raised, cleared."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "线索过程"
         verbose_name_plural = "线索过程"
-        ordering = ["at", "id"]
 
 
 class DailyCheck(models.Model):

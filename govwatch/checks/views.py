@@ -15,20 +15,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import (
     DECIDE_FINDINGS,
     SET_CHECK_THRESHOLDS,
     VIEW_ACCOUNTABILITY,
     VIEW_FINDINGS,
+    access,
     may,
     scope,
 )
 from govwatch.audit.log import Actor
 from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required, member_required
 
-from . import services
+from . import decisions
 from .data import Units
 from .evidence import CASES_SHOWN, evidence_rows, unit_months, window_timelines
 from .forms import DismissForm, FindingFilterForm, RunForm, ThresholdsForm
@@ -69,11 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _findings(request: HttpRequest) -> QuerySet[Finding]:
-    mine = scope(request.user)
-    qs = Finding.objects.select_related("unit")
-    if mine.path is None:
-        return qs.none()
-    return qs if mine.everything else qs.filter(unit__path__startswith=mine.path)
+    return Finding.objects.visible_to(scope(request.user)).select_related("unit")
 
 
 @action_required(VIEW_FINDINGS)
@@ -145,18 +142,18 @@ def _problems(finding: Finding):
 
 @action_required(VIEW_FINDINGS)
 def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _finding_page(request, get_object_or_404(_findings(request), pk=pk))
+    return _finding_page(request, access(request.user, Finding.objects.select_related("unit"), pk=pk))
 
 
 @action_required(DECIDE_FINDINGS)
 @require_POST
 def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = get_object_or_404(_findings(request), pk=pk)
+    finding = access(request.user, Finding.objects.select_related("unit"), DECIDE_FINDINGS, pk=pk)
     form = DismissForm(request.POST)
     if form.is_valid():
         try:
-            services.do_dismiss_finding(Actor.of_request(request), finding, form.cleaned_data["reason"])
-        except services.FindingError as exc:
+            decisions.do_dismiss_finding(Actor.of_request(request), finding, form.cleaned_data["reason"])
+        except decisions.FindingError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{finding.number} 已排除")
@@ -193,7 +190,9 @@ def thresholds(request: HttpRequest) -> HttpResponse:
     """The thresholds in force for a region (a unit and its subtree) and, for the supervisors, their form."""
     mine = scope(request.user)
     code = request.GET.get("unit") or request.POST.get("unit") or ""
-    regions = mine.units().exclude(kind__in=["section", "community"]).only("code", "name", "path")
+    regions = (
+        Unit.objects.visible_to(mine).exclude(kind__in=["section", "community"]).only("code", "name", "path")
+    )
     unit = get_object_or_404(regions, code=code) if code else regions.order_by("path").first()
     if unit is None:
         raise PermissionDenied
@@ -208,7 +207,7 @@ def thresholds(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             values = {name: form.cleaned_data[name] for name in DEFINITIONS}
             try:
-                services.do_set_thresholds(Actor.of_request(request), unit, values)
+                decisions.do_set_thresholds(Actor.of_request(request), unit, values)
             except ThresholdError as exc:
                 messages.error(request, str(exc))
             else:

@@ -192,16 +192,16 @@ class Fault:
 
 
 class EvaluationRealism:
-    def __init__(self, seed: int, year: int, districts: list, end: int | None, plant: bool = True) -> None:
-        from .generator import working_days
-
+    def __init__(
+        self, seed: int, year: int, districts: list, end: int | None, workdays: list[date], plant: bool = True
+    ) -> None:
         self.rng = random.Random(f"evaluation-faults/{seed}/{year}")
         self.year = year
         self.districts = districts
         self.plant = plant
         year_end = date(year + 1, 1, 1).toordinal() * DAY
         self.end = year_end if end is None else min(end, year_end)
-        every = [d.toordinal() for d in working_days(year)]
+        every = [d.toordinal() for d in workdays]
         self.workday_set = set(every)
         self.workdays = [d for d in every if d * DAY < self.end - DAY]
         self.writers: dict[str, Any] = {}

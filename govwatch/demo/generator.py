@@ -873,7 +873,9 @@ def generate(
                 )
                 for key, part in parts.items()
             }
-            realism = EvaluationRealism(seed, year, districts, _moment(until), plant=faults)
+            realism = EvaluationRealism(
+                seed, year, districts, _moment(until), working_days(year), plant=faults
+            )
             writers = realism.wrap(writers)
             for key, (_, header) in FILES.items():
                 writers[key].writerow(header)

@@ -17,14 +17,14 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from govwatch.accountability import services as accountability
+from govwatch.accountability import records as accountability
 from govwatch.accountability.models import Action, Matter
 from govwatch.audit.log import Actor
-from govwatch.cases.deadlines import local_tz
 from govwatch.checks.runs import run_checks
-from govwatch.cli import EXIT_OK, emit
 from govwatch.core.choices import UnitKind
-from govwatch.inspections import services as inspections
+from govwatch.core.console import EXIT_OK, emit
+from govwatch.core.localtime import local_tz
+from govwatch.inspections import feedback as inspections
 from govwatch.inspections.models import Inspection, Method, Problem
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar

@@ -5,8 +5,8 @@ account."""
 
 from __future__ import annotations
 
-from govwatch.cases.deadlines import local_date
 from govwatch.core.documents import OfficialDocument, ReceiptField, document_date
+from govwatch.core.localtime import local_date
 from govwatch.orgs.organs import organ_name, supervisor_of
 
 from .models import FeedbackForm

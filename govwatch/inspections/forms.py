@@ -5,17 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.web.forms import DATE, UnitChoiceField
+from govwatch.core.forms import ALL, DATE, ChineseForm
+from govwatch.orgs.forms import UnitChoiceField
+from govwatch.orgs.models import Unit
 
 from .models import FeedbackForm, Inspection, Method, Problem
 
-ALL = [("", "全部")]
 MAX_TEXT = 5000
-
-
-class ChineseForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
 
 
 def _text(label: str, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
@@ -35,7 +31,7 @@ class InspectionFilterForm(ChineseForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scope(user).units().only("code", "name", "path")
+        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path")
 
 
 class InspectionForm(ChineseForm):
@@ -60,7 +56,7 @@ class InspectionForm(ChineseForm):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
-            scope(user).units().exclude(kind="supervisor").only("code", "name", "path")
+            Unit.objects.visible_to(scope(user)).exclude(kind="supervisor").only("code", "name", "path")
         )
 
 

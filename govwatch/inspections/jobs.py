@@ -4,7 +4,7 @@ from govwatch.core.worker import register_job
 
 
 def _overdue_forms() -> None:
-    from .services import supervise_overdue_forms
+    from .feedback import supervise_overdue_forms
 
     supervise_overdue_forms()
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import INSPECT, Scope, ScopedQuerySet
+from govwatch.core.models import Step
+
 
 class Method(models.TextChoices):
     """How the inspection group looks (seed: 数据比对、回访抽查、现场核查)."""
@@ -11,8 +14,18 @@ class Method(models.TextChoices):
     ONSITE = "onsite", "现场核查"
 
 
+class InspectionQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """The group sees the inspections of its scope; a unit sees its own once the feedback form
+        is issued (before that it is the group's working paper)."""
+        rows = mine.filter(self, "unit")
+        return rows if mine.may(INSPECT) else rows.exclude(form__status=FeedbackForm.Status.DRAFT)
+
+
 class Inspection(models.Model):
     """A special inspection (专项检查) of one unit by the inspection group, and what it found."""
+
+    objects = InspectionQuerySet.as_manager()
 
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name="被检查单位", on_delete=models.PROTECT, related_name="inspections"
@@ -133,26 +146,25 @@ class FeedbackForm(models.Model):
         return status in self.TRANSITIONS[self.Status(self.status)]
 
 
-class FormStep(models.Model):
+class FormStep(Step):
     """One step in a feedback form's timeline; an overdue step names the supervision order it caused."""
 
     form = models.ForeignKey(FeedbackForm, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
     due = models.DateField("逾期的反馈期限", null=True, blank=True)
     order = models.ForeignKey(
         "supervision.SupervisionOrder", verbose_name="督办单", null=True, blank=True, on_delete=models.PROTECT
     )
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "反馈表过程"
         verbose_name_plural = "反馈表过程"
-        ordering = ["at", "id"]
         constraints = [
             # One order per missed deadline: a send-back gives a new deadline, hence a new step.
             models.UniqueConstraint(
                 fields=["form", "due"], condition=models.Q(kind="overdue"), name="one_order_per_missed_answer"
             )
         ]
+
+    @property
+    def linked_order(self):
+        return self.order if self.order_id else None

@@ -17,11 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import (
     ANSWER_FEEDBACK,
     DECIDE_FINDINGS,
     INSPECT,
     RECORD_ACCOUNTABILITY,
+    access,
     may,
     scope,
 )
@@ -29,10 +31,10 @@ from govwatch.audit.log import Actor
 from govwatch.checks.models import Finding
 from govwatch.checks.views import integrity_context
 from govwatch.core.downloads import document_download
+from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required, member_required
 
-from . import services
+from . import feedback
 from .documents import form_docx
 from .figures import inspection_figures
 from .forms import (
@@ -64,15 +66,7 @@ def _context(request: HttpRequest, section: str, **values) -> dict:
 
 
 def _inspections(request: HttpRequest) -> QuerySet[Inspection]:
-    mine = scope(request.user)
-    qs = Inspection.objects.select_related("unit", "form")
-    if mine.path is None:
-        return qs.none()
-    if not mine.everything:
-        qs = qs.filter(unit__path__startswith=mine.path)
-    if not may(request.user, INSPECT):
-        qs = qs.exclude(form__status=Status.DRAFT)
-    return qs
+    return Inspection.objects.visible_to(scope(request.user)).select_related("unit", "form")
 
 
 @member_required
@@ -93,12 +87,12 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             year = data["year"]
             inspections = inspections.filter(conducted_on__year=year)
     figures = inspection_figures(today.replace(year=year, month=1, day=1), today.replace(year=year, month=12, day=31),
-                                 scope(request.user).units())  # fmt: skip
+                                 Unit.objects.visible_to(scope(request.user)))  # fmt: skip
     rows = inspections.annotate(
         n_problems=Count("problems", distinct=True), n_fixed=Count("problems", filter=Q(problems__fixed_at__isnull=False), distinct=True)
     ).order_by("-conducted_on", "-id")  # fmt: skip
     listing = paginate(request, rows)
-    cards = {i.pk: services.card_of(i.form, today) for i in listing.page}
+    cards = {i.pk: feedback.card_of(i.form, today) for i in listing.page}
     context = _context(request, "inspections", form=form, inspections=listing, figures=figures, year=year,
                        cards=cards, today=today)  # fmt: skip
     return render(request, "inspections/inspection_list.html", context)
@@ -112,11 +106,11 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            inspection = services.do_create_inspection(
+            inspection = feedback.do_create_inspection(
                 Actor.of_request(request), data["unit"], subject=data["subject"], methods=data["methods"],
                 conducted_on=data["conducted_on"], inspectors=data["inspectors"], summary=data["summary"],
             )  # fmt: skip
-        except services.InspectionError as exc:
+        except feedback.InspectionError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已登记{inspection.number}，请逐条登记发现的问题")
@@ -139,7 +133,7 @@ def _page(request: HttpRequest, inspection: Inspection, **bound) -> HttpResponse
         request, "inspections",
         inspection=inspection,
         feedback=form,
-        card=services.card_of(form, today),
+        card=feedback.card_of(form, today),
         problems=problems,
         steps=[(s, STEP_LABELS.get(s.kind, s.kind)) for s in form.steps.select_related("order")],
         problem_form=make("problem_form", inspects and status == Status.DRAFT, ProblemForm),
@@ -171,7 +165,7 @@ def _step(action: str, form_name: str, make_form, done: str, run):
         if form is None or form.is_valid():
             try:
                 run(Actor.of_request(request), inspection, form)
-            except services.InspectionError as exc:
+            except feedback.InspectionError as exc:
                 messages.error(request, str(exc))
             else:
                 inspection.form.refresh_from_db()
@@ -185,27 +179,27 @@ def _step(action: str, form_name: str, make_form, done: str, run):
 
 add_problem = _step(
     INSPECT, "problem_form", lambda data, i: ProblemForm(data), "已登记问题",
-    lambda a, i, f: services.do_add_problem(a, i, category=f.cleaned_data["category"],
+    lambda a, i, f: feedback.do_add_problem(a, i, category=f.cleaned_data["category"],
                                             description=f.cleaned_data["description"],
                                             requirement=f.cleaned_data["requirement"]),
 )  # fmt: skip
 issue = _step(
     INSPECT, "", lambda data, i: None, "已下发 {form.number}，反馈期限 {form.reply_due:%Y-%m-%d}",
-    lambda a, i, f: services.do_issue_form(a, i),
+    lambda a, i, f: feedback.do_issue_form(a, i),
 )  # fmt: skip
 answer = _step(
     ANSWER_FEEDBACK, "answer_form", lambda data, i: AnswerForm(data, problems=list(i.problems.all())),
     "已反馈 {form.number} 的整改情况，等待检查组审核",
-    lambda a, i, f: services.do_answer_form(a, i.form, answer=f.cleaned_data["answer"], fixes=f.fixes(),
+    lambda a, i, f: feedback.do_answer_form(a, i.form, answer=f.cleaned_data["answer"], fixes=f.fixes(),
                                             institution=f.cleaned_data["institution"]),
 )  # fmt: skip
 accept = _step(
     INSPECT, "accept_form", lambda data, i: CommentForm(data), "{form.number} 已验收，问题整改销号",
-    lambda a, i, f: services.do_accept_form(a, i.form, f.cleaned_data["comment"]),
+    lambda a, i, f: feedback.do_accept_form(a, i.form, f.cleaned_data["comment"]),
 )  # fmt: skip
 send_back = _step(
     INSPECT, "return_form", lambda data, i: ReturnForm(data), "{form.number} 的反馈已退回",
-    lambda a, i, f: services.do_return_form(a, i.form, f.cleaned_data["comment"]),
+    lambda a, i, f: feedback.do_return_form(a, i.form, f.cleaned_data["comment"]),
 )  # fmt: skip
 
 
@@ -222,12 +216,7 @@ def form_document(request: HttpRequest, pk: int) -> HttpResponse:
 @action_required(INSPECT)
 def raise_finding(request: HttpRequest, finding: int) -> HttpResponse:
     """立查 a data-check finding: into a draft inspection of its unit, or a new data comparison."""
-    mine = scope(request.user)
-    found = get_object_or_404(
-        Finding.objects.select_related("unit").filter(unit__path__startswith=mine.path or "\x00"), pk=finding
-    )
-    if not may(request.user, DECIDE_FINDINGS):
-        raise PermissionDenied
+    found = access(request.user, Finding.objects.select_related("unit"), DECIDE_FINDINGS, pk=finding)
     drafts = Inspection.objects.filter(unit=found.unit, form__status=Status.DRAFT).order_by("-conducted_on")
     form = RaiseForm(request.POST or None, inspections=drafts)
     if found.status != Finding.Status.OPEN:
@@ -236,11 +225,11 @@ def raise_finding(request: HttpRequest, finding: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            problem = services.do_raise_finding(
+            problem = feedback.do_raise_finding(
                 Actor.of_request(request), found, inspection=data["inspection"], inspectors=data["inspectors"],
                 requirement=data["requirement"],
             )  # fmt: skip
-        except services.InspectionError as exc:
+        except feedback.InspectionError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
@@ -248,5 +237,5 @@ def raise_finding(request: HttpRequest, finding: int) -> HttpResponse:
             )
             return redirect("inspections:inspection-detail", pk=problem.inspection_id)
     context = _context(request, "inspections", finding=found, form=form,
-                       description=services.finding_description(found))  # fmt: skip
+                       description=feedback.finding_description(found))  # fmt: skip
     return render(request, "inspections/raise.html", context)

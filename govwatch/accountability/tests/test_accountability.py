@@ -10,12 +10,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from govwatch.accountability import services
+from govwatch.accountability import records
 from govwatch.accountability.figures import accountability_figures
 from govwatch.accountability.models import Action, InstitutionalFix, Matter, TypicalCase
 from govwatch.checks.tests.conftest import actor, at, client_of
 from govwatch.cli import main
-from govwatch.inspections import services as inspections
+from govwatch.inspections import feedback as inspections
 from govwatch.inspections.models import Method, Problem
 from govwatch.orgs.models import Unit
 
@@ -34,10 +34,10 @@ def problem(people) -> Problem:
 
 
 def hold(people, problem, person: str, action: int, **kwargs):
-    return services.do_record_accountability(
+    return records.do_record_accountability(
         actor(people.supervisor), problem.inspection.unit, person=person, action=action, facts="未及时录入评价数据",
         decided_by="区纪检监察工委", decided_on=kwargs.pop("decided_on", date(2026, 4, 1)),
-        matter=services.resolve_matter(Matter.INSPECTION_PROBLEM, str(problem.pk)), at=at(2026, 4, 2), **kwargs,
+        matter=records.resolve_matter(Matter.INSPECTION_PROBLEM, str(problem.pk)), at=at(2026, 4, 2), **kwargs,
     )  # fmt: skip
 
 
@@ -50,9 +50,9 @@ def test_a_supervisor_records_one_person_with_the_matter_it_arose_from(people, p
 def test_only_supervisors_record_accountability(people, problem):
     for user in (people.staff, people.office, people.leader):
         with pytest.raises(PermissionDenied):
-            services.do_record_accountability(
+            records.do_record_accountability(
                 actor(user), problem.inspection.unit, person="周小平", action=Action.CRITICISM, facts="x",
-                decided_by="区纪委", decided_on=date(2026, 4, 1), matter=services.resolve_matter(Matter.OTHER, "自查"),
+                decided_by="区纪委", decided_on=date(2026, 4, 1), matter=records.resolve_matter(Matter.OTHER, "自查"),
             )  # fmt: skip
     page = client_of(people.staff).post("/accountability/new/", {"matter": "other", "reference": "x"})
     assert page.status_code == 403
@@ -61,13 +61,13 @@ def test_only_supervisors_record_accountability(people, problem):
 
 
 def test_the_action_must_be_on_the_ladder_and_the_matter_must_exist(people, problem):
-    with pytest.raises(services.AccountabilityError, match="问责方式"):
+    with pytest.raises(records.AccountabilityError, match="问责方式"):
         hold(people, problem, "周小平", 9)
-    with pytest.raises(services.AccountabilityError, match="没有找到督办单"):
-        services.resolve_matter(Matter.ORDER, "督办〔2026〕第9999号")
-    with pytest.raises(services.AccountabilityError, match="请简述事由"):
-        services.resolve_matter(Matter.OTHER, " ")
-    with pytest.raises(services.AccountabilityError, match="晚于今天"):
+    with pytest.raises(records.AccountabilityError, match="没有找到督办单"):
+        records.resolve_matter(Matter.ORDER, "督办〔2026〕第9999号")
+    with pytest.raises(records.AccountabilityError, match="请简述事由"):
+        records.resolve_matter(Matter.OTHER, " ")
+    with pytest.raises(records.AccountabilityError, match="晚于今天"):
         hold(people, problem, "周小平", Action.CRITICISM, decided_on=date(2026, 5, 1))
 
 
@@ -84,9 +84,9 @@ def test_figures_count_matters_once_people_sanctions_and_fixes(people, problem):
     hold(people, problem, "龙小明", Action.SANCTION, detail="政务警告")
     hold(people, problem, "程小红", Action.SANCTION, detail="政务警告")
     hold(people, problem, "吴大勇", Action.CRITICISM)
-    services.do_record_fix(actor(people.supervisor), problem.inspection.unit, title="窗口考勤管理办法",
+    records.do_record_fix(actor(people.supervisor), problem.inspection.unit, title="窗口考勤管理办法",
                            content="每日打卡", adopted_on=date(2026, 4, 10),
-                           matter=services.resolve_matter(Matter.INSPECTION_PROBLEM, str(problem.pk)))  # fmt: skip
+                           matter=records.resolve_matter(Matter.INSPECTION_PROBLEM, str(problem.pk)))  # fmt: skip
     figures = accountability_figures(*YEAR)
     assert (figures.matters, figures.people, figures.sanctioned, figures.fixes) == (1, 3, 2, 1)
     assert figures.by_action["党纪政务处分"] == 2
@@ -94,54 +94,69 @@ def test_figures_count_matters_once_people_sanctions_and_fixes(people, problem):
 
 
 def test_a_fix_is_looked_back_at_and_a_failed_one_again_later(people, problem):
-    fix = services.do_record_fix(actor(people.supervisor), problem.inspection.unit, title="评价数据日核对制度",
+    fix = records.do_record_fix(actor(people.supervisor), problem.inspection.unit, title="评价数据日核对制度",
                                  content="每日核对", adopted_on=date(2026, 4, 10),
-                                 matter=services.resolve_matter(Matter.OTHER, "数据比对发现漏报"))  # fmt: skip
+                                 matter=records.resolve_matter(Matter.OTHER, "数据比对发现漏报"))  # fmt: skip
     assert fix.follow_up_on == date(2026, 7, 9)
-    fix = services.do_follow_up_fix(actor(people.supervisor), fix, effective=False, note="未执行", at=at(2026, 7, 10))
+    fix = records.do_follow_up_fix(
+        actor(people.supervisor), fix, effective=False, note="未执行", at=at(2026, 7, 10)
+    )
     assert fix.status == InstitutionalFix.Status.INEFFECTIVE and fix.follow_up_on == date(2026, 10, 8)
-    fix = services.do_follow_up_fix(actor(people.supervisor), fix, effective=True, note="已执行", at=at(2026, 10, 9))
-    with pytest.raises(services.AccountabilityError):
-        services.do_follow_up_fix(actor(people.supervisor), fix, effective=True, note="再看")
+    fix = records.do_follow_up_fix(
+        actor(people.supervisor), fix, effective=True, note="已执行", at=at(2026, 10, 9)
+    )
+    with pytest.raises(records.AccountabilityError):
+        records.do_follow_up_fix(actor(people.supervisor), fix, effective=True, note="再看")
     assert client_of(people.staff).get(f"/accountability/fixes/{fix.pk}/").status_code == 200
     assert client_of(people.other_staff).get(f"/accountability/fixes/{fix.pk}/").status_code == 404
 
 
 def test_a_typical_case_is_public_once_published_with_names_left_out(people, problem, client):
-    rows = [hold(people, problem, "龙小明", Action.SANCTION), hold(people, problem, "程小红", Action.SANCTION)]
-    case = services.do_draft_exposure(
+    rows = [
+        hold(people, problem, "龙小明", Action.SANCTION),
+        hold(people, problem, "程小红", Action.SANCTION),
+    ]
+    case = records.do_draft_exposure(
         actor(people.supervisor), problem.inspection.unit, title="第1局龙小明、程小红迟到早退被处分",
         body="经查，窗口值班人员龙小明、程小红私自调整上班时间，分别给予政务警告处分。", records=rows,
     )  # fmt: skip
     assert client.get(f"/exposure/{case.pk}/").status_code == 404
-    services.do_publish_exposure(actor(people.supervisor), case)
+    records.do_publish_exposure(actor(people.supervisor), case)
     page = client.get(f"/exposure/{case.pk}/").content.decode()
     assert "龙某、程某" in page and "龙小明" not in page and "程小红" not in page
     listing = client.get("/exposure/").content.decode()
     assert "龙某" in listing and "龙小明" not in listing
-    services.do_withdraw_exposure(actor(people.supervisor), case, "当事人申诉复核中")
+    records.do_withdraw_exposure(actor(people.supervisor), case, "当事人申诉复核中")
     assert client.get(f"/exposure/{case.pk}/").status_code == 404
     assert TypicalCase.objects.get().status == TypicalCase.Status.WITHDRAWN
 
 
 def test_names_are_shown_when_the_supervisor_decided_so(people, problem, client):
     row = hold(people, problem, "龙小明", Action.SANCTION)
-    case = services.do_draft_exposure(actor(people.supervisor), problem.inspection.unit, title="通报", show_names=True,
+    case = records.do_draft_exposure(actor(people.supervisor), problem.inspection.unit, title="通报", show_names=True,
                                       body="龙小明受到政务警告处分。", records=[row])  # fmt: skip
-    services.do_publish_exposure(actor(people.supervisor), case)
+    records.do_publish_exposure(actor(people.supervisor), case)
     assert "龙小明" in client.get(f"/exposure/{case.pk}/").content.decode()
     with pytest.raises(PermissionDenied):
-        services.do_draft_exposure(actor(people.staff), problem.inspection.unit, title="x", body="y", records=[])
+        records.do_draft_exposure(
+            actor(people.staff), problem.inspection.unit, title="x", body="y", records=[]
+        )
 
 
 def test_figures_command_prints_the_seeds_figures_per_unit(people, problem, capsys):
     hold(people, problem, "龙小明", Action.SANCTION)
-    assert main(["accountability", "figures", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"]) == 0
+    assert (
+        main(["accountability", "figures", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json"])
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["total"]["inspections"] == 1 and doc["total"]["problems"] == 1 and doc["total"]["people"] == 1
     assert doc["total"]["sanctioned"] == 1 and doc["rows"][0]["unit_code"] == "B1"
     assert main(["accountability", "figures", "--from", "2026-12-31", "--to", "2026-01-01"]) == 2
-    assert main(["accountability", "figures", "--from", "2026-01-01", "--to", "2026-12-31", "--unit", "NOPE"]) == 2
+    assert (
+        main(["accountability", "figures", "--from", "2026-01-01", "--to", "2026-12-31", "--unit", "NOPE"])
+        == 2
+    )
 
 
 def test_record_page_resolves_the_reference_and_says_what_is_wrong(people, problem):

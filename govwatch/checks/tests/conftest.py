@@ -117,7 +117,7 @@ class World:
 
     def load(self):
         """Import what was added since the last load through the real importers."""
-        from govwatch.imports.services import run_import
+        from govwatch.imports.runs import run_import
 
         self.loaded += 1
         events = []

@@ -73,7 +73,7 @@ def test_kept_evaluation_is_checked_again_when_its_case_arrives(world, check):
 
 
 def test_importing_the_same_pending_evaluations_twice_counts_duplicates(world, tmp_path):
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     world.rate("NOPE", at(2026, 3, 10), channel="qr", unit="B1")
     first = world.load()["evaluations"]
@@ -115,7 +115,7 @@ def test_evaluations_before_completion_or_of_open_cases_are_found(world, check):
 
 def test_a_regions_grace_for_clock_skew_spares_a_rating_seconds_early(world, check, town):
     from govwatch.audit.log import Actor
-    from govwatch.checks.services import do_set_thresholds
+    from govwatch.checks.decisions import do_set_thresholds
 
     case = world.case("B1", "W1", at(2026, 3, 2, 9), at(2026, 3, 2, 9, 30))
     skewed = world.rate(case, at(2026, 3, 2, 9, 29, 50))
@@ -296,7 +296,7 @@ def test_a_window_whose_device_was_silent_is_found_against_its_units_other_windo
 
 def test_regions_thresholds_decide_for_their_own_units(world, check, town):
     from govwatch.audit.log import Actor
-    from govwatch.checks.services import do_set_thresholds
+    from govwatch.checks.decisions import do_set_thresholds
     from govwatch.orgs.models import Unit
 
     world.honest(*MARCH, units=["B1", "B2"])

@@ -35,7 +35,7 @@ def test_a_second_run_over_the_same_data_raises_nothing_new(world, check):
 
 
 def test_a_dismissed_finding_stays_dismissed_when_new_evidence_joins_it(world, check):
-    from govwatch.checks.services import do_dismiss_finding
+    from govwatch.checks.decisions import do_dismiss_finding
 
     night_ratings(world, 10)
     world.load()
@@ -52,7 +52,7 @@ def test_a_dismissed_finding_stays_dismissed_when_new_evidence_joins_it(world, c
 
 
 def test_after_a_finding_was_raised_new_evidence_is_a_new_finding(world, check):
-    from govwatch.checks.services import mark_raised
+    from govwatch.checks.decisions import mark_raised
 
     night_ratings(world, 10)
     world.load()
@@ -66,7 +66,7 @@ def test_after_a_finding_was_raised_new_evidence_is_a_new_finding(world, check):
 
 
 def test_a_missing_month_is_raised_once_whatever_becomes_of_it(world, check):
-    from govwatch.checks.services import do_dismiss_finding
+    from govwatch.checks.decisions import do_dismiss_finding
 
     world.honest(*MARCH, units=["B1", "B2", "B3", "B4", "B5", "B6"])
     world.honest(*MARCH, units=["B8"], share=0.0)
@@ -79,7 +79,7 @@ def test_a_missing_month_is_raised_once_whatever_becomes_of_it(world, check):
 
 
 def test_dismissing_needs_a_reason_and_happens_once(world, check):
-    from govwatch.checks.services import FindingError, do_dismiss_finding
+    from govwatch.checks.decisions import FindingError, do_dismiss_finding
 
     night_ratings(world, 10)
     world.load()

@@ -94,7 +94,7 @@ def test_the_checks_find_the_planted_faults(region, shipped_calendar):
     from govwatch.audit.log import Actor
     from govwatch.checks.runs import contract_document, run_checks
     from govwatch.checks.scoring import score
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     for kind in ("units", "items", "cases", "evaluations"):
         assert run_import(kind, region["out"] / FILES[kind][0]).rejected == 0

@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from govwatch.accounts.permissions import PUBLISH_EXPOSURE, RECORD_ACCOUNTABILITY, may, scope
+from govwatch.accounts.permissions import PUBLISH_EXPOSURE, RECORD_ACCOUNTABILITY, check_actor, scope
 from govwatch.audit.log import Actor, record
 from govwatch.checks.models import Finding
 from govwatch.complaints.models import Complaint
@@ -33,14 +32,6 @@ FOLLOW_UP_DAYS = 90  # 回头看 three months after a fix is adopted, unless the
 
 class AccountabilityError(Exception):
     """Something the rules do not allow; the message is for the user."""
-
-
-def check_allowed(actor: Actor, action: str, unit: Unit) -> None:
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, action) or not scope(user).contains(unit):
-        raise PermissionDenied
 
 
 def _text(value: str, message: str, limit: int = MAX_TEXT, required: bool = True) -> str:
@@ -113,7 +104,7 @@ def do_record_accountability(
     matter: MatterRef, staff_code: str = "", post: str = "", detail: str = "", at: datetime | None = None,
 ) -> AccountabilityRecord:  # fmt: skip
     """One person held accountable; only a supervisor records it."""
-    check_allowed(actor, RECORD_ACCOUNTABILITY, unit)
+    check_actor(actor, RECORD_ACCOUNTABILITY, unit)
     _check_matter_in_scope(actor, matter)
     if action not in Action.values:
         raise AccountabilityError("请选择问责方式（批评教育、诫勉谈话、通报批评、组织处理、党纪政务处分）")
@@ -138,7 +129,7 @@ def do_record_fix(
     actor: Actor, unit: Unit, *, title: str, content: str, adopted_on: date, matter: MatterRef,
     follow_up_on: date | None = None, at: datetime | None = None,
 ) -> InstitutionalFix:  # fmt: skip
-    check_allowed(actor, RECORD_ACCOUNTABILITY, unit)
+    check_actor(actor, RECORD_ACCOUNTABILITY, unit)
     _check_matter_in_scope(actor, matter)
     at = at or timezone.now()
     follow_up_on = follow_up_on or adopted_on + timedelta(days=FOLLOW_UP_DAYS)
@@ -160,7 +151,7 @@ def do_follow_up_fix(
     actor: Actor, fix: InstitutionalFix, *, effective: bool, note: str, at: datetime | None = None
 ) -> InstitutionalFix:
     """回头看: is the rule applied? An ineffective one gets a new look-back date."""
-    check_allowed(actor, RECORD_ACCOUNTABILITY, fix.unit)
+    check_actor(actor, RECORD_ACCOUNTABILITY, fix.unit)
     fix = InstitutionalFix.objects.select_for_update().get(pk=fix.pk)
     if fix.status == InstitutionalFix.Status.EFFECTIVE:
         raise AccountabilityError("该制度已回头看确认落实到位")
@@ -191,7 +182,7 @@ def do_draft_exposure(
     actor: Actor, unit: Unit, *, title: str, body: str, records: list[AccountabilityRecord], show_names: bool = False,
     at: datetime | None = None,
 ) -> TypicalCase:  # fmt: skip
-    check_allowed(actor, PUBLISH_EXPOSURE, unit)
+    check_actor(actor, PUBLISH_EXPOSURE, unit)
     for r in records:
         if not r.unit.path.startswith(unit.path):
             raise AccountabilityError(f"{r.number} 不是{unit.name}或其下级单位的问责记录")
@@ -208,7 +199,7 @@ def do_draft_exposure(
 
 @transaction.atomic
 def do_publish_exposure(actor: Actor, case: TypicalCase, at: datetime | None = None) -> TypicalCase:
-    check_allowed(actor, PUBLISH_EXPOSURE, case.unit)
+    check_actor(actor, PUBLISH_EXPOSURE, case.unit)
     case = TypicalCase.objects.select_for_update().get(pk=case.pk)
     if not case.can_move_to(TypicalCase.Status.PUBLISHED):
         raise AccountabilityError(f"该典型案例{case.get_status_display()}，不能发布")
@@ -224,7 +215,7 @@ def do_publish_exposure(actor: Actor, case: TypicalCase, at: datetime | None = N
 def do_withdraw_exposure(
     actor: Actor, case: TypicalCase, reason: str, at: datetime | None = None
 ) -> TypicalCase:
-    check_allowed(actor, PUBLISH_EXPOSURE, case.unit)
+    check_actor(actor, PUBLISH_EXPOSURE, case.unit)
     case = TypicalCase.objects.select_for_update().get(pk=case.pk)
     if not case.can_move_to(TypicalCase.Status.WITHDRAWN):
         raise AccountabilityError(f"该典型案例{case.get_status_display()}，不能撤回")

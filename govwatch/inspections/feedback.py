@@ -12,16 +12,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from govwatch.accounts.permissions import ANSWER_FEEDBACK, INSPECT, may, scope
+from govwatch.accounts.permissions import ANSWER_FEEDBACK, INSPECT, check_actor
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, local_date
+from govwatch.checks.decisions import mark_raised
 from govwatch.checks.models import Finding, Kind
-from govwatch.checks.services import mark_raised
+from govwatch.core.localtime import end_of_day, local_date
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.models import Notification, SupervisionOrder
@@ -52,14 +51,6 @@ class InspectionError(Exception):
     """A step the state or the rules do not allow; the message is for the user."""
 
 
-def check_allowed(actor: Actor, action: str, unit: Unit) -> None:
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, action) or not scope(user).contains(unit):
-        raise PermissionDenied
-
-
 def _text(value: str, message: str, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -82,7 +73,7 @@ def do_create_inspection(
     actor: Actor, unit: Unit, *, subject: str, methods: list[str], conducted_on: date, inspectors: str,
     summary: str = "", at: datetime | None = None,
 ) -> Inspection:  # fmt: skip
-    check_allowed(actor, INSPECT, unit)
+    check_actor(actor, INSPECT, unit)
     subject = _text(subject, "请填写检查事项")
     inspectors = _text(inspectors, "请填写检查人员")
     if not methods or not set(methods) <= set(Method.values):
@@ -113,7 +104,7 @@ def do_add_problem(
     actor: Actor, inspection: Inspection, *, category: str, description: str, requirement: str = "",
     finding: Finding | None = None, at: datetime | None = None,
 ) -> Problem:  # fmt: skip
-    check_allowed(actor, INSPECT, inspection.unit)
+    check_actor(actor, INSPECT, inspection.unit)
     _editable(inspection)
     if category not in Problem.Category.values:
         raise InspectionError("请选择问题类型")
@@ -163,7 +154,7 @@ def do_raise_finding(
 @transaction.atomic
 def do_issue_form(actor: Actor, inspection: Inspection, at: datetime | None = None) -> FeedbackForm:
     """Number the feedback form and send it to the unit with its answer deadline."""
-    check_allowed(actor, INSPECT, inspection.unit)
+    check_actor(actor, INSPECT, inspection.unit)
     form = (
         FeedbackForm.objects.select_for_update().select_related("inspection__unit").get(inspection=inspection)
     )
@@ -181,7 +172,7 @@ def do_issue_form(actor: Actor, inspection: Inspection, at: datetime | None = No
     unit = inspection.unit
     _step(form, at, "issued", actor, f"下发 {form.number}，反馈期限 {form.reply_due:%Y-%m-%d}")
     Notification.objects.bulk_create([message_to(
-        unit, "feedback", f"{form.number}（{inspection.subject}）已下发，请于{form.reply_due:%Y年%m月%d日}前反馈整改情况。"
+        unit, "feedback", f"{form.number}（{inspection.subject}）已下发，请于{form.reply_due:%Y年%m月%d日}前反馈整改情况。", at=at
     )])  # fmt: skip
     record(actor, "inspection.form_issue", form, summary=f"下发 {form.number} 至 {unit.name}",
            after={"number": form.number, "reply_due": form.reply_due, "problems": inspection.problems.count()})  # fmt: skip
@@ -208,7 +199,7 @@ def do_answer_form(
     at: datetime | None = None,
 ) -> FeedbackForm:  # fmt: skip
     """The unit's answer: what it fixed for each problem, and the rules it set up (建章立制)."""
-    check_allowed(actor, ANSWER_FEEDBACK, form.inspection.unit)
+    check_actor(actor, ANSWER_FEEDBACK, form.inspection.unit)
     form = _locked(form)
     _move(form, Status.ANSWERED, "反馈")
     answer = _text(answer, "请填写整改情况")
@@ -235,7 +226,7 @@ def do_accept_form(
     actor: Actor, form: FeedbackForm, comment: str = "", at: datetime | None = None
 ) -> FeedbackForm:
     """The answer holds: every problem of the inspection is fixed (整改销号)."""
-    check_allowed(actor, INSPECT, form.inspection.unit)
+    check_actor(actor, INSPECT, form.inspection.unit)
     form = _locked(form)
     _move(form, Status.ACCEPTED, "验收")
     at = at or timezone.now()
@@ -253,7 +244,7 @@ def do_return_form(
     actor: Actor, form: FeedbackForm, comment: str, at: datetime | None = None
 ) -> FeedbackForm:
     """The answer does not hold: back to the unit with a new deadline."""
-    check_allowed(actor, INSPECT, form.inspection.unit)
+    check_actor(actor, INSPECT, form.inspection.unit)
     form = _locked(form)
     comment = _text(comment, "退回时请说明理由")
     _move(form, Status.ISSUED, "退回")
@@ -264,7 +255,7 @@ def do_return_form(
     form.save()
     _step(form, at, "sent_back", actor, f"{comment}（新的反馈期限 {form.reply_due:%Y-%m-%d}）")
     Notification.objects.bulk_create([message_to(
-        form.inspection.unit, "feedback", f"{form.number} 的整改反馈被退回：{comment}。请于{form.reply_due:%Y年%m月%d日}前重新反馈。"
+        form.inspection.unit, "feedback", f"{form.number} 的整改反馈被退回：{comment}。请于{form.reply_due:%Y年%m月%d日}前重新反馈。", at=at
     )])  # fmt: skip
     record(
         actor,

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from govwatch.accounts.permissions import DECIDE_FINDINGS, SET_CHECK_THRESHOLDS, may, scope
+from govwatch.accounts.permissions import DECIDE_FINDINGS, SET_CHECK_THRESHOLDS, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.orgs.models import Unit
 
@@ -25,14 +24,6 @@ MAX_REASON = 2000
 
 class FindingError(Exception):
     """A step the finding's state does not allow; the message is for the user."""
-
-
-def check_allowed(actor: Actor, action: str, unit: Unit) -> None:
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, action) or not scope(user).contains(unit):
-        raise PermissionDenied
 
 
 def _locked(finding: Finding) -> Finding:
@@ -48,7 +39,7 @@ def _move(finding: Finding, status: str, verb: str) -> None:
 @transaction.atomic
 def do_dismiss_finding(actor: Actor, finding: Finding, reason: str, at: datetime | None = None) -> Finding:
     """Dismiss (排除) with the reason the suspicion does not hold; it stays dismissed."""
-    check_allowed(actor, DECIDE_FINDINGS, finding.unit)
+    check_actor(actor, DECIDE_FINDINGS, finding.unit)
     finding = _locked(finding)
     reason = reason.strip()
     if not reason:
@@ -67,7 +58,7 @@ def do_dismiss_finding(actor: Actor, finding: Finding, reason: str, at: datetime
 
 def mark_raised(actor: Actor, finding: Finding, text: str, at: datetime) -> Finding:
     """Raise (立查) a finding: in the caller's transaction (the inspection that takes it up)."""
-    check_allowed(actor, DECIDE_FINDINGS, finding.unit)
+    check_actor(actor, DECIDE_FINDINGS, finding.unit)
     finding = _locked(finding)
     _move(finding, Status.RAISED, "立查")
     finding.decided_at, finding.decided_by, finding.decision = at, actor.label, text
@@ -81,7 +72,7 @@ def mark_raised(actor: Actor, finding: Finding, text: str, at: datetime) -> Find
 @transaction.atomic
 def do_set_thresholds(actor: Actor, unit: Unit, values: dict, at: datetime | None = None) -> RegionThresholds:
     """Set (or, with None as a value, unset) thresholds for `unit` and its subtree."""
-    check_allowed(actor, SET_CHECK_THRESHOLDS, unit)
+    check_actor(actor, SET_CHECK_THRESHOLDS, unit)
     cleared = {k for k, v in values.items() if v is None or v == ""}
     unknown = cleared - set(DEFINITIONS)
     if unknown:
