@@ -138,10 +138,9 @@ def _timeline(
     for case_no, moment in done:
         if start <= moment <= end:
             t.completions.append(Mark(t.x(moment), f"{timezone.localtime(moment):%H:%M:%S} 办结 {case_no}"))
-    tick = start
-    while tick <= end:
+    for n in range(round((end - start).total_seconds() / step) + 1):
+        tick = start + timedelta(seconds=n * step)
         t.ticks.append(Mark(t.x(tick), f"{timezone.localtime(tick):{fmt}}"))
-        tick += timedelta(seconds=step)
     return t
 
 
@@ -166,7 +165,8 @@ def window_timelines(finding: Finding) -> list[Timeline]:
         if finding.kind == Kind.BURST:
             mine = [m for m in moments if timezone.localtime(m).date() == day]
             lo, hi = mine[0] - timedelta(minutes=5), mine[-1] + timedelta(minutes=5)
-            out.append(_timeline(f"{day:%Y-%m-%d} 集中评价前后", lo, hi, ratings, done, flagged, 60))
+            step = (hi - lo).total_seconds() / 6  # six even steps: the labels under the axis space out evenly
+            out.append(_timeline(f"{day:%Y-%m-%d} 集中评价前后", lo, hi, ratings, done, flagged, step))
     return out
 
 
