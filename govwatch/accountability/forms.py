@@ -5,21 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.core.forms import DATE, ChineseForm
+from govwatch.core.forms import DATE, ChineseForm, text_area
 from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
 from .models import AccountabilityRecord, Action, Matter
-
-MAX_TEXT = 5000
-
-
-def _text(label: str, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-        error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过 {MAX_TEXT} 字"},
-    )  # fmt: skip
 
 
 def _unit(label: str) -> UnitChoiceField:
@@ -52,7 +42,7 @@ class RecordForm(MatterFields):
     detail = forms.CharField(
         label="处理细节", max_length=200, required=False, help_text="如：政务警告、党内警告、调离岗位"
     )
-    facts = _text("问题事实", rows=4)
+    facts = text_area("问题事实", rows=4)
     decided_by = forms.CharField(
         label="决定机关", max_length=200, error_messages={"required": "请填写决定机关"}
     )
@@ -65,7 +55,7 @@ class RecordForm(MatterFields):
 class FixForm(MatterFields):
     unit = _unit("单位")
     title = forms.CharField(label="制度名称", max_length=200, error_messages={"required": "请填写制度名称"})
-    content = _text("主要内容", rows=4)
+    content = text_area("主要内容", rows=4)
     adopted_on = forms.DateField(label="建立日期", widget=DATE, error_messages={"required": "请选择建立日期"})
     follow_up_on = forms.DateField(
         label="回头看日期", widget=DATE, required=False, help_text="留空则为建立后三个月"
@@ -79,13 +69,13 @@ class FollowUpForm(ChineseForm):
         label="回头看结论", choices=[("1", "落实到位"), ("0", "未落实")], coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )  # fmt: skip
-    note = _text("回头看情况", rows=3)
+    note = text_area("回头看情况", rows=3)
 
 
 class ExposureForm(ChineseForm):
     unit = _unit("单位")
     title = forms.CharField(label="标题", max_length=200, error_messages={"required": "请填写标题"})
-    body = _text(
+    body = text_area(
         "案情与处理", rows=6, help_text="公开发布时，问责记录中的姓名自动改为“姓+某”，除非选择公开姓名"
     )
     records = forms.ModelMultipleChoiceField(
@@ -109,7 +99,7 @@ class ExposureForm(ChineseForm):
 
 
 class WithdrawForm(ChineseForm):
-    reason = _text("撤回理由", rows=2)
+    reason = text_area("撤回理由", rows=2)
 
 
 class FiguresForm(ChineseForm):

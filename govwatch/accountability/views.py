@@ -26,7 +26,7 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.audit.log import Actor
-from govwatch.checks.views import integrity_context
+from govwatch.checks.views import form_page, integrity_context
 from govwatch.inspections.figures import inspection_figures
 from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
@@ -111,7 +111,10 @@ def record_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记{row.number}")
             return redirect("accountability:record-detail", pk=row.pk)
-    return render(request, "accountability/record_new.html", _context(request, "accountability", form=form))
+    return form_page(
+        request, "accountability", form, heading="登记问责", submit="登记", crumbs=[("accountability:record-list", "问责")],
+        intro="每名被问责人登记一条。问责方式按批评教育、诫勉谈话、通报批评、组织处理、党纪政务处分由轻到重。",
+    )  # fmt: skip
 
 
 @action_required(VIEW_ACCOUNTABILITY)
@@ -148,7 +151,14 @@ def fix_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记建章立制《{fix.title}》，{fix.follow_up_on:%Y-%m-%d} 回头看")
             return redirect("accountability:fix-detail", pk=fix.pk)
-    return render(request, "accountability/fix_new.html", _context(request, "fixes", form=form))
+    return form_page(
+        request,
+        "fixes",
+        form,
+        heading="登记建章立制",
+        submit="登记",
+        crumbs=[("accountability:fix-list", "建章立制")],
+    )
 
 
 @member_required
@@ -200,7 +210,10 @@ def exposure_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已起草典型案例，请核对公开文本后发布")
             return redirect("accountability:exposure-detail", pk=case.pk)
-    return render(request, "accountability/exposure_new.html", _context(request, "exposure", form=form))
+    return form_page(
+        request, "exposure", form, heading="起草典型案例", submit="起草",
+        crumbs=[("accountability:exposure-list", "通报曝光")],
+    )  # fmt: skip
 
 
 def _exposure_page(request: HttpRequest, case: TypicalCase, **bound) -> HttpResponse:

@@ -26,7 +26,7 @@ from govwatch.core.choices import CaseStatus
 
 from .data import C, E, rows, stream
 from .models import Kind
-from .rules import Candidate, Context, _score
+from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
 
 MIN_PEER_CASES = 100  # below this the peers' own rates are noise: the wider group's are used
@@ -211,9 +211,7 @@ def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[
         return
     unit_ids = sorted({s.unit_id for s, _ in flagged})
     unevaluated: dict[tuple[int, str, str], list[str]] = defaultdict(list)
-    for i in range(0, len(unit_ids), 200):
-        batch = unit_ids[i : i + 200]
-        marks = ", ".join(["%s"] * len(batch))
+    for batch, marks in _batches(unit_ids, 200):
         sql = (
             f"SELECT c.unit_id, c.window_code, {_month_sql('c.closed_on')}, c.case_no FROM {C} c "
             f"WHERE c.unit_id IN ({marks}) AND c.status = %s AND c.closed_on >= %s AND c.closed_on <= %s "

@@ -547,7 +547,7 @@ def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
             yield candidate
 
 
-def _batches(values: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+def _batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
     for i in range(0, len(values), size):
         batch = values[i : i + size]
         yield batch, ", ".join(["%s"] * len(batch))

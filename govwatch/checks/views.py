@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from govwatch.accounts.access import action_required, member_required
@@ -55,6 +56,16 @@ def integrity_context(request: HttpRequest, section: str, **values) -> dict:
         "nav": "integrity", "section": section, "see_findings": may(user, VIEW_FINDINGS),
         "see_accountability": may(user, VIEW_ACCOUNTABILITY), **values,
     }  # fmt: skip
+
+
+def form_page(request: HttpRequest, section: str, form, *, heading: str, crumbs: list[tuple[str, str]], submit: str,
+              intro: str = "", template: str = "checks/form_page.html", **values) -> HttpResponse:  # fmt: skip
+    """The page of a form that makes a new record (an inspection, an accountability record ...)."""
+    context = integrity_context(
+        request, section, form=form, heading=heading, crumbs=[(reverse(n), label) for n, label in crumbs],
+        submit=submit, intro=intro, **values,
+    )  # fmt: skip
+    return render(request, template, context)
 
 
 def _context(request: HttpRequest, section: str, **values) -> dict:

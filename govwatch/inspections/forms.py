@@ -5,21 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from govwatch.accounts.permissions import scope
-from govwatch.core.forms import ALL, DATE, ChineseForm
+from govwatch.core.forms import ALL, DATE, ChineseForm, text_area
 from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
 from .models import FeedbackForm, Inspection, Method, Problem
-
-MAX_TEXT = 5000
-
-
-def _text(label: str, rows: int = 3, required: bool = True, help_text: str = "") -> forms.CharField:
-    return forms.CharField(
-        label=label, required=required, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-        error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过 {MAX_TEXT} 字"},
-    )  # fmt: skip
 
 
 class InspectionFilterForm(ChineseForm):
@@ -51,7 +41,7 @@ class InspectionForm(ChineseForm):
     inspectors = forms.CharField(
         label="检查人员", max_length=200, error_messages={"required": "请填写检查人员"}
     )
-    summary = _text("检查情况", rows=4, required=False)
+    summary = text_area("检查情况", rows=4, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -62,8 +52,8 @@ class InspectionForm(ChineseForm):
 
 class ProblemForm(ChineseForm):
     category = forms.ChoiceField(label="问题类型", choices=Problem.Category.choices)
-    description = _text("问题描述")
-    requirement = _text("整改要求", rows=2, required=False)
+    description = text_area("问题描述")
+    requirement = text_area("整改要求", rows=2, required=False)
 
 
 class RaiseForm(ChineseForm):
@@ -73,7 +63,7 @@ class RaiseForm(ChineseForm):
         Inspection.objects.none(), label="列入检查", required=False, empty_label="新建一次数据比对检查",
     )  # fmt: skip
     inspectors = forms.CharField(label="检查人员", max_length=200, required=False, help_text="新建检查时填写")
-    requirement = _text("整改要求", rows=2, required=False)
+    requirement = text_area("整改要求", rows=2, required=False)
 
     def __init__(self, *args, inspections, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -92,9 +82,9 @@ class AnswerForm(ChineseForm):
     def __init__(self, *args, problems, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for p in problems:
-            self.fields[f"fix_{p.pk}"] = _text(f"问题{p.no}的整改措施", help_text=p.description[:120])
-        self.fields["answer"] = _text("总体整改情况", rows=4)
-        self.fields["institution"] = _text(
+            self.fields[f"fix_{p.pk}"] = text_area(f"问题{p.no}的整改措施", help_text=p.description[:120])
+        self.fields["answer"] = text_area("总体整改情况", rows=4)
+        self.fields["institution"] = text_area(
             "建章立制", rows=3, required=False, help_text="为防止问题再次发生而建立或完善的制度、机制"
         )
 
@@ -103,8 +93,8 @@ class AnswerForm(ChineseForm):
 
 
 class CommentForm(ChineseForm):
-    comment = _text("意见", rows=2, required=False)
+    comment = text_area("意见", rows=2, required=False)
 
 
 class ReturnForm(ChineseForm):
-    comment = _text("退回理由", rows=2)
+    comment = text_area("退回理由", rows=2)

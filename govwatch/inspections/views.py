@@ -29,7 +29,7 @@ from govwatch.accounts.permissions import (
 )
 from govwatch.audit.log import Actor
 from govwatch.checks.models import Finding
-from govwatch.checks.views import integrity_context
+from govwatch.checks.views import form_page, integrity_context
 from govwatch.core.downloads import document_download
 from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
@@ -115,7 +115,8 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记{inspection.number}，请逐条登记发现的问题")
             return redirect("inspections:inspection-detail", pk=inspection.pk)
-    return render(request, "inspections/inspection_new.html", _context(request, "inspections", form=form))
+    return form_page(request, "inspections", form, heading="登记专项检查", submit="登记",
+                     crumbs=[("inspections:inspection-list", "专项检查")])  # fmt: skip
 
 
 def _page(request: HttpRequest, inspection: Inspection, **bound) -> HttpResponse:
@@ -236,6 +237,8 @@ def raise_finding(request: HttpRequest, finding: int) -> HttpResponse:
                 request, f"{found.number} 已立查，列入{problem.inspection.number} 问题{problem.no}"
             )
             return redirect("inspections:inspection-detail", pk=problem.inspection_id)
-    context = _context(request, "inspections", finding=found, form=form,
-                       description=feedback.finding_description(found))  # fmt: skip
-    return render(request, "inspections/raise.html", context)
+    return form_page(
+        request, "inspections", form, heading=f"立查 {found.number}", submit="立查",
+        crumbs=[("checks:finding-list", "评价数据核查")], template="inspections/raise.html",
+        finding=found, description=feedback.finding_description(found),
+    )  # fmt: skip
