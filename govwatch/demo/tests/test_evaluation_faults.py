@@ -12,6 +12,9 @@ import pytest
 
 from govwatch.demo.generator import FILES, generate
 
+# A whole district year is generated, and for the last test imported and checked.
+pytestmark = pytest.mark.slow
+
 KINDS = {"unknown_case", "wrong_unit", "before_completion", "evaluator_many", "burst", "off_hours",
          "duplicate_comment", "missing_evaluations"}  # fmt: skip
 
