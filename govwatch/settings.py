@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
+    "govwatch.checks",
+    "govwatch.inspections",
+    "govwatch.accountability",
     "govwatch.reports",
     "govwatch.web",
     "govwatch.public",
@@ -388,3 +391,8 @@ SCAN_LEASE_SECONDS = float(os.environ.get("GOVWATCH_SCAN_LEASE_SECONDS", 600))
 AUDIT_RETENTION_DAYS = int(os.environ.get("GOVWATCH_AUDIT_RETENTION_DAYS", 180))
 if AUDIT_RETENTION_DAYS < 180:
     raise ValueError("GOVWATCH_AUDIT_RETENTION_DAYS must be at least 180 (等保 2.0: 日志保存不少于六个月)")
+# A hall's opening hours on working days for every unit that has none of its own or up its tree
+# (contract 1.1, units' `hours`): what the evaluation check `off_hours` holds device ratings to.
+DEFAULT_HOURS = os.environ.get("GOVWATCH_DEFAULT_HOURS", "08:30-12:00,14:00-17:30")
+# Inspection feedback forms (检查反馈表): the unit answers within this many working days of issue.
+FEEDBACK_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_FEEDBACK_REPLY_WORKDAYS", 10))

@@ -53,8 +53,31 @@ MASTER_DATA = "master_data"
 # No role has it through the API or imports; an account is granted it explicitly (`Membership.grants`).
 MOVE_UNITS = "move_units"
 
+VIEW_FINDINGS = "view_findings"  # read the evaluation data checks' findings and thresholds
+DECIDE_FINDINGS = "decide_findings"  # run the evaluation data checks, dismiss or raise their findings
+SET_CHECK_THRESHOLDS = "set_check_thresholds"  # the region's thresholds of the data checks
+INSPECT = "inspect"  # special inspections (专项检查), their problems and feedback forms
+ANSWER_FEEDBACK = "answer_feedback"  # a unit answers an inspection feedback form with its fixes
+VIEW_ACCOUNTABILITY = "view_accountability"  # read accountability records (the people held accountable)
+RECORD_ACCOUNTABILITY = "record_accountability"  # accountability (问责) and institutional fixes (建章立制)
+PUBLISH_EXPOSURE = "publish_exposure"  # choose and publish typical cases (通报曝光)
+
 ACTIONS: dict[str, set[str]] = {
-    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
+    Role.SUPERVISOR: {
+        VIEW_PII,
+        ISSUE_ORDERS,
+        ACCEPT_ORDERS,
+        VIEW_AUDIT,
+        REVIEW_NEGATIVE,
+        ISSUE_LETTERS,
+        VIEW_FINDINGS,
+        DECIDE_FINDINGS,
+        SET_CHECK_THRESHOLDS,
+        INSPECT,
+        VIEW_ACCOUNTABILITY,
+        RECORD_ACCOUNTABILITY,
+        PUBLISH_EXPOSURE,
+    },  # fmt: skip
     Role.OFFICE: {
         MANAGE_CATALOG,
         MASTER_DATA,
@@ -67,8 +90,15 @@ ACTIONS: dict[str, set[str]] = {
         MANAGE_RANDOM_CHECKS,
         RECORD_RANDOM_RESULTS,
     },  # fmt: skip
-    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS, REPORT_PROGRESS, RECORD_RANDOM_RESULTS},
-    Role.LEADER: set(),
+    Role.UNIT_STAFF: {
+        REPLY_ORDERS,
+        HANDLE_NEGATIVE,
+        REPLY_LETTERS,
+        REPORT_PROGRESS,
+        RECORD_RANDOM_RESULTS,
+        ANSWER_FEEDBACK,
+    },  # fmt: skip
+    Role.LEADER: {VIEW_FINDINGS, VIEW_ACCOUNTABILITY},
     Role.INTEGRATION: {IMPORT},
 }
 # What an account may be granted beyond its role (`Membership.grants`, set by

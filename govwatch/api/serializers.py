@@ -20,7 +20,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "parent_code", "kind", "phone"]
+        fields = ["code", "name", "parent_code", "kind", "phone", "hours"]
 
     def get_phone(self, unit: Unit) -> str:
         return mask(unit.phone)

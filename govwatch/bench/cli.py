@@ -18,7 +18,7 @@ from typing import Any
 
 from govwatch.core.console import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas", "load", "partitions")
+SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas", "load", "partitions", "checks")
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -58,6 +58,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "areas": {"seed": args.seed},
         "load": {"seconds": args.seconds, "connections": args.concurrency},
         "partitions": {"seed": args.seed, "fraction": args.partition_fraction},
+        "checks": {"seed": args.seed, "fraction": args.checks_fraction, "keep": args.checks_keep},
     }
     for name in names:
         _progress(f"{name} ...")
@@ -85,5 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
     p.add_argument("--partition-fraction", type=float, default=0.1, help="分区基准的省级数据比例")
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
+    p.add_argument(
+        "--checks-fraction", type=float, default=1.0, help="评价数据核查基准的省级规模比例 (1 = 全量)"
+    )
+    p.add_argument("--checks-keep", default="", help="评价数据核查基准的数据目录：首次生成并导入，之后复用")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -17,8 +17,11 @@ def _sample(n_cases: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     start = date(2024, 1, 1).toordinal()
     ordinals = start + rng.integers(0, 731, n_cases)
-    promised = rng.choice([0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60], size=n_cases,
-                          p=[0.3, 0.1, 0.1, 0.1, 0.15, 0.05, 0.08, 0.05, 0.04, 0.02, 0.01])
+    promised = rng.choice(
+        [0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60],
+        size=n_cases,
+        p=[0.3, 0.1, 0.1, 0.1, 0.15, 0.05, 0.08, 0.05, 0.04, 0.02, 0.01],
+    )
     return ordinals.astype(np.int64), promised.astype(np.int64)
 
 
@@ -26,7 +29,9 @@ def run(n_cases: int = 1_000_000, seed: int = 1, reference_sample: int = 2_000) 
     import chinese_calendar
 
     days, years = shipped_schedule()
-    cal = WorkCalendar([d for d, k in days.items() if k == "holiday"], [d for d, k in days.items() if k == "workday"], years)
+    cal = WorkCalendar(
+        [d for d, k in days.items() if k == "holiday"], [d for d, k in days.items() if k == "workday"], years
+    )
     ordinals, promised = _sample(n_cases, seed)
 
     # GovWatch's vectorised path (best of 3: the machine is shared and noisy).
@@ -46,10 +51,14 @@ def run(n_cases: int = 1_000_000, seed: int = 1, reference_sample: int = 2_000) 
     # ...and used for every case through the distinct (date, n) pairs, so all million are checked.
     pairs = np.unique(np.stack([ordinals, promised]), axis=1)
     expected_of = {
-        (int(o), int(n)): day_by_day_add(chinese_calendar.is_workday, date.fromordinal(int(o)), int(n)).toordinal()
+        (int(o), int(n)): day_by_day_add(
+            chinese_calendar.is_workday, date.fromordinal(int(o)), int(n)
+        ).toordinal()
         for o, n in pairs.T
     }
-    expected = np.array([expected_of[(o, n)] for o, n in zip(ordinals.tolist(), promised.tolist(), strict=True)])
+    expected = np.array(
+        [expected_of[(o, n)] for o, n in zip(ordinals.tolist(), promised.tolist(), strict=True)]
+    )
     mismatches = int(np.count_nonzero(result != expected))
 
     # numpy's busday_offset with the holidays: it has no way to say a Saturday is a working day.
@@ -73,4 +82,3 @@ def run(n_cases: int = 1_000_000, seed: int = 1, reference_sample: int = 2_000) 
         "busday_offset_wrong_share": round(busday_wrong / n_cases, 4),
         "speedup_over_reference": round((n_cases / vectorised_seconds) / reference_rate),
     }
-

@@ -33,7 +33,9 @@ def _region(scale: str, seed: int, fraction: float) -> tuple[dict[str, Path], fl
     out = Path(settings.VAR_DIR) / "demo"
     began = time.perf_counter()
     generate(out, scale=scale, seed=seed, fraction=fraction)
-    return {k: out / f"{k}.csv" for k in ("units", "items", "cases", "evaluations", "complaints")}, time.perf_counter() - began
+    return {
+        k: out / f"{k}.csv" for k in ("units", "items", "cases", "evaluations", "complaints")
+    }, time.perf_counter() - began
 
 
 def run_district(seed: int = 1) -> dict[str, Any]:

@@ -31,8 +31,12 @@ def _region(cases: int) -> None:
     accepted = done - timedelta(hours=2)
     with tempfile.TemporaryDirectory() as tmp:
         units, items, events = (Path(tmp) / n for n in ("units.csv", "items.csv", "cases.csv"))
-        units.write_text("code,name,parent_code,kind\nD,基准区,,district\nU1,区市场监管局,D,department\n", encoding="utf-8")
-        items.write_text("code,name,unit_code,legal_days,promised_days\nI1,食品经营许可,U1,20,5\n", encoding="utf-8")
+        units.write_text(
+            "code,name,parent_code,kind\nD,基准区,,district\nU1,区市场监管局,D,department\n", encoding="utf-8"
+        )
+        items.write_text(
+            "code,name,unit_code,legal_days,promised_days\nI1,食品经营许可,U1,20,5\n", encoding="utf-8"
+        )
         with events.open("w", encoding="utf-8") as f:
             f.write("case_no,event,at,item_code\n")
             for n in range(cases):

@@ -27,11 +27,15 @@ def _setup(open_cases: int, seed: int, start: datetime) -> None:
     root = Unit.objects.create(code="D", name="基准区", kind="district")
     Unit.objects.create(code="JW", name="区纪委监委", kind="supervisor", parent=root, phone="13900000000")
     units = [
-        Unit.objects.create(code=f"U{k:02d}", name=f"部门{k}", kind="department", parent=root, phone=f"138{k:08d}")
+        Unit.objects.create(
+            code=f"U{k:02d}", name=f"部门{k}", kind="department", parent=root, phone=f"138{k:08d}"
+        )
         for k in range(38)
     ]
     items = [
-        Item.objects.create(code=f"I{k:04d}", name=f"事项{k}", unit=units[k % 38], legal_days=60, promised_days=p)
+        Item.objects.create(
+            code=f"I{k:04d}", name=f"事项{k}", unit=units[k % 38], legal_days=60, promised_days=p
+        )
         for k, p in enumerate(rng.choice([5, 10, 15, 20, 30, 60]) for _ in range(400))
     ]
     cal = get_calendar()
@@ -44,8 +48,23 @@ def _setup(open_cases: int, seed: int, start: datetime) -> None:
         accepted_on = cal.first_date_within(due, item.promised_days)
         accepted_on = accepted_on if accepted_on <= today else today
         accepted_at = datetime(accepted_on.year, accepted_on.month, accepted_on.day, 1, 30, tzinfo=UTC)
-        rows.append((f"B{n:09d}", item.id, item.unit_id, "window", "person", "", "", "open",
-                     str(accepted_at.replace(tzinfo=None)), accepted_on.isoformat(), due.isoformat(), False, 0))
+        rows.append(
+            (
+                f"B{n:09d}",
+                item.id,
+                item.unit_id,
+                "window",
+                "person",
+                "",
+                "",
+                "open",
+                str(accepted_at.replace(tzinfo=None)),
+                accepted_on.isoformat(),
+                due.isoformat(),
+                False,
+                0,
+            )
+        )
     with transaction.atomic(), connection.cursor() as c:
         c.executemany(
             "INSERT INTO cases_case (case_no, item_id, unit_id, channel, applicant_type, window_code, staff_code,"

@@ -38,6 +38,20 @@ class ChineseForm(forms.Form):
         super().__init__(*args, label_suffix="", **kwargs)
 
 
+MAX_TEXT = 5000
+
+
+def text_area(
+    label: str, rows: int = 3, required: bool = True, help_text: str = "", limit: int = MAX_TEXT
+) -> forms.CharField:
+    """A text of some lines, its messages in Chinese: what a step of a record asks the person to write."""
+    return forms.CharField(
+        label=label, required=required, max_length=limit, widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": f"请填写{label}", "max_length": f"{label}不能超过 {limit} 字"},
+    )  # fmt: skip
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -52,6 +52,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
             fraction=args.fraction,
             progress=progress,
             until=_until(args.until),
+            faults=not args.no_faults,
         )
     except DemoError as exc:
         raise UsageError(str(exc)) from exc
@@ -134,6 +135,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--until",
         help="截止时刻（now 或 ISO 8601）：只写入此前发生的事，此时未办结的办件保持在办；默认写满全年",
+    )
+    p.add_argument(
+        "--no-faults",
+        action="store_true",
+        help="不植入评价数据问题（默认植入各类问题，答案写入 evaluation_faults.json，供 checks score 使用）",
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_demo_data)

@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from govwatch.evaluations.rules import is_negative
 
 from . import names, projects
+from .evaluation_faults import EvaluationRealism
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
@@ -506,7 +507,9 @@ class Simulation:
         # The first moment after the period: the year's end, or `until` (a demo "as of now"): what
         # would happen later is not written, and cases still running then stay open.
         self.end = year_end if until is None else min(year_end, until)
-        self.prefixes = [date.fromordinal(first + n).isoformat() + "T" for n in range(year_end // DAY - first)]
+        self.prefixes = [
+            date.fromordinal(first + n).isoformat() + "T" for n in range(year_end // DAY - first)
+        ]
         self.clock = _clock()
         self.heap: list[tuple] = []
         self.seq = 0
@@ -840,10 +843,12 @@ def generate(
     fraction: float = 1.0,
     progress: Callable[[str], None] | None = None,
     until: datetime | None = None,
+    faults: bool = True,
 ) -> dict[str, Any]:
     """Write the five files into `out` and return the report: counts per file, paths, figures.
 
     With `until`, the year stops at that moment: the region as it stands then, open cases open.
+    With `faults`, evaluation faults of every kind are planted, their answers in a file of their own.
     """
     if scale not in SCALES:
         raise DemoError(f"未知的规模: {scale!r}，可选 district（区级）或 province（省级）")
@@ -868,10 +873,15 @@ def generate(
                 )
                 for key, part in parts.items()
             }
+            realism = EvaluationRealism(
+                seed, year, districts, _moment(until), working_days(year), plant=faults
+            )
+            writers = realism.wrap(writers)
             for key, (_, header) in FILES.items():
                 writers[key].writerow(header)
             write_catalog(writers, top, districts, summary)
             Simulation(rng, year, districts, writers, summary, _moment(until)).run(progress)
+            realism.finish(summary)
     except OSError as exc:
         for part in parts.values():
             part.unlink(missing_ok=True)
@@ -880,6 +890,7 @@ def generate(
     for key, path in paths.items():
         os.replace(parts[key], path)
     areas = projects.write_area_files(directory, districts[0].code, until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai")), seed)
+    planted = realism.write_answers(directory)
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
     return {
@@ -907,4 +918,5 @@ def generate(
             "complaints": summary.counts["complaints"],
         },
         "seconds": round(elapsed, 1),
+        "evaluation_faults": planted,
     }

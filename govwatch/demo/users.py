@@ -92,9 +92,7 @@ def _units() -> dict[str, object]:
     root = Unit.objects.filter(parent=None).order_by("code").first()
     if root is None:
         return {}
-    department = (
-        root.subtree().filter(kind=UnitKind.DEPARTMENT).order_by("code").first()
-    )
+    department = root.subtree().filter(kind=UnitKind.DEPARTMENT).order_by("code").first()
     return {"root": root, "department": department}
 
 

@@ -40,14 +40,36 @@ class EvaluationQuerySet(ScopedQuerySet):
         return self.filter(level__in=rules.negative_levels())
 
 
-class Evaluation(models.Model):
-    """A good/bad review (好差评) of a case or of a unit."""
+class EvaluationFacts(models.Model):
+    """What another system recorded of one evaluation: the fields of contract section 2 but the case."""
 
     objects = EvaluationQuerySet.as_manager()
 
     eval_id = models.CharField("评价编号", max_length=100, unique=True)
     level = models.PositiveSmallIntegerField("评价等级", choices=EvalLevel.choices)
     at = models.DateTimeField("评价时间")
+    channel = models.CharField(
+        "评价渠道", max_length=16, choices=EvalChannel.choices, default=EvalChannel.DEVICE
+    )
+    window_code = models.CharField("窗口编号", max_length=64, blank=True)
+    # The evaluator is personal data: a keyed hash for matching and the encrypted value, never clear.
+    evaluator_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    evaluator_enc = models.TextField(blank=True)
+    auto = models.BooleanField("默认评价", default=False)
+    comment = models.TextField("评价内容", blank=True)
+    digest = models.CharField(max_length=32)
+    import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.eval_id
+
+
+class Evaluation(EvaluationFacts):
+    """A good/bad review (好差评) of a case or of a unit."""
+
     case = models.ForeignKey(
         "cases.Case",
         verbose_name="办件",
@@ -61,15 +83,6 @@ class Evaluation(models.Model):
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="evaluations"
     )
-    channel = models.CharField(
-        "评价渠道", max_length=16, choices=EvalChannel.choices, default=EvalChannel.DEVICE
-    )
-    window_code = models.CharField("窗口编号", max_length=64, blank=True)
-    # The evaluator is personal data: a keyed hash for matching and the encrypted value, never clear.
-    evaluator_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    evaluator_enc = models.TextField(blank=True)
-    auto = models.BooleanField("默认评价", default=False)
-    comment = models.TextField("评价内容", blank=True)
     # Collected by GovWatch's own pages: item scores (EVAL_ITEMS, 1-5) and negative reasons
     # (NEGATIVE_TAGS). Imported rows carry neither, hence the defaults.
     scores = models.JSONField("分项评分", default=dict, blank=True)
@@ -77,8 +90,6 @@ class Evaluation(models.Model):
     # Set when the service office upholds the unit's appeal (申诉复核): the review was shown to be
     # mistaken or malicious. The fact itself stays as recorded; figures may leave it out.
     appeal_upheld = models.BooleanField("申诉成立", default=False)
-    digest = models.CharField(max_length=32)
-    import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = "好差评"
@@ -89,9 +100,6 @@ class Evaluation(models.Model):
             # The negative-intake job looks for low levels every minute.
             models.Index(fields=["level"]),
         ]
-
-    def __str__(self) -> str:
-        return self.eval_id
 
     @property
     def is_negative(self) -> bool:
@@ -107,6 +115,26 @@ class Evaluation(models.Model):
 
     def tag_labels(self) -> list[str]:
         return [NEGATIVE_TAGS.get(t, t) for t in self.tags]
+
+
+class PendingEvaluation(EvaluationFacts):
+    """An imported or pushed evaluation whose case GovWatch does not have (contract section 8).
+
+    Evaluation data often arrives before its case data, and an evaluation of a case that never
+    existed is the evidence of a false report (虚报): so it is kept, here, outside every figure, and
+    moves to `Evaluation` the moment its case arrives (`govwatch.evaluations.pending`).
+    """
+
+    case_no = models.CharField("业务编号", max_length=64, db_index=True)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="pending_evaluations"
+    )
+    received_at = models.DateTimeField("接收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待匹配评价"
+        verbose_name_plural = "待匹配评价"
+        indexes = [models.Index(fields=["at"])]
 
 
 class TaskQuerySet(ScopedQuerySet):

@@ -31,7 +31,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="导入单位、事项、办件过程、好差评、投诉，重点项目及节点，双随机名录，监管事项、监管行为和执法人员(.csv/.xlsx/.jsonl)")
+    p = sub.add_parser(
+        "import",
+        help="导入单位、事项、办件过程、好差评、投诉，重点项目及节点，双随机名录，监管事项、监管行为和执法人员(.csv/.xlsx/.jsonl)",
+    )
     p.add_argument("kind", metavar="KIND", help=f"记录类型：{'|'.join(KINDS)}")
     p.add_argument("file", help="文件路径")
     p.add_argument("--format", choices=["json", "text"], default="json")

@@ -12,9 +12,10 @@ from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.pii import protect
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
-from govwatch.evaluations.models import Evaluation
+from govwatch.evaluations.models import Evaluation, PendingEvaluation
 from govwatch.evaluations.rules import evaluation_digest
 
+from .db import values_in
 from .keyed import KeyedFacts
 from .models import ImportRun
 from .results import ImportResult
@@ -54,11 +55,24 @@ class _Evaluations(KeyedFacts):
             "comment": row.text("comment"),
         }
 
-    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Evaluation:
-        unit_id = self.unit_id(p, cases, required=True)
+    def stored(self, keys: list[str]) -> dict[str, tuple]:
+        # An eval_id is one evaluation, whether its case has arrived or not.
+        return values_in(PendingEvaluation, self.key, keys, "digest") | super().stored(keys)
+
+    def build(self, p: dict[str, Any], cases: dict[str, tuple]) -> Evaluation | PendingEvaluation:
+        # An evaluation of a case GovWatch does not have is kept, outside the figures, until the
+        # case arrives (contract section 8); without a unit it cannot be placed and is refused.
+        pending = bool(p["case_no"]) and p["case_no"] not in cases
+        if pending and not p["unit_code"]:
+            raise RowError(
+                "case_no", f"业务编号 {p['case_no']} 不存在，且未填写单位编码 unit_code（无法确定被评价单位）"
+            )
+        unit_id = self.unit_id({**p, "case_no": ""} if pending else p, cases, required=True)
         evaluator_hash, evaluator_enc = protect(p["evaluator"])
-        return Evaluation(
-            eval_id=p["eval_id"], level=p["level"], at=p["at"], case_id=p["case_no"] or None, unit_id=unit_id,
+        model = PendingEvaluation if pending else Evaluation
+        case = {"case_no": p["case_no"]} if pending else {"case_id": p["case_no"] or None}
+        return model(
+            eval_id=p["eval_id"], level=p["level"], at=p["at"], unit_id=unit_id, **case,
             channel=p["channel"], window_code=p["window_code"], evaluator_hash=evaluator_hash,
             evaluator_enc=evaluator_enc, auto=p["auto"], comment=p["comment"],
             digest=evaluation_digest(

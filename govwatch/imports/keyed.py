@@ -68,7 +68,7 @@ class KeyedFacts:
         cases = values_in(
             Case, "case_no", sorted({p["case_no"] for _, p in parsed if p["case_no"]}), "unit_id"
         )
-        stored = values_in(self.model, self.key, [p[self.key] for _, p in parsed], "digest")
+        stored = self.stored([p[self.key] for _, p in parsed])
         seen: dict[str, tuple[int, str]] = {}
         new: list[models.Model] = []
         for line, p in parsed:
@@ -95,8 +95,13 @@ class KeyedFacts:
             obj.import_run = self.run
             new.append(obj)
         with transaction.atomic():
-            self.model.objects.bulk_create(new, batch_size=1000)
+            for model in {type(obj) for obj in new}:
+                model.objects.bulk_create([obj for obj in new if type(obj) is model], batch_size=1000)
         result.imported += len(new)
+
+    def stored(self, keys: list[str]) -> dict[str, tuple]:
+        """{key: (digest,)} of the rows already stored under these keys."""
+        return values_in(self.model, self.key, keys, "digest")
 
     def unit_id(self, p: dict[str, Any], cases: dict[str, tuple], required: bool) -> int | None:
         """The row's unit: its unit_code, else the unit of its case."""

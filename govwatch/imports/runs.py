@@ -108,6 +108,11 @@ def run_import_records(
     run.source = source  # where the run came from, for the audit entries its importer writes itself
     try:
         _importers()[kind](table, result, run)
+        if kind == "cases" and result.imported:
+            # Evaluations that came before their cases now have them (contract section 8).
+            from govwatch.evaluations.pending import link_arrived_cases
+
+            link_arrived_cases()
     finally:
         result.warnings = list(table.warnings)
         run.read, run.imported, run.duplicates, run.rejected = (

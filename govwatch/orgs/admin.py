@@ -24,7 +24,7 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "parent", "kind"]
+        fields = ["code", "name", "parent", "kind", "hours"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -88,7 +88,7 @@ class PhoneFilter(admin.SimpleListFilter):
 @admin.register(Unit)
 class UnitAdmin(CatalogAdmin):
     form = UnitForm
-    fields = ["code", "name", "parent", "kind", "new_phone", "clear_phone"]
+    fields = ["code", "name", "parent", "kind", "hours", "new_phone", "clear_phone"]
     list_display = ["code", "name", "kind", "parent", "masked_phone"]
     list_filter = ["kind", PhoneFilter]
     search_fields = ["code", "name"]

@@ -10,6 +10,8 @@ import govwatch
 
 ROOT = Path(govwatch.__file__).parent
 WRITERS = re.compile(r"\bcsv\.(writer|DictWriter)\(|\bWorkbook\(|from openpyxl import [^\n]*\bWorkbook\b")
+# A workbook made from the kernel's class is safe: `Workbook(` counts only where it is not imported.
+KERNEL_WORKBOOK = re.compile(r"^from govwatch\.core\.sheets import [^\n]*\bWorkbook\b", re.M)
 # Not exports: the kernel itself, and programs that write import files of generated data for tests,
 # the demo and the benchmarks (read back by GovWatch, not opened by people).
 ALLOWED = {"core/sheets.py"}
@@ -24,7 +26,11 @@ def _writers() -> list[str]:
             continue
         if rel.endswith(("/bench.py", "/demo.py")):
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = path.read_text(encoding="utf-8")
+        kernel = KERNEL_WORKBOOK.search(text) is not None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if kernel and "Workbook(" in line and not re.search(r"\bcsv\.", line):
+                continue
             if WRITERS.search(line) and "load_workbook" not in line:
                 found.append(f"{rel}:{number}: {line.strip()}")
     return found

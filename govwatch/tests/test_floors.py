@@ -28,8 +28,12 @@ FLOORS = [
     "govwatch.ops",
     # cross-cutting readers and writers of the domain
     "govwatch.imports | govwatch.reports",
-    # domain areas: each may import supervision and evaluations, never another area
-    "govwatch.complaints | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
+    # domain areas: each may import supervision and evaluations, never another area; accountability
+    # records the people held to account for the matters of every area, so it stands above them, and
+    # an inspection takes up the data checks' findings, so the checks stand below the inspections
+    "govwatch.accountability",
+    "govwatch.complaints | govwatch.inspections | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
+    "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",
     "govwatch.cases",

@@ -48,6 +48,7 @@ ENTRIES = [
     NavEntry("projects", "重点项目", "projects:list", count="govwatch.projects.todo"),
     NavEntry("randomchecks", "双随机", "randomchecks:list", count="govwatch.randomchecks.todo"),
     NavEntry("regulation", "互联网+监管", "regulation:figures"),
+    NavEntry("integrity", "评议监督", "checks:home"),
     NavEntry("reports", "统计报表", "reports:kpi"),
     NavEntry("audit", "审计日志", "audit", action=VIEW_AUDIT),
     NavEntry("admin", "管理后台", "admin:index", action=MANAGE_CATALOG),
@@ -61,7 +62,9 @@ def entries(request, current: str) -> list[dict[str, Any]]:
     for entry in ENTRIES:
         if not entry.visible_to(user):
             continue
-        count = sum(g.count for g in groups_of(request, entry.count) if g.nav == entry.key) if entry.count else 0
+        count = (
+            sum(g.count for g in groups_of(request, entry.count) if g.nav == entry.key) if entry.count else 0
+        )
         shown.append(
             {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "current": entry.key == current,
              "count": count}

@@ -11,7 +11,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 TZ = ZoneInfo("Asia/Shanghai")
-BEFORE = [("evaluations", "0003_letter_issuer"), ("supervision", "0002_order_issuer_and_automatic_origins")]
+# The foundation apps at their newest (their later columns exist in the database whatever the target).
+BEFORE = [
+    ("evaluations", "0003_letter_issuer"),
+    ("supervision", "0002_order_issuer_and_automatic_origins"),
+    ("orgs", "0004_merge_0003_names_single_line_0003_unit_hours"),
+    ("catalog", "0002_limits_and_single_line_names"),
+]
 
 
 def migrate(targets):

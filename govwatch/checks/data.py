@@ -1,0 +1,188 @@
+"""What the checks read, set-wise: the period, the org tree with its hours and thresholds, the local
+clock, and the SQL fragments that differ between SQLite and PostgreSQL.
+
+The checks run over a province year (millions of evaluations and cases), so they never walk rows
+through the ORM: each reads what it needs in one or two statements, filtered and grouped by the
+database, and works on numpy arrays or on the few rows that are left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from govwatch.cases.models import Case
+from govwatch.core.choices import UnitKind
+from govwatch.core.localtime import local_tz, start_of_day
+from govwatch.evaluations.models import Evaluation, PendingEvaluation
+from govwatch.orgs.hours import HoursError, Span, parse_hours
+from govwatch.orgs.models import Unit
+from govwatch.workcal.calendar import _FIRST_ORD, get_calendar
+
+from .models import RegionThresholds
+from .thresholds import DEFAULTS, Thresholds
+
+FETCH = 20_000
+DAY = 86400
+
+
+def q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+E = q(Evaluation._meta.db_table)
+P = q(PendingEvaluation._meta.db_table)
+C = q(Case._meta.db_table)
+
+
+def epoch(column: str) -> str:
+    """Seconds since 1970 (UTC) of a timestamp column, as an integer."""
+    if connection.vendor == "postgresql":
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def month_of(column: str) -> str:
+    """'YYYY-MM' of a date column."""
+    if connection.vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"strftime('%%Y-%%m', {column})"
+
+
+def moment(value: datetime) -> object:
+    """A timestamp as the database compares it in raw SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def stream(sql: str, params: list) -> Iterator[tuple]:
+    """The rows of one statement, fetched in batches (memory stays flat)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+
+
+def rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+    @property
+    def start(self) -> datetime:
+        return start_of_day(self.date_from)
+
+    @property
+    def end(self) -> datetime:
+        return start_of_day(self.date_to + timedelta(days=1))
+
+    def bounds(self) -> list:
+        return [moment(self.start), moment(self.end)]
+
+    def months(self) -> list[str]:
+        out, d = [], self.date_from.replace(day=1)
+        while d <= self.date_to:
+            out.append(f"{d:%Y-%m}")
+            d = (d + timedelta(days=32)).replace(day=1)
+        return out
+
+
+class Clock:
+    """Local days and times of UTC seconds over the period: exact in any time zone.
+
+    `midnights[i]` is the UTC second at which local day `first + i` begins; a moment's local day is
+    found by `searchsorted`, its second of the day by subtraction, whether it is a working day from
+    the working-day calendar.
+    """
+
+    def __init__(self, period: Period):
+        tz = local_tz()
+        self.first = period.date_from - timedelta(days=2)
+        days = (period.date_to - self.first).days + 4
+        self.dates = [self.first + timedelta(days=i) for i in range(days)]
+        self.midnights = np.array(
+            [int(datetime(d.year, d.month, d.day, tzinfo=tz).timestamp()) for d in self.dates], dtype=np.int64
+        )
+        cal = get_calendar()
+        ordinals = np.array([d.toordinal() - _FIRST_ORD for d in self.dates], dtype=np.int64)
+        self.workday = cal.is_work[ordinals]
+
+    def day_index(self, seconds: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.midnights, seconds, side="right") - 1, 0, len(self.dates) - 1)
+
+    def local(self, seconds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(local day index, second of the local day) of each moment."""
+        day = self.day_index(seconds)
+        return day, seconds - self.midnights[day]
+
+    def date_of(self, second: int) -> date:
+        return self.dates[int(self.day_index(np.array([second]))[0])]
+
+    def text(self, second: int) -> str:
+        return datetime.fromtimestamp(int(second), local_tz()).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@dataclass
+class UnitInfo:
+    id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    hours: tuple[Span, ...] = ()
+    region: int = 0  # the unit's district: the peers of missing_evaluations share it
+    thresholds: Thresholds = field(default=DEFAULTS)
+
+    @property
+    def open_seconds(self) -> int:
+        return sum(end - start for start, end in self.hours)
+
+
+class Units:
+    """The org tree as the checks need it: hours and thresholds resolved up the tree."""
+
+    def __init__(self) -> None:
+        units = list(Unit.objects.values_list("id", "code", "name", "kind", "path", "hours"))
+        by_code = {u[1]: u for u in units}
+        overrides = {
+            unit_id: values for unit_id, values in RegionThresholds.objects.values_list("unit_id", "values")
+        }
+        try:
+            default_hours = parse_hours(settings.DEFAULT_HOURS)
+        except HoursError:
+            default_hours = parse_hours("08:30-12:00,14:00-17:30")
+        self.by_id: dict[int, UnitInfo] = {}
+        for uid, code, name, kind, path, _own in units:
+            chain = [by_code[c] for c in path.strip("/").split("/") if c in by_code]
+            own_hours = next((h for *_, h in reversed(chain) if h), "")
+            try:
+                spans = parse_hours(own_hours) if own_hours else default_hours
+            except HoursError:
+                spans = default_hours
+            values: dict = {}
+            for ancestor in chain:
+                values.update(overrides.get(ancestor[0], {}))
+            districts = [a[0] for a in chain if a[3] == UnitKind.DISTRICT]
+            self.by_id[uid] = UnitInfo(
+                id=uid, code=code, name=name, kind=kind, path=path, hours=spans,
+                region=districts[-1] if districts else chain[0][0],
+                thresholds=DEFAULTS.changed(values) if values else DEFAULTS,
+            )  # fmt: skip
+
+    def __getitem__(self, unit_id: int) -> UnitInfo:
+        return self.by_id[unit_id]
+
+    def kin(self, a: int, b: int) -> bool:
+        """True when one unit is the other's ancestor (a department and its section)."""
+        pa, pb = self.by_id[a].path, self.by_id[b].path
+        return pa.startswith(pb) or pb.startswith(pa)

@@ -1,0 +1,237 @@
+"""missing_evaluations (漏报): a unit's (or window's) completed cases of a month that carry far fewer
+evaluations than its peers' rates predict.
+
+Peers are the units of the same kind in the same district; a window's are its unit's other windows.
+Rates are taken per case channel (a unit that works online is rated less at the window) from the
+peers without the unit itself; where they have fewer than MIN_PEER_CASES completed cases, from the
+same kind everywhere, then from every unit. Every unit-month and window-month with at least
+`missing_min_expected` evaluations expected is a test, and a region's `missing_alpha` is the number
+of honest ones it accepts to see flagged per run (Bonferroni over the region's tests).
+
+Province scale: two grouped statements (completed cases, evaluated cases, per unit, window,
+channel and month), then arrays: a cell is a (unit, window, month), a column a channel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from govwatch.core.choices import CaseStatus
+
+from .data import C, E, rows, stream
+from .models import Kind
+from .rules import Candidate, Context, _batches, _score
+from .stats import binom_cdf, robust_floor
+
+MIN_PEER_CASES = 100  # below this the peers' own rates are noise: the wider group's are used
+
+
+def _month_sql(column: str) -> str:
+    return f"substr(CAST({column} AS TEXT), 1, 7)"
+
+
+@dataclass
+class Cells:
+    """Completed and evaluated cases per (unit, window, month) cell and case channel."""
+
+    keys: list[tuple[int, str, str]]
+    completed: np.ndarray  # cells x channels
+    evaluated: np.ndarray
+
+
+def _cells(ctx: Context) -> Cells:
+    month = _month_sql("c.closed_on")
+    bounds = [ctx.period.date_from, ctx.period.date_to]
+    index: dict[tuple[int, str, str], int] = {}
+    channels: dict[str, int] = {}
+    found: list[tuple[int, int, int, int]] = []  # (cell, channel, completed, evaluated)
+    queries = (
+        (f"SELECT c.unit_id, c.window_code, c.channel, {month}, COUNT(*) FROM {C} c "
+         "WHERE c.status = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
+         [CaseStatus.COMPLETED, *bounds], 0),
+        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT case_no) "
+         f"FROM {ctx.rated()} WHERE auto = %s AND case_status = %s AND closed_on >= %s AND closed_on <= %s "
+         "GROUP BY 1, 2, 3, 4", [False, CaseStatus.COMPLETED, *bounds], 1),
+    )  # fmt: skip
+    for sql, params, column in queries:
+        for unit_id, window, channel, m, n in stream(sql, params):
+            cell = index.setdefault((unit_id, window or "", m), len(index))
+            found.append((cell, channels.setdefault(channel, len(channels)), column, n))
+    completed = np.zeros((len(index), max(len(channels), 1)), dtype=np.float64)
+    evaluated = np.zeros_like(completed)
+    if found:
+        data = np.array(found, dtype=np.int64)
+        for column, target in ((0, completed), (1, evaluated)):
+            picked = data[data[:, 2] == column]
+            np.add.at(target, (picked[:, 0], picked[:, 1]), picked[:, 3])
+    return Cells(list(index), completed, evaluated)
+
+
+@dataclass
+class Suspect:
+    unit_id: int
+    window: str
+    month: str
+    n: int
+    k: int
+    expected: float
+    ratio: float
+
+
+def _rates(evaluated: np.ndarray, completed: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(completed > 0, evaluated / np.where(completed > 0, completed, 1), np.nan)
+
+
+def _layer(*rates: np.ndarray) -> np.ndarray:
+    """Per channel the first rate that is known."""
+    out = rates[-1].copy()
+    for r in reversed(rates[:-1]):
+        out = np.where(np.isnan(r), out, r)
+    return np.nan_to_num(out)
+
+
+def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, fallback: np.ndarray,
+           labels: list[tuple[int, str, str]], regions: list[int], tests: dict[int, int]) -> list[Suspect]:  # fmt: skip
+    """The members far below their group's other members: leave-one-out rates per channel."""
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    g_comp = np.zeros((n_groups, comp.shape[1]))
+    g_ev = np.zeros_like(g_comp)
+    np.add.at(g_comp, groups, comp)
+    np.add.at(g_ev, groups, ev)
+    rest_comp, rest_ev = g_comp[groups] - comp, g_ev[groups] - ev
+    enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
+    peer = _rates(rest_ev, rest_comp)
+    rates = np.where(enough[:, None], _layer(peer, fallback), np.nan_to_num(fallback))
+    expected = (comp * rates).sum(axis=1)
+    k = ev.sum(axis=1)
+    n = comp.sum(axis=1)
+    th = [ctx.units[u].thresholds for u, _, _ in labels]
+    min_expected = np.array([t.missing_min_expected for t in th])
+    tested = expected >= min_expected
+    for i in np.flatnonzero(tested):
+        tests[regions[i]] = tests.get(regions[i], 0) + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(expected > 0, k / np.where(expected > 0, expected, 1), 1.0)
+        # The group's spread: each member against the whole group's rates.
+        group_rates = _layer(_rates(g_ev, g_comp)[groups], fallback)
+        own_expected = (comp * group_rates).sum(axis=1)
+    spread_ratio = (k + 0.5) / (own_expected + 0.5)
+    low = tested & (ratio <= np.array([t.missing_max_ratio for t in th]))
+    suspects = []
+    members: dict[int, np.ndarray] = {}
+    for i in np.flatnonzero(low):
+        g = int(groups[i])
+        if g not in members:
+            idx = np.flatnonzero((groups == g) & tested)
+            members[g] = spread_ratio[idx]
+        floor = robust_floor(members[g].tolist())
+        if floor is not None and ratio[i] >= floor:
+            continue
+        unit_id, window, month = labels[i]
+        suspects.append(
+            Suspect(unit_id, window, month, int(n[i]), int(k[i]), float(expected[i]), float(ratio[i]))
+        )
+    return suspects
+
+
+def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
+    cells = _cells(ctx)
+    if not cells.keys:
+        return
+    units_info = ctx.units
+    # The units: their cells summed over windows.
+    unit_keys: dict[tuple[int, str], int] = {}
+    cell_unit = np.array(
+        [unit_keys.setdefault((u, m), len(unit_keys)) for u, _w, m in cells.keys], dtype=np.int64
+    )
+    u_comp = np.zeros((len(unit_keys), cells.completed.shape[1]))
+    u_ev = np.zeros_like(u_comp)
+    np.add.at(u_comp, cell_unit, cells.completed)
+    np.add.at(u_ev, cell_unit, cells.evaluated)
+    ukeys = list(unit_keys)
+    kinds = [units_info[u].kind for u, _ in ukeys]
+    regions = [units_info[u].region for u, _ in ukeys]
+    fallback = _fallback(ukeys, kinds, u_comp, u_ev)
+    group_of: dict[tuple, int] = {}
+    groups = np.array(
+        [
+            group_of.setdefault((r, kd, m), len(group_of))
+            for (_, m), r, kd in zip(ukeys, regions, kinds, strict=True)
+        ]
+    )
+    tests: dict[int, int] = {}
+    labels = [(u, "", m) for u, m in ukeys]
+    suspects = _judge(ctx, groups, u_comp, u_ev, fallback, labels, regions, tests)
+    # Windows of units not suspected as a whole, against the unit's other windows.
+    whole = {(s.unit_id, s.month) for s in suspects}
+    picked = [i for i, (u, w, m) in enumerate(cells.keys) if w and (u, m) not in whole]
+    if picked:
+        w_groups = cell_unit[picked]
+        siblings = np.bincount(w_groups, minlength=len(unit_keys))
+        keep = siblings[w_groups] >= 2
+        idx = np.array(picked)[keep]
+        if len(idx):
+            suspects += _judge(
+                ctx, cell_unit[idx], cells.completed[idx], cells.evaluated[idx], fallback[cell_unit[idx]],
+                [cells.keys[i] for i in idx], [units_info[cells.keys[i][0]].region for i in idx], tests,
+            )  # fmt: skip
+    flagged = []
+    for s in suspects:
+        th = units_info[s.unit_id].thresholds
+        p = binom_cdf(s.k, s.n, min(s.expected / s.n, 1.0)) if s.n else 1.0
+        if p <= th.missing_alpha / max(tests.get(units_info[s.unit_id].region, 1), 1):
+            flagged.append((s, p))
+    yield from _candidates(ctx, flagged)
+
+
+def _fallback(ukeys, kinds, u_comp, u_ev) -> np.ndarray:
+    """Per unit-month, the rates per channel of its kind that month, then of every unit that month."""
+    by_kind: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_month: dict[str, list[int]] = defaultdict(list)
+    for i, ((_, m), kind) in enumerate(zip(ukeys, kinds, strict=True)):
+        by_kind[(kind, m)].append(i)
+        by_month[m].append(i)
+    out = np.zeros_like(u_comp)
+    month_rates = {m: _rates(u_ev[idx].sum(axis=0), u_comp[idx].sum(axis=0)) for m, idx in by_month.items()}
+    for (_kind, m), idx in by_kind.items():
+        out[idx] = _layer(_rates(u_ev[idx].sum(axis=0), u_comp[idx].sum(axis=0)), month_rates[m])
+    return out
+
+
+def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[Candidate]:
+    """The findings' cases left unevaluated, for all of them in one statement per few units."""
+    if not flagged:
+        return
+    unit_ids = sorted({s.unit_id for s, _ in flagged})
+    unevaluated: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    for batch, marks in _batches(unit_ids, 200):
+        sql = (
+            f"SELECT c.unit_id, c.window_code, {_month_sql('c.closed_on')}, c.case_no FROM {C} c "
+            f"WHERE c.unit_id IN ({marks}) AND c.status = %s AND c.closed_on >= %s AND c.closed_on <= %s "
+            f"AND NOT EXISTS (SELECT 1 FROM {E} e WHERE e.case_no = c.case_no AND e.auto = %s) ORDER BY c.case_no"
+        )
+        for unit_id, window, month, case_no in rows(
+            sql, [*batch, CaseStatus.COMPLETED, ctx.period.date_from, ctx.period.date_to, False]
+        ):
+            unevaluated[(unit_id, "", month)].append(case_no)
+            if window:
+                unevaluated[(unit_id, window, month)].append(case_no)
+    for s, p in flagged:
+        case_nos = unevaluated.get((s.unit_id, s.window, s.month), [])
+        month = date.fromisoformat(f"{s.month}-01")
+        who = f"窗口 {s.window}" if s.window else "单位"
+        peers = "本单位其他窗口" if s.window else "同类单位"
+        yield Candidate(
+            Kind.MISSING_EVALUATIONS, s.unit_id, s.window, f"{s.unit_id}|{s.window}|{s.month}", month, [], case_nos,
+            _score(0.5 + 0.5 * (1 - s.ratio) * min(1.0, -math.log10(max(p, 1e-300)) / 6)),
+            [f"{s.month} 该{who}办结 {s.n} 件，主动评价 {s.k} 件；按{peers}的评价率应有约 {s.expected:.0f} 件",
+             f"仅为预计的 {s.ratio:.0%}，如此之少的概率约为 {p:.1g}（二项分布）",
+             f"{len(case_nos)} 件已办结办件没有评价"],
+        )  # fmt: skip

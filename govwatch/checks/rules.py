@@ -1,0 +1,606 @@
+"""The eight checks of contract section 8, each one named function yielding `Candidate`s.
+
+A candidate is what one run suspects: a kind, a unit (and window), a stable group key, the
+evaluations it names (or, for missing_evaluations, the cases left unevaluated), a score in [0, 1]
+and the reasons in Chinese. `govwatch.checks.runs` turns candidates into findings, never twice.
+
+The statistical checks measure a unit against its peers and a window against its own throughput,
+never against a fixed count:
+- burst: a run of top ratings at one window's device, seconds apart, most of them not following
+  a completion of their case at that moment (the window did not serve those people then), and
+  improbable at that window's own rate of evaluations that day (Poisson);
+- off_hours: device ratings outside the unit's hours or on a rest day, unless the window was
+  evidently serving (the rating follows its case's completion, near the hours or among others);
+- evaluator_many: counts per evaluator (cases, units, cases in one day) beyond the tail of the
+  region's own distribution of them;
+- duplicate_comment: a comment long enough to be one person's words, on several cases, that the
+  rest of the region does not use (a phrase many units' citizens write is common speech);
+- missing_evaluations (its own module, `govwatch.checks.missing`): a unit's (or window's)
+  completed cases of a month with far fewer evaluations than its peers' rates per case channel
+  predict (binomial), and below their spread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import groupby
+
+import numpy as np
+from django.db import connection
+
+from govwatch.core.choices import CaseStatus
+from govwatch.orgs.hours import format_hours as hours_text
+
+from .data import DAY, C, Clock, E, P, Period, Units, epoch, moment, rows, stream
+from .models import Kind
+from .stats import poisson_sf, tail_threshold
+
+# An evaluation a window's device records within a few minutes of its case's completion follows
+# service at that window; a window where at least BUSY such ratings fall within BUSY_SECONDS
+# either side of a moment was evidently serving then (a hall open late or on a rest day).
+BUSY = 4
+BUSY_SECONDS = 3600
+TAIL_SUPPORT = 50
+
+
+@dataclass
+class Candidate:
+    kind: str
+    unit_id: int
+    window_code: str
+    key: str
+    month: date
+    eval_ids: list[str]
+    case_nos: list[str]
+    score: float
+    reasons: list[str]
+
+
+RATED = "govwatch_checks_rated"
+# Evaluations of cases completed in the period count for missing_evaluations when given this long after.
+LATE_RATINGS = timedelta(days=62)
+
+
+@dataclass
+class Context:
+    period: Period
+    units: Units
+    now: datetime
+    clock: Clock = field(init=False)
+    _rated: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.clock = Clock(self.period)
+
+    def month(self, second: int) -> date:
+        return self.clock.date_of(second).replace(day=1)
+
+    @property
+    def start(self) -> int:
+        return int(self.period.start.timestamp())
+
+    @property
+    def end(self) -> int:
+        return int(self.period.end.timestamp())
+
+    def rated(self) -> str:
+        """The period's evaluations (pending ones too) joined once to their cases, in a temporary
+        table every check that needs the join reads: one pass over millions of rows, not one per
+        check. Moments are UTC seconds; evaluator hashes are cut to their first 16 hex digits (64
+        bits: enough to tell a region's evaluators apart)."""
+        if not self._rated:
+            t, closed = epoch("e.at"), epoch("c.closed_at")
+            sql = (
+                f"SELECT e.eval_id, e.unit_id, e.window_code, e.channel, e.level, e.auto, "
+                f"substr(e.evaluator_hash, 1, 16) AS h, {t} AS t, COALESCE(e.case_no, '') AS case_no, 0 AS pending, "
+                f"c.unit_id AS case_unit, c.window_code AS case_window, c.channel AS case_channel, "
+                f"c.status AS case_status, {closed} AS closed, c.closed_on AS closed_on "
+                f"FROM {E} e LEFT JOIN {C} c ON c.case_no = e.case_no WHERE e.at >= %s AND e.at < %s "
+                f"UNION ALL SELECT p.eval_id, p.unit_id, p.window_code, p.channel, p.level, p.auto, "
+                f"substr(p.evaluator_hash, 1, 16), {epoch('p.at')}, p.case_no, 1, NULL, NULL, NULL, NULL, NULL, NULL "
+                f"FROM {P} p WHERE p.at >= %s AND p.at < %s"
+            )
+            bounds = [moment(self.period.start), moment(self.period.end + LATE_RATINGS)]
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {RATED}", [])
+                cursor.execute(f"CREATE TEMPORARY TABLE {RATED} AS {sql}", bounds * 2)
+            self._rated = True
+        return RATED
+
+    def close(self) -> None:
+        if self._rated:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {RATED}", [])
+            self._rated = False
+
+
+def _score(value: float) -> float:
+    return round(min(1.0, max(0.0, value)), 3)
+
+
+def _period_sql(alias: str) -> str:
+    return f"{alias}.at >= %s AND {alias}.at < %s"
+
+
+# -- unknown_case --------------------------------------------------------------------------------
+
+
+def unknown_case(ctx: Context) -> Iterator[Candidate]:
+    """Evaluations kept without their case: the case_no is not a case GovWatch has now."""
+    sql = (
+        f"SELECT p.eval_id, p.unit_id, p.window_code, {epoch('p.at')}, p.case_no FROM {P} p "
+        f"WHERE {_period_sql('p')} AND NOT EXISTS (SELECT 1 FROM {C} c WHERE c.case_no = p.case_no) "
+        "ORDER BY p.unit_id, p.window_code, p.at"
+    )
+    now = ctx.now.timestamp()
+    for (unit_id, window, month), group in groupby(
+        stream(sql, ctx.period.bounds()), key=lambda r: (r[1], r[2], ctx.month(r[3]))
+    ):
+        group = list(group)
+        oldest = min(r[3] for r in group)
+        age_days = (now - oldest) / DAY
+        yield Candidate(
+            Kind.UNKNOWN_CASE, unit_id, window, f"{unit_id}|{window}|{month:%Y-%m}", month,
+            [r[0] for r in group], sorted({r[4] for r in group}),
+            _score(0.6 + 0.4 * min(1.0, age_days / 14)),
+            [f"{len(group)} 条评价指向的业务编号在系统中没有办件记录",
+             f"最早一条评价于 {ctx.clock.text(oldest)}，已过 {max(0, int(age_days))} 天仍无办件数据"],
+        )  # fmt: skip
+
+
+# -- wrong_unit and before_completion ------------------------------------------------------------
+
+
+def case_mismatches(ctx: Context) -> list[tuple]:
+    """Evaluations whose case disagrees with them: another unit, not completed, or completed later.
+
+    One pass over the period's evaluations joined to their cases; only the disagreeing rows leave
+    the database: (eval_id, unit, window, at, case_no, case unit, case status, case closed_at).
+    """
+    sql = (
+        f"SELECT eval_id, unit_id, window_code, t, case_no, case_unit, case_status, closed FROM {ctx.rated()} "
+        "WHERE case_unit IS NOT NULL AND t < %s "
+        "AND (unit_id <> case_unit OR case_status <> %s OR t < closed) ORDER BY unit_id, window_code, t"
+    )
+    return rows(sql, [ctx.end, CaseStatus.COMPLETED])
+
+
+def _monthly(ctx: Context, kind: str, found: list[tuple[tuple, float, str]], reasons) -> Iterator[Candidate]:
+    """Candidates of a record-level kind, one per unit, window and month: `found` holds
+    (row, score, why) with row = (eval_id, unit, window, at, case_no, ...)."""
+    for (unit_id, window, month), group in groupby(
+        found, key=lambda f: (f[0][1], f[0][2], ctx.month(f[0][3]))
+    ):
+        group = list(group)
+        yield Candidate(
+            kind, unit_id, window, f"{unit_id}|{window}|{month:%Y-%m}", month,
+            [f[0][0] for f in group], sorted({f[0][4] for f in group if f[0][4]}),
+            _score(sum(f[1] for f in group) / len(group)), reasons(group),
+        )  # fmt: skip
+
+
+def wrong_unit(ctx: Context, mismatches: list[tuple]) -> Iterator[Candidate]:
+    """The evaluation's unit differs from its case's unit."""
+    found = []
+    for row in mismatches:
+        unit_id, case_unit = row[1], row[5]
+        if unit_id != case_unit:
+            related = ctx.units.kin(unit_id, case_unit)
+            found.append((row, 0.6 if related else 1.0, ctx.units[case_unit].name))
+
+    def reasons(group: list) -> list[str]:
+        owners = Counter(f[2] for f in group)
+        listed = "、".join(f"{name}（{n} 条）" for name, n in owners.most_common(5))
+        return [f"{len(group)} 条评价记在本单位名下，其办件却属于其他单位：{listed}"]
+
+    yield from _monthly(ctx, Kind.WRONG_UNIT, found, reasons)
+
+
+def before_completion(ctx: Context, mismatches: list[tuple]) -> Iterator[Candidate]:
+    """The evaluation is earlier than its case's completion, or its case is not completed."""
+    found = []
+    for row in mismatches:
+        status, closed, at = row[6], row[7], row[3]
+        grace = ctx.units[row[1]].thresholds.before_completion_grace_seconds
+        if status != CaseStatus.COMPLETED:
+            found.append((row, 0.9, f"办件{CaseStatus(status).label}"))
+        elif closed is not None and at < closed - grace:
+            early = closed - at
+            found.append((row, 0.5 + 0.5 * min(1.0, early / DAY), f"早于办结 {_duration(early)}"))
+
+    def reasons(group: list) -> list[str]:
+        open_ = sum(1 for f in group if not f[2].startswith("早于"))
+        early = len(group) - open_
+        out = []
+        if early:
+            out.append(f"{early} 条评价的时间早于其办件的办结时间")
+        if open_:
+            out.append(f"{open_} 条评价的办件至今未办结（办理中、挂起、退件或撤回）")
+        return out
+
+    yield from _monthly(ctx, Kind.BEFORE_COMPLETION, found, reasons)
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= DAY:
+        return f"{seconds / DAY:.1f} 天"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} 小时"
+    return f"{max(1, round(seconds / 60))} 分钟"
+
+
+# -- the windows' devices: off_hours and burst ---------------------------------------------------
+
+
+@dataclass
+class WindowRatings:
+    """One window's device ratings in the period, in time order, as arrays."""
+
+    unit_id: int
+    window_code: str
+    eval_ids: np.ndarray
+    at: np.ndarray  # UTC seconds
+    level: np.ndarray
+    served: np.ndarray  # the rating follows its case's completion within minutes
+    delay: np.ndarray  # seconds since its case's completion; -1 without a completed case
+
+
+def device_ratings(ctx: Context) -> Iterator[WindowRatings]:
+    """Every device rating of the period (pending ones too), window by window, streamed."""
+    sql = (
+        f"SELECT unit_id, window_code, eval_id, t, level, CASE WHEN case_status = %s THEN closed END "
+        f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s ORDER BY 1, 2, 4"
+    )
+    params = [CaseStatus.COMPLETED, "device", False, ctx.end]
+    for (unit_id, window), group in groupby(stream(sql, params), key=lambda r: (r[0], r[1])):
+        group = list(group)
+        within = ctx.units[unit_id].thresholds.served_within_minutes * 60
+        at = np.fromiter((r[3] for r in group), dtype=np.int64, count=len(group))
+        closed = np.fromiter((-1 if r[5] is None else r[5] for r in group), dtype=np.int64, count=len(group))
+        delay = np.where((closed >= 0) & (at >= closed), at - closed, -1)
+        yield WindowRatings(
+            unit_id, window, np.array([r[2] for r in group], dtype=object), at,
+            np.fromiter((r[4] for r in group), dtype=np.int8, count=len(group)),
+            (delay >= 0) & (delay <= within), delay,
+        )  # fmt: skip
+
+
+def _first_start(unit) -> int:
+    return unit.hours[0][0] if unit.hours else 0
+
+
+def off_hours(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
+    """Device ratings outside the unit's hours on a working day, or on a rest day."""
+    unit = ctx.units[w.unit_id]
+    grace = unit.thresholds.off_hours_grace_minutes * 60
+    day, sec = ctx.clock.local(w.at)
+    work = ctx.clock.workday[day]
+    inside = np.zeros(len(w.at), dtype=bool)
+    near = np.zeros(len(w.at), dtype=bool)
+    distance = np.full(len(w.at), DAY, dtype=np.int64)
+    for start, end in unit.hours:
+        inside |= (sec >= start) & (sec < end)
+        near |= (sec >= start - grace) & (sec < end + grace)
+        distance = np.minimum(distance, np.maximum(start - sec, sec - end + 1).clip(min=0))
+    outside = ~(work & inside)
+    if not outside.any():
+        return
+    served_at = w.at[w.served]
+    around = np.searchsorted(served_at, w.at + BUSY_SECONDS, side="right") - np.searchsorted(
+        served_at, w.at - BUSY_SECONDS
+    )
+    # The last citizens of a session: near the hours of a working day, rated within the grace of
+    # their case's completion there (which happened within the grace of the hours too).
+    last_served = (
+        work & near & (w.delay >= 0) & (w.delay <= grace) & (sec - w.delay >= _first_start(unit) - grace)
+    )
+    excused = last_served | (w.served & (around >= BUSY))
+    flagged = np.flatnonzero(outside & ~excused)
+    if not len(flagged):
+        return
+    # Rest days and the small hours are the clearest; a rating just past closing the least.
+    score = np.where(~work, 0.9, 0.5 + 0.5 * np.minimum(1.0, distance / (3 * 3600)))
+    night = (sec < 6 * 3600) | (sec >= 22 * 3600)
+    score = np.where(night, 1.0, score)
+    months = [ctx.month(int(w.at[i])) for i in flagged]
+    for month, members in groupby(zip(months, flagged, strict=True), key=lambda m: m[0]):
+        idx = [i for _, i in members]
+        rest = int((~work[idx]).sum())
+        reasons = [f"{len(idx)} 条评价器评价不在服务时间（工作日 {hours_text(unit.hours)}）"]
+        if rest:
+            reasons.append(f"其中 {rest} 条在非工作日")
+        reasons.append(f"最早 {ctx.clock.text(int(w.at[idx[0]]))}，最晚 {ctx.clock.text(int(w.at[idx[-1]]))}")
+        yield Candidate(
+            Kind.OFF_HOURS, w.unit_id, w.window_code, f"{w.unit_id}|{w.window_code}|{month:%Y-%m}", month,
+            list(w.eval_ids[idx]), [], _score(float(np.mean(score[idx]))), reasons,
+        )  # fmt: skip
+
+
+def bursts(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
+    """Runs of top ratings seconds apart at one window's device that its service does not explain."""
+    t = ctx.units[w.unit_id].thresholds
+    n = len(w.at)
+    if n < t.burst_min_run:
+        return
+    breaks = np.flatnonzero(np.diff(w.at) > t.burst_gap_seconds) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [n]))
+    long_runs = np.flatnonzero(ends - starts >= t.burst_min_run)
+    if not len(long_runs):
+        return
+    day, _ = ctx.clock.local(w.at)
+    per_day = Counter(day.tolist())
+    open_seconds = max(ctx.units[w.unit_id].open_seconds, 3600)
+    by_day: dict[int, list[tuple[int, int, float, float]]] = defaultdict(list)
+    for r in long_runs:
+        a, b = int(starts[r]), int(ends[r])
+        size = b - a
+        top = float(np.mean(w.level[a:b] >= 4))
+        unexplained = float(np.mean(~w.served[a:b]))
+        if top < t.burst_top_share or unexplained < t.burst_unexplained_share:
+            continue
+        d = int(day[a])
+        # The window's own pace that day, without the run: at least one rating a day.
+        rate = max(per_day[d] - size, 1) / open_seconds
+        span = int(w.at[b - 1] - w.at[a]) + 1
+        expected = max(per_day[d], 1) * poisson_sf(size - 1, rate * span)
+        if expected > t.burst_alpha:
+            continue
+        by_day[d].append((a, b, unexplained, expected))
+    for d, runs in by_day.items():
+        idx = [i for a, b, _, _ in runs for i in range(a, b) if not w.served[i]]
+        worst = min(e for *_, e in runs)
+        share = sum(u * (b - a) for a, b, u, _ in runs) / sum(b - a for a, b, *_ in runs)
+        when = ctx.clock.dates[d]
+        lines = [
+            f"{ctx.clock.text(int(w.at[a]))} 起 {int(w.at[b - 1] - w.at[a]) + 1} 秒内连续 {b - a} 条评价"
+            f"（满意及以上占 {np.mean(w.level[a:b] >= 4):.0%}）"
+            for a, b, *_ in runs
+        ]
+        lines.append(f"其中 {len(idx)} 条的办件并非刚在该窗口办结（不是当场办完当场评价）")
+        lines.append(f"按该窗口当天 {per_day[d]} 条评价的速度，出现如此密集评价的概率约为 {worst:.1g}")
+        yield Candidate(
+            Kind.BURST, w.unit_id, w.window_code, f"{w.unit_id}|{w.window_code}|{when:%Y-%m-%d}", when.replace(day=1),
+            list(w.eval_ids[idx]), [],
+            _score(0.55 + 0.45 * share * min(1.0, -math.log10(max(worst, 1e-300)) / 8)), lines,
+        )  # fmt: skip
+
+
+# -- evaluator_many ------------------------------------------------------------------------------
+
+_TEMP = "govwatch_checks_raters"
+
+
+def _rater_rows(ctx: Context) -> tuple[str, list]:
+    """(evaluator, case or evaluation, unit, local day) of every rating with an evaluator."""
+    # Local day numbers from UTC seconds with the zone's offset on the first day of the period.
+    offset = (ctx.clock.dates[2] - date(1970, 1, 1)).days * DAY - int(ctx.clock.midnights[2])
+    local_day = f"(({{t}}) + ({offset})) / {DAY}"
+    sql = (
+        f"SELECT h, CASE WHEN case_no <> '' THEN case_no ELSE eval_id END AS k, unit_id AS u, "
+        f"{local_day.format(t='t')} AS d FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s"
+    )
+    return sql, [False, ctx.end]
+
+
+def evaluator_many(ctx: Context) -> Iterator[Candidate]:
+    """One evaluator rating far more cases, units or cases in a day than the region's evaluators do."""
+    sql, params = _rater_rows(ctx)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
+        cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql}", params)
+        try:
+            cursor.execute(f"CREATE INDEX {_TEMP}_hdk ON {_TEMP} (h, d, k)", [])
+            per_rater = f"SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu FROM {_TEMP} GROUP BY h"
+            cursor.execute(f"SELECT n, nu, COUNT(*) FROM ({per_rater}) x GROUP BY n, nu", [])
+            joint = cursor.fetchall()
+            per_day = f"SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d"
+            cursor.execute(f"SELECT n, COUNT(*) FROM ({per_day}) x GROUP BY n", [])
+            days = dict(cursor.fetchall())
+            cases_hist: Counter = Counter()
+            units_hist: Counter = Counter()
+            for n, nu, count in joint:
+                cases_hist[n] += count
+                units_hist[nu] += count
+            limits = _rater_limits(ctx, cases_hist, units_hist, Counter(days))
+            if not limits:
+                return
+            low_cases = min(m[0] for m in limits.values())
+            low_units = min(m[1] for m in limits.values())
+            low_day = min(m[2] for m in limits.values())
+            cursor.execute(
+                f"SELECT h FROM {_TEMP} GROUP BY h HAVING COUNT(DISTINCT k) >= %s OR COUNT(DISTINCT u) >= %s "
+                f"UNION SELECT h FROM ({per_day}) x WHERE n >= %s",
+                [low_cases, low_units, low_day],
+            )
+            suspects = [h for (h,) in cursor.fetchall()]
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
+    yield from _rater_findings(ctx, suspects, limits, cases_hist, units_hist, Counter(days))
+
+
+def _rater_limits(
+    ctx: Context, cases: Counter, units: Counter, days: Counter
+) -> dict[float, tuple[int, int, int]]:
+    """{alpha: (cases, units, cases in a day)} at which an evaluator stands out, per alpha in use."""
+    out = {}
+    for alpha in {u.thresholds.evaluator_alpha for u in ctx.units.by_id.values()}:
+        out[alpha] = (
+            tail_threshold(cases, alpha, TAIL_SUPPORT),
+            tail_threshold(units, alpha, TAIL_SUPPORT),
+            tail_threshold(days, alpha, TAIL_SUPPORT),
+        )
+    return out
+
+
+def _rater_findings(ctx, suspects, limits, cases_hist, units_hist, days_hist) -> Iterator[Candidate]:
+    for i in range(0, len(suspects), 500):
+        batch = suspects[i : i + 500]
+        marks = ", ".join(["%s"] * len(batch))
+        sql = (
+            f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
+            f"WHERE h IN ({marks}) AND auto = %s AND t < %s ORDER BY 1, 5"
+        )
+        params = [*batch, False, ctx.end]
+        for h, group in groupby(rows(sql, params), key=lambda r: r[0]):
+            group = list(group)
+            candidate = _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist)
+            if candidate:
+                yield candidate
+
+
+def _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist) -> Candidate | None:
+    main_unit = Counter(r[3] for r in group).most_common(1)[0][0]
+    th = ctx.units[main_unit].thresholds
+    lim_cases, lim_units, lim_day = limits[th.evaluator_alpha]
+    cases = {r[2] or r[1] for r in group}
+    units = {r[3] for r in group}
+    day_index, _ = ctx.clock.local(np.array([r[4] for r in group], dtype=np.int64))
+    by_day: dict[int, set] = defaultdict(set)
+    for r, d in zip(group, day_index.tolist(), strict=True):
+        by_day[d].add(r[2] or r[1])
+    busiest = max(len(v) for v in by_day.values())
+    reasons = []
+    if len(cases) >= max(lim_cases, th.evaluator_min_cases):
+        reasons.append(
+            f"同一评价人在期间内评价了 {len(cases)} 件办件（本区评价人达到 {lim_cases} 件即属罕见）"
+        )
+    if len(units) >= max(lim_units, th.evaluator_min_units):
+        reasons.append(f"评价涉及 {len(units)} 个单位（本区评价人达到 {lim_units} 个即属罕见）")
+    if busiest >= max(lim_day, th.evaluator_min_day_cases):
+        day = ctx.clock.dates[max(by_day, key=lambda k: len(by_day[k]))]
+        reasons.append(f"{day:%Y-%m-%d} 一天评价了 {busiest} 件（本区评价人单日达到 {lim_day} 件即属罕见）")
+    if not reasons:
+        return None
+    # How far beyond the region's tail, on the measure that stands out most.
+    excess = max(len(cases) / max(lim_cases, 1), len(units) / max(lim_units, 1), busiest / max(lim_day, 1))
+    reasons.append(f"共涉及 {len(units)} 个单位、{len(by_day)} 天")
+    first_month = ctx.month(min(r[4] for r in group))
+    return Candidate(
+        Kind.EVALUATOR_MANY, main_unit, "", f"rater|{h}", first_month,
+        [r[1] for r in group], sorted({r[2] for r in group if r[2]}), _score(0.5 + 0.5 * min(1.0, (excess - 1) + 0.3)),
+        reasons,
+    )  # fmt: skip
+
+
+# -- duplicate_comment ---------------------------------------------------------------------------
+
+_STRIP = re.compile(r"\s+")
+
+
+def normalise_comment(text: str) -> str:
+    """A comment without spaces, punctuation and symbols (emoji), in lower case: what is compared."""
+    text = unicodedata.normalize("NFKC", _STRIP.sub("", text)).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
+
+
+def _comment_sql(ctx: Context, select_e: str, select_p: str, extra: str = "") -> tuple[str, list]:
+    """The period's commented evaluations but defaults and negative reviews: a negative review is
+    verified with the citizen in its rectification loop (差评整改), where a false one shows; what is
+    copied from one evaluation to the next is made-up praise."""
+    sql = (
+        f"SELECT {select_e} FROM {E} e WHERE {_period_sql('e')} AND e.comment <> '' AND e.auto = %s "
+        f"AND e.level >= %s {extra.format(a='e')} "
+        f"UNION ALL SELECT {select_p} FROM {P} p WHERE {_period_sql('p')} AND p.comment <> '' AND p.auto = %s "
+        f"AND p.level >= %s {extra.format(a='p')}"
+    )
+    return sql, [*ctx.period.bounds(), False, 3]
+
+
+def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
+    """The same comment, long enough to be someone's own words, on several cases, that the rest of
+    the region does not write."""
+    shortest = min(u.thresholds.duplicate_min_length for u in ctx.units.by_id.values())
+    fewest = min(u.thresholds.duplicate_min_cases for u in ctx.units.by_id.values())
+    widest = max(u.thresholds.duplicate_max_units for u in ctx.units.by_id.values())
+    sql, params = _comment_sql(ctx, "e.comment, e.unit_id", "p.comment, p.unit_id")
+    grouped = f"SELECT comment, unit_id, COUNT(*) FROM ({sql}) x GROUP BY comment, unit_id"
+    texts: dict[str, dict] = {}
+    for comment, unit_id, count in stream(grouped, params * 2):
+        key = normalise_comment(comment)
+        if len(key) < shortest:
+            continue
+        entry = texts.setdefault(key, {"raw": set(), "units": set(), "count": 0})
+        entry["raw"].add(comment)
+        entry["units"].add(unit_id)
+        entry["count"] += count
+    candidates = {k: v for k, v in texts.items() if v["count"] >= fewest and len(v["units"]) <= widest}
+    if not candidates:
+        return
+    # Common speech is judged on everything ever recorded, not only this period.
+    spread = _units_ever(sorted(raw for v in candidates.values() for raw in v["raw"]))
+    for entry in candidates.values():
+        entry["ever"] = set().union(*(spread.get(raw, set()) for raw in entry["raw"]))
+    candidates = {k: v for k, v in candidates.items() if len(v["ever"]) <= widest}
+    found = _commented(ctx, sorted(raw for v in candidates.values() for raw in v["raw"]))
+    for key, entry in candidates.items():
+        evaluations = sorted((r for raw in entry["raw"] for r in found.get(raw, [])), key=lambda r: r[3])
+        candidate = _duplicate_candidate(ctx, key, sorted(entry["raw"]), evaluations, entry["ever"])
+        if candidate:
+            yield candidate
+
+
+def _batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
+    for i in range(0, len(values), size):
+        batch = values[i : i + size]
+        yield batch, ", ".join(["%s"] * len(batch))
+
+
+def _units_ever(comments: list[str]) -> dict[str, set]:
+    out: dict[str, set] = defaultdict(set)
+    for batch, marks in _batches(comments):
+        for table in (E, P):
+            for comment, unit_id in rows(
+                f"SELECT DISTINCT comment, unit_id FROM {table} WHERE comment IN ({marks})", batch
+            ):
+                out[comment].add(unit_id)
+    return out
+
+
+def _commented(ctx: Context, comments: list[str]) -> dict[str, list[tuple]]:
+    """The period's evaluations carrying each of these comments, a few statements for them all:
+    {comment: [(eval_id, unit, window, at, case_no, evaluator_hash)]}."""
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for batch, marks in _batches(comments):
+        sql, params = _comment_sql(
+            ctx,
+            f"e.comment, e.eval_id, e.unit_id, e.window_code, {epoch('e.at')}, COALESCE(e.case_no, ''), e.evaluator_hash",
+            f"p.comment, p.eval_id, p.unit_id, p.window_code, {epoch('p.at')}, p.case_no, p.evaluator_hash",
+            extra=f"AND {{a}}.comment IN ({marks})",
+        )
+        for row in rows(sql, [*params, *batch, *params, *batch]):
+            out[row[0]].append(row[1:])
+    return out
+
+
+def _duplicate_candidate(
+    ctx: Context, key: str, raws: list[str], found: list[tuple], ever: set
+) -> Candidate | None:
+    if not found:
+        return None
+    unit_counts = Counter(r[1] for r in found)
+    main_unit = unit_counts.most_common(1)[0][0]
+    th = ctx.units[main_unit].thresholds
+    if len(key) < th.duplicate_min_length or len(ever) > th.duplicate_max_units:
+        return None
+    cases = {r[4] or r[0] for r in found}
+    # One person writing the same words on their own cases (a family's two) is not a copy.
+    authors = {r[5] for r in found if r[5]} | {r[0] for r in found if not r[5]}
+    if len(cases) < th.duplicate_min_cases or len(authors) < 2:
+        return None
+    quoted = raws[0] if len(raws[0]) <= 40 else raws[0][:40] + "…"
+    names = "、".join(ctx.units[u].name for u, _ in unit_counts.most_common(3))
+    return Candidate(
+        Kind.DUPLICATE_COMMENT, main_unit, "", f"comment|{hashlib.sha1(key.encode()).hexdigest()[:24]}",
+        ctx.month(found[0][3]), [r[0] for r in found], sorted({r[4] for r in found if r[4]}),
+        _score(0.5 + 0.25 * min(1.0, (len(cases) - 2) / 8) + 0.25 * min(1.0, len(key) / 20)),
+        [f"{len(cases)} 件不同办件的评价内容相同：“{quoted}”",
+         f"出自 {len(authors)} 个不同评价人或匿名评价，集中在 {names}；全区其他单位从未使用这句话"],
+    )  # fmt: skip

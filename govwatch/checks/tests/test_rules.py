@@ -1,0 +1,332 @@
+"""Each check of contract section 8 on a small district: with its fault, without it, and beside the
+innocent look-alike the fault must not be confused with."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from govwatch.checks.models import Kind
+
+from .conftest import at, named
+
+pytestmark = pytest.mark.django_db
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_honest_district_raises_nothing(world, check):
+    world.honest(*MARCH)
+    world.load()
+    assert check(*MARCH) == {}
+
+
+# -- unknown_case --------------------------------------------------------------------------------
+
+
+def test_evaluation_of_a_case_never_seen_is_kept_outside_the_figures_and_found(world, check):
+    from govwatch.evaluations.models import Evaluation, PendingEvaluation
+
+    world.honest(*MARCH, units=["B1", "B2"])
+    fakes = [world.rate(f"NOPE{n}", at(2026, 3, 10, 10, n), channel="qr", unit="B1", evaluator=world.phone())
+             for n in range(5)]  # fmt: skip
+    result = world.load()
+    assert result["evaluations"].rejected == 0
+    assert set(PendingEvaluation.objects.values_list("eval_id", flat=True)) == set(fakes)
+    assert not Evaluation.objects.filter(eval_id__in=fakes).exists()
+    found = check(*MARCH)
+    assert named(found, Kind.UNKNOWN_CASE) == set(fakes)
+    assert found[Kind.UNKNOWN_CASE][0].candidate.case_nos == [f"NOPE{n}" for n in range(5)]
+
+
+def test_evaluation_of_an_unknown_case_without_a_unit_is_refused_with_its_line(world):
+    world.rate("NOPE", at(2026, 3, 10), channel="qr")
+    result = world.load()["evaluations"]
+    assert result.rejected == 1
+    assert result.errors[0]["line"] == 2 and result.errors[0]["field"] == "case_no"
+    assert "不存在" in result.errors[0]["message"] and "unit_code" in result.errors[0]["message"]
+
+
+def test_kept_evaluation_is_checked_again_when_its_case_arrives(world, check):
+    from govwatch.checks.models import Finding
+    from govwatch.evaluations.models import Evaluation, PendingEvaluation
+    from govwatch.reports.figures import kpi_rows
+
+    eval_id = world.rate("LATE1", at(2026, 3, 10, 15), channel="qr", unit="B1", evaluator=world.phone())
+    world.load()
+    found = check(*MARCH)
+    finding = found[Kind.UNKNOWN_CASE][0].finding
+    assert kpi_rows(*MARCH, None)[-1]["evaluations"] == 0  # not in the figures while pending
+
+    late = world.case("B1", "W1", at(2026, 3, 10, 9), at(2026, 3, 10, 9, 30))
+    late.case_no = "LATE1"
+    world.load()
+    assert Evaluation.objects.get(eval_id=eval_id).case_id == "LATE1"
+    assert not PendingEvaluation.objects.exists()
+    assert kpi_rows(*MARCH, None)[-1]["evaluations"] == 1
+    found = check(*MARCH)
+    assert Kind.UNKNOWN_CASE not in found
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.CLEARED
+    assert finding.steps.filter(kind="cleared").exists()
+
+
+def test_importing_the_same_pending_evaluations_twice_counts_duplicates(world, tmp_path):
+    from govwatch.imports.runs import run_import
+
+    world.rate("NOPE", at(2026, 3, 10), channel="qr", unit="B1")
+    first = world.load()["evaluations"]
+    again = run_import("evaluations", tmp_path / "evaluations-1.csv")
+    assert (first.imported, again.imported, again.duplicates) == (1, 0, 1)
+
+
+# -- wrong_unit ----------------------------------------------------------------------------------
+
+
+def test_evaluation_in_another_units_name_is_found_and_its_own_is_not(world, check):
+    world.honest(*MARCH, units=["B1", "B2"])
+    theirs = [world.case("B2", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 9, n + 20)) for n in range(3)]
+    wrong = [world.rate(c, at(2026, 3, 3, 10, i), channel="sms", unit="B1") for i, c in enumerate(theirs)]
+    own = world.case("B1", "W1", at(2026, 3, 2, 9), at(2026, 3, 2, 9, 20))
+    world.rate(own, at(2026, 3, 3, 11), channel="sms", unit="B1")
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.WRONG_UNIT) == set(wrong)
+    (o,) = found[Kind.WRONG_UNIT]
+    assert o.finding.unit.code == "B1" and "第2局" in o.candidate.reasons[0]
+
+
+# -- before_completion ---------------------------------------------------------------------------
+
+
+def test_evaluations_before_completion_or_of_open_cases_are_found(world, check):
+    world.honest(*MARCH, units=["B1"])
+    slow = world.case("B1", "W1", at(2026, 3, 2, 9), at(2026, 3, 4, 16))
+    early = world.rate(slow, at(2026, 3, 3, 10), channel="qr")
+    still_open = world.case("B1", "W2", at(2026, 3, 5, 9))
+    of_open = world.rate(still_open, at(2026, 3, 6, 10), channel="qr")
+    fine = world.case("B1", "W2", at(2026, 3, 5, 9), at(2026, 3, 5, 10))
+    world.rate(fine, at(2026, 3, 5, 10, 1), channel="qr")
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.BEFORE_COMPLETION) == {early, of_open}
+
+
+def test_a_regions_grace_for_clock_skew_spares_a_rating_seconds_early(world, check, town):
+    from govwatch.audit.log import Actor
+    from govwatch.checks.decisions import do_set_thresholds
+
+    case = world.case("B1", "W1", at(2026, 3, 2, 9), at(2026, 3, 2, 9, 30))
+    skewed = world.rate(case, at(2026, 3, 2, 9, 29, 50))
+    world.load()
+    assert named(check(*MARCH), Kind.BEFORE_COMPLETION) == {skewed}
+    do_set_thresholds(Actor("test"), town, {"before_completion_grace_seconds": 60})
+    case = world.case("B1", "W1", at(2026, 3, 3, 9), at(2026, 3, 3, 9, 30))
+    world.rate(case, at(2026, 3, 3, 9, 29, 50))
+    world.load()
+    assert Kind.BEFORE_COMPLETION not in check(date(2026, 3, 3), date(2026, 3, 3))
+
+
+# -- evaluator_many ------------------------------------------------------------------------------
+
+
+def test_one_number_rating_many_cases_is_found_not_a_family_or_a_returning_citizen(world, check):
+    world.honest(*MARCH, per_day=8)
+    rng = world.rng
+    # Citizens who come back: forty people rate twice this month, in different units.
+    for n in range(40):
+        phone = world.phone()
+        for k in range(2):
+            case = world.case(
+                f"B{1 + (n + k) % 8}", "W1", at(2026, 3, 2 + k * 7, 9, n), at(2026, 3, 2 + k * 7, 9, n + 10)
+            )
+            world.rate(case, at(2026, 3, 2 + k * 7, 14, n), channel="sms", evaluator=phone)
+    # A family: one phone rates the two cases it brought the same morning.
+    family = world.phone()
+    kin = [world.case("B3", "W2", at(2026, 3, 12, 9, 5), at(2026, 3, 12, 9, 20 + k)) for k in range(2)]
+    family_ids = {world.rate(c, at(2026, 3, 12, 9, 21 + k, 30), evaluator=family) for k, c in enumerate(kin)}
+    # The fake: one number rates eighteen of its unit's cases over four days.
+    fake = world.phone()
+    done = [world.case("B5", "W3", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(18)]
+    fakes = {world.rate(c, at(2026, 3, 16 + n // 5, 9 + rng.randint(0, 6), n), channel="qr", evaluator=fake)
+             for n, c in enumerate(done)}  # fmt: skip
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.EVALUATOR_MANY) == fakes
+    assert not family_ids & named(found, Kind.EVALUATOR_MANY)
+    (o,) = found[Kind.EVALUATOR_MANY]
+    assert o.finding.unit.code == "B5" and "18 件" in o.candidate.reasons[0]
+
+
+# -- burst ---------------------------------------------------------------------------------------
+
+
+def test_top_ratings_seconds_apart_of_old_cases_are_a_burst_a_busy_honest_window_is_not(world, check):
+    world.honest(*MARCH)
+    # A busy window really records ratings seconds apart: a firm's eight cases completed together,
+    # each rated on the device right after its completion.
+    firm = [world.case("B2", "W2", at(2026, 3, 17, 9, 0), at(2026, 3, 17, 9, 30, 10 * k)) for k in range(8)]
+    honest = {world.rate(c, at(2026, 3, 17, 9, 30, 10 * k + 8)) for k, c in enumerate(firm)}
+    # The burst: twelve cases completed days before, rated 5 in a row, five seconds apart.
+    old = [world.case("B4", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(12)]
+    burst = {world.rate(c, at(2026, 3, 18, 15, 0, 5 * k)) for k, c in enumerate(old)}
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.BURST) == burst
+    assert not honest & named(found, Kind.BURST)
+    (o,) = found[Kind.BURST]
+    assert (o.finding.unit.code, o.finding.window_code) == ("B4", "W1")
+
+
+def test_a_burst_of_low_ratings_is_not_top_ratings(world, check):
+    world.honest(*MARCH, units=["B1", "B2"])
+    old = [world.case("B1", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(10)]
+    for k, c in enumerate(old):
+        world.rate(c, at(2026, 3, 18, 15, 0, 5 * k), level=2, comment="排队太久")
+    world.load()
+    assert Kind.BURST not in check(*MARCH)
+
+
+# -- off_hours -----------------------------------------------------------------------------------
+
+
+def test_device_ratings_at_night_or_on_a_rest_day_are_found_late_service_is_not(world, check):
+    world.honest(*MARCH, units=["B1", "B2"])
+    old = [world.case("B1", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(2)]
+    night = world.rate(old[0], at(2026, 3, 10, 21, 30))
+    sunday = world.rate(old[1], at(2026, 3, 15, 10, 0))  # 2026-03-15 is a Sunday
+    # A citizen served just after closing rates on the device a moment later: late service.
+    late = world.case("B1", "W2", at(2026, 3, 11, 17, 0), at(2026, 3, 11, 17, 40))
+    overtime = world.rate(late, at(2026, 3, 11, 17, 41))
+    # An SMS rating in the evening is not a device rating.
+    world.rate(old[0], at(2026, 3, 10, 22, 0), channel="sms", evaluator=world.phone())
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.OFF_HOURS) == {night, sunday}
+    assert overtime not in named(found, Kind.OFF_HOURS)
+    assert any("非工作日" in r for r in found[Kind.OFF_HOURS][0].candidate.reasons)
+
+
+def test_a_units_own_hours_decide_what_is_off_hours(world, check):
+    from govwatch.orgs.models import Unit
+
+    case = world.case("B1", "W1", at(2026, 3, 2, 9), at(2026, 3, 2, 9, 20))
+    rating = world.rate(case, at(2026, 3, 4, 18, 30))
+    world.load()
+    assert named(check(*MARCH), Kind.OFF_HOURS) == {rating}
+    Unit.objects.filter(code="B1").update(hours="08:00-12:00,13:00-19:00")
+    case = world.case("B1", "W1", at(2026, 3, 5, 9), at(2026, 3, 5, 9, 20))
+    world.rate(case, at(2026, 3, 6, 18, 30))
+    world.load()
+    assert Kind.OFF_HOURS not in check(date(2026, 3, 5), date(2026, 3, 6))
+
+
+# -- duplicate_comment ---------------------------------------------------------------------------
+
+
+def test_one_made_up_comment_on_several_cases_is_found_common_short_comments_are_not(world, check):
+    world.honest(*MARCH, units=["B1", "B2", "B3"])
+    made_up = "窗口工作人员服务热情周到，办事效率非常高，为民服务真心实意！"
+    done = [world.case("B6", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(30)]
+    copies = {world.rate(done[n], at(2026, 3, 9 + n, 10), channel="qr", evaluator=world.phone(), comment=made_up)
+              for n in range(5)}  # fmt: skip
+    for n in range(5, 25):  # what everyone writes
+        world.rate(done[n], at(2026, 3, 3, 10, n), channel="sms", evaluator=world.phone(), comment="满意！")
+    # A phrase citizens of many units write is common speech, however long.
+    for n, unit in enumerate(["B1", "B2", "B3", "B4"]):
+        c = world.case(unit, "W3", at(2026, 3, 4, 9, n), at(2026, 3, 4, 9, 30 + n))
+        world.rate(
+            c,
+            at(2026, 3, 4, 14, n),
+            channel="sms",
+            evaluator=world.phone(),
+            comment="不到10分钟就办完了，体验很好",
+        )
+    # A family writes the same words on its own two cases.
+    family = world.phone()
+    for n in (25, 26):
+        world.rate(
+            done[n],
+            at(2026, 3, 20, 10, n),
+            channel="sms",
+            evaluator=family,
+            comment="老人办事很方便，谢谢你们",
+        )
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.DUPLICATE_COMMENT) == copies
+    assert found[Kind.DUPLICATE_COMMENT][0].finding.unit.code == "B6"
+
+
+# -- missing_evaluations -------------------------------------------------------------------------
+
+
+def test_a_unit_that_did_not_enter_its_evaluations_is_found_a_quieter_one_is_not(world, check):
+    world.honest(*MARCH, units=["B1", "B2", "B3", "B4", "B5", "B6"], share=0.4)
+    world.honest(*MARCH, units=["B7"], share=0.3)  # quieter, within what units differ by
+    world.honest(*MARCH, units=["B8"], share=0.02)  # left out nearly every evaluation
+    world.load()
+    found = check(*MARCH)
+    (o,) = found[Kind.MISSING_EVALUATIONS]
+    assert (o.finding.unit.code, o.candidate.window_code) == ("B8", "")
+    from govwatch.cases.models import Case
+
+    unevaluated = set(
+        Case.objects.filter(unit__code="B8", evaluations=None).values_list("case_no", flat=True)
+    )
+    assert set(o.candidate.case_nos) == unevaluated
+    assert o.finding.month == date(2026, 3, 1)
+
+
+def test_a_window_whose_device_was_silent_is_found_against_its_units_other_windows(world, check):
+    world.honest(*MARCH, share=0.4)
+    for day in range(2, 28):  # W3 of B4 served all month, and nothing was rated there
+        if date(2026, 3, day).weekday() < 5:
+            for n in range(6):
+                world.case("B4", "W4", at(2026, 3, day, 9, n * 7), at(2026, 3, day, 9, n * 7 + 5))
+    world.load()
+    found = check(*MARCH)
+    (o,) = found[Kind.MISSING_EVALUATIONS]
+    assert (o.finding.unit.code, o.candidate.window_code) == ("B4", "W4")
+
+
+# -- every run -----------------------------------------------------------------------------------
+
+
+def test_regions_thresholds_decide_for_their_own_units(world, check, town):
+    from govwatch.audit.log import Actor
+    from govwatch.checks.decisions import do_set_thresholds
+    from govwatch.orgs.models import Unit
+
+    world.honest(*MARCH, units=["B1", "B2"])
+    old = [world.case("B1", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(8)]
+    for k, c in enumerate(old):
+        world.rate(c, at(2026, 3, 18, 15, 0, 5 * k))
+    world.load()
+    do_set_thresholds(Actor("test"), Unit.objects.get(code="B1"), {"burst_min_run": 10})
+    assert Kind.BURST not in check(*MARCH)
+    do_set_thresholds(Actor("test"), Unit.objects.get(code="B1"), {"burst_min_run": None})
+    assert Kind.BURST in check(*MARCH)
+
+
+def test_check_of_a_period_reads_only_its_evaluations(world, check):
+    old = [world.case("B1", "W1", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(2)]
+    world.rate(old[0], at(2026, 3, 10, 21, 30))
+    world.load()
+    assert Kind.OFF_HOURS not in check(date(2026, 3, 11), date(2026, 3, 31))
+    assert Kind.OFF_HOURS in check(date(2026, 3, 10), date(2026, 3, 10))
+
+
+def test_dates_in_the_wrong_order_are_refused(world):
+    from govwatch.audit.log import Actor
+    from govwatch.checks.runs import CheckError, run_checks
+
+    with pytest.raises(CheckError, match="开始日期"):
+        run_checks(date(2026, 3, 2), date(2026, 3, 1), Actor("test"))
+    with pytest.raises(CheckError, match="未知的核查类型"):
+        run_checks(date(2026, 3, 1), date(2026, 3, 2), Actor("test"), kinds={"nonsense"})
+
+
+def test_every_kind_runs_on_an_empty_database(world, check):
+    assert check(date(2026, 1, 1), date(2026, 1, 1) + timedelta(days=364)) == {}
