@@ -11,6 +11,7 @@ UNIT_FIELDS = (
     Field("parent_code", "上级单位编码", False, 64),
     Field("kind", "类型", True),
     Field("phone", "联系电话", False, 32),
+    Field("hours", "服务时间", False, 200),
 )
 ITEM_FIELDS = (
     Field("code", "事项编码", True, 64),

@@ -15,6 +15,7 @@ from django.db import transaction
 from govwatch.core.choices import UnitKind
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
+from govwatch.orgs.hours import HoursError, normalise_hours
 from govwatch.orgs.models import Unit
 
 from .kinds import spec_of
@@ -32,10 +33,18 @@ class UnitRow:
     parent_code: str
     kind: str
     phone: str
+    hours: str
 
     @property
-    def content(self) -> tuple[str, str, str, str]:
-        return (self.name, self.parent_code, self.kind, self.phone)
+    def content(self) -> tuple[str, str, str, str, str]:
+        return (self.name, self.parent_code, self.kind, self.phone, self.hours)
+
+
+def _hours(row: Row) -> str:
+    try:
+        return normalise_hours(row.text("hours"))
+    except HoursError as exc:
+        raise RowError("hours", str(exc)) from None
 
 
 def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitRow]:
@@ -49,7 +58,7 @@ def _read_units(rows: Iterator[Record], result: ImportResult) -> dict[str, UnitR
             row = Row(values, spec)
             unit = UnitRow(
                 line, row.text("code"), row.text("name"), row.text("parent_code"), row.choice("kind", UnitKind),
-                row.text("phone"),
+                row.text("phone"), _hours(row),
             )  # fmt: skip
         except RowError as exc:
             result.reject(line, exc.field, exc.message)
@@ -140,14 +149,17 @@ def import_units(rows: Iterator[Record], result: ImportResult, run: ImportRun) -
     for code, u in parsed.items():
         if code in existing:
             e = existing[code]
-            if (e.name, stored_parents[code], e.kind, e.phone) == u.content:
+            if (e.name, stored_parents[code], e.kind, e.phone, e.hours) == u.content:
                 result.duplicates += 1
             else:
                 changed.append(u)
     with transaction.atomic():
         # Created without parents first: a parent may come later in the file than its children.
         created = Unit.objects.bulk_create(
-            [Unit(code=u.code, name=u.name, kind=u.kind, phone=u.phone, path=f"/{u.code}/") for u in new],
+            [
+                Unit(code=u.code, name=u.name, kind=u.kind, phone=u.phone, hours=u.hours, path=f"/{u.code}/")
+                for u in new
+            ],
             batch_size=BATCH,
         )
         ids = {u.code: u.id for u in existing.values()} | {u.code: u.id for u in created}
@@ -155,9 +167,9 @@ def import_units(rows: Iterator[Record], result: ImportResult, run: ImportRun) -
             ids = dict(Unit.objects.values_list("code", "id"))
         to_update = []
         for u in new + changed:
-            unit = Unit(id=ids[u.code], code=u.code, name=u.name, kind=u.kind, phone=u.phone)
+            unit = Unit(id=ids[u.code], code=u.code, name=u.name, kind=u.kind, phone=u.phone, hours=u.hours)
             unit.parent_id = ids[u.parent_code] if u.parent_code else None
             to_update.append(unit)
-        Unit.objects.bulk_update(to_update, ["name", "kind", "phone", "parent"], batch_size=BATCH)
+        Unit.objects.bulk_update(to_update, ["name", "kind", "phone", "hours", "parent"], batch_size=BATCH)
         _refresh_paths()
     result.imported += len(new) + len(changed)

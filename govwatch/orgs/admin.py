@@ -22,7 +22,7 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["code", "name", "parent", "kind"]
+        fields = ["code", "name", "parent", "kind", "hours"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +47,7 @@ class UnitForm(forms.ModelForm):
 @admin.register(Unit)
 class UnitAdmin(CatalogAdmin):
     form = UnitForm
-    fields = ["code", "name", "parent", "kind", "new_phone", "clear_phone"]
+    fields = ["code", "name", "parent", "kind", "hours", "new_phone", "clear_phone"]
     list_display = ["code", "name", "kind", "parent", "masked_phone"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]

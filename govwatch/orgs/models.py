@@ -33,6 +33,9 @@ class Unit(models.Model):
     # The number that receives the unit's alerts: personal data (often a person's mobile), so it is
     # stored encrypted, masked on every page and revealed only through the audited reveal.
     phone = EncryptedTextField("联系电话", blank=True)
+    # A hall's opening hours on working days ("08:30-12:00,14:00-17:30"), stored normalised; empty:
+    # those of the nearest ancestor that has some, else the region's default (`effective_hours`).
+    hours = models.CharField("服务时间", max_length=200, blank=True, default="")
     # Materialised path of codes ("/root/dept/") so a subtree is one indexed prefix query.
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
 
@@ -51,6 +54,16 @@ class Unit(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.path = self.compute_path()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .hours import HoursError, normalise_hours
+
+        try:
+            self.hours = normalise_hours(self.hours)
+        except HoursError as exc:
+            raise ValidationError({"hours": str(exc)}) from exc
 
     def subtree(self) -> models.QuerySet[Unit]:
         """The unit and its descendants."""
