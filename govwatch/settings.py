@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "govwatch.cases",
     "govwatch.evaluations",
     "govwatch.complaints",
+    "govwatch.windows",
+    "govwatch.kiosks",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
@@ -322,6 +324,14 @@ NEGATIVE_RECTIFY_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_RECTIFY_WORKDA
 NEGATIVE_CALLBACK_WORKDAYS = int(os.environ.get("GOVWATCH_NEGATIVE_CALLBACK_WORKDAYS", 7))
 # Letters (纪检监察建议书, 提醒函): the unit's written reply is due this many working days after issue.
 LETTER_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_LETTER_REPLY_WORKDAYS", 15))
+
+# Window operations (govwatch.windows, govwatch.kiosks).
+# An hour of a hall whose tickets waited longer than this on average is a long-queue hour.
+QUEUE_LONG_WAIT_MINUTES = int(os.environ.get("GOVWATCH_QUEUE_LONG_WAIT_MINUTES", 20))
+# A window whose first call comes this long after opening, while people wait, was empty at opening.
+OPENING_GRACE_MINUTES = int(os.environ.get("GOVWATCH_OPENING_GRACE_MINUTES", 10))
+# A kiosk fault is to be repaired by the end of this many working days after it was reported.
+KIOSK_REPAIR_WORKDAYS = int(os.environ.get("GOVWATCH_KIOSK_REPAIR_WORKDAYS", 1))
 
 # Public evaluation channels (govwatch.public): QR codes, SMS links and the window flow.
 # The address citizens reach GovWatch at (e.g. https://pj.example.gov.cn): QR codes and SMS links

@@ -42,6 +42,10 @@ REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative r
 DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
 ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
 REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
+RECORD_ABSENCE = "record_absence"  # tie an absence from post found by an inspection or a complaint to a staff member
+SERVE_ASSISTS = "serve_assists"  # record assisted services (帮办代办, 上门办理) and their outcome
+REPAIR_KIOSKS = "repair_kiosks"  # report a kiosk's fault and its repair
+AWARD_GOLD = "award_gold"  # rank the quarter's windows and award the gold medals (金牌窗口)
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
@@ -50,6 +54,10 @@ ACTIONS: dict[str, set[str]] = {
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
 }
+# Window operations (govwatch.windows, govwatch.kiosks).
+ACTIONS[Role.SUPERVISOR] |= {RECORD_ABSENCE}
+ACTIONS[Role.OFFICE] |= {RECORD_ABSENCE, SERVE_ASSISTS, REPAIR_KIOSKS, AWARD_GOLD}
+ACTIONS[Role.UNIT_STAFF] |= {SERVE_ASSISTS, REPAIR_KIOSKS}
 
 
 def membership(user) -> Membership | None:

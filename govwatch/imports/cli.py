@@ -7,7 +7,10 @@ import sys
 
 from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
-KINDS = ("units", "items", "cases", "evaluations", "complaints")
+KINDS = (
+    "units", "items", "cases", "evaluations", "complaints",
+    "windows", "staff", "attendance", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
+)  # fmt: skip
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -28,7 +31,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="导入单位、事项、办件过程、好差评或投诉文件(.csv/.xlsx/.jsonl)")
+    p = sub.add_parser(
+        "import",
+        help="导入单位、事项、办件过程、好差评、投诉，窗口、人员、考勤、排队取号、帮办代办，自助终端及其状态和报修(.csv/.xlsx/.jsonl)",
+    )
     p.add_argument("kind", metavar="KIND", help=f"记录类型：{'|'.join(KINDS)}")
     p.add_argument("file", help="文件路径")
     p.add_argument("--format", choices=["json", "text"], default="json")

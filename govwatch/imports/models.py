@@ -14,6 +14,14 @@ class ImportRun(models.Model):
         EVALUATIONS = "evaluations", "好差评"
         COMPLAINTS = "complaints", "投诉"
         CALENDAR = "calendar", "节假日安排"
+        WINDOWS = "windows", "窗口"
+        STAFF = "staff", "窗口人员"
+        ATTENDANCE = "attendance", "考勤记录"
+        TICKETS = "tickets", "排队取号"
+        ASSISTS = "assists", "帮办代办"
+        KIOSKS = "kiosks", "自助终端"
+        KIOSK_STATUS = "kiosk_status", "终端状态"
+        KIOSK_FAULTS = "kiosk_faults", "终端报修"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)

@@ -15,11 +15,34 @@ from .kinds import FIELDS
 from .models import ImportRun
 from .results import Importer, ImportResult
 
-KINDS = tuple(FIELDS)
+# The kinds of contract section 2, then those of window operations (staff and attendance are
+# contract section 12's) and kiosks.
+AREA_KINDS = (
+    "windows",
+    "staff",
+    "attendance",
+    "tickets",
+    "assists",
+    "kiosks",
+    "kiosk_status",
+    "kiosk_faults",
+)
+KINDS = (*FIELDS, *AREA_KINDS)
+
+
+def _area_kinds() -> dict:
+    from . import kiosks, windows
+
+    kinds = (
+        windows.WindowKind, windows.StaffKind, windows.AttendanceKind, windows.TicketKind, windows.AssistKind,
+        kiosks.KioskKind, kiosks.StatusKind, kiosks.FaultKind,
+    )  # fmt: skip
+    return {k.kind: k for k in kinds}
 
 
 def _importers() -> dict[str, Importer]:
     from . import cases, complaints, evaluations, items, units
+    from .areas import importer
 
     return {
         "units": units.import_units,
@@ -27,7 +50,12 @@ def _importers() -> dict[str, Importer]:
         "cases": cases.import_events,
         "evaluations": evaluations.import_evaluations,
         "complaints": complaints.import_complaints,
+        **{kind: importer(cls) for kind, cls in _area_kinds().items()},
     }
+
+
+def fields_of(kind: str) -> tuple:
+    return FIELDS[kind] if kind in FIELDS else _area_kinds()[kind].fields
 
 
 def default_operator_label() -> str:
@@ -57,7 +85,7 @@ def run_import(
     `source` where the run came from (an IP address, "cli"). Each run is one audit entry.
     """
     _check_kind(kind)
-    table = open_table(path, FIELDS[kind])
+    table = open_table(path, fields_of(kind))
     return run_import_records(
         kind,
         table,
