@@ -91,6 +91,10 @@ class AreaKind:
             if self.facts:
                 seen = {}
             self._batch(batch, seen)
+        self.finish()
+
+    def finish(self) -> None:
+        """After the last batch: e.g. one warning for what the run did besides its rows."""
 
     def _batch(self, batch: list[Record], seen: dict[Any, tuple[int, str]]) -> None:
         result = self.result

@@ -121,7 +121,7 @@ def run_import_records(
     try:
         _importers()[kind](table.rows, result, run)
     finally:
-        result.warnings = list(table.warnings)
+        result.warnings = [*table.warnings, *result.warnings]
         run.read, run.imported, run.duplicates, run.rejected = (
             result.read, result.imported, result.duplicates, result.rejected,
         )  # fmt: skip

@@ -109,8 +109,14 @@ class StaffKind(_Windows):
             window = Window.objects.create(region_id=key[0], code=code, unit_id=unit_id)
             self.windows[key] = window.pk
             self.created_windows.append(code)
-            self.result.warnings.append(f"窗口 {code} 尚未登记，已按人员所属单位新建")
         return self.windows[key]
+
+    def finish(self) -> None:
+        if self.created_windows:
+            shown = "、".join(self.created_windows[:20]) + ("等" if len(self.created_windows) > 20 else "")
+            self.result.warnings.append(
+                f"窗口 {shown} 尚未登记，已按人员所属单位新建 {len(self.created_windows)} 个窗口"
+            )
 
     def save(self, new: list, changed: list) -> None:
         def staff(code: str, c: dict) -> Staff:

@@ -12,6 +12,8 @@ from govwatch.core.choices import UnitKind
 from govwatch.core.tree import codes
 from govwatch.orgs.models import Unit
 
+from .models import Window
+
 
 def region_code(path: str, districts: set[str]) -> str:
     """The code of the region holding the unit at `path`, given the codes of the district units."""
@@ -38,6 +40,4 @@ def region_of(unit: Unit) -> Unit:
 
 def regions() -> list[Unit]:
     """The regions that have windows, for choosing one (the gold-medal ranking is per region)."""
-    from .models import Window
-
     return list(Unit.objects.filter(pk__in=Window.objects.values("region_id")).order_by("path"))
