@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -105,8 +105,8 @@ def quarter(region):
 
 
 def test_quarter_bounds():
-    assert quarter_bounds(2026, 1) == (datetime(2026, 1, 1).date(), datetime(2026, 3, 31).date())
-    assert quarter_bounds(2026, 4) == (datetime(2026, 10, 1).date(), datetime(2026, 12, 31).date())
+    assert quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter_bounds(2026, 4) == (date(2026, 10, 1), date(2026, 12, 31))
     with pytest.raises(GoldError):
         quarter_bounds(2026, 5)
 
