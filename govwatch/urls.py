@@ -12,6 +12,8 @@ urlpatterns = [
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("reports/", include("govwatch.reports.urls")),
+    path("windows/", include("govwatch.windows.urls")),
+    path("kiosks/", include("govwatch.kiosks.urls")),
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]

@@ -53,7 +53,9 @@ def _next_number(at: datetime) -> str:
 
 def _check_helpers(unit: Unit, helpers: Iterable[Staff]) -> list[Staff]:
     helpers = list(helpers)
-    outside = [s for s in helpers if not s.unit.path.startswith(unit.path) and not unit.path.startswith(s.unit.path)]
+    outside = [
+        s for s in helpers if not s.unit.path.startswith(unit.path) and not unit.path.startswith(s.unit.path)
+    ]
     if outside:
         raise AssistError(f"服务人员 {'、'.join(s.name for s in outside)} 不属于该服务单位")
     return helpers
@@ -85,7 +87,9 @@ def do_request(
         matter=_text(matter or (item.name if item else ""), 300, "请填写所办事项"), case_no=_text(case_no, 64),
         contact=_text(contact, 64), address=_text(address, 300), scheduled_on=scheduled_on, requested_at=at,
     )  # fmt: skip
-    AssistStep.objects.create(service=service, at=at, kind="requested", actor=actor.label, text=service.matter)
+    AssistStep.objects.create(
+        service=service, at=at, kind="requested", actor=actor.label, text=service.matter
+    )
     record(
         actor, "windows.assist.request", service,
         summary=f"登记{service.get_kind_display()} {service.number}：{service.get_group_display()}，{service.matter}",
@@ -104,7 +108,9 @@ def _locked(service: Service) -> Service:
 
 
 @transaction.atomic
-def do_assign(actor: Actor, service: Service, *, helpers: Iterable[Staff], at: datetime | None = None) -> Service:
+def do_assign(
+    actor: Actor, service: Service, *, helpers: Iterable[Staff], at: datetime | None = None
+) -> Service:
     """The staff who help; the service is under way from then."""
     service = _locked(service)
     check_actor(actor, SERVE_ASSISTS, service.unit)
@@ -117,7 +123,9 @@ def do_assign(actor: Actor, service: Service, *, helpers: Iterable[Staff], at: d
     service.save(update_fields=["status"])
     service.helpers.set(helpers)
     names = "、".join(s.name for s in helpers)
-    AssistStep.objects.create(service=service, at=at, kind="assigned", actor=actor.label, text=f"服务人员：{names}")
+    AssistStep.objects.create(
+        service=service, at=at, kind="assigned", actor=actor.label, text=f"服务人员：{names}"
+    )
     record(actor, "windows.assist.assign", service, summary=f"{service.number} 安排服务人员：{names}")
     return service
 
@@ -142,7 +150,9 @@ def do_finish(
     AssistStep.objects.create(
         service=service, at=at, kind="done" if done else "unresolved", actor=actor.label, text=service.outcome
     )
-    record(actor, "windows.assist.finish", service, summary=f"{service.number} {service.get_status_display()}")
+    record(
+        actor, "windows.assist.finish", service, summary=f"{service.number} {service.get_status_display()}"
+    )
     return service
 
 
@@ -155,7 +165,9 @@ def do_cancel(actor: Actor, service: Service, *, reason: str, at: datetime | Non
     service.finished_at = at
     service.outcome = _text(reason, MAX_TEXT, "请说明取消原因")
     service.save(update_fields=["status", "outcome", "finished_at"])
-    AssistStep.objects.create(service=service, at=at, kind="cancelled", actor=actor.label, text=service.outcome)
+    AssistStep.objects.create(
+        service=service, at=at, kind="cancelled", actor=actor.label, text=service.outcome
+    )
     record(actor, "windows.assist.cancel", service, summary=f"{service.number} 已取消")
     return service
 

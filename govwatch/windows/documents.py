@@ -32,7 +32,11 @@ def certificate_docx(entry: GoldEntry) -> bytes:
     )
     doc.paragraph("特发此证，以资鼓励。希望再接再厉，持续提升政务服务水平。")
     rows = [
-        [PART_LABELS[p], "—" if getattr(entry, p) is None else f"{getattr(entry, p)}", f"{round_.rules.get(p, 0)}"]
+        [
+            PART_LABELS[p],
+            "—" if getattr(entry, p) is None else f"{getattr(entry, p)}",
+            f"{round_.rules.get(p, 0)}",
+        ]
         for p in PARTS
     ]
     rows.append(["综合得分", f"{entry.score}", "—"])

@@ -43,7 +43,13 @@ from .attendance import count_attendance, totals_by
 from .models import GoldEntry, GoldRound, GoldRules, QueueTicket, Staff, Window
 
 PARTS = ("satisfaction", "on_time", "complaints", "attendance", "queue")
-PART_LABELS = {"satisfaction": "满意度", "on_time": "按时办结", "complaints": "投诉", "attendance": "考勤", "queue": "排队等候"}
+PART_LABELS = {
+    "satisfaction": "满意度",
+    "on_time": "按时办结",
+    "complaints": "投诉",
+    "attendance": "考勤",
+    "queue": "排队等候",
+}
 CENT = Decimal("0.01")
 
 
@@ -219,7 +225,9 @@ def score_windows(region: Unit, year: int, quarter: int, rules: Rules | None = N
         basis = found.get(w.pk, Basis())
         parts = parts_of(basis, rules)
         scored.append(Scored(w, basis, parts, weighted(parts, rules)))
-    ranked = {s.window.pk: s.score for s in scored if s.score is not None and s.basis.volume >= rules.min_volume}
+    ranked = {
+        s.window.pk: s.score for s in scored if s.score is not None and s.basis.volume >= rules.min_volume
+    }
     ranks = competition_ranks(ranked)
     for s in scored:
         s.rank = ranks.get(s.window.pk)

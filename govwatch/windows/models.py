@@ -144,6 +144,12 @@ class AbsenceReport(models.Model):
         ]
 
 
+class TicketQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A ticket is seen by whoever sees its hall or the unit of the window that called it."""
+        return mine.filter(self, "unit", "window__unit")
+
+
 class QueueTicket(models.Model):
     """A ticket of a hall's queue system: taken, called to a window, served; a fact, never edited.
 
@@ -152,7 +158,7 @@ class QueueTicket(models.Model):
     that a province's tickets are grouped by window, day and hour in SQL.
     """
 
-    objects = ScopedQuerySet.as_manager()
+    objects = TicketQuerySet.as_manager()
 
     ticket_id = models.CharField("票号编号", max_length=100, unique=True)
     unit = models.ForeignKey("orgs.Unit", verbose_name="服务大厅", on_delete=models.PROTECT, related_name="+")

@@ -67,7 +67,13 @@ def queue_figures(tickets: QuerySet[QueueTicket], by: str, target_seconds: int) 
     )
     return {
         r[by]: QueueFigures(
-            r["n"], r["called"], r["n"] - r["called"], r["avg_wait"], r["max_wait"], r["avg_service"], r["within"]
+            r["n"],
+            r["called"],
+            r["n"] - r["called"],
+            r["avg_wait"],
+            r["max_wait"],
+            r["avg_service"],
+            r["within"],
         )
         for r in rows
     }
@@ -118,7 +124,9 @@ def long_queue_hours(
         .order_by("day", "hour", "unit_id")
     )
     return [
-        LongQueueHour(r["unit_id"], r["day"], r["hour"], r["n"], r["avg"]) for r in rows if cal.is_workday(r["day"])
+        LongQueueHour(r["unit_id"], r["day"], r["hour"], r["n"], r["avg"])
+        for r in rows
+        if cal.is_workday(r["day"])
     ]
 
 

@@ -35,14 +35,20 @@ def kiosk(region):
 
 def test_a_fault_reported_on_friday_is_due_monday_yellow_then_and_red_on_tuesday(kiosk, people):
     fault = do_report_fault(
-        people.actor("market_staff"), kiosk, category="printer", description="打印机卡纸", at=local("2026-03-06T15:00")
+        people.actor("market_staff"),
+        kiosk,
+        category="printer",
+        description="打印机卡纸",
+        at=local("2026-03-06T15:00"),
     )
     assert (fault.number, fault.due_date) == ("GZ2026-0001", date(2026, 3, 9))
     assert card_of(fault, local("2026-03-08T20:00")) == "none"
     assert card_of(fault, local("2026-03-09T23:59")) == "yellow"
     assert card_of(fault, local("2026-03-10T00:00")) == "red"
     assert KioskFault.objects.filter(late(local("2026-03-10T00:00"))).count() == 1
-    repaired = do_repair_fault(people.actor("market_staff"), fault, note="更换硒鼓", at=local("2026-03-10T09:00"))
+    repaired = do_repair_fault(
+        people.actor("market_staff"), fault, note="更换硒鼓", at=local("2026-03-10T09:00")
+    )
     assert repaired.status == "repaired" and repaired_late(repaired)
     assert card_of(repaired, local("2026-03-11T09:00")) == "none"
     assert KioskFault.objects.filter(late(local("2026-03-11T09:00"))).count() == 1  # repaired late stays late
@@ -71,7 +77,16 @@ def test_who_may_report_and_repair(kiosk, people):
         do_repair_fault(people.actor("market_staff"), fault, note=" ")
 
 
-KIOSK_HEADER = ["kiosk_code", "name", "unit_code", "location", "hours", "every_day", "heartbeat_seconds", "item_codes"]
+KIOSK_HEADER = [
+    "kiosk_code",
+    "name",
+    "unit_code",
+    "location",
+    "hours",
+    "every_day",
+    "heartbeat_seconds",
+    "item_codes",
+]
 
 
 def test_kiosks_import_with_their_items_and_bad_rows_reported(region, load):
@@ -92,15 +107,21 @@ def test_kiosks_import_with_their_items_and_bad_rows_reported(region, load):
     ]  # fmt: skip
     k1 = Kiosk.objects.get(code="K1")
     assert sorted(k1.items.values_list("code", flat=True)) == ["I0", "I2"] and k1.heartbeat_seconds == 300
-    again = load("kiosks", KIOSK_HEADER, [["K1", "1号机", "ST", "城关街道便民服务中心", "", "是", "300", "I2,I0"]])
+    again = load(
+        "kiosks", KIOSK_HEADER, [["K1", "1号机", "ST", "城关街道便民服务中心", "", "是", "300", "I2,I0"]]
+    )
     assert (again.imported, again.duplicates) == (0, 1)
     moved = load("kiosks", KIOSK_HEADER, [["K1", "1号机", "ST", "新址", "", "是", "300", "I0"]])
-    assert moved.imported == 1 and list(Kiosk.objects.get(code="K1").items.values_list("code", flat=True)) == ["I0"]
+    assert moved.imported == 1 and list(
+        Kiosk.objects.get(code="K1").items.values_list("code", flat=True)
+    ) == ["I0"]
 
 
 def test_status_rows_are_facts(kiosk, load):
     header = ["kiosk_code", "at", "status"]
-    first = load("kiosk_status", header, [["K1", "2026-03-02T08:00:00", "up"], ["K1", "2026-03-02T08:05:00", "在线"]])
+    first = load(
+        "kiosk_status", header, [["K1", "2026-03-02T08:00:00", "up"], ["K1", "2026-03-02T08:05:00", "在线"]]
+    )
     assert first.imported == 2
     again = load(
         "kiosk_status",
@@ -113,12 +134,24 @@ def test_status_rows_are_facts(kiosk, load):
         ],
     )
     assert (again.imported, again.duplicates, again.rejected) == (0, 1, 3)
-    assert [(e["line"], e["field"]) for e in again.document()["errors"]] == [(3, "at"), (4, "kiosk_code"), (5, "status")]
+    assert [(e["line"], e["field"]) for e in again.document()["errors"]] == [
+        (3, "at"),
+        (4, "kiosk_code"),
+        (5, "status"),
+    ]
     assert KioskSignal.objects.count() == 2
 
 
 def test_fault_tickets_import_and_a_later_export_adds_the_repair(kiosk, load):
-    header = ["fault_id", "kiosk_code", "reported_at", "category", "description", "repaired_at", "repair_note"]
+    header = [
+        "fault_id",
+        "kiosk_code",
+        "reported_at",
+        "category",
+        "description",
+        "repaired_at",
+        "repair_note",
+    ]
     first = load("kiosk_faults", header, [["F1", "K1", "2026-03-06T15:00:00", "打印故障", "卡纸", "", ""]])
     assert first.imported == 1
     fault = KioskFault.objects.get(number="F1")
@@ -135,5 +168,9 @@ def test_fault_tickets_import_and_a_later_export_adds_the_repair(kiosk, load):
     fault.refresh_from_db()
     assert (fault.status, fault.repaired_on, repaired_late(fault)) == ("repaired", date(2026, 3, 9), False)
     assert [s.kind for s in fault.steps.all()] == ["reported", "repaired"]
-    changed = load("kiosk_faults", header, [["F1", "K1", "2026-03-06T15:00:00", "打印故障", "卡纸", "2026-03-10T10:00:00", "x"]])
+    changed = load(
+        "kiosk_faults",
+        header,
+        [["F1", "K1", "2026-03-06T15:00:00", "打印故障", "卡纸", "2026-03-10T10:00:00", "x"]],
+    )
     assert changed.rejected == 1 and changed.document()["errors"][0]["field"] == "repaired_at"

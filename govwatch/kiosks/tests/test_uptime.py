@@ -96,7 +96,9 @@ def test_a_status_feed_is_up_until_down_and_an_outage_over_midnight_is_one(kiosk
 
 def test_the_future_is_not_counted(kiosks):
     k = kiosks["status"]
-    signals(k, [("2026-02-28T20:00:00", "up"), ("2026-03-02T10:00:00", "down"), ("2026-03-02T10:06:00", "up")])
+    signals(
+        k, [("2026-02-28T20:00:00", "up"), ("2026-03-02T10:00:00", "down"), ("2026-03-02T10:06:00", "up")]
+    )
     [u] = uptime([k], date(2026, 3, 1), date(2026, 3, 2), at=local("2026-03-02T12:00:00"))
     assert (u.open_seconds, u.down_seconds) == (36 * 3600, 6 * 60)
 
@@ -108,7 +110,12 @@ def test_a_kiosk_with_no_signal_was_down_all_its_hours(kiosks):
 
 def test_a_hall_kiosk_open_on_working_days_only(region):
     k = Kiosk.objects.create(
-        code="K3", name="大厅自助机", unit=region["center"], hours="09:00-17:00", every_day=False, heartbeat_seconds=0
+        code="K3",
+        name="大厅自助机",
+        unit=region["center"],
+        hours="09:00-17:00",
+        every_day=False,
+        heartbeat_seconds=0,
     )
     signals(k, [("2026-02-27T09:00:00", "up")])
     # Saturday 28 February is a make-up working day (调休上班), Sunday 1 March is not, Monday 2 March

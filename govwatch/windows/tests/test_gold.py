@@ -65,7 +65,9 @@ def quarter(region):
         "C1": build_case("C1", i2, on_time, window_code="W03"),
         "D1": build_case("D1", i2, on_time, window_code="W04"),
         # Completed in the second quarter: not this quarter's.
-        "A3": build_case("A3", i9, [("accept", at("2026-03-30")), ("complete", at("2026-04-01"))], window_code="W01"),
+        "A3": build_case(
+            "A3", i9, [("accept", at("2026-03-30")), ("complete", at("2026-04-01"))], window_code="W01"
+        ),
     }
     levels = {"W01": [5, 5, 4, 2], "W02": [5, 4], "W03": [4]}
     n = 0
@@ -77,9 +79,17 @@ def quarter(region):
             )
     # A review shown mistaken on appeal, and one of another quarter: neither counts.
     Evaluation.objects.create(
-        eval_id="E-appeal", level=1, at=at("2026-02-11"), unit=market, window_code="W01", appeal_upheld=True, digest="-"
+        eval_id="E-appeal",
+        level=1,
+        at=at("2026-02-11"),
+        unit=market,
+        window_code="W01",
+        appeal_upheld=True,
+        digest="-",
     )
-    Evaluation.objects.create(eval_id="E-q2", level=1, at=at("2026-04-02"), unit=market, window_code="W01", digest="-")
+    Evaluation.objects.create(
+        eval_id="E-q2", level=1, at=at("2026-04-02"), unit=market, window_code="W01", digest="-"
+    )
     for cid, case in (("T1", cases["A1"]), ("T2", cases["C1"])):
         Complaint.objects.create(
             complaint_id=cid, at=at("2026-02-20"), source="hotline", content="办事不便", unit=case.unit, case=case,
@@ -119,7 +129,12 @@ def test_competition_ranks_share_a_rank_and_skip_the_next():
 def test_the_quarters_ranking_as_computed_by_hand(quarter):
     scored = score_windows(quarter["root"], 2026, 1, RULES)
     table = {
-        s.window.code: ({p: (str(v) if v is not None else None) for p, v in s.parts.items()}, str(s.score), s.rank, s.medal)
+        s.window.code: (
+            {p: (str(v) if v is not None else None) for p, v in s.parts.items()},
+            str(s.score),
+            s.rank,
+            s.medal,
+        )
         for s in scored
     }
     assert table["W01"] == (
@@ -148,7 +163,11 @@ def test_windows_tied_at_the_last_medal_rank_all_get_the_medal(quarter):
 def test_weights_change_the_order(quarter):
     # Queue only: W02 (100) before W01 (75) before W03 (25).
     only_queue = Rules(satisfaction=0, on_time=0, complaints=0, attendance=0, queue=1, min_volume=2)
-    assert [s.window.code for s in score_windows(quarter["root"], 2026, 1, only_queue)][:3] == ["W02", "W01", "W03"]
+    assert [s.window.code for s in score_windows(quarter["root"], 2026, 1, only_queue)][:3] == [
+        "W02",
+        "W01",
+        "W03",
+    ]
 
 
 def test_a_round_is_drafted_recomputed_awarded_then_frozen(quarter, people):
@@ -162,7 +181,10 @@ def test_a_round_is_drafted_recomputed_awarded_then_frozen(quarter, people):
     assert again.pk == round_.pk and again.entries.count() == 4
     awarded = do_award(office, again, at=at("2026-04-02"))
     medals = list(awarded.entries.filter(medal=True).order_by("certificate_no"))
-    assert [(e.window.code, e.certificate_no) for e in medals] == [("W01", "金牌〔2026〕101号"), ("W03", "金牌〔2026〕102号")]
+    assert [(e.window.code, e.certificate_no) for e in medals] == [
+        ("W01", "金牌〔2026〕101号"),
+        ("W03", "金牌〔2026〕102号"),
+    ]
     # Rules changed later change nothing awarded.
     do_set_rules(office, quarter["root"], Rules(medals=5))
     with pytest.raises(GoldError, match="已评定"):
@@ -181,7 +203,9 @@ def test_only_the_office_ranks_and_awards(quarter, people):
 def test_the_certificate_is_an_official_document_naming_the_window(quarter, people):
     office = people.actor("office")
     do_set_rules(office, quarter["root"], RULES)
-    round_ = do_award(office, do_rank(office, quarter["root"], 2026, 1, at=at("2026-04-01")), at=at("2026-04-02"))
+    round_ = do_award(
+        office, do_rank(office, quarter["root"], 2026, 1, at=at("2026-04-01")), at=at("2026-04-02")
+    )
     entry = round_.entries.get(window__code="W01")
     data = certificate_docx(entry)
     with zipfile.ZipFile(io.BytesIO(data)) as z:

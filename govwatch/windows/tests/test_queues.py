@@ -52,7 +52,9 @@ def test_waits_per_window_and_hour_taken(queued):
 
 
 def test_hall_figures_count_the_given_up_ticket_without_a_wait(queued):
-    fig = queue_figures(tickets_in(QueueTicket.objects.all(), date(2026, 3, 2), date(2026, 3, 2)), "unit_id", 900)
+    fig = queue_figures(
+        tickets_in(QueueTicket.objects.all(), date(2026, 3, 2), date(2026, 3, 2)), "unit_id", 900
+    )
     hall = fig[queued["center"].pk]
     assert (hall.tickets, hall.called, hall.abandoned, hall.avg_wait, hall.max_wait) == (5, 4, 1, 1755, 2400)
     assert hall.within_target == 1 and hall.abandon_rate == 0.2
@@ -64,7 +66,9 @@ def test_long_queue_hours_are_those_waiting_over_20_minutes_on_average(queued):
     assert [(h.day, h.hour, h.tickets, h.avg_wait) for h in hours] == [
         (date(2026, 3, 2), 8, 2, 1410), (date(2026, 3, 2), 9, 2, 2100),
     ]  # fmt: skip
-    assert [h.hour for h in long_queue_hours(QueueTicket.objects.all(), queued["calendar"], minutes=25)] == [9]
+    assert [h.hour for h in long_queue_hours(QueueTicket.objects.all(), queued["calendar"], minutes=25)] == [
+        9
+    ]
 
 
 def test_windows_empty_at_opening(queued):
@@ -79,7 +83,9 @@ def test_windows_empty_at_opening(queued):
 
 
 def test_a_day_off_has_no_empty_windows(queued):
-    assert empty_at_opening(Window.objects.all(), date(2026, 3, 7), date(2026, 3, 8), queued["calendar"]) == []
+    assert (
+        empty_at_opening(Window.objects.all(), date(2026, 3, 7), date(2026, 3, 8), queued["calendar"]) == []
+    )
 
 
 def test_tickets_are_facts_and_bad_rows_are_reported(queued, load):
@@ -89,7 +95,15 @@ def test_tickets_are_facts_and_bad_rows_are_reported(queued, load):
         "tickets",
         HEADER,
         [
-            ["T1", "C", f"{DAY}T08:50:00", f"{DAY}T09:03:00", f"{DAY}T09:10:00", "W01", "A001"],  # changed fact
+            [
+                "T1",
+                "C",
+                f"{DAY}T08:50:00",
+                f"{DAY}T09:03:00",
+                f"{DAY}T09:10:00",
+                "W01",
+                "A001",
+            ],  # changed fact
             ["T6", "C", f"{DAY}T10:00:00", f"{DAY}T09:00:00", "", "W01", ""],
             ["T7", "C", f"{DAY}T10:00:00", "", f"{DAY}T10:30:00", "W01", ""],
             ["T8", "C", f"{DAY}T10:00:00", f"{DAY}T10:10:00", "", "", ""],

@@ -64,7 +64,10 @@ def test_bad_staff_and_window_rows_are_reported(hall, load):
     ]  # fmt: skip
     assert "第 5 行" in result.document()["errors"][-1]["message"] and result.imported == 1
     windows = load("windows", ["window_code", "unit_code", "kind"], [["W09", "SC", "窗口"], ["", "SC", ""]])
-    assert [(e["line"], e["field"]) for e in windows.document()["errors"]] == [(2, "kind"), (3, "window_code")]
+    assert [(e["line"], e["field"]) for e in windows.document()["errors"]] == [
+        (2, "kind"),
+        (3, "window_code"),
+    ]
 
 
 def test_the_office_moves_a_person_to_another_window_of_the_region(hall, people):
@@ -83,18 +86,33 @@ def test_the_office_moves_a_person_to_another_window_of_the_region(hall, people)
 
 def test_an_absence_found_during_hours_is_tied_to_the_person_and_spoils_the_day(hall, people, load):
     s3 = hall["staff"]["S3"]
-    load("attendance", ["staff_code", "at", "kind"], [["S3", "2026-03-02T08:20:00", "in"], ["S3", "2026-03-02T17:40:00", "out"]])
+    load(
+        "attendance",
+        ["staff_code", "at", "kind"],
+        [["S3", "2026-03-02T08:20:00", "in"], ["S3", "2026-03-02T17:40:00", "out"]],
+    )
     report = do_record_absence(
         people.actor("supervisor"), s3, at=local("2026-03-02T10:15"), source="complaint", reference="TS-0001",
         note="群众反映10点窗口无人",
     )  # fmt: skip
     assert report.staff == s3
     [row] = count_attendance(Staff.objects.filter(pk=s3.pk), date(2026, 3, 2), date(2026, 3, 2))
-    assert (row.row["late"], row.row["early"], row.row["absent"], row.off_post, row.clean_days) == (0, 0, 0, 1, 0)
+    assert (row.row["late"], row.row["early"], row.row["absent"], row.off_post, row.clean_days) == (
+        0,
+        0,
+        0,
+        1,
+        0,
+    )
     assert AuditEntry.objects.filter(action="windows.absence.record").count() == 1
     with pytest.raises(StaffingError, match="已登记"):
         do_record_absence(
-            people.actor("office"), s3, at=local("2026-03-02T10:15"), source="complaint", reference="TS-0001", note="x"
+            people.actor("office"),
+            s3,
+            at=local("2026-03-02T10:15"),
+            source="complaint",
+            reference="TS-0001",
+            note="x",
         )
 
 
@@ -106,18 +124,30 @@ def test_an_absence_found_during_hours_is_tied_to_the_person_and_spoils_the_day(
 def test_an_absence_outside_opening_hours_is_refused(hall, people, moment):
     with pytest.raises(StaffingError, match="不在"):
         do_record_absence(
-            people.actor("office"), hall["staff"]["S3"], at=local(moment), source="patrol", note="巡查未见人员"
+            people.actor("office"),
+            hall["staff"]["S3"],
+            at=local(moment),
+            source="patrol",
+            note="巡查未见人员",
         )
 
 
 def test_only_supervisors_and_the_office_record_absences(hall, people):
     with pytest.raises(PermissionDenied):
         do_record_absence(
-            people.actor("social_staff"), hall["staff"]["S3"], at=local("2026-03-02T10:00"), source="patrol", note="x"
+            people.actor("social_staff"),
+            hall["staff"]["S3"],
+            at=local("2026-03-02T10:00"),
+            source="patrol",
+            note="x",
         )
     with pytest.raises(StaffingError, match="编号"):
         do_record_absence(
-            people.actor("office"), hall["staff"]["S3"], at=local("2026-03-02T10:00"), source="inspection", note="x"
+            people.actor("office"),
+            hall["staff"]["S3"],
+            at=local("2026-03-02T10:00"),
+            source="inspection",
+            note="x",
         )
 
 
@@ -132,7 +162,9 @@ def test_a_home_service_requested_helped_and_done(hall, people):
     )  # fmt: skip
     assert service.number == "BB2026-0001" and service.status == "requested"
     assists.do_assign(actor, service, helpers=[hall["staff"]["S1"]], at=local("2026-03-03T09:00"))
-    done = assists.do_finish(actor, service, done=True, outcome="上门核验材料并当场办结", at=local("2026-03-04T16:00"))
+    done = assists.do_finish(
+        actor, service, done=True, outcome="上门核验材料并当场办结", at=local("2026-03-04T16:00")
+    )
     assert done.status == "done" and [s.kind for s in done.steps.all()] == ["requested", "assigned", "done"]
     with pytest.raises(assists.AssistError, match="不能改为"):
         assists.do_cancel(actor, done, reason="x")
@@ -145,15 +177,21 @@ def test_service_rules(hall, people):
     actor = people.actor("office")
     with pytest.raises(assists.AssistError, match="上门地址"):
         assists.do_request(actor, unit=hall["market"], kind="home", group="elderly", matter="x")
-    service = assists.do_request(actor, unit=hall["market"], kind="assist", group="enterprise", matter="开办企业")
+    service = assists.do_request(
+        actor, unit=hall["market"], kind="assist", group="enterprise", matter="开办企业"
+    )
     with pytest.raises(assists.AssistError, match="不属于"):
         assists.do_assign(actor, service, helpers=[hall["staff"]["S3"]])
     with pytest.raises(assists.AssistError, match="服务人员"):
         assists.do_finish(actor, service, done=True, outcome="办结")
     with pytest.raises(PermissionDenied):
-        assists.do_request(people.actor("social_staff"), unit=hall["market"], kind="assist", group="other", matter="x")
+        assists.do_request(
+            people.actor("social_staff"), unit=hall["market"], kind="assist", group="other", matter="x"
+        )
     with pytest.raises(PermissionDenied):
-        assists.do_request(people.actor("leader"), unit=hall["market"], kind="assist", group="other", matter="x")
+        assists.do_request(
+            people.actor("leader"), unit=hall["market"], kind="assist", group="other", matter="x"
+        )
 
 
 def test_figures_of_assisted_services(hall, people):
@@ -161,13 +199,19 @@ def test_figures_of_assisted_services(hall, people):
     s1 = hall["staff"]["S1"]
 
     def service(kind, group, outcome, requested, finished):
-        s = assists.do_request(actor, unit=hall["market"], kind=kind, group=group, matter="m", address="a", at=requested)
+        s = assists.do_request(
+            actor, unit=hall["market"], kind=kind, group=group, matter="m", address="a", at=requested
+        )
         if outcome != "open":
             assists.do_assign(actor, s, helpers=[s1], at=requested)
             assists.do_finish(actor, s, done=outcome == "done", outcome="r", at=finished)
 
-    service("assist", "elderly", "done", local("2026-03-02T09:00"), local("2026-03-02T11:00"))  # 0 working days
-    service("proxy", "enterprise", "done", local("2026-03-06T09:00"), local("2026-03-10T11:00"))  # Fri → Tue: 2
+    service(
+        "assist", "elderly", "done", local("2026-03-02T09:00"), local("2026-03-02T11:00")
+    )  # 0 working days
+    service(
+        "proxy", "enterprise", "done", local("2026-03-06T09:00"), local("2026-03-10T11:00")
+    )  # Fri → Tue: 2
     service("home", "disabled", "unresolved", local("2026-03-03T09:00"), local("2026-03-05T11:00"))
     service("assist", "elderly", "open", local("2026-03-04T09:00"), None)
     fig = assists.figures(AssistedService.objects.all())
@@ -178,7 +222,17 @@ def test_figures_of_assisted_services(hall, people):
 
 
 def test_assisted_services_import_along_their_state_machine(hall, load):
-    header = ["service_id", "unit_code", "kind", "requested_at", "group", "staff_codes", "status", "finished_at", "outcome"]
+    header = [
+        "service_id",
+        "unit_code",
+        "kind",
+        "requested_at",
+        "group",
+        "staff_codes",
+        "status",
+        "finished_at",
+        "outcome",
+    ]
     first = load(
         "assists",
         header,
@@ -189,10 +243,36 @@ def test_assisted_services_import_along_their_state_machine(hall, load):
         ],
     )
     assert first.imported == 1
-    assert [(e["line"], e["field"]) for e in first.document()["errors"]] == [(3, "staff_codes"), (4, "finished_at")]
-    assert sorted(AssistedService.objects.get(number="BB1").helpers.values_list("staff_code", flat=True)) == ["S1", "S2"]
-    done = load("assists", header, [["BB1", "SC", "代办", "2026-03-02T09:00:00", "企业和项目", "S1", "已办成", "2026-03-04T10:00:00", "已办结"]])
+    assert [(e["line"], e["field"]) for e in first.document()["errors"]] == [
+        (3, "staff_codes"),
+        (4, "finished_at"),
+    ]
+    assert sorted(AssistedService.objects.get(number="BB1").helpers.values_list("staff_code", flat=True)) == [
+        "S1",
+        "S2",
+    ]
+    done = load(
+        "assists",
+        header,
+        [
+            [
+                "BB1",
+                "SC",
+                "代办",
+                "2026-03-02T09:00:00",
+                "企业和项目",
+                "S1",
+                "已办成",
+                "2026-03-04T10:00:00",
+                "已办结",
+            ]
+        ],
+    )
     assert done.imported == 1 and AssistedService.objects.get(number="BB1").status == "done"
-    back = load("assists", header, [["BB1", "SC", "代办", "2026-03-02T09:00:00", "企业和项目", "S1", "服务中", "", ""]])
+    back = load(
+        "assists",
+        header,
+        [["BB1", "SC", "代办", "2026-03-02T09:00:00", "企业和项目", "S1", "服务中", "", ""]],
+    )
     assert back.rejected == 1 and "不能改为" in back.document()["errors"][0]["message"]
     assert AssistedService.objects.get(number="BB1").status == "done"
