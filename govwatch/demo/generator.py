@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from govwatch.evaluations.rules import is_negative
 
-from . import names
+from . import names, windows
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
@@ -879,6 +879,7 @@ def generate(
         raise DemoError(f"写入输出目录失败: {directory}（{why}）") from exc
     for key, path in paths.items():
         os.replace(parts[key], path)
+    window_files = windows.write_window_files(directory, districts[0], until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai")), seed)
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
     return {
@@ -888,6 +889,7 @@ def generate(
         "fraction": fraction,
         "out": str(directory),
         "files": {key: {"path": str(paths[key]), "rows": summary.counts[key]} for key in FILES},
+        "windows": window_files,
         "counts": {
             "units": summary.counts["units"],
             "items": summary.counts["items"],

@@ -15,8 +15,9 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
+from govwatch.core.bulk import insert_rows
 from govwatch.core.rowfields import Field, Row, RowError, digest, utc_text
 from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
@@ -153,3 +154,16 @@ def importer(cls: type[AreaKind]):
         cls(result, run).run_rows(rows)
 
     return run_kind
+
+
+def insert_facts(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many fact rows below the ORM (govwatch.core.bulk): a clock or queue export has
+    millions, and building a model object per row costs more than the rest of the import."""
+    ops = connection.ops
+    adapters = {"DateTimeField": ops.adapt_datetimefield_value, "DateField": ops.adapt_datefield_value}
+    adapt = [adapters.get(model._meta.get_field(c).get_internal_type()) for c in columns]
+    prepared = [
+        tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row, strict=True)) for row in rows
+    ]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, model, columns, prepared)

@@ -9,7 +9,7 @@ from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
 KINDS = (
     "units", "items", "cases", "evaluations", "complaints",
-    "windows", "staff", "attendance", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
+    "windows", "staff", "attendance", "absences", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
 )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from govwatch.kiosks.faults import store_imported_faults
 from govwatch.kiosks.models import Kiosk, KioskFault, KioskSignal
 from govwatch.orgs.hours import HoursError, normalise_hours
 
-from .areas import AreaKind, sign
+from .areas import AreaKind, insert_facts, sign
 from .windows import LIST_SEPARATORS
 
 F = Field
@@ -111,13 +111,8 @@ class StatusKind(_KioskRows):
         }
 
     def save(self, new: list, changed: list) -> None:
-        KioskSignal.objects.bulk_create(
-            [
-                KioskSignal(kiosk_id=k, at=c["at"], status=c["status"], import_run=self.run)
-                for (k, _), c in new
-            ],
-            batch_size=1000,
-        )
+        rows = [(k, c["at"], c["status"], self.run.pk) for (k, _), c in new]
+        insert_facts(KioskSignal, ("kiosk_id", "at", "status", "import_run_id"), rows)
 
 
 class FaultKind(_KioskRows):

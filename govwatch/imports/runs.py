@@ -21,6 +21,7 @@ AREA_KINDS = (
     "windows",
     "staff",
     "attendance",
+    "absences",
     "tickets",
     "assists",
     "kiosks",
@@ -34,7 +35,8 @@ def _area_kinds() -> dict:
     from . import kiosks, windows
 
     kinds = (
-        windows.WindowKind, windows.StaffKind, windows.AttendanceKind, windows.TicketKind, windows.AssistKind,
+        windows.WindowKind, windows.StaffKind, windows.AttendanceKind, windows.AbsenceKind, windows.TicketKind,
+        windows.AssistKind,
         kiosks.KioskKind, kiosks.StatusKind, kiosks.FaultKind,
     )  # fmt: skip
     return {k.kind: k for k in kinds}

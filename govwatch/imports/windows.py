@@ -1,4 +1,5 @@
-"""Importing window operations: `govwatch import windows|staff|attendance|tickets|assists FILE`.
+"""Importing window operations: `govwatch import windows|staff|attendance|absences|tickets|assists
+FILE`.
 
 `staff` and `attendance` are contract section 12's; the others are GovWatch's own, in the same
 rules (contract section 1). Windows, staff and assisted services are master data (a changed row
@@ -19,10 +20,18 @@ from govwatch.core.localtime import clock_of
 from govwatch.core.parsing import parse_date, parse_timestamp
 from govwatch.core.pii import keyed_hash
 from govwatch.core.rowfields import Field, Row, RowError, utc_text
-from govwatch.windows.models import AssistedService, AttendanceRecord, QueueTicket, Staff, Window
+from govwatch.windows.models import (
+    AbsenceReport,
+    AssistedService,
+    AttendanceRecord,
+    QueueTicket,
+    Staff,
+    Window,
+)
 from govwatch.windows.regions import region_ids
+from govwatch.windows.staffing import OUTSIDE_HOURS, during_hours
 
-from .areas import AreaKind, sign
+from .areas import AreaKind, insert_facts, sign
 
 F = Field
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -181,15 +190,71 @@ class AttendanceKind(AreaKind):
         return {}
 
     def save(self, new: list, changed: list) -> None:
-        records = []
+        rows = []
         for (staff_id, _, kind), c in new:
             day, micros = clock_of(c["at"])
-            records.append(
-                AttendanceRecord(
-                    staff_id=staff_id, at=c["at"], kind=kind, day=day, micros=micros, import_run=self.run
+            rows.append((staff_id, c["at"], kind, day, micros, self.run.pk))
+        insert_facts(AttendanceRecord, ("staff_id", "at", "kind", "day", "micros", "import_run_id"), rows)
+
+
+class AbsenceKind(AreaKind):
+    """Absences from post found by inspections, patrols and complaints, from the inspection
+    system's export: facts, held to the same rule as those recorded in the pages."""
+
+    kind = "absences"
+    fields = (
+        F("staff_code", "人员编号", True, 64), F("at", "发现时间", True), F("source", "来源", True),
+        F("reference", "来源编号", False, 100), F("note", "情况说明", True, 2000),
+    )  # fmt: skip
+    key_field = "at"
+    label = "脱岗记录"
+    facts = True
+
+    def __init__(self, result, run):
+        super().__init__(result, run)
+        self.staff = {
+            code: (pk, hours)
+            for code, pk, hours in Staff.objects.values_list("staff_code", "id", "unit__hours")
+        }
+        self.label_of = f"import:{run.operator_label}" if run.operator_label else "import"
+
+    def parse(self, row: Row) -> tuple[Any, dict]:
+        code = row.text("staff_code")
+        if code not in self.staff:
+            raise RowError("staff_code", f"人员编号 {code} 不存在（请先导入人员）")
+        at = row.timestamp("at")
+        if not during_hours(self.staff[code][1], at):
+            raise RowError("at", OUTSIDE_HOURS)
+        source = row.choice("source", AbsenceReport.Source)
+        return (self.staff[code][0], utc_text(at), source, row.text("reference")), {
+            "at": at,
+            "note": row.text("note"),
+        }
+
+    def shown(self, key: Any) -> str:
+        return f"{key[1]} {key[3]}".strip()
+
+    def stored(self, keys: list) -> dict:
+        wanted = set(keys)
+        rows = AbsenceReport.objects.filter(
+            staff_id__in={k[0] for k in keys}, reference__in={k[3] for k in keys}
+        )
+        return {
+            k: sign({"at": r.at, "note": r.note})
+            for r in rows
+            if (k := (r.staff_id, utc_text(r.at), r.source, r.reference)) in wanted
+        }
+
+    def save(self, new: list, changed: list) -> None:
+        AbsenceReport.objects.bulk_create(
+            [
+                AbsenceReport(
+                    staff_id=staff_id, at=c["at"], source=source, reference=reference, note=c["note"],
+                    recorded_by=self.label_of,
                 )
-            )
-        AttendanceRecord.objects.bulk_create(records, batch_size=1000)
+                for (staff_id, _, source, reference), c in new
+            ]
+        )  # fmt: skip
 
 
 class TicketKind(_Windows):
@@ -235,19 +300,22 @@ class TicketKind(_Windows):
         return dict(QueueTicket.objects.filter(ticket_id__in=keys).values_list("ticket_id", "digest"))
 
     def save(self, new: list, changed: list) -> None:
-        tickets = []
+        rows = []
         for ticket_id, c in new:
             day, micros = clock_of(c["taken_at"])
             called, served = c["called_at"], c["served_at"]
-            tickets.append(
-                QueueTicket(
-                    ticket_id=ticket_id, taken_second=micros // 1_000_000, day=day, import_run=self.run,
-                    wait_seconds=None if called is None else int((called - c["taken_at"]).total_seconds()),
-                    service_seconds=None if served is None else int((served - called).total_seconds()),
-                    **c,
-                )
-            )  # fmt: skip
-        QueueTicket.objects.bulk_create(tickets, batch_size=1000)
+            rows.append((
+                ticket_id, c["unit_id"], c["number"], c["window_id"], c["taken_at"], called, served, day,
+                micros // 1_000_000, None if called is None else int((called - c["taken_at"]).total_seconds()),
+                None if served is None else int((served - called).total_seconds()), c["digest"], self.run.pk,
+            ))  # fmt: skip
+        insert_facts(QueueTicket, TICKET_COLUMNS, rows)
+
+
+TICKET_COLUMNS = (
+    "ticket_id", "unit_id", "number", "window_id", "taken_at", "called_at", "served_at", "day", "taken_second",
+    "wait_seconds", "service_seconds", "digest", "import_run_id",
+)  # fmt: skip
 
 
 class AssistKind(AreaKind):

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from govwatch.accounts.permissions import AWARD_GOLD, check_actor
@@ -214,10 +214,21 @@ class Scored:
     medal: bool = False
 
 
-def score_windows(region: Unit, year: int, quarter: int, rules: Rules | None = None) -> list[Scored]:
-    """The quarter's scores and ranks of the region's active windows, best first."""
+def counted_until(year: int, quarter: int, at: datetime) -> date:
+    """The last day a ranking computed at `at` counts: the quarter's last day, or, for the quarter
+    still running, the day before `at` (today is not over: nobody has clocked out yet)."""
+    _, end = quarter_bounds(year, quarter)
+    return min(end, local_date(at) - timedelta(days=1))
+
+
+def score_windows(
+    region: Unit, year: int, quarter: int, rules: Rules | None = None, through: date | None = None
+) -> list[Scored]:
+    """The quarter's scores and ranks of the region's active windows (counted up to `through`, by
+    default the quarter's end), best first."""
     rules = rules or rules_of(region)
     start, end = quarter_bounds(year, quarter)
+    end = min(end, through) if through else end
     windows = list(Window.objects.filter(region=region, active=True).select_related("unit").order_by("code"))
     found = bases(region, windows, start, end, rules)
     scored = []
@@ -235,6 +246,9 @@ def score_windows(region: Unit, year: int, quarter: int, rules: Rules | None = N
     return sorted(scored, key=lambda s: (s.rank is None, s.rank or 0, s.window.code))
 
 
+RANKED = (F("rank").asc(nulls_last=True), "window__code")  # ranked windows first, on every database
+
+
 # -- the round --------------------------------------------------------------------------------
 
 
@@ -244,14 +258,20 @@ def do_rank(actor: Actor, region: Unit, year: int, quarter: int, at: datetime | 
     check_actor(actor, AWARD_GOLD, region)
     at = at or timezone.now()
     start, _ = quarter_bounds(year, quarter)
-    if local_date(at) < start:
-        raise GoldError("该季度尚未开始")
+    through = counted_until(year, quarter, at)
+    if through < start:
+        raise GoldError("该季度尚无完整的一天，无法计算")
     rules = rules_of(region)
     existing = GoldRound.objects.select_for_update().filter(region=region, year=year, quarter=quarter).first()
     if existing is not None and existing.status == GoldRound.Status.AWARDED:
         raise GoldError("该季度已评定，评选结果不能重新计算")
     round_ = existing or GoldRound(region=region, year=year, quarter=quarter)
-    round_.rules, round_.computed_at, round_.computed_by = asdict(rules), at, actor.label
+    round_.rules, round_.computed_at, round_.computed_by, round_.through = (
+        asdict(rules),
+        at,
+        actor.label,
+        through,
+    )
     round_.save()
     round_.entries.all().delete()
     GoldEntry.objects.bulk_create(
@@ -260,7 +280,7 @@ def do_rank(actor: Actor, region: Unit, year: int, quarter: int, at: datetime | 
                 round=round_, window=s.window, volume=s.basis.volume, score=s.score, rank=s.rank, medal=s.medal,
                 basis=asdict(s.basis), **s.parts,
             )
-            for s in score_windows(region, year, quarter, rules)
+            for s in score_windows(region, year, quarter, rules, through)
         ]
     )  # fmt: skip
     medals = round_.entries.filter(medal=True).count()
@@ -283,7 +303,7 @@ def do_award(actor: Actor, round_: GoldRound, at: datetime | None = None) -> Gol
     _, end = quarter_bounds(round_.year, round_.quarter)
     if local_date(at) <= end:
         raise GoldError(f"季度结束（{end:%Y-%m-%d}）后方可评定")
-    medals = list(round_.entries.filter(medal=True).select_related("window").order_by("rank", "window__code"))
+    medals = list(round_.entries.filter(medal=True).select_related("window").order_by(*RANKED))
     if not medals:
         raise GoldError("没有达到评选条件的窗口，不能评定")
     for seq, entry in enumerate(medals, 1):

@@ -307,6 +307,7 @@ class GoldRound(models.Model):
     rules = models.JSONField("评定方案")
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField("计算时间")
+    through = models.DateField("统计截至")
     computed_by = models.CharField("计算人", max_length=150)
     awarded_at = models.DateTimeField("评定时间", null=True, blank=True)
     awarded_by = models.CharField("评定人", max_length=150, blank=True)
@@ -343,5 +344,5 @@ class GoldEntry(models.Model):
     class Meta:
         verbose_name = "金牌窗口得分"
         verbose_name_plural = "金牌窗口得分"
-        ordering = ["round", "rank", "window__code"]
+        ordering = ["round", models.F("rank").asc(nulls_last=True), "window__code"]
         constraints = [models.UniqueConstraint(fields=["round", "window"], name="one_gold_entry")]

@@ -22,16 +22,18 @@ from .models import AbsenceReport, Staff, Window
 from .regions import region_of
 
 MAX_NOTE = 2000
+OUTSIDE_HOURS = "发现时间不在该人员所在单位工作日的服务时间内，不属于脱岗"
 
 
 class StaffingError(Exception):
     """A change the rules refuse; the message is for the user."""
 
 
-def during_hours(staff: Staff, at: datetime) -> bool:
-    """Whether `at` falls on a working day between the opening and closing of the staff's unit."""
+def during_hours(hours: str, at: datetime) -> bool:
+    """Whether `at` falls on a working day between the opening and closing of a unit with these
+    `hours` (contract section 12's S and E; the default hours when empty)."""
     day, micros = clock_of(at)
-    start, end = attendance_bounds(staff.unit.hours)
+    start, end = attendance_bounds(hours)
     return get_calendar().is_workday(day) and start * MICROS <= micros < end * MICROS
 
 
@@ -49,8 +51,8 @@ def do_record_absence(
         raise StaffingError(f"情况说明不能超过 {MAX_NOTE} 字，来源编号不能超过 100 字")
     if source in (AbsenceReport.Source.COMPLAINT, AbsenceReport.Source.INSPECTION) and not reference:
         raise StaffingError("请填写投诉编号或检查记录编号")
-    if not during_hours(staff, at):
-        raise StaffingError("发现时间不在该人员所在单位工作日的服务时间内，不属于脱岗")
+    if not during_hours(staff.unit.hours, at):
+        raise StaffingError(OUTSIDE_HOURS)
     try:
         with transaction.atomic():
             report = AbsenceReport.objects.create(

@@ -276,3 +276,22 @@ def test_assisted_services_import_along_their_state_machine(hall, load):
     )
     assert back.rejected == 1 and "不能改为" in back.document()["errors"][0]["message"]
     assert AssistedService.objects.get(number="BB1").status == "done"
+
+
+def test_absences_import_from_the_inspection_system_under_the_same_rule(hall, load):
+    header = ["staff_code", "at", "source", "reference", "note"]
+    rows = [
+        ["S3", "2026-03-02T10:15:00", "监督检查", "JC-1", "窗口无人"],
+        ["S3", "2026-03-07T10:15:00", "patrol", "", "周六"],  # a Saturday: not during hours
+        ["S9", "2026-03-02T10:15:00", "patrol", "", "x"],
+        ["S3", "2026-03-02T10:15:00", "absent", "", "x"],
+    ]
+    result = load("absences", header, rows)
+    assert (result.imported, result.rejected) == (1, 3)
+    assert [(e["line"], e["field"]) for e in result.document()["errors"]] == [
+        (3, "at"),
+        (4, "staff_code"),
+        (5, "source"),
+    ]
+    again = load("absences", header, rows[:1])
+    assert (again.imported, again.duplicates) == (0, 1)

@@ -127,7 +127,7 @@ def _round(request: HttpRequest, pk: int) -> GoldRound:
 
 
 def _entries(request: HttpRequest, round_: GoldRound):
-    entries = round_.entries.select_related("window__unit").order_by("rank", "window__code")
+    entries = round_.entries.select_related("window__unit").order_by(*gold.RANKED)
     mine = scope(request.user)
     if not _whole(mine, round_.region):
         entries = entries.filter(window__in=Window.objects.visible_to(mine))
