@@ -204,52 +204,56 @@ def _arrivals(rng: random.Random, n: int) -> list[int]:
 
 
 def tickets(scene: Scene, window_unit: dict[str, str], people: list[Person]) -> None:
-    """Each hall's day: tickets taken, each served in order by a window of its unit once the
-    window's first person has clocked in; a person who waits too long gives up."""
+    """Each hall's day: tickets taken for a unit's windows, each called by the first of them free
+    once its first person has clocked in; someone who waits too long gives up."""
     rng, district = scene.rng, scene.district
     center = f"{district.code}-ZX"
+    kinds = {u[0]: u[3] for u in district.units}
     staff_of: dict[str, list[Person]] = defaultdict(list)
     for p in people:
         staff_of[p.window].append(p)
-    halls: dict[str, list[str]] = defaultdict(list)
-    for code, unit in window_unit.items():
-        kind = next((u[3] for u in district.units if u[0] == unit), "")
-        if kind == "department":
-            halls[center].append(code)
-        elif kind == "street":
-            halls[unit].append(code)
-    speed = {code: rng.uniform(0.7, 1.8) for code in window_unit}
+    # hall → unit → its windows (the center's departments, each street its own hall)
+    halls: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for code, unit in sorted(window_unit.items()):
+        if kinds.get(unit) == "department":
+            halls[center][unit].append(code)
+        elif kinds.get(unit) == "street":
+            halls[unit][unit].append(code)
+    speed = {code: rng.uniform(0.8, 1.8) for code in window_unit}
     for day in scene.days:
         if not scene.cal.is_workday(day):
             continue
         load = (1.25, 1.05, 1.0, 0.95, 0.85, 1.0, 1.0)[day.weekday()]  # a make-up Saturday as a Wednesday
-        for hall, codes in halls.items():
-            n = int((170 if hall == center else 14) * load * rng.uniform(0.85, 1.15))
-            free = {
-                c: max(
-                    OPEN,
-                    min((p.first_in[day] for p in staff_of[c] if day in p.first_in), default=None) or 10**6,
-                )
-                for c in codes
-            }
-            letters = {c: chr(65 + i % 26) for i, c in enumerate(codes)}
+        for hall, units in halls.items():
+            n = int((560 if hall == center else 24) * load * rng.uniform(0.85, 1.15))
+            free: dict[str, float] = {}
+            for codes in units.values():
+                for c in codes:
+                    arrivals = [p.first_in[day] for p in staff_of[c] if day in p.first_in]
+                    if arrivals:
+                        free[c] = max(OPEN, min(arrivals))
+            groups = list(units)
+            weights = [len(units[u]) for u in groups]
+            letters = {u: chr(65 + i % 26) for i, u in enumerate(groups)}
             for seq, taken in enumerate(_arrivals(rng, n), 1):
                 if not scene.past(day, taken):
                     break
-                code = rng.choice(codes)
-                if free[code] >= 10**6:  # nobody came to that window today: another of the hall
-                    open_ones = [c for c in codes if free[c] < 10**6]
-                    code = rng.choice(open_ones) if open_ones else code
-                at = max(taken, free[code])
-                if AFTERNOON > at >= NOON:
-                    at = AFTERNOON
-                patience = rng.uniform(25, 70) * 60
-                number = f"{letters[code]}{seq:03d}"
-                tid = f"{hall}-{day:%Y%m%d}-{seq:04d}"
-                if at - taken > patience or at >= CLOSE or not scene.past(day, at):
+                unit = rng.choices(groups, weights)[0]
+                tid, number = f"{hall}-{day:%Y%m%d}-{seq:04d}", f"{letters[unit]}{seq:03d}"
+                open_windows = [c for c in units[unit] if c in free]
+                code = min(open_windows, key=lambda c: free[c]) if open_windows else None
+                at = max(taken, free[code]) if code else CLOSE
+                if NOON <= at < AFTERNOON:
+                    at = AFTERNOON + (at - NOON) / 4
+                if (
+                    code is None
+                    or at - taken > rng.uniform(30, 80) * 60
+                    or at >= CLOSE
+                    or not scene.past(day, at)
+                ):
                     scene.rows["tickets"].append([tid, hall, _stamp(day, taken), "", "", "", number])
                     continue
-                served = at + rng.uniform(3, 14) * 60 * speed[code]
+                served = at + rng.uniform(8, 24) * 60 * speed[code]
                 free[code] = served + rng.uniform(10, 60)
                 done = _stamp(day, served) if scene.past(day, served) else ""
                 scene.rows["tickets"].append(

@@ -7,7 +7,8 @@ hall, and the windows empty at opening time (开门空岗).
   than GOVWATCH_QUEUE_LONG_WAIT_MINUTES on average.
 - A window empty at opening: on a working day, at its unit's opening time S (contract section 12's
   S), none of the window's staff had clocked in; or the window's first call came more than
-  GOVWATCH_OPENING_GRACE_MINUTES after S while its hall had someone waiting since before then.
+  GOVWATCH_OPENING_GRACE_MINUTES after S while someone in its hall, there since before then, was
+  still waiting then.
 
 Every figure is one GROUP BY over the period's tickets (indexed by day), whatever their number.
 """
@@ -15,7 +16,7 @@ Every figure is one GROUP BY over the period's tickets (indexed by day), whateve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -130,11 +131,31 @@ def long_queue_hours(
     ]
 
 
+NOBODY_IN = "开门时无人签到"
+LATE_FIRST_CALL = "开门后迟迟未叫号"
+
+
 @dataclass
 class EmptyAtOpening:
     window: Window
     day: date
-    reasons: list[str] = field(default_factory=list)
+    nobody_in: bool = False
+    first_call_after: int | None = None  # minutes after opening, when people were waiting
+
+    @property
+    def reasons(self) -> list[str]:
+        out = [NOBODY_IN] if self.nobody_in else []
+        if self.first_call_after is not None:
+            out.append(f"开门后{self.first_call_after}分钟才首次叫号，大厅已有群众等候")
+        return out
+
+    @property
+    def kinds(self) -> list[str]:
+        return [
+            k
+            for k, on in ((NOBODY_IN, self.nobody_in), (LATE_FIRST_CALL, self.first_call_after is not None))
+            if on
+        ]
 
 
 def empty_at_opening(
@@ -149,8 +170,8 @@ def empty_at_opening(
     opening = {w.pk: attendance_bounds(w.unit.hours)[0] for w in windows}
     found: dict[tuple[int, date], EmptyAtOpening] = {}
 
-    def flag(window: Window, day: date, reason: str) -> None:
-        found.setdefault((window.pk, day), EmptyAtOpening(window, day)).reasons.append(reason)
+    def flagged(window: Window, day: date) -> EmptyAtOpening:
+        return found.setdefault((window.pk, day), EmptyAtOpening(window, day))
 
     # Nobody of the window's staff clocked in by S.
     staff = Staff.objects.filter(window__in=[w.pk for w in windows], active=True)
@@ -169,14 +190,18 @@ def empty_at_opening(
         for day in days:
             first = first_in.get((w.pk, day))
             if first is None or first > opening[w.pk] * MICROS:
-                flag(w, day, "开门时无人签到")
+                flagged(w, day).nobody_in = True
 
-    # The first call came late while people waited: halls' earliest ticket per day, windows' first call.
+    # The first call came late while people in its hall still waited: for each hall and day, the
+    # tickets of the first part of the day (taken by the latest moment any window is due to call),
+    # each with the second it was called (None: never).
     in_period = QueueTicket.objects.filter(day__in=days)
-    earliest = dict(
-        ((r["unit_id"], r["day"]), r["first"])
-        for r in in_period.values("unit_id", "day").annotate(first=Min("taken_second")).order_by()
-    )
+    latest_due = max(opening.values(), default=0) + grace
+    early_tickets: dict[tuple[int, date], list[tuple[int, int | None]]] = defaultdict(list)
+    for unit_id, day, taken, wait in in_period.filter(taken_second__lte=latest_due).values_list(
+        "unit_id", "day", "taken_second", "wait_seconds"
+    ):
+        early_tickets[(unit_id, day)].append((taken, None if wait is None else taken + wait))
     calls = (
         in_period.filter(window_id__in=by_id, called_at__isnull=False)
         .values("window_id", "day", "unit_id")
@@ -186,8 +211,10 @@ def empty_at_opening(
     for r in calls:
         w = by_id[r["window_id"]]
         due = opening[w.pk] + grace
-        waiting_since = earliest.get((r["unit_id"], r["day"]))
-        if r["first"] > due and waiting_since is not None and waiting_since <= due:
-            late = (r["first"] - opening[w.pk]) // 60
-            flag(w, r["day"], f"开门后{late}分钟才首次叫号")
+        waiting = any(
+            taken <= due and (called is None or called > due)
+            for taken, called in early_tickets[(r["unit_id"], r["day"])]
+        )
+        if r["first"] > due and waiting:
+            flagged(w, r["day"]).first_call_after = (r["first"] - opening[w.pk]) // 60
     return sorted(found.values(), key=lambda e: (e.day, e.window.code))

@@ -74,12 +74,28 @@ def test_long_queue_hours_are_those_waiting_over_20_minutes_on_average(queued):
 def test_windows_empty_at_opening(queued):
     found = empty_at_opening(Window.objects.all(), date(2026, 3, 2), date(2026, 3, 2), queued["calendar"])
     # W01: S1 in at 08:55 before 09:00, first call 09:02. W02: S2 in at 09:05, first call at 09:30
-    # while people waited since 08:50. W03: nobody came; its first call at 09:40 is late, but the
-    # first ticket (08:50) came after its grace (08:40): nobody waited at opening.
+    # while T2 (taken 08:55, called 09:30) still waited at 09:10. W03: nobody came; its first call
+    # at 09:40 is late, but the first ticket (08:50) came after its grace (08:40): nobody waited.
     assert [(e.window.code, e.reasons) for e in found] == [
-        ("W02", ["开门时无人签到", "开门后30分钟才首次叫号"]),
+        ("W02", ["开门时无人签到", "开门后30分钟才首次叫号，大厅已有群众等候"]),
         ("W03", ["开门时无人签到"]),
     ]
+
+
+def test_a_silent_window_is_not_flagged_when_the_others_served_everyone(hall, load):
+    # W02 first calls at 09:30, but the only early ticket (08:50) was called by W01 at 09:02.
+    load(
+        "tickets",
+        HEADER,
+        [
+            ["U1", "C", f"{DAY}T08:50:00", f"{DAY}T09:02:00", "", "W01", ""],
+            ["U2", "C", f"{DAY}T09:25:00", f"{DAY}T09:30:00", "", "W02", ""],
+        ],
+    )
+    found = empty_at_opening(
+        Window.objects.filter(code="W02"), date(2026, 3, 2), date(2026, 3, 2), hall["calendar"]
+    )
+    assert [e.reasons for e in found] == [["开门时无人签到"]]
 
 
 def test_a_day_off_has_no_empty_windows(queued):

@@ -54,6 +54,34 @@ def visible_staff(request: HttpRequest, period: Period | None = None):
     return within(rows, period) if period else rows
 
 
+def base_unit(request: HttpRequest, period: Period) -> Unit | None:
+    """The unit whose children the tables break the figures down by: the chosen one, else the top
+    of what the viewer sees."""
+    if period.unit:
+        return period.unit
+    mine = scope(request.user)
+    if mine.path is None:
+        return None
+    if mine.everything:
+        roots = list(Unit.objects.filter(parent=None)[:2])
+        return roots[0] if len(roots) == 1 else None
+    return Unit.objects.filter(path=mine.path).first()
+
+
+def children_of(base: Unit | None, unit_ids) -> tuple[list[Unit], dict[int, Unit]]:
+    """The units one level below `base` (itself included when it has rows of its own) and, for
+    each unit id given, the one of them that holds it: figures summed per branch of the tree."""
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=set(unit_ids)).only("id", "path", "code", "name")}
+    branches = list(Unit.objects.filter(parent=base).order_by("path")) if base else []
+    holder: dict[int, Unit] = {}
+    for pk, unit in units.items():
+        found = next((b for b in branches if unit.path.startswith(b.path)), None)
+        holder[pk] = found or (base if base and unit.path.startswith(base.path) else unit)
+    shown = [b for b in ([base] if base else []) + branches if b in holder.values()]
+    shown += sorted({u for u in holder.values() if u not in shown}, key=lambda u: u.path)
+    return shown, holder
+
+
 def context(request: HttpRequest, section: str, **values) -> dict:
     return {"nav": "windows", "section": section, **values}
 

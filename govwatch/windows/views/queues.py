@@ -16,6 +16,8 @@ from ..models import QueueTicket
 from ..queues import empty_at_opening, long_queue_hours, queue_figures, tickets_in, waits_by_window_and_hour
 from .common import context, minutes, period_of, visible_windows, within
 
+# Rows of the long lists shown; the figures above them count them all.
+SHOWN = 30
 # Tone of an average wait in the hour table: within target, long, too long (minutes).
 TONES = ((10, "heat-0"), (20, "heat-1"), (30, "heat-2"))
 
@@ -50,14 +52,23 @@ def queues(request: HttpRequest) -> HttpResponse:
     halls = queue_figures(tickets, "unit_id", 15 * 60)
     units = {u.pk: u for u in Unit.objects.filter(pk__in=halls)}
     long_hours = long_queue_hours(tickets, cal)
+    empty = empty_at_opening(visible_windows(request, period), period.start, period.end, cal)
+    by_window: dict[int, dict] = {}
+    for e in empty:
+        row = by_window.setdefault(e.window.pk, {"window": e.window, "days": 0, "last": e.day, "reasons": {}})
+        row["days"] += 1
+        row["last"] = max(row["last"], e.day)
+        for kind in e.kinds:
+            row["reasons"][kind] = row["reasons"].get(kind, 0) + 1
+    worst = sorted(by_window.values(), key=lambda r: (-r["days"], r["window"].code))
     return render(
         request,
         "windows/queues.html",
         context(
             request, "queues", period=period, hours=hours, grid=grid,
             halls=[(units[pk], f, minutes(f.avg_wait), minutes(f.avg_service)) for pk, f in halls.items()],
-            long_hours=[(units.get(h.unit_id), h, minutes(h.avg_wait)) for h in long_hours],
-            empty=empty_at_opening(visible_windows(request, period), period.start, period.end, cal),
+            long_hours=[(units.get(h.unit_id), h, minutes(h.avg_wait)) for h in sorted(long_hours, key=lambda h: -h.avg_wait)[:SHOWN]],
+            long_count=len(long_hours), empty_days=len(empty), empty_windows=worst[:SHOWN], empty_more=max(len(worst) - SHOWN, 0),
             long_limit=settings.QUEUE_LONG_WAIT_MINUTES, grace=settings.OPENING_GRACE_MINUTES,
         ),
     )  # fmt: skip

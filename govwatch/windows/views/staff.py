@@ -31,7 +31,17 @@ from ..forms import AbsenceForm, AssignStaffForm
 from ..models import AbsenceReport, AssistedService, AttendanceRecord, QueueTicket, Staff, Window
 from ..queues import empty_at_opening, long_queue_hours, queue_figures, tickets_in, waits_by_window_and_hour
 from ..staffing import StaffingError, do_assign_staff, do_record_absence
-from .common import PAGE, context, minutes, period_of, visible_staff, visible_windows, within
+from .common import (
+    PAGE,
+    base_unit,
+    children_of,
+    context,
+    minutes,
+    period_of,
+    visible_staff,
+    visible_windows,
+    within,
+)
 
 
 def _tickets(request: HttpRequest, period) -> object:
@@ -47,7 +57,6 @@ def overview(request: HttpRequest) -> HttpResponse:
     staff = visible_staff(request, period)
     windows = visible_windows(request, period)
     rows = count_attendance(staff, period.start, period.end, cal)
-    by_unit = totals_by(rows, lambda r: r.unit_id)
     tickets = _tickets(request, period)
     queues = queue_figures(tickets.filter(window__isnull=False), "window__unit_id", 15 * 60)
     hall = queue_figures(tickets, "unit_id", 15 * 60)
@@ -57,20 +66,24 @@ def overview(request: HttpRequest) -> HttpResponse:
     empty = empty_at_opening(windows, period.start, period.end, cal)
     services = within(AssistedService.objects.visible_to(scope(request.user)), period)
     waiting = services.filter(status__in=AssistedService.OPEN).count()
-    unit_ids = set(by_unit) | set(queues)
     window_counts = dict(
         windows.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n").order_by()
     )
-    units = Unit.objects.filter(pk__in=unit_ids | set(window_counts)).order_by("path")
-    table = [
-        {
-            "unit": u,
-            "windows": window_counts.get(u.pk, 0),
-            "att": by_unit.get(u.pk),
-            "queue": queues.get(u.pk),
-        }
-        for u in units
-    ]
+    branches, holder = children_of(
+        base_unit(request, period), {r.unit_id for r in rows} | set(queues) | set(window_counts)
+    )
+    by_branch = totals_by(rows, lambda r: holder[r.unit_id].pk)
+    table = []
+    for branch in branches:
+        members = [pk for pk, b in holder.items() if b == branch]
+        branch_queue = [queues[pk] for pk in members if pk in queues]
+        called = sum(q.called for q in branch_queue)
+        waited = sum((q.avg_wait or 0) * q.called for q in branch_queue)
+        table.append({
+            "unit": branch, "drill": branch != period.unit and branch.children.exists(),
+            "windows": sum(window_counts.get(pk, 0) for pk in members), "att": by_branch.get(branch.pk),
+            "called": called, "avg_wait": minutes(waited / called) if called else None,
+        })  # fmt: skip
     total = totals_by(rows, lambda r: "all").get("all")
     called = sum(q.called for q in hall.values())
     waited = sum((q.avg_wait or 0) * q.called for q in hall.values())
