@@ -879,7 +879,8 @@ def generate(
         raise DemoError(f"写入输出目录失败: {directory}（{why}）") from exc
     for key, path in paths.items():
         os.replace(parts[key], path)
-    window_files = windows.write_window_files(directory, districts[0], until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai")), seed)
+    end = until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai"))
+    window_files = windows.write_window_files(directory, districts[0], end, seed, fraction)
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
     return {

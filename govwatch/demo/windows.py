@@ -18,6 +18,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,9 +60,15 @@ def _calendar() -> WorkCalendar:
     )
 
 
+@cache
+def _clock() -> tuple[str, ...]:
+    """ "HH:MM:SS" for every second of a day: formatting is the writer's hot path."""
+    return tuple(f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400))
+
+
 def _stamp(day: date, second: float) -> str:
-    moment = datetime.combine(day, time(0)) + timedelta(seconds=int(second))
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    """A local moment as the files write it (no offset: local time, contract section 1)."""
+    return f"{day.isoformat()}T{_clock()[int(second)]}"
 
 
 def _quarter_start(day: date) -> date:
@@ -95,6 +102,7 @@ class Scene:
     start: date
     end: date
     until: datetime
+    fraction: float = 1.0  # of the queue tickets, as demo-data's --fraction scales the facts
     rows: dict[str, list[list]] = field(default_factory=lambda: defaultdict(list))
 
     @property
@@ -105,8 +113,13 @@ class Scene:
             d += timedelta(days=1)
         return out
 
+    def __post_init__(self) -> None:
+        local = self.until.astimezone(TZ)
+        self.last_day, self.last_second = local.date(), local.hour * 3600 + local.minute * 60 + local.second
+
     def past(self, day: date, second: float) -> bool:
-        return datetime.combine(day, time(0), tzinfo=TZ) + timedelta(seconds=second) <= self.until
+        """Whether that moment of `day` had come by the demo's moment."""
+        return day < self.last_day or (day == self.last_day and second <= self.last_second)
 
 
 def _name(rng: random.Random) -> str:
@@ -225,7 +238,7 @@ def tickets(scene: Scene, window_unit: dict[str, str], people: list[Person]) -> 
             continue
         load = (1.25, 1.05, 1.0, 0.95, 0.85, 1.0, 1.0)[day.weekday()]  # a make-up Saturday as a Wednesday
         for hall, units in halls.items():
-            n = int((560 if hall == center else 24) * load * rng.uniform(0.85, 1.15))
+            n = max(1, int((560 if hall == center else 24) * load * scene.fraction * rng.uniform(0.85, 1.15)))
             free: dict[str, float] = {}
             for codes in units.values():
                 for c in codes:
@@ -451,11 +464,13 @@ def assists(scene: Scene, people: list[Person]) -> None:
         ])  # fmt: skip
 
 
-def write_window_files(directory: Path, district, until: datetime, seed: int) -> dict[str, Any]:
+def write_window_files(
+    directory: Path, district, until: datetime, seed: int, fraction: float = 1.0
+) -> dict[str, Any]:
     """Write the window-operation files of `district` into `directory` and the gold-medal rounds to
     rank (gold.json): the previous quarter awarded, the current one a draft."""
     start, end = period(until)
-    scene = Scene(random.Random(seed * 1_000_003 + 12), district, _calendar(), start, end, until)
+    scene = Scene(random.Random(seed * 1_000_003 + 12), district, _calendar(), start, end, until, fraction)
     window_unit, people = windows_and_staff(scene)
     attendance(scene, people)
     tickets(scene, window_unit, people)

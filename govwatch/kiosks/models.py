@@ -48,6 +48,16 @@ class Kiosk(models.Model):
     def opening(self) -> str:
         return self.hours or ALL_DAY
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from govwatch.orgs.hours import HoursError, normalise_hours
+
+        try:
+            self.hours = normalise_hours(self.hours)
+        except HoursError as exc:
+            raise ValidationError({"hours": str(exc)}) from exc
+
 
 class KioskRowsQuerySet(ScopedQuerySet):
     def visible_to(self, mine: Scope) -> models.QuerySet:

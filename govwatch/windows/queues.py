@@ -7,8 +7,8 @@ hall, and the windows empty at opening time (开门空岗).
   than GOVWATCH_QUEUE_LONG_WAIT_MINUTES on average.
 - A window empty at opening: on a working day, at its unit's opening time S (contract section 12's
   S), none of the window's staff had clocked in; or the window's first call came more than
-  GOVWATCH_OPENING_GRACE_MINUTES after S while someone in its hall, there since before then, was
-  still waiting then.
+  GOVWATCH_OPENING_GRACE_MINUTES after S while someone waiting for its unit's windows in its hall,
+  there since before then, was still waiting then.
 
 Every figure is one GROUP BY over the period's tickets (indexed by day), whatever their number.
 """
@@ -146,7 +146,7 @@ class EmptyAtOpening:
     def reasons(self) -> list[str]:
         out = [NOBODY_IN] if self.nobody_in else []
         if self.first_call_after is not None:
-            out.append(f"开门后{self.first_call_after}分钟才首次叫号，大厅已有群众等候")
+            out.append(f"开门后{self.first_call_after}分钟才首次叫号，已有群众在等候")
         return out
 
     @property
@@ -192,16 +192,17 @@ def empty_at_opening(
             if first is None or first > opening[w.pk] * MICROS:
                 flagged(w, day).nobody_in = True
 
-    # The first call came late while people in its hall still waited: for each hall and day, the
-    # tickets of the first part of the day (taken by the latest moment any window is due to call),
-    # each with the second it was called (None: never).
+    # The first call came late while people waiting for its unit's windows (in its hall, since
+    # before then) still waited: for each hall and day, the tickets of the first part of the day
+    # (taken by the latest moment any window is due to call), with when and by which unit's window
+    # each was called.
     in_period = QueueTicket.objects.filter(day__in=days)
     latest_due = max(opening.values(), default=0) + grace
-    early_tickets: dict[tuple[int, date], list[tuple[int, int | None]]] = defaultdict(list)
-    for unit_id, day, taken, wait in in_period.filter(taken_second__lte=latest_due).values_list(
-        "unit_id", "day", "taken_second", "wait_seconds"
-    ):
-        early_tickets[(unit_id, day)].append((taken, None if wait is None else taken + wait))
+    early_tickets: dict[tuple[int, date], list[tuple[int, int, int]]] = defaultdict(list)
+    for hall_id, day, taken, wait, unit_id in in_period.filter(
+        taken_second__lte=latest_due, wait_seconds__isnull=False
+    ).values_list("unit_id", "day", "taken_second", "wait_seconds", "window__unit_id"):
+        early_tickets[(hall_id, day)].append((taken, taken + wait, unit_id))
     calls = (
         in_period.filter(window_id__in=by_id, called_at__isnull=False)
         .values("window_id", "day", "unit_id")
@@ -212,8 +213,8 @@ def empty_at_opening(
         w = by_id[r["window_id"]]
         due = opening[w.pk] + grace
         waiting = any(
-            taken <= due and (called is None or called > due)
-            for taken, called in early_tickets[(r["unit_id"], r["day"])]
+            taken <= due < called and unit_id == w.unit_id
+            for taken, called, unit_id in early_tickets[(r["unit_id"], r["day"])]
         )
         if r["first"] > due and waiting:
             flagged(w, r["day"]).first_call_after = (r["first"] - opening[w.pk]) // 60
