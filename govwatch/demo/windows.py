@@ -343,14 +343,12 @@ def kiosks(scene: Scene) -> None:
         while t < until:
             outages.append((t, t + timedelta(minutes=rng.uniform(5, 55))))
             t += timedelta(hours=rng.uniform(24 * 12, 24 * 40))
-        if n == 9:  # seed 003: 收不到验证码、打印故障, one evening to the next afternoon
+        if n == 9:  # seed 003: 收不到验证码、打印故障 one evening, repaired a day after its deadline
             day = scene.end - timedelta(days=12)
-            outages.append(
-                (
-                    datetime.combine(day, time(20, 10), tzinfo=TZ),
-                    datetime.combine(day + timedelta(days=1), time(15, 40), tzinfo=TZ),
-                )
-            )
+            while not all(scene.cal.is_workday(day + timedelta(days=k)) for k in range(3)):
+                day -= timedelta(days=1)
+            back = datetime.combine(day + timedelta(days=2), time(15, 40), tzinfo=TZ)
+            outages.append((datetime.combine(day, time(20, 10), tzinfo=TZ), back))
         if n == 14:  # down now: its fault overdue
             outages.append((until - timedelta(days=3, hours=2), until + timedelta(days=30)))
         outages.sort()

@@ -11,7 +11,17 @@ from .models import Kiosk, KioskSignal
 
 @admin.register(Kiosk)
 class KioskAdmin(CatalogAdmin):
-    fields = ["code", "name", "unit", "location", "hours", "every_day", "heartbeat_seconds", "items", "active"]
+    fields = [
+        "code",
+        "name",
+        "unit",
+        "location",
+        "hours",
+        "every_day",
+        "heartbeat_seconds",
+        "items",
+        "active",
+    ]
     list_display = ["code", "name", "unit", "location", "every_day", "heartbeat_seconds", "active"]
     list_filter = ["every_day", "active"]
     search_fields = ["code", "name", "location"]

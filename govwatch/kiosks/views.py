@@ -38,8 +38,8 @@ def _context(section: str, **values) -> dict:
     return {"nav": "windows", "section": section, **values}
 
 
-def _period(request: HttpRequest):
-    form = UnitPeriodForm(request.GET, user=request.user)
+def _period(request: HttpRequest, dates_only: bool = False):
+    form = UnitPeriodForm(request.GET, user=request.user, dates_only=dates_only)
     start, end, unit = form.period()
     return form, start, end, unit
 
@@ -75,7 +75,7 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
 
 
 def _kiosk_page(request: HttpRequest, kiosk: Kiosk, **bound) -> HttpResponse:
-    form, start, end, _ = _period(request)
+    form, start, end, _ = _period(request, dates_only=True)
     [row] = uptime([kiosk], start, end, timezone.now(), with_outages=True)
     return render(
         request,

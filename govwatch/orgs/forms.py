@@ -36,11 +36,14 @@ class UnitPeriodForm(forms.Form):
         error_messages={"invalid_choice": "没有这个单位，或不在您的查看范围内"},
     )  # fmt: skip
 
-    def __init__(self, data=None, *, user, **kwargs) -> None:
+    def __init__(self, data=None, *, user, dates_only: bool = False, **kwargs) -> None:
         super().__init__(data or None, label_suffix="", **kwargs)
-        self.fields["unit"].queryset = (
-            Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
-        )
+        if dates_only:  # the page of one window, kiosk or person: the unit is theirs
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = (
+                Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
+            )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -56,6 +59,6 @@ class UnitPeriodForm(forms.Form):
 
     def period(self) -> tuple[date, date, Unit | None]:
         if self.is_valid():
-            return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data["unit"]
+            return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data.get("unit")
         today = timezone.localdate()
         return today.replace(day=1), today, None

@@ -53,7 +53,9 @@ def test_an_absence_tied_to_the_person_from_the_attendance_page(page, live_serve
 
 
 def test_a_kiosk_fault_reported_and_repaired(page, live_server, hall, people):
-    Kiosk.objects.create(code="K1", name="24小时自助区1号机", unit=hall["market"], location="区政务服务中心东门")
+    Kiosk.objects.create(
+        code="K1", name="24小时自助区1号机", unit=hall["market"], location="区政务服务中心东门"
+    )
     sign_in(page, live_server, "shichang")
     page.goto(live_server.url + "/kiosks/")
     page.get_by_role("link", name="K1 24小时自助区1号机").click()

@@ -33,8 +33,8 @@ class Period:
         return q + (f"&unit={self.unit.code}" if self.unit else "")
 
 
-def period_of(request: HttpRequest, form_class=PeriodForm) -> Period:
-    form = form_class(request.GET, user=request.user)
+def period_of(request: HttpRequest, form_class=PeriodForm, dates_only: bool = False) -> Period:
+    form = form_class(request.GET, user=request.user, dates_only=dates_only)
     start, end, unit = form.period()
     return Period(form, start, end, unit)
 

@@ -147,7 +147,8 @@ def gold_round(request: HttpRequest, pk: int) -> HttpResponse:
         context(
             request, "gold", round=round_, rows=rows, labels=[gold.PART_LABELS[p] for p in gold.PARTS],
             can_award=may(request.user, AWARD_GOLD) and round_.status == GoldRound.Status.DRAFT
-            and _whole(scope(request.user), round_.region),
+            and _whole(scope(request.user), round_.region)
+            and timezone.localdate() > gold.quarter_bounds(round_.year, round_.quarter)[1],
         ),
     )  # fmt: skip
 

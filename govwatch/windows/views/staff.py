@@ -145,7 +145,7 @@ def window_list(request: HttpRequest) -> HttpResponse:
 @member_required
 def window_detail(request: HttpRequest, pk: int) -> HttpResponse:
     window = access(request.user, Window.objects.select_related("unit", "region"), pk=pk)
-    period = period_of(request)
+    period = period_of(request, dates_only=True)
     cal = get_calendar()
     staff = Staff.objects.filter(window=window).select_related("unit")
     rows = count_attendance(staff, period.start, period.end, cal)
@@ -200,7 +200,7 @@ def _clock(micros: int | None) -> str:
 
 
 def _staff_page(request: HttpRequest, staff: Staff, **forms) -> HttpResponse:
-    period = period_of(request)
+    period = period_of(request, dates_only=True)
     [row] = count_attendance(Staff.objects.filter(pk=staff.pk), period.start, period.end)
     user = request.user
     helped = staff.assists.select_related("unit").order_by("-requested_at")[:20]
