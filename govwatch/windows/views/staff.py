@@ -69,9 +69,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     window_counts = dict(
         windows.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n").order_by()
     )
-    branches, holder = children_of(
-        base_unit(request, period), {r.unit_id for r in rows} | set(queues) | set(window_counts)
-    )
+    base = base_unit(request, period)
+    branches, holder = children_of(base, {r.unit_id for r in rows} | set(queues) | set(window_counts))
     by_branch = totals_by(rows, lambda r: holder[r.unit_id].pk)
     table = []
     for branch in branches:
@@ -80,7 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         called = sum(q.called for q in branch_queue)
         waited = sum((q.avg_wait or 0) * q.called for q in branch_queue)
         table.append({
-            "unit": branch, "drill": branch != period.unit and branch.children.exists(),
+            "unit": branch, "drill": branch != base and any(pk != branch.pk for pk in members),
             "windows": sum(window_counts.get(pk, 0) for pk in members), "att": by_branch.get(branch.pk),
             "called": called, "avg_wait": minutes(waited / called) if called else None,
         })  # fmt: skip
