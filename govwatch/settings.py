@@ -50,7 +50,9 @@ SECRET_KEY = _kept_secret("GOVWATCH_SECRET_KEY", 32)
 PII_KEY = _kept_secret("GOVWATCH_PII_KEY", 16)
 
 DEBUG = _env_bool("GOVWATCH_DEBUG", False)
-ALLOWED_HOSTS = [h for h in os.environ.get("GOVWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("GOVWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("GOVWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -80,6 +82,8 @@ INSTALLED_APPS = [
     "govwatch.projects",
     "govwatch.randomchecks",
     "govwatch.regulation",
+    "govwatch.windows",
+    "govwatch.kiosks",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
@@ -303,7 +307,9 @@ DINGTALK_SECRET = os.environ.get("GOVWATCH_DINGTALK_SECRET", "")
 EMAIL_HOST = os.environ.get("GOVWATCH_EMAIL_HOST", "")
 EMAIL_BACKEND = os.environ.get(
     "GOVWATCH_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = int(os.environ.get("GOVWATCH_EMAIL_PORT", 25))
 EMAIL_HOST_USER = os.environ.get("GOVWATCH_EMAIL_USER", "")
@@ -348,6 +354,14 @@ PROJECT_LAG_MARGIN = int(os.environ.get("GOVWATCH_PROJECT_LAG_MARGIN", 10))
 PROJECT_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_PROJECT_REPLY_WORKDAYS", 5))
 # Double-random results are published within this many working days of the inspection (一公开).
 RANDOM_PUBLISH_WORKDAYS = int(os.environ.get("GOVWATCH_RANDOM_PUBLISH_WORKDAYS", 20))
+
+# Window operations (govwatch.windows, govwatch.kiosks).
+# An hour of a hall whose tickets waited longer than this on average is a long-queue hour.
+QUEUE_LONG_WAIT_MINUTES = int(os.environ.get("GOVWATCH_QUEUE_LONG_WAIT_MINUTES", 20))
+# A window whose first call comes this long after opening, while people wait, was empty at opening.
+OPENING_GRACE_MINUTES = int(os.environ.get("GOVWATCH_OPENING_GRACE_MINUTES", 10))
+# A kiosk fault is to be repaired by the end of this many working days after it was reported.
+KIOSK_REPAIR_WORKDAYS = int(os.environ.get("GOVWATCH_KIOSK_REPAIR_WORKDAYS", 1))
 
 # Public evaluation channels (govwatch.public): QR codes, SMS links and the window flow.
 # The address citizens reach GovWatch at (e.g. https://pj.example.gov.cn): QR codes and SMS links

@@ -21,6 +21,8 @@ urlpatterns = [
     path("inspections/", include("govwatch.inspections.urls")),
     path("accountability/", include("govwatch.accountability.urls")),
     path("exposure/", include("govwatch.accountability.public_urls")),
+    path("windows/", include("govwatch.windows.urls")),
+    path("kiosks/", include("govwatch.kiosks.urls")),
     path("e/", include("govwatch.public.urls")),
     path("healthz", ops_views.live, name="healthz"),
     path("healthz/db", ops_views.database, name="healthz-db"),

@@ -66,7 +66,9 @@ def _audited(model) -> None:
         return
     current = type(admin.site.get_model_admin(model))
     admin.site.unregister(model)
-    admin.site.register(model, type(f"Audited{current.__name__}", (AuditedAdmin, current), {"__module__": __name__}))
+    admin.site.register(
+        model, type(f"Audited{current.__name__}", (AuditedAdmin, current), {"__module__": __name__})
+    )
 
 
 # Deleting a lock-out record unlocks an account: that too is a change someone made.

@@ -106,7 +106,6 @@ class AuditedAdmin(admin.ModelAdmin):
             super().delete_queryset(request, queryset)
 
 
-
 class CatalogAdmin(AuditedAdmin):
     """Master data (units, items, the calendar): kept by the service office, by role."""
 

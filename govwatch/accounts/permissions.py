@@ -61,6 +61,12 @@ ANSWER_FEEDBACK = "answer_feedback"  # a unit answers an inspection feedback for
 VIEW_ACCOUNTABILITY = "view_accountability"  # read accountability records (the people held accountable)
 RECORD_ACCOUNTABILITY = "record_accountability"  # accountability (问责) and institutional fixes (建章立制)
 PUBLISH_EXPOSURE = "publish_exposure"  # choose and publish typical cases (通报曝光)
+RECORD_ABSENCE = (
+    "record_absence"  # tie an absence from post found by an inspection or a complaint to a staff member
+)
+SERVE_ASSISTS = "serve_assists"  # record assisted services (帮办代办, 上门办理) and their outcome
+REPAIR_KIOSKS = "repair_kiosks"  # report a kiosk's fault and its repair
+AWARD_GOLD = "award_gold"  # rank the quarter's windows and award the gold medals (金牌窗口)
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {
@@ -107,6 +113,10 @@ GRANTABLE: dict[str, str] = {
     MASTER_DATA: "推送单位和事项（基础数据）",
     MOVE_UNITS: "调整单位的上级单位（隶属关系）",
 }
+# Window operations (govwatch.windows, govwatch.kiosks).
+ACTIONS[Role.SUPERVISOR] |= {RECORD_ABSENCE}
+ACTIONS[Role.OFFICE] |= {RECORD_ABSENCE, SERVE_ASSISTS, REPAIR_KIOSKS, AWARD_GOLD}
+ACTIONS[Role.UNIT_STAFF] |= {SERVE_ASSISTS, REPAIR_KIOSKS}
 
 
 def membership(user) -> Membership | None:

@@ -56,7 +56,11 @@ def push_contacts(request: Request) -> Response:
     wanted = {(values.get("case_no") or "").strip() for _, values in rows if not isinstance(values, RowError)}
     wanted.discard("")
     existing = set(Case.objects.filter(case_no__in=wanted).values_list("case_no", flat=True))
-    visible = set(Case.objects.visible_to(scope(request.user)).filter(case_no__in=wanted).values_list("case_no", flat=True))
+    visible = set(
+        Case.objects.visible_to(scope(request.user))
+        .filter(case_no__in=wanted)
+        .values_list("case_no", flat=True)
+    )
     result = ImportResult(kind="applicant_contacts", filename=f"API 推送 {request.path}")
 
     with transaction.atomic():

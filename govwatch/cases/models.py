@@ -24,8 +24,12 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     case_no = models.CharField("业务编号", max_length=64, unique=True)
-    item = models.ForeignKey("catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases")
-    unit = models.ForeignKey("orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="cases")
+    item = models.ForeignKey(
+        "catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="cases"
+    )
     channel = models.CharField("渠道", max_length=16, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
     applicant_type = models.CharField(
         "申请人类型", max_length=16, choices=ApplicantType.choices, default=ApplicantType.PERSON
@@ -44,7 +48,9 @@ class Case(models.Model):
     suspended_days = models.PositiveIntegerField("挂起工作日", default=0)
 
     # Card as of the last scan, and the next moment the card may change (the scan's index).
-    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE, db_default=Card.NONE)
+    card = models.CharField(
+        "亮牌", max_length=8, choices=Card.choices, default=Card.NONE, db_default=Card.NONE
+    )
     card_at = models.DateTimeField("亮牌扫描时间", null=True, blank=True)
     # NULL means "not evaluated since its events changed": every writer of a case resets it.
     next_card_at = models.DateTimeField("下次状态变化", null=True, blank=True, db_index=True)

@@ -26,8 +26,12 @@ class Item(models.Model):
 
     code = models.CharField("事项编码", max_length=64, unique=True, validators=[single_line])
     name = models.CharField("事项名称", max_length=300, validators=[single_line])
-    unit = models.ForeignKey("orgs.Unit", verbose_name="实施单位", on_delete=models.PROTECT, related_name="items")
-    type = models.CharField("事项类型", max_length=16, choices=ItemType.choices, default=ItemType.PUBLIC_SERVICE)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="实施单位", on_delete=models.PROTECT, related_name="items"
+    )
+    type = models.CharField(
+        "事项类型", max_length=16, choices=ItemType.choices, default=ItemType.PUBLIC_SERVICE
+    )
     level = models.CharField("层级", max_length=16, choices=ItemLevel.choices, default=ItemLevel.DISTRICT)
     legal_days = models.PositiveIntegerField("法定时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])
     promised_days = models.PositiveIntegerField("承诺时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])

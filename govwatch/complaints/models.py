@@ -23,7 +23,12 @@ class Complaint(models.Model):
     source = models.CharField("来源", max_length=16, choices=ComplaintSource.choices)
     content = models.TextField("内容")
     unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="被投诉单位", null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"
+        "orgs.Unit",
+        verbose_name="被投诉单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
     )
     case = models.ForeignKey(
         "cases.Case",

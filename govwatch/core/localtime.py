@@ -30,4 +30,15 @@ def start_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
 
 def end_of_day(d: date, tz: ZoneInfo | None = None) -> datetime:
     """The first moment after date d, local time: a case due on d is overdue from then."""
-    return datetime.combine(min(max(d, _FIRST_DAY), _LAST_DAY) + timedelta(days=1), time(0), tzinfo=tz or local_tz())
+    return datetime.combine(
+        min(max(d, _FIRST_DAY), _LAST_DAY) + timedelta(days=1), time(0), tzinfo=tz or local_tz()
+    )
+
+
+def clock_of(moment: datetime, tz: ZoneInfo | None = None) -> tuple[date, int]:
+    """The local date of a moment and the microseconds since that date's local midnight (what a
+    time clock or a queue system reads on its wall)."""
+    zone = tz or local_tz()
+    day = local_date(moment, zone)
+    elapsed = moment - start_of_day(day, zone)
+    return day, elapsed // timedelta(microseconds=1)

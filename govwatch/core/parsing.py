@@ -15,6 +15,7 @@ def _in_range(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"year {year} outside {FIRST_YEAR}-{LAST_YEAR}")
 
+
 TRUE = {"1", "true", "yes", "是", "y", "t"}
 FALSE = {"0", "false", "no", "否", "n", "f", ""}
 

@@ -69,7 +69,13 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-KIND_LABELS = {"units": "单位", "items": "事项", "cases": "办件过程", "evaluations": "好差评", "complaints": "投诉"}
+KIND_LABELS = {
+    "units": "单位",
+    "items": "事项",
+    "cases": "办件过程",
+    "evaluations": "好差评",
+    "complaints": "投诉",
+}
 
 
 def describe(row: dict) -> str:

@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from govwatch.evaluations.rules import is_negative
 
-from . import names, projects
+from . import names, projects, windows
 from .evaluation_faults import EvaluationRealism
 from .names import TYPE_CODES, Base
 
@@ -889,7 +889,9 @@ def generate(
         raise DemoError(f"写入输出目录失败: {directory}（{why}）") from exc
     for key, path in paths.items():
         os.replace(parts[key], path)
-    areas = projects.write_area_files(directory, districts[0].code, until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai")), seed)
+    end = until or datetime(year, 12, 31, 18, tzinfo=ZoneInfo("Asia/Shanghai"))
+    areas = projects.write_area_files(directory, districts[0].code, end, seed)
+    window_files = windows.write_window_files(directory, districts[0], end, seed, fraction)
     planted = realism.write_answers(directory)
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
@@ -901,6 +903,7 @@ def generate(
         "out": str(directory),
         "files": {key: {"path": str(paths[key]), "rows": summary.counts[key]} for key in FILES},
         "areas": areas,
+        "windows": window_files,
         "counts": {
             "units": summary.counts["units"],
             "items": summary.counts["items"],

@@ -133,9 +133,7 @@ class LetterFilterForm(ScopedForm):
 class NewLetterForm(ScopedForm):
     kind = forms.ChoiceField(label="类型", choices=Letter.Kind.choices)
     unit = _unit_field("收文单位", required=True)
-    date_from = DateField(
-        label="问题期间自", widget=DATE, error_messages={"required": "请填写开始日期"}
-    )
+    date_from = DateField(label="问题期间自", widget=DATE, error_messages={"required": "请填写开始日期"})
     date_to = DateField(label="问题期间至", widget=DATE, error_messages={"required": "请填写结束日期"})
 
     def clean(self) -> dict:

@@ -359,7 +359,12 @@ class Letter(models.Model):
     issued_by = models.CharField("下发人", max_length=150, blank=True)
     # The supervisor unit in whose name the letter is issued and signed.
     issuer = models.ForeignKey(
-        "orgs.Unit", verbose_name="发文机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        verbose_name="发文机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reply_due = models.DateField("反馈期限", null=True, blank=True)
     reply_measures = models.TextField("整改措施", blank=True)

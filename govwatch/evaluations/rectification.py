@@ -162,9 +162,7 @@ def open_tasks_for_imported(
     the evaluation's own time when that is later. Each evaluation gets one task, whoever runs this."""
     at = at or timezone.now()
     has_task = Task.objects.filter(evaluation=OuterRef("pk"))
-    missing = Evaluation.objects.negative().filter(auto=False).exclude(
-        Exists(has_task)
-    )
+    missing = Evaluation.objects.negative().filter(auto=False).exclude(Exists(has_task))
     if evaluation_ids is not None:
         missing = missing.filter(pk__in=list(evaluation_ids))
     opened = 0
@@ -392,7 +390,9 @@ def do_reveal_contact(actor: Actor, task: Task) -> str:
     if not may_reveal_contact(task):
         raise PermissionDenied
     evaluation = task.evaluation
-    record(actor, "evaluation.reveal_contact", evaluation, summary=f"为回访查看 {task.number} 的评价人联系方式")
+    record(
+        actor, "evaluation.reveal_contact", evaluation, summary=f"为回访查看 {task.number} 的评价人联系方式"
+    )
     return pii.decrypt(evaluation.evaluator_enc)
 
 

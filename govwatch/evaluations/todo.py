@@ -49,7 +49,9 @@ def _task_items(tasks: QuerySet[Task], at: datetime) -> list[TodoItem]:
         label = f"{task.number} · {evaluation.get_level_display()}"
         note = f"{task.unit.name}{'，办件 ' + evaluation.case_id if evaluation.case_id else ''}"
         url = task.get_absolute_url()
-        items.append(TodoItem.due(label, url, due, today, cal, note) if due else TodoItem(label, url, note=note))
+        items.append(
+            TodoItem.due(label, url, due, today, cal, note) if due else TodoItem(label, url, note=note)
+        )
     return items
 
 
@@ -85,7 +87,11 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
     if may(user, DECIDE_APPEAL):
         groups.append(_task_group(user, Status.APPEALING, "待复核的差评申诉", at, None))
     if may(user, REPLY_LETTERS):
-        owed = Letter.objects.visible_to(scope(user)).filter(status=Letter.Status.ISSUED).order_by("reply_due", "id")
+        owed = (
+            Letter.objects.visible_to(scope(user))
+            .filter(status=Letter.Status.ISSUED)
+            .order_by("reply_due", "id")
+        )
         n = owed.count()
         groups.append(
             TodoGroup(
@@ -96,7 +102,11 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
             )
         )  # fmt: skip
     if may(user, ISSUE_LETTERS):
-        replied = Letter.objects.visible_to(scope(user)).filter(status=Letter.Status.REPLIED).order_by("replied_at", "id")
+        replied = (
+            Letter.objects.visible_to(scope(user))
+            .filter(status=Letter.Status.REPLIED)
+            .order_by("replied_at", "id")
+        )
         groups.append(
             TodoGroup(
                 "evaluations.letters-to-close", "待审核的文书反馈", replied.count(),

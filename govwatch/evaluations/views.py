@@ -80,6 +80,8 @@ LETTER_STEP_LABELS = {
     "returned": "退回",
     "closed": "办结",
 }
+
+
 def _context(request: HttpRequest, section: str, **values) -> dict:
     return {"nav": "evaluations", "section": section, "can_draft": may(request.user, ISSUE_LETTERS), **values}
 
@@ -368,4 +370,6 @@ def letter_document(request: HttpRequest, pk: int) -> HttpResponse:
     """The issued letter as a Word document (or PDF); a draft has no number yet and is not printed."""
     letter = get_object_or_404(_letters(request).exclude(number=None), pk=pk)
     back = reverse("evaluations:letter-detail", args=[letter.pk])
-    return document_download(request, letter_docx(letter), f"{letter.get_kind_display()}-{letter.number}", back)
+    return document_download(
+        request, letter_docx(letter), f"{letter.get_kind_display()}-{letter.number}", back
+    )

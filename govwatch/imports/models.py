@@ -22,6 +22,16 @@ class ImportRun(models.Model):
         REGULATORY_ITEMS = "regulatory_items", "监管事项"
         SUPERVISION_ACTIONS = "supervision_actions", "监管行为"
         DEMO_ACTIVITY = "demo_activity", "演示业务数据"
+        WINDOWS = "windows", "窗口"
+        STAFF = "staff", "窗口人员"
+        ATTENDANCE = "attendance", "考勤记录"
+        ABSENCES = "absences", "脱岗记录"
+        TICKETS = "tickets", "排队取号"
+        ASSISTS = "assists", "帮办代办"
+        KIOSKS = "kiosks", "自助终端"
+        KIOSK_STATUS = "kiosk_status", "终端状态"
+        KIOSK_FAULTS = "kiosk_faults", "终端报修"
+        GOLD_ROUNDS = "gold_rounds", "金牌窗口评选"
 
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)

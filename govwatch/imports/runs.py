@@ -15,17 +15,33 @@ from .kinds import FIELDS
 from .models import ImportRun
 from .results import Importer, ImportResult
 
-# The kinds of contract section 2, then the registers of the areas (govwatch.imports.registers).
+# The kinds of contract section 2, then the registers of the areas (govwatch.imports.registers),
+# then those of window operations (staff and attendance are contract section 12's) and kiosks.
 REGISTER_KINDS = (
     "projects", "milestones", "targets", "inspectors", "officers", "regulatory_items", "supervision_actions",
 )  # fmt: skip
-KINDS = (*FIELDS, *REGISTER_KINDS)
+AREA_KINDS = (
+    "windows", "staff", "attendance", "absences", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
+)  # fmt: skip
+KINDS = (*FIELDS, *REGISTER_KINDS, *AREA_KINDS)
+
+
+def _area_kinds() -> dict:
+    from . import kiosks, windows
+
+    kinds = (
+        windows.WindowKind, windows.StaffKind, windows.AttendanceKind, windows.AbsenceKind, windows.TicketKind,
+        windows.AssistKind,
+        kiosks.KioskKind, kiosks.StatusKind, kiosks.FaultKind,
+    )  # fmt: skip
+    return {k.kind: k for k in kinds}
 
 
 def _importers() -> dict[str, Importer]:
     from functools import partial
 
     from . import cases, complaints, evaluations, items, registers, units
+    from .areas import importer
 
     return {
         "units": units.import_units,
@@ -34,15 +50,16 @@ def _importers() -> dict[str, Importer]:
         "evaluations": evaluations.import_evaluations,
         "complaints": complaints.import_complaints,
         **{kind: partial(registers.import_register, kind) for kind in REGISTER_KINDS},
+        **{kind: importer(cls) for kind, cls in _area_kinds().items()},
     }
 
 
-def fields_of(kind: str):
+def fields_of(kind: str) -> tuple:
     if kind in REGISTER_KINDS:
         from .registers import FIELDS as REGISTER_FIELDS
 
         return REGISTER_FIELDS[kind]
-    return FIELDS[kind]
+    return FIELDS[kind] if kind in FIELDS else _area_kinds()[kind].fields
 
 
 def default_operator_label() -> str:
@@ -114,7 +131,7 @@ def run_import_records(
 
             link_arrived_cases()
     finally:
-        result.warnings = list(table.warnings)
+        result.warnings = [*table.warnings, *result.warnings]
         run.read, run.imported, run.duplicates, run.rejected = (
             result.read, result.imported, result.duplicates, result.rejected,
         )  # fmt: skip

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.utils import timezone
+
+from govwatch.accounts.permissions import scope
+from govwatch.core.forms import DATE
 
 from .models import Unit
 
@@ -14,3 +20,45 @@ class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         # Full-width spaces indent the tree inside a <select>, where CSS cannot.
         return "\u3000" * obj.depth + obj.name
+
+
+class UnitPeriodForm(forms.Form):
+    """A period (default: this month up to today) and a unit whose subtree the figures cover, from
+    GET parameters, so that a page of figures has a shareable address. An invalid form falls back
+    to this month and every unit (`period`), its errors shown."""
+
+    MAX_DAYS = 400  # a page's figures are meant to be read, not mined
+
+    date_from = forms.DateField(label="开始日期", required=False, widget=DATE)
+    date_to = forms.DateField(label="结束日期", required=False, widget=DATE)
+    unit = UnitChoiceField(
+        Unit.objects.none(), to_field_name="code", required=False, label="单位（含下级）", empty_label="全部单位",
+        error_messages={"invalid_choice": "没有这个单位，或不在您的查看范围内"},
+    )  # fmt: skip
+
+    def __init__(self, data=None, *, user, dates_only: bool = False, **kwargs) -> None:
+        super().__init__(data or None, label_suffix="", **kwargs)
+        if dates_only:  # the page of one window, kiosk or person: the unit is theirs
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = (
+                Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        today = timezone.localdate()
+        start = data.get("date_from") or (data.get("date_to") or today).replace(day=1)
+        end = data.get("date_to") or max(today, start)
+        if start > end:
+            raise forms.ValidationError("开始日期不能晚于结束日期")
+        if (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError(f"统计期间不能超过 {self.MAX_DAYS} 天")
+        data["date_from"], data["date_to"] = start, end
+        return data
+
+    def period(self) -> tuple[date, date, Unit | None]:
+        if self.is_valid():
+            return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data.get("unit")
+        today = timezone.localdate()
+        return today.replace(day=1), today, None

@@ -1,4 +1,5 @@
-"""`govwatch report kpi --from DATE --to DATE [--unit CODE] --format json|csv|xlsx [--out FILE]`.
+"""`govwatch report kpi --from DATE --to DATE [--unit CODE] --format json|csv|xlsx [--out FILE]`
+and `govwatch report attendance --from DATE --to DATE [--unit CODE] --format json` (contract 12).
 
 The figures of contract section 4 and GovWatch's closed-loop figures, one row per unit plus the
 `total` row, and in JSON the ranking of negative reasons (govwatch.reports.exports for the three
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.sheets import csv_dict_writer
 
 FORMATS = ("json", "csv", "xlsx")
 
@@ -56,6 +58,36 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_attendance(args: argparse.Namespace) -> int:
+    """Contract section 12: one row per staff member of the selection (all staff, or the staff of
+    --unit and its sub-units), `workdays` the working days of the period."""
+    from govwatch.orgs.models import Unit
+    from govwatch.windows.attendance import count_attendance
+    from govwatch.windows.models import Staff
+
+    if args.format not in ("json", "csv"):
+        raise UsageError(f"不支持的输出格式“{args.format}”，应为 json 或 csv")
+    date_from, date_to = parse_date_arg(args.date_from), parse_date_arg(args.date_to)
+    if date_from > date_to:
+        raise UsageError(f"开始日期 {date_from} 晚于结束日期 {date_to}")
+    staff = Staff.objects.all()
+    if args.unit:
+        unit = Unit.objects.filter(code=args.unit).first()
+        if unit is None:
+            raise UsageError(f"单位编码 {args.unit} 不存在")
+        staff = staff.filter(unit__in=unit.subtree())
+    rows = [r.row for r in count_attendance(staff, date_from, date_to)]
+    if args.format == "json":
+        emit({"rows": rows})
+    else:
+        writer = csv_dict_writer(
+            sys.stdout, ["staff_code", "workdays", "late", "early", "absent"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    return EXIT_OK
+
+
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
@@ -77,3 +109,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--format", default="json", help="json（默认）、csv 或 xlsx")
     q.add_argument("--out", metavar="FILE", help="写入文件；json 同时输出到标准输出")
     q.set_defaults(func=cmd_kpi)
+    a = reports.add_parser(
+        "attendance", help="窗口人员考勤：每人工作日数、迟到、早退、缺勤次数（按单位服务时间）"
+    )
+    a.add_argument(
+        "--from", dest="date_from", required=True, metavar="DATE", help="开始日期 YYYY-MM-DD（含）"
+    )
+    a.add_argument("--to", dest="date_to", required=True, metavar="DATE", help="结束日期 YYYY-MM-DD（含）")
+    a.add_argument("--unit", metavar="CODE", help="只统计该单位及其下级单位的人员")
+    a.add_argument("--format", default="json", help="json（默认）或 csv")
+    a.set_defaults(func=cmd_attendance)

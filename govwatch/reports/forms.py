@@ -31,7 +31,9 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
-        self.fields["unit"].queryset = Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
+        self.fields["unit"].queryset = (
+            Unit.objects.visible_to(scope(user)).only("code", "name", "path").order_by("path")
+        )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -62,7 +62,9 @@ def _cases(mine) -> QuerySet:
 def _share(qs: QuerySet, part: Q, whole: Q | None = None) -> float | None:
     """The share of `qs` (those matching `whole`) that matches `part`, in one aggregate; None when
     there are none."""
-    counts = qs.aggregate(n=Count("pk", filter=whole) if whole else Count("pk"), part=Count("pk", filter=part))
+    counts = qs.aggregate(
+        n=Count("pk", filter=whole) if whole else Count("pk"), part=Count("pk", filter=part)
+    )
     return counts["part"] / counts["n"] if counts["n"] else None
 
 
@@ -78,7 +80,9 @@ def _satisfaction(mine, p: Period) -> float | None:
 
 
 def _new_red(mine, p: Period) -> int:
-    return mine.filter(CardChange.objects.filter(card="red", at__gte=p.start, at__lt=p.end), "case__unit").count()
+    return mine.filter(
+        CardChange.objects.filter(card="red", at__gte=p.start, at__lt=p.end), "case__unit"
+    ).count()
 
 
 FIGURES = [
@@ -122,7 +126,9 @@ def _change(now: float | int | None, before: float | int | None, rate: bool) -> 
         return 0.0, "与上月同期持平" if now == before and now is not None else "上月同期无可比数据"
     if rate:
         points = (now - before) * 100
-        return abs(points) / 10, f"上月同期 {before * 100:.1f}%，{'上升' if points > 0 else '下降'} {abs(points):.1f} 个百分点"
+        return abs(
+            points
+        ) / 10, f"上月同期 {before * 100:.1f}%，{'上升' if points > 0 else '下降'} {abs(points):.1f} 个百分点"
     if before == 0:
         return float(now), "上月同期为 0"
     share = (now - before) / before

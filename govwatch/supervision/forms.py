@@ -67,7 +67,9 @@ WAITING = "waiting"
 
 class OrderFilterForm(ScopedForm):
     status = forms.ChoiceField(
-        label="状态", choices=ALL + [(WAITING, "待回复（已下发、已退回）")] + Order.Status.choices, required=False
+        label="状态",
+        choices=ALL + [(WAITING, "待回复（已下发、已退回）")] + Order.Status.choices,
+        required=False,
     )
     level = forms.TypedChoiceField(
         label="督办等级", choices=ALL + Order.Level.choices, coerce=int, empty_value=None, required=False
@@ -87,7 +89,9 @@ class WatchFilterForm(ScopedForm):
     """The watched deadlines (到期监察) of every area: by kind, card, unit, and cards since a day."""
 
     kind = forms.ChoiceField(label="类型", choices=_kind_choices, required=False)
-    card = forms.ChoiceField(label="亮牌", choices=[("", "红牌和黄牌")] + CARDS + [("all", "全部（含未亮牌）")], required=False)
+    card = forms.ChoiceField(
+        label="亮牌", choices=[("", "红牌和黄牌")] + CARDS + [("all", "全部（含未亮牌）")], required=False
+    )
     unit = _unit_field("责任单位（含下级）")
     since = forms.DateField(
         label="红黄牌日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -108,7 +112,9 @@ class IssueOrderForm(ScopedForm):
     """A new order: to the case's unit when it is about a case, else to a unit chosen in scope."""
 
     unit = _unit_field("被督办单位", required=True)
-    level = forms.TypedChoiceField(label="督办等级", choices=Order.Level.choices, coerce=int, initial=Order.Level.REMINDER)
+    level = forms.TypedChoiceField(
+        label="督办等级", choices=Order.Level.choices, coerce=int, initial=Order.Level.REMINDER
+    )
     reply_days = forms.IntegerField(
         label="回复时限（工作日）", min_value=1, max_value=MAX_REPLY_DAYS,
         error_messages={"min_value": "回复时限至少为 1 个工作日", "max_value": f"回复时限最多 {MAX_REPLY_DAYS} 个工作日"},
@@ -180,7 +186,6 @@ class TemplatesForm(forms.Form):
 
     def clean_red(self) -> str:
         return self._checked("red")
-
 
 
 class WatchTemplatesForm(forms.Form):

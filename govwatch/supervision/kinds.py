@@ -104,7 +104,9 @@ def kind_of(code: str) -> WatchKind:
     try:
         return _KINDS[code]
     except KeyError:
-        raise UnknownKind(f"no watch kind {code!r} is registered (register_kind in the area's AppConfig.ready)") from None
+        raise UnknownKind(
+            f"no watch kind {code!r} is registered (register_kind in the area's AppConfig.ready)"
+        ) from None
 
 
 def all_kinds() -> list[WatchKind]:

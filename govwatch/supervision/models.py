@@ -16,7 +16,11 @@ class CardChange(models.Model):
     """A case's card changed at a scan (a flip). Recorded once; its notifications hang off it."""
 
     case = models.ForeignKey(
-        "cases.Case", to_field="case_no", db_column="case_no", on_delete=models.CASCADE, related_name="card_changes"
+        "cases.Case",
+        to_field="case_no",
+        db_column="case_no",
+        on_delete=models.CASCADE,
+        related_name="card_changes",
     )
     card = models.CharField("新亮牌", max_length=8, choices=Card.choices)
     previous = models.CharField("原亮牌", max_length=8, choices=Card.choices)
@@ -26,7 +30,9 @@ class CardChange(models.Model):
         verbose_name = "亮牌记录"
         verbose_name_plural = "亮牌记录"
         ordering = ["at", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "at"], name="one_card_change_per_case_and_scan")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "at"], name="one_card_change_per_case_and_scan")
+        ]
 
 
 class ScanRun(models.Model):
@@ -75,17 +81,23 @@ class Notification(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
-    card_change = models.ForeignKey(CardChange, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    card_change = models.ForeignKey(
+        CardChange, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     # A watched deadline's card (its flip) or a reminder: the row whose messages these are.
     watch_flip = models.ForeignKey(
         "WatchFlip", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    reminder = models.ForeignKey("Reminder", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    reminder = models.ForeignKey(
+        "Reminder", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField("类型", max_length=16)
     case = models.ForeignKey(
         "cases.Case", to_field="case_no", db_column="case_no", null=True, blank=True, on_delete=models.CASCADE
     )
-    unit = models.ForeignKey("orgs.Unit", verbose_name="接收单位", null=True, blank=True, on_delete=models.SET_NULL)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="接收单位", null=True, blank=True, on_delete=models.SET_NULL
+    )
     channel = models.CharField("渠道", max_length=16)
     # The recipient (a phone number, an address) is personal data: encrypted, matched by hash.
     recipient_hash = models.CharField(max_length=64)
@@ -115,13 +127,15 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["card_change", "channel", "recipient_hash"], name="one_message_per_change_and_recipient"
+                fields=["card_change", "channel", "recipient_hash"],
+                name="one_message_per_change_and_recipient",
             ),
             models.UniqueConstraint(
                 fields=["watch_flip", "channel", "recipient_hash"], name="one_message_per_flip_and_recipient"
             ),
             models.UniqueConstraint(
-                fields=["reminder", "channel", "recipient_hash"], name="one_message_per_reminder_and_recipient"
+                fields=["reminder", "channel", "recipient_hash"],
+                name="one_message_per_reminder_and_recipient",
             ),
         ]
 
@@ -218,7 +232,9 @@ class SupervisionOrder(models.Model):
     }
 
     number = models.CharField("文号", max_length=40, unique=True)
-    unit = models.ForeignKey("orgs.Unit", verbose_name="被督办单位", on_delete=models.PROTECT, related_name="orders")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="被督办单位", on_delete=models.PROTECT, related_name="orders"
+    )
     case = models.ForeignKey(
         "cases.Case", verbose_name="办件", to_field="case_no", db_column="case_no",
         null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
@@ -226,7 +242,12 @@ class SupervisionOrder(models.Model):
     origin = models.CharField("来源", max_length=16, choices=Origin.choices)
     # The watched deadline (a complaint, a problem, a step of a negative review) that was overdue.
     watch = models.ForeignKey(
-        "Watch", verbose_name="督办对象", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        "Watch",
+        verbose_name="督办对象",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
     )
     level = models.PositiveSmallIntegerField("督办等级", choices=Level.choices, default=Level.REMINDER)
     demand = models.TextField("督办要求")
@@ -235,7 +256,12 @@ class SupervisionOrder(models.Model):
     issued_by = models.CharField("下发人", max_length=150)
     # The supervisor unit in whose name the order is issued and signed, whoever pressed the button.
     issuer = models.ForeignKey(
-        "orgs.Unit", verbose_name="下发机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        verbose_name="下发机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reply_days = models.PositiveSmallIntegerField("回复时限(工作日)", default=3)
     reply_due = models.DateField("回复期限")
@@ -303,8 +329,12 @@ class AlertRule(models.Model):
     to the end of the quiet period; they never drop it.
     """
 
-    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE)
-    item = models.ForeignKey("catalog.Item", verbose_name="事项", null=True, blank=True, on_delete=models.CASCADE)
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE
+    )
+    item = models.ForeignKey(
+        "catalog.Item", verbose_name="事项", null=True, blank=True, on_delete=models.CASCADE
+    )
     notify_yellow = models.BooleanField("黄牌提醒办理单位", default=True)
     notify_red = models.BooleanField("红牌提醒办理单位", default=True)
     red_to_supervisors = models.BooleanField("红牌提醒纪检监察", default=True)
@@ -358,7 +388,9 @@ class Watch(models.Model):
     # may be ordered again.
     stage = models.CharField("环节", max_length=32, blank=True)
     label = models.CharField("名称", max_length=200)
-    unit = models.ForeignKey("orgs.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="watches")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="watches"
+    )
     case = models.ForeignKey(
         "cases.Case", verbose_name="办件", to_field="case_no", db_column="case_no",
         null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -377,7 +409,12 @@ class Watch(models.Model):
     # When the overdue deadline becomes a supervision order; NULL once ordered, or never.
     order_at = models.DateTimeField("自动督办时间", null=True, blank=True, db_index=True)
     order = models.ForeignKey(
-        SupervisionOrder, verbose_name="督办单", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SupervisionOrder,
+        verbose_name="督办单",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -385,7 +422,9 @@ class Watch(models.Model):
         verbose_name_plural = "到期监察"
         ordering = ["due_date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "object_id", "kind"], name="one_watch_per_subject_and_kind")
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "kind"], name="one_watch_per_subject_and_kind"
+            )
         ]
         indexes = [
             models.Index(fields=["unit", "card"]),
@@ -403,7 +442,9 @@ class Watch(models.Model):
     def subject_url(self) -> str:
         """The subject's own page (its `get_absolute_url`), or "" when it has none."""
         subject = self.subject
-        return subject.get_absolute_url() if subject is not None and hasattr(subject, "get_absolute_url") else ""
+        return (
+            subject.get_absolute_url() if subject is not None and hasattr(subject, "get_absolute_url") else ""
+        )
 
 
 class WatchFlip(models.Model):
@@ -439,6 +480,7 @@ class Reminder(models.Model):
         verbose_name_plural = "催办提醒"
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "topic", "period"], name="one_reminder_per_subject_topic_period"
+                fields=["content_type", "object_id", "topic", "period"],
+                name="one_reminder_per_subject_topic_period",
             )
         ]

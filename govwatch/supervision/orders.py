@@ -40,7 +40,9 @@ class OrderError(Exception):
 
 def access_order(user, pk: int, action: str | None = None) -> Order:
     """The order as `user` sees it: 404 outside their scope, 403 without the role for `action`."""
-    return access(user, Order.objects.select_related("unit", "case__item", "case__unit", "watch"), action, pk=pk)
+    return access(
+        user, Order.objects.select_related("unit", "case__item", "case__unit", "watch"), action, pk=pk
+    )
 
 
 def access_order_attachment(user, pk: int) -> OrderAttachment:
@@ -66,7 +68,9 @@ def _step(order: Order, at: datetime, kind: str, actor: Actor, text: str = "") -
 
 
 def _notify(order: Order, units: list[Unit], text: str, at: datetime) -> None:
-    Notification.objects.bulk_create([message_to(u, "order", text, at=at, case_no=order.case_id) for u in units])
+    Notification.objects.bulk_create(
+        [message_to(u, "order", text, at=at, case_no=order.case_id) for u in units]
+    )
 
 
 def _move(order: Order, status: str) -> None:
@@ -104,14 +108,24 @@ def do_issue_order(
     _step(order, at, "issued", actor, demand.strip())
     subject = f"，业务编号：{case.case_no}" if case else ""
     _notify(order, [unit], f"{order.number}：请于{due:%Y年%m月%d日}前回复督办事项{subject}。", at)
-    record(actor, "order.issue", order, summary=f"下发督办单 {order.number} 至 {unit.name}",
-           after={"number": order.number, "unit": unit.code, "level": level, "reply_due": due.isoformat()})
+    record(
+        actor,
+        "order.issue",
+        order,
+        summary=f"下发督办单 {order.number} 至 {unit.name}",
+        after={"number": order.number, "unit": unit.code, "level": level, "reply_due": due.isoformat()},
+    )
     return order
 
 
 @transaction.atomic
 def do_reply(
-    actor: Actor, order: Order, measures: str, result: str, files: list[tuple[str, bytes]] = (), at: datetime | None = None
+    actor: Actor,
+    order: Order,
+    measures: str,
+    result: str,
+    files: list[tuple[str, bytes]] = (),
+    at: datetime | None = None,
 ) -> Order:
     check_actor(actor, REPLY_ORDERS, order.unit)
     order = Order.objects.select_for_update().get(pk=order.pk)
@@ -123,13 +137,23 @@ def do_reply(
         raise OrderError(str(exc)) from None
     _move(order, Status.REPLIED)
     at = at or timezone.now()
-    order.measures, order.result, order.replied_at, order.escalate_after = measures.strip(), result.strip(), at, None
+    order.measures, order.result, order.replied_at, order.escalate_after = (
+        measures.strip(),
+        result.strip(),
+        at,
+        None,
+    )
     order.save()
     for name, content in files:
         OrderAttachment.keep(name, content, order=order)
     _step(order, at, "replied", actor, f"措施：{order.measures}\n结果：{order.result}")
-    record(actor, "order.reply", order, summary=f"回复督办单 {order.number}",
-           after={"measures": order.measures, "result": order.result, "attachments": [n for n, _ in files]})
+    record(
+        actor,
+        "order.reply",
+        order,
+        summary=f"回复督办单 {order.number}",
+        after={"measures": order.measures, "result": order.result, "attachments": [n for n, _ in files]},
+    )
     return order
 
 
@@ -159,8 +183,15 @@ def do_send_back(actor: Actor, order: Order, comment: str, at: datetime | None =
     order.reply_due, order.escalate_after = _reply_due(at, order.reply_days)
     order.save()
     _step(order, at, "returned", actor, comment.strip())
-    _notify(order, [order.unit], f"{order.number} 的回复被退回：{comment.strip()}。请于{order.reply_due:%Y年%m月%d日}前重新回复。", at)
-    record(actor, "order.return", order, summary=f"退回督办单 {order.number}", after={"comment": comment.strip()})
+    _notify(
+        order,
+        [order.unit],
+        f"{order.number} 的回复被退回：{comment.strip()}。请于{order.reply_due:%Y年%m月%d日}前重新回复。",
+        at,
+    )
+    record(
+        actor, "order.return", order, summary=f"退回督办单 {order.number}", after={"comment": comment.strip()}
+    )
     return order
 
 
@@ -177,7 +208,11 @@ def escalate_overdue(at: datetime | None = None) -> int:
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             order = Order.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=pk)
-            if order.escalate_after is None or order.escalate_after > at or order.status not in (Status.ISSUED, Status.RETURNED):
+            if (
+                order.escalate_after is None
+                or order.escalate_after > at
+                or order.status not in (Status.ISSUED, Status.RETURNED)
+            ):
                 continue  # another worker got there first
             order.level = min(order.level + 1, Order.Level.TALK)
             order.reply_due, order.escalate_after = _reply_due(at, order.reply_days)
@@ -186,7 +221,9 @@ def escalate_overdue(at: datetime | None = None) -> int:
             text = f"{order.number} 逾期未回复，升级为{level}，请于{order.reply_due:%Y年%m月%d日}前回复。"
             _step(order, at, "escalated", Actor("system:worker"), text)
             _notify(order, [u for u in (order.unit, order.unit.parent) if u is not None], text, at)
-            record(Actor("system:worker"), "order.escalate", order, summary=text, after={"level": order.level})
+            record(
+                Actor("system:worker"), "order.escalate", order, summary=text, after={"level": order.level}
+            )
             done += 1
     return done
 

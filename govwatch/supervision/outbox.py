@@ -64,7 +64,12 @@ def do_save_templates(actor: Actor, texts: dict[str, str]) -> list[str]:
     """Store the case texts (yellow, red) that changed, each with an audit entry of before and
     after; returns the names of the kinds changed."""
     check_actor(actor, MANAGE_TEMPLATES)
-    return _save(actor, texts, NotificationTemplate.texts(), lambda key: NotificationTemplate(kind=key).get_kind_display())
+    return _save(
+        actor,
+        texts,
+        NotificationTemplate.texts(),
+        lambda key: NotificationTemplate(kind=key).get_kind_display(),
+    )
 
 
 @transaction.atomic
@@ -74,10 +79,17 @@ def do_save_watch_templates(actor: Actor, code: str, texts: dict[str, str]) -> l
     check_actor(actor, MANAGE_TEMPLATES)
     spec = kind_of(code)
     keyed = {template_key(code, text_kind): text for text_kind, text in texts.items()}
-    return _save(actor, keyed, NotificationTemplate.watch_texts(), lambda key: spec.label + TEXT_KINDS[key.rsplit(".", 1)[1]])
+    return _save(
+        actor,
+        keyed,
+        NotificationTemplate.watch_texts(),
+        lambda key: spec.label + TEXT_KINDS[key.rsplit(".", 1)[1]],
+    )
 
 
-def _save(actor: Actor, texts: dict[str, str], current: dict[str, str], name: Callable[[str], str]) -> list[str]:
+def _save(
+    actor: Actor, texts: dict[str, str], current: dict[str, str], name: Callable[[str], str]
+) -> list[str]:
     changed = []
     for kind, text in texts.items():
         if text == current[kind]:

@@ -47,7 +47,9 @@ def period_key(at: datetime, period: str = DAY) -> str:
     raise ValueError(f"period must be {DAY!r} or {WEEK!r}, not {period!r}")
 
 
-def _claim(content_type: ContentType, pk: int, topic: str, key: str, unit: Unit, at: datetime) -> Reminder | None:
+def _claim(
+    content_type: ContentType, pk: int, topic: str, key: str, unit: Unit, at: datetime
+) -> Reminder | None:
     try:
         # A savepoint: a reminder someone already queued leaves the caller's transaction usable.
         with transaction.atomic():
@@ -76,7 +78,9 @@ def remind(
     if not text.strip():
         raise ValueError("a reminder needs a text")
     at = at or timezone.now()
-    reminder = _claim(ContentType.objects.get_for_model(subject), subject.pk, topic, period_key(at, period), unit, at)
+    reminder = _claim(
+        ContentType.objects.get_for_model(subject), subject.pk, topic, period_key(at, period), unit, at
+    )
     if reminder is None:
         return False
     message = routing.Message([unit], KIND, text, params or {"text": text}, reminder.pk, case_no)
@@ -118,7 +122,9 @@ def remind_due(
             if reminder is None:
                 continue
             params = text_params(w, spec, at, cal)
-            message = routing.Message([w.unit], KIND, render(template, params), params, reminder.pk, w.case_id)
+            message = routing.Message(
+                [w.unit], KIND, render(template, params), params, reminder.pk, w.case_id
+            )
             routing.queue_messages([message], at, link="reminder_id", book=book)
             reminded += 1
     return reminded

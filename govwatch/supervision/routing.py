@@ -185,7 +185,9 @@ def queue_messages(messages: list[Message], at: datetime, *, link: str, book: Ru
             fields = message(
                 m.kind, m.text, to, at=at, rule=book.for_case(unit, None), case_no=m.case_no, unit_id=unit.id
             )
-            fields.update({link: m.link_id, "params": params_json, "next_attempt_at": adapt(fields["next_attempt_at"])})
+            fields.update(
+                {link: m.link_id, "params": params_json, "next_attempt_at": adapt(fields["next_attempt_at"])}
+            )
             rows.append((*(fields[a] for a in attrs), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, columns, rows)

@@ -135,7 +135,9 @@ class ScanResult:
 
 
 def _counts_from_scratch() -> dict[str, int]:
-    states = dict(Case.objects.values_list("scan_state").annotate(n=Count("id")).values_list("scan_state", "n"))
+    states = dict(
+        Case.objects.values_list("scan_state").annotate(n=Count("id")).values_list("scan_state", "n")
+    )
     cards = dict(Case.objects.values_list("card").annotate(n=Count("id")).values_list("card", "n"))
     return {
         "open": states.get(OPEN, 0) + states.get(SUSPENDED, 0),
@@ -147,7 +149,21 @@ def _counts_from_scratch() -> dict[str, int]:
 
 def _read(qs) -> list[Candidate]:
     return [
-        Candidate(i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, yellow_threshold(promised, own), name)
+        Candidate(
+            i,
+            no,
+            unit,
+            item,
+            acc_at,
+            acc_on,
+            closed,
+            due,
+            card,
+            state,
+            promised,
+            yellow_threshold(promised, own),
+            name,
+        )
         for i, no, unit, item, acc_at, acc_on, closed, due, card, state, promised, own, name in qs.values_list(
             *CANDIDATE_FIELDS
         )[:BATCH]
@@ -224,7 +240,12 @@ def _scan(at: datetime, token: str) -> ScanResult:
         if rewind:
             counts = {**_counts_from_scratch(), **watchscan.counts_from_scratch()}
         else:
-            counts = {"open": previous.open, "suspended": previous.suspended, "yellow": previous.yellow, "red": previous.red}
+            counts = {
+                "open": previous.open,
+                "suspended": previous.suspended,
+                "yellow": previous.yellow,
+                "red": previous.red,
+            }
             counts.update(watchscan.carried_counts(previous))
         run = ScanRun.objects.create(at=at, **counts)
 
@@ -283,7 +304,9 @@ def _scan_batch(batch: list[Candidate], at: datetime, cal: WorkCalendar, run: Sc
             if view.card in new:
                 new[view.card] += 1
         # Never at or before `at`: the batch loop relies on evaluated cases leaving the range.
-        updates.append((view.state, view.card, at, max(view.next_at, at + timedelta(microseconds=1)), case.id))
+        updates.append(
+            (view.state, view.card, at, max(view.next_at, at + timedelta(microseconds=1)), case.id)
+        )
     _store_views(updates)
     queued = 0
     if changes:

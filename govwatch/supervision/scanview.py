@@ -45,9 +45,16 @@ def next_card_moment(card: str, due: date, threshold: int | None, cal: WorkCalen
     return start_of_day(cal.first_date_within(due, threshold))
 
 
-def add_to_run(run: ScanRun, delta: dict[str, int], new: dict[str, int], queued: int, prefix: str = "") -> None:
+def add_to_run(
+    run: ScanRun, delta: dict[str, int], new: dict[str, int], queued: int, prefix: str = ""
+) -> None:
     """Add a batch's share to the scan's figures (`prefix` "watch_" for watched deadlines)."""
-    changes = {**delta, "new_yellow": new[Card.YELLOW], "new_red": new[Card.RED], "notifications_queued": queued}
+    changes = {
+        **delta,
+        "new_yellow": new[Card.YELLOW],
+        "new_red": new[Card.RED],
+        "notifications_queued": queued,
+    }
     ScanRun.objects.filter(pk=run.pk).update(**{prefix + k: F(prefix + k) + v for k, v in changes.items()})
 
 

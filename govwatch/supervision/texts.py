@@ -22,7 +22,9 @@ def template_errors(text: str, placeholders: set[str] = PLACEHOLDERS) -> list[st
         return ["模板格式错误：花括号不成对"]
     for name in fields:
         if name not in placeholders:
-            errors.append(f"未知的占位符 {{{name}}}，可用：" + "、".join(f"{{{p}}}" for p in sorted(placeholders)))
+            errors.append(
+                f"未知的占位符 {{{name}}}，可用：" + "、".join(f"{{{p}}}" for p in sorted(placeholders))
+            )
     if not text.strip():
         errors.append("模板不能为空")
     return errors

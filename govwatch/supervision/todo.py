@@ -44,7 +44,10 @@ def _order_items(orders: QuerySet[Order], at: datetime, deadline: bool = True) -
     cal, today = get_calendar(), local_date(at)
     items = []
     for order in orders.select_related("unit")[:SHOWN]:
-        label, url = f"{order.number} · {order.unit.name}", reverse("supervision:order-detail", args=[order.pk])
+        label, url = (
+            f"{order.number} · {order.unit.name}",
+            reverse("supervision:order-detail", args=[order.pk]),
+        )
         if deadline:
             items.append(TodoItem.due(label, url, order.reply_due, today, cal, note=order.demand[:60]))
         else:
@@ -55,7 +58,9 @@ def _order_items(orders: QuerySet[Order], at: datetime, deadline: bool = True) -
 def _case_items(cases: QuerySet[Case], at: datetime) -> list[TodoItem]:
     cal, today = get_calendar(), local_date(at)
     return [
-        TodoItem.due(f"{c.case_no} · {c.item.name}", c.get_absolute_url(), c.due_date, today, cal, note=c.unit.name)
+        TodoItem.due(
+            f"{c.case_no} · {c.item.name}", c.get_absolute_url(), c.due_date, today, cal, note=c.unit.name
+        )
         for c in cases.select_related("item", "unit")[:SHOWN]
     ]
 
@@ -166,7 +171,10 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
 
 
 # The cloud SMS services send only pre-approved templates, one per kind of message (settings).
-PROVIDER_TEMPLATES = {"aliyun": ("ALIYUN_SMS", "GOVWATCH_ALIYUN_TEMPLATE_"), "tencent": ("TENCENT_SMS", "GOVWATCH_TENCENT_TEMPLATE_")}
+PROVIDER_TEMPLATES = {
+    "aliyun": ("ALIYUN_SMS", "GOVWATCH_ALIYUN_TEMPLATE_"),
+    "tencent": ("TENCENT_SMS", "GOVWATCH_TENCENT_TEMPLATE_"),
+}
 
 
 def _sms_templates_missing() -> TodoGroup:
@@ -187,7 +195,12 @@ def _units_without_phone(mine) -> TodoGroup:
     """Units that alerts cannot reach (no alert number): each is one click from its admin form."""
     # Alerts go to the units that handle cases (those with items) and to the supervisors.
     handles = Exists(Item.objects.filter(unit=OuterRef("pk")))
-    units = Unit.objects.visible_to(mine).filter(phone="").filter(handles | Q(kind=UnitKind.SUPERVISOR)).order_by("path")
+    units = (
+        Unit.objects.visible_to(mine)
+        .filter(phone="")
+        .filter(handles | Q(kind=UnitKind.SUPERVISOR))
+        .order_by("path")
+    )
     return TodoGroup(
         "supervision.units-without-phone", "未设置提醒电话的单位", units.count(),
         _url("admin:orgs_unit_changelist", phone="none"),

@@ -37,7 +37,15 @@ from govwatch.core import pii
 log = logging.getLogger(__name__)
 
 # Chinese providers only send templates approved in advance, one per kind of message.
-KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "watch_yellow": "到期预警", "watch_red": "逾期提醒", "reminder": "催办提醒", "letter": "提醒函"}
+KINDS = {
+    "red": "超时",
+    "yellow": "预警",
+    "order": "督办",
+    "watch_yellow": "到期预警",
+    "watch_red": "逾期提醒",
+    "reminder": "催办提醒",
+    "letter": "提醒函",
+}
 
 
 class TemporaryFailure(Exception):
@@ -99,7 +107,9 @@ class Transport:
         """
         return None
 
-    def _failure(self, error: type[Exception], reason: str, recipient: str, in_doubt: bool = False) -> Exception:
+    def _failure(
+        self, error: type[Exception], reason: str, recipient: str, in_doubt: bool = False
+    ) -> Exception:
         """The exception to raise, its reason scrubbed and logged: the log tells why nothing arrived."""
         for secret in self.secrets:
             if secret:
@@ -120,7 +130,9 @@ class Transport:
         if 400 <= status < 500 and status not in (408, 429):
             return self._failure(PermanentFailure, f"{self.label}拒绝: HTTP {status}{detail}", recipient)
         in_doubt = status < 300 or status >= 500
-        return self._failure(TemporaryFailure, f"{self.label}暂时不可用: HTTP {status}{detail}", recipient, in_doubt)
+        return self._failure(
+            TemporaryFailure, f"{self.label}暂时不可用: HTTP {status}{detail}", recipient, in_doubt
+        )
 
     @property
     def timeout(self) -> float:
@@ -156,7 +168,9 @@ class Transport:
         template = templates.get(kind, "")
         if not template:
             name = KINDS.get(kind, kind or "未知")
-            raise PermanentFailure(f"{self.label}未配置“{name}”类消息的模板：请设置环境变量 {variable}{kind.upper()}")
+            raise PermanentFailure(
+                f"{self.label}未配置“{name}”类消息的模板：请设置环境变量 {variable}{kind.upper()}"
+            )
         return template
 
 
@@ -173,7 +187,12 @@ class FileTransport(Transport):
     ) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(
-            {"id": message_id, "to": pii.mask(recipient), "text": text, "at": datetime.now().astimezone().isoformat()},
+            {
+                "id": message_id,
+                "to": pii.mask(recipient),
+                "text": text,
+                "at": datetime.now().astimezone().isoformat(),
+            },
             ensure_ascii=False,
         )
         with self.path.open("a", encoding="utf-8") as f:
@@ -283,7 +302,11 @@ class AliyunSms(Transport):
             **params,
         }
         query["Signature"] = aliyun_signature(query, self.access_key_secret)
-        url = self.endpoint + "?" + "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in query.items())
+        url = (
+            self.endpoint
+            + "?"
+            + "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in query.items())
+        )
         return self._exchange_json(urllib.request.Request(url, method="GET"), recipient)
 
     def _judge(self, status: int, answer: dict, recipient: str, what: str) -> None:
@@ -326,7 +349,9 @@ class AliyunSms(Transport):
                 }, recipient)  # fmt: skip
                 self._judge(status, answer, recipient, "查询")
                 details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
-                if any(str(d.get("OutId")) == message_id and str(d.get("SendStatus")) != "2" for d in details):
+                if any(
+                    str(d.get("OutId")) == message_id and str(d.get("SendStatus")) != "2" for d in details
+                ):
                     return True
                 if page * self.PAGE >= int(answer.get("TotalCount") or 0):
                     break
@@ -346,7 +371,9 @@ def tc3_authorization(secret_id: str, secret_key: str, service: str, host: str, 
         hashlib.sha256(payload).hexdigest(),
     ])  # fmt: skip
     scope = f"{date}/{service}/tc3_request"
-    string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    string_to_sign = (
+        f"TC3-HMAC-SHA256\n{timestamp}\n{scope}\n{hashlib.sha256(canonical_request.encode()).hexdigest()}"
+    )
     key = f"TC3{secret_key}".encode()
     for part in (date, service, "tc3_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
@@ -463,7 +490,9 @@ class TencentSms(Transport):
             if response.get("Error"):
                 self._judge(status, response["Error"], recipient, "查询")
             reports = response.get("PullSmsSendStatusSet") or []
-            if any(r.get("SessionContext") == message_id and r.get("ReportStatus") != "FAIL" for r in reports):
+            if any(
+                r.get("SessionContext") == message_id and r.get("ReportStatus") != "FAIL" for r in reports
+            ):
                 return True
             if len(reports) < self.PAGE:
                 return False
@@ -479,10 +508,15 @@ class _GroupRobot(Transport):
     def __init__(self, webhook: str):
         self.webhook = webhook
         # The webhook's query (key=, access_token=) is what lets anyone post to the group.
-        self.secrets = (webhook, *(v for _, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(webhook).query)))
+        self.secrets = (
+            webhook,
+            *(v for _, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(webhook).query)),
+        )
 
     def _post(self, url: str, body: dict, recipient: str) -> None:
-        request = urllib.request.Request(url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST")
+        request = urllib.request.Request(
+            url, data=json.dumps(body, ensure_ascii=False).encode(), method="POST"
+        )
         request.add_header("Content-Type", "application/json; charset=utf-8")
         status, answer = self._exchange_json(request, recipient)
         if status >= 300:
@@ -548,7 +582,9 @@ class DingTalkRobot(_GroupRobot):
         if self.secret:
             # A signature is good for an hour, so it is made afresh for every attempt.
             timestamp = int(time.time() * 1000)
-            signed = urllib.parse.urlencode({"timestamp": timestamp, "sign": dingtalk_sign(self.secret, timestamp)})
+            signed = urllib.parse.urlencode(
+                {"timestamp": timestamp, "sign": dingtalk_sign(self.secret, timestamp)}
+            )
             url += ("&" if "?" in url else "?") + signed
         body = {"msgtype": "text", "text": {"content": text}, "at": {"atMobiles": [recipient]}}
         self._post(url, body, recipient)
@@ -600,8 +636,12 @@ def _smtp_text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
-SMS_TRANSPORTS: dict[str, type[Transport]] = {c.key: c for c in (FileTransport, HttpSmsGateway, AliyunSms, TencentSms)}
-CHANNEL_TRANSPORTS: dict[str, type[Transport]] = {c.key: c for c in (WeComRobot, DingTalkRobot, EmailTransport)}
+SMS_TRANSPORTS: dict[str, type[Transport]] = {
+    c.key: c for c in (FileTransport, HttpSmsGateway, AliyunSms, TencentSms)
+}
+CHANNEL_TRANSPORTS: dict[str, type[Transport]] = {
+    c.key: c for c in (WeComRobot, DingTalkRobot, EmailTransport)
+}
 
 
 def sms_transport() -> Transport:

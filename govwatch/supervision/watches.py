@@ -107,7 +107,9 @@ def watch(
         raise ValueError("yellow_days must be >= 0 or None")
     at = at or timezone.now()
     content_type, pk = _subject_key(subject)
-    current = Watch.objects.select_for_update().filter(content_type=content_type, object_id=pk, kind=kind).first()
+    current = (
+        Watch.objects.select_for_update().filter(content_type=content_type, object_id=pk, kind=kind).first()
+    )
     if current is None:
         current = Watch(content_type=content_type, object_id=pk, kind=kind, opened_at=at)
     elif (current.due_date, current.stage) != (due_date, stage):
@@ -129,7 +131,13 @@ def close_watch(subject: models.Model, at: datetime | None = None, *, kind: str 
     return (
         watches_of(subject, kind)
         .exclude(status=Status.CLOSED)
-        .update(status=Status.CLOSED, closed_at=at or timezone.now(), suspended_at=None, next_card_at=None, order_at=None)
+        .update(
+            status=Status.CLOSED,
+            closed_at=at or timezone.now(),
+            suspended_at=None,
+            next_card_at=None,
+            order_at=None,
+        )
     )
 
 
@@ -137,8 +145,10 @@ def suspend_watch(subject: models.Model, at: datetime | None = None, *, kind: st
     """The subject's clock stops (an appeal, a suspension): no card and no order until `watch` is
     called again with the deadline that follows."""
     at = at or timezone.now()
-    return watches_of(subject, kind).filter(status=Status.OPEN).update(
-        status=Status.SUSPENDED, suspended_at=at, next_card_at=None, order_at=None
+    return (
+        watches_of(subject, kind)
+        .filter(status=Status.OPEN)
+        .update(status=Status.SUSPENDED, suspended_at=at, next_card_at=None, order_at=None)
     )
 
 
@@ -154,9 +164,9 @@ def issue_for_overdue_watches(at: datetime | None = None, kinds: list[str] | Non
     issued = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            claimed = Watch.objects.filter(pk=pk, status=Status.OPEN, order__isnull=True, order_at__lte=at).update(
-                order_at=None
-            )
+            claimed = Watch.objects.filter(
+                pk=pk, status=Status.OPEN, order__isnull=True, order_at__lte=at
+            ).update(order_at=None)
             if claimed != 1:
                 continue  # another worker got there first, or the subject was dealt with meanwhile
             current = Watch.objects.select_related("unit", "case").get(pk=pk)

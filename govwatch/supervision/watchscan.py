@@ -44,7 +44,17 @@ from .scanview import (
 )
 from .texts import render
 
-FIELDS = ("id", "opened_at", "suspended_at", "closed_at", "due_date", "yellow_days", "card", "card_at", "scan_state")
+FIELDS = (
+    "id",
+    "opened_at",
+    "suspended_at",
+    "closed_at",
+    "due_date",
+    "yellow_days",
+    "card",
+    "card_at",
+    "scan_state",
+)
 FIGURES = ("open", "suspended", "yellow", "red", "new_yellow", "new_red", "notifications_queued")
 
 
@@ -79,7 +89,9 @@ def view_at(w: Facts, at: datetime, cal: WorkCalendar) -> View:
 
 def counts_from_scratch() -> dict[str, int]:
     """The standing figures from the stored views (for a first scan or a replay)."""
-    states = dict(Watch.objects.values_list("scan_state").annotate(n=Count("id")).values_list("scan_state", "n"))
+    states = dict(
+        Watch.objects.values_list("scan_state").annotate(n=Count("id")).values_list("scan_state", "n")
+    )
     cards = dict(Watch.objects.values_list("card").annotate(n=Count("id")).values_list("card", "n"))
     return {
         "watch_open": states.get(OPEN, 0) + states.get(SUSPENDED, 0),
@@ -110,7 +122,9 @@ def scan_watches(at: datetime, cal: WorkCalendar, run: ScanRun, rewind: bool, re
     """Evaluate every watch whose card may have changed by `at` (all of them when `rewind`), one
     transaction per batch; `renew_lease()` is called in each batch's transaction."""
     if rewind:
-        qs = Watch.objects.filter(~Q(scan_state=PENDING) | Q(opened_at__lte=at) | Q(next_card_at__isnull=True))
+        qs = Watch.objects.filter(
+            ~Q(scan_state=PENDING) | Q(opened_at__lte=at) | Q(next_card_at__isnull=True)
+        )
         last_id = 0
         while True:
             with transaction.atomic():
@@ -147,7 +161,9 @@ def _scan_batch(batch: list[Facts], at: datetime, cal: WorkCalendar, run: ScanRu
             if view.card in new:
                 new[view.card] += 1
         # Never at or before `at`: the batch loop relies on evaluated watches leaving the range.
-        updates.append((view.state, view.card, card_at, max(view.next_at, at + timedelta(microseconds=1)), w.id))
+        updates.append(
+            (view.state, view.card, card_at, max(view.next_at, at + timedelta(microseconds=1)), w.id)
+        )
     adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
         update_rows(
@@ -214,7 +230,9 @@ def _notify(flips: list[tuple[int, int, str]], at: datetime, cal: WorkCalendar) 
     if not carded:
         return 0
     # Only what a text needs, and each unit once: a first scan may card thousands at a time.
-    watches = Watch.objects.only("id", "kind", "label", "due_date", "case_id", "unit_id", "content_type_id", "object_id")
+    watches = Watch.objects.only(
+        "id", "kind", "label", "due_date", "case_id", "unit_id", "content_type_id", "object_id"
+    )
     watches = watches.in_bulk([watch_id for _, watch_id, _ in carded])
     units = Unit.objects.in_bulk({w.unit_id for w in watches.values()})
     texts = NotificationTemplate.watch_texts()

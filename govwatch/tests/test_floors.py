@@ -32,7 +32,7 @@ FLOORS = [
     # records the people held to account for the matters of every area, so it stands above them, and
     # an inspection takes up the data checks' findings, so the checks stand below the inspections
     "govwatch.accountability",
-    "govwatch.complaints | govwatch.inspections | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
+    "govwatch.complaints | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",

@@ -49,6 +49,7 @@ ENTRIES = [
     NavEntry("randomchecks", "双随机", "randomchecks:list", count="govwatch.randomchecks.todo"),
     NavEntry("regulation", "互联网+监管", "regulation:figures"),
     NavEntry("integrity", "评议监督", "checks:home"),
+    NavEntry("windows", "窗口", "windows:overview"),
     NavEntry("reports", "统计报表", "reports:kpi"),
     NavEntry("audit", "审计日志", "audit", action=VIEW_AUDIT),
     NavEntry("admin", "管理后台", "admin:index", action=MANAGE_CATALOG),

@@ -35,7 +35,13 @@ def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str
         try:
             day = parse_date(values.get("date", ""))
         except ValueError:
-            errors.append({"line": line, "field": "date", "message": f"日期格式错误：“{values.get('date', '')}”，应为 YYYY-MM-DD"})
+            errors.append(
+                {
+                    "line": line,
+                    "field": "date",
+                    "message": f"日期格式错误：“{values.get('date', '')}”，应为 YYYY-MM-DD",
+                }
+            )
             continue
         kind = KIND_WORDS.get(values.get("kind", "").strip().lower())
         if kind is None:

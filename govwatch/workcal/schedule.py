@@ -39,7 +39,9 @@ def set_schedule(days: dict[date, str], years: Iterable[int], source: str) -> li
         raise ValueError(f"日期 {min(outside)} 不在导入的年份内")
     for year in years:
         CalendarDay.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
-    CalendarDay.objects.bulk_create([CalendarDay(date=d, kind=k) for d, k in sorted(days.items())], batch_size=500)
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, kind=k) for d, k in sorted(days.items())], batch_size=500
+    )
     for year in years:
         ScheduledYear.objects.update_or_create(year=year, defaults={"source": source})
     transaction.on_commit(calendar.invalidate)

@@ -34,7 +34,9 @@ def people(region):
 def test_unit_staff_see_their_subtree_only(people, region):
     street = scope(people["street"])
     assert set(Unit.objects.visible_to(street).values_list("code", flat=True)) == {"ST", "ST1"}
-    assert list(Item.objects.visible_to(street).values_list("code", flat=True)) == ["I0"]  # the community's item
+    assert list(Item.objects.visible_to(street).values_list("code", flat=True)) == [
+        "I0"
+    ]  # the community's item
     assert not street.contains(region["market"]) and street.contains(region["community"])
 
 

@@ -14,7 +14,17 @@ from govwatch.audit.models import AuditEntry
 @pytest.fixture
 def entries(db):
     actor = Actor("user:office", None, "127.0.0.1")
-    return [record(actor, "unit.update", target_type="orgs.unit", target_id=str(k), before={"name": f"旧{k}"}, after={"name": f"新{k}"}) for k in range(5)]
+    return [
+        record(
+            actor,
+            "unit.update",
+            target_type="orgs.unit",
+            target_id=str(k),
+            before={"name": f"旧{k}"},
+            after={"name": f"新{k}"},
+        )
+        for k in range(5)
+    ]
 
 
 def test_an_untouched_chain_verifies(entries):

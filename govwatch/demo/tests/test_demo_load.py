@@ -44,13 +44,18 @@ def test_imports_the_files_present_in_dependency_order_and_says_what_it_did(demo
         "无 evaluations.csv（好差评），跳过",
         "无 complaints.csv（投诉），跳过",
     ]
-    assert list(ImportRun.objects.order_by("id").values_list("kind", flat=True)) == ["units", "items", "cases"]
+    assert list(ImportRun.objects.order_by("id").values_list("kind", flat=True)) == [
+        "units",
+        "items",
+        "cases",
+    ]
 
 
 def test_a_second_run_skips_what_was_imported_and_takes_what_is_new(demo_dir, capsys):
     run(capsys, str(demo_dir))
     (demo_dir / "complaints.csv").write_text(
-        "complaint_id,at,source,content,unit_code\nT1,2026-03-06T10:00:00,hotline,窗口态度差,SC\n", encoding="utf-8"
+        "complaint_id,at,source,content,unit_code\nT1,2026-03-06T10:00:00,hotline,窗口态度差,SC\n",
+        encoding="utf-8",
     )
     status, out, err = run(capsys, str(demo_dir), "--format", "json")
     assert status == 0
@@ -89,7 +94,9 @@ SEEN: list[tuple] = []
 def fake_area_load(kind, path, *, operator_label=None):
     """An area's own loader, as DemoFile.load names it: records its run like every import."""
     SEEN.append((kind, Path(path).name, operator_label))
-    ImportRun.objects.create(kind=kind, filename=path, finished_at="2026-03-01T00:00:00+08:00", read=4, imported=4)
+    ImportRun.objects.create(
+        kind=kind, filename=path, finished_at="2026-03-01T00:00:00+08:00", read=4, imported=4
+    )
     document = {"read": 4, "imported": 4, "duplicates": 0, "rejected": 0, "errors": []}
     return SimpleNamespace(document=lambda: document, warnings=[])
 

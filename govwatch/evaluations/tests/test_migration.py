@@ -41,14 +41,18 @@ def test_steps_owed_and_letters_awaiting_a_reply_become_watches_with_their_order
     Order, Letter = old.get_model("supervision", "SupervisionOrder"), old.get_model("evaluations", "Letter")
     at = datetime(2026, 3, 6, 10, tzinfo=TZ)
     unit = Unit.objects.create(code="SC", name="区市场监管局", kind="department", path="/SC/")
-    item = Item.objects.create(code="I9", name="食品经营许可", unit=unit, type="licensing", legal_days=20, promised_days=9)
+    item = Item.objects.create(
+        code="I9", name="食品经营许可", unit=unit, type="licensing", legal_days=20, promised_days=9
+    )
     tasks = []
     for n, status in enumerate(["open", "verified", "called_back"], start=1):
         case = Case.objects.create(
             case_no=f"C{n}", item=item, unit=unit, status="completed", accepted_at=at, accepted_on=at.date(),
             due_date=date(2026, 3, 19), closed_at=at, closed_on=at.date(),
         )  # fmt: skip
-        evaluation = Evaluation.objects.create(eval_id=f"E{n}", level=1, at=at, case=case, unit=unit, digest="-")
+        evaluation = Evaluation.objects.create(
+            eval_id=f"E{n}", level=1, at=at, case=case, unit=unit, digest="-"
+        )
         tasks.append(
             Task.objects.create(
                 evaluation=evaluation, unit=unit, status=status, opened_at=at, verify_due=date(2026, 3, 10),

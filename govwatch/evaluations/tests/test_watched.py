@@ -26,7 +26,11 @@ def test_the_step_a_unit_owes_is_carded_by_the_scan_like_a_case(negative, region
         f"差评整改已经超时：{negative.number}（核实），责任单位：区市场监管局，办理期限：2026-03-10，请及时登录系统跟踪督办。"
     )
     watched = watch_of(negative, NEGATIVE_REVIEW)
-    assert (watched.stage, watched.case_id, watched.subject_url()) == ("open", "SC-001", f"/evaluations/tasks/{negative.pk}/")
+    assert (watched.stage, watched.case_id, watched.subject_url()) == (
+        "open",
+        "SC-001",
+        f"/evaluations/tasks/{negative.pk}/",
+    )
 
 
 def test_the_next_step_is_a_new_deadline_and_the_appeal_stops_the_clock(negative, people):

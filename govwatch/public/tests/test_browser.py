@@ -12,6 +12,7 @@ from .conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.fixture
 def phone(browser, live_server):
     context = browser.new_context(

@@ -35,7 +35,9 @@ UNIT = Actor("user:sc", None, "127.0.0.1")
 
 @pytest.fixture
 def order(region):
-    return do_issue_order(SUPERVISOR, region["market"], "请说明超时原因并立即办结", reply_days=3, at=at(2026, 3, 16, 10))
+    return do_issue_order(
+        SUPERVISOR, region["market"], "请说明超时原因并立即办结", reply_days=3, at=at(2026, 3, 16, 10)
+    )
 
 
 def test_issued_order_has_a_running_number_a_reply_due_date_and_tells_the_unit(order, region):
@@ -48,7 +50,9 @@ def test_issued_order_has_a_running_number_a_reply_due_date_and_tells_the_unit(o
 
 
 def test_reply_then_accept_closes_the_order_with_its_whole_timeline(order):
-    do_reply(UNIT, order, "已补正流程", "已办结", files=[("说明.pdf", b"%PDF-1.4 evidence")], at=at(2026, 3, 17))
+    do_reply(
+        UNIT, order, "已补正流程", "已办结", files=[("说明.pdf", b"%PDF-1.4 evidence")], at=at(2026, 3, 17)
+    )
     closed = do_accept(SUPERVISOR, order, "同意办结", at=at(2026, 3, 18))
     assert closed.status == "closed"
     assert list(closed.steps.values_list("kind", flat=True)) == ["issued", "replied", "closed"]

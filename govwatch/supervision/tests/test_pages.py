@@ -129,7 +129,9 @@ def test_board_before_any_scan_says_so(people, region):
 def orders(region, scanned) -> dict[str, SupervisionOrder]:
     market = do_issue_order(SYSTEM, region["market"], "请说明超时原因", at=at(2026, 3, 16, 10))
     social = do_issue_order(SYSTEM, region["social"], "请立即办结", at=at(2026, 3, 16, 11))
-    do_reply(SYSTEM, social, "已补正", "已办结", files=[("说明.pdf", b"%PDF-1.4 evidence")], at=at(2026, 3, 17))
+    do_reply(
+        SYSTEM, social, "已补正", "已办结", files=[("说明.pdf", b"%PDF-1.4 evidence")], at=at(2026, 3, 17)
+    )
     return {"market": market, "social": social}
 
 
@@ -157,7 +159,12 @@ def test_unit_staff_see_only_their_units_cards_orders_and_messages(people, order
     assert client.get(order_url(social, "order-notice")).status_code == 404
     attachment = social.attachments.get()
     assert client.get(reverse("supervision:attachment", args=[attachment.pk])).status_code == 404
-    assert signed_in(people.social_staff).get(reverse("supervision:attachment", args=[attachment.pk])).status_code == 200
+    assert (
+        signed_in(people.social_staff)
+        .get(reverse("supervision:attachment", args=[attachment.pk]))
+        .status_code
+        == 200
+    )
     other_message = Notification.objects.filter(unit__code="RS").first()
     assert client.post(reverse("supervision:requeue", args=[other_message.pk])).status_code == 404
     assert client.post(order_url(social, "order-reply"), {"measures": "x", "result": "y"}).status_code == 404
@@ -183,7 +190,9 @@ def test_leader_reads_everything_but_may_not_act(people, orders):
         client.post(order_url(orders["market"], "order-reply"), {"measures": "x", "result": "y"}),
         client.post(order_url(orders["social"], "order-accept"), {}),
         client.post(order_url(orders["social"], "order-send-back"), {"comment": "理由"}),
-        client.post(reverse("supervision:order-new"), {"unit": "SC", "demand": "d", "level": 1, "reply_days": 3}),
+        client.post(
+            reverse("supervision:order-new"), {"unit": "SC", "demand": "d", "level": 1, "reply_days": 3}
+        ),
         client.post(reverse("supervision:requeue", args=[Notification.objects.first().pk])),
         client.post(reverse("supervision:texts"), {"yellow": "x", "red": "y"}),
     ]
@@ -206,7 +215,9 @@ def test_issue_reply_accept_through_the_pages_with_the_whole_timeline(people, sc
     new_url = reverse("supervision:order-new") + "?case=SC-RED"
     form = supervisor.get(new_url)
     assert "已超过办理期限 2026-03-13" in text_of(form)  # the demand is prefilled from the case
-    issued = post_form(supervisor, new_url, new_url, {"demand": "请说明超时原因并立即办结", "level": 2, "reply_days": 3})
+    issued = post_form(
+        supervisor, new_url, new_url, {"demand": "请说明超时原因并立即办结", "level": 2, "reply_days": 3}
+    )
     order = SupervisionOrder.objects.get()
     assert issued.status_code == 302 and issued.url == order_url(order)
     assert (order.case_id, order.unit.code, order.level, order.reply_days) == ("SC-RED", "SC", 2, 3)
@@ -230,7 +241,9 @@ def test_issue_reply_accept_through_the_pages_with_the_whole_timeline(people, sc
     assert download["Content-Type"] == "application/octet-stream"
     assert b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
 
-    accepted = post_form(supervisor, order_url(order), order_url(order, "order-accept"), {"comment": "同意办结"})
+    accepted = post_form(
+        supervisor, order_url(order), order_url(order, "order-accept"), {"comment": "同意办结"}
+    )
     assert accepted.status_code == 302
     final = supervisor.get(order_url(order))
     assert final.context["order"].status == "closed"
@@ -250,7 +263,9 @@ def test_send_back_needs_a_reason_and_nothing_changes_without_one(people, orders
     order.refresh_from_db()
     assert order.status == "replied" and order.steps.count() == 2
 
-    back = post_form(supervisor, order_url(order), order_url(order, "order-send-back"), {"comment": "未说明超时原因"})
+    back = post_form(
+        supervisor, order_url(order), order_url(order, "order-send-back"), {"comment": "未说明超时原因"}
+    )
     assert back.status_code == 302
     order.refresh_from_db()
     assert order.status == "returned"
@@ -295,7 +310,14 @@ def test_notice_downloads_as_a_pdf_with_its_chinese_text(people, orders):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].endswith(".pdf")
     text = re.sub(r"\s+", "", pdf_text(response.content))
-    for piece in ("区纪委监委", orders["market"].number, "督办通知单", "区市场监管局：", "请说明超时原因", "回执"):
+    for piece in (
+        "区纪委监委",
+        orders["market"].number,
+        "督办通知单",
+        "区市场监管局：",
+        "请说明超时原因",
+        "回执",
+    ):
         assert piece in text, piece
 
 
@@ -313,7 +335,10 @@ def test_a_pdf_that_cannot_be_made_sends_the_user_back_with_the_reason(people, o
 
 def test_orders_can_be_issued_to_a_unit_and_filtered(people, orders):
     office = signed_in(people.office)
-    new = office.post(reverse("supervision:order-new"), {"unit": "ST1", "demand": "请核查窗口作风问题", "level": 1, "reply_days": 5})
+    new = office.post(
+        reverse("supervision:order-new"),
+        {"unit": "ST1", "demand": "请核查窗口作风问题", "level": 1, "reply_days": 5},
+    )
     assert new.status_code == 302
     assert SupervisionOrder.objects.filter(unit__code="ST1", case=None).exists()
     listed = office.get(reverse("supervision:order-list"), {"unit": "ST"})
@@ -321,7 +346,9 @@ def test_orders_can_be_issued_to_a_unit_and_filtered(people, orders):
     replied = office.get(reverse("supervision:order-list"), {"status": "replied"})
     assert [o.pk for o in replied.context["orders"].page] == [orders["social"].pk]
     assert office.get(reverse("supervision:order-new"), {"case": "NO-SUCH-CASE"}).status_code == 404
-    zero = office.post(reverse("supervision:order-new"), {"unit": "SC", "demand": "d", "level": 1, "reply_days": 0})
+    zero = office.post(
+        reverse("supervision:order-new"), {"unit": "SC", "demand": "d", "level": 1, "reply_days": 0}
+    )
     assert "回复时限至少为 1 个工作日" in text_of(zero)
 
 
@@ -331,7 +358,10 @@ def test_orders_can_be_issued_to_a_unit_and_filtered(people, orders):
 def test_outbox_never_shows_a_phone_in_clear(people, orders):
     for user in (people.supervisor, people.market_staff):
         client = signed_in(user)
-        pages = [client.get(reverse("supervision:outbox")), client.get(reverse("supervision:outbox"), {"status": "failed"})]
+        pages = [
+            client.get(reverse("supervision:outbox")),
+            client.get(reverse("supervision:outbox"), {"status": "failed"}),
+        ]
         pages.append(client.get(order_url(orders["market"])))
         for page in pages:
             html = text_of(page)
@@ -342,7 +372,9 @@ def test_outbox_never_shows_a_phone_in_clear(people, orders):
 
 def test_failed_messages_are_highlighted_and_can_be_sent_again(people, orders):
     message = Notification.objects.filter(unit__code="SC", kind="red").get()
-    Notification.objects.filter(pk=message.pk).update(status="failed", attempts=3, last_error="网关拒绝：号码停机")
+    Notification.objects.filter(pk=message.pk).update(
+        status="failed", attempts=3, last_error="网关拒绝：号码停机"
+    )
     office = signed_in(people.office, csrf=True)
     failed = office.get(reverse("supervision:outbox"), {"status": "failed"})
     html = text_of(failed)
@@ -351,7 +383,10 @@ def test_failed_messages_are_highlighted_and_can_be_sent_again(people, orders):
     # The community has no alert number: its message failed at once and cannot be sent again.
     assert "该单位未设置接收提醒的联系电话" in html
 
-    assert signed_in(people.market_staff).post(reverse("supervision:requeue", args=[message.pk])).status_code == 403
+    assert (
+        signed_in(people.market_staff).post(reverse("supervision:requeue", args=[message.pk])).status_code
+        == 403
+    )
     before = timezone.now()
     back = post_form(
         office, reverse("supervision:outbox") + "?status=failed", reverse("supervision:requeue", args=[message.pk]),
@@ -377,7 +412,9 @@ def test_failed_messages_are_highlighted_and_can_be_sent_again(people, orders):
 # -- 通知模板 ---------------------------------------------------------------------------------------
 
 
-def test_templates_refuse_unknown_placeholders_and_the_saved_one_is_used_by_the_next_scan(people, make_case, region):
+def test_templates_refuse_unknown_placeholders_and_the_saved_one_is_used_by_the_next_scan(
+    people, make_case, region
+):
     office = signed_in(people.office, csrf=True)
     page = office.get(reverse("supervision:texts"))
     assert page.context["form"]["yellow"].value() == DEFAULTS["yellow"]

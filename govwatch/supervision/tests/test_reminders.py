@@ -37,7 +37,9 @@ def subjects(make_case):
 
 def problem(subjects, region, due: date, unit="market"):
     subject = subjects()
-    watch(subject, kind=KIND, unit=region[unit], due_date=due, label=f"问题{subject.case_no}", at=at(2026, 1, 5))
+    watch(
+        subject, kind=KIND, unit=region[unit], due_date=due, label=f"问题{subject.case_no}", at=at(2026, 1, 5)
+    )
     return subject
 
 
@@ -106,11 +108,18 @@ def test_a_unit_without_an_alert_number_gets_its_reminder_marked_failed_with_the
 
 def test_a_weekly_digest_goes_once_a_week(subjects, region):
     subject = subjects()
-    args = {"topic": "weekly", "unit": region["market"], "text": "本周整改进展：已销号2个，逾期1个。", "period": "week"}
+    args = {
+        "topic": "weekly",
+        "unit": region["market"],
+        "text": "本周整改进展：已销号2个，逾期1个。",
+        "period": "week",
+    }
     assert remind(subject, at=at(2026, 3, 9, 9), **args) is True  # Monday
     assert remind(subject, at=at(2026, 3, 11, 9), **args) is False  # Wednesday, the same ISO week
     assert remind(subject, at=at(2026, 3, 16, 9), **args) is True
-    assert remind(subject, topic="daily", unit=region["market"], text="今日提醒", at=at(2026, 3, 16, 9)) is True
+    assert (
+        remind(subject, topic="daily", unit=region["market"], text="今日提醒", at=at(2026, 3, 16, 9)) is True
+    )
     assert Notification.objects.filter(kind="reminder").count() == 3
     assert period_key(at(2026, 3, 11), "week") == "2026-W11"
     with pytest.raises(ValueError):

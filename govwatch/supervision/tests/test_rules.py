@@ -27,7 +27,11 @@ def test_the_nearest_unit_rule_up_the_tree_applies(make_case, region):
     make_case("C9", "I9", ("accept", at(2026, 3, 2)))  # market department: defaults
     result = scan(at(2026, 3, 10, 8))
     assert result.new_yellow == 1 and result.new_red == 1
-    assert set(Notification.objects.values_list("kind", "unit__code")) == {("yellow", "SC"), ("red", "ST1"), ("red", "JW")}
+    assert set(Notification.objects.values_list("kind", "unit__code")) == {
+        ("yellow", "SC"),
+        ("red", "ST1"),
+        ("red", "JW"),
+    }
 
 
 def test_quiet_hours_delay_the_message_until_they_end(make_case, region):

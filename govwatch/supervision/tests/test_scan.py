@@ -28,7 +28,13 @@ def test_red_card_the_day_after_due_date(make_case):
 def test_yellow_then_red_gives_one_notification_set_for_each(make_case, region):
     make_case("C1", "I9", ("accept", at(2026, 3, 2)))
     assert figures(at(2026, 3, 9, 23, 59)) == {
-        "open": 1, "suspended": 0, "yellow": 0, "red": 0, "new_yellow": 0, "new_red": 0, "notifications_queued": 0,
+        "open": 1,
+        "suspended": 0,
+        "yellow": 0,
+        "red": 0,
+        "new_yellow": 0,
+        "new_red": 0,
+        "notifications_queued": 0,
     }
     y = figures(at(2026, 3, 10, 0, 0))
     assert (y["yellow"], y["new_yellow"], y["notifications_queued"]) == (1, 1, 1)  # the handling unit
@@ -58,7 +64,9 @@ def test_red_text_is_the_seed_reports_words_and_the_phone_is_masked(make_case, r
 
 
 def test_suspended_case_has_no_card_and_resuming_yellow_is_a_new_yellow(make_case):
-    case = make_case("C1", "I9", ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 11)), ("resume", at(2026, 3, 12)))
+    case = make_case(
+        "C1", "I9", ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 11)), ("resume", at(2026, 3, 12))
+    )
     # Due 13 March + 1 working day (12 March) = 16 March once resumed; before the suspension the
     # due date was the 13th, so on the 10th three working days remained: yellow.
     assert case.due_date.isoformat() == "2026-03-16"
@@ -70,7 +78,9 @@ def test_suspended_case_has_no_card_and_resuming_yellow_is_a_new_yellow(make_cas
 
 
 def test_goes_yellow_is_suspended_and_resumes_yellow_twice(make_case):
-    make_case("C1", "I9", ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 11)), ("resume", at(2026, 3, 11, 15)))
+    make_case(
+        "C1", "I9", ("accept", at(2026, 3, 2)), ("suspend", at(2026, 3, 11)), ("resume", at(2026, 3, 11, 15))
+    )
     assert figures(at(2026, 3, 11, 8))["new_yellow"] == 1
     assert figures(at(2026, 3, 11, 12))["yellow"] == 0
     assert figures(at(2026, 3, 11, 16))["new_yellow"] == 1
@@ -122,8 +132,14 @@ def test_scan_command_prints_exactly_the_contract_document(make_case, capsys):
     assert main(["scan", "--at", "2026-03-20T09:00:00", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc == {
-        "at": "2026-03-20T09:00:00+08:00", "open": 1, "suspended": 0, "yellow": 0, "red": 1,
-        "new_yellow": 0, "new_red": 1, "notifications_queued": 2,
+        "at": "2026-03-20T09:00:00+08:00",
+        "open": 1,
+        "suspended": 0,
+        "yellow": 0,
+        "red": 1,
+        "new_yellow": 0,
+        "new_red": 1,
+        "notifications_queued": 2,
     }
     assert main(["notifications", "list", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -141,7 +157,9 @@ def test_only_one_scan_runs_at_a_time_and_a_dead_scans_lease_runs_out(make_case)
     from govwatch.supervision.scan import ScanBusy
 
     make_case("C1", "I9", ("accept", at(2026, 3, 2)))
-    ScanLock.objects.update_or_create(name="scan", defaults={"holder": "other", "until": timezone.now() + timedelta(minutes=5)})
+    ScanLock.objects.update_or_create(
+        name="scan", defaults={"holder": "other", "until": timezone.now() + timedelta(minutes=5)}
+    )
     with pytest.raises(ScanBusy):
         scan(at(2026, 3, 20), wait=0)
     assert CardChange.objects.count() == 0

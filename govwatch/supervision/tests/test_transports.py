@@ -87,7 +87,9 @@ class Provider:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def close(self):
         self.server.shutdown()
@@ -171,7 +173,9 @@ def aliyun_expected_signature(query: dict[str, str], secret: str) -> str:
         f"{aliyun_encode(k)}={aliyun_encode(v)}" for k, v in sorted(query.items()) if k != "Signature"
     )
     string_to_sign = "GET&%2F&" + aliyun_encode(canonical)
-    return base64.b64encode(hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()).decode()
+    return base64.b64encode(
+        hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
+    ).decode()
 
 
 ALIYUN_TEMPLATES = {"red": "SMS_100001", "yellow": "SMS_100002", "order": "SMS_100003"}
@@ -179,7 +183,9 @@ ALIYUN_TEMPLATES = {"red": "SMS_100001", "yellow": "SMS_100002", "order": "SMS_1
 
 @pytest.fixture
 def aliyun(settings):
-    provider = Provider(ok={"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "R1"})
+    provider = Provider(
+        ok={"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "R1"}
+    )
     settings.SMS_TRANSPORT = "aliyun"
     settings.ALIYUN_SMS = {
         "endpoint": provider.url, "access_key_id": "LTAI-test-id", "access_key_secret": ALIYUN_SECRET,
@@ -230,7 +236,11 @@ def test_aliyun_throttled_is_queued_with_back_off_then_sent(aliyun):
 @pytest.mark.parametrize(
     ("status", "reply", "outcome"),
     [
-        (200, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."}, "queued"),
+        (
+            200,
+            {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."},
+            "queued",
+        ),
         (200, {"Code": "isp.SYSTEM_ERROR", "Message": "isp.SYSTEM_ERROR"}, "queued"),
         (502, b"<html>Bad Gateway</html>", "queued"),
         (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}, "failed"),
@@ -255,7 +265,9 @@ def test_aliyun_without_credentials_or_template_fails_naming_the_variable(aliyun
     dispatch(now=NOW)
     assert reloaded(no_key).status == "failed"
     assert reloaded(no_key).last_error == "阿里云短信未配置：请设置环境变量 GOVWATCH_ALIYUN_ACCESS_KEY_SECRET"
-    settings.ALIYUN_SMS = dict(settings.ALIYUN_SMS, access_key_secret=ALIYUN_SECRET, templates={"red": "SMS_1"})
+    settings.ALIYUN_SMS = dict(
+        settings.ALIYUN_SMS, access_key_secret=ALIYUN_SECRET, templates={"red": "SMS_1"}
+    )
     no_template = queue("sms", kind="yellow")
     dispatch(now=NOW)
     assert "GOVWATCH_ALIYUN_TEMPLATE_YELLOW" in reloaded(no_template).last_error
@@ -283,7 +295,10 @@ def tc3_verifies(seen: Seen, secret_id: str, secret_key: str) -> bool:
     date_key = hmac.new(("TC3" + secret_key).encode(), date.encode(), hashlib.sha256).digest()
     service_key = hmac.new(date_key, b"sms", hashlib.sha256).digest()
     signing_key = hmac.new(service_key, b"tc3_request", hashlib.sha256).digest()
-    return match["date"] == date and match["sig"] == hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return (
+        match["date"] == date
+        and match["sig"] == hmac.new(signing_key, to_sign.encode(), hashlib.sha256).hexdigest()
+    )
 
 
 def tencent_status(code: str, message: str) -> dict:
@@ -315,7 +330,11 @@ def test_tencent_sends_a_signed_sendsms(tencent):
     [seen] = tencent.seen
     assert (seen.method, seen.path) == ("POST", "/")
     h = seen.headers
-    assert h["x-tc-action"] == "SendSms" and h["x-tc-version"] == "2021-01-11" and h["x-tc-region"] == "ap-beijing"
+    assert (
+        h["x-tc-action"] == "SendSms"
+        and h["x-tc-version"] == "2021-01-11"
+        and h["x-tc-region"] == "ap-beijing"
+    )
     assert h["content-type"] == "application/json; charset=utf-8"
     assert abs(int(h["x-tc-timestamp"]) - time.time()) < 60
     assert tc3_verifies(seen, "AKID-test-id", TENCENT_SECRET)
@@ -329,12 +348,23 @@ def test_tencent_sends_a_signed_sendsms(tencent):
 @pytest.mark.parametrize(
     ("reply", "outcome"),
     [
-        (tencent_error("LimitExceeded.PhoneNumberThirtySecondLimit", "单个手机号30秒内下发短信条数超过设定的上限"), "queued"),
+        (
+            tencent_error(
+                "LimitExceeded.PhoneNumberThirtySecondLimit", "单个手机号30秒内下发短信条数超过设定的上限"
+            ),
+            "queued",
+        ),
         (tencent_status("LimitExceeded.DeliveryFrequencyLimit", "下发短信命中了频率限制策略"), "queued"),
         (tencent_error("InternalError.Timeout", "请求下发短信超时"), "queued"),
         (tencent_error("InvalidParameterValue.IncorrectPhoneNumber", "手机号格式错误"), "failed"),
-        (tencent_status("FailedOperation.PhoneNumberInBlacklist", f"手机号 +86{PHONE} 在免打扰名单库中"), "failed"),
-        (tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated."), "failed"),
+        (
+            tencent_status("FailedOperation.PhoneNumberInBlacklist", f"手机号 +86{PHONE} 在免打扰名单库中"),
+            "failed",
+        ),
+        (
+            tencent_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated."),
+            "failed",
+        ),
     ],
 )
 def test_tencent_answers_are_judged_by_their_code(tencent, reply, outcome):
@@ -423,7 +453,13 @@ def test_dingtalk_without_a_secret_posts_unsigned(dingtalk, settings):
     ("reply", "outcome"),
     [
         ({"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}, "queued"),
-        ({"errcode": 310000, "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]"}, "failed"),
+        (
+            {
+                "errcode": 310000,
+                "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]",
+            },
+            "failed",
+        ),
         ({"errcode": 300001, "errmsg": f"token is not exist: {WEBHOOK_KEY}"}, "failed"),
     ],
 )
@@ -450,7 +486,10 @@ def down(request, settings):
     settings.TENCENT_SMS = {"endpoint": url, "secret_id": "id", "secret_key": TENCENT_SECRET, "region": "ap-guangzhou",
                             "app_id": "1400006666", "sign_name": "签名", "templates": ALIYUN_TEMPLATES}  # fmt: skip
     settings.WECOM_WEBHOOK = f"{url}send?key={WEBHOOK_KEY}"
-    settings.DINGTALK_WEBHOOK, settings.DINGTALK_SECRET = f"{url}send?access_token={WEBHOOK_KEY}", DINGTALK_SECRET
+    settings.DINGTALK_WEBHOOK, settings.DINGTALK_SECRET = (
+        f"{url}send?access_token={WEBHOOK_KEY}",
+        DINGTALK_SECRET,
+    )
     return "sms" if request.param in ("http", "aliyun", "tencent") else request.param
 
 
@@ -491,7 +530,9 @@ def test_neither_secrets_nor_the_number_reach_the_outbox_or_the_log(down, caplog
 
 def test_a_number_echoed_by_the_provider_is_masked(tencent, caplog):
     message = queue("sms")
-    tencent.replies = [(200, tencent_error("InvalidParameterValue.IncorrectPhoneNumber", f"手机号{PHONE}格式错误"))]
+    tencent.replies = [
+        (200, tencent_error("InvalidParameterValue.IncorrectPhoneNumber", f"手机号{PHONE}格式错误"))
+    ]
     dispatch(now=NOW)
     assert f"手机号{MASKED}格式错误" in reloaded(message).last_error
     assert PHONE not in caplog.text
@@ -545,7 +586,9 @@ class SmtpServer:
         socketserver.ThreadingTCPServer.daemon_threads = True
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def close(self):
         self.server.shutdown()
@@ -606,14 +649,35 @@ def test_a_mail_server_out_of_reach_is_a_temporary_failure(smtp, settings):
 @pytest.mark.parametrize(
     ("setting", "channel", "reason"),
     [
-        ({"SMS_TRANSPORT": "carrier-pigeon"}, "sms", "未知的短信通道 GOVWATCH_SMS_TRANSPORT=carrier-pigeon，可选：file、http、aliyun、tencent"),
+        (
+            {"SMS_TRANSPORT": "carrier-pigeon"},
+            "sms",
+            "未知的短信通道 GOVWATCH_SMS_TRANSPORT=carrier-pigeon，可选：file、http、aliyun、tencent",
+        ),
         ({"SMS_TRANSPORT": "http", "SMS_URL": ""}, "sms", "短信网关未配置：请设置环境变量 GOVWATCH_SMS_URL"),
-        ({"SMS_TRANSPORT": "tencent", "TENCENT_SMS": {"endpoint": "https://sms.tencentcloudapi.com/", "secret_id": "",
-          "secret_key": "", "region": "ap-guangzhou", "app_id": "", "sign_name": "", "templates": {}}}, "sms",
-         "腾讯云短信未配置：请设置环境变量 GOVWATCH_TENCENT_SECRET_ID、GOVWATCH_TENCENT_SECRET_KEY、"
-         "GOVWATCH_TENCENT_SMS_APP_ID、GOVWATCH_TENCENT_SMS_SIGN_NAME"),
+        (
+            {
+                "SMS_TRANSPORT": "tencent",
+                "TENCENT_SMS": {
+                    "endpoint": "https://sms.tencentcloudapi.com/",
+                    "secret_id": "",
+                    "secret_key": "",
+                    "region": "ap-guangzhou",
+                    "app_id": "",
+                    "sign_name": "",
+                    "templates": {},
+                },
+            },
+            "sms",
+            "腾讯云短信未配置：请设置环境变量 GOVWATCH_TENCENT_SECRET_ID、GOVWATCH_TENCENT_SECRET_KEY、"
+            "GOVWATCH_TENCENT_SMS_APP_ID、GOVWATCH_TENCENT_SMS_SIGN_NAME",
+        ),
         ({"WECOM_WEBHOOK": ""}, "wecom", "企业微信群机器人未配置：请设置环境变量 GOVWATCH_WECOM_WEBHOOK"),
-        ({"DINGTALK_WEBHOOK": ""}, "dingtalk", "钉钉群机器人未配置：请设置环境变量 GOVWATCH_DINGTALK_WEBHOOK"),
+        (
+            {"DINGTALK_WEBHOOK": ""},
+            "dingtalk",
+            "钉钉群机器人未配置：请设置环境变量 GOVWATCH_DINGTALK_WEBHOOK",
+        ),
         ({}, "fax", "未配置的通知渠道: fax"),
     ],
 )
@@ -634,4 +698,9 @@ def test_a_scanned_message_carries_its_template_variables(make_case):
     make_case("C1", "I9", ("accept", at(2026, 3, 2)))
     scan(at(2026, 3, 20))
     params = Notification.objects.order_by("id").first().params
-    assert params == {"item_name": "食品经营许可", "case_no": "C1", "due_date": "2026-03-13", "unit_name": "区市场监管局"}
+    assert params == {
+        "item_name": "食品经营许可",
+        "case_no": "C1",
+        "due_date": "2026-03-13",
+        "unit_name": "区市场监管局",
+    }

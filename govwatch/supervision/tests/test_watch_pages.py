@@ -93,4 +93,6 @@ def test_only_the_office_edits_texts(people, watched):
     action = reverse("supervision:watch-texts", args=[KIND])
     for user in (people.supervisor, people.market_staff, people.leader):
         assert signed_in(user).post(action, {f"{KIND}-red": "x"}).status_code == 403
-    assert signed_in(people.office).post(reverse("supervision:watch-texts", args=["nothing"])).status_code == 404
+    assert (
+        signed_in(people.office).post(reverse("supervision:watch-texts", args=["nothing"])).status_code == 404
+    )

@@ -105,7 +105,11 @@ def test_each_flip_is_recorded_once_and_its_messages_are_queued_once(subject, re
     assert watch_figures(at(2026, 3, 16, 9))["notifications_queued"] == 0
     assert list(WatchFlip.objects.values_list("card", "previous")) == [("yellow", "none"), ("red", "yellow")]
     messages = Notification.objects.order_by("id")
-    assert [(m.kind, m.unit.code) for m in messages] == [("watch_yellow", "SC"), ("watch_red", "SC"), ("watch_red", "JW")]
+    assert [(m.kind, m.unit.code) for m in messages] == [
+        ("watch_yellow", "SC"),
+        ("watch_red", "SC"),
+        ("watch_red", "JW"),
+    ]
     assert all(m.card_change_id is None and m.watch_flip_id for m in messages)
 
 
@@ -116,7 +120,9 @@ def test_watch_texts_are_in_chinese_with_full_width_punctuation_and_the_office_m
     assert yellow.text == "检查反馈表即将到期：反馈表第1号，办理期限：2026-03-13，剩余3个工作日，请及时办理。"
     assert yellow.recipient_masked == "138****1111" and "13800001111" not in yellow.recipient_enc
     assert yellow.params["remaining"] == "剩余3个工作日" and yellow.case_id is None
-    NotificationTemplate.objects.create(kind=f"{KIND}.red", text="【超时】{unit_name}{kind_label}{label}已超过期限{due_date}。")
+    NotificationTemplate.objects.create(
+        kind=f"{KIND}.red", text="【超时】{unit_name}{kind_label}{label}已超过期限{due_date}。"
+    )
     scan(at(2026, 3, 16, 9))
     red = Notification.objects.filter(kind="watch_red").first()
     assert red.text == "【超时】区市场监管局检查反馈表反馈表第1号已超过期限2026-03-13。"

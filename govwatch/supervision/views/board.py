@@ -98,7 +98,9 @@ def _by_unit(
     return rows, overall
 
 
-def _by_item(counts: list[tuple[str, int, int, int]], unit_code: str, cards: list[str]) -> tuple[list[Row], int]:
+def _by_item(
+    counts: list[tuple[str, int, int, int]], unit_code: str, cards: list[str]
+) -> tuple[list[Row], int]:
     totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CARDS, 0))
     for card, _, item_id, n in counts:
         totals[item_id][card] += n
@@ -108,7 +110,14 @@ def _by_item(counts: list[tuple[str, int, int, int]], unit_code: str, cards: lis
     rows = []
     for item_id in ranked:
         item = by_id[item_id]
-        rows.append(Row(item.name, item.code, note=item.unit.name, cells=_cells(totals[item_id], cards, unit_code, item.code)))
+        rows.append(
+            Row(
+                item.name,
+                item.code,
+                note=item.unit.name,
+                cells=_cells(totals[item_id], cards, unit_code, item.code),
+            )
+        )
     return rows, len(totals)
 
 
@@ -149,7 +158,9 @@ def board(request: HttpRequest) -> HttpResponse:
     if item is not None:
         cases = cases.filter(item=item)
     unit_code, item_code = (unit.code if unit else ""), (item.code if item else "")
-    watched = watch_rows(mine, unit, cards) if item is None and not (form.is_bound and not form.is_valid()) else []
+    watched = (
+        watch_rows(mine, unit, cards) if item is None and not (form.is_bound and not form.is_valid()) else []
+    )
     counts = card_counts(cases)
     unit_rows, overall = _by_unit(counts, units, item_code, cards)
     item_rows, item_count = _by_item(counts, unit_code, cards)
@@ -176,7 +187,9 @@ def board(request: HttpRequest) -> HttpResponse:
 def open_orders(mine: Scope) -> QuerySet[SupervisionOrder]:
     """Orders not yet closed, those waiting for the unit's reply first, newest first."""
     waiting_first = models.Case(
-        models.When(status__in=WAITING, then=models.Value(0)), default=models.Value(1), output_field=models.IntegerField()
+        models.When(status__in=WAITING, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
     )
     return (
         SupervisionOrder.objects.visible_to(mine)
@@ -191,7 +204,11 @@ def open_orders(mine: Scope) -> QuerySet[SupervisionOrder]:
 def inbox(request: HttpRequest) -> HttpResponse:
     mine = scope(request.user)
     # "red" sorts before "yellow": red cards first, then the newest cards.
-    cases = carded(Case.objects.visible_to(mine), CARDS).select_related("item", "unit").order_by("card", "-card_at", "-id")
+    cases = (
+        carded(Case.objects.visible_to(mine), CARDS)
+        .select_related("item", "unit")
+        .order_by("card", "-card_at", "-id")
+    )
     context = page_context(
         request, "inbox",
         today=timezone.localdate(),

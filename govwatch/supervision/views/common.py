@@ -27,7 +27,12 @@ class Listing:
 
 def page_context(request: HttpRequest, section: str, **values) -> dict:
     """The context every supervision page has: the main navigation entry and its own tabs."""
-    return {"nav": "supervision", "section": section, "can_manage_texts": may(request.user, MANAGE_TEMPLATES), **values}
+    return {
+        "nav": "supervision",
+        "section": section,
+        "can_manage_texts": may(request.user, MANAGE_TEMPLATES),
+        **values,
+    }
 
 
 def paginate(request: HttpRequest, rows, param: str = "page", per_page: int = PAGE_SIZE) -> Listing:

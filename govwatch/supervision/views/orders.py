@@ -56,7 +56,9 @@ WAITING = (Status.ISSUED, Status.RETURNED)
 
 
 def _orders(request: HttpRequest) -> QuerySet[Order]:
-    return Order.objects.visible_to(scope(request.user)).select_related("unit", "case__item", "case__unit", "watch")
+    return Order.objects.visible_to(scope(request.user)).select_related(
+        "unit", "case__item", "case__unit", "watch"
+    )
 
 
 @member_required
@@ -134,7 +136,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         files = files_read(form.cleaned_data["attachments"])
         try:
-            do_reply(Actor.of_request(request), order, form.cleaned_data["measures"], form.cleaned_data["result"], files)
+            do_reply(
+                Actor.of_request(request),
+                order,
+                form.cleaned_data["measures"],
+                form.cleaned_data["result"],
+                files,
+            )
         except OrderError as exc:
             messages.error(request, str(exc))
         else:

@@ -104,14 +104,17 @@ def _watch_forms(data=None, only: str | None = None) -> list[WatchTemplatesForm]
     current = NotificationTemplate.watch_texts()
     return [
         WatchTemplatesForm(
-            data if kind.code == only else None, kind=kind,
+            data if kind.code == only else None,
+            kind=kind,
             initial={t: current[template_key(kind.code, t)] for t in TEXT_KINDS},
         )  # fmt: skip
         for kind in all_kinds()
     ]
 
 
-def _texts_page(request: HttpRequest, form: TemplatesForm, watch_forms: list[WatchTemplatesForm]) -> HttpResponse:
+def _texts_page(
+    request: HttpRequest, form: TemplatesForm, watch_forms: list[WatchTemplatesForm]
+) -> HttpResponse:
     saved = {t.kind: t for t in NotificationTemplate.objects.all()}
     context = page_context(
         request, "texts",
@@ -137,7 +140,9 @@ def watch_texts(request: HttpRequest, kind: str) -> HttpResponse:
     if not form.is_valid():
         current = NotificationTemplate.texts()
         return _texts_page(request, TemplatesForm(initial={k: current[k] for k in DEFAULTS}), forms)
-    changed = do_save_watch_templates(Actor.of_request(request), kind, {t: form.cleaned_data[t] for t in TEXT_KINDS})
+    changed = do_save_watch_templates(
+        Actor.of_request(request), kind, {t: form.cleaned_data[t] for t in TEXT_KINDS}
+    )
     if changed:
         messages.success(request, f"已保存{'、'.join(changed)}模板，下一次扫描起使用新模板")
     else:

@@ -32,7 +32,9 @@ def carded_watches(watches: QuerySet[Watch], cards: list[str] = CARDS) -> QueryS
 def counts_by_kind(watches: QuerySet[Watch]) -> list[dict]:
     """Per kind, its yellow and red counts, for the board: [{"kind", "label", "yellow", "red"}]."""
     totals: dict[str, dict] = {}
-    for kind, card, n in carded_watches(watches).order_by().values_list("kind", "card").annotate(n=Count("id")):
+    for kind, card, n in (
+        carded_watches(watches).order_by().values_list("kind", "card").annotate(n=Count("id"))
+    ):
         row = totals.setdefault(kind, {"kind": kind, "label": label_of(kind), Card.YELLOW: 0, Card.RED: 0})
         row[card] = n
     return sorted(totals.values(), key=lambda r: (-r[Card.RED], -r[Card.YELLOW], r["kind"]))
@@ -62,7 +64,9 @@ def watch_list(request: HttpRequest) -> HttpResponse:
     else:
         watches = watches.exclude(status=Watch.Status.CLOSED)
     # "red" sorts before "yellow": red first, then the most overdue.
-    rows = watches.select_related("unit", "order").prefetch_related("subject").order_by("card", "due_date", "id")
+    rows = (
+        watches.select_related("unit", "order").prefetch_related("subject").order_by("card", "due_date", "id")
+    )
     listing = paginate(request, rows)
     now, cal = timezone.now(), get_calendar()
     for w in listing.page:

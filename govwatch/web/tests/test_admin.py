@@ -89,7 +89,9 @@ def test_unit_phone_is_kept_when_left_blank_and_replaced_when_given(staff_client
 
 def test_a_unit_phone_that_is_no_mobile_number_is_refused_in_the_admin(staff_client, region):
     market = region["market"]
-    response = staff_client.post(reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, new_phone="12345"))
+    response = staff_client.post(
+        reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, new_phone="12345")
+    )
     assert response.status_code == 200 and "11 位手机号码" in response.content.decode()
     market.refresh_from_db()
     assert market.phone == "13800001111"
@@ -98,7 +100,9 @@ def test_a_unit_phone_that_is_no_mobile_number_is_refused_in_the_admin(staff_cli
 @pytest.mark.parametrize("name", ["区\u202e局场市", "区市场\n局", "区\x07市场局"])
 def test_a_name_with_a_control_character_is_refused_in_the_admin(staff_client, region, name):
     market = region["market"]
-    response = staff_client.post(reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, name=name))
+    response = staff_client.post(
+        reverse("admin:orgs_unit_change", args=[market.pk]), unit_form(market, name=name)
+    )
     assert response.status_code == 200 and "不能含有换行或控制字符" in response.content.decode()
     assert Unit.objects.get(code="SC").name == "区市场监管局"
 

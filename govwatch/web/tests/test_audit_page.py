@@ -21,8 +21,14 @@ from .test_admin import unit_form
 
 def item_form(item, **changes) -> dict:
     data = {
-        "code": item.code, "name": item.name, "unit": item.unit_id, "type": item.type, "level": item.level,
-        "legal_days": item.legal_days, "promised_days": item.promised_days, "online": item.online,
+        "code": item.code,
+        "name": item.name,
+        "unit": item.unit_id,
+        "type": item.type,
+        "level": item.level,
+        "legal_days": item.legal_days,
+        "promised_days": item.promised_days,
+        "online": item.online,
     }
     data.update(changes)
     return data
@@ -36,7 +42,9 @@ def test_every_admin_page_is_audited():
 def test_an_item_changed_by_the_office_is_audited_with_before_and_after(as_user, people, region):
     item = region["items"]["I9"]
     client = as_user(people["office"])
-    response = client.post(reverse("admin:catalog_item_change", args=[item.pk]), item_form(item, promised_days=5))
+    response = client.post(
+        reverse("admin:catalog_item_change", args=[item.pk]), item_form(item, promised_days=5)
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="admin.change")
     assert (entry.actor, entry.target_type, entry.target_id) == ("user:zwb", "catalog.item", str(item.pk))
@@ -49,10 +57,17 @@ def test_unit_phones_are_masked_in_the_audit_log(staff_client, region):
     staff_client.post(url, unit_form(market, new_phone="13800003333"))
     entry = AuditEntry.objects.get(action="admin.change", target_type="orgs.unit")
     assert (entry.before, entry.after) == ({"phone": "138****1111"}, {"phone": "138****3333"})
-    staff_client.post(reverse("admin:orgs_unit_add"), unit_form(Unit(code="NEW", name="新单位", kind="department", parent=region["root"]), new_phone="13700007777"))
+    staff_client.post(
+        reverse("admin:orgs_unit_add"),
+        unit_form(
+            Unit(code="NEW", name="新单位", kind="department", parent=region["root"]), new_phone="13700007777"
+        ),
+    )
     added = AuditEntry.objects.get(action="admin.add", target_type="orgs.unit")
     assert added.after["phone"] == "137****7777" and added.after["code"] == "NEW"
-    staff_client.post(reverse("admin:orgs_unit_delete", args=[Unit.objects.get(code="NEW").pk]), {"post": "yes"})
+    staff_client.post(
+        reverse("admin:orgs_unit_delete", args=[Unit.objects.get(code="NEW").pk]), {"post": "yes"}
+    )
     deleted = AuditEntry.objects.get(action="admin.delete")
     assert deleted.before["phone"] == "137****7777"
     rows = str(list(AuditEntry.objects.values()))
@@ -61,10 +76,19 @@ def test_unit_phones_are_masked_in_the_audit_log(staff_client, region):
 
 def user_form(user, **membership) -> dict:
     data = {
-        "username": user.username, "first_name": "", "last_name": "", "email": "", "is_active": "on",
-        "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01", "date_joined_1": "08:00:00",
-        "membership-TOTAL_FORMS": "1", "membership-INITIAL_FORMS": "0",
-        "membership-MIN_NUM_FORMS": "0", "membership-MAX_NUM_FORMS": "1",
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "membership-TOTAL_FORMS": "1",
+        "membership-INITIAL_FORMS": "0",
+        "membership-MIN_NUM_FORMS": "0",
+        "membership-MAX_NUM_FORMS": "1",
     }
     if membership:
         existing = Membership.objects.filter(user=user).first()
@@ -87,7 +111,10 @@ def test_role_changes_in_the_user_admin_are_audited(staff_client, people, region
     assert changed.before == {"role": "unit_staff", "unit": region["market"].pk}
     assert changed.after == {"role": "leader", "unit": region["root"].pk}
     # The user's own row is audited without the password hash.
-    assert all("password" not in (e.before or {}) and "password" not in (e.after or {}) for e in AuditEntry.objects.all())
+    assert all(
+        "password" not in (e.before or {}) and "password" not in (e.after or {})
+        for e in AuditEntry.objects.all()
+    )
 
 
 def test_a_password_change_in_the_admin_is_audited_without_the_password(staff_client, people):
@@ -95,13 +122,17 @@ def test_a_password_change_in_the_admin_is_audited_without_the_password(staff_cl
     new = "Another-long-password-9"
     response = staff_client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
     assert response.status_code == 302
-    assert AuditEntry.objects.filter(action="user.password_change", target_id=str(people["leader"].pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="user.password_change", target_id=str(people["leader"].pk)
+    ).exists()
     assert new not in str(list(AuditEntry.objects.values()))
 
 
 def test_the_audit_page_lists_filters_and_shows_before_and_after(as_user, people, region):
     item = region["items"]["I9"]
-    as_user(people["office"]).post(reverse("admin:catalog_item_change", args=[item.pk]), item_form(item, promised_days=5))
+    as_user(people["office"]).post(
+        reverse("admin:catalog_item_change", args=[item.pk]), item_form(item, promised_days=5)
+    )
     client = as_user(people["supervisor"])
     page = client.get(reverse("audit"))
     html = page.content.decode()

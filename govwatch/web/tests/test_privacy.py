@@ -114,7 +114,13 @@ def test_no_log_line_of_any_page_or_reveal_holds_personal_data_in_clear(
             client.post(reverse("reveal", args=[what, key]), HTTP_ACCEPT="application/json")
     as_user(people["admin"]).post(
         reverse("admin:orgs_unit_change", args=[region["social"].pk]),
-        {"code": "RS", "name": "区人社局", "kind": "department", "parent": region["root"].pk, "new_phone": "13800002222"},
+        {
+            "code": "RS",
+            "name": "区人社局",
+            "kind": "department",
+            "parent": region["root"].pk,
+            "new_phone": "13800002222",
+        },
     )
     captured = capsys.readouterr()
     text = caplog.text + captured.out + captured.err

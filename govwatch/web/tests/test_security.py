@@ -133,20 +133,29 @@ def settings_with(**env: str) -> dict:
     run = subprocess.run(
         [sys.executable, "-c", code],
         env={**keep, "DJANGO_SETTINGS_MODULE": "govwatch.settings", **env},
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(run.stdout)
 
 
 def test_https_settings_follow_the_environment():
     assert settings_with() == {
-        "SESSION_COOKIE_SECURE": False, "CSRF_COOKIE_SECURE": False, "SECURE_HSTS_SECONDS": 0,
-        "SECURE_SSL_REDIRECT": False, "SECURE_PROXY_SSL_HEADER": None, "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
     }
     assert settings_with(
         GOVWATCH_HTTPS="1", GOVWATCH_SSL_REDIRECT="1", GOVWATCH_PROXY_SSL_HEADER="X-Forwarded-Proto: https"
     ) == {
-        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_HSTS_SECONDS": 31536000,
-        "SECURE_SSL_REDIRECT": True, "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
     }

@@ -38,8 +38,12 @@ def actor(user) -> Actor:
 
 
 def negative(case_no: str, item, unit, at):
-    case = make_case(case_no, item, [("accept", local(2026, 3, 2, 9), ""), ("complete", local(2026, 3, 3, 9), "")])
-    evaluation = Evaluation.objects.create(eval_id=f"E-{case_no}", level=1, at=at, case=case, unit=unit, digest="-")
+    case = make_case(
+        case_no, item, [("accept", local(2026, 3, 2, 9), ""), ("complete", local(2026, 3, 3, 9), "")]
+    )
+    evaluation = Evaluation.objects.create(
+        eval_id=f"E-{case_no}", level=1, at=at, case=case, unit=unit, digest="-"
+    )
     return rectification.open_task(evaluation, at, SYSTEM)
 
 
@@ -48,7 +52,9 @@ def waiting(region, people) -> Waiting:
     """Orders to both departments, one replied; a negative review in each; a red case in the market
     bureau scanned on Monday 16 March 2026; a letter to the market bureau."""
     market, social = region["market"], region["social"]
-    market_order = do_issue_order(SYSTEM, market, "请说明超时原因", at=local(2026, 3, 12, 9))  # reply due 17 March
+    market_order = do_issue_order(
+        SYSTEM, market, "请说明超时原因", at=local(2026, 3, 12, 9)
+    )  # reply due 17 March
     social_order = do_issue_order(SYSTEM, social, "请加快办理", at=local(2026, 3, 12, 9))
     replied = do_issue_order(SYSTEM, market, "请整改", at=local(2026, 3, 10, 9))
     do_reply(actor(people["market"]), replied, "已整改", "已办结", at=local(2026, 3, 11, 9))
@@ -56,8 +62,12 @@ def waiting(region, people) -> Waiting:
     scan(local(2026, 3, 16, 8))
     market_task = negative("SC-NEG", region["items"]["I9"], market, local(2026, 3, 12, 10))
     social_task = negative("RS-NEG", region["items"]["I2"], social, local(2026, 3, 12, 10))
-    rectification.do_appeal(actor(people["social"]), social_task, "恶意评价，附录音", at=local(2026, 3, 13, 9))
-    letter = do_create_letter(actor(people["supervisor"]), "reminder", market, local(2026, 3, 1).date(), local(2026, 3, 31).date())
+    rectification.do_appeal(
+        actor(people["social"]), social_task, "恶意评价，附录音", at=local(2026, 3, 13, 9)
+    )
+    letter = do_create_letter(
+        actor(people["supervisor"]), "reminder", market, local(2026, 3, 1).date(), local(2026, 3, 31).date()
+    )
     do_issue_letter(actor(people["supervisor"]), letter, at=local(2026, 3, 12, 9))
     return Waiting(market_order, social_order, replied, market_task, social_task)
 
@@ -79,7 +89,9 @@ def test_unit_staff_see_their_orders_reviews_and_letters_and_nothing_of_another_
         "evaluations.letters-to-answer": 1,
     }  # fmt: skip
     order = groups(people["market"])["supervision.orders-to-answer"].shown()[0]
-    assert waiting.market_order.number in order.label and order.url.endswith(f"/orders/{waiting.market_order.pk}/")
+    assert waiting.market_order.number in order.label and order.url.endswith(
+        f"/orders/{waiting.market_order.pk}/"
+    )
     assert (order.due_date.isoformat(), order.days_left, order.overdue) == ("2026-03-17", 1, False)
     late = groups(people["market"])["supervision.red-cases"].shown()[0]
     assert (late.url, late.overdue, late.late_days) == ("/cases/SC-LATE/", True, 1)  # Friday 13, Monday 16
@@ -95,7 +107,10 @@ def test_working_days_left_at_the_deadline_and_after_it(waiting, people):
     def first(at):
         return groups(people["market"], at)["supervision.orders-to-answer"].shown()[0]
 
-    assert (first(local(2026, 3, 17, 23, 59)).days_left, first(local(2026, 3, 17, 23, 59)).overdue) == (0, False)
+    assert (first(local(2026, 3, 17, 23, 59)).days_left, first(local(2026, 3, 17, 23, 59)).overdue) == (
+        0,
+        False,
+    )
     late = first(local(2026, 3, 18, 0, 0))
     assert (late.days_left, late.overdue, late.late_days) == (None, True, 1)
     assert groups(people["market"], local(2026, 3, 18, 0, 0))["supervision.orders-to-answer"].tone == "red"
@@ -123,14 +138,18 @@ def test_the_office_sees_appeals_to_decide_and_units_alerts_cannot_reach(waiting
     # The center, the street and its community have no alert number; of those only the community
     # handles cases (it has an item), so only it would miss its alerts.
     assert units.count == 1 and units.url == "/admin/orgs/unit/?phone=none"
-    assert [(i.label, i.url) for i in units.shown()] == [("东门社区", f"/admin/orgs/unit/{region['community'].pk}/change/")]
+    assert [(i.label, i.url) for i in units.shown()] == [
+        ("东门社区", f"/admin/orgs/unit/{region['community'].pk}/change/")
+    ]
     assert "evaluations.tasks-open" not in mine and "supervision.orders-to-answer" not in mine
 
 
 def test_the_office_is_told_which_kinds_of_sms_the_cloud_service_cannot_send(region, people, settings):
     assert groups(people["office"])["supervision.sms-templates"].count == 0  # the file transport needs none
     settings.SMS_TRANSPORT = "aliyun"
-    templates = dict.fromkeys(["red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "invite"], "SMS_1")
+    templates = dict.fromkeys(
+        ["red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "invite"], "SMS_1"
+    )
     settings.ALIYUN_SMS = {**settings.ALIYUN_SMS, "templates": {**templates, "watch_red": "", "reminder": ""}}
     missing = groups(people["office"])["supervision.sms-templates"]
     assert missing.count == 2 and missing.url == "/supervision/outbox/?status=failed"
@@ -162,9 +181,17 @@ def test_each_group_opens_the_list_of_exactly_its_rows(waiting, people, as_user)
     supervisor = as_user(people["supervisor"])
     listed = supervisor.get("/supervision/orders/", {"status": "waiting"}).context["orders"].page
     assert {o.pk for o in listed} == {waiting.market_order.pk, waiting.social_order.pk}
-    assert not list(supervisor.get("/supervision/orders/", {"status": "waiting", "escalated": "on"}).context["orders"].page)
+    assert not list(
+        supervisor.get("/supervision/orders/", {"status": "waiting", "escalated": "on"})
+        .context["orders"]
+        .page
+    )
     escalate_overdue(local(2026, 3, 18, 9))
-    escalated = supervisor.get("/supervision/orders/", {"status": "waiting", "escalated": "on"}).context["orders"].page
+    escalated = (
+        supervisor.get("/supervision/orders/", {"status": "waiting", "escalated": "on"})
+        .context["orders"]
+        .page
+    )
     assert len(escalated) == 2
     cases = supervisor.get("/cases/", {"card": "red", "card_since": "2026-03-13"}).context["page"]
     assert [c.case_no for c in cases] == ["SC-LATE"]
@@ -207,10 +234,14 @@ def test_someone_with_nothing_waiting_is_told_so(region, people, as_user):
 
 
 def browser_page(browser, width: int = 1440, height: int = 900):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height})
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": width, "height": height}
+    )
     page = context.new_page()
     page.problems = []
-    page.on("console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None
+    )
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     return page
 
@@ -228,7 +259,9 @@ def sign_in(page, live_server, user) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ["market", "supervisor", "office", "leader"])
-def test_each_role_reaches_every_waiting_item_from_the_home_page_in_one_click(browser, live_server, waiting, people, role):
+def test_each_role_reaches_every_waiting_item_from_the_home_page_in_one_click(
+    browser, live_server, waiting, people, role
+):
     page = browser_page(browser)
     sign_in(page, live_server, people[role])
     selector = ".figure-moved" if role == "leader" else ".todo-group a"
@@ -249,7 +282,9 @@ def test_each_role_reaches_every_waiting_item_from_the_home_page_in_one_click(br
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_on_a_phone_every_navigation_entry_is_in_view_without_a_sideways_scroll(browser, live_server, waiting, people):
+def test_on_a_phone_every_navigation_entry_is_in_view_without_a_sideways_scroll(
+    browser, live_server, waiting, people
+):
     page = browser_page(browser, 390, 844)
     sign_in(page, live_server, people["admin"])  # the longest navigation, with counts
     links = page.get_by_role("navigation", name="主导航").get_by_role("link")

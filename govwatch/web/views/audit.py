@@ -20,18 +20,39 @@ PAGE_SIZE = 50
 
 # Every action written to the log, in the users' words (a new action falls back to its code).
 ACTION_LABELS = {
-    "import.units": "导入单位", "import.items": "导入事项", "import.cases": "导入办件过程",
-    "import.evaluations": "导入好差评", "import.complaints": "导入投诉", "calendar.import": "导入节假日安排",
-    "order.issue": "下发督办单", "order.reply": "回复督办单", "order.close": "督办验收办结",
-    "order.return": "退回督办回复", "order.escalate": "督办逾期升级", "notification.requeue": "重新发送通知",
-    "template.update": "修改通知模板", "evaluation.submit": "提交评价", "evaluation.reveal_contact": "查看回访号码",
-    "rectification.open": "差评整改立项", "rectification.verify": "差评核实", "rectification.rectify": "差评整改",
-    "rectification.callback": "差评回访", "rectification.accept": "差评整改审核通过",
-    "rectification.return": "退回差评整改", "rectification.appeal": "差评申诉",
-    "rectification.appeal_upheld": "申诉成立", "rectification.appeal_rejected": "申诉驳回",
-    "rectification.supervise": "差评整改逾期督办", "letter.draft": "起草函件", "letter.edit": "修改函件",
-    "letter.issue": "印发函件", "letter.reply": "函件回复", "letter.return": "退回函件回复",
-    "letter.close": "函件办结", "api_token.create": "创建接口令牌", "api_token.rotate": "更换接口令牌",
+    "import.units": "导入单位",
+    "import.items": "导入事项",
+    "import.cases": "导入办件过程",
+    "import.evaluations": "导入好差评",
+    "import.complaints": "导入投诉",
+    "calendar.import": "导入节假日安排",
+    "order.issue": "下发督办单",
+    "order.reply": "回复督办单",
+    "order.close": "督办验收办结",
+    "order.return": "退回督办回复",
+    "order.escalate": "督办逾期升级",
+    "notification.requeue": "重新发送通知",
+    "template.update": "修改通知模板",
+    "evaluation.submit": "提交评价",
+    "evaluation.reveal_contact": "查看回访号码",
+    "rectification.open": "差评整改立项",
+    "rectification.verify": "差评核实",
+    "rectification.rectify": "差评整改",
+    "rectification.callback": "差评回访",
+    "rectification.accept": "差评整改审核通过",
+    "rectification.return": "退回差评整改",
+    "rectification.appeal": "差评申诉",
+    "rectification.appeal_upheld": "申诉成立",
+    "rectification.appeal_rejected": "申诉驳回",
+    "rectification.supervise": "差评整改逾期督办",
+    "letter.draft": "起草函件",
+    "letter.edit": "修改函件",
+    "letter.issue": "印发函件",
+    "letter.reply": "函件回复",
+    "letter.return": "退回函件回复",
+    "letter.close": "函件办结",
+    "api_token.create": "创建接口令牌",
+    "api_token.rotate": "更换接口令牌",
     "api_token.revoke": "吊销接口令牌",
     "unit.move": "调整单位隶属关系",
     "auth.login": "登录",
@@ -51,7 +72,7 @@ ACTION_LABELS = {
 
 
 def target_label(target_type: str) -> str:
-    """"catalog.item" as 事项: the model's own Chinese name."""
+    """ "catalog.item" as 事项: the model's own Chinese name."""
     try:
         return str(apps.get_model(target_type)._meta.verbose_name)
     except (LookupError, ValueError):

@@ -29,7 +29,9 @@ OPEN_STATUSES = [CaseStatus.OPEN, CaseStatus.SUSPENDED]
 def filter_cases(cases: QuerySet[Case], data: dict, user) -> QuerySet[Case]:
     """Every filter maps onto an indexed column of Case, so lists stay fast at province scale."""
     if data["unit"]:
-        cases = cases.filter(unit__in=Unit.objects.visible_to(scope(user)).filter(subtree(data["unit"].path)).values("pk"))
+        cases = cases.filter(
+            unit__in=Unit.objects.visible_to(scope(user)).filter(subtree(data["unit"].path)).values("pk")
+        )
     if data["item"]:
         cases = cases.filter(item=data["item"])
     if data["status"] == IN_PROGRESS:
@@ -92,7 +94,13 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
         "events": case.events.order_by("at", "pk"),
         "suspensions": case.suspensions.order_by("started_at"),
         # The ciphertexts are read to show the identities masked (templatetag masked_enc).
-        "evaluations": Evaluation.objects.visible_to(scope(user)).filter(case=case).defer("evaluator_hash").order_by("at"),
-        "complaints": Complaint.objects.visible_to(scope(user)).filter(case=case).defer("contact_hash").order_by("at"),
+        "evaluations": Evaluation.objects.visible_to(scope(user))
+        .filter(case=case)
+        .defer("evaluator_hash")
+        .order_by("at"),
+        "complaints": Complaint.objects.visible_to(scope(user))
+        .filter(case=case)
+        .defer("contact_hash")
+        .order_by("at"),
     }
     return render(request, "web/case_detail.html", context)

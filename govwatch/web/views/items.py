@@ -19,7 +19,9 @@ PAGE_SIZE = 50
 
 def filter_items(items: QuerySet[Item], data: dict, user) -> QuerySet[Item]:
     if data["unit"]:
-        items = items.filter(unit__in=Unit.objects.visible_to(scope(user)).filter(subtree(data["unit"].path)).values("pk"))
+        items = items.filter(
+            unit__in=Unit.objects.visible_to(scope(user)).filter(subtree(data["unit"].path)).values("pk")
+        )
     for name in ("type", "level", "online"):
         if data[name]:
             items = items.filter(**{name: data[name]})

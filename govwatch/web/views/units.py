@@ -41,7 +41,11 @@ def _tree_rows(units: QuerySet[Unit], items: QuerySet, cases: QuerySet) -> list[
 @member_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    rows = _tree_rows(Unit.objects.visible_to(scope(user)), Item.objects.visible_to(scope(user)), Case.objects.visible_to(scope(user)))
+    rows = _tree_rows(
+        Unit.objects.visible_to(scope(user)),
+        Item.objects.visible_to(scope(user)),
+        Case.objects.visible_to(scope(user)),
+    )
     return render(request, "web/unit_list.html", {"nav": "units", "rows": rows})
 
 

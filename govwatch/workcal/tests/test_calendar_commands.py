@@ -26,7 +26,9 @@ def test_add_days_into_an_unscheduled_year_is_provisional(shipped_calendar, caps
     assert json.loads(out) == {"date": "2027-01-04", "provisional": True}
 
 
-@pytest.mark.parametrize("argv", [("2026-02-30", "1"), ("2026-02-13", "-1"), ("2026-02-13", "two"), ("1900-01-01", "1")])
+@pytest.mark.parametrize(
+    "argv", [("2026-02-30", "1"), ("2026-02-13", "-1"), ("2026-02-13", "two"), ("1900-01-01", "1")]
+)
 def test_add_days_with_unusable_arguments_exits_2_with_a_message(shipped_calendar, capsys, argv):
     code, out, err = run(capsys, "calendar", "add-days", *argv, "--format", "json")
     assert code == 2 and out == "" and "govwatch:" in err

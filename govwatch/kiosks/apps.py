@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KiosksConfig(AppConfig):
+    name = "govwatch.kiosks"
+    verbose_name = "24小时自助服务"
