@@ -18,7 +18,7 @@ from typing import Any
 
 from govwatch.core.console import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province", "public")
+SECTIONS = ("deadlines", "import", "scan", "province", "public", "dispatch")
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -55,6 +55,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "scan": {"open_cases": args.open_cases, "seed": args.seed},
         "province": {"seed": args.seed, "fraction": args.province_fraction},
         "public": {"seconds": args.seconds, "concurrency": args.concurrency},
+        "dispatch": {"seed": args.seed, "complaints": args.dispatch_complaints, "what": args.dispatch},
     }
     for name in names:
         _progress(f"{name} ...")
@@ -81,5 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=20, help="公众评价压测的时长（秒）")
     p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
+    p.add_argument("--dispatch-complaints", type=int, default=300_000, help="智能派单训练速度测试的省级投诉数")
+    p.add_argument("--dispatch", default="accuracy,speed", help="智能派单测试内容: accuracy,speed（逗号分隔）")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -32,6 +32,8 @@ def main() -> None:
         from .scanning import run
     elif name == "public":
         from .public import run
+    elif name == "dispatch":
+        from .dispatch import run
     else:
         from .importing import SECTIONS
 

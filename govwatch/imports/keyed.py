@@ -96,7 +96,11 @@ class KeyedFacts:
             new.append(obj)
         with transaction.atomic():
             self.model.objects.bulk_create(new, batch_size=1000)
+            self.after_insert(new)
         result.imported += len(new)
+
+    def after_insert(self, new: list[models.Model]) -> None:
+        """What the kind does with its rows once they are in (in the same transaction)."""
 
     def unit_id(self, p: dict[str, Any], cases: dict[str, tuple], required: bool) -> int | None:
         """The row's unit: its unit_code, else the unit of its case."""

@@ -56,6 +56,13 @@ COMPLAINT_FIELDS = (
     Field("case_no", "业务编号", False, 64),
     Field("category", "类别"),
     Field("contact", "联系方式"),
+    Field("kind", "诉求类型"),
+    Field("urgency", "紧急程度"),
+    # GovWatch's extension: the outcome of a complaint the source system has handled already.
+    Field("closed_at", "办结时间"),
+    Field("finding", "核查结论"),
+    Field("reply", "答复内容"),
+    Field("callback", "回访结果"),
 )
 
 FIELDS: dict[str, tuple[Field, ...]] = {
