@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "govwatch.evaluations",
     "govwatch.dispatch",
     "govwatch.complaints",
-    "govwatch.callbacks",
     "govwatch.clues",
     "govwatch.imports",
     "govwatch.api",

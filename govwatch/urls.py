@@ -12,7 +12,6 @@ urlpatterns = [
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("complaints/", include("govwatch.complaints.urls")),
-    path("callbacks/", include("govwatch.callbacks.urls")),
     path("clues/", include("govwatch.clues.urls")),
     path("reports/", include("govwatch.reports.urls")),
     path("e/", include("govwatch.public.urls")),

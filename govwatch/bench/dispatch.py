@@ -35,7 +35,7 @@ from govwatch.complaints import suggest
 from govwatch.complaints.models import Complaint
 from govwatch.demo import complaint_texts, generator
 from govwatch.dispatch.learn import Model, segment, train
-from govwatch.imports.services import run_import
+from govwatch.imports.runs import run_import
 
 SPLIT = 0.8
 

@@ -2,6 +2,17 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import MANAGE_CLUES, Scope, ScopedQuerySet
+from govwatch.complaints.models import regional
+from govwatch.core.models import Step
+
+
+class ClueQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Only the supervisors see clues: those of their part of the tree, and the region's
+        supervisors those that name no unit."""
+        return regional(self, mine) if mine.may(MANAGE_CLUES) else self.none()
+
 
 class Clue(models.Model):
     """A problem clue (问题线索) about misconduct: from a complaint or a report, a callback that
@@ -53,6 +64,8 @@ class Clue(models.Model):
         Status.CONCLUDED: set(),
     }
 
+    objects = ClueQuerySet.as_manager()
+
     number = models.CharField("线索编号", max_length=40, unique=True)
     source = models.CharField("来源", max_length=12, choices=Source.choices)
     field = models.CharField("领域", max_length=12, choices=Field.choices, default=Field.SERVICE)
@@ -60,7 +73,7 @@ class Clue(models.Model):
         "complaints.Complaint", verbose_name="来源投诉", null=True, blank=True, on_delete=models.PROTECT
     )
     call = models.ForeignKey(
-        "callbacks.SampledCall", verbose_name="来源回访", null=True, blank=True, on_delete=models.PROTECT
+        "complaints.SampledCall", verbose_name="来源回访", null=True, blank=True, on_delete=models.PROTECT
     )
     unit = models.ForeignKey(
         "orgs.Unit",
@@ -108,16 +121,11 @@ class Clue(models.Model):
         return reverse("clues:detail", args=[self.pk])
 
 
-class ClueStep(models.Model):
+class ClueStep(Step):
     """One step of a clue's timeline: registered, assessed, transferred, concluded."""
 
     clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "问题线索过程"
         verbose_name_plural = "问题线索过程"
-        ordering = ["at", "id"]

@@ -4,20 +4,20 @@ tree does not exist (404)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required
 from govwatch.accounts.permissions import MANAGE_CLUES, scope
 from govwatch.audit.log import Actor
-from govwatch.callbacks.models import SampledCall
+from govwatch.complaints.models import Complaint, SampledCall
 from govwatch.core import pii
 from govwatch.core.downloads import document_download
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required
 
-from . import services
+from . import handling
 from .documents import transfer_docx
 from .forms import AssessForm, ConcludeForm, FilterForm, RegisterForm, TransferForm
 from .models import Clue
@@ -26,14 +26,7 @@ STEP_LABELS = {"registered": "登记", "assessed": "研判", "transferred": "移
 
 
 def _clues(request: HttpRequest) -> QuerySet[Clue]:
-    mine = scope(request.user)
-    clues = Clue.objects.select_related("unit", "complaint")
-    if mine.everything:
-        return clues
-    if mine.path is None:
-        return clues.none()
-    region = Q(unit__isnull=True) if mine.path.count("/") == 2 else Q(pk__in=[])
-    return clues.filter(Q(unit__path__startswith=mine.path) | region)
+    return Clue.objects.visible_to(scope(request.user)).select_related("unit", "complaint")
 
 
 def _context(**values) -> dict:
@@ -55,15 +48,10 @@ def _origin(request: HttpRequest, data) -> dict:
     """The complaint or call a new clue comes from (?complaint=ID, ?call=ID), within the scope."""
     found = {}
     if data.get("complaint"):
-        found["complaint"] = get_object_or_404(scope(request.user).complaints(), pk=data.get("complaint"))
+        found["complaint"] = get_object_or_404(Complaint.objects.visible_to(scope(request.user)), pk=data.get("complaint"))
     if data.get("call"):
-        calls = SampledCall.objects.select_related("plan", "unit", "evaluation", "complaint")
-        call = get_object_or_404(calls, pk=data.get("call"))
-        if not scope(request.user).contains(call.unit):
-            from django.http import Http404
-
-            raise Http404
-        found["call"] = call
+        calls = SampledCall.objects.visible_to(scope(request.user)).select_related("plan", "unit")
+        found["call"] = get_object_or_404(calls, pk=data.get("call"))
     return found
 
 
@@ -88,16 +76,21 @@ def clue_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            clue = services.do_register(
+            clue = handling.do_register(
                 Actor.of_request(request), source=data["source"], field=data["field"], unit=data["unit"],
                 subject=data["subject"], summary=data["summary"], details=data["details"], **origin,
             )  # fmt: skip
-        except services.ClueError as exc:
+        except handling.ClueError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已登记问题线索 {clue.number}")
             return redirect("clues:detail", pk=clue.pk)
     return render(request, "clues/clue_new.html", _context(form=form, **origin))
+
+
+def _shown(step):
+    step.text = pii.redact(step.text)  # shown only: an informant's number in the text stays masked
+    return step
 
 
 def _page(request: HttpRequest, clue: Clue, **bound) -> HttpResponse:
@@ -106,7 +99,7 @@ def _page(request: HttpRequest, clue: Clue, **bound) -> HttpResponse:
     context = _context(
         clue=clue,
         details=pii.redact(clue.details),
-        steps=[(s, STEP_LABELS.get(s.kind, s.kind)) for s in clue.steps.all()],
+        steps=[(_shown(s), STEP_LABELS.get(s.kind, s.kind)) for s in clue.steps.all()],
         assess_form=bound.get("assess_form") or AssessForm() if clue.status == S.REGISTERED else None,
         transfer_form=bound.get("transfer_form") or TransferForm() if transfer_owed else None,
         conclude_form=(bound.get("conclude_form") or ConcludeForm())
@@ -129,7 +122,7 @@ def _step(form_name: str, form_class, done: str, run):
         if form.is_valid():
             try:
                 clue = run(Actor.of_request(request), clue, form.cleaned_data)
-            except services.ClueError as exc:
+            except handling.ClueError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, done.format(c=clue))
@@ -141,11 +134,11 @@ def _step(form_name: str, form_class, done: str, run):
 
 
 assess = _step("assess_form", AssessForm, "{c.number} 已研判",
-               lambda a, c, d: services.do_assess(a, c, decision=d["decision"], text=d["text"]))  # fmt: skip
+               lambda a, c, d: handling.do_assess(a, c, decision=d["decision"], text=d["text"]))  # fmt: skip
 transfer = _step("transfer_form", TransferForm, "{c.number} 已移送（{c.transfer_number}），可下载移送函",
-                 lambda a, c, d: services.do_transfer(a, c, note=d["note"], to=d["to"]))  # fmt: skip
+                 lambda a, c, d: handling.do_transfer(a, c, note=d["note"], to=d["to"]))  # fmt: skip
 conclude = _step("conclude_form", ConcludeForm, "{c.number} 已办结",
-                 lambda a, c, d: services.do_conclude(a, c, outcome=d["outcome"], text=d["text"]))  # fmt: skip
+                 lambda a, c, d: handling.do_conclude(a, c, outcome=d["outcome"], text=d["text"]))  # fmt: skip
 
 
 @action_required(MANAGE_CLUES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from govwatch.cli import EXIT_OK, EXIT_REJECTED, UsageError, emit
+from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
 # The rows of a suggestion file: complaint rows of contract section 2, of which only the id and the
 # content are needed (unit_code and category, if present, are ignored).
@@ -13,7 +13,9 @@ SUGGEST_REQUIRED = {"complaint_id", "content"}
 
 
 def _fields():
-    from govwatch.imports.fields import COMPLAINT_FIELDS, Field
+    from govwatch.core.rowfields import Field
+
+    from .fields import COMPLAINT_FIELDS
 
     return tuple(Field(f.name, f.alias, f.name in SUGGEST_REQUIRED, f.max_length) for f in COMPLAINT_FIELDS)
 
@@ -45,8 +47,8 @@ def _candidates(unit_code: str | None) -> list[str] | None:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from govwatch.imports.fields import Row, RowError
-    from govwatch.imports.readers import FileProblem, open_table
+    from govwatch.core.rowfields import Row, RowError
+    from govwatch.core.tables import FileProblem, open_table
 
     fields = _fields()
     try:

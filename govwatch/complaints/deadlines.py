@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 
-from govwatch.cases.deadlines import card_at, end_of_day, local_date, start_of_day
+from govwatch.cases.deadlines import card_at
 from govwatch.core.choices import Card, CaseStatus, ComplaintUrgency
+from govwatch.core.localtime import end_of_day, local_date, start_of_day
 from govwatch.workcal.calendar import Deadline, WorkCalendar, get_calendar
 
 YELLOW_DAYS = 1

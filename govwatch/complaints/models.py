@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from django.db import models
 
-from govwatch.accounts.permissions import Scope, ScopedQuerySet
+from govwatch.accounts.permissions import SAMPLE_CALLBACKS, Scope, ScopedQuerySet
 from govwatch.core.choices import Card, ComplaintCategory, ComplaintKind, ComplaintSource, ComplaintUrgency
+from govwatch.core.models import Attachment, Step
 from govwatch.core.tree import depth
+
+
+def whole_region(mine: Scope) -> bool:
+    """Whether a scope is a whole region's (its root's, or everything): what names no unit yet
+    (a complaint awaiting triage, a region-wide plan) is the region's to see."""
+    return mine.everything or (mine.path is not None and depth(mine.path) == 0)
 
 
 class ComplaintQuerySet(ScopedQuerySet):
@@ -13,7 +20,7 @@ class ComplaintQuerySet(ScopedQuerySet):
         names neither waits for the region's office to triage it, and is seen from the region's
         root (a whole region's scope)."""
         seen = mine.filter(self, "unit", "case__unit")
-        if mine.path is not None and not mine.everything and depth(mine.path) == 0:
+        if whole_region(mine):
             seen = seen | self.filter(unit__isnull=True, case__isnull=True)
         return seen
 
@@ -183,42 +190,48 @@ class Complaint(models.Model):
         return self.repeat_of_id is not None
 
 
-class ComplaintStep(models.Model):
+class ComplaintStep(Step):
     """One step of a complaint's timeline; an overdue complaint's step names the order it caused."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("环节", max_length=16)
-    actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
     order = models.ForeignKey(
         "supervision.SupervisionOrder", verbose_name="督办单", null=True, blank=True, on_delete=models.PROTECT
     )
     # For a "supervised" step: the deadline that was missed (one order per deadline).
     due = models.DateField("逾期期限", null=True, blank=True)
 
-    class Meta:
+    class Meta(Step.Meta):
         verbose_name = "投诉办理过程"
         verbose_name_plural = "投诉办理过程"
-        ordering = ["at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["complaint", "due"],
-                condition=models.Q(kind="supervised"),
-                name="one_order_per_complaint_due",
+                fields=["complaint", "due"], condition=models.Q(kind="supervised"), name="one_order_per_complaint_due"
             )
         ]
 
+    @property
+    def linked_order(self):
+        return self.order if self.order_id else None
 
-class ComplaintAttachment(models.Model):
+    @property
+    def files(self):
+        return self.attachments.all()
+
+
+class ComplaintAttachmentQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Evidence is seen with its complaint."""
+        return self.filter(complaint__in=Complaint.objects.visible_to(mine))
+
+
+class ComplaintAttachment(Attachment):
     """Evidence of a finding or a reply; kept whole, with its digest."""
+
+    objects = ComplaintAttachmentQuerySet.as_manager()
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
     step = models.ForeignKey(ComplaintStep, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("附件", upload_to="complaints/%Y/%m/")
-    name = models.CharField("文件名", max_length=200)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
 
 class DispatchRecord(models.Model):
@@ -241,3 +254,121 @@ class DispatchRecord(models.Model):
         verbose_name = "智能派单记录"
         verbose_name_plural = "智能派单记录"
         ordering = ["-at", "-id"]
+
+
+# -- callback sampling (回访抽查) ---------------------------------------------------------------------
+def regional(rows: models.QuerySet, mine: Scope) -> models.QuerySet:
+    """Rows that name a unit (seen with its subtree) or none (the whole region's: seen from the
+    region's root)."""
+    seen = mine.filter(rows, "unit")
+    return seen | rows.filter(unit__isnull=True) if whole_region(mine) and not mine.everything else seen
+
+
+class SamplingPlanQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """A plan is the supervisors' working paper: seen by those who sample, over its range."""
+        return regional(self, mine) if mine.may(SAMPLE_CALLBACKS) else self.none()
+
+
+class SampledCallQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        return self.filter(plan__in=SamplingPlan.objects.visible_to(mine))
+
+
+class SamplingPlan(models.Model):
+    """A callback sampling plan (回访抽查) of a period: a share of the real-name evaluations and of
+    the closed complaints, drawn per unit from a seed so that the same seed draws the same sample;
+    the inspection group calls each citizen back to check the record is genuine."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待抽取"
+        DRAWN = "drawn", "回访中"
+        FINISHED = "finished", "已完成"
+
+    TRANSITIONS = {
+        Status.DRAFT: {Status.DRAWN},
+        Status.DRAWN: {Status.FINISHED},
+        Status.FINISHED: set(),
+    }
+
+    objects = SamplingPlanQuerySet.as_manager()
+
+    name = models.CharField("名称", max_length=200)
+    date_from = models.DateField("期间自")
+    date_to = models.DateField("期间至")
+    evaluation_share = models.DecimalField("评价抽取比例", max_digits=5, decimal_places=4)
+    complaint_share = models.DecimalField("办结投诉抽取比例", max_digits=5, decimal_places=4)
+    minimum = models.PositiveSmallIntegerField("每单位至少抽取", default=1)
+    seed = models.PositiveIntegerField("随机种子")
+    # The units sampled (a unit and its subtree); NULL: the whole region.
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="抽查范围", null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField("创建时间")
+    created_by = models.CharField("创建人", max_length=150)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "回访抽查计划"
+        verbose_name_plural = "回访抽查计划"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("complaints:plan", args=[self.pk])
+
+
+class SampledCall(models.Model):
+    """One citizen to call back: the evaluation or closed complaint drawn, and the call's outcome."""
+
+    class Subject(models.TextChoices):
+        EVALUATION = "evaluation", "评价"
+        COMPLAINT = "complaint", "投诉"
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "待回访"
+        CONFIRMED = "confirmed", "情况属实"
+        DENIED = "denied", "与记录不符"
+        NOT_REACHED = "not_reached", "未联系上"
+
+    objects = SampledCallQuerySet.as_manager()
+
+    plan = models.ForeignKey(SamplingPlan, on_delete=models.CASCADE, related_name="calls")
+    subject = models.CharField("回访对象", max_length=12, choices=Subject.choices)
+    evaluation = models.ForeignKey("evaluations.Evaluation", null=True, blank=True, on_delete=models.PROTECT)
+    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", on_delete=models.PROTECT)
+    outcome = models.CharField("回访结果", max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
+    note = models.TextField("回访情况", blank=True)
+    called_at = models.DateTimeField("回访时间", null=True, blank=True)
+    caller = models.CharField("回访人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "回访抽查记录"
+        verbose_name_plural = "回访抽查记录"
+        ordering = ["unit__path", "subject", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "evaluation"], name="one_call_per_plan_evaluation"),
+            models.UniqueConstraint(fields=["plan", "complaint"], name="one_call_per_plan_complaint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} #{self.pk}"
+
+    @property
+    def record(self):
+        return self.evaluation if self.subject == self.Subject.EVALUATION else self.complaint
+
+    @property
+    def phone_enc(self) -> str:
+        record = self.record
+        return record.evaluator_enc if self.subject == self.Subject.EVALUATION else record.contact_enc

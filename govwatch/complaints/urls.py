@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import sampling_views, views
 
 app_name = "complaints"
 
@@ -20,4 +20,12 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/contact/", views.contact, name="contact"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    # 回访抽查 (the supervisors')
+    path("sampling/", sampling_views.plan_list, name="plans"),
+    path("sampling/new/", sampling_views.plan_new, name="plan-new"),
+    path("sampling/<int:pk>/", sampling_views.plan_detail, name="plan"),
+    path("sampling/<int:pk>/draw/", sampling_views.draw, name="plan-draw"),
+    path("sampling/<int:pk>/finish/", sampling_views.finish, name="plan-finish"),
+    path("sampling/calls/<int:pk>/", sampling_views.call, name="call"),
+    path("sampling/calls/<int:pk>/reveal/", sampling_views.reveal, name="call-reveal"),
 ]

@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from govwatch.accounts.access import action_required, member_required
 from govwatch.accounts.permissions import (
     CLOSE_COMPLAINTS,
     HANDLE_COMPLAINTS,
@@ -28,13 +29,15 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import start_of_day
+from govwatch.cases.models import Case
 from govwatch.core import pii
+from govwatch.core.attachments import download
 from govwatch.core.choices import Card, ComplaintCategory, UnitKind
+from govwatch.core.localtime import start_of_day
+from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required, member_required
 
-from . import repeats, services, suggest
+from . import handling, repeats, suggest
 from .forms import (
     CallbackForm,
     CloseForm,
@@ -71,7 +74,7 @@ UNIT_OPTIONS = 3000
 
 
 def _complaints(request: HttpRequest) -> QuerySet[Complaint]:
-    return scope(request.user).complaints().select_related("unit", "case__item")
+    return Complaint.objects.visible_to(scope(request.user)).select_related("unit", "case__item")
 
 
 def _context(request: HttpRequest, section: str, **values) -> dict:
@@ -131,11 +134,11 @@ def _candidates(request: HttpRequest) -> list[str] | None:
     mine = scope(request.user)
     if mine.everything:
         return None
-    return list(mine.units().exclude(kind=UnitKind.SUPERVISOR).values_list("code", flat=True))
+    return list(Unit.objects.visible_to(mine).exclude(kind=UnitKind.SUPERVISOR).values_list("code", flat=True))
 
 
 def _unit_options(request: HttpRequest) -> list[tuple[str, str]]:
-    units = scope(request.user).units().exclude(kind__in=[UnitKind.SUPERVISOR, UnitKind.SECTION])
+    units = Unit.objects.visible_to(scope(request.user)).exclude(kind__in=[UnitKind.SUPERVISOR, UnitKind.SECTION])
     return list(units.order_by("path").values_list("code", "name")[:UNIT_OPTIONS])
 
 
@@ -172,8 +175,6 @@ def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
     names = {}
     if suggestion:
         suggestion = {**suggestion, "units": [dict(u) for u in suggestion["units"]]}
-        from govwatch.orgs.models import Unit
-
         codes = [u["unit_code"] for u in suggestion["units"]]
         names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
         for u in suggestion["units"]:
@@ -187,10 +188,10 @@ def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
         "category": complaint.category or (suggestion or {}).get("category", ""), "suggestion": signed,
         "unit": f"{first['unit_code']} {first['name']}" if first else "",
     }  # fmt: skip
-    steps = [
-        (s, STEP_LABELS.get(s.kind, s.kind))
-        for s in complaint.steps.select_related("order").prefetch_related("attachments")
-    ]
+    steps = []
+    for step in complaint.steps.select_related("order").prefetch_related("attachments"):
+        step.text = pii.redact(step.text)  # shown only: a number written into a reply stays masked
+        steps.append((step, STEP_LABELS.get(step.kind, step.kind)))
     case = complaint.case if complaint.case_id and scope(user).contains(complaint.case.unit) else None
     context = _context(
         request, "list",
@@ -236,7 +237,7 @@ def _step_view(action: str, form_name: str, make_form, done: str, run):
         if form.is_valid():
             try:
                 complaint = run(Actor.of_request(request), complaint, form)
-            except services.ComplaintError as exc:
+            except handling.ComplaintError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, done.format(c=complaint))
@@ -249,7 +250,7 @@ def _step_view(action: str, form_name: str, make_form, done: str, run):
 
 def _triage(actor, complaint, form):
     data = form.cleaned_data
-    return services.do_triage(
+    return handling.do_triage(
         actor, complaint, unit=data["unit"], kind=data["kind"], urgency=data["urgency"],
         category=data["category"], suggestion=data["suggestion"],
     )  # fmt: skip
@@ -261,32 +262,32 @@ triage = _step_view(
 )  # fmt: skip
 dismiss = _step_view(
     TRIAGE_COMPLAINTS, "dismiss_form", lambda r: DismissForm(r.POST), "{c.complaint_id} 已不予受理",
-    lambda a, c, f: services.do_dismiss(a, c, f.cleaned_data["reason"]),
+    lambda a, c, f: handling.do_dismiss(a, c, f.cleaned_data["reason"]),
 )  # fmt: skip
 find = _step_view(
     HANDLE_COMPLAINTS, "find_form", lambda r: FindForm(r.POST, r.FILES), "{c.complaint_id} 已登记核查情况",
-    lambda a, c, f: services.do_find(a, c, finding=f.cleaned_data["finding"], text=f.cleaned_data["text"],
+    lambda a, c, f: handling.do_find(a, c, finding=f.cleaned_data["finding"], text=f.cleaned_data["text"],
                                      files=f.files_read()),
 )  # fmt: skip
 send_back = _step_view(
     HANDLE_COMPLAINTS, "send_back_form", lambda r: SendBackForm(r.POST), "{c.complaint_id} 已退回政务服务管理办公室",
-    lambda a, c, f: services.do_send_back(a, c, f.cleaned_data["reason"]),
+    lambda a, c, f: handling.do_send_back(a, c, f.cleaned_data["reason"]),
 )  # fmt: skip
 reply = _step_view(
     HANDLE_COMPLAINTS, "reply_form", lambda r: ReplyForm(r.POST, r.FILES), "{c.complaint_id} 已答复群众，等待回访",
-    lambda a, c, f: services.do_reply(a, c, reply=f.cleaned_data["reply"], files=f.files_read()),
+    lambda a, c, f: handling.do_reply(a, c, reply=f.cleaned_data["reply"], files=f.files_read()),
 )  # fmt: skip
 callback = _step_view(
     CLOSE_COMPLAINTS, "callback_form", lambda r: CallbackForm(r.POST), "{c.complaint_id} 已登记回访结果",
-    lambda a, c, f: services.do_callback(a, c, result=f.cleaned_data["result"], note=f.cleaned_data["note"]),
+    lambda a, c, f: handling.do_callback(a, c, result=f.cleaned_data["result"], note=f.cleaned_data["note"]),
 )  # fmt: skip
 close = _step_view(
     CLOSE_COMPLAINTS, "close_form", lambda r: CloseForm(r.POST), "{c.complaint_id} 已办结",
-    lambda a, c, f: services.do_close(a, c, f.cleaned_data["comment"]),
+    lambda a, c, f: handling.do_close(a, c, f.cleaned_data["comment"]),
 )  # fmt: skip
 reopen = _step_view(
     CLOSE_COMPLAINTS, "reopen_form", lambda r: ReopenForm(r.POST), "{c.complaint_id} 已交回单位重新办理",
-    lambda a, c, f: services.do_reopen(a, c, f.cleaned_data["reason"]),
+    lambda a, c, f: handling.do_reopen(a, c, f.cleaned_data["reason"]),
 )  # fmt: skip
 
 
@@ -308,14 +309,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence, always as a download: an uploaded page must never render as ours."""
-    item = get_object_or_404(ComplaintAttachment.objects.filter(complaint__in=_complaints(request)), pk=pk)
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("附件文件已不存在") from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=item.name, content_type="application/octet-stream"
-    )
+    return download(get_object_or_404(ComplaintAttachment.objects.visible_to(scope(request.user)), pk=pk))
 
 
 @action_required(TRIAGE_COMPLAINTS)
@@ -326,16 +320,16 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         case = None
         if data["case_no"]:
-            case = scope(request.user).cases().filter(case_no=data["case_no"].strip()).first()
+            case = Case.objects.visible_to(scope(request.user)).filter(case_no=data["case_no"].strip()).first()
             if case is None:
                 form.add_error("case_no", "没有这个业务编号，或不在您的职责范围内")
         if form.is_valid():
             try:
-                complaint = services.do_register(
+                complaint = handling.do_register(
                     Actor.of_request(request), source=data["source"], content=data["content"], kind=data["kind"],
                     urgency=data["urgency"], case=case, contact=data["contact"],
                 )  # fmt: skip
-            except services.ComplaintError as exc:
+            except handling.ComplaintError as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, f"已登记 {complaint.complaint_id}，请分办")
@@ -348,7 +342,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def unit_options(request: HttpRequest) -> JsonResponse:
     """Type-ahead of units for a long list: the first 20 of the user's scope matching `q`."""
     q = request.GET.get("q", "").strip()
-    units = scope(request.user).units().exclude(kind__in=[UnitKind.SUPERVISOR, UnitKind.SECTION])
+    units = Unit.objects.visible_to(scope(request.user)).exclude(kind__in=[UnitKind.SUPERVISOR, UnitKind.SECTION])
     if q:
         units = units.filter(Q(code__startswith=q) | Q(name__contains=q))
     return JsonResponse(

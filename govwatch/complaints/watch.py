@@ -21,8 +21,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import local_date
 from govwatch.core.choices import Card, UnitKind
+from govwatch.core.localtime import local_date
 from govwatch.orgs.models import Unit
 from govwatch.supervision.models import Notification, SupervisionOrder
 from govwatch.supervision.orders import do_issue_order
@@ -60,7 +60,7 @@ def _queue(complaint: Complaint, card: str, at: datetime, book: RuleBook, superv
     release = rule.release_at(at)
     queued = 0
     for recipient in recipients(card, unit, supervisors, rule):
-        message = message_to(recipient, KINDS[card], text)
+        message = message_to(recipient, KINDS[card], text, at=at)
         message.params = params
         if message.status == Notification.Status.QUEUED:
             message.next_attempt_at = release

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from govwatch.web.admin import FactAdmin
+from govwatch.accounts.audited_admin import FactAdmin
 
 from .models import TrainedModel
 

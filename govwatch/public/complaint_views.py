@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
-from govwatch.clues import services as clues
-from govwatch.complaints import services as complaints
+from govwatch.clues import handling as clues
+from govwatch.complaints import handling as complaints
 from govwatch.complaints.models import Complaint
 from govwatch.core.choices import ComplaintSource
 

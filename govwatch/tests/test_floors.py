@@ -26,13 +26,15 @@ FLOORS = [
     "govwatch.web",
     # cross-cutting readers and writers of the domain
     "govwatch.imports | govwatch.reports",
+    # the clue register: clues come from complaints and their callbacks (and inspections, the public)
+    "govwatch.clues",
     # domain areas: each may import supervision and evaluations, never another area
     "govwatch.complaints",
     "govwatch.evaluations",
     "govwatch.supervision",
     "govwatch.cases",
     # foundation
-    "govwatch.catalog | govwatch.workcal",
+    "govwatch.catalog | govwatch.workcal | govwatch.dispatch",
     "govwatch.orgs",
     "govwatch.accounts",
     "govwatch.audit",

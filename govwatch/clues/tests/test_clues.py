@@ -13,9 +13,9 @@ from django.urls import reverse
 from docx import Document
 
 from govwatch.audit.log import Actor
-from govwatch.clues import services
+from govwatch.clues import handling
 from govwatch.clues.models import Clue
-from govwatch.complaints import services as complaints
+from govwatch.complaints import handling as complaints
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,17 +28,17 @@ def complaint(region):
 
 def test_a_clue_from_a_complaint_goes_from_register_to_outcome(complaint, people, region):
     supervisor = people.actor("supervisor")
-    clue = services.do_register(supervisor, source="complaint", summary="收受购物卡", details=complaint.content,
+    clue = handling.do_register(supervisor, source="complaint", summary="收受购物卡", details=complaint.content,
                                 unit=region["market"], complaint=complaint, field="service")  # fmt: skip
     assert clue.number.startswith("线索〔") and clue.status == "registered"
-    with pytest.raises(services.ClueError, match="不能移送"):
-        services.do_transfer(supervisor, clue)
-    clue = services.do_assess(supervisor, clue, decision="transfer", text="涉嫌违纪，移送")
-    with pytest.raises(services.ClueError, match="请先移送"):
-        services.do_conclude(supervisor, clue, outcome="filed", text="立案")
-    clue = services.do_transfer(supervisor, clue, note="请依规处置")
+    with pytest.raises(handling.ClueError, match="不能移送"):
+        handling.do_transfer(supervisor, clue)
+    clue = handling.do_assess(supervisor, clue, decision="transfer", text="涉嫌违纪，移送")
+    with pytest.raises(handling.ClueError, match="请先移送"):
+        handling.do_conclude(supervisor, clue, outcome="filed", text="立案")
+    clue = handling.do_transfer(supervisor, clue, note="请依规处置")
     assert clue.transfer_number.startswith("线索移送〔") and clue.transferred_to == "区纪委监委"
-    clue = services.do_conclude(supervisor, clue, outcome="filed", text="已立案审查")
+    clue = handling.do_conclude(supervisor, clue, outcome="filed", text="已立案审查")
     assert clue.status == "concluded"
     assert list(clue.steps.values_list("kind", flat=True)) == [
         "registered",
@@ -50,12 +50,12 @@ def test_a_clue_from_a_complaint_goes_from_register_to_outcome(complaint, people
 
 def test_a_clue_not_transferred_is_concluded_by_the_supervisors(people):
     supervisor = people.actor("supervisor")
-    clue = services.do_register(supervisor, source="inspection", summary="窗口脱岗", details="明察暗访发现……")
-    clue = services.do_assess(supervisor, clue, decision="verify", text="自行核查")
-    with pytest.raises(services.ClueError, match="不能移送"):
-        services.do_transfer(supervisor, clue)
+    clue = handling.do_register(supervisor, source="inspection", summary="窗口脱岗", details="明察暗访发现……")
+    clue = handling.do_assess(supervisor, clue, decision="verify", text="自行核查")
+    with pytest.raises(handling.ClueError, match="不能移送"):
+        handling.do_transfer(supervisor, clue)
     assert (
-        services.do_conclude(supervisor, clue, outcome="not_substantiated", text="查无实据").status
+        handling.do_conclude(supervisor, clue, outcome="not_substantiated", text="查无实据").status
         == "concluded"
     )
 
@@ -63,19 +63,19 @@ def test_a_clue_not_transferred_is_concluded_by_the_supervisors(people):
 @pytest.mark.parametrize("who", ["office", "leader", "market_staff"])
 def test_only_supervisors_see_and_handle_clues(people, who):
     with pytest.raises(PermissionDenied):
-        services.do_register(people.actor(who), source="other", summary="x", details="y")
+        handling.do_register(people.actor(who), source="other", summary="x", details="y")
     client = people.client(who)
     assert client.get(reverse("clues:list")).status_code == 403
-    clue = services.do_register(people.actor("supervisor"), source="other", summary="x", details="y")
+    clue = handling.do_register(people.actor("supervisor"), source="other", summary="x", details="y")
     assert client.get(reverse("clues:detail", args=[clue.pk])).status_code == 403
 
 
 def test_the_transfer_form_is_a_numbered_a4_document(complaint, people, region):
     supervisor = people.actor("supervisor")
-    clue = services.do_register(supervisor, source="complaint", summary="收受购物卡", details=complaint.content,
+    clue = handling.do_register(supervisor, source="complaint", summary="收受购物卡", details=complaint.content,
                                 unit=region["market"], complaint=complaint)  # fmt: skip
-    clue = services.do_transfer(
-        supervisor, services.do_assess(supervisor, clue, decision="transfer", text="移送")
+    clue = handling.do_transfer(
+        supervisor, handling.do_assess(supervisor, clue, decision="transfer", text="移送")
     )
     response = people.client("supervisor").get(reverse("clues:document", args=[clue.pk]))
     assert response.status_code == 200

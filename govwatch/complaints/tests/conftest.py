@@ -73,7 +73,7 @@ def people(region, django_user_model) -> People:
 @pytest.fixture
 def receive(region):
     """A complaint taken by GovWatch (the public web page by default), at a moment."""
-    from govwatch.complaints.services import receive as take
+    from govwatch.complaints.handling import receive as take
 
     def run(when: datetime, content: str = "窗口工作人员态度生硬，多次询问不予理睬", **fields):
         fields.setdefault("source", "web")
@@ -85,7 +85,7 @@ def receive(region):
 @pytest.fixture
 def import_complaints(region, tmp_path):
     """Import complaint rows through the real importer; returns the result."""
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     counter = iter(range(1, 10_000))
 
@@ -99,7 +99,7 @@ def import_complaints(region, tmp_path):
 def import_cases_one(region, tmp_path):
     """One case of the market bureau's licence, accepted Monday 2 March 2026, imported."""
     from govwatch.cases.models import Case
-    from govwatch.imports.services import run_import
+    from govwatch.imports.runs import run_import
 
     path = write_csv(tmp_path / "cases.csv", ["case_no", "event", "at", "item_code"],
                      [["SC-001", "accept", "2026-03-02T09:00:00", "I9"]])  # fmt: skip

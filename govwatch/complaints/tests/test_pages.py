@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from govwatch.audit.models import AuditEntry
-from govwatch.complaints import services, suggest
+from govwatch.complaints import handling, suggest
 from govwatch.complaints.models import Complaint, DispatchRecord
 
 from .conftest import PHONE, at
@@ -182,6 +182,6 @@ def test_the_matter_is_shown_as_a_chain(receive, people, region):
 
 
 def test_services_and_pages_agree_on_the_timeline(triaged, people):
-    services.do_find(people.actor("market_staff"), triaged, finding="substantiated", text="属实")
+    handling.do_find(people.actor("market_staff"), triaged, finding="substantiated", text="属实")
     text = people.client("supervisor").get(reverse("complaints:detail", args=[triaged.pk])).text
     assert "核查结论：属实。属实" in text

@@ -3,7 +3,7 @@ for an overdue complaint."""
 
 from __future__ import annotations
 
-from govwatch.complaints import services, watch
+from govwatch.complaints import handling, watch
 from govwatch.complaints.models import Complaint
 from govwatch.supervision.models import Notification, SupervisionOrder
 
@@ -63,12 +63,12 @@ def test_a_reopened_complaint_has_a_new_deadline_and_may_be_ordered_again(receiv
     watch.scan(at(2026, 3, 11, 8))
     watch.supervise_overdue(at(2026, 3, 12, 9))
     staff, office = people.actor("market_staff"), people.actor("office")
-    complaint = services.do_find(staff, complaint, finding="", text="已答复", at=at(2026, 3, 12, 10))
-    complaint = services.do_reply(staff, complaint, reply="材料清单如下", at=at(2026, 3, 12, 11))
-    complaint = services.do_callback(
+    complaint = handling.do_find(staff, complaint, finding="", text="已答复", at=at(2026, 3, 12, 10))
+    complaint = handling.do_reply(staff, complaint, reply="材料清单如下", at=at(2026, 3, 12, 11))
+    complaint = handling.do_callback(
         office, complaint, result="dissatisfied", note="不清楚", at=at(2026, 3, 12, 12)
     )
-    complaint = services.do_reopen(
+    complaint = handling.do_reopen(
         office, complaint, "重新答复", at=at(2026, 3, 12, 13)
     )  # due Monday 16 March
     assert watch.scan(at(2026, 3, 12, 14))["complaints"] == 1

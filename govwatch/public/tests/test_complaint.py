@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from govwatch.audit.log import Actor
 from govwatch.clues.models import Clue
-from govwatch.complaints import services
+from govwatch.complaints import handling
 from govwatch.complaints.models import Complaint
 from govwatch.public.complaint_views import CLUE_SCOPE, SCOPE, receipt_token
 from govwatch.public.tokens import STAMP_SALT, window_token
@@ -49,13 +49,13 @@ def test_the_receipt_shows_the_final_reply(client, region):
     post(client)
     complaint = Complaint.objects.get()
     system = Actor("system:test")
-    complaint = services.do_triage(system, complaint, unit=region["social"])
-    complaint = services.do_find(system, complaint, finding="substantiated", text="内部核查：监控显示……")
-    complaint = services.do_reply(system, complaint, reply="经核查属实，已对窗口人员批评教育，向您致歉。")
+    complaint = handling.do_triage(system, complaint, unit=region["social"])
+    complaint = handling.do_find(system, complaint, finding="substantiated", text="内部核查：监控显示……")
+    complaint = handling.do_reply(system, complaint, reply="经核查属实，已对窗口人员批评教育，向您致歉。")
     page = client.get(reverse("public:complaint-receipt", args=[receipt_token(complaint)])).text
     assert "经核查属实，已对窗口人员批评教育" in page and "内部核查" not in page
-    complaint = services.do_callback(system, complaint, result="satisfied", note="满意")
-    services.do_close(system, complaint)
+    complaint = handling.do_callback(system, complaint, result="satisfied", note="满意")
+    handling.do_close(system, complaint)
     page = client.get(reverse("public:complaint-receipt", args=[receipt_token(complaint)])).text
     assert "已办结" in page and "回访" in page
 

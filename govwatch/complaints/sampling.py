@@ -24,14 +24,13 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from govwatch.accounts.permissions import SAMPLE_CALLBACKS, may, scope
+from govwatch.accounts.permissions import SAMPLE_CALLBACKS, check_actor, scope
 from govwatch.audit.log import Actor, record
-from govwatch.cases.deadlines import end_of_day, start_of_day
-from govwatch.complaints.models import Complaint
+from govwatch.core.localtime import end_of_day, start_of_day
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
 
-from .models import SampledCall, SamplingPlan
+from .models import Complaint, SampledCall, SamplingPlan, whole_region
 
 Plan = SamplingPlan
 Call = SampledCall
@@ -43,15 +42,10 @@ class SamplingError(Exception):
 
 
 def _check(actor: Actor, unit: Unit | None = None) -> None:
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, SAMPLE_CALLBACKS):
-        raise PermissionDenied
-    mine = scope(user)
-    if (unit is None and not mine.everything and mine.path.count("/") != 2) or (
-        unit and not mine.contains(unit)
-    ):
+    """The supervisors sample (SAMPLE_CALLBACKS), over a unit they see, or the whole region when
+    theirs is the region's."""
+    check_actor(actor, SAMPLE_CALLBACKS, *([unit] if unit is not None else []))
+    if unit is None and actor.user is not None and not whole_region(scope(actor.user)):
         raise PermissionDenied
 
 

@@ -12,12 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from govwatch.accounts.permissions import MANAGE_CLUES, may, scope
+from govwatch.accounts.permissions import MANAGE_CLUES, check_actor, scope
 from govwatch.audit.log import Actor, record
-from govwatch.callbacks.models import SampledCall
-from govwatch.cases.deadlines import local_date
-from govwatch.complaints.models import Complaint
+from govwatch.complaints.models import Complaint, SampledCall
 from govwatch.core import pii
+from govwatch.core.localtime import local_date
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import organ_name, supervisor_of
 from govwatch.supervision.orders import next_number
@@ -34,11 +33,8 @@ class ClueError(Exception):
 
 
 def check_allowed(actor: Actor, unit: Unit | None = None) -> None:
-    user = actor.user
-    if user is None:
-        return
-    if not may(user, MANAGE_CLUES) or (unit is not None and not scope(user).contains(unit)):
-        raise PermissionDenied
+    """Only the supervisors (MANAGE_CLUES) register and follow clues, of the units they see."""
+    check_actor(actor, MANAGE_CLUES, *([unit] if unit is not None else []))
 
 
 def _move(clue: Clue, status: str) -> None:
@@ -111,7 +107,7 @@ def do_register(actor: Actor, **fields) -> Clue:
     check_allowed(actor, fields.get("unit"))
     complaint = fields.get("complaint")
     if complaint is not None and actor.user is not None:
-        if not scope(actor.user).complaints().filter(pk=complaint.pk).exists():
+        if not Complaint.objects.visible_to(scope(actor.user)).filter(pk=complaint.pk).exists():
             raise PermissionDenied
     return register(actor, **fields)
 

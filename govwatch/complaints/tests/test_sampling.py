@@ -13,9 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from govwatch.audit.models import AuditEntry
-from govwatch.callbacks import services
-from govwatch.callbacks.models import SampledCall, SamplingPlan
-from govwatch.complaints.models import Complaint
+from govwatch.complaints import sampling
+from govwatch.complaints.models import Complaint, SampledCall, SamplingPlan
 from govwatch.core import pii
 from govwatch.evaluations.models import Evaluation
 
@@ -61,7 +60,7 @@ def plan(people, seed=42, **fields):
     values = {"name": "三月回访抽查", "date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31),
               "evaluation_share": Decimal("0.1"), "complaint_share": Decimal("0.2"), "seed": seed}  # fmt: skip
     values.update(fields)
-    return services.do_create_plan(people.actor("supervisor"), **values)
+    return sampling.do_create_plan(people.actor("supervisor"), **values)
 
 
 def sample_of(p: SamplingPlan) -> list[tuple]:
@@ -69,7 +68,7 @@ def sample_of(p: SamplingPlan) -> list[tuple]:
 
 
 def test_each_unit_gets_its_share_rounded_up_and_at_least_the_minimum(records, people):
-    p = services.do_draw(people.actor("supervisor"), plan(people))
+    p = sampling.do_draw(people.actor("supervisor"), plan(people))
     counts = {}
     for subject, unit, _, _ in sample_of(p):
         counts[(subject, unit)] = counts.get((subject, unit), 0) + 1
@@ -83,9 +82,9 @@ def test_each_unit_gets_its_share_rounded_up_and_at_least_the_minimum(records, p
 
 
 def test_the_same_seed_draws_the_same_sample(records, people):
-    first = services.do_draw(people.actor("supervisor"), plan(people, seed=7))
-    again = services.do_draw(people.actor("supervisor"), plan(people, seed=7))
-    other = services.do_draw(
+    first = sampling.do_draw(people.actor("supervisor"), plan(people, seed=7))
+    again = sampling.do_draw(people.actor("supervisor"), plan(people, seed=7))
+    other = sampling.do_draw(
         people.actor("supervisor"), plan(people, seed=8, evaluation_share=Decimal("0.5"))
     )
     assert sample_of(first) == sample_of(again)
@@ -94,66 +93,66 @@ def test_the_same_seed_draws_the_same_sample(records, people):
 
 def test_a_plan_is_drawn_once_and_finished_only_when_every_call_is_recorded(records, people):
     supervisor = people.actor("supervisor")
-    p = services.do_draw(supervisor, plan(people))
-    with pytest.raises(services.SamplingError, match="不能再抽取"):
-        services.do_draw(supervisor, p)
-    with pytest.raises(services.SamplingError, match="未回访"):
-        services.do_finish(supervisor, p)
+    p = sampling.do_draw(supervisor, plan(people))
+    with pytest.raises(sampling.SamplingError, match="不能再抽取"):
+        sampling.do_draw(supervisor, p)
+    with pytest.raises(sampling.SamplingError, match="未回访"):
+        sampling.do_finish(supervisor, p)
     calls = list(p.calls.all())
-    with pytest.raises(services.SamplingError, match="写明"):
-        services.do_record_call(supervisor, calls[0], outcome="denied", note="")
-    services.do_record_call(supervisor, calls[0], outcome="denied", note="群众说没有评价过")
+    with pytest.raises(sampling.SamplingError, match="写明"):
+        sampling.do_record_call(supervisor, calls[0], outcome="denied", note="")
+    sampling.do_record_call(supervisor, calls[0], outcome="denied", note="群众说没有评价过")
     for call in calls[1:]:
-        services.do_record_call(supervisor, call, outcome="confirmed", note="")
-    services.do_finish(supervisor, p)
-    figures = {f.unit_code: f for f in services.figures(p)}
+        sampling.do_record_call(supervisor, call, outcome="confirmed", note="")
+    sampling.do_finish(supervisor, p)
+    figures = {f.unit_code: f for f in sampling.figures(p)}
     assert sum(f.denied for f in figures.values()) == 1
     assert all(f.called == f.sampled for f in figures.values())
 
 
 def test_bad_plans_are_refused_plainly(records, people):
-    with pytest.raises(services.SamplingError, match="开始日期"):
+    with pytest.raises(sampling.SamplingError, match="开始日期"):
         plan(people, date_from=date(2026, 4, 1))
-    with pytest.raises(services.SamplingError, match="0 到 1"):
+    with pytest.raises(sampling.SamplingError, match="0 到 1"):
         plan(people, evaluation_share=Decimal("5"))
-    with pytest.raises(services.SamplingError, match="都为 0"):
+    with pytest.raises(sampling.SamplingError, match="都为 0"):
         plan(people, evaluation_share=0, complaint_share=0)
     empty = plan(people, date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
-    with pytest.raises(services.SamplingError, match="没有可回访"):
-        services.do_draw(people.actor("supervisor"), empty)
+    with pytest.raises(sampling.SamplingError, match="没有可回访"):
+        sampling.do_draw(people.actor("supervisor"), empty)
 
 
 @pytest.mark.parametrize("who", ["office", "leader", "market_staff"])
 def test_only_the_supervisors_sample(records, people, who):
     with pytest.raises(PermissionDenied):
-        services.do_create_plan(people.actor(who), name="x", date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
+        sampling.do_create_plan(people.actor(who), name="x", date_from=date(2026, 3, 1), date_to=date(2026, 3, 31),
                                 evaluation_share=Decimal("0.1"), complaint_share=0)  # fmt: skip
-    assert people.client(who).get(reverse("callbacks:plans")).status_code == 403
+    assert people.client(who).get(reverse("complaints:plans")).status_code == 403
 
 
 def test_the_call_sheet_masks_numbers_and_the_reveal_is_audited(records, people):
-    p = services.do_draw(people.actor("supervisor"), plan(people))
+    p = sampling.do_draw(people.actor("supervisor"), plan(people))
     client = people.client("supervisor")
-    sheet = client.get(reverse("callbacks:plan", args=[p.pk])).text
+    sheet = client.get(reverse("complaints:plan", args=[p.pk])).text
     call = p.calls.filter(subject="evaluation").first()
     number = pii.decrypt(call.evaluation.evaluator_enc)
     assert number not in sheet and pii.mask(number) in sheet
-    revealed = client.post(reverse("callbacks:reveal", args=[call.pk]))
+    revealed = client.post(reverse("complaints:call-reveal", args=[call.pk]))
     assert revealed.status_code == 200 and number in revealed.text
     entry = AuditEntry.objects.get(action="sampling.reveal")
     assert number not in entry.summary
-    r = client.post(reverse("callbacks:call", args=[call.pk]), {"outcome": "not_reached", "note": "无人接听"})
+    r = client.post(reverse("complaints:call", args=[call.pk]), {"outcome": "not_reached", "note": "无人接听"})
     assert r.status_code == 302
     assert SampledCall.objects.get(pk=call.pk).outcome == "not_reached"
 
 
 def test_the_plan_page_creates_and_draws(records, people):
     client = people.client("supervisor")
-    r = client.post(reverse("callbacks:plan-new"), {"name": "三月", "date_from": "2026-03-01", "date_to": "2026-03-31",
+    r = client.post(reverse("complaints:plan-new"), {"name": "三月", "date_from": "2026-03-01", "date_to": "2026-03-31",
                                                     "evaluation_share": "10", "complaint_share": "20", "minimum": "1",
                                                     "seed": "42", "unit": ""})  # fmt: skip
     assert r.status_code == 302
     p = SamplingPlan.objects.get()
     assert p.evaluation_share == Decimal("0.1")
-    assert client.post(reverse("callbacks:draw", args=[p.pk])).status_code == 302
+    assert client.post(reverse("complaints:plan-draw", args=[p.pk])).status_code == 302
     assert SamplingPlan.objects.get().status == "drawn" and p.calls.count() == 5

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from govwatch.accounts.access import action_required
 from govwatch.accounts.permissions import SAMPLE_CALLBACKS, scope
 from govwatch.audit.log import Actor, record
 from govwatch.core import pii
 from govwatch.supervision.views.common import paginate
-from govwatch.web.access import action_required
 
-from . import services
+from . import sampling
 from .forms import CallForm, PlanForm
 from .models import SampledCall, SamplingPlan
 
@@ -24,16 +24,7 @@ Plan = SamplingPlan
 
 
 def _plans(request: HttpRequest):
-    mine = scope(request.user)
-    plans = Plan.objects.select_related("unit")
-    if mine.everything:
-        return plans
-    if mine.path is None:
-        return plans.none()
-    from django.db.models import Q
-
-    region = Q(unit__isnull=True) if mine.path.count("/") == 2 else Q(pk__in=[])
-    return plans.filter(Q(unit__path__startswith=mine.path) | region)
+    return Plan.objects.visible_to(scope(request.user)).select_related("unit")
 
 
 def _context(**values) -> dict:
@@ -42,7 +33,7 @@ def _context(**values) -> dict:
 
 @action_required(SAMPLE_CALLBACKS)
 def plan_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "callbacks/plan_list.html", _context(plans=paginate(request, _plans(request))))
+    return render(request, "complaints/sampling_plan_list.html", _context(plans=paginate(request, _plans(request))))
 
 
 @action_required(SAMPLE_CALLBACKS)
@@ -53,16 +44,16 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.do_create_plan(
+            plan = sampling.do_create_plan(
                 Actor.of_request(request), name=data["name"], date_from=data["date_from"], date_to=data["date_to"],
                 evaluation_share=data["evaluation_share"] / 100, complaint_share=data["complaint_share"] / 100,
                 seed=data["seed"], minimum=data["minimum"], unit=data["unit"],
             )  # fmt: skip
-        except services.SamplingError as exc:
+        except sampling.SamplingError as exc:
             messages.error(request, str(exc))
         else:
-            return redirect("callbacks:plan", pk=plan.pk)
-    return render(request, "callbacks/plan_new.html", _context(form=form))
+            return redirect("complaints:plan", pk=plan.pk)
+    return render(request, "complaints/sampling_plan_new.html", _context(form=form))
 
 
 def _plan_page(request: HttpRequest, plan: Plan, bound: dict | None = None) -> HttpResponse:
@@ -72,10 +63,10 @@ def _plan_page(request: HttpRequest, plan: Plan, bound: dict | None = None) -> H
         calls = calls.filter(unit__code=unit)
     listing = paginate(request, calls)
     rows = [(call, (bound or {}).get(call.pk) or CallForm(initial={"outcome": call.outcome if call.outcome != "pending" else None, "note": call.note})) for call in listing.page]  # fmt: skip
-    figures = [f for f in services.figures(plan) if not unit or f.unit_code == unit]
+    figures = [f for f in sampling.figures(plan) if not unit or f.unit_code == unit]
     context = _context(plan=plan, figures=figures, calls=listing, rows=rows, unit=unit,
                        open=plan.status == Plan.Status.DRAWN)  # fmt: skip
-    return render(request, "callbacks/plan_detail.html", context)
+    return render(request, "complaints/sampling_plan_detail.html", context)
 
 
 @action_required(SAMPLE_CALLBACKS)
@@ -90,17 +81,17 @@ def _plan_step(run, done: str):
         plan = get_object_or_404(_plans(request), pk=pk)
         try:
             run(Actor.of_request(request), plan)
-        except services.SamplingError as exc:
+        except sampling.SamplingError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, done)
-        return redirect("callbacks:plan", pk=plan.pk)
+        return redirect("complaints:plan", pk=plan.pk)
 
     return view
 
 
-draw = _plan_step(services.do_draw, "已按种子抽取样本，请逐一回访")
-finish = _plan_step(services.do_finish, "回访抽查已完成")
+draw = _plan_step(sampling.do_draw, "已按种子抽取样本，请逐一回访")
+finish = _plan_step(sampling.do_finish, "回访抽查已完成")
 
 
 def _call(request: HttpRequest, pk: int) -> SampledCall:
@@ -116,9 +107,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallForm(request.POST)
     if form.is_valid():
         try:
-            services.do_record_call(Actor.of_request(request), sampled, outcome=form.cleaned_data["outcome"],
+            sampling.do_record_call(Actor.of_request(request), sampled, outcome=form.cleaned_data["outcome"],
                                     note=form.cleaned_data["note"])  # fmt: skip
-        except services.SamplingError as exc:
+        except sampling.SamplingError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "已登记回访结果")
@@ -137,8 +128,8 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     sampled = _call(request, pk)
     if sampled.plan.status != Plan.Status.DRAWN:
         messages.error(request, "该计划已完成，不能再查看号码")
-        return redirect("callbacks:plan", pk=sampled.plan_id)
+        return redirect("complaints:plan", pk=sampled.plan_id)
     record(Actor.of_request(request), "sampling.reveal", sampled,
            summary=f"回访抽查查看号码：{sampled.unit.name} {sampled.get_subject_display()} #{sampled.pk}")  # fmt: skip
     value = pii.decrypt(sampled.phone_enc) if sampled.phone_enc else ""
-    return render(request, "callbacks/reveal.html", _context(call=sampled, value=value))
+    return render(request, "complaints/sampling_reveal.html", _context(call=sampled, value=value))

@@ -1,1 +1,0 @@
-from govwatch.complaints.tests.conftest import _fast_passwords, people  # noqa: F401
