@@ -12,6 +12,7 @@ MODULES = [
     "govwatch.cases.cli",
     "govwatch.supervision.cli",
     "govwatch.randomchecks.cli",
+    "govwatch.complaints.cli",
     "govwatch.audit.cli",
     "govwatch.api.cli",
     "govwatch.accounts.cli",

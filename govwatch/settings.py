@@ -78,12 +78,14 @@ INSTALLED_APPS = [
     "govwatch.workcal",
     "govwatch.cases",
     "govwatch.evaluations",
+    "govwatch.dispatch",
     "govwatch.complaints",
     "govwatch.projects",
     "govwatch.randomchecks",
     "govwatch.regulation",
     "govwatch.windows",
     "govwatch.kiosks",
+    "govwatch.clues",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
@@ -379,6 +381,8 @@ PUBLIC_SUBMITS_PER_MINUTE = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_MINU
 PUBLIC_SUBMITS_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR", 5))
 PUBLIC_VERIFY_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_CASE_HOUR", 5))
 PUBLIC_VERIFY_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_ADDRESS_HOUR", 20))
+# Complaints and clues sent through the public pages from one address per hour.
+PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR", 5))
 # A form sent back sooner than this after it was shown is a robot's.
 PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 2))
 # SMS invitations go to cases completed within this many minutes (completions arrive by import, late).
@@ -410,3 +414,30 @@ if AUDIT_RETENTION_DAYS < 180:
 DEFAULT_HOURS = os.environ.get("GOVWATCH_DEFAULT_HOURS", "08:30-12:00,14:00-17:30")
 # Inspection feedback forms (检查反馈表): the unit answers within this many working days of issue.
 FEEDBACK_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_FEEDBACK_REPLY_WORKDAYS", 10))
+
+
+def _complaint_days(text: str) -> dict[str, int]:
+    """`consult=2,help=10,...,urgent=1` as a dict; every kind and `urgent` must be given once."""
+    days = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep or not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"GOVWATCH_COMPLAINT_DAYS: “{part.strip()}” should be name=days (days >= 1)")
+        days[name.strip()] = int(value)
+    expected = {"consult", "help", "suggest", "complaint", "report", "urgent"}
+    if set(days) != expected:
+        raise ValueError("GOVWATCH_COMPLAINT_DAYS must name exactly " + ",".join(sorted(expected)))
+    return days
+
+
+# Complaints (contract section 7): working days from the complaint's date to its deadline, by kind;
+# an urgent one has `urgent` days whatever its kind. The region may change them.
+COMPLAINT_DAYS = _complaint_days(
+    os.environ.get("GOVWATCH_COMPLAINT_DAYS", "consult=2,help=10,suggest=10,complaint=15,report=15,urgent=1")
+)
+# Complaints with the same contact, or about the same case, within this many days of the first are
+# its repeats (one matter).
+COMPLAINT_REPEAT_DAYS = int(os.environ.get("GOVWATCH_COMPLAINT_REPEAT_DAYS", 30))
+# The dispatch suggestion model is retrained by the worker once this many complaints with a unit
+# have arrived since it was trained, and at least once a day when any have.
+DISPATCH_RETRAIN_AFTER = int(os.environ.get("GOVWATCH_DISPATCH_RETRAIN_AFTER", 200))

@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
+    path("complaints/", include("govwatch.complaints.urls")),
+    path("clues/", include("govwatch.clues.urls")),
     path("reports/", include("govwatch.reports.urls")),
     path("projects/", include("govwatch.projects.urls")),
     path("random/", include("govwatch.randomchecks.urls")),

@@ -118,6 +118,16 @@ ACTIONS[Role.SUPERVISOR] |= {RECORD_ABSENCE}
 ACTIONS[Role.OFFICE] |= {RECORD_ABSENCE, SERVE_ASSISTS, REPAIR_KIOSKS, AWARD_GOLD}
 ACTIONS[Role.UNIT_STAFF] |= {SERVE_ASSISTS, REPAIR_KIOSKS}
 
+# Complaints (投诉), callback sampling (回访抽查) and problem clues (问题线索): each step to one role.
+TRIAGE_COMPLAINTS = "triage_complaints"  # the office registers, triages (分办) or dismisses a complaint
+HANDLE_COMPLAINTS = "handle_complaints"  # a unit investigates, finds and replies, or sends a complaint back
+CLOSE_COMPLAINTS = "close_complaints"  # the office calls the complainant back, closes or reopens
+SAMPLE_CALLBACKS = "sample_callbacks"  # supervisors draw callback samples and record the calls
+MANAGE_CLUES = "manage_clues"  # supervisors register, assess, transfer and follow clues; only they see them
+ACTIONS[Role.SUPERVISOR] |= {SAMPLE_CALLBACKS, MANAGE_CLUES}
+ACTIONS[Role.OFFICE] |= {TRIAGE_COMPLAINTS, CLOSE_COMPLAINTS}
+ACTIONS[Role.UNIT_STAFF] |= {HANDLE_COMPLAINTS}
+
 
 def membership(user) -> Membership | None:
     if user is None or not user.is_authenticated or not user.is_active:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from govwatch.cases.models import Case, CaseEvent, Suspension
 from govwatch.catalog.models import Item
 from govwatch.complaints.models import Complaint
+from govwatch.core import pii
 from govwatch.core.pii import mask
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
@@ -104,10 +105,19 @@ class EvaluationSerializer(serializers.ModelSerializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     case_no = serializers.CharField(source="case_id", read_only=True, allow_null=True)
     unit_code = serializers.CharField(source="unit.code", default=None, read_only=True)
+    # A phone or ID number the complainant wrote into the text is masked, as on the pages.
+    content = serializers.SerializerMethodField()
+    repeat_of = serializers.CharField(source="repeat_of.complaint_id", default=None, read_only=True)
 
     class Meta:
         model = Complaint
-        fields = ["complaint_id", "at", "source", "content", "unit_code", "case_no", "category"]
+        fields = [
+            "complaint_id", "at", "source", "content", "unit_code", "case_no", "category", "kind", "urgency",
+            "status", "due_date", "closed_at", "closed_on_time", "finding", "callback_result", "repeat_of",
+        ]  # fmt: skip
+
+    def get_content(self, complaint: Complaint) -> str:
+        return pii.redact(complaint.content)
 
 
 # -- pushes (for the schema: the records are checked by the import service, not here) ----------------

@@ -173,7 +173,11 @@ class ComplaintViewSet(Pushing, ReadViewSet):
 
     @staticmethod
     def rows(s: Scope) -> QuerySet:
-        return Complaint.objects.visible_to(s).select_related("unit").order_by("-at", "complaint_id")
+        return (
+            Complaint.objects.visible_to(s)
+            .select_related("unit", "repeat_of")
+            .order_by("-at", "complaint_id")
+        )
 
 
 class ApplicantContactPushView(APIView):

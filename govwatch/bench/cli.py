@@ -18,7 +18,18 @@ from typing import Any
 
 from govwatch.core.console import EXIT_OK, UsageError, emit
 
-SECTIONS = ("deadlines", "import", "scan", "province", "public", "areas", "load", "partitions", "checks")
+SECTIONS = (
+    "deadlines",
+    "import",
+    "scan",
+    "province",
+    "public",
+    "areas",
+    "load",
+    "partitions",
+    "checks",
+    "dispatch",
+)
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -59,6 +70,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "load": {"seconds": args.seconds, "connections": args.concurrency},
         "partitions": {"seed": args.seed, "fraction": args.partition_fraction},
         "checks": {"seed": args.seed, "fraction": args.checks_fraction, "keep": args.checks_keep},
+        "dispatch": {"seed": args.seed, "complaints": args.dispatch_complaints, "what": args.dispatch},
     }
     for name in names:
         _progress(f"{name} ...")
@@ -90,5 +102,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--checks-fraction", type=float, default=1.0, help="评价数据核查基准的省级规模比例 (1 = 全量)"
     )
     p.add_argument("--checks-keep", default="", help="评价数据核查基准的数据目录：首次生成并导入，之后复用")
+    p.add_argument(
+        "--dispatch-complaints", type=int, default=300_000, help="智能派单训练速度测试的省级投诉数"
+    )
+    p.add_argument(
+        "--dispatch", default="accuracy,speed", help="智能派单测试内容: accuracy,speed（逗号分隔）"
+    )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

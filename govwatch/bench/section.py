@@ -44,6 +44,8 @@ def main() -> None:
         from .areas import run
     elif name == "checks":
         from .checks import run
+    elif name == "dispatch":
+        from .dispatch import run
     else:
         from .importing import SECTIONS
 

@@ -138,3 +138,16 @@ class ComplaintCategory(models.TextChoices):
 
 
 ComplaintCategory._aliases = {"absence": ("脱岗", "迟到早退")}  # type: ignore[attr-defined]
+
+
+class ComplaintKind(models.TextChoices):
+    CONSULT = "consult", "咨询"
+    HELP = "help", "求助"
+    SUGGEST = "suggest", "建议"
+    COMPLAINT = "complaint", "投诉"
+    REPORT = "report", "举报"
+
+
+class ComplaintUrgency(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "紧急"

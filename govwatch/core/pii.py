@@ -84,3 +84,12 @@ def mask(value: str) -> str:
     if len(text) >= 2:
         return text[0] + "*" * (len(text) - 1)
     return "*"
+
+
+# A mobile number or an ID number written inside free text (a complaint's content, a comment).
+_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15}|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2})(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Free text with every phone or ID number in it masked, as `mask` shows a single value."""
+    return _IN_TEXT.sub(lambda m: mask(normalise(m.group(0))), text or "")

@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from govwatch.evaluations.rules import is_negative
 
-from . import names, projects, windows
+from . import complaint_texts, names, projects, windows
 from .evaluation_faults import EvaluationRealism
 from .names import TYPE_CODES, Base
 
@@ -73,6 +73,8 @@ EVALUATION_FIELDS = [
     "comment",
 ]
 COMPLAINT_FIELDS = ["complaint_id", "at", "source", "content", "unit_code", "case_no", "category", "contact"]
+# Contract 1.1's kind and urgency, and GovWatch's outcome of a complaint handled before the period's end.
+COMPLAINT_FIELDS += ["kind", "urgency", "closed_at", "finding", "reply", "callback"]
 FILES = {
     "units": ("units.csv", UNIT_FIELDS),
     "items": ("items.csv", ITEM_FIELDS),
@@ -100,7 +102,7 @@ SCALES = {
 # Yearly volumes of one average district (seed reports: 9.6万余件 cases, 30401 evaluations).
 CASES_PER_YEAR = 96_000
 EVALUATION_SHARE = 0.335  # of completed cases
-RANDOM_COMPLAINTS_PER_WORKDAY = 0.8
+RANDOM_COMPLAINTS_PER_WORKDAY = 11  # 12345 and the other channels: about 3,000 a year
 
 REJECT_SHARE = 0.02
 WITHDRAW_SHARE = 0.01
@@ -515,6 +517,9 @@ class Simulation:
         self.seq = 0
         self.eval_seq = 0
         self.complaint_seq = 0
+        self.composer = complaint_texts.Composer(
+            {u[0]: (u[1], u[2], u[3]) for d in districts for u in d.units}
+        )
 
     def stamp(self, t: int) -> str:
         d, s = divmod(t, DAY)
@@ -607,7 +612,10 @@ class Simulation:
         self.summary.auto_evaluations += auto
 
     def write_complaint(self, t: int, case: tuple | None, extra: tuple) -> None:
-        source, category, content, unit_code, contact = extra
+        source, category, content, unit_code, contact, kind, urgency = extra
+        closed, *outcome = complaint_texts.outcome(self.rng, kind, urgency, t, self.workdays, self.end)
+        if complaint_texts.awaiting_triage(closed, case, source, t, self.end):
+            unit_code = ""
         self.complaint_seq += 1
         self.writers["complaints"].writerow(
             (
@@ -619,6 +627,10 @@ class Simulation:
                 case[0] if case else "",
                 category,
                 contact,
+                kind,
+                urgency,
+                self.stamp(closed) if closed else "",
+                *outcome,
             )
         )
         self.summary.counts["complaints"] += 1
@@ -750,15 +762,10 @@ class Simulation:
         return f"{prefix}{int(rng.random() * 10_000_000):07d}"
 
     def complaint(self, rng: random.Random, item: Item, category: str, source: str) -> tuple:
-        if source == "inspection":
-            text, category = rng.choice(names.INSPECTION_TEXTS)
-        else:
-            texts = names.COMPLAINT_TEXTS[category]
-            if item.promised == 0:  # "承诺0个工作日" is not what a citizen writes
-                texts = tuple(x for x in texts if "{days}" not in x)
-            text = rng.choice(texts)
-        content = text.format(unit=item.unit_name, item=item.name, days=item.promised)
-        return (source, category, content, item.unit_code, self.phone(rng, 1701))
+        kind, urgency, category, content = self.composer.complaint(
+            rng, item.name, item.unit_code, category, source
+        )
+        return (source, category, content, item.unit_code, self.phone(rng, 1701), kind, urgency)
 
     def random_complaints(self, district: District, index: int) -> None:
         """Complaints not tied to a case; hotline, web and letters arrive on rest days too."""

@@ -97,7 +97,11 @@ class KeyedFacts:
         with transaction.atomic():
             for model in {type(obj) for obj in new}:
                 model.objects.bulk_create([obj for obj in new if type(obj) is model], batch_size=1000)
+            self.after_insert(new)
         result.imported += len(new)
+
+    def after_insert(self, new: list[models.Model]) -> None:
+        """What the kind does with its rows once they are in (in the same transaction)."""
 
     def stored(self, keys: list[str]) -> dict[str, tuple]:
         """{key: (digest,)} of the rows already stored under these keys."""

@@ -3,6 +3,7 @@ maximum length), as files and API batches name them."""
 
 from __future__ import annotations
 
+from govwatch.complaints.fields import COMPLAINT_FIELDS
 from govwatch.core.rowfields import Field
 
 UNIT_FIELDS = (
@@ -47,16 +48,6 @@ EVALUATION_FIELDS = (
     Field("evaluator", "评价人"),
     Field("auto", "默认评价"),
     Field("comment", "评价内容"),
-)
-COMPLAINT_FIELDS = (
-    Field("complaint_id", "投诉编号", True, 100),
-    Field("at", "投诉时间", True),
-    Field("source", "来源", True),
-    Field("content", "内容", True),
-    Field("unit_code", "被投诉单位编码", False, 64),
-    Field("case_no", "业务编号", False, 64),
-    Field("category", "类别"),
-    Field("contact", "联系方式"),
 )
 
 FIELDS: dict[str, tuple[Field, ...]] = {

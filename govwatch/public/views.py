@@ -397,6 +397,10 @@ def sheet(request: HttpRequest) -> HttpResponse:
     for group in groups:
         for w in group["windows"]:
             token = window_token(w["code"])
+            w["token"] = token
             w["link"] = absolute_url(reverse("public:window", args=[token]), request)
             w["qr"] = reverse("public:window-qr", args=[token])
-    return render(request, "public/sheet.html", {"groups": groups, "prefixes": prefixes, "days": SHEET_DAYS})
+    return render(
+        request, "public/sheet.html",
+        {"groups": groups, "prefixes": prefixes, "days": SHEET_DAYS, "complaint_qr": request.GET.get("complaint") == "1"},
+    )  # fmt: skip

@@ -12,7 +12,8 @@ with the rows shown above it. A rate whose denominator is 0 is None, never 0.
 
 After the contract's figures come GovWatch's own (an extension the contract allows: its fields are
 kept, in order, and new ones only appended): the closed loop of negative reviews (差评整改与回访,
-LOOP_FIGURES, defined at `_task_counts`), and apart from the rows `top_negative_tags`.
+LOOP_FIGURES, defined at `_task_counts`), complaints (COMPLAINT_FIGURES, defined in
+govwatch.complaints.figures), and apart from the rows `top_negative_tags`.
 
 Stored case facts are final (the status and due date after every event ever imported), while the
 figures describe the period: a case is open at the end of the period when it was accepted by then
@@ -35,6 +36,7 @@ from govwatch.cases.deadlines import due_date
 from govwatch.cases.models import Case, Suspension
 from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
+from govwatch.complaints import figures as complaint_figures
 from govwatch.core.choices import EvalChannel, EvalLevel, Online
 from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.core.tree import subtree
@@ -71,8 +73,10 @@ LOOP_FIGURES = (
     "called_back",
     "callback_rate",
 )
+# GovWatch's extension, after those: complaints (govwatch.complaints.figures).
+COMPLAINT_FIGURES = complaint_figures.FIGURES
 # The figures of a row; every export writes exactly these columns, in this order.
-FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES)
+FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
 RATES = frozenset(
     {
         "on_time_rate",
@@ -84,6 +88,7 @@ RATES = frozenset(
         "full_online_rate",
         "rectified_on_time_rate",
         "callback_rate",
+        *complaint_figures.RATES,
     }
 )
 COLUMNS = ("unit_code", "unit_name", *FIGURES)
@@ -110,6 +115,7 @@ LABELS = {
     "callbacks_owed": "应回访数",
     "called_back": "已回访数",
     "callback_rate": "回访率",
+    **complaint_figures.LABELS,
 }
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
@@ -132,6 +138,7 @@ _COUNTS = (
     "rectified_on_time",
     "callbacks_owed",
     "called_back",
+    *complaint_figures.COUNTS,
 )
 
 
@@ -198,6 +205,7 @@ def kpi_rows(
         _evaluated_completions(period, only, completed),
         _item_counts(only),
         _task_counts(period, only),
+        complaint_figures.counts(period.start, period.end, only),
     ):
         for unit_id, values in by_unit.items():
             counts[unit_id].update(values)
@@ -299,6 +307,7 @@ def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
         "callbacks_owed": c["callbacks_owed"],
         "called_back": c["called_back"],
         "callback_rate": rate(c["called_back"], c["callbacks_owed"]),
+        **complaint_figures.row(c),
     }
 
 

@@ -32,13 +32,15 @@ FLOORS = [
     # records the people held to account for the matters of every area, so it stands above them, and
     # an inspection takes up the data checks' findings, so the checks stand below the inspections
     "govwatch.accountability",
+    # the clue register: clues come from complaints and their callbacks (and inspections, the public)
+    "govwatch.clues",
     "govwatch.complaints | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",
     "govwatch.cases",
     # foundation
-    "govwatch.catalog | govwatch.workcal",
+    "govwatch.catalog | govwatch.workcal | govwatch.dispatch",
     "govwatch.orgs",
     "govwatch.accounts",
     "govwatch.audit",

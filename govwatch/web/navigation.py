@@ -45,6 +45,7 @@ ENTRIES = [
     NavEntry("cases", "办件", "case-list"),
     NavEntry("supervision", "电子监察", "supervision:board", count="govwatch.supervision.todo"),
     NavEntry("evaluations", "差评整改", "evaluations:task-list", count="govwatch.evaluations.todo"),
+    NavEntry("complaints", "投诉", "complaints:list"),
     NavEntry("projects", "重点项目", "projects:list", count="govwatch.projects.todo"),
     NavEntry("randomchecks", "双随机", "randomchecks:list", count="govwatch.randomchecks.todo"),
     NavEntry("regulation", "互联网+监管", "regulation:figures"),

@@ -12,7 +12,7 @@ from govwatch.catalog.figures import catalog_figures
 from govwatch.catalog.models import Item
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
-from govwatch.reports.figures import COLUMNS, UnknownUnit, evaluations_by_channel, kpi_rows
+from govwatch.reports.figures import COLUMNS, COMPLAINT_FIGURES, UnknownUnit, evaluations_by_channel, kpi_rows
 
 from .conftest import MARCH
 
@@ -21,6 +21,8 @@ from .conftest import MARCH
 NO_TASKS = {
     "rectification_tasks": 0, "rectified_on_time": 0, "rectified_on_time_rate": None, "callbacks_owed": 0,
     "called_back": 0, "callback_rate": None,
+    # No complaint either (govwatch/complaints/tests/test_figures.py has its own).
+    **{k: None if k.endswith("_rate") else 0 for k in COMPLAINT_FIGURES},
 }  # fmt: skip
 EMPTY = {
     "received": 0, "completed": 0, "completed_on_time": 0, "on_time_rate": None, "overdue_open": 0,

@@ -54,6 +54,7 @@ from govwatch.evaluations.models import Evaluation, RectificationTask
 from govwatch.imports.runs import run_import
 from govwatch.reports.figures import (
     COLUMNS,
+    COMPLAINT_FIGURES,
     CONTRACT_FIGURES,
     LABELS,
     LOOP_FIGURES,
@@ -229,7 +230,7 @@ def test_the_loop_figures_come_after_the_contract_ones_which_are_unchanged():
         "evaluation_rate", "active_evaluation_rate", "satisfaction_rate", "negative", "time_limit_reduction",
         "online_rate", "full_online_rate",
     )  # fmt: skip
-    assert COLUMNS == ("unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES)
+    assert COLUMNS == ("unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
     assert [LABELS[key] for key in LOOP_FIGURES] == [
         "整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率",
     ]  # fmt: skip
@@ -306,7 +307,7 @@ def test_json_has_the_loop_figures_and_the_ranking(loops, capsysbinary):
     doc = json.loads(_run(capsysbinary, "--format", "json"))
     assert list(doc) == ["from", "to", "unit", "rows", "top_negative_tags"]
     total = doc["rows"][-1]
-    assert list(total)[-6:] == list(LOOP_FIGURES)
+    assert list(total)[LOOP] == list(LOOP_FIGURES)
     assert {k: total[k] for k in LOOP_FIGURES} == {
         "rectification_tasks": 9, "rectified_on_time": 4, "rectified_on_time_rate": 0.4444,
         "callbacks_owed": 7, "called_back": 3, "callback_rate": 0.4286,
@@ -316,20 +317,25 @@ def test_json_has_the_loop_figures_and_the_ranking(loops, capsysbinary):
     assert street["top_negative_tags"] == [{"tag": "other", "label": "其他", "count": 1}]
 
 
+# Where the loop's columns are in a row: after the contract's, before the complaints'.
+LOOP = slice(2 + len(CONTRACT_FIGURES), 2 + len(CONTRACT_FIGURES) + len(LOOP_FIGURES))
+
+
 def test_csv_and_xlsx_append_the_loop_columns_only(loops, capsysbinary, tmp_path):
     rows = list(csv.reader(io.StringIO(_run(capsysbinary, "--format", "csv").decode("utf-8-sig"))))
-    assert rows[0][-6:] == list(LOOP_FIGURES)
-    assert rows[-1][-6:] == ["9", "4", "0.4444", "7", "3", "0.4286"]
-    assert rows[1][-6:] == ["0", "0", "", "0", "0", ""]
+    assert rows[0][LOOP] == list(LOOP_FIGURES)
+    assert rows[-1][LOOP] == ["9", "4", "0.4444", "7", "3", "0.4286"]
+    assert rows[1][LOOP] == ["0", "0", "", "0", "0", ""]
     path = tmp_path / "kpi.xlsx"
     _run(capsysbinary, "--unit", "RS", "--format", "xlsx", "--out", str(path))
     sheet = load_workbook(path).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[0][-6:] == ["整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率"]
-    assert values[1][-6:] == [3, 1, 0.3333, 2, 1, 0.5]
-    assert sheet.cell(row=2, column=len(COLUMNS) - 3).number_format == "0.00%"
-    assert sheet.cell(row=2, column=len(COLUMNS)).number_format == "0.00%"
-    assert sheet.cell(row=2, column=len(COLUMNS) - 1).number_format == "General"
+    assert values[0][LOOP] == ["整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率"]
+    assert values[1][LOOP] == [3, 1, 0.3333, 2, 1, 0.5]
+    last = LOOP.stop  # the 1-based column of the loop's last figure
+    assert sheet.cell(row=2, column=last - 3).number_format == "0.00%"
+    assert sheet.cell(row=2, column=last).number_format == "0.00%"
+    assert sheet.cell(row=2, column=last - 1).number_format == "General"
 
 
 def test_the_page_shows_the_loop_figures_and_the_ranking(loops, people, client):

@@ -8,7 +8,16 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 
-from govwatch.accounts.permissions import ISSUE_ORDERS, MANAGE_CATALOG, VIEW_AUDIT, VIEW_PII, may, membership
+from govwatch.accounts.permissions import (
+    ISSUE_ORDERS,
+    MANAGE_CATALOG,
+    MANAGE_CLUES,
+    SAMPLE_CALLBACKS,
+    VIEW_AUDIT,
+    VIEW_PII,
+    may,
+    membership,
+)
 from govwatch.core import pii
 
 register = template.Library()
@@ -48,6 +57,12 @@ def masked(value: str | None) -> str:
 
 
 @register.filter
+def redacted(text: str | None) -> str:
+    """Free text (a complaint, a comment) with any phone or ID number written in it masked."""
+    return pii.redact(text or "")
+
+
+@register.filter
 def masked_enc(token: str | None) -> str:
     """An encrypted personal value shown masked: decrypted only to be masked, never shown whole."""
     return pii.mask(pii.decrypt(token)) if token else NOTHING
@@ -81,6 +96,8 @@ def account(context) -> dict[str, object]:
         "can_audit": may(user, VIEW_AUDIT),
         "can_reveal": may(user, VIEW_PII),
         "can_issue_orders": may(user, ISSUE_ORDERS),
+        "can_sample": may(user, SAMPLE_CALLBACKS),
+        "can_clue": may(user, MANAGE_CLUES),
     }
 
 

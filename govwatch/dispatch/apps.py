@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DispatchConfig(AppConfig):
+    name = "govwatch.dispatch"
+    verbose_name = "智能派单"
