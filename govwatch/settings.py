@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",
+    "govwatch.prediction",
     "govwatch.reports",
     "govwatch.web",
     "govwatch.public",
@@ -258,7 +259,7 @@ IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 500_000))
 SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
-_MESSAGE_KINDS = ("red", "yellow", "order")
+_MESSAGE_KINDS = ("red", "yellow", "order", "predicted")
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),
@@ -353,3 +354,17 @@ AUTO_DEFAULT_RATING_LOOKBACK_DAYS = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RA
 # its variables: item_name, case_no, link.
 ALIYUN_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_INVITE", "")
 TENCENT_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_INVITE", "")
+
+# Predictive warning (超时风险预测, contract section 13). The share of the cases that finish on time
+# a region accepts being warned about (false alarms); the moments of each working day at which the
+# worker warns (local time, comma-separated); how old a stored model may be before `predict` trains
+# a new one and how often the worker retrains; how often the worker refreshes the case list's risk
+# column; OpenMP threads for fitting and scoring (1: a shared machine's busy cores make more slower).
+PREDICT_FALSE_ALARMS = float(os.environ.get("GOVWATCH_PREDICT_FALSE_ALARMS", 0.05))
+if not 0 < PREDICT_FALSE_ALARMS < 1:
+    raise ValueError("GOVWATCH_PREDICT_FALSE_ALARMS must be a share between 0 and 1, e.g. 0.05")
+PREDICT_AT = tuple(t.strip() for t in os.environ.get("GOVWATCH_PREDICT_AT", "09:00,16:30").split(",") if t.strip())
+PREDICT_MODEL_HOURS = float(os.environ.get("GOVWATCH_PREDICT_MODEL_HOURS", 36))
+PREDICT_TRAIN_HOURS = float(os.environ.get("GOVWATCH_PREDICT_TRAIN_HOURS", 24))
+PREDICT_REFRESH_MINUTES = float(os.environ.get("GOVWATCH_PREDICT_REFRESH_MINUTES", 60))
+PREDICT_THREADS = int(os.environ.get("GOVWATCH_PREDICT_THREADS", 1))

@@ -32,6 +32,10 @@ def main() -> None:
         from .scanning import run
     elif name == "public":
         from .public import run
+    elif name == "predict-quality":
+        from .predicting import quality as run
+    elif name == "predict-speed":
+        from .predicting import speed as run
     else:
         from .importing import SECTIONS
 

@@ -6,7 +6,7 @@ from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import Card
 from govwatch.core.models import Attachment, Step
 
-from .texts import DEFAULTS, template_errors
+from .texts import DEFAULTS, OTHER_DEFAULTS, template_errors
 
 
 class CardChange(models.Model):
@@ -117,7 +117,7 @@ class NotificationTemplate(models.Model):
     @classmethod
     def texts(cls) -> dict[str, str]:
         """The text of each kind in use: the office's edit, else the contract's default."""
-        return {**DEFAULTS, **dict(cls.objects.values_list("kind", "text"))}
+        return {**OTHER_DEFAULTS, **DEFAULTS, **dict(cls.objects.values_list("kind", "text"))}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -36,7 +36,7 @@ from govwatch.core import pii
 log = logging.getLogger(__name__)
 
 # Chinese providers only send templates approved in advance, one per kind of message.
-KINDS = {"red": "超时", "yellow": "预警", "order": "督办"}
+KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "predicted": "超时风险"}
 
 
 class TemporaryFailure(Exception):
@@ -448,7 +448,7 @@ class EmailTransport(Transport):
 
     key = "email"
     label = "邮件"
-    SUBJECTS = {"red": "办件超时提醒", "yellow": "办件即将超时预警", "order": "督办通知"}
+    SUBJECTS = {"red": "办件超时提醒", "yellow": "办件即将超时预警", "order": "督办通知", "predicted": "办件超时风险预警"}
 
     def send(
         self, recipient: str, text: str, message_id: str, params: dict[str, Any] | None = None, kind: str = ""

@@ -27,7 +27,7 @@ FLOORS = [
     # cross-cutting readers and writers of the domain
     "govwatch.imports | govwatch.reports",
     # domain areas: each may import supervision and evaluations, never another area
-    "govwatch.complaints",
+    "govwatch.complaints | govwatch.prediction",
     "govwatch.evaluations",
     "govwatch.supervision",
     "govwatch.cases",
