@@ -35,8 +35,8 @@ from govwatch.imports.runs import run_import
 from govwatch.prediction import features as feats
 from govwatch.prediction import learn
 from govwatch.prediction.frame import load
+from govwatch.prediction.predicting import false_alarm_target, moments_of_day, train_model
 from govwatch.prediction.replay import replay
-from govwatch.prediction.services import false_alarm_target, moments_of_day, train_model
 from govwatch.workcal.calendar import get_calendar
 
 TZ = ZoneInfo("Asia/Shanghai")

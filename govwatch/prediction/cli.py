@@ -18,15 +18,16 @@ def _moment(text: str | None):
 def cmd_predict(args: argparse.Namespace) -> int:
     from govwatch.audit.log import Actor
 
-    from . import services
+    from .predicting import NO_MODEL_REASON, predict
+    from .warning import issue_warnings
 
     at = _moment(args.at)
     actor = Actor.command()
-    prediction = services.predict(at, actor=actor)
+    prediction = predict(at, actor=actor)
     if prediction.model is None:
-        sys.stderr.write(f"govwatch: {services.NO_MODEL_REASON}\n")
+        sys.stderr.write(f"govwatch: {NO_MODEL_REASON}\n")
     elif not args.no_warn:
-        new, queued = services.issue_warnings(prediction, actor)
+        new, queued = issue_warnings(prediction, actor)
         sys.stderr.write(f"predict: 预警 {int(prediction.warn.sum())} 件，其中新发 {new} 件，生成提醒 {queued} 条\n")
     emit(prediction.as_dict(), args.format)
     return EXIT_OK
@@ -35,11 +36,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from govwatch.audit.log import Actor
 
-    from . import learn, services
+    from . import learn
+    from .predicting import train_model
 
     at = _moment(args.at)
     try:
-        row = services.train_model(at, Actor.command())
+        row = train_model(at, Actor.command())
     except learn.NotEnoughHistory as exc:
         raise UsageError(f"无法训练：{exc}") from exc
     emit(model_doc(row), args.format)
@@ -64,7 +66,8 @@ def model_doc(row) -> dict:
 def cmd_replay(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
-    from . import services
+    from . import learn
+    from .warning import replay_doc, save_replay
 
     last = parse_date_arg(args.to) if args.to else timezone.localdate() - timedelta(days=1)
     first = parse_date_arg(args.since) if args.since else last - timedelta(days=args.days - 1)
@@ -77,10 +80,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sys.stderr.write(f"replay: {text}\n")
 
     try:
-        saved = services.save_replay(first, last, args.retrain_days, progress)
-    except services.learn.NotEnoughHistory as exc:
+        saved = save_replay(first, last, args.retrain_days, progress)
+    except learn.NotEnoughHistory as exc:
         raise UsageError(f"无法回放：{exc}") from exc
-    emit(services.replay_doc(saved), args.format)
+    emit(replay_doc(saved), args.format)
     return EXIT_OK
 
 

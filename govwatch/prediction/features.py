@@ -16,7 +16,7 @@ import numpy as np
 
 from govwatch.workcal.calendar import FIRST_DAY, WorkCalendar
 
-from .frame import DAY, CaseFrame, local_hour, local_ordinal, midnight, workdays_between
+from .frame import DAY, CaseFrame, local_hour, local_ordinal, midnight
 from .history import LEVELS, USUAL_DAYS, History, case_level
 
 # Prior weight (in cases) of the level above when an item's or a unit's own record is thin.
@@ -94,7 +94,7 @@ def build(frame: CaseFrame, rows: np.ndarray, times: np.ndarray, history: Histor
     promised = frame.promised[rows]
     due, _, suspensions = frame.due_at(cal, rows, times)
     today = local_ordinal(times)
-    remaining = workdays_between(cal, today, due)
+    remaining = cal.workdays_between_many(today, due)
     used = promised - remaining
     level = case_level(used, promised)
     with np.errstate(divide="ignore", invalid="ignore"):

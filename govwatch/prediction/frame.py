@@ -9,6 +9,7 @@ says; so nothing later than `as_of` can reach a prediction (`truncate` gives the
 moment without going back to the database, for training and replays).
 
 Moments are int64 seconds since the epoch (UTC), dates are proleptic ordinals (`date.toordinal`).
+Due dates and cards come from the array forms of the rules in `govwatch.cases.deadlines`.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from functools import lru_cache
 import numpy as np
 from django.db import connection
 
+from govwatch.cases.deadlines import due_dates, yellow_thresholds
 from govwatch.core.localtime import local_tz
-from govwatch.workcal.calendar import FIRST_DAY, WorkCalendar
+from govwatch.workcal.calendar import WorkCalendar
 
 NEVER = np.int64(2**62)  # "not (yet) happened": later than any moment
 DAY = 86400
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_CAL_FIRST = FIRST_DAY.toordinal()
 
 
 # -- local time, vectorised ------------------------------------------------------------------------
@@ -76,26 +77,6 @@ def epoch(moment: datetime) -> int:
 
 def moment_of(seconds: int) -> datetime:
     return datetime.fromtimestamp(int(seconds), UTC)
-
-
-# -- working days, vectorised ----------------------------------------------------------------------
-
-
-def workdays_between(cal: WorkCalendar, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Working days d with start < d <= end (0 when end <= start), for arrays of ordinals."""
-    count = cal.cum[np.asarray(end, dtype=np.int64) - _CAL_FIRST] - cal.cum[np.asarray(start, dtype=np.int64) - _CAL_FIRST]
-    return np.maximum(count, 0)
-
-
-def add_workdays(cal: WorkCalendar, start: np.ndarray, n: np.ndarray) -> np.ndarray:
-    result, _ = cal.add_workdays_many(start, n)
-    return result
-
-
-def first_date_within(cal: WorkCalendar, end: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """The earliest date T with at most n working days in (T, end], for arrays."""
-    idx = np.asarray(end, dtype=np.int64) - _CAL_FIRST
-    return np.searchsorted(cal.cum, cal.cum[idx] - np.asarray(n, dtype=np.int64), side="left") + _CAL_FIRST
 
 
 # -- the frame -------------------------------------------------------------------------------------
@@ -188,25 +169,7 @@ class CaseFrame:
     def due_at(self, cal: WorkCalendar, rows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(due date, suspended now, suspensions so far) of each (case row, moment)."""
         added, suspended, count = self.suspension_state(rows, at)
-        due = self.base_due[rows].astype(np.int64)
-        moved = added > 0
-        if moved.any():
-            due[moved] = add_workdays(cal, due[moved], added[moved])
-        return due, suspended, count
-
-
-def card_codes(cal: WorkCalendar, today: np.ndarray, due: np.ndarray, promised: np.ndarray, threshold: np.ndarray) -> np.ndarray:
-    """0 none, 1 yellow, 2 red for open, running cases (contract section 3)."""
-    red = today > due
-    remaining = workdays_between(cal, today, due)
-    yellow = ~red & (promised > 0) & (remaining <= threshold)
-    return np.where(red, 2, np.where(yellow, 1, 0))
-
-
-def yellow_start(cal: WorkCalendar, due: np.ndarray, promised: np.ndarray, threshold: np.ndarray) -> np.ndarray:
-    """The date a case's first card appears if it stays open: yellow, or red the day after the due
-    date for instant items (which have no yellow card)."""
-    return np.where(promised > 0, first_date_within(cal, due, threshold), due + 1)
+        return due_dates(cal, self.accepted_on[rows], self.promised[rows], added), suspended, count
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -272,15 +235,14 @@ def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool
         keep = ~closed
         data, closed = data[keep], closed[keep]
     promised = data[:, 7]
-    own = data[:, 8]
-    threshold = np.where(own >= 0, own, np.minimum(3, promised // 3))
+    threshold = yellow_thresholds(promised, data[:, 8])
     frame = CaseFrame(
         as_of=as_of_s,
         id=data[:, 0].copy(), item=data[:, 1].copy(), unit=data[:, 2].copy(),
         accepted_at=data[:, 3].copy(), accepted_on=data[:, 4].copy(),
         closed_at=np.where(closed, data[:, 5], NEVER), closed_on=np.where(closed, data[:, 6], NEVER),
         promised=promised.copy(), threshold=threshold,
-        base_due=add_workdays(cal, data[:, 4], promised) if len(data) else np.zeros(0, dtype=np.int64),
+        base_due=due_dates(cal, data[:, 4], promised, np.zeros_like(promised)),
         s_row=np.zeros(0, dtype=np.int64), s_start=np.zeros(0, dtype=np.int64),
         s_end=np.zeros(0, dtype=np.int64), s_days=np.zeros(0, dtype=np.int64),
     )  # fmt: skip

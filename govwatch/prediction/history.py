@@ -22,7 +22,7 @@ import numpy as np
 
 from govwatch.workcal.calendar import WorkCalendar
 
-from .frame import DAY, NEVER, CaseFrame, local_ordinal, midnight, workdays_between
+from .frame import DAY, NEVER, CaseFrame, local_ordinal, midnight
 
 LEVELS = 5
 WINDOW = 91 * DAY  # "近三月": the item's and the unit's recent record
@@ -65,7 +65,7 @@ def outcomes(frame: CaseFrame, cal: WorkCalendar) -> Outcomes:
     late_open = ~closed & ~suspended & (red <= frame.as_of)
     late = late_closed | late_open
     known = closed | late_open
-    used = frame.promised - workdays_between(cal, np.where(closed, frame.closed_on, due), due)
+    used = frame.promised - cal.workdays_between_many(np.where(closed, frame.closed_on, due), due)
     level = np.where(late, LEVELS - 1, case_level(used, frame.promised))
     paced = closed & ~late & (frame.promised > 0)
     pace = np.where(paced, np.round(1000 * used / np.maximum(frame.promised, 1)), 0).astype(np.int64)

@@ -4,13 +4,13 @@ from govwatch.core.worker import register_job
 
 
 def _train() -> None:
-    from .services import train_if_stale
+    from .warning import train_if_stale
 
     train_if_stale()
 
 
 def _predict() -> None:
-    from .services import tick
+    from .warning import tick
 
     tick()
 
@@ -21,7 +21,7 @@ register_job("predict", 60, _predict)
 
 
 def _replay() -> None:
-    from .services import replay_if_stale
+    from .warning import replay_if_stale
 
     replay_if_stale()
 

@@ -23,10 +23,11 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from govwatch.workcal.calendar import WorkCalendar
+from govwatch.cases.deadlines import cards, first_card_dates
+from govwatch.workcal.calendar import FIRST_DAY, WorkCalendar
 
 from . import features as feats
-from .frame import DAY, NEVER, CaseFrame, card_codes, local_ordinal, midnight, workdays_between, yellow_start
+from .frame import DAY, NEVER, CaseFrame, local_ordinal, midnight
 from .history import History
 
 FIT_ROWS = 600_000  # at most this many (case, moment) pairs teach the model
@@ -67,23 +68,18 @@ def eligible(frame: CaseFrame, rows: np.ndarray, times: np.ndarray, cal: WorkCal
     """Whether each case is, at each moment, open, not suspended and without a card (section 13)."""
     open_ = (frame.accepted_at[rows] <= times) & (frame.closed_at[rows] > times)
     due, suspended, _ = frame.due_at(cal, rows, times)
-    card = card_codes(cal, local_ordinal(times), due, frame.promised[rows], frame.threshold[rows])
+    card = cards(cal, local_ordinal(times), due, frame.promised[rows], frame.threshold[rows])
     return open_ & ~suspended & (card == 0)
 
 
 def warning_moments(first_day: int, last_day: int, at: list[clock_time], cal: WorkCalendar) -> np.ndarray:
     """The warning moments of working days in [first_day, last_day] (ordinals), in order."""
     days = np.arange(first_day, last_day + 1)
-    days = days[cal.is_work[days - cal_first(cal)]]
+    days = days[cal.is_work[days - FIRST_DAY.toordinal()]]
     base = midnight(days)
     offsets = np.array([t.hour * 3600 + t.minute * 60 for t in at], dtype=np.int64)
     return np.sort((base[:, None] + offsets[None, :]).ravel())
 
-
-def cal_first(cal: WorkCalendar) -> int:
-    from govwatch.workcal.calendar import FIRST_DAY
-
-    return FIRST_DAY.toordinal()
 
 
 def grid_pairs(frame: CaseFrame, moments: np.ndarray, cases: np.ndarray, cal: WorkCalendar) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +105,7 @@ def sampled_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A few random moments in each case's time without a card, within [start, end)."""
     due = frame.base_due[cases]
-    card_from = midnight(yellow_start(cal, due, frame.promised[cases], frame.threshold[cases]))
+    card_from = midnight(first_card_dates(cal, due, frame.promised[cases], frame.threshold[cases]))
     lo = np.maximum(frame.accepted_at[cases], start)
     hi = np.minimum(np.minimum(frame.closed_at[cases], card_from), end)
     live = hi > lo
@@ -185,8 +181,8 @@ def measure(
     late = history.outcomes.late[case_rows]
     warned = first_warn != NEVER
     due_then = frame.due_at(cal, case_rows, np.where(warned, first_warn, frame.as_of))[0]
-    card_day = yellow_start(cal, due_then, frame.promised[case_rows], frame.threshold[case_rows])
-    lead = workdays_between(cal, local_ordinal(np.where(warned, first_warn, 0)), card_day)
+    card_day = first_card_dates(cal, due_then, frame.promised[case_rows], frame.threshold[case_rows])
+    lead = cal.workdays_between_many(local_ordinal(np.where(warned, first_warn, 0)), card_day)
     hits = warned & late
     on_time = ~late
     result = {

@@ -3,7 +3,7 @@ from django.urls import path
 
 from govwatch.accounts.forms import LoginForm
 
-from .views import audit, cases, home, items, prediction, reveal, units
+from .views import audit, cases, home, items, reveal, units
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -22,5 +22,4 @@ urlpatterns = [
     path("cases/<path:case_no>/", cases.case_detail, name="case-detail"),
     path("reveal/<slug:what>/<path:key>/", reveal.reveal, name="reveal"),
     path("audit/", audit.audit_log, name="audit"),
-    path("prediction/", prediction.prediction, name="prediction"),
 ]

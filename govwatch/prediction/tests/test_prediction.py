@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from govwatch.cli import main
 from govwatch.prediction import frame as fr
-from govwatch.prediction import learn, services
+from govwatch.prediction import learn, predicting, warning
 from govwatch.prediction.history import Timeline
 from govwatch.prediction.models import CaseRisk, PredictedWarning, PredictionRun, RiskModel
 from govwatch.supervision.models import AlertRule, Notification
@@ -27,7 +27,7 @@ def by_case(prediction) -> dict[str, dict]:
 
 
 def test_the_slow_units_case_is_warned_and_the_fast_ones_is_not(history):
-    cases = by_case(services.predict(AT))
+    cases = by_case(predicting.predict(AT))
     slow, fast = cases["WATCH-SLOW"], cases["WATCH-FAST"]
     assert slow["warn"] is True
     assert fast["warn"] is False
@@ -37,8 +37,8 @@ def test_the_slow_units_case_is_warned_and_the_fast_ones_is_not(history):
 
 
 def test_a_model_is_trained_once_and_then_read(history):
-    services.predict(AT)
-    services.predict(AT + timedelta(hours=1))
+    predicting.predict(AT)
+    predicting.predict(AT + timedelta(hours=1))
     assert RiskModel.objects.count() == 1
     model = RiskModel.objects.get()
     assert model.as_of == AT
@@ -48,7 +48,7 @@ def test_a_model_is_trained_once_and_then_read(history):
 def test_later_events_change_nothing_at_the_same_moment(history):
     from govwatch.cases.models import Case
 
-    before = services.predict(AT, model=services.train_model(AT)).as_dict()["cases"]
+    before = predicting.predict(AT, model=predicting.train_model(AT)).as_dict()["cases"]
     later = AT + timedelta(days=3)
     running = Case.objects.filter(status="open", unit__code="SLOW").exclude(case_no__startswith="WATCH").first().case_no
     history.import_events(
@@ -64,7 +64,7 @@ def test_later_events_change_nothing_at_the_same_moment(history):
         name="later.csv",
     )
     RiskModel.objects.all().delete()
-    after = services.predict(AT).as_dict()["cases"]
+    after = predicting.predict(AT).as_dict()["cases"]
     assert after == before
 
 
@@ -78,7 +78,7 @@ def test_a_frame_cut_at_a_moment_is_the_frame_loaded_at_it(history):
 
 
 def test_the_threshold_keeps_false_alarms_within_the_setting_on_held_out_cases(history):
-    model = services.train_model(AT)
+    model = predicting.train_model(AT)
     metrics = model.metrics
     assert model.false_alarm_target == 0.05
     # Chosen on one half of the held-out weeks' cases, to keep within the setting there ...
@@ -131,7 +131,7 @@ def test_suspended_and_carded_cases_are_left_out(history):
         ],
         name="edge.csv",
     )
-    cases = by_case(services.predict(AT))
+    cases = by_case(predicting.predict(AT))
     assert "X-RUNNING" in cases
     assert not {"X-YELLOW", "X-RED", "X-SUSPENDED"} & set(cases)
     # Every case listed is open, running and without a card at that moment.
@@ -139,12 +139,12 @@ def test_suspended_and_carded_cases_are_left_out(history):
 
 
 def test_each_case_is_warned_once(history):
-    services.train_model(AT)
-    first = services.run(AT, slot=AT)
+    predicting.train_model(AT)
+    first = warning.run(AT, slot=AT)
     assert first is not None and first.new_warnings > 0
     warned = set(PredictedWarning.objects.values_list("case_id", flat=True))
     assert "WATCH-SLOW" in warned
-    second = services.run(AT + timedelta(hours=2), slot=AT + timedelta(hours=2))
+    second = warning.run(AT + timedelta(hours=2), slot=AT + timedelta(hours=2))
     assert second.new_warnings == 0
     # The CLI warns through the same service: nothing new either.
     assert main(["predict", "--at", (AT + timedelta(hours=3)).isoformat(), "--format", "json"]) == 0
@@ -154,25 +154,25 @@ def test_each_case_is_warned_once(history):
 
 
 def test_a_warning_moment_is_dealt_with_once(history):
-    services.train_model(AT)
-    assert services.run(AT, slot=AT) is not None
-    assert services.run(AT + timedelta(minutes=5), slot=AT) is None
+    predicting.train_model(AT)
+    assert warning.run(AT, slot=AT) is not None
+    assert warning.run(AT + timedelta(minutes=5), slot=AT) is None
     assert PredictionRun.objects.filter(slot=AT).count() == 1
 
 
 def test_quiet_hours_hold_the_warning_until_they_end(history):
     AlertRule.objects.create(quiet_start=time(16, 0), quiet_end=time(8, 0))
-    services.train_model(AT)
-    services.run(AT, slot=AT)
+    predicting.train_model(AT)
+    warning.run(AT, slot=AT)
     message = Notification.objects.get(kind="predicted", case_id="WATCH-SLOW")
     assert message.next_attempt_at == datetime(2026, 6, 19, 8, 0, tzinfo=TZ)
     assert message.text.startswith("政务服务网建设工程规划许可的业务存在超期风险")
 
 
 def test_the_case_list_keeps_the_latest_risks(history):
-    assert services.run(AT, warn=False) is None  # no model yet: the worker's training job comes first
-    services.train_model(AT)
-    services.run(AT, warn=False)
+    assert warning.run(AT, warn=False) is None  # no model yet: the worker's training job comes first
+    predicting.train_model(AT)
+    warning.run(AT, warn=False)
     risk = CaseRisk.objects.get(case_id="WATCH-SLOW")
     assert risk.warn and risk.reasons
     assert not CaseRisk.objects.filter(case_id="WATCH-FAST", warn=True).exists()
@@ -181,10 +181,10 @@ def test_the_case_list_keeps_the_latest_risks(history):
 
 def test_the_worker_warns_at_each_warning_moment(history, settings):
     settings.PREDICT_AT = ("09:00", "16:30")
-    services.train_model(AT)
-    first = services.tick(AT + timedelta(minutes=1))
+    predicting.train_model(AT)
+    first = warning.tick(AT + timedelta(minutes=1))
     assert first.slot == AT
-    again = services.tick(AT + timedelta(minutes=2))
+    again = warning.tick(AT + timedelta(minutes=2))
     assert again is None  # the moment is done and the list is fresh
 
 
@@ -221,7 +221,7 @@ def test_without_enough_history_nothing_is_warned(shipped_calendar, tmp_path, ca
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert doc["model"] is None
-    assert doc["cases"] == [{"case_no": "ONLY", "risk": 0.0, "warn": False, "reasons": [services.NO_MODEL_REASON]}]
+    assert doc["cases"] == [{"case_no": "ONLY", "risk": 0.0, "warn": False, "reasons": [predicting.NO_MODEL_REASON]}]
     assert "历史办件不足" in captured.err
 
 

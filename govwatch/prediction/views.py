@@ -16,8 +16,9 @@ from django.shortcuts import render
 
 from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
-from govwatch.prediction.models import CaseRisk, PredictionRun, Replay, RiskModel
-from govwatch.prediction.services import false_alarm_target, moments_of_day
+
+from .models import CaseRisk, PredictionRun, Replay, RiskModel
+from .predicting import false_alarm_target, moments_of_day
 
 SHOWN = 10
 
@@ -36,7 +37,7 @@ def _weeks(days: list[dict]) -> list[dict]:
 
 
 @member_required
-def prediction(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest) -> HttpResponse:
     mine = CaseRisk.objects.visible_to(scope(request.user)).filter(warn=True)
     replay = Replay.objects.first()
     context = {
@@ -50,4 +51,4 @@ def prediction(request: HttpRequest) -> HttpResponse:
         "target": false_alarm_target(),
         "moments": "、".join(t.strftime("%H:%M") for t in moments_of_day()),
     }
-    return render(request, "web/prediction.html", context)
+    return render(request, "prediction/overview.html", context)
