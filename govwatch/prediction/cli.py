@@ -67,9 +67,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     from . import learn
-    from .warning import replay_doc, save_replay
+    from .warning import REPLAY_SETTLE_DAYS, replay_doc, save_replay
 
-    last = parse_date_arg(args.to) if args.to else timezone.localdate() - timedelta(days=1)
+    # By default the replay ends where most outcomes are known: how the last two weeks end is not.
+    last = parse_date_arg(args.to) if args.to else timezone.localdate() - timedelta(days=REPLAY_SETTLE_DAYS)
     first = parse_date_arg(args.since) if args.since else last - timedelta(days=args.days - 1)
     if first > last:
         raise UsageError(f"回放起始日 {first} 晚于截止日 {last}")
@@ -102,7 +103,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     r = actions.add_parser("replay", help="回放过去若干天：每天的预警时点模型会预警哪些办件，结果如何")
     r.add_argument("--from", dest="since", help="回放起始日 YYYY-MM-DD（默认：截止日前 --days 天）")
-    r.add_argument("--to", help="回放截止日 YYYY-MM-DD（默认昨天）")
+    r.add_argument("--to", help="回放截止日 YYYY-MM-DD（默认两周前：此后受理的办件结果多未知）")
     r.add_argument("--days", type=int, default=91, help="回放天数（默认 91）")
     r.add_argument("--retrain-days", type=int, default=7, help="每隔几天重新训练一次（默认 7）")
     r.add_argument("--format", choices=["json", "text"], default="json")
