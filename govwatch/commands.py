@@ -13,6 +13,7 @@ MODULES = [
     "govwatch.supervision.cli",
     "govwatch.randomchecks.cli",
     "govwatch.complaints.cli",
+    "govwatch.prediction.cli",
     "govwatch.audit.cli",
     "govwatch.api.cli",
     "govwatch.accounts.cli",

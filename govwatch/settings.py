@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "govwatch.checks",
     "govwatch.inspections",
     "govwatch.accountability",
+    "govwatch.prediction",
     "govwatch.reports",
     "govwatch.web",
     "govwatch.public",
@@ -283,8 +284,9 @@ SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
 # Watched deadlines of the areas (complaints, rectification problems ...) and their reminders send
-# their own three kinds (a key project's reminder letter: letter), with the variables kind_label, label, due_date, unit_name, case_no, remaining.
-_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter")
+# their own three kinds (a key project's reminder letter: letter), with the variables kind_label,
+# label, due_date, unit_name, case_no, remaining; a predicted lateness warning: predicted.
+_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter", "predicted")
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),
@@ -441,3 +443,18 @@ COMPLAINT_REPEAT_DAYS = int(os.environ.get("GOVWATCH_COMPLAINT_REPEAT_DAYS", 30)
 # The dispatch suggestion model is retrained by the worker once this many complaints with a unit
 # have arrived since it was trained, and at least once a day when any have.
 DISPATCH_RETRAIN_AFTER = int(os.environ.get("GOVWATCH_DISPATCH_RETRAIN_AFTER", 200))
+# Predictive warning (超时风险预测, contract section 13). The share of the cases that finish on time
+# a region accepts being warned about (false alarms); the moments of each working day at which the
+# worker warns (local time, comma-separated); how old a stored model may be before `predict` trains
+# a new one and how often the worker retrains; how often the worker refreshes the case list's risk
+# column; OpenMP threads for fitting and scoring (1: a shared machine's busy cores make more slower).
+PREDICT_FALSE_ALARMS = float(os.environ.get("GOVWATCH_PREDICT_FALSE_ALARMS", 0.05))
+if not 0 < PREDICT_FALSE_ALARMS < 1:
+    raise ValueError("GOVWATCH_PREDICT_FALSE_ALARMS must be a share between 0 and 1, e.g. 0.05")
+PREDICT_AT = tuple(
+    t.strip() for t in os.environ.get("GOVWATCH_PREDICT_AT", "09:00,16:30").split(",") if t.strip()
+)
+PREDICT_MODEL_HOURS = float(os.environ.get("GOVWATCH_PREDICT_MODEL_HOURS", 36))
+PREDICT_TRAIN_HOURS = float(os.environ.get("GOVWATCH_PREDICT_TRAIN_HOURS", 24))
+PREDICT_REFRESH_MINUTES = float(os.environ.get("GOVWATCH_PREDICT_REFRESH_MINUTES", 60))
+PREDICT_THREADS = int(os.environ.get("GOVWATCH_PREDICT_THREADS", 1))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(url_name="schema"), name="api-docs"),
     path("supervision/", include("govwatch.supervision.urls")),
+    path("prediction/", include("govwatch.prediction.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("complaints/", include("govwatch.complaints.urls")),
     path("clues/", include("govwatch.clues.urls")),

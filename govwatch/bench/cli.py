@@ -29,7 +29,10 @@ SECTIONS = (
     "partitions",
     "checks",
     "dispatch",
+    "predict",
 )
+# Sections made of parts, each in a process and a fresh database of its own.
+PARTS = {"predict": ("predict-quality", "predict-speed")}
 DEFAULT = ("deadlines", "import", "scan")
 
 
@@ -71,10 +74,16 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "partitions": {"seed": args.seed, "fraction": args.partition_fraction},
         "checks": {"seed": args.seed, "fraction": args.checks_fraction, "keep": args.checks_keep},
         "dispatch": {"seed": args.seed, "complaints": args.dispatch_complaints, "what": args.dispatch},
-    }
+        "predict-quality": {"seed": args.seed, "replay_from": args.replay_from, "replay_to": args.replay_to,
+                            "retrain_days": args.retrain_days},
+        "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
+    }  # fmt: skip
     for name in names:
         _progress(f"{name} ...")
-        results[name] = run_section(name, params[name])
+        if name in PARTS:
+            results[name] = {part: run_section(part, params[part]) for part in PARTS[name]}
+        else:
+            results[name] = run_section(name, params[name])
         _progress(f"{name}: {json.dumps(results[name], ensure_ascii=False)}")
     return results
 
@@ -92,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="性能基准测试 (结果见 docs/benchmarks.md)")
     p.add_argument("--only", default="", help=f"逗号分隔: {', '.join(SECTIONS)}；默认 {','.join(DEFAULT)}")
     p.add_argument("--cases", type=int, default=1_000_000, help="到期日计算的办件数")
-    p.add_argument("--open-cases", type=int, default=500_000, help="扫描基准的在办件数")
+    p.add_argument("--open-cases", type=int, default=500_000, help="扫描与风险预测基准的在办件数")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--seconds", type=float, default=20, help="公众评价压测的时长（秒）")
     p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
@@ -108,5 +117,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--dispatch", default="accuracy,speed", help="智能派单测试内容: accuracy,speed（逗号分隔）"
     )
+    p.add_argument(
+        "--predict-fraction", type=float, default=0.1, help="风险预测训练所用省级历史的比例 (1 = 全年全量)"
+    )
+    p.add_argument("--replay-from", default="2026-09-14", help="风险预测回放起始日（演示区 2026 年）")
+    p.add_argument("--replay-to", default="2026-12-13", help="风险预测回放截止日")
+    p.add_argument("--retrain-days", type=int, default=7, help="回放中每隔几天重新训练一次")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -46,6 +46,10 @@ def main() -> None:
         from .checks import run
     elif name == "dispatch":
         from .dispatch import run
+    elif name == "predict-quality":
+        from .predicting import quality as run
+    elif name == "predict-speed":
+        from .predicting import speed as run
     else:
         from .importing import SECTIONS
 

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from govwatch.core.choices import Card, CaseStatus, EventKind
 from govwatch.core.localtime import local_tz
 from govwatch.workcal.calendar import Deadline, WorkCalendar
@@ -202,3 +204,41 @@ def remaining_workdays(
     if today > due_date:
         return None
     return cal.workdays_between(today, due_date)
+
+
+# -- the same rules over arrays (dates as ordinals), for the millions of cases a prediction scores --
+
+
+def due_dates(
+    cal: WorkCalendar, accepted_on: np.ndarray, promised: np.ndarray, suspended: np.ndarray
+) -> np.ndarray:
+    """`due_date` of many cases at once (the dates only)."""
+    base, _ = cal.add_workdays_many(accepted_on, promised)
+    moved = np.asarray(suspended) > 0
+    if moved.any():
+        base = base.copy()
+        base[moved] = cal.add_workdays_many(base[moved], np.asarray(suspended)[moved])[0]
+    return base
+
+
+def yellow_thresholds(promised: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """`yellow_threshold` of many items at once; `own` < 0 where an item has none of its own."""
+    return np.where(own >= 0, own, np.minimum(3, promised // 3))
+
+
+def cards(
+    cal: WorkCalendar, today: np.ndarray, due: np.ndarray, promised: np.ndarray, threshold: np.ndarray
+) -> np.ndarray:
+    """`card_at` of many open, running cases at once (their dates `today`): 0 none, 1 yellow, 2 red."""
+    red = today > due
+    yellow = ~red & (promised > 0) & (cal.workdays_between_many(today, due) <= threshold)
+    return np.where(red, 2, np.where(yellow, 1, 0))
+
+
+def first_card_dates(
+    cal: WorkCalendar, due: np.ndarray, promised: np.ndarray, threshold: np.ndarray
+) -> np.ndarray:
+    """The date each case's first card appears if it stays open and running: yellow from the first
+    date with at most `threshold` working days left, red the day after the due date for instant
+    items (which have no yellow card)."""
+    return np.where(promised > 0, cal.first_date_within_many(due, threshold), due + 1)

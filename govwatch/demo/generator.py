@@ -43,6 +43,7 @@ from govwatch.evaluations.rules import is_negative
 
 from . import complaint_texts, names, projects, windows
 from .evaluation_faults import EvaluationRealism
+from .lateness import Pace
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
@@ -503,6 +504,8 @@ class Simulation:
         self.writers = writers
         self.summary = summary
         self.workdays = [d.toordinal() for d in working_days(year)]
+        # Hard items, slow units, backlogs and holidays decide who runs late (lateness.py).
+        self.pace = Pace(rng.random(), self.workdays)
         first = date(year, 1, 1).toordinal()
         self.first_ordinal = first
         year_end = date(year + 1, 1, 1).toordinal() * DAY
@@ -670,14 +673,8 @@ class Simulation:
             kind, reasons = (REJECT, REJECT_REASONS) if u < REJECT_SHARE else (WITHDRAW, WITHDRAW_REASONS)
             plan.append((min(promised, int(rng.random() * 3)), kind, rng.choice(reasons)))
         else:
-            late = rng.random() < item.late
+            late, days = self.pace.draw(item.code, item.unit_code, promised, item.speed, index)
             pause = 0
-            if late:
-                days = promised + 1 + min(int(rng.expovariate(0.3)), 40)
-            elif promised:
-                days = min(promised, int((promised + 1) * rng.random() ** item.speed))
-            else:
-                days = 0
             if promised and rng.random() < district.suspend_chance:
                 reason, _, fewest, most = _weighted(rng, names.SUSPEND_REASONS)
                 pause = rng.randint(fewest, most)

@@ -9,7 +9,7 @@ from govwatch.core.choices import Card
 from govwatch.core.models import Attachment, Step
 
 from .kinds import TEXT_KINDS, all_kinds, label_of, template_key
-from .texts import DEFAULTS, template_errors
+from .texts import DEFAULTS, OTHER_DEFAULTS, template_errors
 
 
 class CardChange(models.Model):
@@ -161,7 +161,8 @@ class NotificationTemplate(models.Model):
     @classmethod
     def texts(cls) -> dict[str, str]:
         """The text of each kind in use: the office's edit, else the contract's default."""
-        return {**DEFAULTS, **dict(cls.objects.filter(kind__in=DEFAULTS).values_list("kind", "text"))}
+        fixed = {**OTHER_DEFAULTS, **DEFAULTS}
+        return {**fixed, **dict(cls.objects.filter(kind__in=fixed).values_list("kind", "text"))}
 
     @classmethod
     def watch_texts(cls) -> dict[str, str]:

@@ -27,6 +27,8 @@ from .rules import DEFAULT, Rule, RuleBook
 from .texts import render
 
 SMS = "sms"
+# A warning before the yellow card, from the predictive model (contract section 13): no card change.
+PREDICTED = "predicted"
 
 
 def supervisors_of(unit: Unit, supervisors: list[Unit]) -> list[Unit]:
@@ -36,9 +38,10 @@ def supervisors_of(unit: Unit, supervisors: list[Unit]) -> list[Unit]:
 
 @dataclass(frozen=True)
 class NewCard:
-    """A card change with what its message needs to say of the case."""
+    """A card change (or a predicted breach, `card` PREDICTED and no change) with what its message
+    needs to say of the case."""
 
-    change_id: int
+    change_id: int | None
     card: str
     case_no: str
     unit_id: int
@@ -48,7 +51,8 @@ class NewCard:
 
 
 def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFAULT) -> list[Unit]:
-    if card == Card.YELLOW:
+    if card in (Card.YELLOW, PREDICTED):
+        # A predicted breach is told like a yellow card: to the handling unit, if it takes those.
         return [unit] if rule.notify_yellow else []
     if card == Card.RED:
         return ([unit] if rule.notify_red else []) + (
@@ -126,7 +130,7 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     rows = []
     for n in new_cards:
         card = n.card
-        if card not in (Card.YELLOW, Card.RED):
+        if card not in (Card.YELLOW, Card.RED, PREDICTED):
             continue
         unit = units[n.unit_id]
         params = {

@@ -10,6 +10,11 @@ DEFAULTS = {
     "red": "政务服务网{item_name}的业务办理已经超时，业务编号：{case_no}，请及时登录系统跟踪督察。",
     "yellow": "政务服务网{item_name}的业务即将超时，业务编号：{case_no}，办理期限：{due_date}，请及时办理。",
 }
+# Messages of other kinds with a default text that is not (yet) edited on the texts page.
+OTHER_DEFAULTS = {
+    # A predicted breach (contract section 13): to the handling unit, before any yellow card.
+    "predicted": "政务服务网{item_name}的业务存在超期风险，业务编号：{case_no}，办理期限：{due_date}，请优先办理。",
+}
 PLACEHOLDERS = {"item_name", "case_no", "due_date", "unit_name"}
 
 

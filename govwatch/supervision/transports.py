@@ -45,6 +45,7 @@ KINDS = {
     "watch_red": "逾期提醒",
     "reminder": "催办提醒",
     "letter": "提醒函",
+    "predicted": "超时风险",
 }
 
 
@@ -601,6 +602,7 @@ class EmailTransport(Transport):
     SUBJECTS = {
         "red": "办件超时提醒", "yellow": "办件即将超时预警", "order": "督办通知",
         "watch_yellow": "事项即将到期预警", "watch_red": "事项逾期提醒", "reminder": "催办提醒",
+        "predicted": "办件超时风险预警",
     }  # fmt: skip
 
     def send(

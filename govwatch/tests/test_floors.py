@@ -34,7 +34,7 @@ FLOORS = [
     "govwatch.accountability",
     # the clue register: clues come from complaints and their callbacks (and inspections, the public)
     "govwatch.clues",
-    "govwatch.complaints | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
+    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",

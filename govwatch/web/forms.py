@@ -18,6 +18,10 @@ from govwatch.orgs.models import Unit
 # "In progress" spans two stored statuses: a suspended case is still open (contract section 3).
 IN_PROGRESS = "in_progress"
 CARD_CHOICES = [("none", "无"), ("yellow", "黄牌"), ("red", "红牌")]
+# The predictive warning (contract section 13): cases the model warns of, or any with a notable risk.
+RISK_WARNED, RISK_NOTABLE = "warn", "notable"
+RISK_CHOICES = [(RISK_WARNED, "预测预警"), (RISK_NOTABLE, "风险 ≥ 20%")]
+NOTABLE_RISK = 0.2
 
 
 def _unit_field() -> UnitChoiceField:
@@ -63,6 +67,7 @@ class CaseFilterForm(forms.Form):
     )
     card = forms.ChoiceField(label="亮牌", choices=ALL + CARD_CHOICES, required=False)
     card_since = forms.DateField(label="红黄牌日期自", required=False, widget=DATE)
+    risk = forms.ChoiceField(label="超时风险", choices=ALL + RISK_CHOICES, required=False)
     overdue = forms.BooleanField(label="仅逾期未办结", required=False)
     accepted_from = DateField(label="受理日期自", required=False, widget=DATE)
     accepted_to = DateField(label="受理日期至", required=False, widget=DATE)

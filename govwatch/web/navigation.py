@@ -44,6 +44,7 @@ ENTRIES = [
     NavEntry("items", "事项", "item-list"),
     NavEntry("cases", "办件", "case-list"),
     NavEntry("supervision", "电子监察", "supervision:board", count="govwatch.supervision.todo"),
+    NavEntry("prediction", "风险预测", "prediction:overview"),
     NavEntry("evaluations", "差评整改", "evaluations:task-list", count="govwatch.evaluations.todo"),
     NavEntry("complaints", "投诉", "complaints:list"),
     NavEntry("projects", "重点项目", "projects:list", count="govwatch.projects.todo"),

@@ -130,6 +130,22 @@ class WorkCalendar:
         provisional = self.unscheduled_cum[j] != self.unscheduled_cum[idx]
         return j + _FIRST_ORD, provisional
 
+    def workdays_between_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Vectorised workdays_between over arrays of date ordinals (0 where end <= start)."""
+        count = (
+            self.cum[np.asarray(end, dtype=np.int64) - _FIRST_ORD]
+            - self.cum[np.asarray(start, dtype=np.int64) - _FIRST_ORD]
+        )
+        return np.maximum(count, 0)
+
+    def first_date_within_many(self, end: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Vectorised first_date_within: for each end date (ordinal), the earliest date with at most n
+        working days in (date, end]."""
+        idx = np.asarray(end, dtype=np.int64) - _FIRST_ORD
+        return (
+            np.searchsorted(self.cum, self.cum[idx] - np.asarray(n, dtype=np.int64), side="left") + _FIRST_ORD
+        )
+
 
 def day_by_day_add(is_workday, d: date, n: int) -> date:
     """The plain reference: step one day at a time. Used by tests and the benchmark."""

@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govwatch.cases.deadlines import (
     Event,
@@ -166,3 +168,52 @@ def test_the_due_date_rule_is_one_function_the_derivation_uses():
         due_date(SHIPPED, date(2026, 3, 2), 9, f.suspended_days).date,
         due_date(SHIPPED, date(2026, 3, 2), 9, f.suspended_days).provisional,
     )
+
+
+# -- the array forms of the rules agree with the rules ------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 12, 31)),
+            st.integers(0, 60),
+            st.integers(0, 20),
+            st.integers(-1, 5),
+            st.integers(0, 90),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_array_rules_give_what_the_rules_give(cases):
+    import numpy as np
+
+    from govwatch.cases.deadlines import cards, due_date, due_dates, first_card_dates, yellow_thresholds
+    from govwatch.core.localtime import start_of_day
+
+    cal = SHIPPED
+    accepted = np.array([c[0].toordinal() for c in cases])
+    promised = np.array([c[1] for c in cases])
+    suspended = np.array([c[2] for c in cases])
+    own = np.array([c[3] for c in cases])
+    today = accepted + np.array([c[4] for c in cases])
+    due = due_dates(cal, accepted, promised, suspended)
+    threshold = yellow_thresholds(promised, own)
+    card = cards(cal, today, due, promised, threshold)
+    first = first_card_dates(cal, due, promised, threshold)
+    names = {0: "none", 1: "yellow", 2: "red"}
+    for k, (accepted_on, p, s, o, days) in enumerate(cases):
+        expected_due = due_date(cal, accepted_on, p, s).date
+        assert date.fromordinal(int(due[k])) == expected_due
+        th = yellow_threshold(p, o if o >= 0 else None)
+        assert threshold[k] == th
+        moment = start_of_day(accepted_on + timedelta(days=days))
+        assert names[int(card[k])] == card_at("open", expected_due, p, th, moment, cal)
+        # The first card appears on the first-card date and not the day before.
+        first_day = date.fromordinal(int(first[k]))
+        assert card_at("open", expected_due, p, th, start_of_day(first_day), cal) != "none"
+        assert (
+            card_at("open", expected_due, p, th, start_of_day(first_day - timedelta(days=1)), cal) == "none"
+        )

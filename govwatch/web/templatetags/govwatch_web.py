@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from django import template
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from govwatch.accounts.permissions import (
@@ -113,6 +114,16 @@ def navigation(context) -> list[dict[str, object]]:
 @register.inclusion_tag("web/_card.html")
 def card_badge(card: str) -> dict[str, str]:
     return {"card": card}
+
+
+@register.inclusion_tag("web/_risk.html")
+def risk_cell(case) -> dict:
+    """A case's predicted risk: its percentage, marked when the model warns of it."""
+    try:
+        risk = case.risk if case.status == "open" else None
+    except ObjectDoesNotExist:  # low risk, or not predicted (closed, suspended, carded)
+        risk = None
+    return {"risk": risk, "percent": round(100 * risk.risk) if risk else None}
 
 
 @register.inclusion_tag("web/_on_time.html")

@@ -17,10 +17,11 @@ from govwatch.core.localtime import start_of_day
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
+from govwatch.prediction.models import CaseRisk, PredictedWarning
 from govwatch.supervision.models import CardChange
 from govwatch.workcal.calendar import get_calendar
 
-from ..forms import IN_PROGRESS, CaseFilterForm
+from ..forms import IN_PROGRESS, NOTABLE_RISK, RISK_NOTABLE, RISK_WARNED, CaseFilterForm
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [CaseStatus.OPEN, CaseStatus.SUSPENDED]
@@ -46,6 +47,10 @@ def filter_cases(cases: QuerySet[Case], data: dict, user) -> QuerySet[Case]:
             case=OuterRef("case_no"), card=OuterRef("card"), at__gte=start_of_day(data["card_since"])
         )
         cases = cases.exclude(card=Card.NONE).filter(Exists(shown))
+    if data["risk"] == RISK_WARNED:
+        cases = cases.filter(risk__warn=True)
+    elif data["risk"] == RISK_NOTABLE:
+        cases = cases.filter(risk__risk__gte=NOTABLE_RISK)
     if data["overdue"]:
         cases = cases.filter(status=CaseStatus.OPEN, due_date__lt=timezone.localdate())
     if data["accepted_from"]:
@@ -74,7 +79,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, f"未找到业务编号为“{form.cleaned_data['q'].strip()}”的办件。")
     elif form.is_bound:
         cases = filter_cases(cases, form.cleaned_data, request.user)
-    rows = cases.select_related("item", "unit").order_by("-accepted_on", "-pk")
+    rows = cases.select_related("item", "unit", "risk")
+    # Filtered by risk, the riskiest first: what a unit should look at before the yellow cards.
+    at_risk = form.is_bound and form.is_valid() and form.cleaned_data["risk"]
+    rows = rows.order_by("-risk__risk", "-pk") if at_risk else rows.order_by("-accepted_on", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/case_list.html", {"nav": "cases", "form": form, "page": page})
 
@@ -89,6 +97,8 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
     context = {
         "nav": "cases",
         "case": case,
+        "risk": CaseRisk.objects.filter(case=case).first() if case.status == CaseStatus.OPEN else None,
+        "warning": PredictedWarning.objects.filter(case=case).first(),
         "remaining": remaining,
         "overdue": case.status == CaseStatus.OPEN and remaining is None,
         "events": case.events.order_by("at", "pk"),

@@ -32,6 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
         ).count(),
         "yellow": cases.filter(card=Card.YELLOW, status=CaseStatus.OPEN).count(),
         "red": cases.filter(card=Card.RED, status=CaseStatus.OPEN).count(),
+        # Cases the model warns of before any card (contract section 13): the few to handle first.
+        "at_risk": cases.filter(risk__warn=True).count(),
     }
     groups = for_request(request)
     context = {

@@ -70,7 +70,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "figures": catalog_figures(items),
         "recent_cases": Case.objects.visible_to(scope(user))
         .filter(unit__in=subtree_ids)
-        .select_related("item", "unit")
+        .select_related("item", "unit", "risk")
         .order_by("-accepted_on", "-pk")[:RECENT_CASES],
     }
     return render(request, "web/unit_detail.html", context)

@@ -1,0 +1,310 @@
+"""The region's cases as numpy arrays, as GovWatch held them at one moment.
+
+A `CaseFrame` holds, for every case accepted by its moment `as_of`, what was known then: the
+acceptance, the closing only if it happened by `as_of`, the suspensions that had started by then
+(and their end only if it had come). The stored status, due date and card of a case are never read:
+they reflect events after `as_of`. Due dates and cards are recomputed from the item's promised days,
+the acceptance date and the suspensions ended by the moment asked, exactly as contract section 3
+says; so nothing later than `as_of` can reach a prediction (`truncate` gives the frame of an earlier
+moment without going back to the database, for training and replays).
+
+Moments are int64 seconds since the epoch (UTC), dates are proleptic ordinals (`date.toordinal`).
+Due dates and cards come from the array forms of the rules in `govwatch.cases.deadlines`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+from django.db import connection
+
+from govwatch.cases.deadlines import due_dates, yellow_thresholds
+from govwatch.core.localtime import local_tz
+from govwatch.workcal.calendar import WorkCalendar
+
+NEVER = np.int64(2**62)  # "not (yet) happened": later than any moment
+DAY = 86400
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+# -- local time, vectorised ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _offsets(tz_key: str, first_day: int, last_day: int) -> np.ndarray:
+    """The zone's UTC offset (seconds) at noon of each UTC day in [first_day, last_day]."""
+    tz = local_tz()
+    return np.array(
+        [datetime.fromtimestamp(d * DAY + DAY // 2, UTC).astimezone(tz).utcoffset().total_seconds()
+         for d in range(first_day, last_day + 1)],
+        dtype=np.int64,
+    )  # fmt: skip
+
+
+def _offset_of(days: np.ndarray) -> np.ndarray:
+    if days.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    # Whole years of the table at a time, so that one table serves many calls.
+    first = int(days.min()) // 366 * 366
+    last = (int(days.max()) // 366 + 1) * 366
+    table = _offsets(str(local_tz()), first, last)
+    return table[days - first]
+
+
+def local_ordinal(moments: np.ndarray) -> np.ndarray:
+    """The local date (ordinal) of each moment."""
+    moments = np.asarray(moments, dtype=np.int64)
+    return (moments + _offset_of(moments // DAY)) // DAY + EPOCH_ORDINAL
+
+
+def midnight(ordinals: np.ndarray) -> np.ndarray:
+    """The moment local time 00:00 of each date begins."""
+    days = np.asarray(ordinals, dtype=np.int64) - EPOCH_ORDINAL
+    return days * DAY - _offset_of(days)
+
+
+def local_hour(moments: np.ndarray) -> np.ndarray:
+    moments = np.asarray(moments, dtype=np.int64)
+    return ((moments + _offset_of(moments // DAY)) % DAY) / 3600.0
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def moment_of(seconds: int) -> datetime:
+    return datetime.fromtimestamp(int(seconds), UTC)
+
+
+# -- the frame -------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseFrame:
+    as_of: int
+    id: np.ndarray  # case primary keys
+    item: np.ndarray  # item ids
+    unit: np.ndarray  # handling unit ids
+    accepted_at: np.ndarray
+    accepted_on: np.ndarray
+    closed_at: np.ndarray  # NEVER when not closed by as_of
+    closed_on: np.ndarray  # NEVER when not closed by as_of
+    promised: np.ndarray
+    threshold: np.ndarray  # yellow threshold, working days
+    base_due: np.ndarray  # due date before any suspension
+    # Suspensions, ordered by case row then start: row index into the frame, start, end (NEVER while
+    # it lasts) and the working days it moved the due date (0 until it ended).
+    s_row: np.ndarray
+    s_start: np.ndarray
+    s_end: np.ndarray
+    s_days: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def truncate(self, as_of: int) -> CaseFrame:
+        """The frame as it was at an earlier moment: later acceptances dropped, later closings and
+        resumptions forgotten."""
+        if as_of > self.as_of:
+            raise ValueError("a frame cannot look past its own moment")
+        keep = self.accepted_at <= as_of
+        rows = np.flatnonzero(keep)
+        renumber = np.full(len(self), -1, dtype=np.int64)
+        renumber[rows] = np.arange(rows.size)
+        closed = self.closed_at[rows] <= as_of
+        s_keep = (self.s_start <= as_of) & (renumber[self.s_row] >= 0)
+        s_ended = self.s_end[s_keep] <= as_of
+        return CaseFrame(
+            as_of=as_of,
+            id=self.id[rows], item=self.item[rows], unit=self.unit[rows],
+            accepted_at=self.accepted_at[rows], accepted_on=self.accepted_on[rows],
+            closed_at=np.where(closed, self.closed_at[rows], NEVER),
+            closed_on=np.where(closed, self.closed_on[rows], NEVER),
+            promised=self.promised[rows], threshold=self.threshold[rows], base_due=self.base_due[rows],
+            s_row=renumber[self.s_row[s_keep]], s_start=self.s_start[s_keep],
+            s_end=np.where(s_ended, self.s_end[s_keep], NEVER), s_days=np.where(s_ended, self.s_days[s_keep], 0),
+        )  # fmt: skip
+
+    def take(self, rows: np.ndarray) -> CaseFrame:
+        """A frame of some of the cases (suspensions follow their cases)."""
+        renumber = np.full(len(self), -1, dtype=np.int64)
+        renumber[rows] = np.arange(rows.size)
+        s_keep = renumber[self.s_row] >= 0
+        order = np.argsort(renumber[self.s_row[s_keep]], kind="stable")
+        case_fields = {
+            f.name: getattr(self, f.name)[rows]
+            for f in fields(self)
+            if f.name not in ("as_of",) and not f.name.startswith("s_")
+        }
+        return replace(
+            self, **case_fields,
+            s_row=renumber[self.s_row[s_keep]][order], s_start=self.s_start[s_keep][order],
+            s_end=self.s_end[s_keep][order], s_days=self.s_days[s_keep][order],
+        )  # fmt: skip
+
+    # -- state at moments --
+
+    def suspension_state(self, rows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each (case row, moment): working days added by suspensions ended by then, whether the
+        case is suspended at that moment, and how many suspensions it has had."""
+        added = np.zeros(rows.size, dtype=np.int64)
+        suspended = np.zeros(rows.size, dtype=bool)
+        count = np.zeros(rows.size, dtype=np.int64)
+        if self.s_row.size == 0 or rows.size == 0:
+            return added, suspended, count
+        first = np.searchsorted(self.s_row, rows, side="left")
+        last = np.searchsorted(self.s_row, rows, side="right")
+        have = np.flatnonzero(last > first)
+        for j in range(int((last - first)[have].max()) if have.size else 0):
+            pick = have[first[have] + j < last[have]]
+            s = first[pick] + j
+            started = self.s_start[s] <= at[pick]
+            ended = self.s_end[s] <= at[pick]
+            added[pick] += np.where(ended, self.s_days[s], 0)
+            suspended[pick] |= started & ~ended
+            count[pick] += started
+        return added, suspended, count
+
+    def due_at(
+        self, cal: WorkCalendar, rows: np.ndarray, at: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(due date, suspended now, suspensions so far) of each (case row, moment)."""
+        added, suspended, count = self.suspension_state(rows, at)
+        return due_dates(cal, self.accepted_on[rows], self.promised[rows], added), suspended, count
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def _sql_epoch(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM {column}))::bigint"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def _sql_ordinal(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '0001-01-01' + 1)"
+    return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
+
+
+OPEN_STATUSES = ("open", "suspended")
+
+
+def _where(kind: str) -> str:
+    # Two index ranges rather than an OR: the open cases by status, the others by closing date.
+    if kind == "open":
+        return "c.status IN ('open', 'suspended') AND c.accepted_at <= %s"
+    return "c.closed_on >= %s AND c.status NOT IN ('open', 'suspended') AND c.accepted_at <= %s"
+
+
+def _fetch(sql: str, params: list, width: int) -> np.ndarray:
+    from itertools import chain
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return np.zeros((0, width), dtype=np.int64)
+    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width).reshape(-1, width)
+
+
+def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool = False) -> CaseFrame:
+    """Every case accepted by `as_of` that was open then or closed on or after `since`.
+
+    `since` None takes every closed case; `only_open` only the cases open at `as_of`.
+    """
+    at = connection.ops.adapt_datetimefield_value(as_of)
+    day = as_of.astimezone(local_tz()).date()
+    # A case closed after `as_of` was open then: its closing date is on or after `as_of`'s date.
+    closed_from = day if only_open else min(since or date(1970, 1, 2), day)
+    columns = (
+        f"c.id, c.item_id, c.unit_id, {_sql_epoch('c.accepted_at')}, {_sql_ordinal('c.accepted_on')}, "
+        f"COALESCE({_sql_epoch('c.closed_at')}, -1), COALESCE({_sql_ordinal('c.closed_on')}, -1), "
+        "i.promised_days, COALESCE(i.yellow_days, -1)"
+    )
+    parts = [(_where("open"), [at]), (_where("closed"), [closed_from.isoformat(), at])]
+    blocks = [
+        _fetch(
+            f"SELECT {columns} FROM cases_case c JOIN catalog_item i ON i.id = c.item_id WHERE {where}",
+            params,
+            9,
+        )
+        for where, params in parts
+    ]
+    data = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
+    data = data[np.argsort(data[:, 0], kind="stable")]
+    as_of_s = epoch(as_of)
+    closed = (data[:, 5] >= 0) & (data[:, 5] <= as_of_s)
+    if only_open:
+        keep = ~closed
+        data, closed = data[keep], closed[keep]
+    promised = data[:, 7]
+    threshold = yellow_thresholds(promised, data[:, 8])
+    frame = CaseFrame(
+        as_of=as_of_s,
+        id=data[:, 0].copy(), item=data[:, 1].copy(), unit=data[:, 2].copy(),
+        accepted_at=data[:, 3].copy(), accepted_on=data[:, 4].copy(),
+        closed_at=np.where(closed, data[:, 5], NEVER), closed_on=np.where(closed, data[:, 6], NEVER),
+        promised=promised.copy(), threshold=threshold,
+        base_due=due_dates(cal, data[:, 4], promised, np.zeros_like(promised)),
+        s_row=np.zeros(0, dtype=np.int64), s_start=np.zeros(0, dtype=np.int64),
+        s_end=np.zeros(0, dtype=np.int64), s_days=np.zeros(0, dtype=np.int64),
+    )  # fmt: skip
+    return _with_suspensions(frame, parts, at)
+
+
+def _with_suspensions(frame: CaseFrame, parts: list[tuple[str, list]], at: str) -> CaseFrame:
+    columns = f"c.id, {_sql_epoch('s.started_at')}, COALESCE({_sql_epoch('s.ended_at')}, -1), s.workdays"
+    blocks = []
+    for where, params in parts:
+        blocks.append(
+            _fetch(
+                f"SELECT {columns} FROM cases_suspension s JOIN cases_case c ON c.case_no = s.case_no "
+                f"WHERE s.started_at <= %s AND {where}",
+                [at, *params],
+                4,
+            )
+        )
+    data = np.concatenate(blocks)
+    rows = np.searchsorted(frame.id, data[:, 0])
+    rows = np.minimum(rows, max(len(frame) - 1, 0))
+    known = (
+        (len(frame) > 0) & (frame.id[rows] == data[:, 0]) if len(frame) else np.zeros(len(data), dtype=bool)
+    )
+    data, rows = data[known], rows[known]
+    order = np.lexsort((data[:, 1], rows))
+    data, rows = data[order], rows[order]
+    ended = (data[:, 2] >= 0) & (data[:, 2] <= frame.as_of)
+    return replace(
+        frame, s_row=rows.astype(np.int64), s_start=data[:, 1].copy(),
+        s_end=np.where(ended, data[:, 2], NEVER), s_days=np.where(ended, data[:, 3], 0),
+    )  # fmt: skip
+
+
+def case_numbers(ids: np.ndarray) -> list[str]:
+    """The case numbers of some case ids, in the same order."""
+    from govwatch.cases.models import Case
+
+    if ids.size == 0:
+        return []
+    found: dict[int, str] = {}
+    lo, hi = int(ids.min()), int(ids.max())
+    # One range scan of the primary key when the ids are dense (they are: open cases of a region).
+    if hi - lo < 4 * ids.size:
+        found.update(
+            Case.objects.filter(id__gte=lo, id__lte=hi)
+            .values_list("id", "case_no")
+            .iterator(chunk_size=20000)
+        )
+    else:
+        for k in range(0, ids.size, 900):
+            found.update(Case.objects.filter(id__in=ids[k : k + 900].tolist()).values_list("id", "case_no"))
+    return [found[int(i)] for i in ids]
+
+
+def since_days(as_of: datetime, days: int) -> date:
+    return (as_of - timedelta(days=days)).astimezone(local_tz()).date()
