@@ -11,6 +11,7 @@ MODULES = [
     "govwatch.workcal.cli",
     "govwatch.cases.cli",
     "govwatch.supervision.cli",
+    "govwatch.rectification.cli",
     "govwatch.audit.cli",
     "govwatch.api.cli",
     "govwatch.accounts.cli",

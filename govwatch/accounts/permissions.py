@@ -28,11 +28,18 @@ REVIEW_NEGATIVE = "review_negative"  # supervisors accept a rectified negative r
 DECIDE_APPEAL = "decide_appeal"  # the service office rules on a unit's appeal against a review
 ISSUE_LETTERS = "issue_letters"  # draft, issue and close supervision recommendation and reminder letters
 REPLY_LETTERS = "reply_letters"  # a unit reports what it did about a letter
+REPORT_RECTIFICATION = "report_rectification"  # a unit reports progress on its problems and asks for sign-off
+MANAGE_RECTIFICATION = "manage_rectification"  # upload lists, set look-back intervals; sign-off also needs the list's approving role
+INSPECT_HALLS = "inspect_halls"  # record and publish hall inspections (明察暗访)
+MANAGE_CHECKLISTS = "manage_checklists"  # edit the hall-inspection checklist templates
+MANAGE_RISKS = "manage_risks"  # keep and review a unit's integrity risk points (廉政风险点)
 
 ACTIONS: dict[str, set[str]] = {
-    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS},
-    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL},
-    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS},
+    Role.SUPERVISOR: {VIEW_PII, ISSUE_ORDERS, ACCEPT_ORDERS, VIEW_AUDIT, REVIEW_NEGATIVE, ISSUE_LETTERS,
+                      MANAGE_RECTIFICATION, INSPECT_HALLS, MANAGE_RISKS},
+    Role.OFFICE: {MANAGE_CATALOG, IMPORT, MANAGE_TEMPLATES, ISSUE_ORDERS, ACCEPT_ORDERS, DECIDE_APPEAL,
+                  MANAGE_RECTIFICATION, INSPECT_HALLS, MANAGE_CHECKLISTS},
+    Role.UNIT_STAFF: {REPLY_ORDERS, HANDLE_NEGATIVE, REPLY_LETTERS, REPORT_RECTIFICATION, MANAGE_RISKS},
     Role.LEADER: set(),
     Role.INTEGRATION: {IMPORT},
 }

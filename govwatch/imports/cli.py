@@ -7,7 +7,7 @@ import sys
 
 from govwatch.cli import EXIT_OK, EXIT_REJECTED, UsageError, emit
 
-KINDS = ("units", "items", "cases", "evaluations", "complaints")
+KINDS = ("units", "items", "cases", "evaluations", "complaints", "rectification")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -27,7 +27,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="导入单位、事项、办件过程、好差评或投诉文件(.csv/.xlsx/.jsonl)")
+    p = sub.add_parser("import", help="导入单位、事项、办件过程、好差评、投诉(.csv/.xlsx/.jsonl)或整改清单(.xlsx/.csv)")
     p.add_argument("kind", metavar="KIND", help=f"记录类型：{'|'.join(KINDS)}")
     p.add_argument("file", help="文件路径")
     p.add_argument("--format", choices=["json", "text"], default="json")

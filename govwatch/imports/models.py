@@ -14,6 +14,7 @@ class ImportRun(models.Model):
         EVALUATIONS = "evaluations", "好差评"
         COMPLAINTS = "complaints", "投诉"
         CALENDAR = "calendar", "节假日安排"
+        RECTIFICATION = "rectification", "整改清单"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from .readers import FileProblem, Record, Table, open_table
 
 # The errors kept in full in the run and the output; `rejected` counts them all.
 MAX_ERRORS = 1000
-KINDS = tuple(FIELDS)
+# A rectification list is read in the offices' own form (title rows, merged cells): its own reader.
+KINDS = (*FIELDS, "rectification")
 
 
 @dataclass
@@ -53,9 +55,10 @@ Importer = Callable[[Iterator[Record], ImportResult, ImportRun], None]
 
 
 def _importers() -> dict[str, Importer]:
-    from . import cases, facts, master
+    from . import cases, facts, master, rectification
 
     return {
+        "rectification": rectification.import_rectification,
         "units": master.import_units,
         "items": master.import_items,
         "cases": cases.import_events,
@@ -91,7 +94,12 @@ def run_import(
     `source` where the run came from (an IP address, "cli"). Each run is one audit entry.
     """
     _check_kind(kind)
-    table = open_table(path, FIELDS[kind])
+    if kind == "rectification":
+        from .rectification import open_list_table
+
+        table = open_list_table(path)
+    else:
+        table = open_table(path, FIELDS[kind])
     return run_import_records(
         kind,
         table,
@@ -125,9 +133,12 @@ def run_import_records(
     )
     result.run_id = run.pk
     try:
-        _importers()[kind](table.rows, result, run)
+        importer = _importers()[kind]
+        if kind == "rectification":
+            importer = partial(importer, title=getattr(table, "title", ""))
+        importer(table.rows, result, run)
     finally:
-        result.warnings = list(table.warnings)
+        result.warnings = [*table.warnings, *result.warnings]
         run.read, run.imported, run.duplicates, run.rejected = (
             result.read, result.imported, result.duplicates, result.rejected,
         )  # fmt: skip

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RectificationConfig(AppConfig):
+    name = "govwatch.rectification"
+    verbose_name = "整改清单"
