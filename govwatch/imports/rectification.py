@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
+from govwatch.cases.deadlines import start_of_day
 from govwatch.core.choices import allowed, parse_choice
 from govwatch.core.parsing import parse_date
 from govwatch.orgs.models import Unit
@@ -140,7 +141,8 @@ def _find_header(sheet: Sheet) -> int:
 
 
 def _check_header_merges(sheet: Sheet, header: int) -> None:
-    for r0, r1, c0, c1 in sheet.merges:
+    # A header over two rows says more about what to fix than one merged cell in it: reported first.
+    for r0, r1, c0, c1 in sorted(sheet.merges, key=lambda m: m[1] == m[0]):
         if r0 <= header <= r1 and r1 > r0:
             cells = f"{_column(c0)}{r0 + 1}:{_column(c1)}{r1 + 1}"
             raise FileProblem(
@@ -148,7 +150,7 @@ def _check_header_merges(sheet: Sheet, header: int) -> None:
             )
         if r0 == header and c1 > c0:
             cells = f"{_column(c0)}{r0 + 1}:{_column(c1)}{r1 + 1}"
-            raise FileProblem(f"表头第 {header + 1} 行的 {cells} 为合并单元格：请拆分为每列一个字段名")
+            raise FileProblem(f"表头第 {header + 1} 行的 {cells} 为合并单元格：请改为一行表头、每列一个字段名")
 
 
 def _fill_merges(sheet: Sheet, header: int) -> None:
@@ -197,7 +199,13 @@ def open_list_table(path: str | Path) -> Table:
     if titles:
         table.warnings.append(f"已跳过表头上方的标题行（第 1 至 {header} 行）：{titles[0]}")
     # Aliases beyond the contract's one per field are renamed before the common header check.
-    cells = [(_known(c) or c) if c else c for c in sheet.rows[header]]
+    # An alias is taken only for a column the header does not name by the contract's own names (a
+    # form with both 责任单位编码 and 责任单位 imports the codes and ignores the names).
+    own = {f.name: f.name for f in LIST_FIELDS} | {f.alias: f.name for f in LIST_FIELDS}
+    named = {own.get(_clean_header(c)) for c in sheet.rows[header] if c}
+    cells = [
+        c if not c or c in own or _known(c) in named else (_known(c) or c) for c in sheet.rows[header]
+    ]
     parsed = _parse_header(cells, LIST_FIELDS, table.warnings)
     _fill_merges(sheet, header)
     table.title = titles[0] if titles else ""  # type: ignore[attr-defined]
@@ -377,9 +385,12 @@ def _list_for(row: ProblemRow, title: str, actor: Actor) -> RectificationList:
 def _store(rlist: RectificationList, row: ProblemRow, actor: Actor, now, result: ImportResult) -> None:
     existing = Problem.objects.filter(rlist=rlist, no=row.no).first()
     if existing is None:
+        # The problem stands from the day its finding was handed over (so that `list --at` a moment
+        # between then and the import sees it), never later than now.
+        opened = min(now, start_of_day(row.feedback_date)) if row.feedback_date else now
         open_problem(rlist, no=row.no, description=row.problem, unit=row.unit, deadline=row.deadline,
                      aspect=row.aspect, leader=row.leader, measures=row.measures, digest=row.digest(),
-                     actor=actor, at=now)  # fmt: skip
+                     actor=actor, at=opened)  # fmt: skip
         result.imported += 1
         return
     if existing.digest == row.digest():

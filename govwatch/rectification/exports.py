@@ -27,7 +27,7 @@ COLUMNS = (
     ("leader", "责任领导", 10), ("unit_code", "责任单位编码", 14), ("deadline", "整改时限", 12),
     ("measures", "整改措施", 40),
 )  # fmt: skip
-PROGRESS_COLUMNS = (("unit_name", "责任单位", 18), ("status", "整改状态", 12), ("progress", "整改进展", 60),
+PROGRESS_COLUMNS = (("unit_name", "责任单位名称", 18), ("status", "整改状态", 12), ("progress", "整改进展", 60),
                     ("signed_off", "销号日期", 12), ("relapses", "反弹次数", 8))  # fmt: skip
 _THIN = Side(style="thin", color="999999")
 
