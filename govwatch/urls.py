@@ -12,6 +12,9 @@ urlpatterns = [
     path("supervision/", include("govwatch.supervision.urls")),
     path("evaluations/", include("govwatch.evaluations.urls")),
     path("reports/", include("govwatch.reports.urls")),
+    path("rectification/", include("govwatch.rectification.urls")),
+    path("halls/", include("govwatch.hallchecks.urls")),
+    path("integrity/", include("govwatch.integrity.urls")),
     path("e/", include("govwatch.public.urls")),
     path("", include("govwatch.web.urls")),
 ]
