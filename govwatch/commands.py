@@ -17,6 +17,7 @@ MODULES = [
     "govwatch.accounts.cli",
     "govwatch.reports.cli",
     "govwatch.demo.cli",
+    "govwatch.demo.rectification_lists",
     "govwatch.web.cli",
     "govwatch.core.worker",
     "govwatch.core.demo_users",

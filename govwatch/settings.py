@@ -261,7 +261,7 @@ IMPORT_MEMORY_ROWS = int(os.environ.get("GOVWATCH_IMPORT_MEMORY_ROWS", 500_000))
 SMS_TRANSPORT = os.environ.get("GOVWATCH_SMS_TRANSPORT", "file")
 SMS_URL = os.environ.get("GOVWATCH_SMS_URL", "")
 SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
-_MESSAGE_KINDS = ("red", "yellow", "order")
+_MESSAGE_KINDS = ("red", "yellow", "order", "rectify", "rectify_weekly", "integrity")
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),

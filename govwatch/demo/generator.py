@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import names
+from . import names, rectification_lists
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
@@ -877,6 +877,7 @@ def generate(
         raise DemoError(f"写入输出目录失败: {directory}（{why}）") from exc
     for key, path in paths.items():
         os.replace(parts[key], path)
+    rectification_lists.write_lists(directory, districts[0].code, rectification_lists.as_of_for(until, year))
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
     return {

@@ -137,8 +137,13 @@ def _list_for(inspection: Inspection, role: str, actor: Actor) -> RectificationL
         approver_role=role if role in (Role.SUPERVISOR, Role.OFFICE) else APPROVER_BY_SOURCE[Source.HALL_CHECK],
         published=inspection.mode == Inspection.Mode.OPEN,
     )  # fmt: skip
-    record(actor, "rectification_list.create", rlist, summary=f"明察暗访发现问题，建立整改清单 {rlist.code}",
-           after={"code": rlist.code, "name": rlist.name, "source": rlist.source, "published": rlist.published})
+    record(
+        actor,
+        "rectification_list.create",
+        rlist,
+        summary=f"明察暗访发现问题，建立整改清单 {rlist.code}",
+        after={"code": rlist.code, "name": rlist.name, "source": rlist.source, "published": rlist.published},
+    )
     return rlist
 
 
@@ -221,8 +226,13 @@ def do_publish(actor: Actor, inspection: Inspection, at: datetime | None = None)
         for problem in Problem.objects.filter(rlist=inspection.rlist):
             problem.steps.create(at=at, kind="updated", actor=actor.label[:150], status=problem.status,
                                  deadline=problem.deadline, text=f"暗访结果公开，整改时限 {problem.deadline:%Y-%m-%d}")  # fmt: skip
-    record(actor, "inspection.publish", inspection, summary=f"公开暗访结果：{inspection.unit.name}",
-           after={"published_at": at})
+    record(
+        actor,
+        "inspection.publish",
+        inspection,
+        summary=f"公开暗访结果：{inspection.unit.name}",
+        after={"published_at": at},
+    )
     return inspection
 
 

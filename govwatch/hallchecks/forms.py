@@ -41,7 +41,9 @@ class InspectionForm(ChineseForm):
         label="不符合项整改期限（工作日）", min_value=1, max_value=MAX_RECTIFY_DAYS, initial=10,
         error_messages={"min_value": "整改期限至少 1 个工作日", "max_value": f"整改期限最多 {MAX_RECTIFY_DAYS} 个工作日"},
     )  # fmt: skip
-    note = forms.CharField(label="总体情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="总体情况", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     photos = _photos("现场照片（可多选，上传时自动压缩并去除位置信息）")
 
     def __init__(self, *args, template: ChecklistTemplate, user, **kwargs) -> None:
@@ -68,15 +70,22 @@ class InspectionForm(ChineseForm):
     def clean(self) -> dict:
         data = super().clean()
         for item in self.items:
-            if data.get(f"outcome_{item.pk}") == InspectionResult.Outcome.FAIL and not (data.get(f"note_{item.pk}") or "").strip():
+            if (
+                data.get(f"outcome_{item.pk}") == InspectionResult.Outcome.FAIL
+                and not (data.get(f"note_{item.pk}") or "").strip()
+            ):
                 self.add_error(f"note_{item.pk}", "不符合的项目请说明发现的问题")
         return data
 
     def results(self) -> list[ItemResult]:
         data = self.cleaned_data
         return [
-            ItemResult(item, data[f"outcome_{item.pk}"], data[f"note_{item.pk}"],
-                       [(f.name, f.read()) for f in data[f"photos_{item.pk}"]])  # fmt: skip
+            ItemResult(
+                item,
+                data[f"outcome_{item.pk}"],
+                data[f"note_{item.pk}"],
+                [(f.name, f.read()) for f in data[f"photos_{item.pk}"]],
+            )  # fmt: skip
             for item in self.items
         ]
 
@@ -85,8 +94,12 @@ class InspectionForm(ChineseForm):
 
 
 class TemplateForm(ChineseForm):
-    name = forms.CharField(label="检查表名称", max_length=100, error_messages={"required": "请填写检查表名称"})
-    description = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(
+        label="检查表名称", max_length=100, error_messages={"required": "请填写检查表名称"}
+    )
+    description = forms.CharField(
+        label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     items = forms.CharField(
         label="检查项（每行一项，按顺序）", max_length=20000, widget=forms.Textarea(attrs={"rows": 12}),
         error_messages={"required": "检查表至少要有一个检查项"},

@@ -68,7 +68,12 @@ class Inspection(models.Model):
     inspector = models.CharField("检查人", max_length=150)
     # The inspecting body (the commission, the office): it owns the list of what was found.
     inspector_unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="检查单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Unit",
+        verbose_name="检查单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     inspector_role = models.CharField("检查人角色", max_length=16, blank=True)
     note = models.TextField("总体情况", blank=True)

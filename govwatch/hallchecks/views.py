@@ -54,10 +54,14 @@ def new(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             failed = inspection.results.filter(outcome="fail").count()
-            messages.success(request, f"检查已记录：{failed} 项不符合" + ("，已列入整改清单" if failed else ""))
+            messages.success(
+                request, f"检查已记录：{failed} 项不符合" + ("，已列入整改清单" if failed else "")
+            )
             return redirect("hallchecks:detail", pk=inspection.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "hallchecks/new.html", context(request, "halls", form=form, template=template), status=status)
+    return render(
+        request, "hallchecks/new.html", context(request, "halls", form=form, template=template), status=status
+    )
 
 
 @member_required
@@ -124,4 +128,6 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, f"检查表“{saved.name}”已保存")
             return redirect("hallchecks:templates")
-    return render(request, "hallchecks/template_edit.html", context(request, "checklists", form=form, template=template))
+    return render(
+        request, "hallchecks/template_edit.html", context(request, "checklists", form=form, template=template)
+    )

@@ -103,7 +103,9 @@ def _read_xlsx(path: Path) -> Sheet:
     try:
         sheet = book.worksheets[0]
         rows = [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        merges = [(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
+        merges = [
+            (m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1) for m in sheet.merged_cells.ranges
+        ]
     finally:
         book.close()
     return Sheet(rows, merges)
@@ -150,7 +152,9 @@ def _check_header_merges(sheet: Sheet, header: int) -> None:
             )
         if r0 == header and c1 > c0:
             cells = f"{_column(c0)}{r0 + 1}:{_column(c1)}{r1 + 1}"
-            raise FileProblem(f"表头第 {header + 1} 行的 {cells} 为合并单元格：请改为一行表头、每列一个字段名")
+            raise FileProblem(
+                f"表头第 {header + 1} 行的 {cells} 为合并单元格：请改为一行表头、每列一个字段名"
+            )
 
 
 def _fill_merges(sheet: Sheet, header: int) -> None:
@@ -203,9 +207,7 @@ def open_list_table(path: str | Path) -> Table:
     # form with both 责任单位编码 and 责任单位 imports the codes and ignores the names).
     own = {f.name: f.name for f in LIST_FIELDS} | {f.alias: f.name for f in LIST_FIELDS}
     named = {own.get(_clean_header(c)) for c in sheet.rows[header] if c}
-    cells = [
-        c if not c or c in own or _known(c) in named else (_known(c) or c) for c in sheet.rows[header]
-    ]
+    cells = [c if not c or c in own or _known(c) in named else (_known(c) or c) for c in sheet.rows[header]]
     parsed = _parse_header(cells, LIST_FIELDS, table.warnings)
     _fill_merges(sheet, header)
     table.title = titles[0] if titles else ""  # type: ignore[attr-defined]
@@ -265,7 +267,9 @@ class ProblemRow:
 
     def digest(self) -> str:
         c = self.content()
-        return digest(c["aspect"], c["description"], c["leader"], self.unit.code, c["deadline"], c["measures"])
+        return digest(
+            c["aspect"], c["description"], c["leader"], self.unit.code, c["deadline"], c["measures"]
+        )
 
 
 class Units:
@@ -321,7 +325,9 @@ def _heading(values: dict[str, str], first: str) -> str | None:
     return None
 
 
-def import_rectification(rows: Iterator[Record], result: ImportResult, run: ImportRun, title: str = "") -> None:
+def import_rectification(
+    rows: Iterator[Record], result: ImportResult, run: ImportRun, title: str = ""
+) -> None:
     units = Units()
     actor = Actor(run.operator_label or "cli", run.operator, "import")
     now = timezone.now()
@@ -348,7 +354,9 @@ def import_rectification(rows: Iterator[Record], result: ImportResult, run: Impo
                 if earlier_digest == parsed.digest():
                     result.duplicates += 1
                     continue
-                raise RowError("no", f"清单 {parsed.list_code} 的序号 {parsed.no} 已在第 {earlier} 行出现，内容不同")
+                raise RowError(
+                    "no", f"清单 {parsed.list_code} 的序号 {parsed.no} 已在第 {earlier} 行出现，内容不同"
+                )
             seen[key] = (line, parsed.digest())
             if parsed.list_code not in lists:
                 with transaction.atomic():
@@ -371,7 +379,11 @@ def _list_for(row: ProblemRow, title: str, actor: Actor) -> RectificationList:
         record(actor, "rectification_list.create", rlist, summary=f"建立整改清单 {rlist.code}《{rlist.name}》",
                after={"code": rlist.code, "name": rlist.name, "source": rlist.source})  # fmt: skip
         return rlist
-    changes = {k: v for k, v in (("name", row.list_name), ("feedback_date", row.feedback_date)) if v and getattr(rlist, k) != v}
+    changes = {
+        k: v
+        for k, v in (("name", row.list_name), ("feedback_date", row.feedback_date))
+        if v and getattr(rlist, k) != v
+    }
     if changes:
         before = {k: str(getattr(rlist, k)) for k in changes}
         for k, v in changes.items():

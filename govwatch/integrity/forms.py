@@ -46,7 +46,9 @@ class ReviewForm(ChineseForm):
 
 class RiskFilterForm(ChineseForm):
     unit = _unit("单位（含下级）", False)
-    level = forms.ChoiceField(label="风险等级", choices=[("", "全部"), *RiskPoint.Level.choices], required=False)
+    level = forms.ChoiceField(
+        label="风险等级", choices=[("", "全部"), *RiskPoint.Level.choices], required=False
+    )
     due = forms.BooleanField(label="仅看需复核", required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:

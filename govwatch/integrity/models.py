@@ -13,7 +13,9 @@ class RiskPoint(models.Model):
         MEDIUM = "medium", "中"
         LOW = "low", "低"
 
-    unit = models.ForeignKey("orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="risk_points")
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="risk_points"
+    )
     post = models.CharField("岗位", max_length=100)
     risk = models.TextField("风险点")
     level = models.CharField("风险等级", max_length=8, choices=Level.choices, default=Level.MEDIUM)

@@ -66,7 +66,9 @@ def visible_lists(user):
     if mine.everything:
         return lists
     if may(user, MANAGE_RECTIFICATION):
-        return lists.filter(Q(problems__unit__path__startswith=mine.path) | Q(owner__path__startswith=mine.path)).distinct()
+        return lists.filter(
+            Q(problems__unit__path__startswith=mine.path) | Q(owner__path__startswith=mine.path)
+        ).distinct()
     return lists.filter(published=True, problems__unit__path__startswith=mine.path).distinct()
 
 
@@ -122,7 +124,15 @@ def check_manager(actor: Actor) -> None:
 # -- the timeline --------------------------------------------------------------------------------
 
 
-def _step(problem: Problem, at: datetime, kind: str, actor: Actor, text: str = "", files: Files = ()) -> ProblemStep:
+def _step(
+    problem: Problem, at: datetime, kind: str, actor: Actor, text: str = "", files: Files = ()
+) -> ProblemStep:
+    # The timeline is the history (`list --at` reads it): a step is never put before the last one.
+    last = problem.steps.order_by("-at").values_list("at", flat=True).first() if problem.pk else None
+    if last is not None and at < last:
+        raise RectificationError(
+            f"时间 {timezone.localtime(at):%Y-%m-%d %H:%M} 早于该问题的上一环节，不能登记"
+        )
     step = ProblemStep.objects.create(
         problem=problem, at=at, kind=kind, actor=actor.label[:150], text=text, status=problem.status,
         deadline=problem.deadline,
@@ -141,9 +151,7 @@ def _locked(problem: Problem) -> Problem:
 
 def _move(problem: Problem, status: str) -> None:
     if not problem.can_move_to(status):
-        raise RectificationError(
-            f"该问题{problem.get_status_display()}，不能转为“{Status(status).label}”"
-        )
+        raise RectificationError(f"该问题{problem.get_status_display()}，不能转为“{Status(status).label}”")
     problem.status = status
 
 
@@ -198,7 +206,9 @@ UPDATABLE = {"aspect": "方面", "description": "问题", "leader": "责任领�
              "deadline": "整改时限", "measures": "整改措施"}  # fmt: skip
 
 
-def update_problem(problem: Problem, changes: dict, *, actor: Actor, at: datetime, digest: str = "") -> Problem:
+def update_problem(
+    problem: Problem, changes: dict, *, actor: Actor, at: datetime, digest: str = ""
+) -> Problem:
     """The office re-imported its list with changes; a signed-off problem is not changed this way."""
     problem = _locked(problem)
     if problem.status == Status.SIGNED_OFF:
@@ -239,7 +249,9 @@ def do_report_progress(
 
 
 @transaction.atomic
-def do_submit(actor: Actor, problem: Problem, text: str, files: Files = (), at: datetime | None = None) -> Problem:
+def do_submit(
+    actor: Actor, problem: Problem, text: str, files: Files = (), at: datetime | None = None
+) -> Problem:
     """申请销号: the unit says the problem is rectified and hands in its evidence."""
     check_reporter(actor, problem)
     problem = _locked(problem)
@@ -301,7 +313,13 @@ def do_send_back(actor: Actor, problem: Problem, reason: str, at: datetime | Non
     problem.attention_at = attention(problem)
     problem.save()
     _step(problem, at, Kind.RETURNED, actor, reason)
-    record(actor, "rectification_problem.return", problem, summary=f"{problem} 退回整改", after={"reason": reason})
+    record(
+        actor,
+        "rectification_problem.return",
+        problem,
+        summary=f"{problem} 退回整改",
+        after={"reason": reason},
+    )
     return problem
 
 
@@ -329,7 +347,11 @@ def do_look_back(
     if new_deadline is None or new_deadline <= local_date(at):
         raise RectificationError("问题反弹须重新确定整改时限，且应晚于今天")
     _move(problem, Status.REOPENED)
-    problem.deadline, problem.reopen_count, problem.lookback_due = new_deadline, problem.reopen_count + 1, None
+    problem.deadline, problem.reopen_count, problem.lookback_due = (
+        new_deadline,
+        problem.reopen_count + 1,
+        None,
+    )
     problem.signed_off_at = None
     problem.attention_at = attention(problem)
     problem.save()

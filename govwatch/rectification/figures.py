@@ -245,7 +245,9 @@ def _assess(problem: Problem, points: list[Point], first: date, last: date, scor
     if ends:
         # The request the sign-off accepted: the last one before it.
         accepted = ends[-1]
-        request = next((p for p in reversed(points) if p.kind == Kind.SUBMITTED and p.at <= accepted.at), None)
+        request = next(
+            (p for p in reversed(points) if p.kind == Kind.SUBMITTED and p.at <= accepted.at), None
+        )
         if request is not None and request.day <= request.deadline:
             score.on_time += 1
     score.relapses += sum(1 for p in points if p.kind == Kind.RELAPSED and first <= p.day <= last)
@@ -287,7 +289,9 @@ def bulletin_section(month: date, *, units: QuerySet | None = None) -> dict:
     nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     end = end_of_day(nxt - timedelta(days=1)) - timedelta(microseconds=1)
     cal = get_calendar()
-    problems = Problem.objects.select_related("rlist", "unit").filter(rlist__published=True, created_at__lte=end)
+    problems = Problem.objects.select_related("rlist", "unit").filter(
+        rlist__published=True, created_at__lte=end
+    )
     if units is not None:
         problems = problems.filter(unit__in=units)
     by_list: dict[int, dict] = {}
@@ -321,7 +325,10 @@ def bulletin_section(month: date, *, units: QuerySet | None = None) -> dict:
     lists = list(by_list.values())
     for row in lists:
         row["signed_off_rate"] = row["signed_off"] / row["problems"] if row["problems"] else None
-    figures = {key: totals[key] for key in ("problems", "signed_off", "signed_off_in_month", "overdue", "relapses_in_month")}
+    figures = {
+        key: totals[key]
+        for key in ("problems", "signed_off", "signed_off_in_month", "overdue", "relapses_in_month")
+    }
     figures["lists"] = len(lists)
     figures["signed_off_rate"] = figures["signed_off"] / figures["problems"] if figures["problems"] else None
     return {

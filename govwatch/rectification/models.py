@@ -59,7 +59,9 @@ class RectificationList(models.Model):
         "orgs.Unit", verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT,
         related_name="owned_rectification_lists",
     )  # fmt: skip
-    approver_role = models.CharField("销号审核", max_length=16, choices=APPROVER_ROLES, default=Role.SUPERVISOR)
+    approver_role = models.CharField(
+        "销号审核", max_length=16, choices=APPROVER_ROLES, default=Role.SUPERVISOR
+    )
     lookback_months = models.PositiveSmallIntegerField("回头看间隔（月）", default=DEFAULT_LOOKBACK_MONTHS)
     # A secret hall check's list stays hidden from the units until the inspection is published.
     published = models.BooleanField("已公开", default=True)
@@ -186,7 +188,9 @@ class ProblemStep(models.Model):
         constraints = [
             # One order per deadline: a relapse gives a new deadline, hence a new order if missed.
             models.UniqueConstraint(
-                fields=["problem", "deadline"], condition=models.Q(kind="supervised"), name="one_order_per_problem_deadline"
+                fields=["problem", "deadline"],
+                condition=models.Q(kind="supervised"),
+                name="one_order_per_problem_deadline",
             )
         ]
 
@@ -222,4 +226,6 @@ class Reminder(models.Model):
         verbose_name = "整改提醒"
         verbose_name_plural = "整改提醒"
         ordering = ["-day", "id"]
-        constraints = [models.UniqueConstraint(fields=["kind", "unit", "key", "day"], name="one_reminder_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "unit", "key", "day"], name="one_reminder_per_day")
+        ]

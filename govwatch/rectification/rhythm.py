@@ -34,7 +34,9 @@ DAILY, WEEKLY = "rectify", "rectify_weekly"
 LISTED = 5  # problems named in one message; the rest are counted
 
 
-def queue_message(unit: Unit, kind: str, text: str, at: datetime, book: RuleBook | None = None) -> Notification:
+def queue_message(
+    unit: Unit, kind: str, text: str, at: datetime, book: RuleBook | None = None
+) -> Notification:
     """One outbox message to a unit's alert number, held until its quiet hours end."""
     message = message_to(unit, kind, text)
     if message.status == Notification.Status.QUEUED:
@@ -51,7 +53,9 @@ def reminder_window(today: date) -> date:
 
 def problems_to_remind(today: date):
     return (
-        Problem.objects.filter(status__in=Problem.OWED, rlist__published=True, deadline__lt=reminder_window(today))
+        Problem.objects.filter(
+            status__in=Problem.OWED, rlist__published=True, deadline__lt=reminder_window(today)
+        )
         .select_related("rlist", "unit")
         .order_by("unit_id", "deadline", "rlist__code", "sort")
     )
@@ -65,7 +69,9 @@ def _daily_text(unit: Unit, problems: list[Problem], today: date) -> str:
         parts.append(f"{len(late)}项已逾期")
     if soon:
         parts.append(f"{soon}项{DUE_SOON_WORKDAYS}个工作日内到期")
-    named = "；".join(f"《{p.rlist.name}》第{p.no}项（整改时限{p.deadline:%m月%d日}）" for p in problems[:LISTED])
+    named = "；".join(
+        f"《{p.rlist.name}》第{p.no}项（整改时限{p.deadline:%m月%d日}）" for p in problems[:LISTED]
+    )
     more = f"等{len(problems)}项" if len(problems) > LISTED else ""
     return f"【整改提醒】{unit.name}：您单位有整改问题{'、'.join(parts)}：{named}{more}。请抓紧整改，并登录系统报告进展、申请销号。"
 
@@ -137,7 +143,9 @@ def weekly_text(rlist: RectificationList, at: datetime) -> str:
         f"{DUE_SOON_WORKDAYS}个工作日内到期{c.due_soon}项。"
     )
     if late:
-        text += "逾期：" + "；".join(f"第{p.no}项（{p.unit.name}，时限{p.deadline:%m月%d日}）" for p in late[:LISTED])
+        text += "逾期：" + "；".join(
+            f"第{p.no}项（{p.unit.name}，时限{p.deadline:%m月%d日}）" for p in late[:LISTED]
+        )
         text += f"等{len(late)}项。" if len(late) > LISTED else "。"
     return text
 
@@ -149,7 +157,9 @@ def weekly_digests(at: datetime | None = None) -> int:
     today = local_date(at)
     cal = get_calendar()
     monday = week_start(today)
-    first_workday = next((monday + timedelta(days=i) for i in range(7) if cal.is_workday(monday + timedelta(days=i))), None)
+    first_workday = next(
+        (monday + timedelta(days=i) for i in range(7) if cal.is_workday(monday + timedelta(days=i))), None
+    )
     if first_workday is None or today < first_workday:
         return 0
     active = Problem.objects.exclude(status=Problem.Status.SIGNED_OFF).values("rlist")
@@ -160,16 +170,20 @@ def weekly_digests(at: datetime | None = None) -> int:
     queued = 0
     for rlist in lists:
         with transaction.atomic():
-            won = RectificationList.objects.filter(pk=rlist.pk).filter(
-                Q(digest_week__isnull=True) | Q(digest_week__lt=monday)
-            ).update(digest_week=monday)
+            won = (
+                RectificationList.objects.filter(pk=rlist.pk)
+                .filter(Q(digest_week__isnull=True) | Q(digest_week__lt=monday))
+                .update(digest_week=monday)
+            )
             if won != 1:
                 continue
             owner = owner_of(rlist)
             if owner is None:
                 continue
             text = weekly_text(rlist, at)
-            reminder = Reminder.objects.create(kind=WEEKLY, unit=owner, key=rlist.code[:64], day=monday, text=text)
+            reminder = Reminder.objects.create(
+                kind=WEEKLY, unit=owner, key=rlist.code[:64], day=monday, text=text
+            )
             reminder.notification = queue_message(owner, WEEKLY, text, at, book)
             reminder.save(update_fields=["notification"])
         queued += 1

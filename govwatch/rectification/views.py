@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -61,7 +62,9 @@ def _filtered(problems, state: str, today):
     if state == "overdue":
         return problems.filter(status__in=Problem.OWED, deadline__lt=today)
     if state == "due_soon":
-        return problems.filter(status__in=Problem.OWED, deadline__gte=today, deadline__lt=reminder_window(today))
+        return problems.filter(
+            status__in=Problem.OWED, deadline__gte=today, deadline__lt=reminder_window(today)
+        )
     if state == "submitted":
         return problems.filter(status=Status.SUBMITTED)
     if state == "signed_off":
@@ -79,8 +82,13 @@ def index(request: HttpRequest) -> HttpResponse:
     problems = actions.visible_problems(request.user)
     tiles = [
         (state, label, _filtered(problems, state, today).count())
-        for state, label in (("overdue", "已逾期"), ("due_soon", "3个工作日内到期"), ("submitted", "待销号审核"),
-                             ("owed", "整改中（含反弹）"), ("lookback", "回头看到期"))  # fmt: skip
+        for state, label in (
+            ("overdue", "已逾期"),
+            ("due_soon", "3个工作日内到期"),
+            ("submitted", "待销号审核"),
+            ("owed", "整改中（含反弹）"),
+            ("lookback", "回头看到期"),
+        )  # fmt: skip
     ]
     form = ProblemFilterForm(request.GET or None, user=request.user)
     shown = problems
@@ -97,9 +105,11 @@ def index(request: HttpRequest) -> HttpResponse:
     for rlist in actions.visible_lists(request.user).order_by("-feedback_date", "code"):
         mine = with_steps(problems.filter(rlist=rlist))
         lists.append((rlist, counts_of(mine, now)))
-    listing = paginate(request, shown.order_by("deadline", "rlist__code", "sort"))
+    # What still needs doing first (by deadline), the signed-off after it.
+    done_last = Case(When(status=Status.SIGNED_OFF, then=1), default=0)
+    listing = paginate(request, shown.order_by(done_last, "deadline", "rlist__code", "sort"))
     rows = [(p, problem_state(p, now)) for p in with_steps(Problem.objects.filter(pk__in=[p.pk for p in listing.page]))
-            .select_related("rlist", "unit").order_by("deadline", "rlist__code", "sort")]  # fmt: skip
+            .select_related("rlist", "unit").order_by(done_last, "deadline", "rlist__code", "sort")]  # fmt: skip
     return render(request, "rectification/index.html", context(
         request, "lists", tiles=tiles, form=form, lists=lists, listing=listing, rows=rows, today=today,
         filtered=form.is_bound,
@@ -111,7 +121,9 @@ def _list(request: HttpRequest, code: str) -> RectificationList:
 
 
 @member_required
-def list_detail(request: HttpRequest, code: str, settings_form: ListSettingsForm | None = None) -> HttpResponse:
+def list_detail(
+    request: HttpRequest, code: str, settings_form: ListSettingsForm | None = None
+) -> HttpResponse:
     rlist = _list(request, code)
     now = timezone.now()
     problems = with_steps(actions.visible_problems(request.user).filter(rlist=rlist).order_by("sort", "id"))
@@ -285,4 +297,6 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         handle = item.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("附件文件已不存在") from exc
-    return FileResponse(handle, as_attachment=True, filename=item.name, content_type="application/octet-stream")
+    return FileResponse(
+        handle, as_attachment=True, filename=item.name, content_type="application/octet-stream"
+    )

@@ -16,7 +16,9 @@ from govwatch.web.access import member_required
 class QuarterForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100,
                               error_messages={"min_value": "年度不正确", "max_value": "年度不正确"})  # fmt: skip
-    quarter = forms.TypedChoiceField(label="季度", coerce=int, choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)])
+    quarter = forms.TypedChoiceField(
+        label="季度", coerce=int, choices=[(q, f"第{q}季度") for q in (1, 2, 3, 4)]
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)

@@ -22,7 +22,8 @@ from .texts import DEFAULTS, PLACEHOLDERS, template_errors
 Order = SupervisionOrder
 ALL = [("", "全部")]
 CARDS = [(Card.YELLOW.value, "黄牌"), (Card.RED.value, "红牌")]
-NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办")]
+NOTIFICATION_KINDS = [("yellow", "黄牌预警"), ("red", "红牌超时"), ("order", "督办"), ("rectify", "整改提醒"),
+                      ("rectify_weekly", "整改周调度"), ("integrity", "廉政风险点复核")]
 CHANNELS = [("sms", "短信"), ("wecom", "企业微信"), ("dingtalk", "钉钉"), ("email", "电子邮件")]
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10

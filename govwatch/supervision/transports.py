@@ -36,7 +36,8 @@ from govwatch.core import pii
 log = logging.getLogger(__name__)
 
 # Chinese providers only send templates approved in advance, one per kind of message.
-KINDS = {"red": "超时", "yellow": "预警", "order": "督办"}
+KINDS = {"red": "超时", "yellow": "预警", "order": "督办", "rectify": "整改提醒", "rectify_weekly": "整改周调度",
+         "integrity": "廉政风险点复核"}
 
 
 class TemporaryFailure(Exception):

@@ -42,9 +42,21 @@ def noisy_png(megabytes: int = 20) -> bytes:
 def test_the_shipped_checklists_are_there(db):
     elderly = ChecklistTemplate.objects.get(name=ELDERLY)
     texts = " ".join(i.text for i in elderly.current_items())
-    for words in ("绿色通道", "随行家属", "轮椅", "放大镜", "老花镜", "医药箱", "现金", "老年人服务专席", "无障碍通道"):
+    for words in (
+        "绿色通道",
+        "随行家属",
+        "轮椅",
+        "放大镜",
+        "老花镜",
+        "医药箱",
+        "现金",
+        "老年人服务专席",
+        "无障碍通道",
+    ):
         assert words in texts
-    discipline = " ".join(i.text for i in ChecklistTemplate.objects.get(name="窗口工作纪律检查表").current_items())
+    discipline = " ".join(
+        i.text for i in ChecklistTemplate.objects.get(name="窗口工作纪律检查表").current_items()
+    )
     for words in ("按时在岗", "工作牌", "手机游戏"):
         assert words in discipline
 
@@ -138,7 +150,9 @@ def test_unit_staff_cannot_inspect(region, people):
     with pytest.raises(PermissionDenied):
         record_by = people.actor("market_staff")
         template = ChecklistTemplate.objects.get(name=ELDERLY)
-        actions.do_record_inspection(record_by, template=template, unit=region["market"], mode="open", results=[])
+        actions.do_record_inspection(
+            record_by, template=template, unit=region["market"], mode="open", results=[]
+        )
     assert signed_in(people.market_staff).get("/halls/new/").status_code == 403
 
 
@@ -149,7 +163,9 @@ def test_the_inspection_page_records_a_check_with_photos(region, people):
     for item in items:
         data[f"outcome_{item.pk}"] = "fail" if item.position == 4 else "pass"
     data[f"note_{items[3].pk}"] = "放大镜、老花镜未配备"
-    data[f"photos_{items[3].pk}"] = [SimpleUploadedFile("IMG_1.jpg", jpeg_with_location((1200, 900)), "image/jpeg")]
+    data[f"photos_{items[3].pk}"] = [
+        SimpleUploadedFile("IMG_1.jpg", jpeg_with_location((1200, 900)), "image/jpeg")
+    ]
     client = signed_in(people.supervisor)
 
     assert client.get(f"/halls/new/?template={template.pk}").status_code == 200

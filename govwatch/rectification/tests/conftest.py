@@ -18,7 +18,19 @@ from govwatch.audit.log import Actor
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "correct-horse-battery"
-HEADER = ["清单编号", "清单名称", "来源", "反馈日期", "序号", "方面", "问题", "责任领导", "责任单位编码", "整改时限", "整改措施"]
+HEADER = [
+    "清单编号",
+    "清单名称",
+    "来源",
+    "反馈日期",
+    "序号",
+    "方面",
+    "问题",
+    "责任领导",
+    "责任单位编码",
+    "整改时限",
+    "整改措施",
+]
 PDF = ("整改报告.pdf", b"%PDF-1.4 evidence")
 
 
@@ -93,11 +105,13 @@ def import_list(tmp_path):
 
     counter = iter(range(1, 1000))
 
-    def run(rows: list[list[object]], *, header: list[str] = HEADER, title: str | None = None, fmt: str = "xlsx"):
+    def run(
+        rows: list[list[object]], *, header: list[str] = HEADER, title: str | None = None, fmt: str = "xlsx"
+    ):
         table = ([[title]] if title else []) + [header] + rows
         path = tmp_path / f"list-{next(counter)}.{fmt}"
         if fmt == "xlsx":
-            write_xlsx(path, table, [f"A1:K1"] if title else [])
+            write_xlsx(path, table, ["A1:K1"] if title else [])
         else:
             write_csv(path, table)
         return run_import("rectification", path)

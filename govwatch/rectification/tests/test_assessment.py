@@ -27,11 +27,17 @@ def quarter(region, import_list, people):
     assert import_list(rows).rejected == 0
     p = {x.no: x for x in Problem.objects.all()}
     unit, social, sup = people.actor("market_staff"), people.actor("social_staff"), people.actor("supervisor")
-    actions.do_sign_off(sup, actions.do_submit(unit, p["1"], "完成", (PDF,), at=at(2026, 3, 4)), at=at(2026, 3, 5))
+    actions.do_sign_off(
+        sup, actions.do_submit(unit, p["1"], "完成", (PDF,), at=at(2026, 3, 4)), at=at(2026, 3, 5)
+    )
     actions.do_look_back(sup, Problem.objects.get(no="1"), held=False, note="反弹", new_deadline=date(2026, 4, 15),
                          at=at(2026, 3, 25))  # fmt: skip
-    actions.do_sign_off(sup, actions.do_submit(unit, p["2"], "完成", (PDF,), at=at(2026, 3, 10)), at=at(2026, 3, 11))
-    actions.do_sign_off(sup, actions.do_submit(social, p["5"], "完成", (PDF,), at=at(2026, 3, 30)), at=at(2026, 3, 31))
+    actions.do_sign_off(
+        sup, actions.do_submit(unit, p["2"], "完成", (PDF,), at=at(2026, 3, 10)), at=at(2026, 3, 11)
+    )
+    actions.do_sign_off(
+        sup, actions.do_submit(social, p["5"], "完成", (PDF,), at=at(2026, 3, 30)), at=at(2026, 3, 31)
+    )
     return p
 
 
@@ -52,7 +58,10 @@ def test_the_quarterly_score_as_computed_by_hand(quarter):
 
 
 def test_the_assess_command_prints_the_formula_beside_the_scores(quarter, capsys):
-    assert main(["rectification", "assess", "--year", "2026", "--quarter", "1", "--at", "2026-04-01T00:00:00"]) == 0
+    assert (
+        main(["rectification", "assess", "--year", "2026", "--quarter", "1", "--at", "2026-04-01T00:00:00"])
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert "按时销号率" in doc["formula"]
     assert [u["unit_code"] for u in doc["units"]] == ["RS", "SC"]

@@ -98,7 +98,9 @@ def test_importing_twice_changes_nothing_and_a_changed_deadline_is_a_step(region
 
 
 def test_the_command_prints_the_import_document_and_exits_1_on_rejected_rows(region, tmp_path, capsys):
-    path = write_csv(tmp_path / "cli.csv", [HEADER, ["XC4", "清单", "", "", "1", "", "问题", "", "NOPE", "2026-03-05", ""]])
+    path = write_csv(
+        tmp_path / "cli.csv", [HEADER, ["XC4", "清单", "", "", "1", "", "问题", "", "NOPE", "2026-03-05", ""]]
+    )
 
     status = main(["import", "rectification", str(path), "--format", "json"])
 
@@ -114,7 +116,9 @@ def test_a_file_without_a_header_exits_2(region, tmp_path, capsys):
     assert "没有找到表头" in capsys.readouterr().err
 
 
-def test_export_writes_the_list_with_progress_and_imports_back_unchanged(region, problems, people, tmp_path, capsys):
+def test_export_writes_the_list_with_progress_and_imports_back_unchanged(
+    region, problems, people, tmp_path, capsys
+):
     from govwatch.rectification.actions import do_report_progress
 
     from .conftest import at

@@ -34,7 +34,10 @@ def test_a_unit_reports_progress_and_asks_for_sign_off_with_evidence(problems, p
     assert response.status_code == 302
     refused = client.post(url + "submit/", {"text": "已完成"})
     assert refused.status_code == 200 and "佐证材料" in refused.content.decode()
-    done = client.post(url + "submit/", {"text": "已完成", "attachments": [SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 x")]})
+    done = client.post(
+        url + "submit/",
+        {"text": "已完成", "attachments": [SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 x")]},
+    )
     assert done.status_code == 302
     assert Problem.objects.get(pk=problems["1"].pk).status == "submitted"
     page = client.get(url).content.decode()
@@ -43,7 +46,9 @@ def test_a_unit_reports_progress_and_asks_for_sign_off_with_evidence(problems, p
 
 def test_sign_off_by_the_unit_is_forbidden_and_by_the_supervisor_done(problems, people):
     url = f"/rectification/problems/{problems['1'].pk}/"
-    signed_in(people.market_staff).post(url + "submit/", {"text": "完成", "attachments": [SimpleUploadedFile("a.pdf", b"%PDF")]})
+    signed_in(people.market_staff).post(
+        url + "submit/", {"text": "完成", "attachments": [SimpleUploadedFile("a.pdf", b"%PDF")]}
+    )
 
     assert signed_in(people.market_staff).post(url + "sign-off/", {}).status_code == 403
     assert signed_in(people.office).post(url + "sign-off/", {}).status_code == 403
@@ -55,10 +60,15 @@ def test_sign_off_by_the_unit_is_forbidden_and_by_the_supervisor_done(problems, 
 
 
 def test_the_office_uploads_a_list_and_a_unit_cannot(region, people, tmp_path):
-    path = write_csv(tmp_path / "l.csv", [HEADER, ["U1", "上传的清单", "政务公开", "", "1", "", "问题", "", "SC", "2026年5月1日", ""]])
+    path = write_csv(
+        tmp_path / "l.csv",
+        [HEADER, ["U1", "上传的清单", "政务公开", "", "1", "", "问题", "", "SC", "2026年5月1日", ""]],
+    )
     assert signed_in(people.market_staff).get("/rectification/upload/").status_code == 403
 
-    response = signed_in(people.office).post("/rectification/upload/", {"file": SimpleUploadedFile("清单.csv", path.read_bytes())})
+    response = signed_in(people.office).post(
+        "/rectification/upload/", {"file": SimpleUploadedFile("清单.csv", path.read_bytes())}
+    )
 
     assert response.status_code == 200 and "导入结果" in response.content.decode()
     assert RectificationList.objects.get(code="U1").approver_role == "office"

@@ -57,7 +57,9 @@ def test_a_holiday_in_between_is_not_counted(due):
 
 def test_overdue_problems_are_reminded_and_signed_off_ones_are_not(due, people):
     problems = due("2026-02-20", "2026-02-25")
-    problem = actions.do_submit(people.actor("market_staff"), problems["2"], "完成", (PDF,), at=at(2026, 2, 24))
+    problem = actions.do_submit(
+        people.actor("market_staff"), problems["2"], "完成", (PDF,), at=at(2026, 2, 24)
+    )
     actions.do_sign_off(people.actor("supervisor"), problem, at=at(2026, 2, 25))
 
     daily_reminders(at(2026, 3, 2, 9))

@@ -63,7 +63,9 @@ def test_an_executable_is_not_evidence(problems, people):
     with pytest.raises(RectificationError, match="类型不支持"):
         actions.do_submit(people.actor("market_staff"), problems["1"], "见附件", (("setup.exe", b"MZ..."),))
     with pytest.raises(RectificationError, match="可执行程序"):
-        actions.do_submit(people.actor("market_staff"), problems["1"], "见附件", (("报告.pdf", b"MZ\x90\x00"),))
+        actions.do_submit(
+            people.actor("market_staff"), problems["1"], "见附件", (("报告.pdf", b"MZ\x90\x00"),)
+        )
 
 
 def test_the_approver_signs_off_with_evidence_and_a_look_back_is_scheduled(problems, people):
@@ -78,7 +80,23 @@ def test_the_approver_signs_off_with_evidence_and_a_look_back_is_scheduled(probl
 
 
 def test_an_openness_list_is_signed_off_by_the_office(region, import_list, people):
-    import_list([["GK1", "2022年度第四季度问题清单", "政务公开", "2023-03-29", "1", "", "栏目更新不及时", "", "SC", "2023-04-30", ""]])
+    import_list(
+        [
+            [
+                "GK1",
+                "2022年度第四季度问题清单",
+                "政务公开",
+                "2023-03-29",
+                "1",
+                "",
+                "栏目更新不及时",
+                "",
+                "SC",
+                "2023-04-30",
+                "",
+            ]
+        ]
+    )
     problem = Problem.objects.get(rlist__code="GK1")
     actions.do_submit(people.actor("market_staff"), problem, "已更新", (PDF,), at=at(2023, 4, 10))
 
@@ -92,7 +110,9 @@ def test_sending_back_needs_a_reason_and_returns_the_problem_to_the_unit(problem
     with pytest.raises(RectificationError, match="说明理由"):
         actions.do_send_back(people.actor("supervisor"), problem, "  ")
 
-    problem = actions.do_send_back(people.actor("supervisor"), problem, "照片不能证明整改到位", at=at(2026, 3, 5))
+    problem = actions.do_send_back(
+        people.actor("supervisor"), problem, "照片不能证明整改到位", at=at(2026, 3, 5)
+    )
 
     assert problem.status == "open"
     step = problem.steps.get(kind="returned")
@@ -100,9 +120,13 @@ def test_sending_back_needs_a_reason_and_returns_the_problem_to_the_unit(problem
 
 
 def test_a_relapse_at_look_back_reopens_the_problem_with_a_new_deadline(problems, people):
-    problem = actions.do_sign_off(people.actor("supervisor"), submitted(problems["1"], people), at=at(2026, 3, 5))
+    problem = actions.do_sign_off(
+        people.actor("supervisor"), submitted(problems["1"], people), at=at(2026, 3, 5)
+    )
     with pytest.raises(RectificationError, match="重新确定整改时限"):
-        actions.do_look_back(people.actor("supervisor"), problem, held=False, note="又出现", at=at(2026, 6, 5))
+        actions.do_look_back(
+            people.actor("supervisor"), problem, held=False, note="又出现", at=at(2026, 6, 5)
+        )
 
     problem = actions.do_look_back(
         people.actor("supervisor"), problem, held=False, note="回头看发现考勤问题反弹", new_deadline=date(2026, 6, 30),
@@ -118,9 +142,13 @@ def test_a_relapse_at_look_back_reopens_the_problem_with_a_new_deadline(problems
 
 
 def test_a_look_back_that_holds_ends_the_look_back(problems, people):
-    problem = actions.do_sign_off(people.actor("supervisor"), submitted(problems["1"], people), at=at(2026, 3, 5))
+    problem = actions.do_sign_off(
+        people.actor("supervisor"), submitted(problems["1"], people), at=at(2026, 3, 5)
+    )
 
-    problem = actions.do_look_back(people.actor("supervisor"), problem, held=True, note="整改成效巩固", at=at(2026, 6, 5))
+    problem = actions.do_look_back(
+        people.actor("supervisor"), problem, held=True, note="整改成效巩固", at=at(2026, 6, 5)
+    )
 
     assert problem.status == "signed_off" and problem.lookback_due is None
     assert problem.steps.filter(kind=ProblemStep.Kind.LOOKBACK_HELD).exists()
@@ -128,10 +156,16 @@ def test_a_look_back_that_holds_ends_the_look_back(problems, people):
 
 def test_the_look_back_interval_is_set_per_list(problems, people):
     rlist = problems["1"].rlist
-    actions.do_set_list(people.actor("supervisor"), rlist, lookback_months=6, approver_role="supervisor", owner=None)
+    actions.do_set_list(
+        people.actor("supervisor"), rlist, lookback_months=6, approver_role="supervisor", owner=None
+    )
 
-    problem = actions.do_sign_off(people.actor("supervisor"), submitted(Problem.objects.get(no="1"), people), at=at(2026, 3, 5))
+    problem = actions.do_sign_off(
+        people.actor("supervisor"), submitted(Problem.objects.get(no="1"), people), at=at(2026, 3, 5)
+    )
 
     assert problem.lookback_due == date(2026, 9, 5)
     with pytest.raises(PermissionDenied):
-        actions.do_set_list(people.actor("market_staff"), rlist, lookback_months=1, approver_role="office", owner=None)
+        actions.do_set_list(
+            people.actor("market_staff"), rlist, lookback_months=1, approver_role="office", owner=None
+        )

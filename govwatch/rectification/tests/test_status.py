@@ -34,7 +34,9 @@ def test_due_within_3_counts_working_days_after_today(problems):
 
 
 def test_signed_off_then_reopened_as_the_timeline_says(problems, people):
-    problem = actions.do_submit(people.actor("market_staff"), problems["1"], "完成", (PDF,), at=at(2026, 3, 4))
+    problem = actions.do_submit(
+        people.actor("market_staff"), problems["1"], "完成", (PDF,), at=at(2026, 3, 4)
+    )
     problem = actions.do_sign_off(people.actor("supervisor"), problem, at=at(2026, 3, 5, 9))
     actions.do_look_back(people.actor("supervisor"), problem, held=False, note="反弹", new_deadline=date(2026, 6, 30),
                          at=at(2026, 6, 5))  # fmt: skip
@@ -47,7 +49,10 @@ def test_signed_off_then_reopened_as_the_timeline_says(problems, people):
 
 
 def test_the_command_prints_one_json_document(problems, capsys):
-    assert main(["rectification", "list", "--list", "XC1", "--at", "2026-03-06T00:00:00", "--format", "json"]) == 0
+    assert (
+        main(["rectification", "list", "--list", "XC1", "--at", "2026-03-06T00:00:00", "--format", "json"])
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert [i["status"] for i in doc["items"]] == ["overdue", "open"]
 
