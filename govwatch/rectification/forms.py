@@ -61,11 +61,15 @@ class EvidenceForm(ChineseForm):
 
 
 class ProgressForm(EvidenceForm):
+    # Several forms share one page: a prefix each keeps their fields' ids apart.
+    prefix = "progress"
     text = _text("整改进展", rows=4)
     field_order = ["text", "attachments"]
 
 
 class SubmitForm(EvidenceForm):
+    # Several forms share one page: a prefix each keeps their fields' ids apart.
+    prefix = "submit"
     text = _text("整改完成情况", rows=4)
     field_order = ["text", "attachments"]
 
@@ -76,6 +80,8 @@ class SubmitForm(EvidenceForm):
 
 
 class SignOffForm(ChineseForm):
+    # Several forms share one page: a prefix each keeps their fields' ids apart.
+    prefix = "signoff"
     comment = _text("审核意见", rows=2, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -84,10 +90,14 @@ class SignOffForm(ChineseForm):
 
 
 class SendBackForm(ChineseForm):
+    # Several forms share one page: a prefix each keeps their fields' ids apart.
+    prefix = "sendback"
     reason = _text("退回理由", rows=2, message="退回时请说明理由")
 
 
 class LookBackForm(EvidenceForm):
+    # Several forms share one page: a prefix each keeps their fields' ids apart.
+    prefix = "lookback"
     held = forms.TypedChoiceField(
         label="回头看结论", choices=[("1", "整改成效巩固"), ("0", "问题反弹，重新整改")], coerce=lambda v: v == "1",
         widget=forms.RadioSelect, error_messages={"required": "请选择回头看结论"},

@@ -30,13 +30,13 @@ def test_a_unit_reports_progress_and_asks_for_sign_off_with_evidence(problems, p
     client = signed_in(people.market_staff)
     url = f"/rectification/problems/{problems['1'].pk}/"
 
-    response = client.post(url + "progress/", {"text": "已召开专题学习会"})
+    response = client.post(url + "progress/", {"progress-text": "已召开专题学习会"})
     assert response.status_code == 302
-    refused = client.post(url + "submit/", {"text": "已完成"})
+    refused = client.post(url + "submit/", {"submit-text": "已完成"})
     assert refused.status_code == 200 and "佐证材料" in refused.content.decode()
     done = client.post(
         url + "submit/",
-        {"text": "已完成", "attachments": [SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 x")]},
+        {"submit-text": "已完成", "submit-attachments": [SimpleUploadedFile("会议记录.pdf", b"%PDF-1.4 x")]},
     )
     assert done.status_code == 302
     assert Problem.objects.get(pk=problems["1"].pk).status == "submitted"
@@ -47,14 +47,14 @@ def test_a_unit_reports_progress_and_asks_for_sign_off_with_evidence(problems, p
 def test_sign_off_by_the_unit_is_forbidden_and_by_the_supervisor_done(problems, people):
     url = f"/rectification/problems/{problems['1'].pk}/"
     signed_in(people.market_staff).post(
-        url + "submit/", {"text": "完成", "attachments": [SimpleUploadedFile("a.pdf", b"%PDF")]}
+        url + "submit/", {"submit-text": "完成", "submit-attachments": [SimpleUploadedFile("a.pdf", b"%PDF")]}
     )
 
     assert signed_in(people.market_staff).post(url + "sign-off/", {}).status_code == 403
     assert signed_in(people.office).post(url + "sign-off/", {}).status_code == 403
     supervisor = signed_in(people.supervisor)
     assert "审核通过，予以销号" in supervisor.get(url).content.decode()
-    assert supervisor.post(url + "sign-off/", {"comment": ""}).status_code == 302
+    assert supervisor.post(url + "sign-off/", {"signoff-comment": ""}).status_code == 302
     assert Problem.objects.get(pk=problems["1"].pk).status == "signed_off"
     assert "登记回头看" in supervisor.get(url).content.decode()
 

@@ -50,14 +50,14 @@ def nav_links(page) -> list[str]:
 def test_each_role_sees_its_pages_and_not_the_others(page, live_server, logins):
     sign_in(page, live_server, "supervisor", logins["supervisor"])
     page.wait_for_url(live_server.url + "/")
-    assert nav_links(page) == ["首页", "单位", "事项", "办件", "电子监察", "差评整改", "统计报表", "审计日志"]
+    assert nav_links(page) == ["首页", "单位", "事项", "办件", "电子监察", "差评整改", "整改清单", "统计报表", "审计日志"]
     assert "纪检监察 · 测试区" in page.locator(".account").inner_text()
     page.goto(live_server.url + "/units/")
     assert page.locator("table.tree tbody tr").count() == 7
 
     sign_in(page, live_server, "unitstaff", logins["unitstaff"])
     page.wait_for_url(live_server.url + "/")
-    assert nav_links(page) == ["首页", "单位", "事项", "办件", "电子监察", "差评整改", "统计报表"]
+    assert nav_links(page) == ["首页", "单位", "事项", "办件", "电子监察", "差评整改", "整改清单", "统计报表"]
     assert "单位工作人员 · 区人社局" in page.locator(".account").inner_text()
     page.goto(live_server.url + "/cases/")
     numbers = page.locator("table.cases tbody tr td:first-child").all_inner_texts()
