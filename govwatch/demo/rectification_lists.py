@@ -28,19 +28,6 @@ from zoneinfo import ZoneInfo
 TZ = ZoneInfo("Asia/Shanghai")
 LIST_CODE = "XC-2026-01"
 OPENNESS_CODE = "GK-Q4"
-HEADER = [
-    "清单编号",
-    "清单名称",
-    "来源",
-    "反馈日期",
-    "序号",
-    "方面",
-    "问题",
-    "责任领导",
-    "责任单位编码",
-    "整改时限",
-    "整改措施",
-]
 TITLE = "区行政审批局优化营商环境专项巡察反馈问题整改清单"
 
 # Seed 003: the four aspects and 18 problems, each with its leader, the unit that answers for it
@@ -108,6 +95,8 @@ def write_lists(directory: Path, district: str, as_of: datetime) -> list[Path]:
     """Write the demo's rectification files into `directory`; returns their paths."""
     from openpyxl import Workbook
 
+    from govwatch.imports.rectification import HEADER
+
     today = as_of.astimezone(TZ).date()
     feedback = today - timedelta(days=110)
     units = _units(district)
@@ -135,6 +124,8 @@ def write_lists(directory: Path, district: str, as_of: datetime) -> list[Path]:
     q = (last_quarter_end.month - 1) // 3 + 1
     name = f"{last_quarter_end.year}年度第{q}季度政务公开问题清单"
     csv_path = directory / "rectification_openness.csv"
+    from govwatch.imports.rectification import HEADER
+
     lines = [",".join(HEADER)]
     for i, (text, dept, plan) in enumerate(OPENNESS, start=1):
         deadline = _workdays_from(today, DEADLINE_DAYS[plan])

@@ -43,7 +43,16 @@ from govwatch.rectification.models import APPROVER_BY_SOURCE, Problem, Rectifica
 
 from .fields import Field, Row, RowError, digest
 from .models import ImportRun
-from .readers import FileProblem, Record, Table, _clean_header, _parse_header, detect_encoding, open_table
+from .readers import (
+    FileProblem,
+    Record,
+    Table,
+    _clean_header,
+    _column_letter,
+    _parse_header,
+    detect_encoding,
+    open_table,
+)
 from .services import ImportResult
 
 LIST_FIELDS = (
@@ -60,6 +69,8 @@ LIST_FIELDS = (
     Field("measures", "整改措施", False, 5000),
 )
 SPEC = {f.name: f for f in LIST_FIELDS}
+# The header of the offices' form, in the contract's Chinese names (the export writes it too).
+HEADER = [f.alias for f in LIST_FIELDS]
 # Other headers offices write for the same columns.
 ALIASES = {
     "问题描述": "problem", "存在问题": "problem", "问题表现": "problem", "反馈问题": "problem",
@@ -119,15 +130,6 @@ def _read_csv(path: Path) -> Sheet:
             raise FileProblem(f"CSV 格式错误：{exc}") from exc
 
 
-def _column(i: int) -> str:
-    letters = ""
-    i += 1
-    while i:
-        i, rest = divmod(i - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _known(text: str) -> str | None:
     names = {f.name: f.name for f in LIST_FIELDS} | {f.alias: f.name for f in LIST_FIELDS} | ALIASES
     return names.get(_clean_header(text)) or names.get(text.strip().rstrip("*＊").strip())
@@ -146,12 +148,12 @@ def _check_header_merges(sheet: Sheet, header: int) -> None:
     # A header over two rows says more about what to fix than one merged cell in it: reported first.
     for r0, r1, c0, c1 in sorted(sheet.merges, key=lambda m: m[1] == m[0]):
         if r0 <= header <= r1 and r1 > r0:
-            cells = f"{_column(c0)}{r0 + 1}:{_column(c1)}{r1 + 1}"
+            cells = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
             raise FileProblem(
                 f"表头第 {header + 1} 行的 {cells} 为跨行合并单元格（表头分为两行）：请改为一行表头、每列一个字段名"
             )
         if r0 == header and c1 > c0:
-            cells = f"{_column(c0)}{r0 + 1}:{_column(c1)}{r1 + 1}"
+            cells = f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}"
             raise FileProblem(
                 f"表头第 {header + 1} 行的 {cells} 为合并单元格：请改为一行表头、每列一个字段名"
             )

@@ -15,22 +15,10 @@ from openpyxl import Workbook
 
 from govwatch.accounts.models import Membership, Role
 from govwatch.audit.log import Actor
+from govwatch.imports.rectification import HEADER  # noqa: F401  (the tests import it from here)
 
 TZ = ZoneInfo("Asia/Shanghai")
 PASSWORD = "correct-horse-battery"
-HEADER = [
-    "清单编号",
-    "清单名称",
-    "来源",
-    "反馈日期",
-    "序号",
-    "方面",
-    "问题",
-    "责任领导",
-    "责任单位编码",
-    "整改时限",
-    "整改措施",
-]
 PDF = ("整改报告.pdf", b"%PDF-1.4 evidence")
 
 
