@@ -210,7 +210,11 @@ def do_record_inspection(
 @transaction.atomic
 def do_publish(actor: Actor, inspection: Inspection, at: datetime | None = None) -> Inspection:
     """Publish a secret inspection: the unit sees it and its problems, due from today."""
-    inspection = Inspection.objects.select_for_update().select_related("unit", "rlist").get(pk=inspection.pk)
+    inspection = (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("unit", "rlist")
+        .get(pk=inspection.pk)
+    )
     _require(actor, INSPECT_HALLS, "只有纪检监察和政务服务管理办公室可以公开明察暗访结果", inspection.unit)
     if not inspection.can_move_to(Inspection.Status.PUBLISHED):
         raise InspectionError("该检查已经公开")
