@@ -223,8 +223,10 @@ def _play_openness(as_of: datetime) -> None:
 def _inspections(district: str, as_of: datetime) -> None:
     from govwatch.hallchecks import actions
     from govwatch.hallchecks.models import ChecklistTemplate
+    from govwatch.hallchecks.shipped import ensure_shipped
     from govwatch.orgs.models import Unit
 
+    ensure_shipped()
     center = Unit.objects.get(code=f"{district}-ZX")
     inspector = _actor("supervisor")
     elderly = ChecklistTemplate.objects.get(name="适老化服务检查表")
