@@ -408,7 +408,11 @@ def supervise_overdue(at: datetime | None = None) -> int:
                 if problem.steps.filter(kind=Kind.SUPERVISED, deadline=problem.deadline).exists():
                     continue
                 order = do_issue_order(
-                    WORKER, problem.unit, _demand(problem), origin=SupervisionOrder.Origin.SUPERVISOR, at=at
+                    WORKER,
+                    problem.unit,
+                    _demand(problem),
+                    origin=SupervisionOrder.Origin.RECTIFICATION_OVERDUE,
+                    at=at,
                 )
                 step = _step(problem, at, Kind.SUPERVISED, WORKER, f"整改逾期，下发督办单 {order.number}")
                 step.order = order

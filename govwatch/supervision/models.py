@@ -146,6 +146,7 @@ class SupervisionOrder(models.Model):
         OVERDUE = "overdue", "自动督办：办件超时"
         DELIVERY_FAILED = "delivery_failed", "自动督办：提醒送达失败"
         REVIEW_OVERDUE = "review_overdue", "自动督办：差评整改逾期"
+        RECTIFICATION_OVERDUE = "rectify_overdue", "自动督办：整改清单问题逾期"
         SUPERVISOR = "supervisor", "监督人员决定"
 
     TRANSITIONS = {
