@@ -14,6 +14,7 @@ MODULES = [
     "govwatch.randomchecks.cli",
     "govwatch.complaints.cli",
     "govwatch.prediction.cli",
+    "govwatch.rectification.cli",
     "govwatch.audit.cli",
     "govwatch.api.cli",
     "govwatch.accounts.cli",

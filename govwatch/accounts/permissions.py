@@ -128,6 +128,18 @@ ACTIONS[Role.SUPERVISOR] |= {SAMPLE_CALLBACKS, MANAGE_CLUES}
 ACTIONS[Role.OFFICE] |= {TRIAGE_COMPLAINTS, CLOSE_COMPLAINTS}
 ACTIONS[Role.UNIT_STAFF] |= {HANDLE_COMPLAINTS}
 
+# Rectification lists (巡察整改), hall inspections (明察暗访) and integrity risk points (廉政风险点).
+REPORT_RECTIFICATION = "report_rectification"  # a unit reports progress on its problems and asks for sign-off
+MANAGE_RECTIFICATION = (
+    "manage_rectification"  # upload lists, set look-backs; sign-off also needs the list's approving role
+)
+INSPECT_HALLS = "inspect_halls"  # record and publish hall inspections (明察暗访)
+MANAGE_CHECKLISTS = "manage_checklists"  # edit the hall-inspection checklist templates
+MANAGE_RISKS = "manage_risks"  # keep and review a unit's integrity risk points (廉政风险点)
+ACTIONS[Role.SUPERVISOR] |= {MANAGE_RECTIFICATION, INSPECT_HALLS, MANAGE_RISKS}
+ACTIONS[Role.OFFICE] |= {MANAGE_RECTIFICATION, INSPECT_HALLS, MANAGE_CHECKLISTS}
+ACTIONS[Role.UNIT_STAFF] |= {REPORT_RECTIFICATION, MANAGE_RISKS}
+
 
 def membership(user) -> Membership | None:
     if user is None or not user.is_authenticated or not user.is_active:

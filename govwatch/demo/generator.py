@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from govwatch.evaluations.rules import is_negative
 
-from . import complaint_texts, names, projects, windows
+from . import complaint_texts, names, projects, rectification_lists, windows
 from .evaluation_faults import EvaluationRealism
 from .lateness import Pace
 from .names import TYPE_CODES, Base
@@ -897,6 +897,7 @@ def generate(
     areas = projects.write_area_files(directory, districts[0].code, end, seed)
     window_files = windows.write_window_files(directory, districts[0], end, seed, fraction)
     planted = realism.write_answers(directory)
+    rectification_lists.write_lists(directory, districts[0].code, end)
     summary.counts["cases"] = sum(summary.events.values())  # one row per event
     elapsed = time.monotonic() - started
     return {

@@ -40,6 +40,12 @@ DEMO_FILES = [
     DemoFile("cases.csv", "cases"),
     DemoFile("evaluations.csv", "evaluations"),
     DemoFile("complaints.csv", "complaints"),
+    # Rectification lists (seeds 003, 001), then their history, hall inspections and risk points.
+    DemoFile("rectification.xlsx", "rectification"),
+    DemoFile("rectification_openness.csv", "rectification"),
+    DemoFile(
+        "rectification.json", "demo_rectification", load="govwatch.demo.rectification_lists.load_history"
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ KINDS = (
     "units", "items", "cases", "evaluations", "complaints",
     "projects", "milestones", "targets", "inspectors", "officers", "regulatory_items", "supervision_actions",
     "windows", "staff", "attendance", "absences", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
+    "rectification",
 )  # fmt: skip
 
 
@@ -34,7 +35,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
-        help="导入单位、事项、办件过程、好差评、投诉，重点项目及节点，双随机名录，监管事项、监管行为和执法人员，窗口、人员、考勤、排队取号、帮办代办，自助终端及其状态和报修(.csv/.xlsx/.jsonl)",
+        help="导入单位、事项、办件过程、好差评、投诉，重点项目及节点，双随机名录，监管事项、监管行为和执法人员，窗口、人员、考勤、排队取号、帮办代办，自助终端及其状态和报修(.csv/.xlsx/.jsonl)，整改清单(.xlsx/.csv)",
     )
     p.add_argument("kind", metavar="KIND", help=f"记录类型：{'|'.join(KINDS)}")
     p.add_argument("file", help="文件路径")

@@ -32,6 +32,8 @@ class ImportRun(models.Model):
         KIOSK_STATUS = "kiosk_status", "终端状态"
         KIOSK_FAULTS = "kiosk_faults", "终端报修"
         GOLD_ROUNDS = "gold_rounds", "金牌窗口评选"
+        RECTIFICATION = "rectification", "整改清单"
+        DEMO_RECTIFICATION = "demo_rectification", "演示整改过程"
 
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
     filename = models.CharField("文件", max_length=500)

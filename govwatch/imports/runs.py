@@ -23,7 +23,8 @@ REGISTER_KINDS = (
 AREA_KINDS = (
     "windows", "staff", "attendance", "absences", "tickets", "assists", "kiosks", "kiosk_status", "kiosk_faults",
 )  # fmt: skip
-KINDS = (*FIELDS, *REGISTER_KINDS, *AREA_KINDS)
+# A rectification list is read in the offices' own form (title rows, merged cells): its own reader.
+KINDS = (*FIELDS, *REGISTER_KINDS, *AREA_KINDS, "rectification")
 
 
 def _area_kinds() -> dict:
@@ -40,12 +41,13 @@ def _area_kinds() -> dict:
 def _importers() -> dict[str, Importer]:
     from functools import partial
 
-    from . import cases, complaints, evaluations, items, registers, units
+    from . import cases, complaints, evaluations, items, rectification, registers, units
     from .areas import importer
 
     return {
         "units": units.import_units,
         "items": items.import_items,
+        "rectification": rectification.import_rectification,
         "cases": cases.import_events,
         "evaluations": evaluations.import_evaluations,
         "complaints": complaints.import_complaints,
@@ -89,7 +91,12 @@ def run_import(
     `source` where the run came from (an IP address, "cli"). Each run is one audit entry.
     """
     _check_kind(kind)
-    table = open_table(path, fields_of(kind))
+    if kind == "rectification":
+        from .rectification import open_list_table
+
+        table = open_list_table(path)
+    else:
+        table = open_table(path, fields_of(kind))
     return run_import_records(
         kind,
         table,

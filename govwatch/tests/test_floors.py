@@ -32,9 +32,12 @@ FLOORS = [
     # records the people held to account for the matters of every area, so it stands above them, and
     # an inspection takes up the data checks' findings, so the checks stand below the inspections
     "govwatch.accountability",
+    # hall inspections (明察暗访) and integrity risk points put their problems and reminders on the
+    # rectification lists, so they stand above them
+    "govwatch.hallchecks | govwatch.integrity",
     # the clue register: clues come from complaints and their callbacks (and inspections, the public)
     "govwatch.clues",
-    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation",
+    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation | govwatch.rectification",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",

@@ -28,7 +28,11 @@ class NavEntry:
     url_name: str
     roles: frozenset[str] | None = None
     action: str | None = None
-    count: str | None = None
+    # A to-do module, or several when an area's pages span apps (rectification lists, hall checks).
+    count: str | tuple[str, ...] | None = None
+
+    def counted(self) -> tuple[str, ...]:
+        return (self.count,) if isinstance(self.count, str) else tuple(self.count or ())
 
     def visible_to(self, user) -> bool:
         if user.is_superuser:
@@ -38,6 +42,7 @@ class NavEntry:
         return self.action is None or may(user, action=self.action)
 
 
+RECTIFICATION_TODO = ("govwatch.rectification.todo", "govwatch.hallchecks.todo", "govwatch.integrity.todo")
 ENTRIES = [
     NavEntry("home", "首页", "home"),
     NavEntry("units", "单位", "unit-list"),
@@ -51,6 +56,7 @@ ENTRIES = [
     NavEntry("randomchecks", "双随机", "randomchecks:list", count="govwatch.randomchecks.todo"),
     NavEntry("regulation", "互联网+监管", "regulation:figures"),
     NavEntry("integrity", "评议监督", "checks:home"),
+    NavEntry("rectification", "整改清单", "rectification:index", count=RECTIFICATION_TODO),
     NavEntry("windows", "窗口", "windows:overview"),
     NavEntry("reports", "统计报表", "reports:kpi"),
     NavEntry("audit", "审计日志", "audit", action=VIEW_AUDIT),
@@ -65,8 +71,8 @@ def entries(request, current: str) -> list[dict[str, Any]]:
     for entry in ENTRIES:
         if not entry.visible_to(user):
             continue
-        count = (
-            sum(g.count for g in groups_of(request, entry.count) if g.nav == entry.key) if entry.count else 0
+        count = sum(
+            g.count for module in entry.counted() for g in groups_of(request, module) if g.nav == entry.key
         )
         shown.append(
             {"key": entry.key, "label": entry.label, "url": reverse(entry.url_name), "current": entry.key == current,

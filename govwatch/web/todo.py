@@ -18,6 +18,9 @@ PROVIDERS = [
     "govwatch.evaluations.todo",
     "govwatch.projects.todo",
     "govwatch.randomchecks.todo",
+    "govwatch.rectification.todo",
+    "govwatch.hallchecks.todo",
+    "govwatch.integrity.todo",
     "govwatch.cases.todo",
     "govwatch.reports.todo",
 ]

@@ -1,0 +1,1 @@
+from govwatch.rectification.tests.conftest import _fast_passwords, people  # noqa: F401
