@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from govwatch.api.views import DocsView
+from govwatch.imports import pages as import_pages
 from govwatch.ops import views as ops_views
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("exposure/", include("govwatch.accountability.public_urls")),
     path("windows/", include("govwatch.windows.urls")),
     path("kiosks/", include("govwatch.kiosks.urls")),
+    path("rectification/upload/", import_pages.rectification_upload, name="rectification-upload"),
     path("rectification/", include("govwatch.rectification.urls")),
     path("halls/", include("govwatch.hallchecks.urls")),
     path("integrity/", include("govwatch.integrity.urls")),

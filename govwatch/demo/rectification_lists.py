@@ -93,8 +93,7 @@ def _workdays_from(day: date, n: int) -> date:
 
 def write_lists(directory: Path, district: str, as_of: datetime) -> list[Path]:
     """Write the demo's rectification files into `directory`; returns their paths."""
-    from openpyxl import Workbook
-
+    from govwatch.core.sheets import Workbook
     from govwatch.imports.rectification import HEADER
 
     today = as_of.astimezone(TZ).date()

@@ -12,11 +12,11 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from govwatch.core.localtime import local_date
+from govwatch.core.sheets import Workbook
 
 from .figures import problem_state, with_steps
 from .models import ProblemStep, RectificationList

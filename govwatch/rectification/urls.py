@@ -6,7 +6,6 @@ app_name = "rectification"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("upload/", views.upload, name="upload"),
     path("lists/<str:code>/", views.list_detail, name="list-detail"),
     path("lists/<str:code>/settings/", views.list_settings, name="list-settings"),
     path("lists/<str:code>/export.xlsx", views.list_export, name="list-export"),

@@ -9,9 +9,6 @@ Actor.of_request; a refused step shows the page again with the form as filled in
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
@@ -38,7 +35,6 @@ from .forms import (
     SendBackForm,
     SignOffForm,
     SubmitForm,
-    UploadForm,
 )
 from .models import Problem, ProblemAttachment, RectificationList
 from .rhythm import reminder_window, reminders_of
@@ -174,33 +170,6 @@ def list_export(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(list_workbook(rlist), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"{rlist.name}（整改进展）.xlsx")
     return response
-
-
-@action_required(MANAGE_RECTIFICATION)
-def upload(request: HttpRequest) -> HttpResponse:
-    """Upload a list in the offices' form: the same import as `govwatch import rectification`."""
-    from govwatch.core.tables import FileProblem
-    from govwatch.imports.runs import run_import
-
-    form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload_file = form.cleaned_data["file"]
-        suffix = Path(upload_file.name).suffix.lower()
-        if suffix not in (".xlsx", ".csv"):
-            form.add_error("file", "请上传 .xlsx 或 .csv 文件")
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                path.write_bytes(upload_file.read())
-                try:
-                    result = run_import(
-                        "rectification", path, operator=request.user, operator_label=f"user:{request.user.get_username()}",
-                        filename=upload_file.name, source=request.META.get("REMOTE_ADDR", ""),
-                    )  # fmt: skip
-                except FileProblem as exc:
-                    form.add_error("file", str(exc))
-    return render(request, "rectification/upload.html", context(request, "lists", form=form, result=result))
 
 
 # -- one problem -----------------------------------------------------------------------------------

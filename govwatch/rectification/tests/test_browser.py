@@ -127,9 +127,10 @@ def test_reminders_in_the_outbox_and_scores_on_the_reports_page(page, live_serve
     daily_reminders(datetime.combine(workday, time(9), tzinfo=TZ))
 
     sign_in(page, live_server, "jiwei")
-    page.goto(live_server.url + "/supervision/outbox/?kind=rectify")
+    assert "整改清单" in page.get_by_role("navigation", name="主导航").inner_text()
+    page.goto(live_server.url + "/supervision/outbox/?kind=reminder")
     outbox = page.locator("table").inner_text()
-    assert "整改提醒" in outbox and "区市场监管局" in outbox
+    assert "整改问题提醒" in outbox and "区市场监管局" in outbox
 
     sign_in(page, live_server, "lingdao")
     page.goto(live_server.url + "/reports/")
