@@ -3,6 +3,8 @@ units a user may see, with its formula beside it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,13 @@ from django.utils import timezone
 from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
 from govwatch.orgs.models import Unit
-from govwatch.rectification.figures import FORMULA, quarter_bounds, quarter_of, quarterly_scores
+from govwatch.rectification.figures import (
+    FORMULA,
+    bulletin_section,
+    quarter_bounds,
+    quarter_of,
+    quarterly_scores,
+)
 
 
 class QuarterForm(forms.Form):
@@ -35,7 +43,10 @@ def assessment(request: HttpRequest) -> HttpResponse:
             year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
         scores = quarterly_scores(year, quarter, units=Unit.objects.visible_to(scope(request.user)))
     first, last = quarter_bounds(year, quarter)
+    # 月通报: the section of last month's bulletin (a month is reported once it is over).
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    bulletin = bulletin_section(last_month, units=Unit.objects.visible_to(scope(request.user)))
     return render(request, "reports/rectification.html", {
         "nav": "reports", "form": form, "scores": scores, "formula": FORMULA, "year": year, "quarter": quarter,
-        "first": first, "last": last,
+        "first": first, "last": last, "bulletin": bulletin,
     }, status=200 if scores is not None else 400)  # fmt: skip

@@ -83,3 +83,13 @@ def test_the_export_downloads_a_workbook(problems, people):
 def test_the_reports_page_shows_the_quarterly_scores_and_formula(problems, people):
     page = signed_in(people.leader).get("/reports/rectification/?year=2026&quarter=1").content.decode()
     assert "按时销号率" in page and "区市场监管局" in page
+
+
+def test_the_reports_page_shows_last_months_bulletin_section(problems, people):
+    page = signed_in(people.leader).get("/reports/rectification/").content.decode()
+
+    # Both problems (due in March 2026) are overdue at the end of last month, longest first.
+    assert "月通报：整改清单落实情况" in page and "问题 2 项" in page and "逾期未销号 2 项" in page
+    assert page.index("考勤不严") > page.index("学习不深入")
+    page = signed_in(people.social_staff).get("/reports/rectification/").content.decode()
+    assert "问题 1 项" in page and "学习不深入" not in page  # a unit's staff see their own
