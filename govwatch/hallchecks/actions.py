@@ -237,12 +237,4 @@ def do_publish(actor: Actor, inspection: Inspection, at: datetime | None = None)
 
 def visible_inspections(user):
     """Inspections a user may open: those of their subtree; a unit's staff only published ones."""
-    mine = scope(user)
-    qs = Inspection.objects.select_related("unit", "template", "rlist")
-    if mine.path is None:
-        return qs.none()
-    if not mine.everything:
-        qs = qs.filter(unit__path__startswith=mine.path)
-    if not (mine.everything or may(user, INSPECT_HALLS)):
-        qs = qs.filter(status=Inspection.Status.PUBLISHED)
-    return qs
+    return Inspection.objects.select_related("unit", "template", "rlist").visible_to(scope(user))

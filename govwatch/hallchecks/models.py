@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 
+from govwatch.accounts.permissions import INSPECT_HALLS, Scope, ScopedQuerySet
+
 
 class ChecklistTemplate(models.Model):
     name = models.CharField("检查表名称", max_length=100, unique=True)
@@ -46,6 +48,18 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """Inspections of the subtree; a unit's staff only published ones (a secret check is hidden
+        from the unit until then)."""
+        rows = mine.filter(self, "unit")
+        return (
+            rows
+            if mine.everything or mine.may(INSPECT_HALLS)
+            else rows.filter(status=Inspection.Status.PUBLISHED)
+        )
 
 
 class Inspection(models.Model):
@@ -84,6 +98,8 @@ class Inspection(models.Model):
         "rectification.RectificationList", verbose_name="问题清单", null=True, blank=True,
         on_delete=models.PROTECT, related_name="inspection",
     )  # fmt: skip
+
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "明察暗访"

@@ -39,11 +39,7 @@ def _check(actor: Actor, unit: Unit) -> None:
 
 
 def visible_risks(user):
-    mine = scope(user)
-    qs = RiskPoint.objects.select_related("unit")
-    if mine.path is None:
-        return qs.none()
-    return qs if mine.everything else qs.filter(unit__path__startswith=mine.path)
+    return RiskPoint.objects.select_related("unit").visible_to(scope(user))
 
 
 @transaction.atomic

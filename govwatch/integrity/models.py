@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from govwatch.accounts.permissions import ScopedQuerySet
+
 
 class RiskPoint(models.Model):
     class Level(models.TextChoices):
@@ -27,6 +29,8 @@ class RiskPoint(models.Model):
     reminded_for = models.DateField("已提醒的复核日期", null=True, blank=True)
     active = models.BooleanField("有效", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "廉政风险点"

@@ -17,7 +17,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from govwatch.accounts.permissions import (
@@ -53,33 +52,13 @@ def _person(actor: Actor):
 
 
 def visible_lists(user):
-    """The lists a user may open: for the region's roles those of their subtree (by problem or by
-    owner); for a unit's staff the published lists holding a problem of their subtree."""
-    mine = scope(user)
-    lists = RectificationList.objects.all()
-    if mine.path is None:
-        return lists.none()
-    if mine.everything:
-        return lists
-    if may(user, MANAGE_RECTIFICATION):
-        return lists.filter(
-            Q(problems__unit__path__startswith=mine.path) | Q(owner__path__startswith=mine.path)
-        ).distinct()
-    return lists.filter(published=True, problems__unit__path__startswith=mine.path).distinct()
+    """The lists a user may open (RectificationList.visible_to)."""
+    return RectificationList.objects.visible_to(scope(user))
 
 
 def visible_problems(user):
-    """The problems a user may open (404 outside): their subtree's, of lists they may see."""
-    mine = scope(user)
-    problems = Problem.objects.select_related("rlist", "unit")
-    if mine.path is None:
-        return problems.none()
-    if mine.everything:
-        return problems
-    problems = problems.filter(unit__path__startswith=mine.path)
-    if not may(user, MANAGE_RECTIFICATION):
-        problems = problems.filter(rlist__published=True)
-    return problems
+    """The problems a user may open (404 outside): Problem.visible_to."""
+    return Problem.objects.select_related("rlist", "unit").visible_to(scope(user))
 
 
 def check_reporter(actor: Actor, problem: Problem) -> None:

@@ -20,6 +20,7 @@ from django.db import models
 from django.urls import reverse
 
 from govwatch.accounts.models import Role
+from govwatch.accounts.permissions import MANAGE_RECTIFICATION, Scope, ScopedQuerySet
 from govwatch.core.models import Attachment, Step
 
 
@@ -50,6 +51,17 @@ APPROVER_ROLES = [(Role.SUPERVISOR.value, Role.SUPERVISOR.label), (Role.OFFICE.v
 DEFAULT_LOOKBACK_MONTHS = 3
 
 
+class ListQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """For the region's roles the lists of their subtree (by problem or by owner); for a unit's
+        staff the published lists holding a problem of their subtree."""
+        if mine.path is None or mine.everything:
+            return mine.filter(self, "problems__unit")
+        if mine.may(MANAGE_RECTIFICATION):
+            return mine.filter(self, "problems__unit", "owner").distinct()
+        return mine.filter(self.filter(published=True), "problems__unit").distinct()
+
+
 class RectificationList(models.Model):
     code = models.CharField("清单编号", max_length=64, unique=True)
     name = models.CharField("清单名称", max_length=200)
@@ -69,6 +81,8 @@ class RectificationList(models.Model):
     published = models.BooleanField("已公开", default=True)
     created_at = models.DateTimeField("建立时间", auto_now_add=True)
 
+    objects = ListQuerySet.as_manager()
+
     class Meta:
         verbose_name = "整改清单"
         verbose_name_plural = "整改清单"
@@ -85,6 +99,16 @@ def sort_key(no: str) -> str:
     """Problem numbers as people order them: 2 before 10, 3(1) before 3(2), text after numbers."""
     parts = re.split(r"(\d+)", no)
     return "".join(f"{int(p):08d}" if p.isdigit() else p for p in parts)[:120]
+
+
+class ProblemQuerySet(ScopedQuerySet):
+    def visible_to(self, mine: Scope) -> models.QuerySet:
+        """The problems of the subtree; a unit's staff only those of published lists (a secret hall
+        check stays hidden until published)."""
+        rows = mine.filter(self, "unit")
+        return (
+            rows if mine.everything or mine.may(MANAGE_RECTIFICATION) else rows.filter(rlist__published=True)
+        )
 
 
 class Problem(models.Model):
@@ -127,6 +151,8 @@ class Problem(models.Model):
     # The imported row's content, to tell a re-sent row (duplicate) from a changed one.
     digest = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField("登记时间")
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = "整改问题"
