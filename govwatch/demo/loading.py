@@ -34,12 +34,40 @@ class DemoFile:
     load: str = RUN_IMPORT
 
 
+# Key projects, double-random registers, Internet+regulation (govwatch.imports.registers), then
+# window operations and kiosks (govwatch.imports.areas), in the order their rows refer to each other.
+REGISTER_KINDS = (
+    "projects",
+    "milestones",
+    "targets",
+    "inspectors",
+    "officers",
+    "regulatory_items",
+    "supervision_actions",
+)
+AREA_KINDS = (
+    "windows",
+    "staff",
+    "attendance",
+    "absences",
+    "tickets",
+    "assists",
+    "kiosks",
+    "kiosk_status",
+    "kiosk_faults",
+)
+
 DEMO_FILES = [
     DemoFile("units.csv", "units"),
     DemoFile("items.csv", "items"),
     DemoFile("cases.csv", "cases"),
     DemoFile("evaluations.csv", "evaluations"),
     DemoFile("complaints.csv", "complaints"),
+    *(DemoFile(f"{kind}.csv", kind) for kind in REGISTER_KINDS),
+    *(DemoFile(f"{kind}.csv", kind) for kind in AREA_KINDS),
+    # What people did in the areas (monthly reports, letters, draws), and the gold-medal rounds.
+    DemoFile("area_activity.json", "demo_activity", load="govwatch.demo.projects.load_activity"),
+    DemoFile("gold.json", "gold_rounds", load="govwatch.demo.windows.load_gold"),
     # Rectification lists (seeds 003, 001), then their history, hall inspections and risk points.
     DemoFile("rectification.xlsx", "rectification"),
     DemoFile("rectification_openness.csv", "rectification"),

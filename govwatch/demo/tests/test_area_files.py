@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from govwatch.demo.generator import generate
+from govwatch.demo.loading import REGISTER_KINDS
 from govwatch.demo.projects import load_activity
 from govwatch.imports.runs import run_import
 from govwatch.orgs.models import Unit
@@ -19,16 +20,7 @@ from govwatch.randomchecks.models import RandomPlan
 from govwatch.regulation.figures import figures
 
 AS_OF = datetime(2026, 11, 29, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
-KINDS = (
-    "units",
-    "projects",
-    "milestones",
-    "targets",
-    "inspectors",
-    "officers",
-    "regulatory_items",
-    "supervision_actions",
-)
+KINDS = ("units", *REGISTER_KINDS)
 
 
 @pytest.mark.slow
