@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -242,3 +243,122 @@ def first_card_dates(
     date with at most `threshold` working days left, red the day after the due date for instant
     items (which have no yellow card)."""
     return np.where(promised > 0, cal.first_date_within_many(due, threshold), due + 1)
+
+
+# -- `derive` for many new cases at once (the importer's bulk path) -------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the order rules make of a case's kinds of events, in order, when they accept every one:
+    the status after the last, the index of the closing event and each suspension's (suspend, end)
+    indices, end None while it lasts. Every case with the same kinds has the same shape."""
+
+    status: str
+    closing: int | None
+    suspensions: tuple[tuple[int, int | None], ...]
+
+
+@lru_cache(maxsize=1024)
+def shape_of(kinds: tuple[str, ...]) -> Shape | None:
+    """The shape of a sequence of kinds (sorted as `derive` takes them), None when `status_after`
+    refuses any of them. Walks the rules of `derive` once per distinct sequence."""
+    status = None
+    closing = None
+    suspensions: list[list[int | None]] = []
+    for i, kind in enumerate(kinds):
+        after = status_after(status, kind)
+        if after is None:
+            return None
+        if kind == SUSPEND:
+            suspensions.append([i, None])
+        elif kind == RESUME or (kind in CLOSING and status == _SUSPENDED):
+            suspensions[-1][1] = i
+        if kind in CLOSING:
+            closing = i
+        status = after
+    return Shape(status, closing, tuple((start, end) for start, end in suspensions))
+
+
+@dataclass
+class ManyFacts:
+    """`CaseFacts` of many cases as arrays (dates as ordinals, event positions as indices into the
+    events' arrays, -1 for none); the suspensions by case, then start."""
+
+    status: list[str]
+    closing: np.ndarray  # index of the closing event, -1 while open
+    accepted_on: np.ndarray
+    closed_on: np.ndarray  # -1 while open
+    due_date: np.ndarray
+    provisional: np.ndarray
+    completed_on_time: list[bool | None]
+    suspended_days: np.ndarray
+    suspension_case: np.ndarray  # the case's position among the cases
+    suspension_start: np.ndarray  # index of the suspend event
+    suspension_end: np.ndarray  # index of the ending event, -1 while suspended
+    suspension_workdays: np.ndarray
+
+
+def derive_many(
+    cal: WorkCalendar,
+    local_days: np.ndarray,
+    starts: np.ndarray,
+    shapes: list[Shape],
+    shape_ids: np.ndarray,
+    promised_days: np.ndarray,
+) -> ManyFacts:
+    """`derive` of many cases at once. The events of all cases lie in one sequence of arrays, each
+    case's together and in order from `starts[i]`, its kinds those of `shapes[shape_ids[i]]`;
+    `local_days` holds each event's local date (an ordinal)."""
+    n = len(starts)
+    starts = np.asarray(starts, dtype=np.int64)
+    closing = np.full(n, -1, dtype=np.int64)
+    spans: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    # The cases of each shape together: one slice per shape, whatever the number of shapes.
+    order = np.argsort(shape_ids, kind="stable")
+    bounds = np.searchsorted(shape_ids[order], np.arange(len(shapes) + 1))
+    for k, shape in enumerate(shapes):
+        cases = order[bounds[k] : bounds[k + 1]]
+        if not cases.size:
+            continue
+        first = starts[cases]
+        if shape.closing is not None:
+            closing[cases] = first + shape.closing
+        for start, end in shape.suspensions:
+            spans.append((cases, first + start, first + end if end is not None else np.full(cases.size, -1)))
+    if spans:
+        s_case, s_start, s_end = (np.concatenate(column) for column in zip(*spans, strict=True))
+        by_case = np.lexsort((s_start, s_case))
+        s_case, s_start, s_end = s_case[by_case], s_start[by_case], s_end[by_case]
+    else:
+        s_case = s_start = s_end = np.zeros(0, dtype=np.int64)
+    ended = s_end >= 0
+    began_on, ended_on = local_days[s_start], local_days[np.where(ended, s_end, s_start)]
+    workdays = np.where(ended, cal.workdays_between_many(began_on, ended_on), 0)
+    span_provisional = ended & cal.is_provisional_span_many(began_on, ended_on)
+    suspended = np.bincount(s_case, weights=workdays, minlength=n).astype(np.int64)
+    accepted_on = local_days[starts]
+    base, base_provisional = cal.add_workdays_many(accepted_on, promised_days)
+    due, moved_provisional = cal.add_workdays_many(base, suspended)
+    provisional = (
+        base_provisional | moved_provisional | (np.bincount(s_case, weights=span_provisional, minlength=n) > 0)
+    )
+    closed = closing >= 0
+    closed_on = np.where(closed, local_days[np.where(closed, closing, 0)], -1)
+    status = [shapes[k].status for k in shape_ids.tolist()]
+    completed = CaseStatus.COMPLETED.value
+    on_time = (closed_on <= due).tolist()
+    return ManyFacts(
+        status=status,
+        closing=closing,
+        accepted_on=accepted_on,
+        closed_on=closed_on,
+        due_date=due,
+        provisional=provisional,
+        completed_on_time=[t if st == completed else None for st, t in zip(status, on_time, strict=True)],
+        suspended_days=suspended,
+        suspension_case=s_case,
+        suspension_start=s_start,
+        suspension_end=s_end,
+        suspension_workdays=workdays.astype(np.int64),
+    )

@@ -9,15 +9,18 @@ on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
+from operator import add
 from typing import NamedTuple
 
+import numpy as np
 from django.db import connection, transaction
 
 from govwatch.core.bulk import insert_rows, update_rows
-from govwatch.core.localtime import local_tz
+from govwatch.core.localtime import local_ordinals, local_tz
 from govwatch.workcal.calendar import WorkCalendar
 
 from . import deadlines
@@ -36,6 +39,37 @@ def moment(us: int) -> datetime:
 
 def micros(at: datetime) -> int:
     return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+_DAY_US = 86_400_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_CLOCK: list[str] = []
+
+
+class _DayTexts(dict):
+    """"YYYY-MM-DD" and a separator by day since the epoch, made once per distinct day."""
+
+    def __init__(self, sep: str) -> None:
+        super().__init__()
+        self.sep = sep
+
+    def __missing__(self, day: int) -> str:
+        text = self[day] = date.fromordinal(_EPOCH_ORDINAL + day).isoformat() + self.sep
+        return text
+
+
+def moment_texts(at_us: np.ndarray, sep: str = " ") -> list[str]:
+    """`str(moment(us))` without its offset, for many moments: "YYYY-MM-DD HH:MM:SS[.ffffff]", the
+    form SQLite stores (with sep "T": the naive ISO text of event keys). A day's text and a time
+    of day's are each made once: joining two strings costs a fraction of formatting a datetime."""
+    if not _CLOCK:
+        _CLOCK.extend(f"{h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60))
+    days, rest = np.divmod(np.asarray(at_us, dtype=np.int64), _DAY_US)
+    seconds, fraction = np.divmod(rest, 1_000_000)
+    texts = list(map(add, map(_DayTexts(sep).__getitem__, days.tolist()), map(_CLOCK.__getitem__, seconds.tolist())))
+    for i in np.flatnonzero(fraction).tolist():
+        texts[i] += f".{int(fraction[i]):06d}"
+    return texts
 
 
 class NewEvent(NamedTuple):
@@ -97,6 +131,18 @@ def _adapters() -> tuple[Callable[[int | None], object], Callable[[date | None],
 
         return at, day
     return (lambda us: None if us is None else moment(us)), (lambda d: d)
+
+
+def _adapters_many() -> tuple[Callable[[np.ndarray], list], Callable[[np.ndarray], list]]:
+    """`_adapters` for arrays: epoch microseconds and date ordinals to the driver's values."""
+    if connection.vendor == "sqlite":
+        return moment_texts, lambda ordinals: list(
+            map(_DayTexts("").__getitem__, (np.asarray(ordinals) - _EPOCH_ORDINAL).tolist())
+        )
+    return (
+        lambda us: list(map(moment, np.asarray(us).tolist())),
+        lambda ordinals: list(map(date.fromordinal, np.asarray(ordinals).tolist())),
+    )
 
 
 CASE_INSERT = (
@@ -196,6 +242,65 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
                 f"DELETE FROM {q(Suspension._meta.db_table)} WHERE {q('case_no')} IN ({', '.join(['%s'] * len(batch))})",
                 batch,
             )
+        insert_rows(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
+        insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
+    return len(event_rows)
+
+
+@dataclass
+class NewCases:
+    """Cases not stored yet whose events the order rules all accept, as columns: the importer's bulk
+    path, the same rows `apply_events` writes for each CaseChange with a header.
+
+    `events` holds the columns of EVENT_INSERT but the run (at as epoch microseconds), each case's
+    events together and in order from `starts[i]`, their kinds those of `shapes[shape_ids[i]]`."""
+
+    case_nos: Sequence[str]
+    headers: Sequence[Sequence]  # the columns of CaseHeader
+    promised_days: np.ndarray
+    starts: np.ndarray
+    shapes: list[deadlines.Shape]
+    shape_ids: np.ndarray
+    events: Sequence[Sequence]
+
+    def __len__(self) -> int:
+        return len(self.case_nos)
+
+
+def insert_new_cases(cases: NewCases, cal: WorkCalendar, import_run_id: int | None = None) -> int:
+    """Derive the facts of new cases at once (`deadlines.derive_many`) and store them, their
+    suspensions and their events, in the caller's transaction. Returns the number of events."""
+    if not len(cases):
+        return 0
+    moments, days = _adapters_many()
+    event_id, case_no, kind, at_us, *rest = cases.events
+    at_us = np.asarray(at_us, dtype=np.int64)
+    facts = deadlines.derive_many(
+        cal, local_ordinals(at_us, local_tz()), cases.starts, cases.shapes, cases.shape_ids, cases.promised_days
+    )
+    at = moments(at_us)
+    closed = facts.closing >= 0
+    closed_on = days(np.where(closed, facts.closed_on, facts.accepted_on))
+    case_rows = [
+        *zip(
+            cases.case_nos, *cases.headers, facts.status, [at[i] for i in cases.starts.tolist()],
+            days(facts.accepted_on), [at[i] if i >= 0 else None for i in facts.closing.tolist()],
+            [d if c else None for d, c in zip(closed_on, closed.tolist(), strict=True)], days(facts.due_date),
+            facts.provisional.tolist(), facts.completed_on_time, facts.suspended_days.tolist(),
+            repeat("none"), repeat(None), strict=False,
+        )
+    ]  # fmt: skip
+    reason = rest[6]
+    suspension_rows = [
+        (cases.case_nos[c], at[s], at[e] if e >= 0 else None, w, reason[s])
+        for c, s, e, w in zip(
+            facts.suspension_case.tolist(), facts.suspension_start.tolist(), facts.suspension_end.tolist(),
+            facts.suspension_workdays.tolist(), strict=True,
+        )
+    ]  # fmt: skip
+    event_rows = [*zip(event_id, case_no, kind, at, *rest, repeat(import_run_id), strict=False)]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, Case, CASE_INSERT, case_rows)
         insert_rows(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
         insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
     return len(event_rows)

@@ -4,10 +4,15 @@ moment is UTC. These are the only conversions between the two."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.conf import settings
+
+_DAY_US = 86_400_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def local_tz() -> ZoneInfo:
@@ -17,6 +22,30 @@ def local_tz() -> ZoneInfo:
 
 def local_date(moment: datetime, tz: ZoneInfo | None = None) -> date:
     return moment.astimezone(tz or local_tz()).date()
+
+
+def local_ordinals(at_us: np.ndarray, tz: ZoneInfo | None = None) -> np.ndarray:
+    """`local_date` of many moments given as microseconds since the epoch, as date ordinals.
+
+    The zone's offset is read twice per distinct UTC day, at its start and at its end: equal, it
+    holds all day (no zone changes its offset and back within a day); different, that day's moments
+    are converted one by one.
+    """
+    zone = tz or local_tz()
+    at_us = np.asarray(at_us, dtype=np.int64)
+    days, inverse = np.unique(at_us // _DAY_US, return_inverse=True)
+
+    def offset(day: int) -> int:
+        return (_EPOCH + timedelta(days=day)).astimezone(zone).utcoffset() // timedelta(microseconds=1)
+
+    starts = [offset(d) for d in days.tolist()]
+    ends = [offset(d + 1) for d in days.tolist()]
+    offsets = np.asarray(starts, dtype=np.int64)[inverse]
+    for k in np.flatnonzero(np.asarray(starts) != np.asarray(ends)).tolist():
+        for i in np.flatnonzero(inverse == k).tolist():
+            moment = _EPOCH + timedelta(microseconds=int(at_us[i]))
+            offsets[i] = moment.astimezone(zone).utcoffset() // timedelta(microseconds=1)
+    return (at_us + offsets) // _DAY_US + _EPOCH_ORDINAL
 
 
 # Bounds as moments are safe far inside these dates: date.min and date.max have no midnight that

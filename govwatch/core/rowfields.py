@@ -180,5 +180,10 @@ def digest(*values: object) -> str:
 
 
 def digest_texts(texts: Iterable[str]) -> str:
-    """`digest` of values that are text already (the case import's hot path)."""
+    """`digest` of values that are text already."""
     return blake2b("\x1f".join(texts).encode(), digest_size=16).hexdigest()
+
+
+def digest_texts_many(rows: Iterable[Iterable[str]]) -> list[str]:
+    """`digest_texts` of each row (the case import's hot path: the rows joined a column at a time)."""
+    return [blake2b(text.encode(), digest_size=16).hexdigest() for text in map("\x1f".join, rows)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,18 +28,30 @@ from itertools import groupby, islice
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 
 from govwatch.cases import deadlines
 from govwatch.cases.bulkload import ensure_indexes, indexes_deferred
-from govwatch.cases.events import IN_BATCH, CaseChange, CaseHeader, NewEvent, apply_events, micros, moment
+from govwatch.cases.events import (
+    IN_BATCH,
+    CaseChange,
+    CaseHeader,
+    NewCases,
+    NewEvent,
+    apply_events,
+    insert_new_cases,
+    micros,
+    moment,
+    moment_texts,
+)
 from govwatch.cases.models import Case, CaseEvent
 from govwatch.catalog.models import Item
 from govwatch.core.choices import ApplicantType, CaseChannel, EventKind, allowed, parse_choice
 from govwatch.core.localtime import local_tz
 from govwatch.core.parsing import parse_timestamp
-from govwatch.core.rowfields import Row, RowError, digest_texts
+from govwatch.core.rowfields import Row, RowError, digest_texts_many
 from govwatch.core.tables import Table, TextRecord
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
@@ -74,6 +86,7 @@ _EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 - UTC wall time
 # (the canonical one is computed when the case is processed, so as not to hold it in memory).
 Rec = tuple[str, int, int, int, str, str, str, str, str, str, str, str, str]
 CASE_NO, AT_US, ORDER, LINE, KIND, EVENT_ID, ITEM, UNIT, CHANNEL, APPLICANT, WINDOW, STAFF, REASON = range(13)
+_kind_of = itemgetter(KIND)
 _LIMITS = {
     "case_no": 64,
     "item_code": 64,
@@ -333,18 +346,16 @@ def _chunks(recs: Iterator[Rec], size: int) -> Iterator[list[list[Rec]]]:
         yield chunk
 
 
-def event_key(rec: Rec) -> str:
-    """The event's idempotency key: its own event_id, else "case_no:event:at" with `at` in UTC
-    (`utc_text`'s form, 2026-02-12T02:00:00Z), computed here from the sort key for speed."""
-    return (
-        rec[EVENT_ID]
-        or f"{rec[CASE_NO]}:{rec[KIND]}:{(_EPOCH_NAIVE + timedelta(microseconds=rec[AT_US])).isoformat()}Z"
-    )
-
-
-def _digest(rec: Rec) -> str:
-    """`digest(case_no, kind, at_us, item, unit, channel, applicant, window, staff, reason)`."""
-    return digest_texts((rec[CASE_NO], rec[KIND], str(rec[AT_US]), *rec[ITEM:]))
+def event_keys(columns: list[tuple], at_us: np.ndarray) -> list[str]:
+    """Each event's idempotency key: its own event_id, else "case_no:event:at" with `at` in UTC
+    (`utc_text`'s form, 2026-02-12T02:00:00Z), made from the sort key a column at a time."""
+    texts = moment_texts(at_us, "T")
+    return [
+        event_id or f"{case_no}:{kind}:{at}Z"
+        for event_id, case_no, kind, at in zip(
+            columns[EVENT_ID], columns[CASE_NO], columns[KIND], texts, strict=True
+        )
+    ]
 
 
 def _local_text(at_us: int) -> str:
@@ -374,6 +385,9 @@ class _Chunker:
         # the file repeats an event id under another case): then the insert fails on the unique
         # case number or event id, and the chunk is done again the careful way.
         self.bulk = bulk
+        # The shapes of the kinds of events met so far (deadlines.shape_of), -1 for refused ones.
+        self.shapes: list[deadlines.Shape] = []
+        self.shape_ids: dict[tuple[str, ...], int] = {}
 
     def process(self, chunk: list[list[Rec]]) -> None:
         if not self.bulk:
@@ -402,19 +416,41 @@ class _Chunker:
                 # Stored events sort before new ones at the same moment (negative, distinct lines).
                 entry = (micros(at), deadlines.KIND_ORDER[kind], n - 10**9, kind, reason, None)
                 stored_events.setdefault(case_no, []).append(entry)
-        keyed = [[*zip(group, map(event_key, group), map(_digest, group), strict=True)] for group in chunk]
-        known = (
-            {}
-            if self.bulk
-            else values_in(CaseEvent, "event_id", [k for g in keyed for _, k, _ in g], "digest")
+        # The chunk's events as columns: keys and digests made a column at a time.
+        columns = [*zip(*(rec for group in chunk for rec in group), strict=True)]
+        at_us = np.fromiter(columns[AT_US], dtype=np.int64, count=len(columns[AT_US]))
+        keys = event_keys(columns, at_us)
+        digests = digest_texts_many(
+            zip(columns[CASE_NO], columns[KIND], map(str, columns[AT_US]), *columns[ITEM:], strict=True)
         )
+        known = {} if self.bulk else values_in(CaseEvent, "event_id", keys, "digest")
+        # With no event seen before (the usual case), each new case whose events all keep the order
+        # rules goes in with the others at once (`insert_new_cases`); the rest one case at a time.
+        every_event_new = not known and len(set(keys)) == len(keys)
         seen: dict[str, tuple[int, str]] = {}
         changes: list[CaseChange] = []
-        for group in keyed:
-            fresh = self._unseen(group, known, seen)
+        fast: list[int] = []  # the chunk's groups that go in at once
+        shape_ids: list[int] = []
+        pos = 0
+        for g, group in enumerate(chunk):
+            n = len(group)
+            case_no = group[0][CASE_NO]
+            if every_event_new and case_no not in stored_cases:
+                kinds = tuple(map(_kind_of, group))
+                shape_id = self.shape_ids.get(kinds)
+                if shape_id is None:
+                    shape_id = self.shape_ids[kinds] = self._shape_id(kinds)
+                if shape_id >= 0:
+                    fast.append(g)
+                    shape_ids.append(shape_id)
+                    pos += n
+                    continue
+            fresh = self._unseen(
+                zip(group, keys[pos : pos + n], digests[pos : pos + n], strict=True), known, seen
+            )
+            pos += n
             if not fresh:
                 continue
-            case_no = group[0][0][CASE_NO]
             if case_no in stored_cases:
                 change = self._extend(
                     case_no, stored_cases[case_no][0], stored_events.get(case_no, []), fresh
@@ -423,10 +459,53 @@ class _Chunker:
                 change = self._create(case_no, fresh)
             if change is not None:
                 changes.append(change)
-        self.result.imported += apply_events(changes, self.calendar, self.run.pk)
+        new = self._new_cases(chunk, fast, shape_ids, keys, digests, at_us)
+        with transaction.atomic():
+            imported = apply_events(changes, self.calendar, self.run.pk)
+            imported += insert_new_cases(new, self.calendar, self.run.pk)
+        self.result.imported += imported
+
+    def _shape_id(self, kinds: tuple[str, ...]) -> int:
+        """The index of the kinds' shape in self.shapes; -1 when the order rules refuse an event."""
+        shape = deadlines.shape_of(kinds)
+        if shape is None:
+            return -1
+        self.shapes.append(shape)
+        return len(self.shapes) - 1
+
+    def _new_cases(
+        self, chunk: list[list[Rec]], fast: list[int], shape_ids: list[int], keys: list[str],
+        digests: list[str], at_us: np.ndarray,
+    ) -> NewCases:  # fmt: skip
+        """The chunk's groups `fast` as columns, for `insert_new_cases`."""
+        groups = [chunk[g] for g in fast]
+        if len(groups) < len(chunk):
+            # Some cases went the careful way: the others' events only.
+            bounds = np.cumsum([0, *map(len, chunk)]).tolist()
+            rows = [i for g in fast for i in range(bounds[g], bounds[g + 1])]
+            keys, digests, at_us = [keys[i] for i in rows], [digests[i] for i in rows], at_us[rows]
+        columns = [*zip(*(rec for group in groups for rec in group), strict=True)] or [()] * (REASON + 1)
+        lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+        accepts = [group[0] for group in groups]
+        items = [self.catalog.items[rec[ITEM]] for rec in accepts]
+        units = self.catalog.units
+        headers = [
+            [item[1] for item in items], [units[rec[UNIT]][1] for rec in accepts],
+            [rec[CHANNEL] for rec in accepts], [rec[APPLICANT] for rec in accepts],
+            [rec[WINDOW] for rec in accepts], [rec[STAFF] for rec in accepts],
+        ]  # fmt: skip
+        return NewCases(
+            case_nos=[rec[CASE_NO] for rec in accepts],
+            headers=headers,
+            promised_days=np.fromiter((item[2] for item in items), dtype=np.int64, count=len(items)),
+            starts=np.cumsum(lengths) - lengths,
+            shapes=self.shapes,
+            shape_ids=np.asarray(shape_ids, dtype=np.int64),
+            events=[keys, columns[CASE_NO], columns[KIND], at_us, *columns[ITEM:], digests],
+        )
 
     def _unseen(
-        self, group: list[tuple[Rec, str, str]], known: dict[str, tuple], seen: dict[str, tuple[int, str]]
+        self, group: Iterable[tuple[Rec, str, str]], known: dict[str, tuple], seen: dict[str, tuple[int, str]]
     ) -> list[tuple[Rec, NewEvent]]:
         """The group's events not stored yet; same key and content is a duplicate, other content an error."""
         fresh = []

@@ -138,6 +138,13 @@ class WorkCalendar:
         )
         return np.maximum(count, 0)
 
+    def is_provisional_span_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Vectorised is_provisional_span over arrays of date ordinals (False where end <= start)."""
+        start = np.asarray(start, dtype=np.int64)
+        end = np.asarray(end, dtype=np.int64)
+        crossed = self.unscheduled_cum[end - _FIRST_ORD] != self.unscheduled_cum[start - _FIRST_ORD]
+        return crossed & (end > start)
+
     def first_date_within_many(self, end: np.ndarray, n: np.ndarray) -> np.ndarray:
         """Vectorised first_date_within: for each end date (ordinal), the earliest date with at most n
         working days in (date, end]."""

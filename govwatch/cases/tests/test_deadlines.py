@@ -217,3 +217,88 @@ def test_the_array_rules_give_what_the_rules_give(cases):
         assert (
             card_at("open", expected_due, p, th, start_of_day(first_day - timedelta(days=1)), cal) == "none"
         )
+
+
+_KINDS = ["accept", "suspend", "resume", "complete", "reject", "withdraw"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),  # promised days
+            # Local wall times, DST gaps and folds included (given the zone below).
+            st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2027, 12, 31)),  # noqa: DTZ001
+            st.lists(st.tuples(st.sampled_from(_KINDS), st.integers(0, 40 * 24 * 60)), max_size=7),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York"]),
+)
+def test_the_facts_of_many_cases_at_once_are_those_derive_gives(cases, zone):
+    # The importer's bulk path (derive_many over shapes) against the rule itself, case by case,
+    # kinds in any order (sequences the rules refuse have no shape and go the careful way).
+    import numpy as np
+
+    from govwatch.cases.deadlines import derive_many, shape_of, status_after
+    from govwatch.cases.events import micros
+    from govwatch.core.localtime import local_ordinals
+
+    tz = ZoneInfo(zone)
+    flat: list[int] = []
+    starts, shapes, shape_ids, promised, expected = [], [], [], [], []
+    for days, accepted, later in cases:
+        first = accepted.replace(tzinfo=tz)
+        events = [Event("accept", first)]
+        for kind, minutes in sorted(later, key=lambda e: e[1]):
+            events.append(Event(kind, first + timedelta(minutes=minutes)))
+        kinds = tuple(e.kind for e in events)
+        status = None
+        for kind in kinds:
+            status = status_after(status, kind) if status is not None or kind == "accept" else None
+            if status is None:
+                break
+        shape = shape_of(kinds)
+        assert (shape is None) == (status is None)
+        if shape is None:
+            continue
+        starts.append(len(flat))
+        flat += [micros(e.at) for e in events]
+        shapes.append(shape)
+        shape_ids.append(len(shapes) - 1)
+        promised.append(days)
+        expected.append(derive(events, days, SHIPPED, tz))
+    at_us = np.array(flat, dtype=np.int64)
+    local = local_ordinals(at_us, tz)
+    assert [date.fromordinal(int(d)) for d in local] == [
+        (datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC")) + timedelta(microseconds=us)).astimezone(tz).date()
+        for us in flat
+    ]
+    many = derive_many(
+        SHIPPED, local, np.array(starts, dtype=np.int64), shapes, np.array(shape_ids, dtype=np.int64),
+        np.array(promised, dtype=np.int64),
+    )  # fmt: skip
+    for k, f in enumerate(expected):
+        assert many.status[k] == f.status
+        assert date.fromordinal(int(many.accepted_on[k])) == f.accepted_on
+        assert date.fromordinal(int(many.due_date[k])) == f.due_date
+        assert bool(many.provisional[k]) == f.provisional
+        assert many.completed_on_time[k] == f.completed_on_time
+        assert int(many.suspended_days[k]) == f.suspended_days
+        closing = int(many.closing[k])
+        assert (flat[closing] if closing >= 0 else None) == (micros(f.closed_at) if f.closed_at else None)
+        assert (date.fromordinal(int(many.closed_on[k])) if closing >= 0 else None) == f.closed_on
+        mine = np.flatnonzero(many.suspension_case == k)
+        got = [
+            (
+                flat[int(many.suspension_start[i])],
+                int(many.suspension_end[i]),
+                int(many.suspension_workdays[i]),
+            )
+            for i in mine
+        ]
+        assert [(s, None if e < 0 else flat[e], w) for s, e, w in got] == [
+            (micros(s.started_at), micros(s.ended_at) if s.ended_at else None, s.workdays)
+            for s in f.suspensions
+        ]
