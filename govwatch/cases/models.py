@@ -24,11 +24,12 @@ class Case(models.Model):
     objects = CaseQuerySet.as_manager()
 
     case_no = models.CharField("业务编号", max_length=64, unique=True)
+    # No index of their own: (unit, accepted_on) and (item, accepted_on) below lead with them.
     item = models.ForeignKey(
-        "catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
+        "catalog.Item", verbose_name="事项", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     unit = models.ForeignKey(
-        "orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="cases"
+        "orgs.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     channel = models.CharField("渠道", max_length=16, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
     applicant_type = models.CharField(
@@ -88,8 +89,14 @@ class CaseEvent(models.Model):
     """One step of a case as reported by the handling system; facts, never edited."""
 
     event_id = models.CharField("事件编号", max_length=200, unique=True)
+    # No index of its own: (case, at) below leads with it.
     case = models.ForeignKey(
-        Case, to_field="case_no", db_column="case_no", on_delete=models.CASCADE, related_name="events"
+        Case,
+        to_field="case_no",
+        db_column="case_no",
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField("环节", max_length=16, choices=EventKind.choices)
     at = models.DateTimeField("时间")
@@ -117,8 +124,14 @@ class CaseEvent(models.Model):
 class Suspension(models.Model):
     """A period when the clock of a case was stopped (挂起/暂停计时)."""
 
+    # No index of its own: (case, started_at) below leads with it.
     case = models.ForeignKey(
-        Case, to_field="case_no", db_column="case_no", on_delete=models.CASCADE, related_name="suspensions"
+        Case,
+        to_field="case_no",
+        db_column="case_no",
+        on_delete=models.CASCADE,
+        related_name="suspensions",
+        db_index=False,
     )
     started_at = models.DateTimeField("挂起时间")
     ended_at = models.DateTimeField("恢复时间", null=True, blank=True)

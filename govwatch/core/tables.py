@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import count, islice
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ class Table:
     warnings: list[str] = field(default_factory=list)
     # Set by a reader that gives the records as tuples without building a dict each (CSV).
     _texts: Callable[[Sequence[str]], Iterator[TextRecord]] | None = field(default=None, repr=False)
+    _text_blocks: Callable[[Sequence[str], int], Iterator[list[TextRecord]]] | None = field(
+        default=None, repr=False
+    )
 
     def texts(self, names: Sequence[str]) -> Iterator[TextRecord]:
         """The records as `(line, texts)`, the texts in the order of `names` ("" for a column the file
@@ -62,6 +66,14 @@ class Table:
             (line, v if isinstance(v, RowError) else tuple([v.get(n) or "" for n in names]))
             for line, v in self.rows
         )
+
+    def text_blocks(self, names: Sequence[str], size: int = 4096) -> Iterator[list[TextRecord]]:
+        """`texts` a block of records at a time (about `size`): a reader that can (CSV) parses and
+        checks a block at once. Use this, `texts` or `rows`, one of them."""
+        if self._text_blocks is not None:
+            return self._text_blocks(names, size)
+        records = self.texts(names)
+        return iter(lambda: list(islice(records, size)), [])
 
 
 def open_table(path: str | Path, fields: Iterable[Field]) -> Table:
@@ -209,6 +221,64 @@ def _records(
         yield line, texts if isinstance(texts, RowError) else dict(zip(names, texts, strict=True))
 
 
+class _TextReader:
+    """Records of the columns `names` from rows of cells under a header, one row or a block at once."""
+
+    def __init__(self, header: _Header, names: Sequence[str], fields: tuple[Field, ...], warnings: list[str]):
+        self.names = names
+        self.spec = {f.name: f for f in fields}
+        index = {name: i for i, name in header.columns}
+        self.width = width = header.width
+        self.positions = [index.get(n) for n in names]
+        self.absent = any(p is None for p in self.positions)
+        # A column the file does not have is read from the cell just past the header, blanked.
+        positions = [width if p is None else p for p in self.positions]
+        self.pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
+        self.need = width + 1 if self.absent else width
+        self.warnings = warnings
+        self.warned_extra = False
+
+    def record(self, line: int, cells: list[str] | RowError) -> TextRecord | None:
+        """The record of one row; None for a blank row (layout, not a record)."""
+        if isinstance(cells, RowError):
+            return line, cells
+        if not any(cells):
+            return None
+        n = len(cells)
+        width = self.width
+        if n < self.need:
+            cells += [""] * (self.need - n)
+        elif n > width:
+            if not self.warned_extra and any(cells[width:]):
+                self.warnings.append(f"第 {line} 行起有超出表头的单元格，其内容已忽略")
+                self.warned_extra = True
+            if self.absent:
+                cells[width] = ""
+        return line, checked_texts(self.names, self.pick(cells), self.spec)
+
+    def records(self, first_line: int, rows: Iterable[list[str] | RowError]) -> list[TextRecord]:
+        """`record` of each row, the line counting records (a blank row takes its line too)."""
+        return [r for r in map(self.record, count(first_line), rows) if r is not None]
+
+    def block(self, first_line: int, rows: list[list[str]]) -> list[TextRecord] | None:
+        """The records of rows that each fill the header exactly, none blank and every value clean
+        (`checked_texts` would pass each): a column at a time. None when any row is not so."""
+        if (
+            not rows
+            or RowError in map(type, rows)
+            or set(map(len, rows)) != {self.width}
+            or not all(map(any, rows))
+        ):
+            return None
+        columns = [*zip(*rows, strict=True)]
+        blank = ("",) * len(rows)
+        texts = [*zip(*(blank if p is None else columns[p] for p in self.positions), strict=True)]
+        joined = [*map("".join, texts)]
+        if max(map(len, joined)) > MAX_TEXT or _SUSPECT.search("".join(joined)):
+            return None
+        return [*zip(count(first_line), texts)]
+
+
 def _text_records(
     header: _Header,
     rows: Iterator[Any],
@@ -217,31 +287,31 @@ def _text_records(
     names: Sequence[str],
     fields: tuple[Field, ...],
 ) -> Iterator[TextRecord]:
-    spec = {f.name: f for f in fields}
-    index = {name: i for i, name in header.columns}
-    width = header.width
-    absent = any(n not in index for n in names)
-    # A column the file does not have is read from the cell just past the header, blanked.
-    positions = [index.get(n, width) for n in names]
-    pick = itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
-    need = width + 1 if absent else width
-    warned_extra = False
+    reader = _TextReader(header, names, fields, warnings)
     for line, cells in enumerate(rows, start=first_line):
-        if isinstance(cells, RowError):
-            yield line, cells
-            continue
-        if not any(cells):
-            continue  # blank rows are layout, not records
-        n = len(cells)
-        if n < need:
-            cells += [""] * (need - n)
-        elif n > width:
-            if not warned_extra and any(cells[width:]):
-                warnings.append(f"第 {line} 行起有超出表头的单元格，其内容已忽略")
-                warned_extra = True
-            if absent:
-                cells[width] = ""
-        yield line, checked_texts(names, pick(cells), spec)
+        record = reader.record(line, cells)
+        if record is not None:
+            yield record
+
+
+def _csv_text_blocks(
+    header: _Header,
+    rows: _CsvRows,
+    first_line: int,
+    warnings: list[str],
+    names: Sequence[str],
+    fields: tuple[Field, ...],
+    size: int,
+) -> Iterator[list[TextRecord]]:
+    reader = _TextReader(header, names, fields, warnings)
+    line = first_line
+    while batch := rows.batch(size):
+        records = reader.block(line, batch)  # type: ignore[arg-type]
+        if records is None:
+            records = reader.records(line, batch)
+        line += len(batch)
+        if records:
+            yield records
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -333,6 +403,28 @@ class _CsvRows:
                 return RowError(field.name, SWALLOWED.format(label=field.label))
         return cells
 
+    def batch(self, size: int) -> list[list[str] | RowError]:
+        """About the next `size` rows (none at the end). The lines are read a batch at a time and
+        parsed by one csv reader when each holds exactly one record, as nearly always; otherwise
+        they go back to be read row by row (`__next__`), up to the end of the last of them."""
+        if not self.lines.returned:
+            lines = self.lines.fh.readlines(size * 128)
+            if not lines:
+                return []
+            try:
+                rows = [*csv.reader(lines, strict=True)]
+            except csv.Error:
+                rows = []
+            if len(rows) == len(lines):
+                return rows  # type: ignore[return-value]
+            self.lines.returned.extend(reversed(lines))
+        batch: list[list[str] | RowError] = []
+        for row in self:
+            batch.append(row)
+            if not self.lines.returned:
+                break
+        return batch
+
     def _swallowing(self, cells: list[str]) -> Field | None:
         """The field of a cell that holds rows of the file after its own (a line of it reads as a whole
         row): an unterminated quote. A line break in a one-line field that swallowed nothing is left to
@@ -366,6 +458,9 @@ def _csv_table(path: Path, fields: tuple[Field, ...]) -> Table:
     table.rows = _closing(fh, _records(parsed, rows, line + 1, table.warnings, fields))
     table._texts = lambda names: _closing(
         fh, _text_records(parsed, rows, line + 1, table.warnings, names, fields)
+    )
+    table._text_blocks = lambda names, size: _closing(
+        fh, _csv_text_blocks(parsed, rows, line + 1, table.warnings, names, fields, size)
     )
     return table
 

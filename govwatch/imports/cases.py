@@ -24,7 +24,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from itertools import groupby, islice
+from itertools import chain, groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -291,13 +291,17 @@ class _Checker:
         row.choice("event", EventKind)
 
 
-def _checked(rows: Iterator[TextRecord], result: ImportResult, checker: _Checker) -> Iterator[Rec]:
-    while block := list(islice(rows, BLOCK)):
+def _checked(
+    blocks: Iterator[list[TextRecord]], result: ImportResult, checker: _Checker
+) -> Iterator[list[Rec]]:
+    """Stage 1: each block of records as checked rows (the rows at fault rejected)."""
+    for block in blocks:
         result.read += len(block)
         checked = checker.block(block)
         if checked is not None:
-            yield from checked
+            yield checked
             continue
+        recs = []
         for line, values in block:
             try:
                 if isinstance(values, RowError):
@@ -306,16 +310,22 @@ def _checked(rows: Iterator[TextRecord], result: ImportResult, checker: _Checker
             except RowError as exc:
                 result.reject(line, exc.field, exc.message)
                 continue
-            yield (rec[0], rec[1], rec[2], line, *rec[4:])
+            recs.append((rec[0], rec[1], rec[2], line, *rec[4:]))
+        yield recs
 
 
-def _sorted(recs: Iterator[Rec], limit: int) -> Iterator[Rec]:
+def _sorted(blocks: Iterator[list[Rec]], limit: int) -> Iterator[Rec]:
     """Stage 2: the rows in (case_no, at, kind order, line) order, in memory or through a disk file."""
-    held = list(islice(recs, limit + 1))
-    if len(held) <= limit:
-        held.sort()
-        yield from held
-        return
+    held: list[Rec] = []
+    for block in blocks:
+        held += block
+        if len(held) > limit:
+            return _sorted_on_disk(held, blocks)
+    held.sort()
+    return iter(held)
+
+
+def _sorted_on_disk(held: list[Rec], blocks: Iterator[list[Rec]]) -> Iterator[Rec]:
     with tempfile.TemporaryDirectory(prefix="govwatch-import-") as tmp:
         db = sqlite3.connect(Path(tmp) / "sort.sqlite3")
         try:
@@ -327,8 +337,8 @@ def _sorted(recs: Iterator[Rec], limit: int) -> Iterator[Rec]:
             )
             insert = "INSERT INTO e VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             db.executemany(insert, held)
-            del held
-            db.executemany(insert, recs)  # consumes the generator row by row
+            held.clear()
+            db.executemany(insert, chain.from_iterable(blocks))  # consumes the blocks one by one
             db.commit()
             yield from db.execute("SELECT * FROM e ORDER BY case_no, at_us, ord, line")
         finally:
@@ -609,7 +619,9 @@ def import_events(table: Table, result: ImportResult, run: ImportRun) -> None:
 def _import_events(table: Table, result: ImportResult, run: ImportRun) -> None:
     catalog = _Catalog.load()
     ensure_indexes()  # a bulk load killed before it rebuilt them left some missing
-    recs = _sorted(_checked(table.texts(NAMES), result, _Checker(catalog)), settings.IMPORT_MEMORY_ROWS)
+    recs = _sorted(
+        _checked(table.text_blocks(NAMES, BLOCK), result, _Checker(catalog)), settings.IMPORT_MEMORY_ROWS
+    )
     # Into empty case tables (a region's first import): nothing stored to look up, and the
     # secondary indexes built once at the end (govwatch.cases.bulkload).
     bulk = not Case.objects.exists()

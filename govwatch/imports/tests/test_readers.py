@@ -128,3 +128,29 @@ def test_jsonl_lines_are_record_numbers_and_bad_lines_are_row_errors(tmp_path):
         (4, "该行应为一个 JSON 对象"),
     ]
     assert table.warnings == ["已忽略未知字段：extra"]
+
+
+def test_a_csv_read_a_block_at_a_time_gives_the_records_read_one_at_a_time(tmp_path):
+    # Blocks parse whole batches of lines at once; every oddity (a blank line, a quoted line break,
+    # an unterminated quote, a control character, a short row and extra cells, a column the file
+    # lacks) must come out as the row-by-row reader gives it, line numbers and warnings included.
+    good = [f"U{i},单位{i},部门" for i in range(300)]
+    odd = [
+        "",
+        'Q1,"两行\n的名称",部门',
+        "C1,控制\x07字符,部门",
+        "S1,短行",
+        "E1,多列,部门,多余",
+        'B1,"未闭合,部门',
+    ]
+    lines = ["code,name,kind", *good[:100], *odd, *good[100:], ""]
+    path = tmp_path / "u.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    names = ("code", "name", "kind", "parent_code")
+    one = open_table(path, UNIT_FIELDS)
+    expected = list(one.texts(names))
+    blocks = open_table(path, UNIT_FIELDS)
+    got = [record for block in blocks.text_blocks(names, 64) for record in block]
+    assert [(line, str(v)) for line, v in got] == [(line, str(v)) for line, v in expected]
+    assert blocks.warnings == one.warnings
+    assert len(expected) > 300 and any(not isinstance(v, tuple) for _, v in expected)
