@@ -341,7 +341,9 @@ def derive_many(
     base, base_provisional = cal.add_workdays_many(accepted_on, promised_days)
     due, moved_provisional = cal.add_workdays_many(base, suspended)
     provisional = (
-        base_provisional | moved_provisional | (np.bincount(s_case, weights=span_provisional, minlength=n) > 0)
+        base_provisional
+        | moved_provisional
+        | (np.bincount(s_case, weights=span_provisional, minlength=n) > 0)
     )
     closed = closing >= 0
     closed_on = np.where(closed, local_days[np.where(closed, closing, 0)], -1)

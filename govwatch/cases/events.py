@@ -47,7 +47,7 @@ _CLOCK: list[str] = []
 
 
 class _DayTexts(dict):
-    """"YYYY-MM-DD" and a separator by day since the epoch, made once per distinct day."""
+    """The text YYYY-MM-DD and a separator by day since the epoch, made once per distinct day."""
 
     def __init__(self, sep: str) -> None:
         super().__init__()
@@ -66,7 +66,9 @@ def moment_texts(at_us: np.ndarray, sep: str = " ") -> list[str]:
         _CLOCK.extend(f"{h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60))
     days, rest = np.divmod(np.asarray(at_us, dtype=np.int64), _DAY_US)
     seconds, fraction = np.divmod(rest, 1_000_000)
-    texts = list(map(add, map(_DayTexts(sep).__getitem__, days.tolist()), map(_CLOCK.__getitem__, seconds.tolist())))
+    texts = list(
+        map(add, map(_DayTexts(sep).__getitem__, days.tolist()), map(_CLOCK.__getitem__, seconds.tolist()))
+    )
     for i in np.flatnonzero(fraction).tolist():
         texts[i] += f".{int(fraction[i]):06d}"
     return texts
@@ -276,7 +278,12 @@ def insert_new_cases(cases: NewCases, cal: WorkCalendar, import_run_id: int | No
     event_id, case_no, kind, at_us, *rest = cases.events
     at_us = np.asarray(at_us, dtype=np.int64)
     facts = deadlines.derive_many(
-        cal, local_ordinals(at_us, local_tz()), cases.starts, cases.shapes, cases.shape_ids, cases.promised_days
+        cal,
+        local_ordinals(at_us, local_tz()),
+        cases.starts,
+        cases.shapes,
+        cases.shape_ids,
+        cases.promised_days,
     )
     at = moments(at_us)
     closed = facts.closing >= 0
