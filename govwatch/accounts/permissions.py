@@ -67,6 +67,7 @@ RECORD_ABSENCE = (
 SERVE_ASSISTS = "serve_assists"  # record assisted services (帮办代办, 上门办理) and their outcome
 REPAIR_KIOSKS = "repair_kiosks"  # report a kiosk's fault and its repair
 AWARD_GOLD = "award_gold"  # rank the quarter's windows and award the gold medals (金牌窗口)
+ISSUE_BULLETINS = "issue_bulletins"  # the monthly bulletin (月通报) and the ranking's weights
 
 ACTIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {
@@ -95,6 +96,7 @@ ACTIONS: dict[str, set[str]] = {
         MANAGE_PROJECTS,
         MANAGE_RANDOM_CHECKS,
         RECORD_RANDOM_RESULTS,
+        ISSUE_BULLETINS,
     },  # fmt: skip
     Role.UNIT_STAFF: {
         REPLY_ORDERS,

@@ -35,7 +35,7 @@ class ItemSerializer(serializers.ModelSerializer):
         model = Item
         fields = [
             "code", "name", "unit_code", "type", "level", "legal_days", "promised_days", "online",
-            "yellow_threshold",
+            "yellow_threshold", "in_hall", "themes", "cross_region", "e_licence", "claimed",
         ]  # fmt: skip
 
 

@@ -6,11 +6,13 @@ reports. A rate whose denominator is 0 is None (shown as "—"), never 0.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet, Sum
 
-from govwatch.core.choices import Online
+from govwatch.core.choices import CrossRegion, ItemLevel, Online
 
-from .models import Item
+from .models import Item, split_themes
 
 
 def rate(numerator: int, denominator: int) -> float | None:
@@ -38,4 +40,53 @@ def catalog_figures(items: QuerySet[Item]) -> dict[str, int | float | None]:
         "time_limit_reduction": reduction(agg["legal_days_sum"], agg["promised_days_sum"]),
         "online_rate": rate(agg["online_items"], agg["items"]),
         "full_online_rate": rate(agg["full_online_items"], agg["items"]),
+    }
+
+
+def service_figures(items: QuerySet[Item]) -> dict[str, Any]:
+    """The catalog figures the seed reports quote, for `items` (GovWatch's extension):
+
+    - `claimed`: items the units have claimed (事项认领), and `claimed_by_level` per level
+      (区级/镇级/村级, in ItemLevel's order);
+    - `in_hall`: items handled in the service hall (进驻大厅), `hall_entry_rate` = in_hall / items
+      (进驻率), `hall_units`: units with at least one item in the hall (进驻部门);
+    - `cross_region`: items handled across regions (any scope but none), `by_scope` per scope
+      (圈内/跨市/跨省通办, in CrossRegion's order);
+    - `e_licence`: items that accept electronic licences in place of paper (电子证照免提交),
+      `e_licence_rate` = e_licence / items;
+    - `themes`: the number of one-thing themes (一事联办主题), `themed_items` the items in at least
+      one, `by_theme` [(theme, items)] most items first.
+    A rate whose denominator is 0 is None.
+    """
+    items = items.order_by()
+    # Aggregates named apart from the fields they filter on (Django refuses the same name).
+    counted = items.aggregate(
+        n_items=Count("pk"),
+        n_claimed=Count("pk", filter=Q(claimed=True)),
+        n_in_hall=Count("pk", filter=Q(in_hall=True)),
+        n_hall_units=Count("unit", filter=Q(in_hall=True), distinct=True),
+        n_cross_region=Count("pk", filter=~Q(cross_region=CrossRegion.NONE)),
+        n_e_licence=Count("pk", filter=Q(e_licence=True)),
+        n_themed_items=Count("pk", filter=~Q(themes="")),
+    )
+    agg = {name.removeprefix("n_"): n for name, n in counted.items()}
+    levels = dict(items.filter(claimed=True).values_list("level").annotate(n=Count("pk")))
+    scopes = dict(items.values_list("cross_region").annotate(n=Count("pk")))
+    # Few distinct theme lists, however many items: grouped in SQL, split here.
+    per_theme: dict[str, int] = {}
+    for text, n in items.exclude(themes="").values_list("themes").annotate(n=Count("pk")):
+        for theme in split_themes(text):
+            per_theme[theme] = per_theme.get(theme, 0) + n
+    return {
+        **agg,
+        "claimed_by_level": [(str(level.label), levels.get(level.value, 0)) for level in ItemLevel],
+        "hall_entry_rate": rate(agg["in_hall"], agg["items"]),
+        "by_scope": [
+            (str(scope.label), scopes.get(scope.value, 0))
+            for scope in CrossRegion
+            if scope != CrossRegion.NONE
+        ],
+        "e_licence_rate": rate(agg["e_licence"], agg["items"]),
+        "themes": len(per_theme),
+        "by_theme": sorted(per_theme.items(), key=lambda tn: (-tn[1], tn[0])),
     }

@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
-from govwatch.core.choices import ItemLevel, ItemType, Online
+from govwatch.core.choices import CrossRegion, ItemLevel, ItemType, Online
 from govwatch.core.validators import single_line
 
 # The longest time limit an item may have, in working days (ten years): far beyond any law's, and
 # short enough that every deadline computed from it stays a date.
 MAX_DAYS = 3650
+THEME_SEPARATORS = re.compile(r"[；;、，,|]")
+
+
+def split_themes(text: str) -> list[str]:
+    """The one-thing themes of an item's `themes` text, in order, each once."""
+    return list(dict.fromkeys(t.strip() for t in THEME_SEPARATORS.split(text or "") if t.strip()))
 
 
 class ItemQuerySet(ScopedQuerySet):
@@ -36,6 +44,17 @@ class Item(models.Model):
     legal_days = models.PositiveIntegerField("法定时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])
     promised_days = models.PositiveIntegerField("承诺时限(工作日)", validators=[MaxValueValidator(MAX_DAYS)])
     online = models.CharField("网办程度", max_length=16, choices=Online.choices, default=Online.NONE)
+    # The catalog figures of the seed reports (optional import fields, an extension of contract
+    # section 2): hall entry (进驻大厅), one-thing themes (一事联办/一业一证, several separated by
+    # "；"), cross-region handling (通办), electronic licences in place of paper (电子证照免提交),
+    # and whether the unit has claimed the item in the province's catalog (事项认领).
+    in_hall = models.BooleanField("进驻大厅", default=False)
+    themes = models.CharField("一件事主题", max_length=300, blank=True)
+    cross_region = models.CharField(
+        "跨域通办", max_length=16, choices=CrossRegion.choices, default=CrossRegion.NONE
+    )
+    e_licence = models.BooleanField("电子证照免提交", default=False)
+    claimed = models.BooleanField("已认领", default=True)
     # An item's own yellow threshold in working days; None means the contract's default.
     yellow_days = models.PositiveIntegerField("预警阈值(工作日)", null=True, blank=True)
 
@@ -62,6 +81,10 @@ class Item(models.Model):
         if self.yellow_days is not None:
             return self.yellow_days
         return min(3, self.promised_days // 3)
+
+    @property
+    def theme_list(self) -> list[str]:
+        return split_themes(self.themes)
 
     def clean(self) -> None:
         if self.promised_days > self.legal_days:

@@ -66,6 +66,15 @@ class Online(models.TextChoices):
     FULL = "full", "全程网办"
 
 
+class CrossRegion(models.TextChoices):
+    """How far from its own region an item can be applied for (通办), the widest scope only."""
+
+    NONE = "none", "不通办"
+    CIRCLE = "circle", "圈内通办"
+    CITY = "city", "跨市通办"
+    PROVINCE = "province", "跨省通办"
+
+
 class EventKind(models.TextChoices):
     ACCEPT = "accept", "受理"
     SUSPEND = "suspend", "挂起"

@@ -644,6 +644,21 @@ class OfficialDocument:
         self._add("GovBody")
         return table
 
+    def figure(self, image: bytes, caption: str = "", *, width_mm: float = TYPE_AREA_MM) -> Paragraph:
+        """A picture (PNG or JPEG bytes) centred in the type area, `width_mm` wide (at most the type
+        area), with its caption below in 4号仿宋. Its paragraph has no exact line height, which
+        would crop the picture to one line."""
+        paragraph = self._add("GovBody")
+        fmt = paragraph.paragraph_format
+        fmt.first_line_indent = Pt(0)
+        fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        fmt.keep_with_next = bool(caption)
+        paragraph.add_run().add_picture(io.BytesIO(image), width=Mm(min(width_mm, TYPE_AREA_MM)))
+        if caption:
+            self._add("GovCell", caption)
+        return paragraph
+
     def signature(self) -> None:
         """发文机关署名 and 成文日期 at the right, with the seal area: the date four characters in
         from the right, the organ centred over it, two free lines above them for the seal that is

@@ -44,10 +44,13 @@ from govwatch.evaluations.rules import is_negative
 from . import complaint_texts, names, projects, rectification_lists, windows
 from .evaluation_faults import EvaluationRealism
 from .lateness import Pace
+from .catalog_extras import FIELDS as EXTRA_FIELDS
+from .catalog_extras import catalog_extras
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
 ITEM_FIELDS = ["code", "name", "unit_code", "type", "level", "legal_days", "promised_days", "online"]
+ITEM_FIELDS += EXTRA_FIELDS  # the seeds' catalog figures (catalog_extras)
 CASE_FIELDS = [
     "case_no",
     "event",
@@ -825,8 +828,9 @@ def write_catalog(
         writers["units"].writerows(district.units)
         summary.counts["units"] += len(district.units)
         writers["items"].writerows(
-            (i.code, i.name, i.unit_code, i.type, i.level, i.legal, i.promised, i.online)
+            (i.code, i.name, i.unit_code, i.type, i.level, i.legal, i.promised, i.online, *extras)
             for i in district.items
+            for extras in [catalog_extras(i.code, i.level, i.online)]
         )
         summary.counts["items"] += len(district.items)
 

@@ -9,8 +9,8 @@ from itertools import islice
 
 from django.db import transaction
 
-from govwatch.catalog.models import MAX_DAYS, Item
-from govwatch.core.choices import ItemLevel, ItemType, Online
+from govwatch.catalog.models import MAX_DAYS, Item, split_themes
+from govwatch.core.choices import CrossRegion, ItemLevel, ItemType, Online
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
 from govwatch.orgs.models import Unit
@@ -34,6 +34,11 @@ def _item_content(row: Row) -> dict:
         "legal_days": legal,
         "promised_days": promised,
         "online": row.choice("online", Online, Online.NONE),
+        "in_hall": row.boolean("in_hall"),
+        "themes": "；".join(split_themes(row.text("themes"))),
+        "cross_region": row.choice("cross_region", CrossRegion, CrossRegion.NONE),
+        "e_licence": row.boolean("e_licence"),
+        "claimed": row.boolean("claimed", default=True),
     }
 
 
@@ -86,4 +91,7 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
         result.imported += len(new) + len(changed)
 
 
-_FIELDS_UPDATED = ("name", "type", "level", "legal_days", "promised_days", "online", "unit")
+_FIELDS_UPDATED = (
+    "name", "type", "level", "legal_days", "promised_days", "online", "unit",
+    "in_hall", "themes", "cross_region", "e_licence", "claimed",
+)  # fmt: skip

@@ -23,6 +23,12 @@ ITEM_FIELDS = (
     Field("legal_days", "法定时限", True),
     Field("promised_days", "承诺时限", True),
     Field("online", "网办程度"),
+    # GovWatch's extension: the catalog figures of the seed reports (govwatch.catalog.models.Item).
+    Field("in_hall", "进驻大厅"),
+    Field("themes", "一件事主题", False, 300),
+    Field("cross_region", "跨域通办"),
+    Field("e_licence", "电子证照免提交"),
+    Field("claimed", "事项认领"),
 )
 EVENT_FIELDS = (
     Field("case_no", "业务编号", True, 64),

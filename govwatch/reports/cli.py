@@ -19,6 +19,8 @@ from pathlib import Path
 from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
 from govwatch.core.sheets import csv_dict_writer
 
+from .leaders_cli import register_leaders
+
 FORMATS = ("json", "csv", "xlsx")
 
 
@@ -119,3 +121,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--unit", metavar="CODE", help="只统计该单位及其下级单位的人员")
     a.add_argument("--format", default="json", help="json（默认）或 csv")
     a.set_defaults(func=cmd_attendance)
+    register_leaders(reports)

@@ -157,8 +157,9 @@ def chart_scripts() -> dict:
 
 
 @register.inclusion_tag("web/_chart.html")
-def chart(option: dict, name: str, label: str, size: str = "") -> dict:
+def chart(option: dict, name: str, label: str, size: str = "", theme: str = "") -> dict:
     """A chart drawn by web/charts.js from `option` (an ECharts option as plain data; named
     renderers and formatters stand for functions, see charts.js). `label` says in words what the
-    chart shows, for screen readers; `size` is a CSS class (chart-tall)."""
-    return {"option": option, "element_id": f"chart-{name}", "label": label, "size": size}
+    chart shows, for screen readers; `size` is a CSS class (chart-tall); `theme` an ECharts theme
+    ("dark" on the big screen)."""
+    return {"option": option, "element_id": f"chart-{name}", "label": label, "size": size, "theme": theme}

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
-from govwatch.catalog.figures import catalog_figures, reduction
+from govwatch.catalog.figures import catalog_figures, reduction, service_figures
 from govwatch.catalog.models import Item
 from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
@@ -42,5 +42,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
     for item in page:
         item.reduction = reduction(item.legal_days, item.promised_days)
-    context = {"nav": "items", "form": form, "page": page, "figures": catalog_figures(items)}
+    context = {
+        "nav": "items", "form": form, "page": page, "figures": catalog_figures(items), "service": service_figures(items),
+    }  # fmt: skip
     return render(request, "web/item_list.html", context)

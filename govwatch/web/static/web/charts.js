@@ -59,20 +59,38 @@
     return node;
   }
 
+  var instances = {};
+
+  function prepared(option) {
+    option = resolve(option);
+    var base = option.baseOption || option; // an option with media queries keeps its defaults in baseOption
+    base.tooltip = Object.assign({ renderMode: "richText", confine: true }, base.tooltip || {});
+    return option;
+  }
+
   function draw(element) {
-    var source = document.getElementById(element.getAttribute("data-chart"));
+    var id = element.getAttribute("data-chart");
+    var source = document.getElementById(id);
     if (!source || typeof echarts === "undefined") {
       return;
     }
-    var option = resolve(JSON.parse(source.textContent));
-    var base = option.baseOption || option; // an option with media queries keeps its defaults in baseOption
-    base.tooltip = Object.assign({ renderMode: "richText", confine: true }, base.tooltip || {});
-    var chart = echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option);
+    // data-chart-theme="dark": ECharts' own dark theme, for the big screen.
+    var chart = echarts.init(element, element.getAttribute("data-chart-theme") || null, { renderer: "canvas" });
+    chart.setOption(prepared(JSON.parse(source.textContent)));
+    instances[id] = chart;
     window.addEventListener("resize", function () {
       chart.resize();
     });
   }
+
+  // For pages that refresh their figures (the big screen): redraw chart ID with a new option.
+  window.GovWatchCharts = {
+    update: function (id, option) {
+      if (instances[id]) {
+        instances[id].setOption(prepared(option), true);
+      }
+    },
+  };
 
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);

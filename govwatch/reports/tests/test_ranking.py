@@ -1,0 +1,161 @@
+"""The ranking (contract section 10) on a hand-computed example with a tie, its command and XLSX."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from govwatch.audit.log import Actor
+from govwatch.cli import main
+from govwatch.reports.bulletins import do_set_weights
+from govwatch.reports.ranking import previous_period, ranking, ranks, score_of
+
+from .leaders_fixtures import *  # noqa: F403  (the fixtures ranked and roles)
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+
+
+def test_competition_ranks_share_a_place_and_skip_the_next():
+    assert ranks({"a": 90.0, "b": 95.5, "c": 90.0, "d": 80.0, "e": None}) == {
+        "a": 2, "b": 1, "c": 2, "d": 4, "e": None,
+    }  # fmt: skip
+
+
+def test_a_figure_without_data_leaves_its_weight_to_the_others():
+    weights = {"on_time": 30, "overdue": 15, "satisfaction": 25, "complaints": 10}
+    # 100 × (30×1 + 15×1 + 25×1 + 10×0.5) / (30+15+25+10) = 93.75
+    assert (
+        score_of({"on_time": 1.0, "overdue": 1.0, "satisfaction": 1.0, "complaints": 0.5}, weights) == 93.75
+    )
+    assert (
+        score_of({"on_time": 1.0, "overdue": 1.0, "satisfaction": None, "complaints": 0.5}, weights) == 90.91
+    )
+    assert score_of({"on_time": None}, weights) is None
+
+
+def test_previous_period_has_the_same_length_and_ends_the_day_before():
+    assert previous_period(*MARCH) == (date(2026, 1, 29), date(2026, 2, 28))
+    assert previous_period(date(2026, 10, 1), date(2026, 10, 1)) == (date(2026, 9, 30), date(2026, 9, 30))
+
+
+def test_hand_computed_ranking_with_a_tie(ranked):
+    doc = ranking(*MARCH)
+    rows = {r["unit_code"]: r for r in doc["rows"]}
+    assert [r["unit_code"] for r in doc["rows"]] == ["RS", "SC", "ST1"]
+    # RS: everything 1.0, no complaint: 100. SC: on time, not overdue, satisfied, 1 complaint in
+    # 2 cases (0.5): 100 × (30+15+25+10×0.5)/(30+15+25+10) = 93.75. ST1 the same through its case.
+    assert rows["RS"]["score"] == 100.0 and rows["RS"]["rank"] == 1
+    assert rows["SC"]["score"] == rows["ST1"]["score"] == 93.75
+    assert rows["SC"]["rank"] == rows["ST1"]["rank"] == 2
+    assert rows["SC"]["complaints"] == rows["ST1"]["complaints"] == 1
+    assert rows["SC"]["components"]["complaints"] == {
+        "label": "投诉控制率",
+        "figure": 0.5,
+        "weight": 10,
+        "points": 5.0,
+    }
+    assert rows["SC"]["components"]["negative_loop"]["figure"] is None
+    # February: SC on time (100), RS late (on time 0, not overdue 1: 100 × 15/45 = 33.33).
+    assert (rows["RS"]["previous_rank"], rows["RS"]["change"]) == (2, 1)
+    assert (rows["SC"]["previous_rank"], rows["SC"]["change"]) == (1, -1)
+    assert (rows["ST1"]["previous_rank"], rows["ST1"]["change"]) == (None, None)
+    assert doc["weights"] == {
+        "on_time": 30, "overdue": 15, "satisfaction": 25, "negative_loop": 10, "complaints": 10,
+        "data_checks": 5, "rectification": 5,
+    }  # fmt: skip
+
+
+def test_the_regions_weights_change_the_scores(ranked):
+    do_set_weights(Actor.command("test"), {"complaints": 0})
+    rows = {r["unit_code"]: r for r in ranking(*MARCH)["rows"]}
+    assert rows["SC"]["score"] == rows["RS"]["score"] == 100.0
+    assert rows["SC"]["rank"] == rows["RS"]["rank"] == rows["ST1"]["rank"] == 1
+
+
+def test_unit_ranks_within_its_subtree(ranked):
+    doc = ranking(*MARCH, "ST")
+    assert [(r["unit_code"], r["rank"]) for r in doc["rows"]] == [("ST1", 1)]
+
+
+def _run(capsysbinary, *argv: str) -> tuple[int, bytes, str]:
+    capsysbinary.readouterr()
+    code = main(["report", "ranking", *argv])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+def test_command_prints_one_json_document_with_weights(ranked, capsysbinary):
+    code, out, _ = _run(capsysbinary, "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")
+    assert code == 0 and out.count(b"\n") == 1
+    doc = json.loads(out)
+    assert [(r["unit_code"], r["rank"], r["score"], r["change"]) for r in doc["rows"]] == [
+        ("RS", 1, 100.0, 1), ("SC", 2, 93.75, -1), ("ST1", 2, 93.75, None),
+    ]  # fmt: skip
+    assert doc["weights"]["on_time"] == 30
+    assert set(doc["rows"][0]["components"]["on_time"]) >= {"figure", "weight"}
+
+
+def test_command_writes_xlsx_with_the_weights_sheet(ranked, capsysbinary, tmp_path):
+    out = tmp_path / "ranking.xlsx"
+    code, _, _ = _run(
+        capsysbinary, "--from", "2026-03-01", "--to", "2026-03-31", "--format", "xlsx", "--out", str(out)
+    )
+    assert code == 0
+    book = load_workbook(out)
+    rows = list(book["综合排名"].values)
+    assert rows[0][:4] == ("名次", "单位编码", "单位名称", "综合得分")
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [(1, "RS", 100), (2, "SC", 93.75), (2, "ST1", 93.75)]
+    assert ("按时办结率", 30) in list(book["权重"].values)
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--from", "2026-03-31", "--to", "2026-03-01"], "晚于"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--unit", "NOPE"], "NOPE"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv"], "csv"),
+        (["--from", "2026-03-01", "--to", "2026-13-01"], "2026-13-01"),
+    ],
+)
+def test_unusable_arguments_exit_2_with_nothing_on_stdout(ranked, capsysbinary, argv, message):
+    code, out, err = _run(capsysbinary, *argv)
+    assert code == 2 and out == b"" and message in err
+
+
+def test_ranking_page_shows_the_weights_and_exports(ranked, client, roles):
+    client.force_login(roles.leader)
+    page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "权重" in text and "按时办结率" in text and "93.75" in text and "修改权重" not in text
+    xlsx = client.get("/reports/ranking.xlsx", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    rows = list(load_workbook(io.BytesIO(xlsx.content))["综合排名"].values)
+    assert [r[1] for r in rows[1:]] == ["RS", "SC", "ST1"]
+
+
+def test_only_the_office_sets_the_weights(ranked, client, roles):
+    client.force_login(roles.leader)
+    form = {"on_time": 50, "overdue": 10, "satisfaction": 20, "negative_loop": 10, "complaints": 0,
+            "data_checks": 5, "rectification": 5}  # fmt: skip
+    assert client.post("/reports/ranking/weights/", form).status_code == 403
+    client.force_login(roles.office)
+    client.post("/reports/ranking/weights/", form)
+    from govwatch.audit.models import AuditEntry
+    from govwatch.reports.models import RankingWeights
+
+    assert RankingWeights.current().on_time == 50
+    assert AuditEntry.objects.filter(action="ranking.weights").count() == 1
+    form["on_time"] = -1
+    client.post("/reports/ranking/weights/", form)
+    assert RankingWeights.current().on_time == 50
+
+
+def test_unit_staff_rank_only_their_subtree(ranked, client, roles):
+    client.force_login(roles.market_staff)
+    page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    text = page.content.decode()
+    assert "区市场监管局" in text and "区人社局" not in text

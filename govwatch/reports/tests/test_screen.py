@@ -1,0 +1,63 @@
+"""The big screen's figures equal `govwatch report kpi`, and who sees which screen."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from govwatch.cli import main
+from govwatch.reports.screen import screen_data
+
+from .leaders_fixtures import *  # noqa: F403  (the fixtures ranked and roles)
+
+LAST_EVENING = datetime(2026, 3, 31, 20, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _kpi_total(capsysbinary, *argv: str) -> dict:
+    capsysbinary.readouterr()
+    assert main(["report", "kpi", *argv, "--format", "json"]) == 0
+    return json.loads(capsysbinary.readouterr().out)["rows"][-1]
+
+
+def test_month_tiles_equal_report_kpi_for_the_month_so_far(march, capsysbinary):
+    data = screen_data(None, None, LAST_EVENING)
+    total = _kpi_total(capsysbinary, "--from", "2026-03-01", "--to", "2026-03-31")
+    for key in ("received", "completed", "overdue_open", "negative"):
+        assert data["month"][key] == total[key]
+    for key in ("on_time_rate", "satisfaction_rate"):
+        assert round(data["month"][key], 4) == total[key]
+    shown = {t["key"]: t["shown"] for t in data["tiles"]["month"]}
+    assert shown["received"] == "16" and shown["on_time_rate"] == "57.14%"
+    day = _kpi_total(capsysbinary, "--from", "2026-03-31", "--to", "2026-03-31")
+    assert data["today"]["received"] == day["received"] == 1  # A12, at 23:59:59
+    assert data["today"]["completed"] == day["completed"]
+
+
+def test_a_units_screen_holds_its_subtree_only(march, capsysbinary):
+    data = screen_data("ST", None, LAST_EVENING)
+    total = _kpi_total(capsysbinary, "--from", "2026-03-01", "--to", "2026-03-31", "--unit", "ST")
+    assert data["month"]["received"] == total["received"] == 2
+    assert [r["unit_name"] for r in data["ranking"]] == ["东门社区"]
+
+
+def test_every_chart_is_in_the_document(march):
+    data = screen_data(None, None, LAST_EVENING)
+    assert set(data["charts"]) == {"trend", "cards", "loop", "complaints", "ranking"}
+    assert data["charts"]["trend"]["xAxis"]["data"][-1] == "2026年3月"
+    assert data["charts"]["trend"]["series"][0]["data"][-1] == 57.14
+
+
+def test_screen_page_and_data_for_each_role(ranked, client, roles):
+    client.force_login(roles.leader)
+    page = client.get("/reports/screen/")
+    assert page.status_code == 200 and "测试区政务服务效能监督" in page.content.decode()
+    assert client.get("/reports/screen/data.json").json()["title"] == "测试区政务服务效能监督"
+    assert client.get("/reports/screen/ST/").status_code == 200
+    client.force_login(roles.market_staff)
+    assert client.get("/reports/screen/data.json").json()["title"] == "区市场监管局政务服务效能监督"
+    # Another unit's screen does not exist for them.
+    assert client.get("/reports/screen/RS/").status_code == 404
+    assert client.get("/reports/screen/RS/data.json").status_code == 404
+    client.logout()
+    assert client.get("/reports/screen/data.json").status_code == 302
