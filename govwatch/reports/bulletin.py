@@ -18,12 +18,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from docx.shared import Pt
-from openpyxl import Workbook
 
 from govwatch.catalog.figures import service_figures
 from govwatch.catalog.models import Item
 from govwatch.core.choices import UnitKind
 from govwatch.core.documents import OfficialDocument
+from govwatch.core.sheets import Workbook
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import organ_name, supervisor_of
 

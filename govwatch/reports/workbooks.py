@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from govwatch.core.sheets import Workbook
 
 from .models import COMPONENTS
 
