@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from docx.shared import Pt
 
+from govwatch.accountability.figures import AccountabilityFigures
 from govwatch.catalog.figures import service_figures
 from govwatch.catalog.models import Item
 from govwatch.core.choices import UnitKind
@@ -28,6 +29,7 @@ from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import organ_name, supervisor_of
 
 from . import charts
+from .areas import accountability, findings_by_kind
 from .chartimages import ChartsUnavailable, render_png
 from .figures import selected_units
 from .overview import (
@@ -105,6 +107,7 @@ class BulletinContent:
     previous_total: dict[str, Any]
     ranking: dict[str, Any]
     complaints: int
+    accountability: AccountabilityFigures | None = None
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, tuple[dict[str, Any], int, int]] = field(default_factory=dict)
 
@@ -158,7 +161,7 @@ def bulletin_content(
         rows=rows,
         previous_total=previous_total,
         ranking=ranked,
-        complaints=sum(n for _l, n in by_category),
+        complaints=rows[-1]["complaints_received"],
     )
     total = rows[-1]
     content.tables["headline"] = Table(
@@ -207,6 +210,19 @@ def bulletin_content(
         widths=[3, 1.5, 3, 1.5],
     )  # fmt: skip
     content.tables["complaints"].rows = [[str(v) for v in row] for row in content.tables["complaints"].rows]
+    content.tables["findings"] = Table(
+        "findings", "评价数据核查线索", ["类型", "待核查及已立查", "其中已立查"],
+        [[label, str(n), str(raised)] for label, n, raised in findings_by_kind(first, last, scoped)],
+        widths=[5, 2, 2], align_left=(0,),
+    )  # fmt: skip
+    held = accountability(first, last, scoped)
+    content.accountability = held
+    content.tables["accountability"] = Table(
+        "accountability", "问责情况", ["项目", "数量"],
+        [["问责事项", str(held.matters)], ["问责人数", str(held.people)], ["其中党纪政务处分", str(held.sanctioned)],
+         ["建章立制", str(held.fixes)]] + [[f"其中{label}", str(n)] for label, n in held.by_action.items()],
+        widths=[3, 2],
+    )  # fmt: skip
     items = Item.objects.all() if scoped is None else Item.objects.filter(unit__in=scoped.values("pk"))
     catalog = service_figures(items)
     content.tables["catalog"] = Table(
@@ -345,9 +361,17 @@ def bulletin_docx(
     _table(doc, content.tables["loop"])
     chart("loop", "图3　本月差评整改任务的办理状态")
     doc.heading(1, "投诉情况")
-    doc.paragraph(f"本月收到投诉{shown(content.complaints)}件。")
+    doc.paragraph(
+        f"本月收到投诉{shown(content.complaints)}件，涉及{shown(t['complaint_matters'])}个事项（重复投诉"
+        f"{shown(t['complaint_repeats'])}件）；办结{shown(t['complaints_closed'])}件，按期办结率"
+        f"{shown(t['complaint_on_time_rate'], 'rate')}，经核查属实{shown(t['complaints_substantiated'])}件，"
+        f"回访满意率{shown(t['complaint_satisfaction_rate'], 'rate')}。"
+    )
     _table(doc, content.tables["complaints"])
     chart("complaints", "图4　本月投诉类别")
+    doc.heading(1, "评价数据核查和问责情况")
+    _table(doc, content.tables["findings"])
+    _table(doc, content.tables["accountability"])
     doc.heading(1, "政务服务事项")
     _table(doc, content.tables["catalog"])
     doc.heading(1, "下步工作要求")

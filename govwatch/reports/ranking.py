@@ -10,8 +10,8 @@ Each component is a figure between 0 and 1, higher is better, from the unit's ow
 | overdue 未逾期率 | 1 - overdue_open / (completed + overdue_open) |
 | satisfaction 满意率 | satisfaction_rate |
 | negative_loop 差评按时整改率 | rectified_on_time_rate |
-| complaints 投诉控制率 | 1 - complaints / received, not below 0 (0 when complaints but no cases) |
-| data_checks 评价数据真实率 | 1 - suspect evaluations / evaluations (data checks, where present) |
+| complaints 投诉控制率 | 1 - complaint matters / received, not below 0 (0 when complaints but no cases) |
+| data_checks 评价数据真实率 | 1 - suspect evaluations / evaluations, not below 0 (0 when suspects but no evaluations) |
 | rectification 整改按期完成率 | rectification items signed off by their deadline / items due (where present) |
 
 A figure whose denominator is 0 is null and left out: the unit's score is then over the weights of
@@ -31,7 +31,7 @@ from django.db.models import QuerySet
 
 from govwatch.orgs.models import Unit
 
-from .areas import complaint_counts
+from .areas import suspect_evaluations
 from .figures import selected_units
 from .models import COMPONENTS, RankingWeights
 from .source import unit_figures
@@ -51,21 +51,24 @@ def _share(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def component_figures(row: dict[str, Any], complaints: int) -> dict[str, float | None]:
-    """The components' figures of one unit's row (see the module's table)."""
-    received = row["received"]
-    if received:
-        complaint_figure: float | None = max(0.0, 1 - complaints / received)
-    else:
-        complaint_figure = 0.0 if complaints else None
+def _clean_share(bad: int, base: int) -> float | None:
+    """1 - bad / base, not below 0; 0 when there is bad but no base, None when neither."""
+    if base:
+        return max(0.0, 1 - bad / base)
+    return 0.0 if bad else None
+
+
+def component_figures(row: dict[str, Any], suspect: int = 0) -> dict[str, float | None]:
+    """The components' figures of one unit's row (see the module's table); `suspect` its
+    evaluations named by standing data-check findings."""
     overdue_base = row["completed"] + row["overdue_open"]
     return {
         "on_time": row["on_time_rate"],
         "overdue": None if not overdue_base else 1 - row["overdue_open"] / overdue_base,
         "satisfaction": row["satisfaction_rate"],
         "negative_loop": row["rectified_on_time_rate"],
-        "complaints": complaint_figure,
-        "data_checks": row.get("data_check_figure"),
+        "complaints": _clean_share(row["complaint_matters"], row["received"]),
+        "data_checks": _clean_share(suspect, row["evaluations"]),
         "rectification": row.get("rectification_figure"),
     }
 
@@ -100,16 +103,14 @@ def _scored(
     rows = unit_figures(date_from, date_to, unit_code, units_qs=units_qs)[:-1]
     units = selected_units(unit_code, units_qs)
     ids = dict(units.values_list("code", "pk"))
-    complaints = complaint_counts(date_from, date_to, units)
+    suspects = suspect_evaluations(date_from, date_to, units)
     scored, scores = [], {}
     for row in rows:
         if not (row["received"] or row["completed"] or row["overdue_open"]):
             continue
-        figures = component_figures(row, complaints.get(ids[row["unit_code"]], 0))
+        figures = component_figures(row, suspects.get(ids[row["unit_code"]], 0))
         scores[row["unit_code"]] = score_of(figures, weights)
-        scored.append(
-            {"row": row, "figures": figures, "complaints": complaints.get(ids[row["unit_code"]], 0)}
-        )
+        scored.append({"row": row, "figures": figures, "complaints": row["complaint_matters"]})
     return scored, scores
 
 

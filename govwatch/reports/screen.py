@@ -17,7 +17,6 @@ from django.utils import timezone
 from govwatch.orgs.models import Unit
 
 from . import charts
-from .areas import complaints_in
 from .figures import selected_units
 from .overview import (
     cards_chart,
@@ -72,7 +71,7 @@ def screen_data(
     scoped = units if (unit_code is not None or units_qs is not None) else None
     month_rows = unit_figures(first, today, unit_code, units_qs=units_qs)
     month = dict(month_rows[-1])
-    month["complaints"] = complaints_in(first, today, scoped).count()
+    month["complaints"] = month["complaints_received"]
     day = dict(unit_figures(today, today, unit_code, units_qs=units_qs)[-1])
     cards = current_cards(units)
     day["red"] = sum(c["red"] for c in cards.values())

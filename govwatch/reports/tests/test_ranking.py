@@ -47,9 +47,10 @@ def test_hand_computed_ranking_with_a_tie(ranked):
     rows = {r["unit_code"]: r for r in doc["rows"]}
     assert [r["unit_code"] for r in doc["rows"]] == ["RS", "SC", "ST1"]
     # RS: everything 1.0, no complaint: 100. SC: on time, not overdue, satisfied, 1 complaint in
-    # 2 cases (0.5): 100 × (30+15+25+10×0.5)/(30+15+25+10) = 93.75. ST1 the same through its case.
+    # 2 cases (0.5), no suspect evaluation (data checks 1.0), no negative review (no loop figure):
+    # 100 × (30+15+25+10×0.5+5)/(30+15+25+10+5) = 94.12. ST1 the same through its case.
     assert rows["RS"]["score"] == 100.0 and rows["RS"]["rank"] == 1
-    assert rows["SC"]["score"] == rows["ST1"]["score"] == 93.75
+    assert rows["SC"]["score"] == rows["ST1"]["score"] == 94.12
     assert rows["SC"]["rank"] == rows["ST1"]["rank"] == 2
     assert rows["SC"]["complaints"] == rows["ST1"]["complaints"] == 1
     assert rows["SC"]["components"]["complaints"] == {
@@ -93,7 +94,7 @@ def test_command_prints_one_json_document_with_weights(ranked, capsysbinary):
     assert code == 0 and out.count(b"\n") == 1
     doc = json.loads(out)
     assert [(r["unit_code"], r["rank"], r["score"], r["change"]) for r in doc["rows"]] == [
-        ("RS", 1, 100.0, 1), ("SC", 2, 93.75, -1), ("ST1", 2, 93.75, None),
+        ("RS", 1, 100.0, 1), ("SC", 2, 94.12, -1), ("ST1", 2, 94.12, None),
     ]  # fmt: skip
     assert doc["weights"]["on_time"] == 30
     assert set(doc["rows"][0]["components"]["on_time"]) >= {"figure", "weight"}
@@ -108,7 +109,7 @@ def test_command_writes_xlsx_with_the_weights_sheet(ranked, capsysbinary, tmp_pa
     book = load_workbook(out)
     rows = list(book["综合排名"].values)
     assert rows[0][:4] == ("名次", "单位编码", "单位名称", "综合得分")
-    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [(1, "RS", 100), (2, "SC", 93.75), (2, "ST1", 93.75)]
+    assert [(r[0], r[1], r[3]) for r in rows[1:]] == [(1, "RS", 100), (2, "SC", 94.12), (2, "ST1", 94.12)]
     assert ("按时办结率", 30) in list(book["权重"].values)
 
 
@@ -131,7 +132,7 @@ def test_ranking_page_shows_the_weights_and_exports(ranked, client, roles):
     page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "权重" in text and "按时办结率" in text and "93.75" in text and "修改权重" not in text
+    assert "权重" in text and "按时办结率" in text and "94.12" in text and "修改权重" not in text
     xlsx = client.get("/reports/ranking.xlsx", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     rows = list(load_workbook(io.BytesIO(xlsx.content))["综合排名"].values)
     assert [r[1] for r in rows[1:]] == ["RS", "SC", "ST1"]
