@@ -42,10 +42,10 @@ from zoneinfo import ZoneInfo
 from govwatch.evaluations.rules import is_negative
 
 from . import complaint_texts, names, projects, rectification_lists, windows
-from .evaluation_faults import EvaluationRealism
-from .lateness import Pace
 from .catalog_extras import FIELDS as EXTRA_FIELDS
 from .catalog_extras import catalog_extras
+from .evaluation_faults import EvaluationRealism
+from .lateness import Pace
 from .names import TYPE_CODES, Base
 
 UNIT_FIELDS = ["code", "name", "parent_code", "kind", "phone"]
