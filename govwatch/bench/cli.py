@@ -30,6 +30,7 @@ SECTIONS = (
     "checks",
     "dispatch",
     "predict",
+    "leaders",
 )
 # Sections made of parts, each in a process and a fresh database of its own.
 PARTS = {"predict": ("predict-quality", "predict-speed")}
@@ -77,6 +78,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "predict-quality": {"seed": args.seed, "replay_from": args.replay_from, "replay_to": args.replay_to,
                             "retrain_days": args.retrain_days},
         "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
+        "leaders": {"seed": args.seed, "scale": args.leaders_scale, "fraction": args.leaders_fraction},
     }  # fmt: skip
     for name in names:
         _progress(f"{name} ...")
@@ -123,5 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replay-from", default="2026-09-14", help="风险预测回放起始日（演示区 2026 年）")
     p.add_argument("--replay-to", default="2026-12-13", help="风险预测回放截止日")
     p.add_argument("--retrain-days", type=int, default=7, help="回放中每隔几天重新训练一次")
+    p.add_argument("--leaders-scale", default="district", help="大屏与月通报基准的规模：district 或 province")
+    p.add_argument("--leaders-fraction", type=float, default=1.0, help="大屏与月通报基准的省级数据比例")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -42,6 +42,8 @@ def main() -> None:
         from .public import run
     elif name == "areas":
         from .areas import run
+    elif name == "leaders":
+        from .leaders import run
     elif name == "checks":
         from .checks import run
     elif name == "dispatch":
