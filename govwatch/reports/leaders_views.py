@@ -7,7 +7,7 @@ setting the weights and drafting or issuing a bulletin take ISSUE_BULLETINS (the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -41,11 +41,12 @@ from .bulletins import (
 )
 from .exports import CONTENT_TYPES
 from .figures import UnknownUnit
-from .forms import ReportForm, this_month
 from .leaders_forms import BulletinWordsForm, NewBulletinForm, WeightsForm
 from .models import COMPONENTS, Bulletin, RankingWeights
 from .ranking import ranking, weights_text
 from .screen import MONTH_TILES, TODAY_TILES, screen_data
+from .views import _form as period_form  # the reports page's period and unit, from the address
+from .views import _selection as period_selection
 from .workbooks import ranking_xlsx
 
 SCREEN_CACHE_SECONDS = 20
@@ -94,26 +95,10 @@ def screen_json(request: HttpRequest, code: str | None = None) -> JsonResponse:
 # -- ranking -----------------------------------------------------------------------------------
 
 
-def _ranking_form(request: HttpRequest) -> ReportForm:
-    date_from, date_to = this_month(timezone.localdate())
-    return ReportForm(
-        request.GET or None, user=request.user, initial={"date_from": date_from, "date_to": date_to}
-    )
-
-
-def _ranking_selection(form: ReportForm) -> tuple[date, date, str | None] | None:
-    if not form.is_bound:
-        return form.initial["date_from"], form.initial["date_to"], None
-    if not form.is_valid():
-        return None
-    unit = form.cleaned_data["unit"]
-    return form.cleaned_data["date_from"], form.cleaned_data["date_to"], unit.code if unit else None
-
-
 @member_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
-    form = _ranking_form(request)
-    selection = _ranking_selection(form)
+    form = period_form(request)
+    selection = period_selection(form)
     weights = RankingWeights.current()
     context: dict[str, Any] = {
         "nav": "ranking",
@@ -148,8 +133,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 
 @member_required
 def ranking_export(request: HttpRequest) -> HttpResponse:
-    form = _ranking_form(request)
-    selection = _ranking_selection(form)
+    form = period_form(request)
+    selection = period_selection(form)
     if selection is None:
         return redirect("reports:ranking")
     date_from, date_to, code = selection

@@ -29,6 +29,9 @@ def item_form(item, **changes) -> dict:
         "legal_days": item.legal_days,
         "promised_days": item.promised_days,
         "online": item.online,
+        # The catalog figures' fields as the admin form sends them (a checked box is "on").
+        "cross_region": item.cross_region,
+        **{name: "on" for name in ("in_hall", "e_licence", "claimed") if getattr(item, name)},
     }
     data.update(changes)
     return data
