@@ -605,10 +605,13 @@ class OfficialDocument:
                 value = values[i] if i < len(values) else ""
                 style = self._styles["GovCellHead" if header and r == 0 else styles[i]]
                 lines = str("" if value is None else value).splitlines() or [""]
-                cell.paragraphs[0].style = style
+                # The style by its id: python-docx's `paragraph.style = style` looks for the
+                # default style among all the document's styles each time (seconds for a table of
+                # a few hundred cells).
+                cell.paragraphs[0]._p.style = style.style_id
                 cell.paragraphs[0].text = lines[0]
                 for line in lines[1:]:
-                    cell.add_paragraph(line, style=style)
+                    cell.add_paragraph(line)._p.style = style.style_id
                 # An empty box to write in starts at its top; everything else is centred.
                 cell.vertical_alignment = (
                     WD_CELL_VERTICAL_ALIGNMENT.TOP

@@ -13,6 +13,7 @@ import base64
 import json
 import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,22 @@ def _node() -> str:
     return node
 
 
+@lru_cache(maxsize=4)
+def font_files(family: str) -> tuple[str, ...]:
+    """The files of `family` as fontconfig finds them (empty without fontconfig): resvg then loads
+    those alone instead of parsing every font of the machine."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return ()
+    try:
+        found = subprocess.run(
+            [fc_match, "-f", "%{file}", family], capture_output=True, text=True, timeout=30, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return (found,) if found and Path(found).exists() else ()
+
+
 def render_png(charts: dict[str, tuple[dict[str, Any], int, int]], *, scale: float = 2) -> dict[str, bytes]:
     """{name: (option, width px, height px)} -> {name: PNG bytes}, drawn at `scale` times the size."""
     if not charts:
@@ -47,6 +64,7 @@ def render_png(charts: dict[str, tuple[dict[str, Any], int, int]], *, scale: flo
     job = {
         "node_modules": str(Path(settings.NODE_MODULES).resolve()),
         "font": fonts().hei,
+        "font_files": list(font_files(fonts().hei)),
         "scale": scale,
         "charts": {
             name: {"option": option, "width": w, "height": h} for name, (option, w, h) in charts.items()

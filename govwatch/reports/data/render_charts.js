@@ -1,7 +1,7 @@
 /* Charts as PNG images for documents: Apache ECharts renders each option to SVG on the server
  * (its SSR mode, no browser), resvg turns the SVG into a PNG with the machine's fonts.
  *
- * stdin:  {"node_modules": DIR, "font": FAMILY, "scale": N,
+ * stdin:  {"node_modules": DIR, "font": FAMILY, "font_files": [PATH, ...], "scale": N,
  *          "charts": {NAME: {"option": {...}, "width": PX, "height": PX}}}
  * stdout: {NAME: "<PNG, base64>"}
  * Options are plain data as for web/charts.js; of its named functions ("@name") the formatters
@@ -53,7 +53,10 @@ process.stdin.on("end", () => {
     const png = new Resvg(svg, {
       background: "#ffffff",
       fitTo: { mode: "zoom", value: job.scale || 2 },
-      font: { loadSystemFonts: true, defaultFontFamily: job.font },
+      // The font files named (parsing every system font takes seconds); all of them otherwise.
+      font: job.font_files && job.font_files.length
+        ? { loadSystemFonts: false, fontFiles: job.font_files, defaultFontFamily: job.font }
+        : { loadSystemFonts: true, defaultFontFamily: job.font },
     }).render().asPng();
     out[name] = Buffer.from(png).toString("base64");
   }
