@@ -22,7 +22,9 @@ pytestmark = pytest.mark.slow
 
 CONTRACT_HEADERS = {
     "units": "code,name,parent_code,kind,phone,hours",
-    "items": "code,name,unit_code,type,level,legal_days,promised_days,online",
+    # Then GovWatch's catalog figures of the seeds (govwatch/demo/catalog_extras.py).
+    "items": "code,name,unit_code,type,level,legal_days,promised_days,online,in_hall,themes,cross_region,e_licence,"
+    "claimed",
     "cases": "case_no,event,at,item_code,unit_code,channel,applicant_type,window_code,staff_code,reason,event_id",
     "evaluations": "eval_id,level,at,case_no,unit_code,channel,window_code,evaluator,auto,comment",
     # Contract 1.1's kind and urgency, then GovWatch's outcome of complaints handled in the period.
