@@ -9,8 +9,8 @@ from .models import Complaint, DispatchRecord
 
 @admin.register(Complaint)
 class ComplaintAdmin(FactAdmin):
-    list_display = ["complaint_id", "at", "source", "kind", "urgency", "status", "unit", "due_date", "card"]
-    list_filter = ["status", "source", "kind", "urgency", "category", "card"]
+    list_display = ["complaint_id", "at", "source", "kind", "urgency", "status", "unit", "due_date"]
+    list_filter = ["status", "source", "kind", "urgency", "category"]
     search_fields = ["=complaint_id", "=case__case_no"]
     list_select_related = ["unit", "case"]
     # The complainant's contact is personal data: neither its hash nor its ciphertext is shown.

@@ -36,7 +36,7 @@ from govwatch.orgs.models import Unit
 from govwatch.supervision.models import DocumentCounter
 from govwatch.supervision.routing import message_to
 
-from . import deadlines, repeats
+from . import deadlines, repeats, watching
 from .models import Complaint, ComplaintAttachment, ComplaintStep, DispatchRecord
 
 Status = Complaint.Status
@@ -161,6 +161,7 @@ def receive(
     complaint.save()
     repeats.relink([complaint.pk])
     complaint.refresh_from_db()
+    watching.follow(complaint, at)
     text = f"{ComplaintSource(source).label}受理{ComplaintKind(kind).label}，办理期限 {complaint.due_date:%Y-%m-%d}"
     if unit:
         text += f"，交 {unit.name} 办理"
@@ -228,8 +229,8 @@ def do_triage(
     if (complaint.kind, complaint.urgency) != (before["kind"], before["urgency"]):
         deadlines.schedule(complaint, complaint.clock_from)
     complaint.unit, complaint.triaged_at = unit, at
-    complaint.next_card_at = None
     complaint.save()
+    watching.follow(complaint, at)
     accepted = None
     if suggestion:
         codes = [u["unit_code"] for u in suggestion.get("units", [])]
@@ -268,8 +269,9 @@ def do_dismiss(actor: Actor, complaint: Complaint, reason: str, at: datetime | N
     reason = _required(reason, "请说明不予受理的理由")
     _move(complaint, Status.DISMISSED)
     at = at or timezone.now()
-    complaint.closed_at, complaint.next_card_at = at, None
+    complaint.closed_at = at
     complaint.save()
+    watching.follow(complaint, at)
     _step(complaint, at, "dismissed", actor, reason)
     record(
         actor,
@@ -311,8 +313,8 @@ def do_close(actor: Actor, complaint: Complaint, comment: str = "", at: datetime
     at = at or timezone.now()
     complaint.closed_at = at
     complaint.closed_on_time = deadlines.on_time(at, complaint.due_date)
-    complaint.next_card_at = None
     complaint.save()
+    watching.follow(complaint, at)
     comment = (comment or "").strip()
     _step(complaint, at, "closed", actor, comment or "办结")
     record(actor, "complaint.close", complaint, summary=f"投诉 {complaint.complaint_id} 办结",
@@ -341,6 +343,7 @@ def do_reopen(actor: Actor, complaint: Complaint, reason: str, at: datetime | No
     ) = ""
     complaint.found_at = complaint.replied_at = complaint.called_back_at = None
     complaint.save()
+    watching.follow(complaint, at)
     _step(complaint, at, "reopened", actor, f"{reason}（新的办理期限 {complaint.due_date:%Y-%m-%d}）")
     record(actor, "complaint.reopen", complaint, summary=f"投诉 {complaint.complaint_id} 重新办理",
            before=previous, after={"reason": reason, "due_date": complaint.due_date})  # fmt: skip
@@ -365,8 +368,9 @@ def do_send_back(actor: Actor, complaint: Complaint, reason: str, at: datetime |
     previous = complaint.unit
     _move(complaint, Status.RECEIVED)
     at = at or timezone.now()
-    complaint.unit, complaint.next_card_at = None, None
+    complaint.unit = None
     complaint.save()
+    watching.follow(complaint, at)
     _step(complaint, at, "sent_back", actor, f"{previous.name if previous else ''}退回：{reason}")
     record(actor, "complaint.send_back", complaint, summary=f"投诉 {complaint.complaint_id} 被退回",
            after={"unit": previous.code if previous else None, "reason": reason})  # fmt: skip

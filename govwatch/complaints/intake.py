@@ -1,6 +1,7 @@
 """Complaints recorded by other systems (imports, API pushes): the fields of contract version 1.1
 (`kind`, `urgency`) and GovWatch's extension for complaints the source system has handled already
-(`closed_at`, `finding`, `reply`, `callback`), their state and deadline, and their repeat links.
+(`closed_at`, `finding`, `reply`, `callback`), their state and deadline, their repeat links, and
+the watch on the deadline of each one still open.
 
 The importer (govwatch.imports) reads and checks the rows and calls these: what a complaint's state,
 deadline and links are is decided here, as for the complaints GovWatch takes itself.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import deadlines, repeats
+from . import deadlines, repeats, watching
 from .models import Complaint
 
 Status = Complaint.Status
@@ -30,13 +31,14 @@ def prepare(complaint: Complaint, p: dict[str, Any], cal) -> None:
         complaint.finding, complaint.reply = p["finding"], p["reply"]
         complaint.callback_result = p["callback"]
         complaint.called_back_at = p["closed_at"] if p["callback"] else None
-        complaint.next_card_at = deadlines.NEVER  # closed: no card, nothing for the scan
     elif complaint.unit_id:
         complaint.status = Status.ASSIGNED
     else:
         complaint.status = Status.RECEIVED
 
 
-def after_insert(ids: list[int]) -> None:
-    """Link the new complaints to the matters they repeat (and relink those they change)."""
-    repeats.relink(ids)
+def after_insert(complaints: list[Complaint]) -> None:
+    """Link the new complaints (saved) to the matters they repeat (and relink those they change),
+    and put the deadlines of the open ones under e-supervision."""
+    repeats.relink([c.pk for c in complaints])
+    watching.follow_new(complaints)

@@ -1,17 +1,7 @@
-"""The worker's jobs of complaint handling: cards and orders of overdue complaints."""
+"""The worker's jobs of complaint handling. A complaint's cards and order come from e-supervision's
+scan and orders jobs (its deadline is a watched one, govwatch.complaints.watching)."""
 
 from govwatch.core.worker import register_job
-
-
-def _complaint_scan() -> None:
-    from .watch import scan, supervise_overdue
-
-    scan()
-    supervise_overdue()
-
-
-# The same minute as the case scan: a complaint going overdue is told as soon as a case would be.
-register_job("complaint_scan", 60, _complaint_scan)
 
 
 def _dispatch_model() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import SAMPLE_CALLBACKS, Scope, ScopedQuerySet
-from govwatch.core.choices import Card, ComplaintCategory, ComplaintKind, ComplaintSource, ComplaintUrgency
+from govwatch.core.choices import ComplaintCategory, ComplaintKind, ComplaintSource, ComplaintUrgency
 from govwatch.core.models import Attachment, Step
 from govwatch.core.tree import depth
 
@@ -32,9 +32,9 @@ class Complaint(models.Model):
     to the complainant, the callback, closure or reopening.
 
     The complaint owns its state machine: `TRANSITIONS` lists every allowed step and
-    `govwatch.complaints.services` checks each against it in one place (`can_move_to`). Its
-    deadline and card are stored (`due_date`, `card`) and computed by
-    `govwatch.complaints.deadlines` only.
+    `govwatch.complaints.handling` checks each against it in one place (`can_move_to`). Its
+    deadline is stored (`due_date`) and computed by `govwatch.complaints.deadlines` only; its card
+    is its watched deadline's (`govwatch.complaints.watching`), given by e-supervision's scan.
     """
 
     class Status(models.TextChoices):
@@ -121,11 +121,6 @@ class Complaint(models.Model):
     clock_from = models.DateField("起算日期", null=True)
     due_date = models.DateField("办理期限", null=True)
     provisional = models.BooleanField("期限待定", default=False)
-    # The card of the last scan, and the next moment it may change (NULL: not evaluated since the
-    # complaint changed): the scan's index, as on cases.
-    card = models.CharField("亮牌", max_length=8, choices=Card.choices, default=Card.NONE)
-    card_at = models.DateTimeField("亮牌时间", null=True, blank=True)
-    next_card_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     triaged_at = models.DateTimeField("分办时间", null=True, blank=True)
     finding = models.CharField("核查结论", max_length=16, choices=Finding.choices, blank=True)

@@ -10,6 +10,9 @@ filled in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -35,9 +38,11 @@ from govwatch.core.attachments import download
 from govwatch.core.choices import Card, ComplaintCategory, UnitKind
 from govwatch.core.localtime import start_of_day
 from govwatch.orgs.models import Unit
+from govwatch.supervision.models import Watch
 from govwatch.supervision.views.common import paginate
+from govwatch.supervision.watches import watch_of
 
-from . import handling, repeats, suggest
+from . import handling, repeats, suggest, watching
 from .forms import (
     CallbackForm,
     CloseForm,
@@ -68,6 +73,7 @@ STEP_LABELS = {
     "card_red": "红牌超时",
     "supervised": "超期督办",
 }
+CARD_TEXTS = {Card.YELLOW: "预警（黄牌）", Card.RED: "超时（红牌）"}
 # Units offered as you type: the datalist of the page holds at most this many (a province office
 # types a code or a name the list does not show, and the field still finds it).
 UNIT_OPTIONS = 3000
@@ -97,7 +103,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ComplaintFilterForm(request.GET or None, user=request.user)
     complaints = _complaints(request)
     counts = dict(complaints.order_by().values_list("status").annotate(n=Count("id")))
-    red = complaints.filter(card=Card.RED).exclude(status__in=Complaint.DONE).count()
+    complaints = watching.with_card(complaints)
+    red = complaints.filter(card=Card.RED).count()
     if form.is_bound and not form.is_valid():
         complaints = complaints.none()
     elif form.is_bound:
@@ -116,7 +123,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
                 at__gte=start_of_day(data["month"]), at__lt=start_of_day(_month_end(data["month"]))
             )
         if data["card"]:
-            complaints = complaints.filter(card=data["card"]).exclude(status__in=Complaint.DONE)
+            complaints = complaints.filter(card=data["card"])
         if data["repeats"]:
             complaints = complaints.filter(repeat_of__isnull=False)
     context = _context(
@@ -154,6 +161,28 @@ def contact_owed(user, complaint: Complaint) -> bool:
     return (may(user, HANDLE_COMPLAINTS) and complaint.status in (Status.ASSIGNED, Status.FOUND)) or (
         may(user, CLOSE_COMPLAINTS) and complaint.status == Status.REPLIED
     )
+
+
+@dataclass(frozen=True)
+class CardStep:
+    """A card the scan gave the complaint's deadline (a WatchFlip), as a step of its timeline."""
+
+    at: datetime
+    kind: str
+    text: str
+    actor: str = "system:worker"
+    linked_order = None
+    files = ()
+
+
+def _card_steps(watched: Watch | None) -> list[tuple[CardStep, str]]:
+    if watched is None:
+        return []
+    return [
+        (CardStep(flip.at, f"card_{flip.card}", f"{CARD_TEXTS[flip.card]}：办理期限 {watched.due_date:%Y-%m-%d}"),
+         STEP_LABELS[f"card_{flip.card}"])
+        for flip in watched.flips.filter(card__in=list(CARD_TEXTS))
+    ]  # fmt: skip
 
 
 def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
@@ -196,6 +225,8 @@ def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
     for step in complaint.steps.select_related("order").prefetch_related("attachments"):
         step.text = pii.redact(step.text)  # shown only: a number written into a reply stays masked
         steps.append((step, STEP_LABELS.get(step.kind, step.kind)))
+    watched = watch_of(complaint, watching.COMPLAINT)
+    steps = sorted(steps + _card_steps(watched), key=lambda pair: pair[0].at)
     case = complaint.case if complaint.case_id and scope(user).contains(complaint.case.unit) else None
     context = _context(
         request, "list",
@@ -204,6 +235,7 @@ def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
         case=case,
         matter=repeats.chain(complaint),
         steps=steps,
+        card=watched.card if watched and watched.status == Watch.Status.OPEN else Card.NONE,
         late=complaint.is_open and complaint.due_date is not None and complaint.due_date < timezone.localdate(),
         can_contact=contact_owed(user, complaint),
         can_clue=may(user, MANAGE_CLUES),

@@ -96,7 +96,7 @@ class _Complaints(KeyedFacts):
         return complaint
 
     def after_insert(self, new: list[Complaint]) -> None:
-        intake.after_insert([c.pk for c in new])
+        intake.after_insert(new)
 
 
 def import_complaints(table: Table, result: ImportResult, run: ImportRun) -> None:

@@ -224,6 +224,7 @@ class SupervisionOrder(models.Model):
         WATCH = "watch", "自动督办：逾期未办结"
         FEEDBACK_OVERDUE = "feedback_overdue", "自动督办：检查反馈逾期"
         RECTIFICATION_OVERDUE = "rectify_overdue", "自动督办：整改清单问题逾期"
+        COMPLAINT_OVERDUE = "complaint", "自动督办：投诉逾期"
         SUPERVISOR = "supervisor", "监督人员决定"
 
     TRANSITIONS = {

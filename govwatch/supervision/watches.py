@@ -24,16 +24,19 @@ A watch is keyed by (subject, kind). Calling `watch` again updates it; a new due
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
+from govwatch.core.choices import Card
 from govwatch.core.localtime import end_of_day
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
@@ -185,3 +188,46 @@ def issue_for_overdue_watches(at: datetime | None = None, kinds: list[str] | Non
                 spec.on_order(current, order, at)
             issued += 1
     return issued
+
+
+def watch_new(
+    model: type[models.Model], rows: Iterable[tuple[int, int, date, str, str | None, datetime]], *, kind: str
+) -> int:
+    """Start watching many subjects of `model` that have no watch of `kind` yet, one insert per
+    thousand (an import's new rows), each as `watch()` would with the kind's yellow threshold.
+    `rows` are (subject pk, unit id, due date, label, case number or None, opened at). Returns how
+    many were watched."""
+    spec = kind_of(kind)
+    content_type = ContentType.objects.get_for_model(model)
+    moments: dict[date, datetime | None] = {}
+    watches = []
+    for pk, unit_id, due_date, label, case_no, opened_at in rows:
+        if due_date not in moments:
+            moments[due_date] = order_moment(spec, due_date)
+        watches.append(
+            Watch(
+                content_type=content_type,
+                object_id=pk,
+                kind=kind,
+                opened_at=opened_at,
+                label=label[:200],
+                unit_id=unit_id,
+                case_id=case_no,
+                due_date=due_date,
+                yellow_days=spec.yellow_days,
+                order_at=moments[due_date],
+            )  # fmt: skip
+        )
+    Watch.objects.bulk_create(watches, batch_size=1000)
+    return len(watches)
+
+
+def card_of_subject(model: type[models.Model], kind: str) -> Coalesce:
+    """The card of each subject's open watch of `kind`, for `annotate()` on the subject's
+    queryset ("none" when it has none): a list shows and filters the scan's card without reading
+    the watches one by one."""
+    watched = Watch.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"), kind=kind,
+        status=Status.OPEN,
+    )  # fmt: skip
+    return Coalesce(Subquery(watched.values("card")[:1]), Value(Card.NONE.value))

@@ -1,4 +1,5 @@
-"""A complaint's deadline by kind and urgency (contract section 7) and its card at the boundaries."""
+"""A complaint's deadline by kind and urgency (contract section 7) and the card e-supervision gives
+it at the boundaries (the case rule with the complaint kind's yellow threshold)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from govwatch.complaints import deadlines
+from govwatch.cases.deadlines import card_on
+from govwatch.complaints import deadlines, watching
 from govwatch.core.choices import ComplaintKind
+from govwatch.core.localtime import local_date
+from govwatch.supervision.kinds import kind_of
 from govwatch.workcal.calendar import day_by_day_add
 
 from .conftest import TZ, at
@@ -45,29 +49,25 @@ def test_the_region_may_change_the_days(shipped_calendar, settings):
     assert deadlines.due(date(2026, 3, 6), "consult", "urgent").date == date(2026, 3, 10)
 
 
+def card(due: date, moment: datetime, cal) -> str:
+    """The card e-supervision gives a complaint's watched deadline at a moment."""
+    return card_on(local_date(moment), due, kind_of(watching.COMPLAINT).yellow_days, cal)
+
+
 def test_a_consultation_turns_yellow_one_working_day_before_and_red_after(shipped_calendar):
     cal = shipped_calendar
     due = deadlines.due(date(2026, 3, 6), "consult", "normal").date  # Tuesday 10 March
     assert due == date(2026, 3, 10)
-    assert deadlines.card(True, due, at(2026, 3, 6, 10), cal) == "none"
-    assert deadlines.card(True, due, at(2026, 3, 8, 23, 59), cal) == "none"  # Sunday: two working days left
-    assert deadlines.card(True, due, at(2026, 3, 9, 0, 0), cal) == "yellow"
-    assert deadlines.card(True, due, datetime(2026, 3, 10, 23, 59, 59, 999999, tzinfo=TZ), cal) == "yellow"
-    assert deadlines.card(True, due, at(2026, 3, 11, 0, 0), cal) == "red"
-    assert deadlines.card(False, due, at(2026, 3, 11, 0, 0), cal) == "none"  # closed: no card
+    assert card(due, at(2026, 3, 6, 10), cal) == "none"
+    assert card(due, at(2026, 3, 8, 23, 59), cal) == "none"  # Sunday: two working days left
+    assert card(due, at(2026, 3, 9, 0, 0), cal) == "yellow"
+    assert card(due, datetime(2026, 3, 10, 23, 59, 59, 999999, tzinfo=TZ), cal) == "yellow"
+    assert card(due, at(2026, 3, 11, 0, 0), cal) == "red"
 
 
 def test_an_urgent_complaint_is_yellow_at_once(shipped_calendar):
     due = deadlines.due(date(2026, 3, 6), "complaint", "urgent").date
-    assert deadlines.card(True, due, at(2026, 3, 6, 10), shipped_calendar) == "yellow"
-
-
-def test_the_next_change_is_when_the_card_rule_says(shipped_calendar):
-    cal = shipped_calendar
-    due = date(2026, 3, 10)
-    assert deadlines.next_change("none", due, cal) == datetime(2026, 3, 9, tzinfo=TZ)
-    assert deadlines.next_change("yellow", due, cal) == datetime(2026, 3, 11, tzinfo=TZ)
-    assert deadlines.next_change("red", due, cal) is None
+    assert card(due, at(2026, 3, 6, 10), shipped_calendar) == "yellow"
 
 
 @hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -82,10 +82,10 @@ def test_deadline_and_card_agree_with_counting_day_by_day(shipped_calendar, star
     due = deadlines.due(start, kind, urgency).date
     assert due == day_by_day_add(cal.is_workday, start, deadlines.days_for(kind, urgency))
     last = datetime.combine(due, datetime.max.time(), tzinfo=TZ)
-    assert deadlines.card(True, due, last, cal) == "yellow"
-    assert deadlines.card(True, due, last + timedelta(microseconds=1), cal) == "red"
+    assert card(due, last, cal) == "yellow"
+    assert card(due, last + timedelta(microseconds=1), cal) == "red"
     # Yellow exactly while at most one working day remains.
     for offset in range(0, 6):
         moment = datetime.combine(due - timedelta(days=offset), datetime.min.time(), tzinfo=TZ)
         left = cal.workdays_between(moment.date(), due)
-        assert deadlines.card(True, due, moment, cal) == ("yellow" if left <= 1 else "none")
+        assert card(due, moment, cal) == ("yellow" if left <= 1 else "none")

@@ -99,7 +99,7 @@ def test_the_training_job_registers_with_the_worker():
     from govwatch.core.worker import discover_jobs
 
     jobs = discover_jobs()
-    assert "dispatch_model" in jobs and "complaint_scan" in jobs
+    assert "dispatch_model" in jobs
 
 
 def test_a_stored_model_that_cannot_be_read_gives_no_suggestion_rather_than_an_error(db):
