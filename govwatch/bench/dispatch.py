@@ -227,7 +227,7 @@ def run(seed: int = 1, complaints: int = 300_000, what: str = "accuracy,speed") 
             from django.core.management import call_command
 
             from govwatch.workcal.calendar import invalidate
-            from govwatch.workcal.services import load_shipped
+            from govwatch.workcal.schedule import load_shipped
 
             call_command("flush", interactive=False, verbosity=0)
             invalidate()

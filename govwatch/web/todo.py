@@ -16,6 +16,8 @@ from govwatch.core.todo import TodoGroup
 PROVIDERS = [
     "govwatch.supervision.todo",
     "govwatch.evaluations.todo",
+    "govwatch.complaints.todo",
+    "govwatch.clues.todo",
     "govwatch.projects.todo",
     "govwatch.randomchecks.todo",
     "govwatch.rectification.todo",
