@@ -45,10 +45,12 @@ def _items(complaints: QuerySet[Complaint], at: datetime) -> list[TodoItem]:
     return items
 
 
-def _group(mine, status: Status, label: str, at: datetime) -> TodoGroup:
+def _group(mine, status: Status, label: str, at: datetime) -> TodoGroup | None:
     complaints = Complaint.objects.visible_to(mine).filter(status=status).order_by("due_date", "at", "id")
     n = complaints.count()
-    late = bool(n and complaints.filter(due_date__lt=local_date(at)).exists())
+    if not n:
+        return None
+    late = complaints.filter(due_date__lt=local_date(at)).exists()
     return TodoGroup(
         f"complaints.{status.value}", label, n, reverse("complaints:list") + "?" + urlencode({"status": status.value}),
         items=lambda: _items(complaints, at), nav=NAV, tone="red" if late else "",
@@ -73,6 +75,6 @@ def _calls(mine) -> TodoGroup | None:
 def waiting(user, at: datetime) -> list[TodoGroup]:
     mine = scope(user)
     groups = [_group(mine, status, label, at) for action, status, label in GROUPS if mine.may(action)]
-    if mine.may(SAMPLE_CALLBACKS) and (calls := _calls(mine)):
-        groups.append(calls)
-    return groups
+    if mine.may(SAMPLE_CALLBACKS):
+        groups.append(_calls(mine))
+    return [g for g in groups if g is not None]

@@ -1,13 +1,22 @@
 """A complaint from the public page to the callback, in a real browser: a citizen on a phone writes
-it; the office accepts the dispatch suggestion; the unit records its finding with evidence and
-replies; the citizen reads the reply through the receipt; the office calls back and closes."""
+it; the office accepts the dispatch suggestion; the late unit gets a red card and an order; the unit
+records its finding with evidence and replies; the citizen reads the reply through the receipt; the
+office calls back and closes. Then the supervisors draw a callback sample and work it, and transfer
+a clue with its numbered form."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from docx import Document
 
 from govwatch.complaints import suggest
 from govwatch.complaints.models import Complaint, DispatchRecord
+from govwatch.core.localtime import end_of_day
+from govwatch.supervision.models import SupervisionOrder
+from govwatch.supervision.scan import scan
+from govwatch.supervision.watches import issue_for_overdue_watches
 
 from .conftest import PASSWORD, PHONE
 
@@ -82,9 +91,24 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
     assert desk.get_by_text("已分办至 区市场监管局").is_visible()
     assert DispatchRecord.objects.get().accepted
 
-    # The unit investigates, with evidence, and replies.
+    # The unit lets it run late: the scan cards it red the day after its deadline and the orders
+    # job supervises it the working day after (as a case); the unit sees both on the complaint.
+    complaint.refresh_from_db()
+    overdue = end_of_day(complaint.due_date)
+    assert scan(overdue + timedelta(minutes=1)).watches["new_red"] == 1
+    assert issue_for_overdue_watches(overdue + timedelta(days=7)) == 1
+    order = SupervisionOrder.objects.get()
     sign_in(desk, live_server, "shichang")
     desk.goto(live_server.url + f"/complaints/{complaint.pk}/")
+    assert desk.locator("dl.facts .badge-red").inner_text() == "红牌"
+    timeline = desk.locator("ol.timeline").inner_text()
+    assert "红牌超时" in timeline and "超期督办" in timeline and order.number in timeline
+    desk.get_by_role("link", name=order.number).click()
+    assert desk.get_by_text("自动督办：投诉逾期").is_visible()
+    desk.get_by_role("link", name=f"投诉{complaint.complaint_id}").click()
+    desk.wait_for_url(f"**/complaints/{complaint.pk}/")
+
+    # The unit investigates, with evidence, and replies.
     desk.get_by_label("核查结论").select_option("partly")
     desk.get_by_label("核查（办理）情况").fill("调取窗口监控，首次办理时一次性告知不到位属实")
     desk.locator("input[type=file]").first.set_input_files(
@@ -120,3 +144,82 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
     phone_context.close()
     desk_context.close()
     assert phone_problems == [] and desk_problems == []
+
+
+@pytest.fixture
+def closed_complaint(receive, region, people):
+    """A complaint closed last month, its complainant's number on file: one to call back."""
+    from govwatch.complaints import handling
+
+    from .conftest import at
+
+    complaint = receive(at(2026, 3, 2, 10), kind="consult", unit=region["market"], contact=PHONE)
+    staff, office = people.actor("market_staff"), people.actor("office")
+    handling.do_find(staff, complaint, finding="", text="已核查", at=at(2026, 3, 3, 10))
+    handling.do_reply(staff, complaint, reply="已电话答复", at=at(2026, 3, 3, 11))
+    handling.do_callback(office, complaint, result="satisfied", note="满意", at=at(2026, 3, 3, 12))
+    return handling.do_close(office, complaint, at=at(2026, 3, 3, 13))
+
+
+def test_a_callback_sample_is_drawn_and_worked_and_a_clue_transferred_with_its_form(
+    browser, live_server, people, closed_complaint
+):
+    from govwatch.clues.models import Clue
+    from govwatch.complaints.models import SampledCall
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True)
+    page = context.new_page()
+    problems = watch(page, live_server)
+    sign_in(page, live_server, "jiwei")
+    assert page.locator('nav a[aria-label="投诉（1 项待办）"]').count() == 0  # nothing drawn yet
+
+    # A plan for March, every closed complaint, drawn from a seed.
+    page.goto(live_server.url + "/complaints/sampling/new/")
+    page.get_by_label("计划名称").fill("2026年3月回访抽查")
+    page.get_by_label("期间自").fill("2026-03-01")
+    page.get_by_label("期间至").fill("2026-03-31")
+    page.get_by_label("实名评价抽取比例（%）").fill("0")
+    page.get_by_label("办结投诉抽取比例（%）").fill("100")
+    page.get_by_label("随机种子（选填）").fill("20260301")
+    page.get_by_role("button", name="创建").click()
+    page.get_by_role("button", name="按种子抽取样本").click()
+    assert page.get_by_text("已按种子抽取样本，请逐一回访").is_visible()
+    call = SampledCall.objects.get()
+    assert call.complaint == closed_complaint
+    sheet = page.locator(f"#call-{call.pk}").inner_text()
+    assert PHONE not in sheet and PHONE[-4:] in sheet  # masked on the call sheet
+    assert page.locator('nav a[aria-label="投诉（1 项待办）"]').count() == 1
+
+    # The caller reveals the number (audited), calls, and the citizen denies the record.
+    page.locator(f"#call-{call.pk}").get_by_role("button", name="显示完整号码").click()
+    assert page.locator(".contact-value").inner_text() == PHONE
+    page.get_by_role("link", name="返回回访清单").click()
+    item = page.locator(f"#call-{call.pk}")
+    item.get_by_label("与记录不符").check()
+    item.get_by_label("回访情况").fill("群众称从未接到答复电话")
+    item.get_by_role("button", name="登记").click()
+    assert page.get_by_text("已登记回访结果").is_visible()
+    call.refresh_from_db()
+    assert call.outcome == "denied"
+
+    # The denied record becomes a clue, assessed and transferred with its numbered form.
+    page.locator(f"#call-{call.pk}").get_by_role("link", name="转为问题线索").click()
+    page.get_by_role("button", name="登记").click()
+    assert page.get_by_text("已登记问题线索").is_visible()
+    page.get_by_label("移送纪检监察机关").check()
+    page.get_by_label("研判情况").fill("答复记录涉嫌造假，移送")
+    page.get_by_role("button", name="提交研判意见").click()
+    page.get_by_role("button", name="移送并生成移送函").click()
+    clue = Clue.objects.get()
+    assert (clue.status, clue.call) == ("transferred", call)
+    assert page.get_by_text(clue.transfer_number).first.is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载移送函（Word）").click()
+    path = download.value.path()
+    document = Document(path)
+    text = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        c.text for t in document.tables for r in t.rows for c in r.cells
+    )
+    assert clue.transfer_number in text and clue.number in text and "问题线索移送函" in text
+    context.close()
+    assert problems == []
