@@ -164,8 +164,9 @@ def contact_owed(user, complaint: Complaint) -> bool:
 
 
 @dataclass(frozen=True)
-class CardStep:
-    """A card the scan gave the complaint's deadline (a WatchFlip), as a step of its timeline."""
+class ShownStep:
+    """A moment of the complaint's timeline kept elsewhere: a card the scan gave its deadline (a
+    WatchFlip), or the intake of a complaint its source system took."""
 
     at: datetime
     kind: str
@@ -175,14 +176,24 @@ class CardStep:
     files = ()
 
 
-def _card_steps(watched: Watch | None) -> list[tuple[CardStep, str]]:
+def _card_steps(watched: Watch | None) -> list[tuple[ShownStep, str]]:
     if watched is None:
         return []
     return [
-        (CardStep(flip.at, f"card_{flip.card}", f"{CARD_TEXTS[flip.card]}：办理期限 {watched.due_date:%Y-%m-%d}"),
+        (ShownStep(flip.at, f"card_{flip.card}", f"{CARD_TEXTS[flip.card]}：办理期限 {watched.due_date:%Y-%m-%d}"),
          STEP_LABELS[f"card_{flip.card}"])
         for flip in watched.flips.filter(card__in=list(CARD_TEXTS))
     ]  # fmt: skip
+
+
+def _intake_step(complaint: Complaint) -> list[tuple[ShownStep, str]]:
+    """An imported complaint's intake, by its source (12345, the mayor's line ...), as a first step."""
+    text = f"{complaint.get_source_display()}受理{complaint.get_kind_display()}，办理期限 {complaint.due_date:%Y-%m-%d}"
+    if complaint.unit_id and complaint.triaged_at:
+        text += f"，交 {complaint.unit.name} 办理"
+    return [
+        (ShownStep(complaint.at, "received", text, complaint.get_source_display()), STEP_LABELS["received"])
+    ]
 
 
 def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
@@ -225,6 +236,8 @@ def _page(request: HttpRequest, complaint: Complaint, **bound) -> HttpResponse:
     for step in complaint.steps.select_related("order").prefetch_related("attachments"):
         step.text = pii.redact(step.text)  # shown only: a number written into a reply stays masked
         steps.append((step, STEP_LABELS.get(step.kind, step.kind)))
+    if not any(step.kind == "received" for step, _ in steps):
+        steps = _intake_step(complaint) + steps
     watched = watch_of(complaint, watching.COMPLAINT)
     steps = sorted(steps + _card_steps(watched), key=lambda pair: pair[0].at)
     case = complaint.case if complaint.case_id and scope(user).contains(complaint.case.unit) else None

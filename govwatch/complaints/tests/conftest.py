@@ -105,3 +105,26 @@ def import_cases_one(region, tmp_path):
                      [["SC-001", "accept", "2026-03-02T09:00:00", "I9"]])  # fmt: skip
     assert run_import("cases", path).rejected == 0
     return Case.objects.get(case_no="SC-001")
+
+
+def handled(
+    people: People, complaint, start: datetime, *, callback: str = "satisfied", until: str = "closed"
+):
+    """The complaint worked through by the market bureau and the office an hour a step from
+    `start`: found, replied, called back (`callback`), then closed, up to the step `until`."""
+    from datetime import timedelta
+
+    from govwatch.complaints import handling
+
+    staff, office = people.actor("market_staff"), people.actor("office")
+    steps = [
+        ("found", lambda c, t: handling.do_find(staff, c, finding="", text="已核查", at=t)),
+        ("replied", lambda c, t: handling.do_reply(staff, c, reply="已电话答复", at=t)),
+        ("called_back", lambda c, t: handling.do_callback(office, c, result=callback, note="电话回访", at=t)),
+        ("closed", lambda c, t: handling.do_close(office, c, at=t)),
+    ]
+    for n, (status, step) in enumerate(steps):
+        complaint = step(complaint, start + timedelta(hours=n))
+        if status == until:
+            break
+    return complaint

@@ -149,16 +149,10 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
 @pytest.fixture
 def closed_complaint(receive, region, people):
     """A complaint closed last month, its complainant's number on file: one to call back."""
-    from govwatch.complaints import handling
-
-    from .conftest import at
+    from .conftest import at, handled
 
     complaint = receive(at(2026, 3, 2, 10), kind="consult", unit=region["market"], contact=PHONE)
-    staff, office = people.actor("market_staff"), people.actor("office")
-    handling.do_find(staff, complaint, finding="", text="已核查", at=at(2026, 3, 3, 10))
-    handling.do_reply(staff, complaint, reply="已电话答复", at=at(2026, 3, 3, 11))
-    handling.do_callback(office, complaint, result="satisfied", note="满意", at=at(2026, 3, 3, 12))
-    return handling.do_close(office, complaint, at=at(2026, 3, 3, 13))
+    return handled(people, complaint, at(2026, 3, 3, 10))
 
 
 def test_a_callback_sample_is_drawn_and_worked_and_a_clue_transferred_with_its_form(

@@ -185,3 +185,22 @@ def test_services_and_pages_agree_on_the_timeline(triaged, people):
     handling.do_find(people.actor("market_staff"), triaged, finding="substantiated", text="属实")
     text = people.client("supervisor").get(reverse("complaints:detail", args=[triaged.pk])).text
     assert "核查结论：属实。属实" in text
+
+
+def test_an_imported_complaints_page_starts_with_its_intake_and_shows_its_cards(import_complaints, people):
+    from govwatch.supervision.scan import scan
+
+    header = ["complaint_id", "at", "source", "content", "unit_code", "category", "contact", "kind"]
+    assert import_complaints(
+        header, [["T1", "2026-03-06T10:00:00", "hotline", "拖延", "SC", "", "", "consult"]]
+    ).imported
+    scan(at(2026, 3, 11, 8))
+    complaint = Complaint.objects.get(complaint_id="T1")
+    page = people.client("office").get(complaint.get_absolute_url()).content.decode()
+    timeline = page[page.index('<ol class="timeline') :]
+    assert timeline.index("12345热线受理咨询，办理期限 2026-03-10，交 区市场监管局 办理") < timeline.index(
+        "超时（红牌）"
+    )
+    assert "badge-red" in page[: page.index('<ol class="timeline')]
+    listed = people.client("office").get("/complaints/", {"card": "red"}).context["complaints"].page
+    assert [c.complaint_id for c in listed] == ["T1"]

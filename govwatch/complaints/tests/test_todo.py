@@ -8,11 +8,11 @@ from datetime import date
 from govwatch.audit.log import Actor
 from govwatch.clues import handling as clues
 from govwatch.clues import todo as clue_todo
-from govwatch.complaints import handling, todo
+from govwatch.complaints import todo
 from govwatch.complaints.models import SamplingPlan
 from govwatch.complaints.sampling import do_create_plan, do_draw
 
-from .conftest import PHONE, at
+from .conftest import PHONE, at, handled
 
 NOW = at(2026, 3, 9, 10)  # Monday
 
@@ -24,9 +24,7 @@ def groups(user, module=todo):
 def test_the_office_triages_and_calls_back_with_the_days_left(receive, region, people):
     untriaged = receive(at(2026, 3, 6, 10), kind="consult")  # due Tuesday 10 March
     replied = receive(at(2026, 3, 2, 10), kind="consult", unit=region["market"])  # due Wednesday 4 March
-    staff = people.actor("market_staff")
-    handling.do_find(staff, replied, finding="", text="已核查", at=at(2026, 3, 3, 10))
-    handling.do_reply(staff, replied, reply="已答复", at=at(2026, 3, 3, 11))
+    handled(people, replied, at(2026, 3, 3, 10), until="replied")
     office = groups(people.office)
     assert set(office) == {"complaints.received", "complaints.replied"}  # nothing called back yet
     triage = office["complaints.received"]
@@ -52,11 +50,7 @@ def test_a_units_staff_see_their_own_complaints_to_investigate_and_answer(receiv
 def test_the_supervisors_see_the_calls_of_a_drawn_sample_and_the_clues_to_assess(receive, region, people):
     supervisor = people.actor("supervisor")
     complaint = receive(at(2026, 3, 2, 10), kind="consult", unit=region["market"], contact=PHONE)
-    office, staff = people.actor("office"), people.actor("market_staff")
-    handling.do_find(staff, complaint, finding="", text="已核查", at=at(2026, 3, 3, 10))
-    handling.do_reply(staff, complaint, reply="已答复", at=at(2026, 3, 3, 11))
-    handling.do_callback(office, complaint, result="satisfied", note="满意", at=at(2026, 3, 3, 12))
-    handling.do_close(office, complaint, at=at(2026, 3, 3, 13))
+    handled(people, complaint, at(2026, 3, 3, 10))
     plan = do_create_plan(
         supervisor, name="三月回访抽查", date_from=date(2026, 3, 1), date_to=date(2026, 3, 31), evaluation_share=0,
         complaint_share=1, minimum=1, seed=7,

@@ -11,7 +11,7 @@ from govwatch.supervision.models import Notification, SupervisionOrder, Watch
 from govwatch.supervision.scan import scan
 from govwatch.supervision.watches import issue_for_overdue_watches, watch_of
 
-from .conftest import at
+from .conftest import at, handled
 
 HEADER = ["complaint_id", "at", "source", "content", "unit_code", "category", "contact", "kind", "closed_at"]
 
@@ -106,15 +106,9 @@ def test_a_reopened_complaint_has_a_new_deadline_and_may_be_ordered_again(receiv
     complaint = receive(at(2026, 3, 6, 10), kind="consult", unit=region["market"])
     scan(at(2026, 3, 11, 8))
     issue_for_overdue_watches(at(2026, 3, 12, 9))
-    staff, office = people.actor("market_staff"), people.actor("office")
-    complaint = handling.do_find(staff, complaint, finding="", text="已答复", at=at(2026, 3, 12, 10))
-    complaint = handling.do_reply(staff, complaint, reply="材料清单如下", at=at(2026, 3, 12, 11))
-    complaint = handling.do_callback(
-        office, complaint, result="dissatisfied", note="不清楚", at=at(2026, 3, 12, 12)
-    )
-    complaint = handling.do_reopen(
-        office, complaint, "重新答复", at=at(2026, 3, 12, 13)
-    )  # due Monday 16 March
+    complaint = handled(people, complaint, at(2026, 3, 12, 10), callback="dissatisfied", until="called_back")
+    complaint = handling.do_reopen(people.actor("office"), complaint, "重新答复", at=at(2026, 3, 12, 13))
+    # due Monday 16 March
     assert (watched(complaint).due_date, watched(complaint).order) == (date(2026, 3, 16), None)
     scan(at(2026, 3, 12, 14))
     assert watched(complaint).card == "none"
@@ -126,13 +120,7 @@ def test_a_reopened_complaint_has_a_new_deadline_and_may_be_ordered_again(receiv
 def test_a_closed_complaint_leaves_the_board_at_the_next_scan(receive, region, people):
     complaint = receive(at(2026, 3, 6, 10), kind="consult", unit=region["market"])
     scan(at(2026, 3, 11, 8))
-    staff, office = people.actor("market_staff"), people.actor("office")
-    complaint = handling.do_find(staff, complaint, finding="", text="已答复", at=at(2026, 3, 11, 9))
-    complaint = handling.do_reply(staff, complaint, reply="材料清单如下", at=at(2026, 3, 11, 10))
-    complaint = handling.do_callback(
-        office, complaint, result="satisfied", note="满意", at=at(2026, 3, 11, 11)
-    )
-    handling.do_close(office, complaint, at=at(2026, 3, 11, 12))
+    handled(people, complaint, at(2026, 3, 11, 9))
     result = scan(at(2026, 3, 11, 13)).watches
     assert (result["red"], result["open"]) == (0, 0)
     assert issue_for_overdue_watches(at(2026, 3, 13, 9)) == 0
