@@ -41,7 +41,13 @@ def _items(complaints: QuerySet[Complaint], at: datetime) -> list[TodoItem]:
     for c in complaints.select_related("unit")[:SHOWN]:
         label = f"{c.complaint_id} · {c.get_kind_display()}{'（紧急）' if c.urgency == 'urgent' else ''}"
         note = c.unit.name if c.unit else c.get_source_display()
-        items.append(TodoItem.due(label, c.get_absolute_url(), c.due_date, today, cal, note))
+        url = c.get_absolute_url()
+        # A complaint stored without a deadline (an old row) is listed all the same.
+        items.append(
+            TodoItem.due(label, url, c.due_date, today, cal, note)
+            if c.due_date
+            else TodoItem(label, url, note=note)
+        )
     return items
 
 
