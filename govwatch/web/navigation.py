@@ -52,7 +52,9 @@ ENTRIES = [
     NavEntry("prediction", "风险预测", "prediction:overview"),
     NavEntry("evaluations", "差评整改", "evaluations:task-list", count="govwatch.evaluations.todo"),
     # The clue register's pages are under 投诉; its provider stands a floor above complaints'.
-    NavEntry("complaints", "投诉", "complaints:list", count=("govwatch.complaints.todo", "govwatch.clues.todo")),
+    NavEntry(
+        "complaints", "投诉", "complaints:list", count=("govwatch.complaints.todo", "govwatch.clues.todo")
+    ),
     NavEntry("projects", "重点项目", "projects:list", count="govwatch.projects.todo"),
     NavEntry("randomchecks", "双随机", "randomchecks:list", count="govwatch.randomchecks.todo"),
     NavEntry("regulation", "互联网+监管", "regulation:figures"),
