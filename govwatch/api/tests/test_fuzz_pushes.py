@@ -1,7 +1,8 @@
 """Hypothesis against the push endpoints: whatever the records hold (any JSON, the contract's fields with
 strange values, control characters, numbers too long for any field), a batch is answered with the
 import document or a 400/413 in Chinese, never a server error; every record is counted once and
-every refused record is reported with its place in the batch. Bounded by FUZZ_EXAMPLES per endpoint."""
+every refused record is reported with its place in the batch. Bounded by FUZZ_EXAMPLES per endpoint
+(marked `slow`: `bash scripts/test` and CI run it, a plain `pytest` does not)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from hypothesis import strategies as st
 
 from govwatch.accounts.models import Membership
 
-FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "60"))
+pytestmark = pytest.mark.slow
+
+FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "30"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 PUSHES = {
