@@ -18,7 +18,7 @@ from govwatch.accounts.models import Membership
 
 pytestmark = pytest.mark.slow
 
-FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "30"))
+FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "20"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 PUSHES = {

@@ -38,7 +38,7 @@ from govwatch.orgs.models import Unit
 
 pytestmark = pytest.mark.slow
 
-FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("GOVWATCH_FUZZ_EXAMPLES", "15"))
 CONFIG = Path(__file__).resolve().parents[3] / "schemathesis.toml"
 
 
