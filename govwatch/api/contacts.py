@@ -118,7 +118,12 @@ class ApplicantContactRecordSerializer(serializers.Serializer):
 
 
 class ApplicantContactPushSerializer(serializers.Serializer):
-    records = ApplicantContactRecordSerializer(many=True, help_text=f"记录数组，每批最多 {MAX_RECORDS} 条")
+    records = serializers.ListField(
+        child=ApplicantContactRecordSerializer(),
+        min_length=1,
+        max_length=MAX_RECORDS,
+        help_text=f"记录数组，每批 1 至 {MAX_RECORDS} 条",
+    )
 
 
 contacts_schema = push_operation_schema(

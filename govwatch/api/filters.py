@@ -27,6 +27,24 @@ def _param(name: str, description: str, kind=OpenApiTypes.STR) -> OpenApiParamet
     return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description)
 
 
+def _choice_param(name: str, description: str, cls: ChoicesType) -> OpenApiParameter:
+    """A filter by one of `cls`'s values: its code or its Chinese label; empty means no filter."""
+    values = ["", *(m.value for m in cls), *(m.label for m in cls)]
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        description=f"{description}：{allowed(cls)}",
+        enum=values,
+    )
+
+
+def _date_param(name: str, description: str) -> OpenApiParameter:
+    # Empty means no filter, as for every filter here.
+    schema = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+    return OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=f"{description}，YYYY-MM-DD")
+
+
 def _choice(request: Request, name: str, cls: ChoicesType) -> str | None:
     text = request.query_params.get(name, "").strip()
     if not text:
@@ -62,9 +80,9 @@ UNIT_PARAM = _param("unit", "单位编码：该单位及其下级单位")
 
 ITEM_PARAMS = [
     UNIT_PARAM,
-    _param("type", f"事项类型：{allowed(ItemType)}"),
-    _param("level", f"层级：{allowed(ItemLevel)}"),
-    _param("online", f"网办程度：{allowed(Online)}"),
+    _choice_param("type", "事项类型", ItemType),
+    _choice_param("level", "层级", ItemLevel),
+    _choice_param("online", "网办程度", Online),
     _param("search", "按事项名称或编码查找"),
 ]
 
@@ -84,10 +102,10 @@ def items(request: Request, qs: QuerySet) -> QuerySet:
 CASE_PARAMS = [
     UNIT_PARAM,
     _param("item", "事项编码"),
-    _param("status", f"状态：{allowed(CaseStatus)}"),
-    _param("card", f"亮牌：{allowed(Card)}"),
-    _param("accepted_from", "受理日期起（含），YYYY-MM-DD", OpenApiTypes.DATE),
-    _param("accepted_to", "受理日期止（含），YYYY-MM-DD", OpenApiTypes.DATE),
+    _choice_param("status", "状态", CaseStatus),
+    _choice_param("card", "亮牌", Card),
+    _date_param("accepted_from", "受理日期起（含）"),
+    _date_param("accepted_to", "受理日期止（含）"),
 ]
 
 
@@ -115,8 +133,8 @@ def _period(request: Request, qs: QuerySet, date_field: str, prefix: str) -> Que
 FACT_PARAMS = [
     UNIT_PARAM,
     _param("case", "业务编号"),
-    _param("at_from", "日期起（含），YYYY-MM-DD", OpenApiTypes.DATE),
-    _param("at_to", "日期止（含），YYYY-MM-DD", OpenApiTypes.DATE),
+    _date_param("at_from", "日期起（含）"),
+    _date_param("at_to", "日期止（含）"),
 ]
 
 

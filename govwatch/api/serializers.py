@@ -16,7 +16,13 @@ from govwatch.orgs.models import Unit
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(
+        source="parent.code",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="上级单位编码；区县为 null",
+    )
     phone = serializers.SerializerMethodField(help_text="联系电话（已脱敏）")
 
     class Meta:
@@ -44,10 +50,10 @@ class CaseSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    card = serializers.CharField(read_only=True, help_text="最近一次扫描时的亮牌：none、yellow、red")
 
     class Meta:
         model = Case
+        extra_kwargs = {"card": {"help_text": "最近一次扫描时的亮牌：none、yellow、red"}}
         fields = [
             "case_no", "item_code", "item_name", "unit_code", "status", "accepted_at", "due_date",
             "completed_at", "completed_on_time", "provisional", "card",
@@ -104,10 +110,12 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 class ComplaintSerializer(serializers.ModelSerializer):
     case_no = serializers.CharField(source="case_id", read_only=True, allow_null=True)
-    unit_code = serializers.CharField(source="unit.code", default=None, read_only=True)
+    unit_code = serializers.CharField(source="unit.code", default=None, read_only=True, allow_null=True)
     # A phone or ID number the complainant wrote into the text is masked, as on the pages.
     content = serializers.SerializerMethodField()
-    repeat_of = serializers.CharField(source="repeat_of.complaint_id", default=None, read_only=True)
+    repeat_of = serializers.CharField(
+        source="repeat_of.complaint_id", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Complaint
@@ -135,7 +143,9 @@ class RecordField(serializers.DictField):
 
 
 class PushRequestSerializer(serializers.Serializer):
-    records = serializers.ListField(child=RecordField(), help_text="记录数组，每批最多 5000 条")
+    records = serializers.ListField(
+        child=RecordField(), min_length=1, max_length=5000, help_text="记录数组，每批 1 至 5000 条"
+    )
 
 
 class ImportErrorSerializer(serializers.Serializer):
@@ -153,4 +163,4 @@ class ImportDocumentSerializer(serializers.Serializer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = serializers.CharField(help_text="中文说明")

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -28,14 +29,44 @@ from .contacts import contacts_schema, push_contacts
 from .parsers import BatchParser
 from .permissions import MayImport, MayPushMasterData
 from .push import PushThrottle, push, push_schema
+from .schema import AutoSchema
 
 # Anything but a path separator: codes and case numbers come from other systems as they are.
 CODE = r"[^/]+"
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 by default; page_size from 1 up, more than 500 counted as 500. A page_size that is
+    no positive whole number is a 400 (DRF would silently use the default)."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_page_message = "页码超出范围或无效：page 应为从 1 开始、不超过总页数的整数"
+
+    def get_page_size(self, request: Request) -> int:
+        text = request.query_params.get(self.page_size_query_param, "").strip()
+        if not text:
+            return self.page_size
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            raise ValidationError(
+                {self.page_size_query_param: f"“{text}”无效，应为正整数（最大 {self.max_page_size}）"}
+            )
+        return min(int(text), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            # Empty means not given, as for every filter of the lists.
+            parameter["schema"] = {
+                "anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 0}]
+            }
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"每页条数，默认 {self.page_size}，大于 {self.max_page_size} 时按 {self.max_page_size} 计"
+                )
+            else:
+                parameter["description"] = "页码，从 1 开始"
+        return parameters
 
 
 class ApiViewSet(viewsets.GenericViewSet):
@@ -45,6 +76,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
     parser_classes = [BatchParser]
+    schema = AutoSchema()
     lookup_value_regex = CODE
     rows: Callable[[Scope], QuerySet]
     narrow: Callable[[Request, QuerySet], QuerySet] | None = None
@@ -200,6 +232,7 @@ class ApplicantContactPushView(APIView):
     permission_classes = [IsAuthenticated, MayImport]
     throttle_classes = [PushThrottle]
     parser_classes = [BatchParser]
+    schema = AutoSchema()
 
     @contacts_schema
     def post(self, request: Request) -> Response:

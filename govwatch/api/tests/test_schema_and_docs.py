@@ -49,3 +49,46 @@ def test_the_docs_start_up_script_and_assets_are_served(db):
         response = client.get(url)
         assert response.status_code == 200, url
         response.close()
+
+
+def _document() -> dict:
+    return json.loads(Client().get("/api/schema/?format=json").content)
+
+
+def test_the_schema_declares_the_refusals_of_every_operation(db):
+    paths = _document()["paths"]
+    for path, methods in paths.items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"400", "401"} <= codes, (method, path)
+            if method == "get":
+                assert "404" in codes, (method, path)
+            if method == "post":
+                assert {"403", "413", "422", "429"} <= codes, (method, path)
+
+
+def test_the_schema_declares_nullable_fields(db):
+    schemas = _document()["components"]["schemas"]
+    assert schemas["Unit"]["properties"]["parent_code"]["nullable"] is True
+    assert schemas["Complaint"]["properties"]["repeat_of"]["nullable"] is True
+    assert schemas["Complaint"]["properties"]["unit_code"]["nullable"] is True
+
+
+def test_the_schema_lists_the_values_of_enum_filters(db):
+    parameters = {p["name"]: p["schema"] for p in _document()["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert {"open", "已办结", ""} <= set(parameters["status"]["enum"])
+    assert {"none", "yellow", "red"} <= set(parameters["card"]["enum"])
+    items = {p["name"]: p["schema"] for p in _document()["paths"]["/api/v1/items/"]["get"]["parameters"]}
+    assert {"type", "level", "online"} <= {name for name, schema in items.items() if "enum" in schema}
+
+
+def test_a_page_size_that_is_no_positive_number_is_a_400_in_chinese(people, token_client):
+    client = token_client(people["hub"])
+    for value in ("0", "-3", "null", "1.5"):
+        response = client.get(f"/api/v1/units/?page_size={value}")
+        assert response.status_code == 400, value
+        assert "正整数" in response.json()["page_size"]
+    assert client.get("/api/v1/units/?page_size=").status_code == 200
+    assert client.get("/api/v1/units/?page_size=9999").status_code == 200  # counted as 500
