@@ -48,6 +48,8 @@ def _kept_secret(name: str, nbytes: int) -> str:
 SECRET_KEY = _kept_secret("GOVWATCH_SECRET_KEY", 32)
 # Key for personal data (SM4) and its keyed SM3 hash: 16 bytes, hex.
 PII_KEY = _kept_secret("GOVWATCH_PII_KEY", 16)
+# Key of the audit chain's links and checkpoint signatures (HMAC-SM3): 32 bytes, hex, never in the database.
+AUDIT_KEY = _kept_secret("GOVWATCH_AUDIT_KEY", 32)
 
 DEBUG = _env_bool("GOVWATCH_DEBUG", False)
 ALLOWED_HOSTS = [
@@ -414,6 +416,12 @@ SCAN_LEASE_SECONDS = float(os.environ.get("GOVWATCH_SCAN_LEASE_SECONDS", 600))
 AUDIT_RETENTION_DAYS = int(os.environ.get("GOVWATCH_AUDIT_RETENTION_DAYS", 180))
 if AUDIT_RETENTION_DAYS < 180:
     raise ValueError("GOVWATCH_AUDIT_RETENTION_DAYS must be at least 180 (等保 2.0: 日志保存不少于六个月)")
+# Signed checkpoints of the audit chain: how often the worker writes one, and the file each is
+# appended to (an auditor copies it away from the server; `govwatch audit verify --checkpoints`).
+AUDIT_CHECKPOINT_HOURS = float(os.environ.get("GOVWATCH_AUDIT_CHECKPOINT_HOURS", 24))
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("GOVWATCH_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")
+).resolve()
 # A hall's opening hours on working days for every unit that has none of its own or up its tree
 # (contract 1.1, units' `hours`): what the evaluation check `off_hours` holds device ratings to.
 DEFAULT_HOURS = os.environ.get("GOVWATCH_DEFAULT_HOURS", "08:30-12:00,14:00-17:30")

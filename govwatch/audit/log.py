@@ -1,7 +1,9 @@
 """Writing and checking the audit chain.
 
-Each entry's hash is SM3 over the previous entry's hash and the entry's own canonical JSON, so
-changing, removing or reordering any row breaks every link after it. Personal data never goes in:
+Each entry's hash is HMAC-SM3, under a key kept outside the database, over the previous entry's
+hash and the entry's own canonical JSON (govwatch.audit.chain), so changing, removing or reordering
+any row breaks every link after it, and only the key's holder could recompute them; the signed
+checkpoints an auditor keeps (govwatch.audit.checkpoints) catch even that. Personal data never goes in:
 callers pass masked values (govwatch.core.pii.mask).
 """
 
@@ -11,13 +13,15 @@ import getpass
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from .archive import verify_archives
-from .chain import GENESIS, chain_hash
+from .chain import GENESIS, chain_hash, linker
+from .checkpoints import keyed_after, known_points
 from .models import AuditEntry, AuditHead
 
 
@@ -98,26 +102,46 @@ class Verification:
     ok: bool
     rows: int
     first_broken: int | None
+    problem: str = ""
 
     def as_dict(self) -> dict[str, Any]:
+        # Exactly the document of contract section 5; the problem is told apart (stderr, text).
         return {"ok": self.ok, "rows": self.rows, "first_broken": self.first_broken}
 
 
-def verify() -> Verification:
-    """Recompute the chain in id order, through the archive files first;
-    the first entry whose link does not hold is reported. `rows` counts the table's entries."""
-    archived = verify_archives()
+def verify(auditor_file: Path | None = None) -> Verification:
+    """Recompute the chain in id order, through the archive files first, then hold it to every
+    signed checkpoint known (the table's, the checkpoint file's and `auditor_file`'s). The first
+    entry whose link does not hold is reported; for a checkpoint the chain no longer reaches, the
+    first entry after the last checkpoint that still holds. `rows` counts the table's entries."""
+    points = known_points(auditor_file)
+    link = linker(keyed_after())
+    seen: dict[int, str | None] = {p.head_id: None for p in points}
+    archived = verify_archives(link, seen)
     if not archived.ok:
-        return Verification(False, AuditEntry.objects.count(), archived.first_broken)
+        return Verification(False, AuditEntry.objects.count(), archived.first_broken, archived.problem)
     prev = archived.last_hash
     rows = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         rows += 1
-        if entry.prev_hash != prev or chain_hash(prev, entry) != entry.hash:
-            return Verification(False, AuditEntry.objects.count(), entry.id)
+        if entry.prev_hash != prev or link(prev, entry) != entry.hash:
+            return Verification(
+                False, AuditEntry.objects.count(), entry.id, f"第 {entry.id} 条日志的链接不成立"
+            )
         prev = entry.hash
+        if entry.id in seen:
+            seen[entry.id] = prev
     head = AuditHead.objects.filter(name="audit").first()
     if head is not None and head.last_hash != prev:
         # The newest rows were removed: the head remembers a hash the chain no longer reaches.
-        return Verification(False, rows, head.last_id)
+        return Verification(False, rows, head.last_id, "最新的日志被删除")
+    held = 0
+    for point in points:
+        if not point.signed or seen.get(point.head_id) != point.head_hash:
+            after = AuditEntry.objects.filter(id__gt=held).order_by("id").values_list("id", flat=True).first()
+            problem = f"检查点（{point.origin}，第 {point.head_id} 条，{point.at}）" + (
+                "签名不符" if not point.signed else "与日志不符：日志已被改写"
+            )
+            return Verification(False, rows, after or point.head_id, problem)
+        held = point.head_id
     return Verification(True, rows, None)

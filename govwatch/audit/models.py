@@ -72,3 +72,26 @@ class AuditArchive(models.Model):
         verbose_name = "审计日志归档"
         verbose_name_plural = "审计日志归档"
         ordering = ["first_id"]
+
+
+class AuditCheckpoint(models.Model):
+    """The head of the chain at a moment, signed with the audit key (HMAC-SM3), written here, to the
+    audit log and to the checkpoint file an auditor keeps (GOVWATCH_AUDIT_CHECKPOINT_FILE). A
+    `rekey` checkpoint marks where a chain begun before the key became keyed: the entries up to
+    `head_id` are linked by plain SM3, the later ones by HMAC-SM3."""
+
+    KINDS = [("periodic", "定期检查点"), ("rekey", "启用密钥")]
+
+    at = models.DateTimeField("时间")
+    kind = models.CharField("类型", max_length=16, choices=KINDS, default="periodic")
+    head_id = models.BigIntegerField("末条日志")
+    head_hash = models.CharField("末条哈希", max_length=64)
+    signature = models.CharField("签名", max_length=64)
+
+    class Meta:
+        verbose_name = "审计日志检查点"
+        verbose_name_plural = "审计日志检查点"
+        ordering = ["-head_id", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} #{self.head_id} {self.head_hash[:12]}"

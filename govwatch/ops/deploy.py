@@ -68,6 +68,7 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
         "DATABASE_URL": os.environ.get("DATABASE_URL") or existing.get("DATABASE_URL") or layout.database_url,
         "GOVWATCH_SECRET_KEY": secret("GOVWATCH_SECRET_KEY", 32),
         "GOVWATCH_PII_KEY": secret("GOVWATCH_PII_KEY", 16),
+        "GOVWATCH_AUDIT_KEY": secret("GOVWATCH_AUDIT_KEY", 32),
         "GOVWATCH_VAR_DIR": layout.var_dir,
         "GOVWATCH_MEDIA_ROOT": f"{layout.var_dir}/media",
         "GOVWATCH_STATIC_ROOT": layout.static_root,
@@ -87,6 +88,7 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
             not in {
                 "GOVWATCH_SECRET_KEY",
                 "GOVWATCH_PII_KEY",
+                "GOVWATCH_AUDIT_KEY",
                 "GOVWATCH_VAR_DIR",
                 "GOVWATCH_MEDIA_ROOT",
                 "GOVWATCH_STATIC_ROOT",
