@@ -418,6 +418,8 @@ if AUDIT_RETENTION_DAYS < 180:
     raise ValueError("GOVWATCH_AUDIT_RETENTION_DAYS must be at least 180 (等保 2.0: 日志保存不少于六个月)")
 # Signed checkpoints of the audit chain: how often the worker writes one, and the file each is
 # appended to (an auditor copies it away from the server; `govwatch audit verify --checkpoints`).
+# An import run on another host with no sign of life for this long is taken as interrupted.
+IMPORT_STALE_MINUTES = float(os.environ.get("GOVWATCH_IMPORT_STALE_MINUTES", 10))
 AUDIT_CHECKPOINT_HOURS = float(os.environ.get("GOVWATCH_AUDIT_CHECKPOINT_HOURS", 24))
 AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("GOVWATCH_AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl")

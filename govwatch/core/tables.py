@@ -56,6 +56,19 @@ class Table:
         default=None, repr=False
     )
 
+    def observe(self, each: Callable[[], None]) -> None:
+        """Call `each()` before every record is read, whichever way it is read (a heartbeat)."""
+
+        def watched(records: Iterator) -> Iterator:
+            for record in records:
+                each()
+                yield record
+
+        self.rows = watched(self.rows)
+        if self._texts is not None:
+            texts = self._texts
+            self._texts = lambda names: watched(texts(names))
+
     def texts(self, names: Sequence[str]) -> Iterator[TextRecord]:
         """The records as `(line, texts)`, the texts in the order of `names` ("" for a column the file
         lacks), or `(line, RowError)`: for a reader of columns rather than dicts. Use either this or

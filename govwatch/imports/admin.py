@@ -18,6 +18,7 @@ class ImportRunAdmin(FactAdmin):
         "imported",
         "duplicates",
         "rejected",
+        "status",
     ]
     list_filter = ["kind"]
     search_fields = ["filename", "operator_label"]

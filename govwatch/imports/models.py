@@ -41,6 +41,12 @@ class ImportRun(models.Model):
     operator_label = models.CharField("操作人", max_length=150, blank=True)
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Who runs it and its last sign of life: a run whose process is gone is found and marked
+    # interrupted (govwatch.imports.interrupted), its committed rows counted by their import_run.
+    host = models.CharField("主机", max_length=255, blank=True)
+    pid = models.PositiveIntegerField("进程号", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    interrupted_at = models.DateTimeField("发现中断时间", null=True, blank=True)
     read = models.PositiveIntegerField("读取", default=0)
     imported = models.PositiveIntegerField("导入", default=0)
     duplicates = models.PositiveIntegerField("重复", default=0)
@@ -56,3 +62,10 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename}"
+
+    @property
+    def status(self) -> str:
+        """完成, 中断 (its process died before the end) or 进行中; derived, never stored."""
+        if self.finished_at is not None:
+            return "完成"
+        return "中断" if self.interrupted_at is not None else "进行中"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from govwatch.audit.log import Actor, record
 from govwatch.core.tables import FileProblem, Table, open_table
 
+from .interrupted import keep_alive, mark_interrupted, this_host
 from .kinds import FIELDS
 from .models import ImportRun
 from .results import Importer, ImportResult
@@ -122,14 +124,16 @@ def run_import_records(
     """
     _check_kind(kind)
     result = ImportResult(kind=kind, filename=filename)
+    label = (operator_label if operator_label is not None else default_operator_label())[:150]
+    # Runs killed earlier are found here too, not only by the worker: their evidence first.
+    mark_interrupted(Actor(label, operator, source))
     run = ImportRun.objects.create(
-        kind=kind,
-        filename=filename[:500],
-        operator=operator,
-        operator_label=(operator_label if operator_label is not None else default_operator_label())[:150],
-    )
+        kind=kind, filename=filename[:500], operator=operator, operator_label=label,
+        host=this_host(), pid=os.getpid(), heartbeat_at=timezone.now(),
+    )  # fmt: skip
     result.run_id = run.pk
     run.source = source  # where the run came from, for the audit entries its importer writes itself
+    keep_alive(table, run)
     try:
         _importers()[kind](table, result, run)
         if kind == "cases" and result.imported:

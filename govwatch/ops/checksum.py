@@ -29,7 +29,7 @@ from django.db import models
 
 RUN_TABLES = frozenset({
     "imports.importrun", "supervision.scanrun", "supervision.scanlock", "audit.auditentry",
-    "audit.audithead", "sessions.session", "axes.accessattempt", "axes.accesslog",
+    "audit.audithead", "audit.auditcheckpoint", "sessions.session", "axes.accessattempt", "axes.accesslog",
     "axes.accessfailurelog", "admin.logentry",
 })  # fmt: skip
 RUN_COLUMNS = {

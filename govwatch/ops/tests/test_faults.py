@@ -10,6 +10,7 @@ replay one). Run with `bash scripts/test -m faults` (CI runs it on SQLite and on
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -126,6 +127,19 @@ def test_an_import_killed_at_random_points_and_run_again_equals_an_uninterrupted
     pair.assert_same(f"import killed at {moments} s")
     # The re-run found what the killed runs had stored: nothing imported twice.
     assert pair.killed.json("audit", "verify")["ok"]
+    # The evidence of each killed run is kept: found by the re-run, marked interrupted, audited.
+    runs = json.loads(pair.killed.run("manage", "shell", "-c", RUNS_AND_ENTRIES).stdout)
+    assert "进行中" not in runs["statuses"], runs
+    assert runs["statuses"].count("中断") == runs["interrupted_entries"], runs
+
+
+RUNS_AND_ENTRIES = """
+import json
+from govwatch.audit.models import AuditEntry
+from govwatch.imports.models import ImportRun
+print(json.dumps({"statuses": [r.status for r in ImportRun.objects.order_by("id")],
+                  "interrupted_entries": AuditEntry.objects.filter(action="import.interrupted").count()}))
+"""
 
 
 @on_the_pair
