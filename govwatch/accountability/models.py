@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from govwatch.accounts.permissions import VIEW_ACCOUNTABILITY, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 
 
 class Matter(models.TextChoices):
@@ -119,7 +120,7 @@ class AccountabilityRecord(MatterLink):
     detail = models.CharField(
         "处理细节", max_length=200, blank=True, help_text="如：政务警告、党内警告、调离岗位"
     )
-    facts = models.TextField("问题事实")
+    facts = FreeTextField("问题事实")
     decided_by = models.CharField("决定机关", max_length=200)
     decided_on = models.DateField("决定日期", db_index=True)
     recorded_at = models.DateTimeField("登记时间")
@@ -168,11 +169,11 @@ class InstitutionalFix(MatterLink):
 
     unit = models.ForeignKey("orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="fixes")
     title = models.CharField("制度名称", max_length=200)
-    content = models.TextField("主要内容")
+    content = FreeTextField("主要内容")
     adopted_on = models.DateField("建立日期", db_index=True)
     follow_up_on = models.DateField("回头看日期", db_index=True)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ADOPTED)
-    follow_up_note = models.TextField("回头看情况", blank=True)
+    follow_up_note = FreeTextField("回头看情况", blank=True)
     followed_up_at = models.DateTimeField("回头看时间", null=True, blank=True)
     recorded_at = models.DateTimeField("登记时间")
     recorded_by = models.CharField("登记人", max_length=150)
@@ -204,7 +205,7 @@ class TypicalCase(models.Model):
     objects = RecordQuerySet.as_manager()
 
     title = models.CharField("标题", max_length=200)
-    body = models.TextField("案情与处理")
+    body = FreeTextField("案情与处理")
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="typical_cases"
     )
@@ -217,7 +218,7 @@ class TypicalCase(models.Model):
     created_by = models.CharField("起草人", max_length=150)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
     published_by = models.CharField("发布人", max_length=150, blank=True)
-    withdrawn_reason = models.TextField("撤回理由", blank=True)
+    withdrawn_reason = FreeTextField("撤回理由", blank=True)
 
     class Meta:
         verbose_name = "通报曝光"

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ApplicantType, Card, CaseChannel, CaseStatus, EventKind
+from govwatch.core.fields import FreeTextField
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -106,7 +107,7 @@ class CaseEvent(models.Model):
     applicant_type = models.CharField("申请人类型", max_length=16, blank=True)
     window_code = models.CharField("窗口编号", max_length=64, blank=True)
     staff_code = models.CharField("经办人编号", max_length=64, blank=True)
-    reason = models.TextField("原因", blank=True)
+    reason = FreeTextField("原因", blank=True)
     # Digest of the row's content: a re-sent event with the same key and other content is refused.
     digest = models.CharField(max_length=32)
     import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
@@ -136,7 +137,7 @@ class Suspension(models.Model):
     started_at = models.DateTimeField("挂起时间")
     ended_at = models.DateTimeField("恢复时间", null=True, blank=True)
     workdays = models.PositiveIntegerField("顺延工作日", default=0)
-    reason = models.TextField("原因", blank=True)
+    reason = FreeTextField("原因", blank=True)
 
     class Meta:
         verbose_name = "挂起记录"

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from govwatch.accounts.permissions import VIEW_FINDINGS, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Step
 
 
@@ -108,7 +109,7 @@ class Finding(models.Model):
     updated_at = models.DateTimeField("最近更新")
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     decided_by = models.CharField("处理人", max_length=150, blank=True)
-    decision = models.TextField("处理意见", blank=True)
+    decision = FreeTextField("处理意见", blank=True)
 
     class Meta:
         verbose_name = "核查线索"

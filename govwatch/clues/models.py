@@ -4,6 +4,7 @@ from django.db import models
 
 from govwatch.accounts.permissions import MANAGE_CLUES, Scope, ScopedQuerySet
 from govwatch.complaints.models import regional
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Step
 
 
@@ -85,7 +86,7 @@ class Clue(models.Model):
     )
     subject = models.CharField("被反映人或事项", max_length=200, blank=True)
     summary = models.CharField("线索摘要", max_length=200)
-    details = models.TextField("线索内容")
+    details = FreeTextField("线索内容")
     # Whoever gave the clue, when they left a number: personal data, encrypted, masked on pages.
     informant_hash = models.CharField(max_length=64, blank=True)
     informant_enc = models.TextField(blank=True)
@@ -93,14 +94,14 @@ class Clue(models.Model):
     registered_at = models.DateTimeField("登记时间")
     registered_by = models.CharField("登记人", max_length=150)
     decision = models.CharField("研判意见", max_length=10, choices=Decision.choices, blank=True)
-    assessment = models.TextField("研判情况", blank=True)
+    assessment = FreeTextField("研判情况", blank=True)
     assessed_at = models.DateTimeField("研判时间", null=True, blank=True)
     transfer_number = models.CharField("移送文号", max_length=40, unique=True, null=True, blank=True)
     transferred_to = models.CharField("移送机关", max_length=200, blank=True)
-    transfer_note = models.TextField("移送说明", blank=True)
+    transfer_note = FreeTextField("移送说明", blank=True)
     transferred_at = models.DateTimeField("移送时间", null=True, blank=True)
     outcome = models.CharField("处置结果", max_length=20, choices=Outcome.choices, blank=True)
-    outcome_text = models.TextField("处置情况", blank=True)
+    outcome_text = FreeTextField("处置情况", blank=True)
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.db import models
 
 from govwatch.accounts.permissions import SAMPLE_CALLBACKS, Scope, ScopedQuerySet
 from govwatch.core.choices import ComplaintCategory, ComplaintKind, ComplaintSource, ComplaintUrgency
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Attachment, Step
 from govwatch.core.tree import depth
 
@@ -84,7 +85,7 @@ class Complaint(models.Model):
     complaint_id = models.CharField("投诉编号", max_length=100, unique=True)
     at = models.DateTimeField("投诉时间")
     source = models.CharField("来源", max_length=16, choices=ComplaintSource.choices)
-    content = models.TextField("内容")
+    content = FreeTextField("内容")
     kind = models.CharField(
         "诉求类型", max_length=12, choices=ComplaintKind.choices, default=ComplaintKind.COMPLAINT
     )
@@ -124,12 +125,12 @@ class Complaint(models.Model):
 
     triaged_at = models.DateTimeField("分办时间", null=True, blank=True)
     finding = models.CharField("核查结论", max_length=16, choices=Finding.choices, blank=True)
-    finding_text = models.TextField("核查情况", blank=True)
+    finding_text = FreeTextField("核查情况", blank=True)
     found_at = models.DateTimeField("核查时间", null=True, blank=True)
-    reply = models.TextField("答复内容", blank=True)
+    reply = FreeTextField("答复内容", blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     callback_result = models.CharField("回访结果", max_length=16, choices=Callback.choices, blank=True)
-    callback_note = models.TextField("回访情况", blank=True)
+    callback_note = FreeTextField("回访情况", blank=True)
     called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     closed_on_time = models.BooleanField("按期办结", null=True)
@@ -345,7 +346,7 @@ class SampledCall(models.Model):
     complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT)
     unit = models.ForeignKey("orgs.Unit", verbose_name="单位", on_delete=models.PROTECT)
     outcome = models.CharField("回访结果", max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
-    note = models.TextField("回访情况", blank=True)
+    note = FreeTextField("回访情况", blank=True)
     called_at = models.DateTimeField("回访时间", null=True, blank=True)
     caller = models.CharField("回访人", max_length=150, blank=True)
 

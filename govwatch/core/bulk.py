@@ -4,7 +4,8 @@ The ORM's bulk_create and bulk_update spend most of their time building expressi
 these helpers send plain parameterised SQL through Django's connection (so they run inside the
 caller's transaction and on SQLite and PostgreSQL alike) and use COPY on PostgreSQL, where
 psycopg's executemany makes one round trip per row. Callers pass values already adapted for the
-backend (`connection.ops.adapt_datetimefield_value` or an equivalent).
+backend (`connection.ops.adapt_datetimefield_value` or an equivalent); free text is sealed here
+as the ORM would (govwatch.core.fields.FreeTextField), so no path writes a number in clear.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection
+
+from .fields import FreeTextField, seal
 
 # Rows per multi-row INSERT ... RETURNING: well under SQLite's limit of bound parameters.
 RETURNING_CHUNK = 200
@@ -31,10 +34,27 @@ def update_sql(model, columns: Sequence[str], where: str) -> str:
     return f"UPDATE {_q(model._meta.db_table)} SET {sets} WHERE {_q(where)} = %s"
 
 
+def sealed(model, columns: Sequence[str], rows: Sequence[tuple]) -> Sequence[tuple]:
+    """The rows with their free-text columns in the column's form (`fields.seal`)."""
+    free = {f.column for f in model._meta.concrete_fields if isinstance(f, FreeTextField)}
+    at = [i for i, c in enumerate(columns) if c in free]
+    if not at:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in at:
+            if isinstance(row[i], str):
+                row[i] = seal(row[i])
+        out.append(tuple(row))
+    return out
+
+
 def insert_rows(cursor, model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert rows: one executemany on SQLite, COPY on PostgreSQL."""
     if not rows:
         return
+    rows = sealed(model, columns, rows)
     if connection.vendor != "postgresql":
         cursor.executemany(insert_sql(model, columns), rows)
         return
@@ -49,6 +69,7 @@ def update_rows(cursor, model, columns: Sequence[str], where: str, rows: Sequenc
     """UPDATE ... WHERE `where` = last value of each row."""
     if not rows:
         return
+    rows = sealed(model, [*columns, where], rows)
     if connection.vendor != "postgresql":
         cursor.executemany(update_sql(model, columns, where), rows)
         return
@@ -72,6 +93,7 @@ def insert_returning(
 ) -> list[tuple]:
     """Insert rows and return the `returning` columns of each (multi-row INSERT ... RETURNING)."""
     out: list[tuple] = []
+    rows = sealed(model, columns, rows)
     table = _q(model._meta.db_table)
     cols = ", ".join(_q(c) for c in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"

@@ -8,6 +8,8 @@ import hashlib
 from django.core.files.base import ContentFile
 from django.db import models
 
+from .fields import FreeTextField
+
 
 class Step(models.Model):
     """One step in a record's timeline: when, what, who, and what they wrote.
@@ -19,7 +21,7 @@ class Step(models.Model):
     at = models.DateTimeField("时间")
     kind = models.CharField("环节", max_length=16)
     actor = models.CharField("操作人", max_length=150)
-    text = models.TextField("内容", blank=True)
+    text = FreeTextField("内容", blank=True)
 
     # A supervision order the step caused, and evidence attached to it: none by default.
     linked_order = None

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from govwatch.accounts.permissions import ISSUE_LETTERS, Scope, ScopedQuerySet
 from govwatch.core.choices import EvalChannel, EvalLevel
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Attachment, Step
 
 from . import rules
@@ -56,7 +57,7 @@ class EvaluationFacts(models.Model):
     evaluator_hash = models.CharField(max_length=64, blank=True, db_index=True)
     evaluator_enc = models.TextField(blank=True)
     auto = models.BooleanField("默认评价", default=False)
-    comment = models.TextField("评价内容", blank=True)
+    comment = FreeTextField("评价内容", blank=True)
     digest = models.CharField(max_length=32)
     import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -205,22 +206,22 @@ class RectificationTask(models.Model):
     callback_due = models.DateField("回访期限")
 
     substantiated = models.BooleanField("核实属实", null=True)
-    finding = models.TextField("核实情况", blank=True)
+    finding = FreeTextField("核实情况", blank=True)
     verified_at = models.DateTimeField("核实时间", null=True, blank=True)
-    measures = models.TextField("整改措施", blank=True)
+    measures = FreeTextField("整改措施", blank=True)
     rectified_at = models.DateTimeField("整改时间", null=True, blank=True)
     callback_result = models.CharField("回访结果", max_length=16, choices=Callback.choices, blank=True)
-    callback_note = models.TextField("回访情况", blank=True)
+    callback_note = FreeTextField("回访情况", blank=True)
     called_back_at = models.DateTimeField("回访时间", null=True, blank=True)
-    review_comment = models.TextField("审核意见", blank=True)
+    review_comment = FreeTextField("审核意见", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     returned_count = models.PositiveSmallIntegerField("退回次数", default=0)
 
-    appeal_reason = models.TextField("申诉理由", blank=True)
+    appeal_reason = FreeTextField("申诉理由", blank=True)
     appeal_from = models.CharField("申诉前状态", max_length=16, blank=True)
     appealed_at = models.DateTimeField("申诉时间", null=True, blank=True)
     appeal_decision = models.CharField("复核结论", max_length=10, choices=Appeal.choices, blank=True)
-    appeal_comment = models.TextField("复核意见", blank=True)
+    appeal_comment = FreeTextField("复核意见", blank=True)
     appeal_decided_at = models.DateTimeField("复核时间", null=True, blank=True)
 
     class Meta:
@@ -350,7 +351,7 @@ class Letter(models.Model):
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT)
     number = models.CharField("文号", max_length=40, unique=True, null=True, blank=True)
     subject = models.CharField("标题", max_length=200)
-    body = models.TextField("正文")
+    body = FreeTextField("正文")
     date_from = models.DateField("问题期间自")
     date_to = models.DateField("问题期间至")
     created_at = models.DateTimeField("起草时间")
@@ -367,10 +368,10 @@ class Letter(models.Model):
         related_name="+",
     )
     reply_due = models.DateField("反馈期限", null=True, blank=True)
-    reply_measures = models.TextField("整改措施", blank=True)
-    reply_institution = models.TextField("建章立制", blank=True)
+    reply_measures = FreeTextField("整改措施", blank=True)
+    reply_institution = FreeTextField("建章立制", blank=True)
     replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    close_comment = models.TextField("办结意见", blank=True)
+    close_comment = FreeTextField("办结意见", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:

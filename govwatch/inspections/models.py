@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import INSPECT, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Step
 
 
@@ -34,7 +35,7 @@ class Inspection(models.Model):
     methods = models.JSONField("检查方式", default=list)
     conducted_on = models.DateField("检查日期", db_index=True)
     inspectors = models.CharField("检查人员", max_length=200)
-    summary = models.TextField("检查情况", blank=True)
+    summary = FreeTextField("检查情况", blank=True)
     created_at = models.DateTimeField("登记时间")
     created_by = models.CharField("登记人", max_length=150)
 
@@ -69,13 +70,13 @@ class Problem(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="problems")
     no = models.PositiveSmallIntegerField("序号")
     category = models.CharField("问题类型", max_length=20, choices=Category.choices)
-    description = models.TextField("问题描述")
-    requirement = models.TextField("整改要求", blank=True)
+    description = FreeTextField("问题描述")
+    requirement = FreeTextField("整改要求", blank=True)
     finding = models.ForeignKey(
         "checks.Finding", verbose_name="核查线索", null=True, blank=True, on_delete=models.PROTECT,
         related_name="problems",
     )  # fmt: skip
-    fix = models.TextField("整改情况", blank=True)
+    fix = FreeTextField("整改情况", blank=True)
     fixed_at = models.DateTimeField("整改销号时间", null=True, blank=True)
 
     class Meta:
@@ -129,8 +130,8 @@ class FeedbackForm(models.Model):
     # The next moment the form needs the supervisors (its answer is overdue); NULL when no answer
     # is owed or the order for this deadline has been issued.
     attention_at = models.DateTimeField("逾期督办时间", null=True, blank=True, db_index=True)
-    answer = models.TextField("整改情况", blank=True)
-    institution = models.TextField("建章立制", blank=True)
+    answer = FreeTextField("整改情况", blank=True)
+    institution = FreeTextField("建章立制", blank=True)
     answered_at = models.DateTimeField("反馈时间", null=True, blank=True)
     accepted_at = models.DateTimeField("验收时间", null=True, blank=True)
     returned_count = models.PositiveSmallIntegerField("退回次数", default=0)

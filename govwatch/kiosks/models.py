@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Step
 
 # A kiosk of a 24-hour self-service area (24小时自助区) is open all day, every day.
@@ -106,13 +107,13 @@ class KioskFault(models.Model):
     number = models.CharField("报修编号", max_length=100, unique=True)
     kiosk = models.ForeignKey(Kiosk, verbose_name="终端", on_delete=models.PROTECT, related_name="faults")
     category = models.CharField("故障类型", max_length=8, choices=Category.choices, default=Category.OTHER)
-    description = models.TextField("故障描述", blank=True)
+    description = FreeTextField("故障描述", blank=True)
     reported_at = models.DateTimeField("报修时间")
     due_date = models.DateField("修复期限")
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
     repaired_at = models.DateTimeField("修复时间", null=True, blank=True)
     repaired_on = models.DateField("修复日期", null=True, blank=True)  # local date: compared with due_date
-    repair_note = models.TextField("修复情况", blank=True)
+    repair_note = FreeTextField("修复情况", blank=True)
     digest = models.CharField(max_length=32, blank=True)
     import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from govwatch.accounts.permissions import ISSUE_LETTERS, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Attachment, Step
 
 
@@ -36,7 +37,7 @@ class KeyProject(models.Model):
     start_date = models.DateField("计划开工日期")
     planned_end = models.DateField("计划完工日期")
     completed_on = models.DateField("实际完工日期", null=True, blank=True)
-    description = models.TextField("建设内容", blank=True)
+    description = FreeTextField("建设内容", blank=True)
     digest = models.CharField(max_length=32, blank=True)
 
     class Meta:
@@ -103,8 +104,8 @@ class ProgressReport(models.Model):
     invested = models.DecimalField(
         "累计完成投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True
     )
-    text = models.TextField("本月进展")
-    problems = models.TextField("存在问题", blank=True)
+    text = FreeTextField("本月进展")
+    problems = FreeTextField("存在问题", blank=True)
     reported_at = models.DateTimeField("填报时间")
     reported_by = models.CharField("填报人", max_length=150)
 
@@ -171,13 +172,13 @@ class ProjectLetter(models.Model):
     number = models.CharField("文号", max_length=40, unique=True, null=True, blank=True)
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.DRAFT)
     subject = models.CharField("标题", max_length=200)
-    body = models.TextField("正文")
+    body = FreeTextField("正文")
     created_at = models.DateTimeField("起草时间")
     created_by = models.CharField("起草人", max_length=150)
     issued_at = models.DateTimeField("下发时间", null=True, blank=True)
     issued_by = models.CharField("下发人", max_length=150, blank=True)
     reply_due = models.DateField("反馈期限", null=True, blank=True, db_index=True)
-    reply = models.TextField("反馈内容", blank=True)
+    reply = FreeTextField("反馈内容", blank=True)
     replied_at = models.DateTimeField("反馈时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 
 
 class Risk(models.TextChoices):
@@ -144,7 +145,7 @@ class DrawnTarget(models.Model):
     inspector_names = models.JSONField("检查人员", default=list)
     unstaffed = models.BooleanField("未配备检查人员", default=False)
     outcome = models.CharField("检查结果", max_length=16, choices=Outcome.choices, blank=True)
-    findings = models.TextField("检查情况", blank=True)
+    findings = FreeTextField("检查情况", blank=True)
     inspected_on = models.DateField("检查日期", null=True, blank=True)
     recorded_at = models.DateTimeField("录入时间", null=True, blank=True)
     recorded_by = models.CharField("录入人", max_length=150, blank=True)

@@ -6,6 +6,7 @@ from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import Card
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Attachment, Step
 
 from .kinds import TEXT_KINDS, all_kinds, label_of, template_key
@@ -253,7 +254,7 @@ class SupervisionOrder(models.Model):
         related_name="orders",
     )
     level = models.PositiveSmallIntegerField("督办等级", choices=Level.choices, default=Level.REMINDER)
-    demand = models.TextField("督办要求")
+    demand = FreeTextField("督办要求")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ISSUED)
     issued_at = models.DateTimeField("下发时间")
     issued_by = models.CharField("下发人", max_length=150)
@@ -270,8 +271,8 @@ class SupervisionOrder(models.Model):
     reply_due = models.DateField("回复期限")
     # The next moment the order needs attention (its reply is overdue): the escalation index.
     escalate_after = models.DateTimeField("逾期升级时间", null=True, blank=True, db_index=True)
-    measures = models.TextField("整改措施", blank=True)
-    result = models.TextField("办理结果", blank=True)
+    measures = FreeTextField("整改措施", blank=True)
+    result = FreeTextField("办理结果", blank=True)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 

@@ -21,5 +21,6 @@ urlpatterns = [
     # Case numbers come from other systems and may hold a slash.
     path("cases/<path:case_no>/", cases.case_detail, name="case-detail"),
     path("reveal/<slug:what>/<path:key>/", reveal.reveal, name="reveal"),
+    path("reveal-text/<str:label>/<int:pk>/<slug:field>/", reveal.reveal_text, name="reveal-text"),
     path("audit/", audit.audit_log, name="audit"),
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
-from govwatch.core.fields import EncryptedTextField
+from govwatch.core.fields import EncryptedTextField, FreeTextField
 from govwatch.core.models import Step
 
 
@@ -131,7 +131,7 @@ class AbsenceReport(models.Model):
     source = models.CharField("来源", max_length=16, choices=Source.choices)
     # The complaint's number (投诉编号) or the inspection's record number.
     reference = models.CharField("来源编号", max_length=100, blank=True)
-    note = models.TextField("情况说明")
+    note = FreeTextField("情况说明")
     recorded_by = models.CharField("登记人", max_length=150)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -237,7 +237,7 @@ class AssistedService(models.Model):
     helpers = models.ManyToManyField(Staff, verbose_name="服务人员", blank=True, related_name="assists")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.REQUESTED)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    outcome = models.TextField("服务结果", blank=True)
+    outcome = FreeTextField("服务结果", blank=True)
     digest = models.CharField(max_length=32, blank=True)
     import_run = models.ForeignKey("imports.ImportRun", null=True, blank=True, on_delete=models.SET_NULL)
 

@@ -55,3 +55,16 @@ def test_the_phone_is_never_in_clear(client, done, staff, settings, caplog):
         assert PHONE not in f"{entry.summary} {entry.before} {entry.after} {entry.target_id}"
     message = Notification.objects.get(kind="invite")
     assert PHONE not in f"{message.text} {message.params} {message.recipient_masked}"
+
+
+def test_a_number_typed_into_the_comment_is_masked_on_the_link_page(client, done):
+    from govwatch.evaluations.models import Evaluation
+
+    link = evaluation_link(done)
+    typed = "请打我电话 13987654321 或查身份证 110105199001011234"
+    answer = client.post(link, evaluation_post(token_of(link), level="1", tags=["attitude"], comment=typed))
+    assert answer.status_code == 302
+    page = client.get(link).content.decode()
+    assert "139****4321" in page and "1101**********1234" in page
+    assert "13987654321" not in page and "110105199001011234" not in page
+    assert Evaluation.objects.get().comment == "请打我电话 139****4321 或查身份证 1101**********1234"

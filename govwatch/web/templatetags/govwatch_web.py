@@ -81,6 +81,20 @@ def pii_field(context, what: str, key: str, masked_value: str) -> dict:
     }
 
 
+@register.inclusion_tag("web/_free_text.html", takes_context=True)
+def free_text(context, obj, field: str) -> dict:
+    """A free text with its numbers masked (core.fields.FreeTextField) and, where something was
+    masked and the user may, the audited "显示原文"."""
+    text = getattr(obj, field) or ""
+    return {
+        "text": pii.redact(text),
+        "label": obj._meta.label_lower,
+        "pk": obj.pk,
+        "field": field,
+        "can_reveal": bool(getattr(text, "sealed", "")) and may(context["user"], VIEW_PII),
+    }
+
+
 @register.simple_tag(takes_context=True)
 def account(context) -> dict[str, object]:
     """Who is signed in, as the navigation shows it: role, unit, and the links the role opens."""
