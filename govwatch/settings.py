@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of REMOTE_ADDR (audit, rate limits, lock-out) sees the client.
+    "govwatch.core.middleware.TrustedProxies",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the address: a NUL in a path or a query would reach PostgreSQL.
     "govwatch.core.middleware.RefuseControlCharacters",
@@ -237,9 +239,16 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Lock-out after repeated failed logins (django-axes): per user name and address (REMOTE_ADDR, so a
-# forged X-Forwarded-For cannot dodge it), so that one person mistyping cannot lock a whole office
-# behind one NAT address out.
+# The proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind the
+# nginx of docs/operations.md, 127.0.0.1. From any other address the header is ignored (anyone can
+# write it), and REMOTE_ADDR is the client (govwatch.core.middleware.TrustedProxies).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("GOVWATCH_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# Lock-out after repeated failed logins (django-axes): per user name and client address (behind a
+# trusted proxy, the client's own), so that a stranger's guesses lock the stranger's address out
+# of that account, not the account's owner, and one person mistyping cannot lock a whole office
+# behind one NAT address out. An address that fails across many accounts (guessing passwords for
+# a list of names) is locked out of all of them (govwatch.accounts.lockout).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -249,6 +258,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "govwatch.accounts.lockout.AddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "govwatch.accounts.lockout.client_ip"
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("GOVWATCH_LOGIN_FAILURES_PER_ADDRESS", 20))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -258,6 +270,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Throttles key on REMOTE_ADDR, the client as TrustedProxies found it, never on X-Forwarded-For.
+    "NUM_PROXIES": 0,
     # OPTIONS describes an endpoint without building its serializer (pushes have none to build).
     "DEFAULT_METADATA_CLASS": "govwatch.api.metadata.Metadata",
     "PAGE_SIZE": 50,
@@ -388,6 +402,8 @@ PUBLIC_SUBMITS_PER_MINUTE = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_MINU
 PUBLIC_SUBMITS_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR", 5))
 PUBLIC_VERIFY_PER_CASE_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_CASE_HOUR", 5))
 PUBLIC_VERIFY_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_ADDRESS_HOUR", 20))
+# All addresses together, for one case: what a crowd of addresses may guess at its last four digits.
+PUBLIC_VERIFY_PER_CASE_ALL_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_CASE_ALL_HOUR", 30))
 # Complaints and clues sent through the public pages from one address per hour.
 PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR", 5))
 # A form sent back sooner than this after it was shown is a robot's.

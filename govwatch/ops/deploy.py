@@ -77,6 +77,8 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
         "GOVWATCH_PUBLIC_BASE_URL": existing.get("GOVWATCH_PUBLIC_BASE_URL", layout.public_origin),
         "GOVWATCH_HTTPS": "true",
         "GOVWATCH_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
+        # The local nginx: its X-Forwarded-For gives the client's address (audit, limits, lock-out).
+        "GOVWATCH_TRUSTED_PROXIES": "127.0.0.1,::1",
         "GOVWATCH_WEB_WORKERS": str(layout.web_processes),
         "GOVWATCH_LOG_LEVEL": existing.get("GOVWATCH_LOG_LEVEL", "INFO"),
         # SMS and the other settings of README's table are added here by hand; a later render keeps them.
@@ -96,6 +98,7 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
                 "GOVWATCH_CSRF_TRUSTED_ORIGINS",
                 "GOVWATCH_HTTPS",
                 "GOVWATCH_PROXY_SSL_HEADER",
+                "GOVWATCH_TRUSTED_PROXIES",
                 "GOVWATCH_WEB_WORKERS",
             }
         },  # fmt: skip

@@ -37,10 +37,14 @@ class Limit:
 
 # Evaluations submitted from one address: a citizen submits one, an office's shared address a few.
 SUBMIT_PER_ADDRESS = Limit("submit-ip", "PUBLIC_SUBMITS_PER_MINUTE", timedelta(minutes=1))
-# Submissions for one case: the service refuses a second evaluation anyway; this stops hammering.
+# Submissions for one case from one address (`of_case`): the service refuses a second evaluation
+# anyway; this stops hammering, and a stranger's hammering never uses up the citizen's own tries.
 SUBMIT_PER_CASE = Limit("submit-case", "PUBLIC_SUBMITS_PER_CASE_HOUR", timedelta(hours=1))
-# The window flow's check of the last four digits: 10,000 possibilities, so few tries per case...
+# The window flow's check of the last four digits: 10,000 possibilities, so few tries per case from
+# one address (`of_case`)...
 VERIFY_PER_CASE = Limit("verify-case", "PUBLIC_VERIFY_PER_CASE_HOUR", timedelta(hours=1))
+# ... a ceiling for the case from all addresses, counted only for tries within their own limits...
+VERIFY_PER_CASE_ALL = Limit("verify-case-all", "PUBLIC_VERIFY_PER_CASE_ALL_HOUR", timedelta(hours=1))
 # ... and per address, so that one guess at each of many case numbers is limited too.
 VERIFY_PER_ADDRESS = Limit("verify-ip", "PUBLIC_VERIFY_PER_ADDRESS_HOUR", timedelta(hours=1))
 
@@ -48,9 +52,15 @@ VERIFY_PER_ADDRESS = Limit("verify-ip", "PUBLIC_VERIFY_PER_ADDRESS_HOUR", timede
 def address(request: HttpRequest) -> str:
     """The client's address as a keyed hash: limits need to tell addresses apart, not to know them.
 
-    REMOTE_ADDR, not X-Forwarded-For, which anyone can forge (as django-axes does for logins).
+    REMOTE_ADDR: the client's own, also behind a trusted proxy (core.middleware.TrustedProxies);
+    never X-Forwarded-For as sent, which anyone can forge.
     """
     return keyed_hash(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def of_case(case_subject: str, request: HttpRequest) -> str:
+    """The subject of a per-case limit: the case as one address tries it."""
+    return keyed_hash(f"{case_subject}\n{address(request)}")
 
 
 def _key(limit: Limit, subject: str) -> str:

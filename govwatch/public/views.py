@@ -213,7 +213,7 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
         )
     if not ratelimit.hit(
         (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
-        (ratelimit.SUBMIT_PER_CASE, case.case_no),
+        (ratelimit.SUBMIT_PER_CASE, ratelimit.of_case(case.case_no, request)),
         now=now,
     ):
         return _message(request, TOO_MANY, 429)
@@ -310,13 +310,18 @@ def window(request: HttpRequest, token: str) -> HttpResponse:
     # Unknown case numbers are counted too, under what was typed (the answer must not tell them
     # apart), hashed: a citizen may well type their phone number in the wrong box.
     subject = pii.keyed_hash(contact.case_no if contact else form.cleaned_data["case_no"])
-    if not ratelimit.hit((ratelimit.VERIFY_PER_CASE, subject), now=now):
+    # This address's tries at the case first: a stranger locks only the stranger out; then the
+    # case's ceiling, which only tries within their address's own limit count towards.
+    mine = ratelimit.of_case(subject, request)
+    if not ratelimit.hit((ratelimit.VERIFY_PER_CASE, mine), now=now):
+        return _message(request, LOCKED, 429)
+    if not ratelimit.hit((ratelimit.VERIFY_PER_CASE_ALL, subject), now=now):
         return _message(request, LOCKED, 429)
     case = Case.objects.filter(case_no=contact.case_no).first() if contact else None
     if case is None or not last_four_match(contact, form.cleaned_data["last4"]):
         # A blank form: what was typed (sometimes the whole phone number) is not shown back.
         return page(WindowCheckForm(initial={"stamp": form_stamp(token)}), MISMATCH, 400)
-    ratelimit.clear(ratelimit.VERIFY_PER_CASE, subject)
+    ratelimit.clear(ratelimit.VERIFY_PER_CASE, mine)
     return redirect(evaluation_link(case, EvalChannel.QR, window_code))
 
 

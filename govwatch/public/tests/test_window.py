@@ -57,7 +57,7 @@ def test_wrong_digits_and_unknown_case_numbers_get_the_same_answer(client, done)
     assert "业务编号或手机号后四位不正确" in unknown.content.decode()
 
 
-def test_five_wrong_tries_lock_the_case_for_an_hour(client, done, settings):
+def test_five_wrong_tries_lock_the_case_for_an_hour_for_that_address(client, done, settings):
     settings.PUBLIC_VERIFY_PER_ADDRESS_HOUR = 100
     path = window_link("W07")
     for last4 in ("0000", "1111", "2222", "3333", "4444"):
@@ -65,6 +65,28 @@ def test_five_wrong_tries_lock_the_case_for_an_hour(client, done, settings):
     locked = attempt(client, path, done.case_no, "5678")
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()
+
+
+def test_a_stranger_locking_a_case_does_not_lock_the_citizen_out(done, settings):
+    from django.test import Client
+
+    settings.PUBLIC_VERIFY_PER_ADDRESS_HOUR = 100
+    path, stranger = window_link("W07"), Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(8):
+        attempt(stranger, path, done.case_no, f"{n}{n}{n}{n}")
+    assert attempt(stranger, path, done.case_no, "5678").status_code == 429
+    assert attempt(Client(REMOTE_ADDR="198.51.100.7"), path, done.case_no, "5678").status_code == 302
+
+
+def test_the_case_has_a_ceiling_for_all_addresses_together(done, settings):
+    from django.test import Client
+
+    settings.PUBLIC_VERIFY_PER_CASE_ALL_HOUR = 6
+    path = window_link("W07")
+    # Three addresses, each within its own five: the sixth try overall still counts, the seventh not.
+    statuses = [attempt(Client(REMOTE_ADDR=f"203.0.113.{n // 3}"), path, done.case_no, "0000").status_code
+                for n in range(7)]  # fmt: skip
+    assert statuses == [400] * 6 + [429]
 
 
 def test_a_success_clears_the_failed_tries(client, done):
