@@ -8,13 +8,14 @@ import shutil
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from govwatch.audit.chain import GENESIS, chain_hash, plain_hash
 from govwatch.audit.checkpoints import checkpoint_file, introduce_key, make_checkpoint, read_file
 from govwatch.audit.log import Actor, record, verify
 from govwatch.audit.models import AuditCheckpoint, AuditEntry, AuditHead
+
+from .test_chain import _drop_guard
 
 ACTOR = Actor("user:office", None, "127.0.0.1")
 
@@ -26,15 +27,6 @@ def _record(k: int) -> AuditEntry:
 @pytest.fixture
 def entries(db):
     return [_record(k) for k in range(5)]
-
-
-def _drop_guard():
-    # The tamperer has the database: they remove the append-only trigger first.
-    with connection.cursor() as c:
-        if connection.vendor == "sqlite":
-            c.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
-        else:
-            c.execute("DROP TRIGGER IF EXISTS audit_entry_no_change ON audit_auditentry")
 
 
 def _rewrite(from_id: int, link) -> None:
