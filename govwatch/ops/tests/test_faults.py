@@ -128,7 +128,10 @@ def test_an_import_killed_at_random_points_and_run_again_equals_an_uninterrupted
     # The re-run found what the killed runs had stored: nothing imported twice.
     assert pair.killed.json("audit", "verify")["ok"]
     # The evidence of each killed run is kept: found by the re-run, marked interrupted, audited.
-    runs = json.loads(pair.killed.run("manage", "shell", "-c", RUNS_AND_ENTRIES).stdout)
+    # The last line: Django's shell may first say what it imported.
+    runs = json.loads(
+        pair.killed.run("manage", "shell", "-c", RUNS_AND_ENTRIES).stdout.strip().splitlines()[-1]
+    )
     assert "进行中" not in runs["statuses"], runs
     assert runs["statuses"].count("中断") == runs["interrupted_entries"], runs
 
