@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -77,7 +77,7 @@ def _models(apps=None):
     return (lambda name: apps.get_model("audit", name)) if apps is not None else MODELS.__getitem__
 
 
-def _head(model=MODELS.__getitem__) -> tuple[int, str] | None:
+def head_locked(model=MODELS.__getitem__) -> tuple[int, str] | None:
     """(last id, last hash) of the chain, under the append lock; None for an empty chain."""
     head = model("AuditHead").objects.select_for_update().filter(name="audit").first()
     if head is None:
@@ -90,7 +90,7 @@ def _head(model=MODELS.__getitem__) -> tuple[int, str] | None:
     return (last_id, head.last_hash) if last_id else None
 
 
-def _write(kind: str, at: datetime, head_id: int, head_hash: str, model=MODELS.__getitem__):
+def write_checkpoint(kind: str, at: datetime, head_id: int, head_hash: str, model=MODELS.__getitem__):
     statement = _statement(at, kind, head_id, head_hash)
     signature = sign(statement)
     point = model("AuditCheckpoint").objects.create(
@@ -98,38 +98,6 @@ def _write(kind: str, at: datetime, head_id: int, head_hash: str, model=MODELS._
     )
     _append_to_file({**statement, "signature": signature})
     logger.info("audit checkpoint %s #%s %s signature %s", kind, head_id, head_hash, signature)
-    return point
-
-
-def make_checkpoint(
-    actor=None, *, now: datetime | None = None, only_if_due: bool = False
-) -> AuditCheckpoint | None:
-    """Sign the chain's head as it is now. With only_if_due (the worker), only when the last
-    checkpoint is older than GOVWATCH_AUDIT_CHECKPOINT_HOURS and the chain has grown since.
-    None when there is nothing to sign."""
-    from .log import Actor, record
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        head = _head()  # locks the head: one checkpoint at a time, no entry appended meanwhile
-        if head is None:
-            return None
-        last = AuditCheckpoint.objects.order_by("-head_id", "-id").first()
-        if only_if_due and last is not None:
-            if last.head_id >= head[0] - 1 or now - last.at < timedelta(
-                hours=settings.AUDIT_CHECKPOINT_HOURS
-            ):
-                # `- 1`: the last checkpoint's own log entry alone is no reason for another.
-                return None
-        point = _write("periodic", now, *head)
-        record(
-            actor or Actor("system:worker"),
-            "audit.checkpoint",
-            point,
-            summary=f"审计日志检查点：第 {point.head_id} 条，哈希 {point.head_hash}",
-            after={"head_id": point.head_id, "head_hash": point.head_hash, "signature": point.signature},
-            at=now,
-        )
     return point
 
 
@@ -149,10 +117,10 @@ def introduce_key(apps=None, now: datetime | None = None) -> AuditCheckpoint | N
     keyed. Run once by the migration that brought the key (with its historical `apps`)."""
     model = _models(apps)
     with transaction.atomic():
-        head = _head(model)
+        head = head_locked(model)
         if head is None or model("AuditCheckpoint").objects.filter(kind="rekey").exists():
             return None
-        return _write("rekey", now or timezone.now(), *head, model=model)
+        return write_checkpoint("rekey", now or timezone.now(), *head, model=model)
 
 
 def _point(row: AuditCheckpoint) -> Point:

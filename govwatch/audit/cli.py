@@ -23,8 +23,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_checkpoint(args: argparse.Namespace) -> int:
-    from .checkpoints import checkpoint_file, make_checkpoint
-    from .log import Actor
+    from .checkpoints import checkpoint_file
+    from .log import Actor, make_checkpoint
 
     point = make_checkpoint(Actor.command())
     doc = {"checkpoint": None, "file": str(checkpoint_file())}

@@ -14,7 +14,7 @@ register_job("audit-archive", 3600, _archive)
 
 
 def _checkpoint() -> None:
-    from .checkpoints import make_checkpoint
+    from .log import make_checkpoint
 
     make_checkpoint(only_if_due=True)
 

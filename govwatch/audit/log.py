@@ -12,17 +12,18 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .archive import verify_archives
 from .chain import GENESIS, chain_hash, linker
-from .checkpoints import keyed_after, known_points
-from .models import AuditEntry, AuditHead
+from .checkpoints import head_locked, keyed_after, known_points, write_checkpoint
+from .models import AuditCheckpoint, AuditEntry, AuditHead
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,33 @@ def verify(auditor_file: Path | None = None) -> Verification:
             return Verification(False, rows, after or point.head_id, problem)
         held = point.head_id
     return Verification(True, rows, None)
+
+
+def make_checkpoint(
+    actor=None, *, now: datetime | None = None, only_if_due: bool = False
+) -> AuditCheckpoint | None:
+    """Sign the chain's head as it is now. With only_if_due (the worker), only when the last
+    checkpoint is older than GOVWATCH_AUDIT_CHECKPOINT_HOURS and the chain has grown since.
+    None when there is nothing to sign."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        head = head_locked()  # locks the head: one checkpoint at a time, no entry appended meanwhile
+        if head is None:
+            return None
+        last = AuditCheckpoint.objects.order_by("-head_id", "-id").first()
+        if only_if_due and last is not None:
+            if last.head_id >= head[0] - 1 or now - last.at < timedelta(
+                hours=settings.AUDIT_CHECKPOINT_HOURS
+            ):
+                # `- 1`: the last checkpoint's own log entry alone is no reason for another.
+                return None
+        point = write_checkpoint("periodic", now, *head)
+        record(
+            actor or Actor("system:worker"),
+            "audit.checkpoint",
+            point,
+            summary=f"审计日志检查点：第 {point.head_id} 条，哈希 {point.head_hash}",
+            after={"head_id": point.head_id, "head_hash": point.head_hash, "signature": point.signature},
+            at=now,
+        )
+    return point

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from govwatch.audit.chain import GENESIS, chain_hash, plain_hash
-from govwatch.audit.checkpoints import checkpoint_file, introduce_key, make_checkpoint, read_file
-from govwatch.audit.log import Actor, record, verify
+from govwatch.audit.checkpoints import checkpoint_file, introduce_key, read_file
+from govwatch.audit.log import Actor, make_checkpoint, record, verify
 from govwatch.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 
 from .test_chain import _drop_guard
