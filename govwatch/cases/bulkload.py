@@ -42,11 +42,19 @@ def ensure_indexes() -> list[str]:
     """Build the secondary indexes of the case tables that are missing; their names."""
     created = []
     present = {model._meta.db_table: _present(model._meta.db_table) for model in MODELS}
+    missing = [(table, name, sql) for table, name, sql in _expected() if name not in present[table]]
+    # Inside a caller's transaction (a test's, an outer atomic) the rows just loaded still have
+    # their deferred foreign-key checks queued, and PostgreSQL builds no index on a table with
+    # queued checks: run them first, then defer again as Django's constraints are by default.
+    queued = bool(missing) and connection.vendor == "postgresql" and connection.in_atomic_block
     with connection.cursor() as cursor:
-        for table, name, sql in _expected():
-            if name not in present[table]:
-                cursor.execute(sql)
-                created.append(name)
+        if queued:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _table, name, sql in missing:
+            cursor.execute(sql)
+            created.append(name)
+        if queued:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return created
 
 

@@ -7,7 +7,6 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from govwatch.audit.log import verify
@@ -41,11 +40,6 @@ def _killed_run(tmp_path, *, host: str | None = None, pid: int | None = None) ->
         pid=_dead_pid() if pid is None else pid, heartbeat_at=timezone.now(),
     )  # fmt: skip
     result = ImportResult(kind="cases", filename=str(path))
-    if connection.vendor == "postgresql":
-        # As in a run of its own: no foreign-key checks of the test's transaction still pending
-        # when the first import into empty case tables builds its indexes.
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cases.import_events(open_table(path, fields_of("cases")), result, run)
     return run
 
