@@ -13,11 +13,12 @@ from django.db import models
 from django.urls import reverse
 
 from govwatch.accounts.permissions import INSPECT_HALLS, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 
 
 class ChecklistTemplate(models.Model):
     name = models.CharField("检查表名称", max_length=100, unique=True)
-    description = models.TextField("说明", blank=True)
+    description = FreeTextField("说明", blank=True)
     active = models.BooleanField("启用", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -91,7 +92,7 @@ class Inspection(models.Model):
         related_name="+",
     )
     inspector_role = models.CharField("检查人角色", max_length=16, blank=True)
-    note = models.TextField("总体情况", blank=True)
+    note = FreeTextField("总体情况", blank=True)
     rectify_days = models.PositiveSmallIntegerField("整改期限（工作日）", default=10)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
     rlist = models.OneToOneField(
@@ -132,7 +133,7 @@ class InspectionResult(models.Model):
     # The wording checked against, kept as it was: the office may edit the template later.
     text = models.CharField("检查内容", max_length=300)
     outcome = models.CharField("结果", max_length=4, choices=Outcome.choices)
-    note = models.TextField("情况说明", blank=True)
+    note = FreeTextField("情况说明", blank=True)
     problem = models.OneToOneField(
         "rectification.Problem", verbose_name="整改问题", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="hall_result",

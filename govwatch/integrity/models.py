@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 
 
 class RiskPoint(models.Model):
@@ -19,9 +20,9 @@ class RiskPoint(models.Model):
         "orgs.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="risk_points"
     )
     post = models.CharField("岗位", max_length=100)
-    risk = models.TextField("风险点")
+    risk = FreeTextField("风险点")
     level = models.CharField("风险等级", max_length=8, choices=Level.choices, default=Level.MEDIUM)
-    controls = models.TextField("防控措施")
+    controls = FreeTextField("防控措施")
     reviewed_on = models.DateField("上次复核日期")
     # When the next yearly review is due: the reminder index.
     next_review = models.DateField("下次复核日期", db_index=True)
@@ -48,7 +49,7 @@ class RiskReview(models.Model):
     at = models.DateTimeField("时间")
     actor = models.CharField("操作人", max_length=150)
     kind = models.CharField("类型", max_length=16)
-    note = models.TextField("复核意见", blank=True)
+    note = FreeTextField("复核意见", blank=True)
 
     class Meta:
         verbose_name = "风险点复核"

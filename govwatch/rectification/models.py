@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from govwatch.accounts.models import Role
 from govwatch.accounts.permissions import MANAGE_RECTIFICATION, Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 from govwatch.core.models import Attachment, Step
 
 
@@ -134,13 +135,13 @@ class Problem(models.Model):
     no = models.CharField("序号", max_length=32)
     sort = models.CharField(max_length=120, editable=False, default="")
     aspect = models.CharField("方面", max_length=300, blank=True)
-    description = models.TextField("问题")
+    description = FreeTextField("问题")
     leader = models.CharField("责任领导", max_length=100, blank=True)
     unit = models.ForeignKey(
         "orgs.Unit", verbose_name="责任单位", on_delete=models.PROTECT, related_name="rectification_problems"
     )
     deadline = models.DateField("整改时限")
-    measures = models.TextField("整改措施", blank=True)
+    measures = FreeTextField("整改措施", blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
     reopen_count = models.PositiveSmallIntegerField("反弹次数", default=0)
     submitted_at = models.DateTimeField("申请销号时间", null=True, blank=True)
