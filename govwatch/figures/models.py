@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class UnitDay(models.Model):
+    """One unit's own figures of one local day, the additive parts of contract section 4.
+
+    A row exists only for a day with something to count. `overdue_change` is how much the unit's
+    count of overdue open cases (逾期未办结, at the end of a day) changed on that day: the count at the
+    end of day D is the sum of the changes up to D. Everything else is summed over the days of a
+    period. Written only by govwatch.figures.fold.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    received = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    completed_on_time = models.IntegerField(default=0)
+    # Evaluations whose `at` falls on the day, by level (5 非常满意 ... 1 非常不满意): which levels are
+    # negative is a setting (GOVWATCH_NEGATIVE_LEVELS), read when the figures are read.
+    level_5 = models.IntegerField(default=0)
+    level_4 = models.IntegerField(default=0)
+    level_3 = models.IntegerField(default=0)
+    level_2 = models.IntegerField(default=0)
+    level_1 = models.IntegerField(default=0)
+    # Evaluations (any `at`) of the unit's cases completed on the day, and those not auto defaults.
+    evaluated = models.IntegerField(default=0)
+    actively_evaluated = models.IntegerField(default=0)
+    overdue_change = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "单位日指标"
+        verbose_name_plural = "单位日指标"
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="figures_unitday_unique")]
+        indexes = [
+            models.Index(fields=["day", "unit"]),
+            # Overdue counts sum every change up to a day: the few rows that carry one, on their own.
+            models.Index(
+                fields=["day", "unit", "overdue_change"],
+                condition=~models.Q(overdue_change=0),
+                name="figures_unitday_overdue",
+            ),
+        ]
