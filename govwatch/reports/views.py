@@ -97,7 +97,11 @@ def kpi(request: HttpRequest) -> HttpResponse:
             level=level,
             trail=_trail(parent, units),
             period_links=[
-                (label, f"?{urlencode({'date_from': f, 'date_to': t, **keep})}", (f, t) == (date_from, date_to))
+                (
+                    label,
+                    f"?{urlencode({'date_from': f, 'date_to': t, **keep})}",
+                    (f, t) == (date_from, date_to),
+                )
                 for label, f, t in shortcuts(timezone.localdate())
             ],
             period_query=urlencode({"date_from": date_from, "date_to": date_to}),
