@@ -118,11 +118,17 @@ def _pages_of(browser: Browser) -> list[str]:
     for page in list(pages):
         _, body, _ = browser.get(page)
         base = urlsplit(page).path
-        for href in _links(body.decode("utf-8", "replace"), base):
-            path = urlsplit(href).path
-            if path.startswith(base) and path != base and not urlsplit(href).query and not SKIP.search(href):
-                details.append(href)
-                break
+        deeper = [
+            h
+            for h in _links(body.decode("utf-8", "replace"), base)
+            if urlsplit(h).path.startswith(base)
+            and urlsplit(h).path != base
+            and not urlsplit(h).query
+            and not SKIP.search(h)
+        ]
+        # A record's own page first (its last segment holds a number or a code), else a sub-page.
+        records = [h for h in deeper if re.search(r"\d", h.rstrip("/").rsplit("/", 1)[-1])]
+        details += (records or deeper)[:1]
     today = timezone.localdate()
     extra = [
         f"/reports/?date_from={today.year}-01-01&date_to={today:%Y-%m-%d}",
