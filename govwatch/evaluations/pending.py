@@ -36,7 +36,9 @@ def _mark_moved(rows: list[tuple]) -> None:
             at = at.replace(tzinfo=UTC)
         marks.append((unit_id, local_date(at, tz)))
         if closed_on:
-            marks.append((case_unit_id, closed_on if isinstance(closed_on, date) else date.fromisoformat(closed_on)))
+            marks.append(
+                (case_unit_id, closed_on if isinstance(closed_on, date) else date.fromisoformat(closed_on))
+            )
     mark_stale(marks)
 
 
