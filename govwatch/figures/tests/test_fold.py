@@ -188,3 +188,23 @@ def march_like(region):
             {"eval_id": "E2", "case_no": "A4", "level": 5, "at": "2026-04-01T08:00:00", "auto": "1"},
         ],
     )
+
+
+def test_an_evaluation_before_its_case_counts_once_the_case_arrives(region):
+    _import(
+        "evaluations",
+        [{"eval_id": "EP", "case_no": "LATE1", "unit_code": "RS", "level": 1, "at": "2026-03-10T08:00:00"}],
+    )
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    # Kept pending (contract section 8): out of the figures.
+    assert kpi_rows(*march)[-1]["evaluations"] == 0
+    _import(
+        "cases",
+        [
+            {"case_no": "LATE1", "event": "accept", "at": "2026-03-02T09:00:00", "item_code": "I2"},
+            {"case_no": "LATE1", "event": "complete", "at": "2026-03-03T09:00:00"},
+        ],
+    )
+    *_, total = kpi_rows(*march)
+    assert (total["evaluations"], total["negative"], total["evaluation_rate"]) == (1, 1, 1.0)
+    assert kpi_rows(*march) == kpi_rows_raw(*march)
