@@ -21,10 +21,11 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from govwatch.cases.deadlines import due_date
 from govwatch.cases.models import Case, StaleDay, Suspension
@@ -33,7 +34,7 @@ from govwatch.core.localtime import local_date, local_tz, start_of_day
 from govwatch.evaluations.models import Evaluation
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
-from .models import UnitDay
+from .models import UnitDay, UnitMonth
 
 # The columns of a row after (unit, day), in this order everywhere in this module.
 VALUES = (
@@ -51,6 +52,12 @@ Rows = dict[tuple[int, date], list[int]]
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _month_day(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return _day(value)
 
 
 def overdue_spans(
@@ -201,6 +208,7 @@ def _overdue_changes(cases, since: date, rows: Rows) -> None:
 
 
 def _write(units: list[int] | None, since: date, rows: Rows) -> None:
+    """Replace the rows of `units` from `since` on, then their months from `since`'s month on."""
     deleted = UnitDay.objects.filter(day__gte=since)
     if units is not None:
         deleted = deleted.filter(unit__in=units)
@@ -213,6 +221,30 @@ def _write(units: list[int] | None, since: date, rows: Rows) -> None:
             ("unit_id", "day", *VALUES),
             [(unit_id, adapt(day), *values) for (unit_id, day), values in sorted(rows.items())],
         )
+    _write_months(units, since.replace(day=1))
+
+
+def _write_months(units: list[int] | None, first: date) -> None:
+    """The months from `first` on, summed from the day rows (the earlier days of `first`'s month too)."""
+    months = UnitMonth.objects.filter(month__gte=first)
+    days = UnitDay.objects.filter(day__gte=first)
+    if units is not None:
+        months, days = months.filter(unit__in=units), days.filter(unit__in=units)
+    months.delete()
+    summed = (
+        days.annotate(month=TruncMonth("day"))
+        .order_by()
+        .values_list("unit", "month")
+        .annotate(*[Sum(name) for name in VALUES])
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            UnitMonth,
+            ("unit_id", "month", *VALUES),
+            [(unit_id, adapt(_month_day(month)), *values) for unit_id, month, *values in summed],
+        )  # fmt: skip
 
 
 def refresh(units: list[int], since: date) -> int:
@@ -264,6 +296,7 @@ def rebuild() -> dict[str, float | int]:
         StaleDay.objects.all().delete()
         rows = compute(None, BEGINNING)
         UnitDay.objects.all().delete()
+        UnitMonth.objects.all().delete()
         _write(None, BEGINNING, rows)
     return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}
 

@@ -34,7 +34,25 @@ class UnitDay(models.Model):
         verbose_name_plural = "单位日指标"
         constraints = [models.UniqueConstraint(fields=["unit", "day"], name="figures_unitday_unique")]
         indexes = [
-            models.Index(fields=["day", "unit"]),
+            # Every column, in day order: a period's rows are read from this index alone, side by side,
+            # whatever order they were written in (a rebuild writes unit by unit).
+            models.Index(
+                fields=[
+                    "day",
+                    "unit",
+                    "received",
+                    "completed",
+                    "completed_on_time",
+                    "level_5",
+                    "level_4",
+                    "level_3",
+                    "level_2",
+                    "level_1",
+                    "evaluated",
+                    "actively_evaluated",
+                ],
+                name="figures_unitday_period",
+            ),
             # Overdue counts sum every change up to a day: the few rows that carry one, on their own.
             models.Index(
                 fields=["day", "unit", "overdue_change"],
@@ -42,3 +60,40 @@ class UnitDay(models.Model):
                 name="figures_unitday_overdue",
             ),
         ]
+
+
+class UnitMonth(models.Model):
+    """One unit's figures of one calendar month (`month`: its first day): the sums of its UnitDay rows.
+
+    A period's whole months are read here and only its partial months from UnitDay, so a year of a
+    province sums about 200,000 small rows instead of 600,000. Written only by govwatch.figures.fold,
+    from the UnitDay rows, in the same transaction.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    received = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    completed_on_time = models.IntegerField(default=0)
+    level_5 = models.IntegerField(default=0)
+    level_4 = models.IntegerField(default=0)
+    level_3 = models.IntegerField(default=0)
+    level_2 = models.IntegerField(default=0)
+    level_1 = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    actively_evaluated = models.IntegerField(default=0)
+    overdue_change = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "单位月指标"
+        verbose_name_plural = "单位月指标"
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="figures_unitmonth_unique")]
+        indexes = [
+            models.Index(
+                fields=[
+                    "month", "unit", "received", "completed", "completed_on_time", "level_5", "level_4",
+                    "level_3", "level_2", "level_1", "evaluated", "actively_evaluated", "overdue_change",
+                ],
+                name="figures_unitmonth_period",
+            ),
+        ]  # fmt: skip

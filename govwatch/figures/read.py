@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -30,23 +30,59 @@ from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
 
 from .fold import fold, pending
-from .models import UnitDay
+from .models import UnitDay, UnitMonth
 from .rows import COUNTS, Period, item_counts, row, task_counts
 
 _LEVELS = {5: "level_5", 4: "level_4", 3: "level_3", 2: "level_2", 1: "level_1"}
 
 
+def _whole_months(period: Period) -> tuple[date, date] | None:
+    """The first days of the first and last calendar months wholly inside the period, if any."""
+    first = period.date_from if period.date_from.day == 1 else _next_month(period.date_from)
+    after = _next_month(period.date_to)
+    last = after if after - timedelta(days=1) == period.date_to else period.date_to.replace(day=1)
+    # `last` is the first month not wholly inside: the whole months are [first, last).
+    if first >= last:
+        return None
+    return first, _previous_month(last)
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
+
+
 def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, dict[str, int]]:
     """The case and evaluation counts of each unit (its own, not its sub-units') in the period.
 
-    `only`: the units' ids (a queryset of `pk` values or a list), None for every unit.
+    `only`: the units' ids (a queryset of `pk` values or a list), None for every unit. Whole months
+    are read from UnitMonth, the days before and after them from UnitDay.
     """
     if pending():
         fold()
-    days = UnitDay.objects.filter(day__range=(period.date_from, period.date_to))
-    changes = UnitDay.objects.filter(day__lte=period.date_to).exclude(overdue_change=0)
+    months = _whole_months(period)
+    parts: list[QuerySet] = []
+    if months is None:
+        parts.append(UnitDay.objects.filter(day__range=(period.date_from, period.date_to)))
+    else:
+        first, last = months
+        parts.append(UnitMonth.objects.filter(month__range=(first, last)))
+        if period.date_from < first:
+            parts.append(UnitDay.objects.filter(day__range=(period.date_from, first - timedelta(days=1))))
+        end = _next_month(last)
+        if end <= period.date_to:
+            parts.append(UnitDay.objects.filter(day__range=(end, period.date_to)))
+    this_month = period.date_to.replace(day=1)
+    changes = [
+        UnitMonth.objects.filter(month__lt=this_month).exclude(overdue_change=0),
+        UnitDay.objects.filter(day__range=(this_month, period.date_to)).exclude(overdue_change=0),
+    ]
     if only is not None:
-        days, changes = days.filter(unit__in=only), changes.filter(unit__in=only)
+        parts = [rows.filter(unit__in=only) for rows in parts]
+        changes = [rows.filter(unit__in=only) for rows in changes]
     names = (
         "received",
         "completed",
@@ -56,15 +92,28 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
         "actively_evaluated",
     )
     negative = {_LEVELS[level] for level in negative_levels() if level in _LEVELS}
+    sums: dict[int, list[int]] = {}
+    for rows in parts:
+        for unit_id, *values in rows.order_by().values_list("unit").annotate(*[Sum(name) for name in names]):
+            if unit_id in sums:
+                sums[unit_id] = [a + b for a, b in zip(sums[unit_id], values, strict=True)]
+            else:
+                sums[unit_id] = values
     result: dict[int, dict[str, int]] = {}
-    for values in days.order_by().values("unit").annotate(**{name: Sum(name) for name in names}):
-        levels = {name: values.pop(name) for name in _LEVELS.values()}
-        unit_id = values.pop("unit")
-        values["evaluations"] = sum(levels.values())
-        values["negative"] = sum(n for name, n in levels.items() if name in negative)
-        values["satisfied"] = values["evaluations"] - values["negative"]
-        result[unit_id] = values
-    for unit_id, n in changes.order_by().values_list("unit").annotate(n=Sum("overdue_change")):
+    for unit_id, values in sums.items():
+        counts = dict(zip(names, values, strict=True))
+        levels = {name: counts.pop(name) for name in _LEVELS.values()}
+        counts["evaluations"] = sum(levels.values())
+        counts["negative"] = sum(n for name, n in levels.items() if name in negative)
+        counts["satisfied"] = counts["evaluations"] - counts["negative"]
+        result[unit_id] = counts
+    # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
+    # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
+    overdue: dict[int, int] = defaultdict(int)
+    for rows in changes:
+        for unit_id, n in rows.order_by().values_list("unit", "overdue_change"):
+            overdue[unit_id] += n
+    for unit_id, n in overdue.items():
         result.setdefault(unit_id, {})["overdue_open"] = n
     return result
 

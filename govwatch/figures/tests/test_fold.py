@@ -14,7 +14,7 @@ from govwatch.cases.models import StaleDay
 from govwatch.core.localtime import local_tz
 from govwatch.core.tables import object_table
 from govwatch.figures.fold import fold, overdue_spans, rebuild
-from govwatch.figures.models import UnitDay
+from govwatch.figures.models import UnitDay, UnitMonth
 from govwatch.figures.read import figures_for, level_rows
 from govwatch.imports.kinds import FIELDS
 from govwatch.imports.runs import run_import_records
@@ -95,7 +95,18 @@ def _import(kind: str, records: list[dict]) -> None:
 
 
 def _table() -> list[tuple]:
-    return sorted(UnitDay.objects.values_list("unit_id", "day", *[f"{n}" for n in _VALUES]))
+    days = sorted(UnitDay.objects.values_list("unit_id", "day", *_VALUES))
+    months = sorted(UnitMonth.objects.values_list("unit_id", "month", *_VALUES))
+    return [*days, "months", *months]
+
+
+# Whole months, a month and its neighbours' edges, a single day: the month rows and the day rows.
+FIXED_PERIODS = [
+    (date(2026, 3, 1), date(2026, 5, 31)),
+    (date(2026, 4, 1), date(2026, 4, 30)),
+    (date(2026, 3, 15), date(2026, 5, 10)),
+    (date(2026, 4, 30), date(2026, 4, 30)),
+]
 
 
 _VALUES = (
@@ -118,9 +129,8 @@ def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream
             fold()
             assert not StaleDay.objects.exists()
         folded = _table()
-        for start, length in periods:
-            date_from = FIRST + timedelta(days=start)
-            date_to = date_from + timedelta(days=length)
+        chosen = [(FIRST + timedelta(days=s), FIRST + timedelta(days=s + n)) for s, n in periods]
+        for date_from, date_to in chosen + FIXED_PERIODS:
             assert kpi_rows(date_from, date_to) == kpi_rows_raw(date_from, date_to)
             assert kpi_rows(date_from, date_to, "ST") == kpi_rows_raw(date_from, date_to, "ST")
         rebuild()
