@@ -3,17 +3,9 @@ from __future__ import annotations
 from django.db import models
 
 
-class UnitDay(models.Model):
-    """One unit's own figures of one local day, the additive parts of contract section 4.
+class Counts(models.Model):
+    """The counts of a unit over a day or a month, the additive parts of contract section 4."""
 
-    A row exists only for a day with something to count. `overdue_change` is how much the unit's
-    count of overdue open cases (逾期未办结, at the end of a day) changed on that day: the count at the
-    end of day D is the sum of the changes up to D. Everything else is summed over the days of a
-    period. Written only by govwatch.figures.fold.
-    """
-
-    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
     received = models.IntegerField(default=0)
     completed = models.IntegerField(default=0)
     completed_on_time = models.IntegerField(default=0)
@@ -28,6 +20,22 @@ class UnitDay(models.Model):
     evaluated = models.IntegerField(default=0)
     actively_evaluated = models.IntegerField(default=0)
     overdue_change = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UnitDay(Counts):
+    """One unit's own figures of one local day, the additive parts of contract section 4.
+
+    A row exists only for a day with something to count. `overdue_change` is how much the unit's
+    count of overdue open cases (逾期未办结, at the end of a day) changed on that day: the count at the
+    end of day D is the sum of the changes up to D. Everything else is summed over the days of a
+    period. Written only by govwatch.figures.fold.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
 
     class Meta:
         verbose_name = "单位日指标"
@@ -62,7 +70,7 @@ class UnitDay(models.Model):
         ]
 
 
-class UnitMonth(models.Model):
+class UnitMonth(Counts):
     """One unit's figures of one calendar month (`month`: its first day): the sums of its UnitDay rows.
 
     A period's whole months are read here and only its partial months from UnitDay, so a year of a
@@ -72,17 +80,6 @@ class UnitMonth(models.Model):
 
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    received = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    completed_on_time = models.IntegerField(default=0)
-    level_5 = models.IntegerField(default=0)
-    level_4 = models.IntegerField(default=0)
-    level_3 = models.IntegerField(default=0)
-    level_2 = models.IntegerField(default=0)
-    level_1 = models.IntegerField(default=0)
-    evaluated = models.IntegerField(default=0)
-    actively_evaluated = models.IntegerField(default=0)
-    overdue_change = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "单位月指标"
