@@ -34,6 +34,7 @@ from .models import UnitDay, UnitMonth
 from .rows import COUNTS, Period, item_counts, row, task_counts
 
 _LEVELS = {5: "level_5", 4: "level_4", 3: "level_3", 2: "level_2", 1: "level_1"}
+_SUMMED = ("received", "completed", "completed_on_time", *_LEVELS.values(), "evaluated", "actively_evaluated")
 
 
 def _whole_months(period: Period) -> tuple[date, date] | None:
@@ -55,12 +56,9 @@ def _previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
-def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, dict[str, int]]:
-    """The case and evaluation counts of each unit (its own, not its sub-units') in the period.
-
-    `only`: the units' ids (a queryset of `pk` values or a list), None for every unit. Whole months
-    are read from UnitMonth, the days before and after them from UnitDay.
-    """
+def _parts(period: Period, only: QuerySet | list[int] | None) -> tuple[list[QuerySet], list[QuerySet]]:
+    """The rows whose sums are the period's counts (whole months, then the days around them) and
+    the rows whose overdue changes add up to the count at the period's end; the marks folded first."""
     if pending():
         fold()
     months = _whole_months(period)
@@ -83,6 +81,16 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     if only is not None:
         parts = [rows.filter(unit__in=only) for rows in parts]
         changes = [rows.filter(unit__in=only) for rows in changes]
+    return parts, changes
+
+
+def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, dict[str, int]]:
+    """The case and evaluation counts of each unit (its own, not its sub-units') in the period.
+
+    `only`: the units' ids (a queryset of `pk` values or a list), None for every unit. Whole months
+    are read from UnitMonth, the days before and after them from UnitDay.
+    """
+    parts, changes = _parts(period, only)
     names = (
         "received",
         "completed",
@@ -116,6 +124,19 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     for unit_id, n in overdue.items():
         result.setdefault(unit_id, {})["overdue_open"] = n
     return result
+
+
+def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit]) -> dict[str, int]:
+    """The additive counts of `units` together (a user's scope) over the period: received, completed,
+    completed_on_time, level_5..level_1, evaluated, actively_evaluated."""
+    only = None if units.count() == Unit.objects.count() else units.values("pk")
+    parts, _ = _parts(Period(date_from, date_to), only)
+    totals = dict.fromkeys(_SUMMED, 0)
+    # One sum per part over all the units: no grouping, no row per unit.
+    for rows in parts:
+        for name, n in rows.aggregate(**{name: Sum(name) for name in _SUMMED}).items():
+            totals[name] += n or 0
+    return totals
 
 
 def _all_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:

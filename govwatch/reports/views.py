@@ -48,6 +48,10 @@ def _selection(form: ReportForm) -> tuple[date, date, str | None] | None:
     return form.cleaned_data["date_from"], form.cleaned_data["date_to"], unit.code if unit else None
 
 
+# The longest period whose evaluations are grouped by channel on the page (see `kpi`).
+CHANNEL_DAYS = 92
+
+
 def shortcuts(today: date) -> list[tuple[str, date, date]]:
     """本月, 上月, 本季, 本年: (label, from, to); the current ones end today."""
     month = today.replace(day=1)
@@ -105,7 +109,10 @@ def kpi(request: HttpRequest) -> HttpResponse:
                 for label, f, t in shortcuts(timezone.localdate())
             ],
             period_query=urlencode({"date_from": date_from, "date_to": date_to}),
-            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
+            # Counted from the raw evaluations (the daily figures hold no channel): a quarter at most.
+            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units)
+            if (date_to - date_from).days <= CHANNEL_DAYS
+            else None,
             level_labels=[level.label for level in EvalLevel],
             top_tags=top_negative_tags(date_from, date_to, selection_units),
             query=request.GET.urlencode() or urlencode({"date_from": date_from, "date_to": date_to}),

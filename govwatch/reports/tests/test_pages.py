@@ -122,3 +122,12 @@ def test_evaluations_by_channel_on_the_page(march, people, client):
     response = client.get(reverse("reports:kpi"), MARCH)
     channels = {c["channel"]: c["evaluations"] for c in response.context["channels"]}
     assert channels["device"] == 2 and sum(channels.values()) == 6
+
+
+def test_a_period_longer_than_a_quarter_leaves_out_the_channel_table(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), {"date_from": "2026-01-01", "date_to": "2026-06-30"})
+    assert response.status_code == 200
+    assert response.context["channels"] is None
+    assert "不按渠道分列评价" in response.content.decode()
+    assert response.context["level"].total["received"] >= 16

@@ -147,3 +147,13 @@ def test_unknown_case_number_is_404(signed_in, region):
 
 def test_unknown_unit_code_is_404(signed_in, region):
     assert signed_in.get(reverse("unit-detail", args=["NOPE"])).status_code == 404
+
+
+def test_home_counts_this_years_completions_from_the_daily_figures(signed_in, cases):
+    from govwatch.figures.read import scope_totals
+    from govwatch.orgs.models import Unit
+
+    today = timezone.localdate()
+    counts = signed_in.get(reverse("home")).context["counts"]
+    expected = scope_totals(today.replace(month=1, day=1), today, Unit.objects.all())["completed"]
+    assert counts["completed_this_year"] == expected

@@ -105,6 +105,15 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/unit_list.html", context)
 
 
+def _subtree_cases(cases: QuerySet[Case], unit: Unit, subtree_ids: QuerySet) -> QuerySet[Case]:
+    """The cases of the unit's subtree. The root of the whole tree needs no filter, and none is
+    given: SQLite would otherwise gather every case of the province through the unit index before
+    sorting them (14 s) instead of walking the acceptance-date index for the newest (a few ms)."""
+    if not Unit.objects.exclude(subtree(unit.path)).exists():
+        return cases
+    return cases.filter(unit__in=subtree_ids)
+
+
 @member_required
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -125,8 +134,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         ),
         "items": items.order_by("code")[:UNIT_ITEMS_SHOWN],
         "figures": catalog_figures(items),
-        "recent_cases": Case.objects.visible_to(scope(user))
-        .filter(unit__in=subtree_ids)
+        "recent_cases": _subtree_cases(Case.objects.visible_to(scope(user)), unit, subtree_ids)
         .select_related("item", "unit", "risk")
         .order_by("-accepted_on", "-pk")[:RECENT_CASES],
     }
