@@ -21,13 +21,22 @@ from django.utils.http import content_disposition_header
 
 from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
+from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
 from govwatch.figures.read import level_rows
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
-from .figures import evaluations_by_channel, kpi_rows, selected_units, top_negative_tags
+from .figures import (
+    TOTAL,
+    TOTAL_NAME,
+    Period,
+    evaluations_by_channel,
+    kpi_rows,
+    selected_units,
+    top_negative_tags,
+)
 from .forms import ReportForm, this_month
 
 
@@ -80,6 +89,29 @@ def _single_top(units) -> Unit | None:
     return tops[0] if len(tops) == 1 else None
 
 
+def _complaint_rows(level, selection_units, date_from: date, date_to: date) -> tuple[list[dict], dict]:
+    """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
+    sub-units, and their total, for the complaints table of the page."""
+    period = Period(date_from, date_to)
+    counts = complaint_figures.counts(period.start, period.end, selection_units.values("pk"))
+    paths = dict(selection_units.values_list("pk", "path"))
+
+    def summed(prefix: str) -> dict[str, int]:
+        total = dict.fromkeys(complaint_figures.COUNTS, 0)
+        for unit_id, values in counts.items():
+            if paths.get(unit_id, "").startswith(prefix):
+                for key, n in values.items():
+                    total[key] = total.get(key, 0) + n
+        return total
+
+    rows = [
+        {"unit_code": r.unit.code, "unit_name": r.unit.name, **complaint_figures.row(summed(r.unit.path))}
+        for r in level.rows
+    ]
+    total = {"unit_code": TOTAL, "unit_name": TOTAL_NAME, **complaint_figures.row(summed("/"))}
+    return rows, total
+
+
 @member_required
 def kpi(request: HttpRequest) -> HttpResponse:
     """One level of the tree at a time: each unit below the chosen one (at first, the top of what
@@ -95,10 +127,13 @@ def kpi(request: HttpRequest) -> HttpResponse:
         level = level_rows(parent, date_from, date_to, units)
         selection_units = selected_units(unit_code, units)
         keep = {"unit": unit_code} if unit_code else {}
+        complaint_rows, complaint_total = _complaint_rows(level, selection_units, date_from, date_to)
         context.update(
             date_from=date_from,
             date_to=date_to,
             level=level,
+            rows=complaint_rows,
+            total=complaint_total,
             trail=_trail(parent, units),
             period_links=[
                 (
