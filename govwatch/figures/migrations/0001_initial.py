@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0002_alter_unit_phone'),
-        ('cases', '0003_stale_days'),
+        ('cases', '0004_stale_days'),
     ]
 
     operations = [
