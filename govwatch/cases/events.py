@@ -330,6 +330,8 @@ def insert_new_cases(cases: NewCases, cal: WorkCalendar, import_run_id: int | No
         insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
         # New cases change their units' figures from their acceptance dates on (date ordinals).
         mark_stale(
-            zip(cases.headers[1], (date.fromordinal(int(o)) for o in facts.accepted_on.tolist()), strict=False)
+            zip(
+                cases.headers[1], (date.fromordinal(int(o)) for o in facts.accepted_on.tolist()), strict=False
+            )
         )
     return len(event_rows)
