@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "govwatch.rectification",
     "govwatch.hallchecks",
     "govwatch.integrity",
+    "govwatch.figures",
     "govwatch.imports",
     "govwatch.api",
     "govwatch.supervision",

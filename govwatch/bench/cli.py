@@ -31,6 +31,7 @@ SECTIONS = (
     "dispatch",
     "predict",
     "leaders",
+    "pages",
 )
 # Sections made of parts, each in a process and a fresh database of its own.
 PARTS = {"predict": ("predict-quality", "predict-speed")}
@@ -49,6 +50,9 @@ def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
         # target is PostgreSQL (give it an empty database).
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" or name == "public"}
         env["GOVWATCH_VAR_DIR"] = tmp
+        if name == "pages" and params.get("region"):
+            # A region loaded before (its GOVWATCH_VAR_DIR): read, not rebuilt, by the section.
+            env["GOVWATCH_VAR_DIR"] = params["region"]
         proc = subprocess.run(
             [sys.executable, "-m", "govwatch.bench.section", name, json.dumps(params)],
             env=env, stdout=subprocess.PIPE, check=False,
@@ -79,6 +83,12 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
                             "retrain_days": args.retrain_days},
         "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
         "leaders": {"seed": args.seed, "scale": args.leaders_scale, "fraction": args.leaders_fraction},
+        "pages": {
+            "region": os.path.abspath(args.pages_region) if args.pages_region else "",
+            "fraction": args.province_fraction if args.province_fraction != 1.0 else 0.2,
+            "seed": args.seed,
+            "requests": args.page_requests,
+        },
     }  # fmt: skip
     for name in names:
         _progress(f"{name} ...")
@@ -127,5 +137,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retrain-days", type=int, default=7, help="回放中每隔几天重新训练一次")
     p.add_argument("--leaders-scale", default="district", help="大屏与月通报基准的规模：district 或 province")
     p.add_argument("--leaders-fraction", type=float, default=1.0, help="大屏与月通报基准的省级数据比例")
+    p.add_argument(
+        "--pages-region",
+        metavar="DIR",
+        help="页面基准：使用已导入省级演示数据的数据目录（GOVWATCH_VAR_DIR）；不给则按 --province-fraction 生成（默认 0.2）",
+    )
+    p.add_argument("--page-requests", type=int, default=5, help="页面基准：每个页面计时的请求数")
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

@@ -52,6 +52,8 @@ def main() -> None:
         from .predicting import quality as run
     elif name == "predict-speed":
         from .predicting import speed as run
+    elif name == "pages":
+        from .pages import run
     else:
         from .importing import SECTIONS
 

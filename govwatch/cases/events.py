@@ -20,11 +20,12 @@ import numpy as np
 from django.db import connection, transaction
 
 from govwatch.core.bulk import insert_rows, update_rows
-from govwatch.core.localtime import local_ordinals, local_tz
+from govwatch.core.localtime import local_date, local_ordinals, local_tz
 from govwatch.workcal.calendar import WorkCalendar
 
 from . import deadlines
 from .models import Case, CaseEvent, Suspension
+from .stale import mark_stale
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 - UTC wall time, the form SQLite stores
@@ -187,8 +188,18 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
     suspension_rows: list[tuple] = []
     event_rows: list[tuple] = []
     replaced: list[str] = []
+    # The figures each change may alter start on its first new event's date (a recomputed case with
+    # no new event: its acceptance date); marked with the facts, in the same transaction.
+    stale: list[tuple[int, date]] = []
+    stale_of_stored: dict[str, date] = {}
     for change in changes:
         facts = change.facts = deadlines.derive(change.events, change.promised_days, cal, tz)
+        first_new = min((e.at_us for e in change.new_events), default=None)
+        since = local_date(moment(first_new), tz) if first_new is not None else facts.accepted_on
+        if change.header is None:
+            stale_of_stored[change.case_no] = since
+        else:
+            stale.append((change.header.unit_id, since))
         closed_us = micros(facts.closed_at) if facts.closed_at else None
         values = (
             facts.status, at(closed_us), day(facts.closed_on), day(facts.due_date), facts.provisional,
@@ -246,6 +257,13 @@ def apply_events(changes: Iterable[CaseChange], cal: WorkCalendar, import_run_id
             )
         insert_rows(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
         insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
+        stored = list(stale_of_stored)
+        for i in range(0, len(stored), IN_BATCH):
+            units = Case.objects.filter(case_no__in=stored[i : i + IN_BATCH]).values_list(
+                "case_no", "unit_id"
+            )
+            stale += [(unit_id, stale_of_stored[case_no]) for case_no, unit_id in units]
+        mark_stale(stale)
     return len(event_rows)
 
 
@@ -310,4 +328,10 @@ def insert_new_cases(cases: NewCases, cal: WorkCalendar, import_run_id: int | No
         insert_rows(cursor, Case, CASE_INSERT, case_rows)
         insert_rows(cursor, Suspension, SUSPENSION_INSERT, suspension_rows)
         insert_rows(cursor, CaseEvent, EVENT_INSERT, event_rows)
+        # New cases change their units' figures from their acceptance dates on (date ordinals).
+        mark_stale(
+            zip(
+                cases.headers[1], (date.fromordinal(int(o)) for o in facts.accepted_on.tolist()), strict=False
+            )
+        )
     return len(event_rows)

@@ -144,3 +144,21 @@ class Suspension(models.Model):
         verbose_name_plural = "挂起记录"
         ordering = ["started_at"]
         indexes = [models.Index(fields=["case", "started_at"])]
+
+
+class StaleDay(models.Model):
+    """A unit's day whose pre-computed figures (govwatch.figures) no longer match the facts.
+
+    Written in the same transaction as the facts that changed (`govwatch.cases.stale.mark_stale`),
+    so no change can be committed without its mark; the figures' worker job folds the marks
+    (recomputes each marked unit from its earliest marked day) and deletes them. Duplicates are
+    allowed: writing a mark is one INSERT on the import's hot path, folding collapses them.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = "待重算的单位日"
+        verbose_name_plural = "待重算的单位日"
+        indexes = [models.Index(fields=["unit", "day"])]

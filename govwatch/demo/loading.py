@@ -122,4 +122,9 @@ def load_demo(directory: str | Path, *, report: Callable[[dict], None] = lambda 
             row.update(status="imported", **result.document(), warnings=list(result.warnings))
         rows.append(row)
         report(row)
+    if any(row["status"] == "imported" for row in rows):
+        # A whole region at once: the daily figures in one pass rather than unit by unit.
+        from govwatch.figures.fold import rebuild
+
+        rebuild()
     return rows

@@ -23,7 +23,9 @@ from django.db import IntegrityError, transaction
 
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
+from govwatch.cases.stale import mark_stale
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
+from govwatch.core.localtime import local_date
 from govwatch.core.pii import protect
 
 from .models import EVAL_ITEMS, NEGATIVE_TAGS, Evaluation
@@ -32,7 +34,7 @@ from .rules import evaluation_digest, evaluation_last_day, window_closed
 
 MAX_COMMENT = 1000
 # The fields of a case the intake reads, read again under the case's lock.
-LOCKED_FIELDS = ("case_no", "status", "closed_at", "unit_id", "window_code")
+LOCKED_FIELDS = ("case_no", "status", "closed_at", "closed_on", "unit_id", "window_code")
 EVAL_ID_PREFIX = "GW-"
 
 
@@ -141,6 +143,7 @@ def do_submit_evaluation(
             evaluation.save()
     except IntegrityError as exc:
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次") from exc
+    mark_stale([(evaluation.unit_id, local_date(at)), (case.unit_id, case.closed_on)])
     actor = actor or Actor("system:auto-evaluation" if auto else "public:evaluation")
     record(
         actor, "evaluation.submit", evaluation,

@@ -9,7 +9,12 @@ as an evaluation of that case. It is one INSERT ... SELECT and one DELETE, whate
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from django.db import connection, transaction
+
+from govwatch.cases.stale import mark_stale
+from govwatch.core.localtime import local_date, local_tz
 
 from .models import Evaluation, PendingEvaluation
 
@@ -19,6 +24,22 @@ _SHARED = (
     "digest", "import_run_id", "unit_id",
 )  # fmt: skip
 _EMPTY_JSON = {"postgresql": ("'{}'::jsonb", "'[]'::jsonb")}
+
+
+def _mark_moved(rows: list[tuple]) -> None:
+    tz = local_tz()
+    marks = []
+    for unit_id, at, case_unit_id, closed_on in rows:
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        marks.append((unit_id, local_date(at, tz)))
+        if closed_on:
+            marks.append(
+                (case_unit_id, closed_on if isinstance(closed_on, date) else date.fromisoformat(closed_on))
+            )
+    mark_stale(marks)
 
 
 def link_arrived_cases() -> int:
@@ -34,6 +55,12 @@ def link_arrived_cases() -> int:
     scores, tags = _EMPTY_JSON.get(connection.vendor, ("'{}'", "'[]'"))
     columns = ", ".join(q(c) for c in _SHARED)
     with transaction.atomic(), connection.cursor() as cursor:
+        # The figures they now count in: their own day under their unit, and their case's completion.
+        cursor.execute(
+            f"SELECT p.unit_id, p.at, c.unit_id, c.closed_on FROM {pending} p JOIN {cases} c ON c.case_no = p.case_no"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {target} e WHERE e.eval_id = p.eval_id)"
+        )
+        _mark_moved(cursor.fetchall())
         cursor.execute(
             f"INSERT INTO {target} ({columns}, case_no, scores, tags, appeal_upheld) "
             f"SELECT {columns}, case_no, {scores}, {tags}, %s FROM {pending} WHERE {arrived} AND NOT {copied}",

@@ -6,9 +6,12 @@ repeats it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from govwatch.core.choices import EvalChannel, EvalLevel
+from govwatch.core.localtime import local_date, local_tz
 from govwatch.core.pii import protect
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
@@ -80,6 +83,18 @@ class _Evaluations(KeyedFacts):
                 evaluator_hash, p["auto"], p["comment"],
             ),
         )  # fmt: skip
+
+    def stale_days(self, new: list[Evaluation], cases: dict[str, tuple]) -> Iterable[tuple[int, date]]:
+        # Its own day under its unit; its case's completion day (evaluation rates) under the case's unit.
+        tz = local_tz()
+        for evaluation in new:
+            if not isinstance(evaluation, Evaluation):
+                continue  # kept pending (contract section 8): out of the figures until its case comes
+            yield evaluation.unit_id, local_date(evaluation.at, tz)
+            if evaluation.case_id:
+                unit_id, closed_on = cases[evaluation.case_id]
+                if closed_on:
+                    yield unit_id, closed_on if isinstance(closed_on, date) else date.fromisoformat(closed_on)
 
 
 def import_evaluations(table: Table, result: ImportResult, run: ImportRun) -> None:

@@ -10,13 +10,15 @@ and no message repeats them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 from itertools import islice
 from typing import Any
 
 from django.db import models, transaction
 
 from govwatch.cases.models import Case
+from govwatch.cases.stale import mark_stale
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Record
 from govwatch.orgs.models import Unit
@@ -50,6 +52,10 @@ class KeyedFacts:
         """The model object of a parsed row, with its digest; RowError for a bad reference."""
         raise NotImplementedError
 
+    def stale_days(self, new: list[Any], cases: dict[str, tuple]) -> Iterable[tuple[int, date]]:
+        """(unit id, day) whose pre-computed figures the new rows change (govwatch.cases.stale)."""
+        return ()
+
     def run_rows(self, rows: Iterator[Record]) -> None:
         while batch := list(islice(rows, BATCH)):
             self._batch(batch)
@@ -66,7 +72,7 @@ class KeyedFacts:
             except RowError as exc:
                 result.reject(line, exc.field, exc.message)
         cases = values_in(
-            Case, "case_no", sorted({p["case_no"] for _, p in parsed if p["case_no"]}), "unit_id"
+            Case, "case_no", sorted({p["case_no"] for _, p in parsed if p["case_no"]}), "unit_id", "closed_on"
         )
         stored = self.stored([p[self.key] for _, p in parsed])
         seen: dict[str, tuple[int, str]] = {}
@@ -98,6 +104,7 @@ class KeyedFacts:
             for model in {type(obj) for obj in new}:
                 model.objects.bulk_create([obj for obj in new if type(obj) is model], batch_size=1000)
             self.after_insert(new)
+            mark_stale(self.stale_days(new, cases))
         result.imported += len(new)
 
     def after_insert(self, new: list[models.Model]) -> None:

@@ -21,6 +21,30 @@ class UnitChoiceField(forms.ModelChoiceField):
         # Full-width spaces indent the tree inside a <select>, where CSS cannot.
         return "\u3000" * obj.depth + obj.name
 
+    # Up to this many units a <select> drawn as the tree; beyond it (a province holds 16,000) a text
+    # box for the unit's code or full name, so that no page carries every unit.
+    SELECT_LIMIT = 300
+
+    def _set_queryset(self, queryset) -> None:
+        super()._set_queryset(queryset)
+        if queryset is not None and queryset.count() > self.SELECT_LIMIT:
+            self.widget = forms.TextInput(
+                attrs={"placeholder": "单位编码或全称", "autocomplete": "off", "class": "unit-code"}
+            )
+            self.widget.is_required = self.required
+            if not self.help_text:
+                self.help_text = "在“单位”页可按名称查找单位编码"
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def to_python(self, value):
+        if isinstance(self.widget, forms.TextInput) and value not in self.empty_values:
+            value = str(value).strip()
+            by_name = self.queryset.filter(name=value).values_list("code", flat=True)[:2]
+            if not self.queryset.filter(code=value).exists() and len(by_name) == 1:
+                value = by_name[0]
+        return super().to_python(value)
+
 
 class UnitPeriodForm(forms.Form):
     """A period (default: this month up to today) and a unit whose subtree the figures cover, from

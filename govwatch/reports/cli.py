@@ -90,6 +90,13 @@ def cmd_attendance(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from govwatch.figures.fold import rebuild
+
+    emit(rebuild(), args.format)
+    return EXIT_OK
+
+
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
@@ -122,3 +129,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--format", default="json", help="json（默认）或 csv")
     a.set_defaults(func=cmd_attendance)
     register_leaders(reports)
+    r = reports.add_parser(
+        "rebuild", help="从办件与评价原始记录重算每日各单位预计算指标（平时由后台任务逐日更新）"
+    )
+    r.add_argument("--format", choices=["json", "text"], default="json")
+    r.set_defaults(func=cmd_rebuild)

@@ -24,24 +24,25 @@ gave it (contract section 3: the state of a case at a moment is given by its eve
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from govwatch.cases.deadlines import due_date
 from govwatch.cases.models import Case, Suspension
-from govwatch.catalog.figures import rate, reduction
-from govwatch.catalog.models import Item
+from govwatch.catalog.figures import rate
 from govwatch.complaints import figures as complaint_figures
-from govwatch.core.choices import EvalChannel, EvalLevel, Online
-from govwatch.core.localtime import end_of_day, local_tz, start_of_day
+from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.tree import subtree
-from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation, RectificationTask
+from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation
 from govwatch.evaluations.rules import negative_levels
+from govwatch.figures.read import unit_counts
+from govwatch.figures.rows import COUNTS, Period, row
+from govwatch.figures.rows import grouped as _grouped
+from govwatch.figures.rows import in_units as _in_units
+from govwatch.figures.rows import item_counts as _item_counts
+from govwatch.figures.rows import task_counts as _task_counts
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
@@ -119,51 +120,11 @@ LABELS = {
 }
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
-_COUNTS = (
-    "received",
-    "completed",
-    "completed_on_time",
-    "overdue_open",
-    "evaluations",
-    "satisfied",
-    "negative",
-    "evaluated",
-    "actively_evaluated",
-    "items",
-    "legal_days_sum",
-    "promised_days_sum",
-    "online_items",
-    "full_online_items",
-    "rectification_tasks",
-    "rectified_on_time",
-    "callbacks_owed",
-    "called_back",
-    *complaint_figures.COUNTS,
-)
+_COUNTS = (*COUNTS, *complaint_figures.COUNTS)
 
 
 class UnknownUnit(LookupError):
     """The unit code names no unit of the selection (or a unit the user may not see)."""
-
-
-@dataclass(frozen=True)
-class Period:
-    """[date_from, date_to], local dates, both included; [start, end) are its local midnights."""
-
-    date_from: date
-    date_to: date
-
-    def __post_init__(self) -> None:
-        if self.date_from > self.date_to:
-            raise ValueError("date_from is after date_to")
-
-    @property
-    def start(self) -> datetime:
-        return start_of_day(self.date_from)
-
-    @property
-    def end(self) -> datetime:
-        return end_of_day(self.date_to)
 
 
 def selected_units(unit_code: str | None = None, units_qs: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
@@ -188,21 +149,46 @@ def kpi_rows(
 
     `units_qs` is what the caller may see (`Unit.objects.visible_to(scope(user))`); `unit_code` narrows it
     to that unit and its descendants. Raises UnknownUnit for a code outside `units_qs`.
+    The case and evaluation figures come from the pre-computed daily figures (govwatch.figures),
+    equal by construction and by test to `kpi_rows_raw`, which counts the raw rows.
     """
+    return _kpi_rows(date_from, date_to, unit_code, units_qs, raw=False)
+
+
+def kpi_rows_raw(
+    date_from: date,
+    date_to: date,
+    unit_code: str | None = None,
+    *,
+    units_qs: QuerySet[Unit] | None = None,
+) -> list[dict[str, Any]]:
+    """`kpi_rows` counted from the raw cases and evaluations: the reference the aggregates equal."""
+    return _kpi_rows(date_from, date_to, unit_code, units_qs, raw=True)
+
+
+def _kpi_rows(
+    date_from: date, date_to: date, unit_code: str | None, units_qs: QuerySet[Unit] | None, *, raw: bool
+) -> list[dict[str, Any]]:
     period = Period(date_from, date_to)
     selection = selected_units(unit_code, units_qs)
     units = list(selection.order_by("path").values_list("pk", "code", "name"))
     # The whole region needs no unit filter: every case, evaluation and item has a unit.
     only = selection.values("pk") if unit_code is not None or units_qs is not None else None
 
-    case_counts = _case_counts(period, only)
-    completed = sum(values.get("completed", 0) for values in case_counts.values())
+    if raw:
+        case_counts = _case_counts(period, only)
+        completed = sum(values.get("completed", 0) for values in case_counts.values())
+        activity = [
+            case_counts,
+            _overdue_open(period, only),
+            _evaluation_counts(period, only),
+            _evaluated_completions(period, only, completed),
+        ]
+    else:
+        activity = [unit_counts(period, only)]
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for by_unit in (
-        case_counts,
-        _overdue_open(period, only),
-        _evaluation_counts(period, only),
-        _evaluated_completions(period, only, completed),
+        *activity,
         _item_counts(only),
         _task_counts(period, only),
         complaint_figures.counts(period.start, period.end, only),
@@ -285,35 +271,8 @@ def top_negative_tags(
 
 
 def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
-    return {
-        "unit_code": code,
-        "unit_name": name,
-        "received": c["received"],
-        "completed": c["completed"],
-        "completed_on_time": c["completed_on_time"],
-        "on_time_rate": rate(c["completed_on_time"], c["completed"]),
-        "overdue_open": c["overdue_open"],
-        "evaluations": c["evaluations"],
-        "evaluation_rate": rate(c["evaluated"], c["completed"]),
-        "active_evaluation_rate": rate(c["actively_evaluated"], c["completed"]),
-        "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
-        "negative": c["negative"],
-        "time_limit_reduction": reduction(c["legal_days_sum"], c["promised_days_sum"]),
-        "online_rate": rate(c["online_items"], c["items"]),
-        "full_online_rate": rate(c["full_online_items"], c["items"]),
-        "rectification_tasks": c["rectification_tasks"],
-        "rectified_on_time": c["rectified_on_time"],
-        "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
-        "callbacks_owed": c["callbacks_owed"],
-        "called_back": c["called_back"],
-        "callback_rate": rate(c["called_back"], c["callbacks_owed"]),
-        **complaint_figures.row(c),
-    }
-
-
-def _grouped(qs: QuerySet, unit_field: str, **aggregates) -> dict[int, dict[str, int]]:
-    rows = qs.order_by().values(unit_field).annotate(**aggregates)
-    return {row.pop(unit_field): row for row in rows}
+    """A row of the figures (govwatch.figures.rows.row), then the complaints' figures."""
+    return {**row(code, name, c), **complaint_figures.row(c)}
 
 
 def _merge(a: dict[int, dict[str, int]], b: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
@@ -324,10 +283,6 @@ def _merge(a: dict[int, dict[str, int]], b: dict[int, dict[str, int]]) -> dict[i
         for key, n in values.items():
             counts[key] = counts.get(key, 0) + n
     return merged
-
-
-def _in_units(qs: QuerySet, unit_field: str, only: QuerySet | None) -> QuerySet:
-    return qs if only is None else qs.filter(**{f"{unit_field}__in": only})
 
 
 def _case_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
@@ -440,58 +395,4 @@ def _evaluated_completions(
         "case__unit",
         evaluated=Count("pk"),
         actively_evaluated=Count("pk", filter=Q(auto=False)),
-    )
-
-
-def _item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
-    """The catalog figures' counts (govwatch.catalog.figures.catalog_figures), per unit."""
-    timed = Q(legal_days__gt=0)
-    return _grouped(
-        _in_units(Item.objects.all(), "unit", only),
-        "unit",
-        items=Count("pk"),
-        legal_days_sum=Sum("legal_days", filter=timed, default=0),
-        promised_days_sum=Sum("promised_days", filter=timed, default=0),
-        online_items=Count("pk", filter=Q(online__in=[Online.PARTIAL, Online.FULL])),
-        full_online_items=Count("pk", filter=Q(online=Online.FULL)),
-    )
-
-
-def _task_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
-    """The closed loop of the negative reviews received in the period (差评整改与回访), per task unit.
-
-    - rectification_tasks: rectification tasks whose intake (`opened_at`) is in the period, under
-      the task's unit (the evaluation's unit when it was received). An imported evaluation's task
-      counts when it was opened, not when the evaluation was given.
-    - rectified_on_time: of those, the tasks whose rectification is done and stands, done on or
-      before the local date `rectify_due`. Done and standing: the task is rectified, called back
-      or closed (RECTIFIED, CALLED_BACK, CLOSED), done at `rectified_at`, or, for a review found
-      unsubstantiated that went straight from verification to the callback (no measures owed), at
-      `called_back_at`. A task sent back (RETURNED), appealing, or with an upheld appeal has no
-      rectification standing, even if an earlier one is still recorded. `rectify_due` is the
-      task's current deadline: a send-back or a rejected appeal moves it, as the loop does.
-    - callbacks_owed: of those, the tasks of real-name evaluations (`evaluator_hash` set).
-    - called_back: of those owed, the tasks with `called_back_at` set (any result, "unreachable"
-      included; a later send-back does not undo a callback made).
-    Done and called back as recorded when the report is made: the figures of a period still grow
-    while its tasks are under way.
-    """
-    status = RectificationTask.Status
-    tz = local_tz()
-    standing = Q(status__in=[status.RECTIFIED, status.CALLED_BACK, status.CLOSED])
-    rectified_by_due = Q(rectified_at__isnull=False) & Q(
-        LessThanOrEqual(TruncDate("rectified_at", tzinfo=tz), F("rectify_due"))
-    )
-    explained_by_due = Q(rectified_at__isnull=True, substantiated=False, called_back_at__isnull=False) & Q(
-        LessThanOrEqual(TruncDate("called_back_at", tzinfo=tz), F("rectify_due"))
-    )
-    owed = ~Q(evaluation__evaluator_hash="")
-    tasks = RectificationTask.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    return _grouped(
-        _in_units(tasks, "unit", only),
-        "unit",
-        rectification_tasks=Count("pk"),
-        rectified_on_time=Count("pk", filter=standing & (rectified_by_due | explained_by_due)),
-        callbacks_owed=Count("pk", filter=owed),
-        called_back=Count("pk", filter=owed & Q(called_back_at__isnull=False)),
     )

@@ -1,15 +1,18 @@
 """统计报表: the figures of contract section 4 (and GovWatch's closed-loop figures and ranking of
 negative reasons) for the units a user may see, and their exports.
 
-The page and its CSV and XLSX exports take the same rows from `kpi_rows`, limited to
-`Unit.objects.visible_to(scope(user))`: a unit's staff see their subtree and its total, leaders and supervisors of
-the region see everything.
+The page shows one level of the org tree at a time (govwatch.figures.read.level_rows: each unit with
+its sub-units, 含下级, and its own figures), so it stays small at province scale; the CSV and XLSX
+exports are the full table of `kpi_rows` for the same unit's subtree. Both are limited to
+`Unit.objects.visible_to(scope(user))`: a unit's staff see their subtree and its total, leaders and
+supervisors of the region see everything.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,11 +21,22 @@ from django.utils.http import content_disposition_header
 
 from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
+from govwatch.complaints import figures as complaint_figures
+from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
+from govwatch.figures.read import level_rows
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
-from .figures import evaluations_by_channel, kpi_rows, selected_units, top_negative_tags
+from .figures import (
+    TOTAL,
+    TOTAL_NAME,
+    Period,
+    evaluations_by_channel,
+    kpi_rows,
+    selected_units,
+    top_negative_tags,
+)
 from .forms import ReportForm, this_month
 
 
@@ -43,30 +57,100 @@ def _selection(form: ReportForm) -> tuple[date, date, str | None] | None:
     return form.cleaned_data["date_from"], form.cleaned_data["date_to"], unit.code if unit else None
 
 
+# The longest period whose evaluations are grouped by channel on the page (see `kpi`).
+CHANNEL_DAYS = 92
+
+
+def shortcuts(today: date) -> list[tuple[str, date, date]]:
+    """本月, 上月, 本季, 本年: (label, from, to); the current ones end today."""
+    month = today.replace(day=1)
+    last_month_end = month - timedelta(days=1)
+    quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return [
+        ("本月", month, today),
+        ("上月", last_month_end.replace(day=1), last_month_end),
+        ("本季", quarter, today),
+        ("本年", today.replace(month=1, day=1), today),
+    ]
+
+
+def _trail(parent: Unit | None, units) -> list[Unit]:
+    """The visible ancestors of `parent`, from the top down, for the drill-down's way back."""
+    if parent is None:
+        return []
+    codes = tree.codes(parent.path)[:-1]
+    found = {u.code: u for u in units.filter(code__in=codes)}
+    return [found[c] for c in codes if c in found]
+
+
+def _single_top(units) -> Unit | None:
+    """The one unit at the top of what the user sees (the region's root, a unit's own), if one."""
+    tops = list(units.exclude(parent__in=units.values("pk"))[:2])
+    return tops[0] if len(tops) == 1 else None
+
+
+def _complaint_rows(level, selection_units, date_from: date, date_to: date) -> tuple[list[dict], dict]:
+    """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
+    sub-units, and their total, for the complaints table of the page."""
+    period = Period(date_from, date_to)
+    counts = complaint_figures.counts(period.start, period.end, selection_units.values("pk"))
+    paths = dict(selection_units.values_list("pk", "path"))
+
+    def summed(prefix: str) -> dict[str, int]:
+        total = dict.fromkeys(complaint_figures.COUNTS, 0)
+        for unit_id, values in counts.items():
+            if paths.get(unit_id, "").startswith(prefix):
+                for key, n in values.items():
+                    total[key] = total.get(key, 0) + n
+        return total
+
+    rows = [
+        {"unit_code": r.unit.code, "unit_name": r.unit.name, **complaint_figures.row(summed(r.unit.path))}
+        for r in level.rows
+    ]
+    total = {"unit_code": TOTAL, "unit_name": TOTAL_NAME, **complaint_figures.row(summed("/"))}
+    return rows, total
+
+
 @member_required
 def kpi(request: HttpRequest) -> HttpResponse:
+    """One level of the tree at a time: each unit below the chosen one (at first, the top of what
+    the user sees) with its figures including its sub-units (含下级) and, beside them, its own;
+    a unit with sub-units opens the next level. The full table of every unit is the export."""
     form = _form(request)
     context: dict[str, Any] = {"nav": "reports", "form": form}
     selection = _selection(form)
     if selection is not None:
         date_from, date_to, unit_code = selection
         units = Unit.objects.visible_to(scope(request.user))
-        *rows, total = kpi_rows(date_from, date_to, unit_code, units_qs=units)
+        parent = units.get(code=unit_code) if unit_code else _single_top(units)
+        level = level_rows(parent, date_from, date_to, units)
         selection_units = selected_units(unit_code, units)
-        paths = dict(selection_units.values_list("code", "path"))
-        # Indented from the top of what is shown, which for a unit's staff is not the region's root.
-        top = min((path.count("/") for path in paths.values()), default=0)
-        for row in rows:
-            row["depth"] = paths[row["unit_code"]].count("/") - top
+        keep = {"unit": unit_code} if unit_code else {}
+        complaint_rows, complaint_total = _complaint_rows(level, selection_units, date_from, date_to)
         context.update(
             date_from=date_from,
             date_to=date_to,
-            rows=rows,
-            total=total,
-            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
+            level=level,
+            rows=complaint_rows,
+            total=complaint_total,
+            trail=_trail(parent, units),
+            period_links=[
+                (
+                    label,
+                    f"?{urlencode({'date_from': f, 'date_to': t, **keep})}",
+                    (f, t) == (date_from, date_to),
+                )
+                for label, f, t in shortcuts(timezone.localdate())
+            ],
+            period_query=urlencode({"date_from": date_from, "date_to": date_to}),
+            # Counted from the raw evaluations (the daily figures hold no channel): a quarter at most.
+            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units)
+            if (date_to - date_from).days <= CHANNEL_DAYS
+            else None,
             level_labels=[level.label for level in EvalLevel],
             top_tags=top_negative_tags(date_from, date_to, selection_units),
-            query=request.GET.urlencode(),
+            query=request.GET.urlencode() or urlencode({"date_from": date_from, "date_to": date_to}),
         )
     return render(request, "reports/kpi.html", context, status=200 if selection is not None else 400)
 

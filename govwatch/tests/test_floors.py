@@ -37,7 +37,7 @@ FLOORS = [
     "govwatch.hallchecks | govwatch.integrity",
     # the clue register: clues come from complaints and their callbacks (and inspections, the public)
     "govwatch.clues",
-    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation | govwatch.rectification",
+    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation | govwatch.rectification | govwatch.figures",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",

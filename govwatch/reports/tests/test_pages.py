@@ -14,15 +14,18 @@ MARCH = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
 
 
 def _units(response) -> list[str]:
-    return [row["unit_code"] for row in response.context["rows"]]
+    """The units of the level shown: the children of the unit the report is opened at."""
+    return [row.unit.code for row in response.context["level"].rows]
 
 
 def test_a_leader_reads_every_unit_and_the_region_total(march, people, client):
     client.force_login(people["leader"])
     response = client.get(reverse("reports:kpi"), MARCH)
     assert response.status_code == 200
-    assert _units(response) == ["D", "C", "JW", "RS", "SC", "ST", "ST1"]
-    assert response.context["total"]["received"] == 16
+    # The region's root is opened: its own figures, then each unit below it with its sub-units.
+    assert response.context["level"].parent.code == "D"
+    assert _units(response) == ["C", "JW", "RS", "SC", "ST"]
+    assert response.context["level"].total["received"] == 16
     html = response.content.decode()
     assert "统计报表" in html and "逾期未办结" in html
     # Rates as percentages; a null rate as "—". 4/7 completed on time:
@@ -32,8 +35,9 @@ def test_a_leader_reads_every_unit_and_the_region_total(march, people, client):
 def test_unit_staff_see_their_subtree_and_its_total_only(march, people, client):
     client.force_login(people["street"])
     response = client.get(reverse("reports:kpi"), MARCH)
-    assert _units(response) == ["ST", "ST1"]
-    assert response.context["total"]["received"] == 2
+    assert response.context["level"].parent.code == "ST"
+    assert _units(response) == ["ST1"]
+    assert response.context["level"].total["received"] == 2
     html = response.content.decode()
     assert "区市场监管局" not in html and "区人社局" not in html
     # The unit selector offers their subtree only.
@@ -45,14 +49,17 @@ def test_a_unit_outside_the_scope_is_refused_not_shown(march, people, client):
     response = client.get(reverse("reports:kpi"), {**MARCH, "unit": "SC"})
     assert response.status_code == 400
     assert "没有这个单位" in response.content.decode()
-    assert "rows" not in response.context
+    assert "level" not in response.context
 
 
 def test_a_unit_narrows_the_table_to_its_subtree(march, people, client):
     client.force_login(people["leader"])
     response = client.get(reverse("reports:kpi"), {**MARCH, "unit": "ST"})
-    assert _units(response) == ["ST", "ST1"]
-    assert [r["depth"] for r in response.context["rows"]] == [0, 1]
+    assert response.context["level"].parent.code == "ST"
+    assert _units(response) == ["ST1"]
+    html = response.content.decode()
+    # The way back up, and the street's own figures beside its total with the community.
+    assert "测试区" in html and "城关街道（本级）" in html and "城关街道 合计（含下级）" in html
 
 
 def test_the_default_period_is_this_month_to_today(march, people, client):
@@ -115,3 +122,12 @@ def test_evaluations_by_channel_on_the_page(march, people, client):
     response = client.get(reverse("reports:kpi"), MARCH)
     channels = {c["channel"]: c["evaluations"] for c in response.context["channels"]}
     assert channels["device"] == 2 and sum(channels.values()) == 6
+
+
+def test_a_period_longer_than_a_quarter_leaves_out_the_channel_table(march, people, client):
+    client.force_login(people["leader"])
+    response = client.get(reverse("reports:kpi"), {"date_from": "2026-01-01", "date_to": "2026-06-30"})
+    assert response.status_code == 200
+    assert response.context["channels"] is None
+    assert "不按渠道分列评价" in response.content.decode()
+    assert response.context["level"].total["received"] >= 16

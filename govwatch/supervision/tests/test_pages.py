@@ -84,18 +84,25 @@ def test_board_counts_match_the_scan_and_each_count_drills_down_to_the_same_case
     assert response.context["region_figures"]
 
     rows = {row.code: {c.card: c.count for c in row.cells} for row in response.context["unit_rows"]}
-    # Rolled up the tree: the street counts its community's red card.
+    # Rolled up the tree: the street counts its community's red card; one level at a time, the
+    # community is on the street's board.
     assert rows == {
         "D": {"yellow": 1, "red": 3},
         "SC": {"yellow": 1, "red": 1},
         "RS": {"yellow": 0, "red": 1},
+        "ST": {"yellow": 0, "red": 1},
+    }
+    street = next(row for row in response.context["unit_rows"] if row.code == "ST")
+    assert street.drill == "?unit=ST"
+    below = client.get(reverse("supervision:board") + street.drill).context["unit_rows"]
+    assert {row.code: {c.card: c.count for c in row.cells} for row in below} == {
         "ST": {"yellow": 0, "red": 1},
         "ST1": {"yellow": 0, "red": 1},
     }
     for row in response.context["unit_rows"] + response.context["item_rows"]:
         for cell in row.cells:
             listed = client.get(cell.link)
-            assert listed.context["page"].paginator.count == cell.count, cell.link
+            assert listed.context["page"].count == cell.count, cell.link
     assert 'href="/cases/?card=red&amp;unit=SC"' in html
     items = {row.code: {c.card: c.count for c in row.cells} for row in response.context["item_rows"]}
     # Most red first, then most yellow.

@@ -52,6 +52,8 @@ class Row:
     depth: int = 0
     note: str = ""
     cells: list[Cell] = field(default_factory=list)
+    # The board one level further down (a unit with carded sub-units), "" when there is none.
+    drill: str = ""
 
 
 def _cells(counts: dict[str, int], cards: list[str], unit_code: str, item_code: str) -> list[Cell]:
@@ -91,9 +93,23 @@ def _by_unit(
         for code in tree.codes(paths[unit_id]):
             totals[code][card] += n
     # Ancestors outside the scope (or above the filtered unit) are not shown: `units` drops them.
+    # One level at a time (a province has thousands of carded units): the top of what is shown and
+    # the units right below it; a unit with carded sub-units opens the next level.
+    shown = list(units.filter(code__in=totals).only("code", "name", "path").order_by("path"))
+    top = min((unit.depth for unit in shown), default=0)
+    deeper = {code for unit in shown if unit.depth > top + 1 for code in tree.codes(unit.path)}
     rows = [
-        Row(unit.name, unit.code, unit.depth, cells=_cells(totals[unit.code], cards, unit.code, item_code))
-        for unit in units.filter(code__in=totals).only("code", "name", "path").order_by("path")
+        Row(
+            unit.name,
+            unit.code,
+            unit.depth - top,
+            cells=_cells(totals[unit.code], cards, unit.code, item_code),
+            drill=f"?{urlencode({'unit': unit.code, **({'item': item_code} if item_code else {})})}"
+            if unit.depth == top + 1 and unit.code in deeper
+            else "",
+        )  # fmt: skip
+        for unit in shown
+        if unit.depth <= top + 1
     ]
     return rows, overall
 

@@ -68,15 +68,27 @@ def test_home_counts_cases_and_shows_catalog_figures(signed_in, cases):
     assert "64.5%" in html  # 1 - 11/31
 
 
-def test_unit_list_indents_the_tree_and_counts_own_items_and_cases(signed_in, cases):
+def test_unit_list_opens_the_tree_one_level_and_counts_own_items_and_cases(signed_in, cases):
     response = signed_in.get(reverse("unit-list"))
     rows = {row["unit"].code: row for row in response.context["rows"]}
     assert [r["unit"].code for r in response.context["rows"]][0] == "D"
-    assert rows["D"]["depth"] == 0 and rows["SC"]["depth"] == 1 and rows["ST1"]["depth"] == 2
+    # The root and the level below it; the community is one click further, on its street's page.
+    assert "ST1" not in rows
+    assert rows["D"]["depth"] == 0 and rows["SC"]["depth"] == 1
     assert (rows["SC"]["items"], rows["SC"]["cases"]) == (1, 3)
-    assert (rows["ST"]["items"], rows["ST"]["cases"]) == (0, 0)
+    assert (rows["ST"]["items"], rows["ST"]["cases"], rows["ST"]["sub_units"]) == (0, 0, 1)
     html = response.content.decode()
-    assert 'class="depth-2"' in html and "社区" in html
+    assert 'class="depth-1"' in html and "城关街道" in html
+
+
+def test_unit_search_finds_a_unit_by_name_with_its_parents(signed_in, cases):
+    response = signed_in.get(reverse("unit-list"), {"q": "东门"})
+    found = response.context["found"]
+    assert [row["unit"].code for row in found] == ["ST1"]
+    assert found[0]["trail"] == ["测试区", "城关街道"]
+    assert "东门社区" in response.content.decode()
+    assert signed_in.get(reverse("unit-list"), {"q": "ST1"}).context["found"][0]["unit"].code == "ST1"
+    assert signed_in.get(reverse("unit-list"), {"q": "没有的单位"}).context["found"] == []
 
 
 def test_unit_page_shows_sub_units_items_and_recent_cases_of_its_subtree(signed_in, cases):
@@ -135,3 +147,13 @@ def test_unknown_case_number_is_404(signed_in, region):
 
 def test_unknown_unit_code_is_404(signed_in, region):
     assert signed_in.get(reverse("unit-detail", args=["NOPE"])).status_code == 404
+
+
+def test_home_counts_this_years_completions_from_the_daily_figures(signed_in, cases):
+    from govwatch.figures.read import scope_totals
+    from govwatch.orgs.models import Unit
+
+    today = timezone.localdate()
+    counts = signed_in.get(reverse("home")).context["counts"]
+    expected = scope_totals(today.replace(month=1, day=1), today, Unit.objects.all())["completed"]
+    assert counts["completed_this_year"] == expected

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from govwatch.cases.deadlines import remaining_workdays
 from govwatch.cases.models import Case
 from govwatch.complaints.models import Complaint
 from govwatch.core.choices import Card, CaseStatus
+from govwatch.core.keyset import keyset_page
 from govwatch.core.localtime import start_of_day
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import Evaluation
@@ -82,8 +82,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     rows = cases.select_related("item", "unit", "risk")
     # Filtered by risk, the riskiest first: what a unit should look at before the yellow cards.
     at_risk = form.is_bound and form.is_valid() and form.cleaned_data["risk"]
-    rows = rows.order_by("-risk__risk", "-pk") if at_risk else rows.order_by("-accepted_on", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    order = ("-risk__risk", "-pk") if at_risk else ("-accepted_on", "-pk")
+    # Keyset pages: page 2,000 of a province's cases costs what page 1 does.
+    page = keyset_page(rows, order, request.GET, PAGE_SIZE)
     return render(request, "web/case_list.html", {"nav": "cases", "form": form, "page": page})
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +8,7 @@ from govwatch.accounts.access import member_required
 from govwatch.accounts.permissions import scope
 from govwatch.catalog.figures import catalog_figures, reduction, service_figures
 from govwatch.catalog.models import Item
+from govwatch.core.keyset import keyset_page
 from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit
 
@@ -37,9 +37,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     items = Item.objects.visible_to(scope(request.user))
     if form.is_bound:
         items = filter_items(items, form.cleaned_data, request.user) if form.is_valid() else items.none()
-    page = Paginator(items.select_related("unit").order_by("code"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = keyset_page(items.select_related("unit"), ("code", "pk"), request.GET, PAGE_SIZE)
     for item in page:
         item.reduction = reduction(item.legal_days, item.promised_days)
     context = {

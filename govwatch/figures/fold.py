@@ -1,0 +1,309 @@
+"""Keeping the daily per-unit figures (UnitDay) equal to the facts: the fold and the rebuild.
+
+Both recompute rows from the raw facts with the same function, `compute`, over a set of units from
+a day on: the fold for the units the writers marked stale (`cases.StaleDay`, written in the
+facts' own transaction), each from its earliest marked day; the rebuild (`govwatch report
+rebuild`) for every unit from the beginning. A unit's rows before its recomputed day are kept:
+nothing that changed can alter them (cases.stale says which day each change marks).
+
+The overdue figure is a count at the end of a day, not a sum: each case contributes +1 on the first
+day it is overdue, open and running at the day's end, and -1 on the first day it no longer is, by
+exactly the rule `govwatch.reports.figures._overdue_open` applies to a period's last day (the due
+date the case had then; a case suspended at the day's end does not count).
+
+Marks are claimed per unit (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises
+writers), so any number of workers, pages and commands may fold at once; a mark written while a unit
+is being folded stays for the next fold.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from govwatch.cases.deadlines import due_date
+from govwatch.cases.models import Case, StaleDay, Suspension
+from govwatch.core.bulk import insert_rows
+from govwatch.core.localtime import local_date, local_tz, start_of_day
+from govwatch.evaluations.models import Evaluation
+from govwatch.workcal.calendar import WorkCalendar, get_calendar
+
+from .models import UnitDay, UnitMonth
+
+# The columns of a row after (unit, day), in this order everywhere in this module.
+VALUES = (
+    "received", "completed", "completed_on_time", "level_5", "level_4", "level_3", "level_2", "level_1",
+    "evaluated", "actively_evaluated", "overdue_change",
+)  # fmt: skip
+_AT = {name: i for i, name in enumerate(VALUES)}
+_LEVEL = {5: _AT["level_5"], 4: _AT["level_4"], 3: _AT["level_3"], 2: _AT["level_2"], 1: _AT["level_1"]}
+BEGINNING = date(1900, 1, 1)
+# Units folded together: one set of queries for the lot, from the earliest day of the lot.
+UNITS_PER_FOLD = 400
+
+Rows = dict[tuple[int, date], list[int]]
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _month_day(value: date | datetime | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    return _day(value)
+
+
+def overdue_spans(
+    accepted_on: date,
+    closed_on: date | None,
+    stored_due: date,
+    promised_days: int,
+    suspensions: list[tuple[date, date | None, int]],
+    cal: WorkCalendar,
+) -> list[tuple[date, date | None]]:
+    """The days [start, end) at whose end the case counts as overdue and open (end None: still).
+
+    At the end of day d the case counts when it is open (accepted by d, not closed by d), not
+    suspended (a suspension begun on or before d and not ended by d), and its due date then is
+    before d: the stored due date, or, while a suspension begun after d is still to come, the due
+    date from the suspensions ended by d (`suspensions`: local start and end dates, working days).
+    """
+    if not suspensions:
+        start = max(accepted_on, stored_due + timedelta(days=1))
+        if closed_on is not None and start >= closed_on:
+            return []
+        return [(start, closed_on)]
+    points = {accepted_on, stored_due + timedelta(days=1)}
+    for started, ended, _ in suspensions:
+        points.add(started)
+        if ended is not None:
+            points.add(ended)
+    if closed_on is not None:
+        points.add(closed_on)
+    last_start = max(started for started, _, _ in suspensions)
+    bounds = sorted(p for p in points if p >= accepted_on and (closed_on is None or p <= closed_on))
+    spans: list[tuple[date, date | None]] = []
+
+    def counted(d: date, due_then: date) -> bool:
+        if any(started <= d and (ended is None or ended > d) for started, ended, _ in suspensions):
+            return False
+        return stored_due < d or (last_start > d and due_then < d)
+
+    def add(start: date, end: date | None) -> None:
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+
+    for i, start in enumerate(bounds):
+        if closed_on is not None and start >= closed_on:
+            break
+        end = bounds[i + 1] if i + 1 < len(bounds) else closed_on
+        added = sum(days for _, ended, days in suspensions if ended is not None and ended <= start)
+        due_then = due_date(cal, accepted_on, promised_days, added).date
+        # Inside a segment only "due then < d" can change: at the day after that due date.
+        pieces = [start]
+        turn = due_then + timedelta(days=1)
+        if start < turn and (end is None or turn < end):
+            pieces.append(turn)
+        for j, piece in enumerate(pieces):
+            piece_end = pieces[j + 1] if j + 1 < len(pieces) else end
+            if counted(piece, due_then):
+                add(piece, piece_end)
+    return spans
+
+
+def compute(units: list[int] | None, since: date) -> Rows:
+    """The rows of `units` (None: every unit) for the days from `since` on, from the raw facts."""
+    rows: Rows = defaultdict(lambda: [0] * len(VALUES))
+    cases = Case.objects.all() if units is None else Case.objects.filter(unit__in=units)
+
+    for unit_id, day, n in (
+        cases.filter(accepted_on__gte=since)
+        .order_by()
+        .values_list("unit", "accepted_on")
+        .annotate(n=Count("pk"))
+    ):
+        rows[unit_id, _day(day)][_AT["received"]] += n
+    for unit_id, day, done, on_time in (
+        cases.filter(closed_on__gte=since, completed_on_time__isnull=False)
+        .order_by()
+        .values_list("unit", "closed_on")
+        .annotate(done=Count("pk"), on_time=Count("pk", filter=Q(completed_on_time=True)))
+    ):
+        row = rows[unit_id, _day(day)]
+        row[_AT["completed"]] += done
+        row[_AT["completed_on_time"]] += on_time
+
+    tz = local_tz()
+    evaluations = Evaluation.objects.filter(at__gte=start_of_day(since, tz))
+    if units is not None:
+        evaluations = evaluations.filter(unit__in=units)
+    for unit_id, at, level, n in (
+        evaluations.order_by().values_list("unit", "at", "level").annotate(n=Count("pk"))
+    ):
+        rows[unit_id, local_date(at, tz)][_LEVEL[level]] += n
+
+    evaluated = Evaluation.objects.filter(case__closed_on__gte=since, case__completed_on_time__isnull=False)
+    if units is not None:
+        evaluated = evaluated.filter(case__unit__in=units)
+    for unit_id, day, n, active in (
+        evaluated.order_by()
+        .values_list("case__unit", "case__closed_on")
+        .annotate(n=Count("pk"), active=Count("pk", filter=Q(auto=False)))
+    ):
+        row = rows[unit_id, _day(day)]
+        row[_AT["evaluated"]] += n
+        row[_AT["actively_evaluated"]] += active
+
+    _overdue_changes(cases, since, rows)
+    return {key: values for key, values in rows.items() if any(values)}
+
+
+def _overdue_changes(cases, since: date, rows: Rows) -> None:
+    """Add each case's +1/-1 overdue changes on the days from `since` on."""
+    # Only a case open on some day from `since` on can change a count then; of those, only one still
+    # open, closed after its due date, or ever suspended can be overdue at all.
+    candidates = cases.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=since)).filter(
+        Q(closed_on__isnull=True)
+        | Q(closed_on__gt=F("due_date"))
+        | Exists(Suspension.objects.filter(case=OuterRef("case_no")))
+    )
+    found = list(
+        candidates.order_by().values_list(
+            "case_no", "unit", "accepted_on", "closed_on", "due_date", "item__promised_days", "suspended_days"
+        )
+    )
+    if not found:
+        return
+    tz = local_tz()
+    suspended: dict[str, list[tuple[date, date | None, int]]] = defaultdict(list)
+    for case_no, started_at, ended_at, workdays in (
+        Suspension.objects.filter(case__in=candidates.values("case_no"))
+        .order_by("started_at")
+        .values_list("case", "started_at", "ended_at", "workdays")
+    ):
+        suspended[case_no].append(
+            (local_date(started_at, tz), local_date(ended_at, tz) if ended_at else None, workdays)
+        )
+    cal = get_calendar()
+    change = _AT["overdue_change"]
+    for case_no, unit_id, accepted_on, closed_on, due, promised, _ in found:
+        spans = overdue_spans(
+            _day(accepted_on), _day(closed_on) if closed_on else None, _day(due), promised,
+            suspended.get(case_no, []), cal,
+        )  # fmt: skip
+        for start, end in spans:
+            if start >= since:
+                rows[unit_id, start][change] += 1
+            if end is not None and end >= since:
+                rows[unit_id, end][change] -= 1
+
+
+def _write(units: list[int] | None, since: date, rows: Rows) -> None:
+    """Replace the rows of `units` from `since` on, then their months from `since`'s month on."""
+    deleted = UnitDay.objects.filter(day__gte=since)
+    if units is not None:
+        deleted = deleted.filter(unit__in=units)
+    deleted.delete()
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            UnitDay,
+            ("unit_id", "day", *VALUES),
+            [(unit_id, adapt(day), *values) for (unit_id, day), values in sorted(rows.items())],
+        )
+    _write_months(units, since.replace(day=1))
+
+
+def _write_months(units: list[int] | None, first: date) -> None:
+    """The months from `first` on, summed from the day rows (the earlier days of `first`'s month too)."""
+    months = UnitMonth.objects.filter(month__gte=first)
+    days = UnitDay.objects.filter(day__gte=first)
+    if units is not None:
+        months, days = months.filter(unit__in=units), days.filter(unit__in=units)
+    months.delete()
+    summed = (
+        days.annotate(month=TruncMonth("day"))
+        .order_by()
+        .values_list("unit", "month")
+        .annotate(*[Sum(name) for name in VALUES])
+    )
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            UnitMonth,
+            ("unit_id", "month", *VALUES),
+            [(unit_id, adapt(_month_day(month)), *values) for unit_id, month, *values in summed],
+        )  # fmt: skip
+
+
+def refresh(units: list[int], since: date) -> int:
+    """Recompute and store the rows of `units` from `since` on; returns the rows written."""
+    rows = compute(units, since)
+    with transaction.atomic():
+        _write(units, since, rows)
+    return len(rows)
+
+
+def fold(limit_units: int | None = None) -> dict[str, int]:
+    """Fold the stale marks: recompute each marked unit from its earliest marked day.
+
+    Returns {"units": folded, "rows": written}. `limit_units` bounds one call (the worker's turn).
+    """
+    done = {"units": 0, "rows": 0}
+    while limit_units is None or done["units"] < limit_units:
+        batch = UNITS_PER_FOLD if limit_units is None else min(UNITS_PER_FOLD, limit_units - done["units"])
+        with transaction.atomic():
+            marks = StaleDay.objects.order_by("unit_id", "day")
+            if connection.features.has_select_for_update_skip_locked:
+                marks = marks.select_for_update(skip_locked=True)
+            # The lot: the marks of the first `batch` units; each unit from its earliest day.
+            claimed = list(marks.values_list("pk", "unit_id", "day")[: batch * 4])
+            if not claimed:
+                return done
+            earliest: dict[int, date] = {}
+            for _, unit_id, day in claimed:
+                if unit_id not in earliest and len(earliest) >= batch:
+                    continue
+                earliest[unit_id] = min(day, earliest.get(unit_id, day))
+            pks = [pk for pk, unit_id, _ in claimed if unit_id in earliest]
+            units = sorted(earliest)
+            # Marks of these units beyond the ones read are folded by this turn too.
+            pks += StaleDay.objects.filter(unit__in=units).exclude(pk__in=pks).values_list("pk", flat=True)
+            since = min(earliest.values())
+            rows = compute(units, since)
+            _write(units, since, rows)
+            StaleDay.objects.filter(pk__in=pks).delete()
+        done["units"] += len(units)
+        done["rows"] += len(rows)
+    return done
+
+
+def rebuild() -> dict[str, float | int]:
+    """Every row recomputed from the raw facts (`govwatch report rebuild`); the marks cleared."""
+    began = time.perf_counter()
+    with transaction.atomic():
+        StaleDay.objects.all().delete()
+        rows = compute(None, BEGINNING)
+        UnitDay.objects.all().delete()
+        UnitMonth.objects.all().delete()
+        _write(None, BEGINNING, rows)
+    return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}
+
+
+def pending() -> bool:
+    return StaleDay.objects.exists()
+
+
+def stale_units() -> Iterable[int]:
+    return StaleDay.objects.values_list("unit_id", flat=True).distinct()

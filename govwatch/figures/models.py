@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Counts(models.Model):
+    """The counts of a unit over a day or a month, the additive parts of contract section 4."""
+
+    received = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    completed_on_time = models.IntegerField(default=0)
+    # Evaluations whose `at` falls on the day, by level (5 非常满意 ... 1 非常不满意): which levels are
+    # negative is a setting (GOVWATCH_NEGATIVE_LEVELS), read when the figures are read.
+    level_5 = models.IntegerField(default=0)
+    level_4 = models.IntegerField(default=0)
+    level_3 = models.IntegerField(default=0)
+    level_2 = models.IntegerField(default=0)
+    level_1 = models.IntegerField(default=0)
+    # Evaluations (any `at`) of the unit's cases completed on the day, and those not auto defaults.
+    evaluated = models.IntegerField(default=0)
+    actively_evaluated = models.IntegerField(default=0)
+    overdue_change = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UnitDay(Counts):
+    """One unit's own figures of one local day, the additive parts of contract section 4.
+
+    A row exists only for a day with something to count. `overdue_change` is how much the unit's
+    count of overdue open cases (逾期未办结, at the end of a day) changed on that day: the count at the
+    end of day D is the sum of the changes up to D. Everything else is summed over the days of a
+    period. Written only by govwatch.figures.fold.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = "单位日指标"
+        verbose_name_plural = "单位日指标"
+        constraints = [models.UniqueConstraint(fields=["unit", "day"], name="figures_unitday_unique")]
+        indexes = [
+            # Every column, in day order: a period's rows are read from this index alone, side by side,
+            # whatever order they were written in (a rebuild writes unit by unit).
+            models.Index(
+                fields=[
+                    "day",
+                    "unit",
+                    "received",
+                    "completed",
+                    "completed_on_time",
+                    "level_5",
+                    "level_4",
+                    "level_3",
+                    "level_2",
+                    "level_1",
+                    "evaluated",
+                    "actively_evaluated",
+                ],
+                name="figures_unitday_period",
+            ),
+            # Overdue counts sum every change up to a day: the few rows that carry one, on their own.
+            models.Index(
+                fields=["day", "unit", "overdue_change"],
+                condition=~models.Q(overdue_change=0),
+                name="figures_unitday_overdue",
+            ),
+        ]
+
+
+class UnitMonth(Counts):
+    """One unit's figures of one calendar month (`month`: its first day): the sums of its UnitDay rows.
+
+    A period's whole months are read here and only its partial months from UnitDay, so a year of a
+    province sums about 200,000 small rows instead of 600,000. Written only by govwatch.figures.fold,
+    from the UnitDay rows, in the same transaction.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = "单位月指标"
+        verbose_name_plural = "单位月指标"
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="figures_unitmonth_unique")]
+        indexes = [
+            models.Index(
+                fields=[
+                    "month", "unit", "received", "completed", "completed_on_time", "level_5", "level_4",
+                    "level_3", "level_2", "level_1", "evaluated", "actively_evaluated", "overdue_change",
+                ],
+                name="figures_unitmonth_period",
+            ),
+        ]  # fmt: skip
