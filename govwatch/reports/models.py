@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
+from govwatch.core.fields import FreeTextField
 
 # The ranking's components, in the order they are printed: (code, Chinese name, default weight).
 # Each is a figure between 0 and 1, higher is better (govwatch.reports.ranking says how each is got).
@@ -74,8 +75,9 @@ class Bulletin(models.Model):
     organ = models.CharField("发文机关", max_length=100)
     title = models.CharField("标题", max_length=200)
     addressee = models.CharField("主送机关", max_length=200, blank=True)
-    summary = models.TextField("总体情况", blank=True)
-    requirements = models.TextField("下步工作要求", blank=True)
+    # Published to every unit: a phone or ID number typed into the text is masked like any free text.
+    summary = FreeTextField("总体情况", blank=True)
+    requirements = FreeTextField("下步工作要求", blank=True)
     created_at = models.DateTimeField("创建时间")
     created_by = models.CharField("创建人", max_length=150)
     updated_at = models.DateTimeField("修改时间")
