@@ -20,6 +20,9 @@ import pytest
 
 PII_KEY = "00112233445566778899aabbccddeeff"
 SECRET_KEY = "fault-suite-secret-key-" + "x" * 40
+# The audit chain's key, like the personal-data key, is kept apart from backups and given to a
+# restored installation by its operator: every scratch installation here has the same.
+AUDIT_KEY = "a0" * 32
 
 
 def _admin_connection():
@@ -40,6 +43,7 @@ class Scratch:
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PYTEST")}
         self.env.update(
             GOVWATCH_VAR_DIR=str(self.dir / "var"), GOVWATCH_PII_KEY=PII_KEY, GOVWATCH_SECRET_KEY=SECRET_KEY,
+            GOVWATCH_AUDIT_KEY=AUDIT_KEY,
             DJANGO_SETTINGS_MODULE="govwatch.settings",
         )  # fmt: skip
         self.env.update(extra or {})
