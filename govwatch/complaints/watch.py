@@ -59,7 +59,7 @@ def _queue(complaint: Complaint, card: str, at: datetime, book: RuleBook, superv
     text = TEXTS[card].format(**params)
     release = rule.release_at(at)
     queued = 0
-    for recipient in recipients(card, unit, supervisors, rule):
+    for recipient in recipients(card, unit, supervisors):
         message = message_to(recipient, KINDS[card], text, at=at)
         message.params = params
         if message.status == Notification.Status.QUEUED:
