@@ -66,6 +66,7 @@ STEP_LABELS = {
     "rectified": "整改反馈",
     "called_back": "回访",
     "closed": "审核办结",
+    "fed_back": "结果反馈",
     "returned": "退回整改",
     "appealed": "提出申诉",
     "appeal_upheld": "申诉成立",
