@@ -419,7 +419,6 @@ if AUDIT_RETENTION_DAYS < 180:
 DEFAULT_HOURS = os.environ.get("GOVWATCH_DEFAULT_HOURS", "08:30-12:00,14:00-17:30")
 # Inspection feedback forms (检查反馈表): the unit answers within this many working days of issue.
 FEEDBACK_REPLY_WORKDAYS = int(os.environ.get("GOVWATCH_FEEDBACK_REPLY_WORKDAYS", 10))
-<<<<<<< HEAD
 
 
 def _complaint_days(text: str) -> dict[str, int]:
@@ -462,9 +461,7 @@ PREDICT_MODEL_HOURS = float(os.environ.get("GOVWATCH_PREDICT_MODEL_HOURS", 36))
 PREDICT_TRAIN_HOURS = float(os.environ.get("GOVWATCH_PREDICT_TRAIN_HOURS", 24))
 PREDICT_REFRESH_MINUTES = float(os.environ.get("GOVWATCH_PREDICT_REFRESH_MINUTES", 60))
 PREDICT_THREADS = int(os.environ.get("GOVWATCH_PREDICT_THREADS", 1))
-=======
 # The closing message to a citizen whose negative review was rectified (kind "result"): its one
 # variable `text`, the whole message.
 ALIYUN_SMS["templates"]["result"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_RESULT", "")
 TENCENT_SMS["templates"]["result"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_RESULT", "")
->>>>>>> 186b82d (结果反馈: once the supervisors accept a rectification, the citizen who left a mobile number is texted the result (in the citizens' hours); the task's timeline says how the result reached them)

@@ -75,8 +75,11 @@ LOOP_FIGURES = (
 )
 # GovWatch's extension, after those: complaints (govwatch.complaints.figures).
 COMPLAINT_FIGURES = complaint_figures.FIGURES
+# Then how many negative reviews the figures leave out because the office upheld the unit's appeal
+# (the national rule: such a review is not counted as negative).
+APPEAL_FIGURES = ("negative_excluded",)
 # The figures of a row; every export writes exactly these columns, in this order.
-FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
+FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES, *APPEAL_FIGURES)
 RATES = frozenset(
     {
         "on_time_rate",
@@ -116,6 +119,7 @@ LABELS = {
     "called_back": "已回访数",
     "callback_rate": "回访率",
     **complaint_figures.LABELS,
+    "negative_excluded": "申诉成立不计差评数",
 }
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
@@ -139,6 +143,7 @@ _COUNTS = (
     "callbacks_owed",
     "called_back",
     *complaint_figures.COUNTS,
+    "negative_excluded",
 )
 
 
@@ -308,6 +313,7 @@ def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
         "called_back": c["called_back"],
         "callback_rate": rate(c["called_back"], c["callbacks_owed"]),
         **complaint_figures.row(c),
+        "negative_excluded": c["negative_excluded"],
     }
 
 
@@ -411,7 +417,8 @@ def _evaluation_counts(period: Period, only: QuerySet | None) -> dict[int, dict[
         "unit",
         evaluations=Count("pk"),
         satisfied=Count("pk", filter=~Q(level__in=negative_levels())),
-        negative=Count("pk", filter=Q(level__in=negative_levels())),
+        negative=Count("pk", filter=Q(level__in=negative_levels(), appeal_upheld=False)),
+        negative_excluded=Count("pk", filter=Q(level__in=negative_levels(), appeal_upheld=True)),
     )
 
 
