@@ -6,32 +6,29 @@
   row last; `top_negative_tags` (an extension, after the contract's keys) is
   govwatch.reports.figures.top_negative_tags for the same selection.
 - CSV: UTF-8 with a BOM (so that Excel opens the Chinese names right), a header row of the English
-  column names, then the same rows; a null rate is an empty cell.
-- XLSX: one sheet named after the period, a header row of the Chinese column names, rates as
-  numbers formatted as percentages; a null rate is an empty cell.
-Both are written through govwatch.core.sheets: a name that starts like a formula stays text.
+  column names (the command's, for programs) or of the Chinese ones (the pages', for people), then
+  the same rows; a null rate is an empty cell.
+- XLSX: one sheet named after the period: a title line, the period and scope line, then a header
+  row of the Chinese column names, rates as numbers formatted as percentages; a null rate is an
+  empty cell.
 
+Both are written through govwatch.core.sheets: a name that starts like a formula stays text.
 Rates are rounded to 4 decimals in all three (0.9859 is 98.59%).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from openpyxl.styles import Font
+from govwatch.core.documents import document_date
+from govwatch.core.sheets import CONTENT_TYPES, table_csv, table_xlsx
 
-from govwatch.core.sheets import Workbook, csv_dict_writer
-
+__all__ = ["CONTENT_TYPES", "export_file", "kpi_document"]
 from .figures import COLUMNS, LABELS, RATES
 
 RATE_DECIMALS = 4
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,35 +59,39 @@ def kpi_document(
     }
 
 
-def kpi_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv_dict_writer(out, COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rounded(rows))
-    return out.getvalue().encode("utf-8-sig")
+def kpi_csv(rows: list[dict[str, Any]], *, chinese: bool = False) -> bytes:
+    header = [LABELS[key] for key in COLUMNS] if chinese else list(COLUMNS)
+    return table_csv(header, ([row[key] for key in COLUMNS] for row in rounded(rows)))
 
 
-def kpi_xlsx(date_from: date, date_to: date, rows: list[dict[str, Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{date_from.isoformat()}至{date_to.isoformat()}"
-    sheet.append([LABELS[key] for key in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rounded(rows):
-        sheet.append([row[key] for key in COLUMNS])
-    for index, key in enumerate(COLUMNS, start=1):
-        column = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[column].width = 28 if key == "unit_name" else 14
-        if key in RATES:
-            for cell in sheet[column][1:]:
-                cell.number_format = "0.00%"
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def kpi_xlsx(
+    date_from: date, date_to: date, rows: list[dict[str, Any]], unit_code: str | None = None
+) -> bytes:
+    # The top of the selection comes first (tree order): the unit asked for, the user's own unit or the region.
+    where = rows[0]["unit_name"] if rows and rows[0]["unit_code"] != "total" else "全区"
+    return table_xlsx(
+        f"政务服务效能统计报表（{where}）",
+        f"统计期间：{document_date(date_from)}至{document_date(date_to)}",
+        [LABELS[key] for key in COLUMNS],
+        ([row[key] for key in COLUMNS] for row in rounded(rows)),
+        sheet_title=f"{date_from.isoformat()}至{date_to.isoformat()}",
+        widths={COLUMNS.index("unit_name") + 1: 28},
+        percent_columns=[i for i, key in enumerate(COLUMNS, start=1) if key in RATES],
+        freeze_columns=2,
+    )
 
 
-def export_file(fmt: str, date_from: date, date_to: date, rows: list[dict[str, Any]]) -> bytes:
-    """The CSV or XLSX file of the rows (the two formats that are files rather than a document)."""
-    return kpi_csv(rows) if fmt == "csv" else kpi_xlsx(date_from, date_to, rows)
+def export_file(
+    fmt: str,
+    date_from: date,
+    date_to: date,
+    rows: list[dict[str, Any]],
+    unit_code: str | None = None,
+    *,
+    for_people: bool = False,
+) -> bytes:
+    """The CSV or XLSX file of the rows (the two formats that are files rather than a document);
+    `for_people` (the pages) heads the CSV with the Chinese names."""
+    if fmt == "csv":
+        return kpi_csv(rows, chinese=for_people)
+    return kpi_xlsx(date_from, date_to, rows, unit_code)

@@ -331,13 +331,13 @@ def test_csv_and_xlsx_append_the_loop_columns_only(loops, capsysbinary, tmp_path
     path = tmp_path / "kpi.xlsx"
     _run(capsysbinary, "--unit", "RS", "--format", "xlsx", "--out", str(path))
     sheet = load_workbook(path).active
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]  # below the title lines
     assert values[0][LOOP] == ["整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率"]
     assert values[1][LOOP] == [3, 1, 0.3333, 2, 1, 0.5]
     last = LOOP.stop  # the 1-based column of the loop's last figure
-    assert sheet.cell(row=2, column=last - 3).number_format == "0.00%"
-    assert sheet.cell(row=2, column=last).number_format == "0.00%"
-    assert sheet.cell(row=2, column=last - 1).number_format == "General"
+    assert sheet.cell(row=4, column=last - 3).number_format == "0.00%"
+    assert sheet.cell(row=4, column=last).number_format == "0.00%"
+    assert sheet.cell(row=4, column=last - 1).number_format == "General"
 
 
 def test_the_page_shows_the_loop_figures_and_the_ranking(loops, people, client):
