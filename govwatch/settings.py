@@ -347,6 +347,13 @@ NEGATIVE_LEVELS = tuple(
 )
 if not NEGATIVE_LEVELS or not set(NEGATIVE_LEVELS) <= {1, 2, 3}:
     raise ValueError("GOVWATCH_NEGATIVE_LEVELS must be 1,2 or 1,2,3 (levels among 1-3)")
+# The levels on the supervisors' special-supervision list (专项督导, seed 004: "一般" and "不满意"),
+# govwatch.evaluations.rules.is_supervised; the negative levels are always on it too.
+SUPERVISED_LEVELS = tuple(
+    sorted({int(v) for v in os.environ.get("GOVWATCH_SUPERVISED_LEVELS", "1,2,3").split(",") if v.strip()})
+)
+if not set(SUPERVISED_LEVELS) <= {1, 2, 3, 4}:
+    raise ValueError("GOVWATCH_SUPERVISED_LEVELS must list levels among 1-4, e.g. 1,2,3")
 # The loop's deadlines, in working days from intake: verify, rectify and feed back (Dezhou: 5),
 # call the citizen back. A send-back gives the unit the spans that follow verification again, from
 # the day of the send-back (3 and 5 working days by default).
