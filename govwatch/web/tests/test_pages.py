@@ -138,11 +138,11 @@ def test_unknown_unit_code_is_404(signed_in, region):
 
 
 def test_the_breadcrumb_links_only_the_parent_units_the_user_may_open(client, people, region):
-    client.force_login(people.market_staff)
+    client.force_login(people["market"])
     html = client.get(reverse("unit-detail", args=["SC"])).content.decode()
     # The district above the bureau is named, not linked: its page would be a 404 to them.
     assert "测试区" in html and reverse("unit-detail", args=["D"]) not in html
     assert client.get(reverse("unit-detail", args=["D"])).status_code == 404
-    client.force_login(people.office)
+    client.force_login(people["office"])
     html = client.get(reverse("unit-detail", args=["ST1"])).content.decode()
     assert reverse("unit-detail", args=["D"]) in html and reverse("unit-detail", args=["ST"]) in html
