@@ -396,7 +396,11 @@ PUBLIC_VERIFY_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER_
 # Complaints and clues sent through the public pages from one address per hour.
 PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR", 5))
 # A form sent back sooner than this after it was shown is a robot's.
-PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 2))
+# Off by default: an elderly citizen who taps 非常满意 and sends at once is a person, not a robot
+# (the bot guard is the honeypot, the one-use stamp and the rate limits).
+PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 0))
+# A shown public form is good for one submission (its stamp's nonce, counted like a rate limit).
+PUBLIC_STAMP_USES = 1
 # SMS invitations go to cases completed within this many minutes (completions arrive by import, late).
 PUBLIC_INVITE_WITHIN_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INVITE_WITHIN_MINUTES", 24 * 60))
 # Default ratings (默认评价), off unless the region records them: a case whose evaluation window

@@ -41,6 +41,8 @@ SUBMIT_PER_ADDRESS = Limit("submit-ip", "PUBLIC_SUBMITS_PER_MINUTE", timedelta(m
 SUBMIT_PER_CASE = Limit("submit-case", "PUBLIC_SUBMITS_PER_CASE_HOUR", timedelta(hours=1))
 # The window flow's check of the last four digits: 10,000 possibilities, so few tries per case...
 VERIFY_PER_CASE = Limit("verify-case", "PUBLIC_VERIFY_PER_CASE_HOUR", timedelta(hours=1))
+# A shown form is good for one submission: its stamp's nonce, once (a replayed form is refused).
+STAMP_ONCE = Limit("stamp", "PUBLIC_STAMP_USES", timedelta(days=1))
 # ... and per address, so that one guess at each of many case numbers is limited too.
 VERIFY_PER_ADDRESS = Limit("verify-ip", "PUBLIC_VERIFY_PER_ADDRESS_HOUR", timedelta(hours=1))
 
