@@ -295,6 +295,10 @@ class OrderStep(Step):
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="steps")
 
+    @property
+    def files(self):
+        return self.attachments.all()
+
     class Meta(Step.Meta):
         verbose_name = "督办过程"
         verbose_name_plural = "督办过程"
@@ -312,6 +316,10 @@ class OrderAttachment(Attachment):
     objects = OrderAttachmentQuerySet.as_manager()
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="attachments")
+    # The reply it came with (null for files kept before replies were told apart).
+    step = models.ForeignKey(
+        "OrderStep", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField("附件", upload_to="orders/%Y/%m/")
 
 
