@@ -36,7 +36,7 @@ from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
 from .models import ApplicantContact
-from .qr import qr_svg
+from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
     ExpiredLink,
     ForgedLink,
@@ -381,7 +381,12 @@ def window_qr(request: HttpRequest, token: str) -> HttpResponse:
     except ForgedLink:
         return HttpResponse(status=403)
     url = absolute_url(reverse("public:window", args=[token]), request)
-    return HttpResponse(qr_svg(url, f"{window_code} 号窗口扫码评价"), content_type="image/svg+xml")
+    svg = cached_qr_svgs({window_code: (url, window_title(window_code))})[window_code]
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def window_title(window_code: str) -> str:
+    return f"{window_code} 号窗口扫码评价"
 
 
 @member_required
@@ -464,7 +469,11 @@ def sheet(request: HttpRequest) -> HttpResponse:
             token = window_token(w["code"])
             w["token"] = token
             w["link"] = absolute_url(reverse("public:window", args=[token]), request)
-            w["qr"] = reverse("public:window-qr", args=[token])
+    # Each code drawn once and kept, then written into the page: one request for the whole sheet.
+    windows = [w for group in groups for w in group["windows"]]
+    svgs = cached_qr_svgs({w["code"]: (w["link"], window_title(w["code"])) for w in windows})
+    for w in windows:
+        w["qr"] = data_uri(svgs[w["code"]])
     context = {
         "groups": groups, "prefixes": prefixes, "days": SHEET_DAYS, "complaint_qr": request.GET.get("complaint") == "1",
         **_address_warning(request),
