@@ -30,6 +30,7 @@ SECTIONS = (
     "checks",
     "dispatch",
     "predict",
+    "qrsheet",
 )
 # Sections made of parts, each in a process and a fresh database of its own.
 PARTS = {"predict": ("predict-quality", "predict-speed")}
@@ -77,6 +78,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "predict-quality": {"seed": args.seed, "replay_from": args.replay_from, "replay_to": args.replay_to,
                             "retrain_days": args.retrain_days},
         "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
+        "qrsheet": {"seed": args.seed},
     }  # fmt: skip
     for name in names:
         _progress(f"{name} ...")
