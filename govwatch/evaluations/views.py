@@ -94,7 +94,19 @@ def _context(request: HttpRequest, section: str, **values) -> dict:
 
 # -- 好差评台账 and the special-supervision list ---------------------------------------------------
 
-EVALUATION_COLUMNS = ["评价时间", "评价编号", "单位", "事项", "业务编号", "评价等级", "评价渠道", "默认评价", "评价内容", "申诉成立", "差评整改"]
+EVALUATION_COLUMNS = [
+    "评价时间",
+    "评价编号",
+    "单位",
+    "事项",
+    "业务编号",
+    "评价等级",
+    "评价渠道",
+    "默认评价",
+    "评价内容",
+    "申诉成立",
+    "差评整改",
+]
 
 
 def _supervisor(user) -> bool:
@@ -137,11 +149,16 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
     if rows is not None and fmt in ("csv", "xlsx"):
         return _evaluation_export(fmt, form, rows)
-    shown_range = (form.cleaned_data.get("range") if form.is_bound and rows is not None else initial["range"]) or ""
+    shown_range = (
+        form.cleaned_data.get("range") if form.is_bound and rows is not None else initial["range"]
+    ) or ""
     units = []
     if rows is not None and shown_range == EvaluationFilterForm.SUPERVISED:
         units = list(
-            rows.order_by().values("unit__code", "unit__name").annotate(n=Count("pk")).order_by("-n", "unit__code")[:20]
+            rows.order_by()
+            .values("unit__code", "unit__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "unit__code")[:20]
         )
     query = request.GET.copy()
     query.pop("page", None)
@@ -154,7 +171,9 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         supervised_levels="、".join(EvalLevel(lv).label for lv in sorted(supervised_levels(), reverse=True)),
         query=query.urlencode(),
     )  # fmt: skip
-    return render(request, "evaluations/evaluation_list.html", context, status=200 if rows is not None else 400)
+    return render(
+        request, "evaluations/evaluation_list.html", context, status=200 if rows is not None else 400
+    )
 
 
 def _evaluation_export(fmt: str, form: EvaluationFilterForm, rows: QuerySet[Evaluation]) -> HttpResponse:
@@ -375,7 +394,9 @@ def letter_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     initial = {"date_from": today.replace(day=1), "date_to": today}
     # From the special-supervision list: the unit (and kind) chosen there.
-    initial.update({k: request.GET[k] for k in ("unit", "kind", "date_from", "date_to") if request.GET.get(k)})
+    initial.update(
+        {k: request.GET[k] for k in ("unit", "kind", "date_from", "date_to") if request.GET.get(k)}
+    )
     form = NewLetterForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

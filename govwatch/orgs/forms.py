@@ -66,6 +66,8 @@ class UnitPeriodForm(forms.Form):
             return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data.get("unit")
         today = timezone.localdate()
         return today.replace(day=1), today, None
+
+
 class UnitTypeAhead(forms.Select):
     """A text box with the browser's own suggestions (<datalist>), for the long unit lists of a
     province: typing part of a name offers the matching units, no script needed. Each suggestion

@@ -96,7 +96,12 @@ class WindowCheckForm(GuardedForm):
         max_length=64,
         widget=forms.TextInput(
             # Case numbers are digits (a numeric keypad for thumbs that are not young).
-            attrs={"autocomplete": "off", "inputmode": "numeric", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "numeric",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
         ),
         error_messages={"required": "请填写业务编号（见受理通知书或办结短信）"},
     )

@@ -120,7 +120,9 @@ def window_closed(case: Case, now: datetime) -> bool:
 def form_stamp(scope: str) -> str:
     """The signed moment a form was shown, bound to what it is for (a link, a window), with a nonce
     that makes each shown form good for one submission."""
-    return signing.Signer(salt=STAMP_SALT).sign_object({"s": scope, "t": time.time(), "n": secrets.token_urlsafe(9)})
+    return signing.Signer(salt=STAMP_SALT).sign_object(
+        {"s": scope, "t": time.time(), "n": secrets.token_urlsafe(9)}
+    )
 
 
 def stamp_nonce(stamp: str) -> str:
