@@ -364,6 +364,13 @@ NEGATIVE_LEVELS = tuple(
 )
 if not NEGATIVE_LEVELS or not set(NEGATIVE_LEVELS) <= {1, 2, 3}:
     raise ValueError("GOVWATCH_NEGATIVE_LEVELS must be 1,2 or 1,2,3 (levels among 1-3)")
+# The levels on the supervisors' special-supervision list (专项督导, seed 004: "一般" and "不满意"),
+# govwatch.evaluations.rules.is_supervised; the negative levels are always on it too.
+SUPERVISED_LEVELS = tuple(
+    sorted({int(v) for v in os.environ.get("GOVWATCH_SUPERVISED_LEVELS", "1,2,3").split(",") if v.strip()})
+)
+if not set(SUPERVISED_LEVELS) <= {1, 2, 3, 4}:
+    raise ValueError("GOVWATCH_SUPERVISED_LEVELS must list levels among 1-4, e.g. 1,2,3")
 # The loop's deadlines, in working days from intake: verify, rectify and feed back (Dezhou: 5),
 # call the citizen back. A send-back gives the unit the spans that follow verification again, from
 # the day of the send-back (3 and 5 working days by default).
@@ -408,7 +415,11 @@ PUBLIC_VERIFY_PER_CASE_ALL_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_VERIFY_PER
 # Complaints and clues sent through the public pages from one address per hour.
 PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR", 5))
 # A form sent back sooner than this after it was shown is a robot's.
-PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 2))
+# Off by default: an elderly citizen who taps 非常满意 and sends at once is a person, not a robot
+# (the bot guard is the honeypot, the one-use stamp and the rate limits).
+PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 0))
+# A shown public form is good for one submission (its stamp's nonce, counted like a rate limit).
+PUBLIC_STAMP_USES = 1
 # SMS invitations go to cases completed within this many minutes (completions arrive by import, late).
 PUBLIC_INVITE_WITHIN_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INVITE_WITHIN_MINUTES", 24 * 60))
 # Default ratings (默认评价), off unless the region records them: a case whose evaluation window
@@ -488,3 +499,7 @@ PREDICT_MODEL_HOURS = float(os.environ.get("GOVWATCH_PREDICT_MODEL_HOURS", 36))
 PREDICT_TRAIN_HOURS = float(os.environ.get("GOVWATCH_PREDICT_TRAIN_HOURS", 24))
 PREDICT_REFRESH_MINUTES = float(os.environ.get("GOVWATCH_PREDICT_REFRESH_MINUTES", 60))
 PREDICT_THREADS = int(os.environ.get("GOVWATCH_PREDICT_THREADS", 1))
+# The closing message to a citizen whose negative review was rectified (kind "result"): its one
+# variable `text`, the whole message.
+ALIYUN_SMS["templates"]["result"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_RESULT", "")
+TENCENT_SMS["templates"]["result"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_RESULT", "")

@@ -32,6 +32,7 @@ SECTIONS = (
     "predict",
     "leaders",
     "pages",
+    "qrsheet",
 )
 # Sections made of parts, each in a process and a fresh database of its own.
 PARTS = {"predict": ("predict-quality", "predict-speed")}
@@ -89,6 +90,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed,
             "requests": args.page_requests,
         },
+        "qrsheet": {"seed": args.seed},
     }  # fmt: skip
     for name in names:
         _progress(f"{name} ...")

@@ -40,6 +40,8 @@ def main() -> None:
         from .scanning import run
     elif name == "public":
         from .public import run
+    elif name == "qrsheet":
+        from .qrsheet import run
     elif name == "areas":
         from .areas import run
     elif name == "leaders":

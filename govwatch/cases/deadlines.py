@@ -364,3 +364,10 @@ def derive_many(
         suspension_end=s_end,
         suspension_workdays=workdays.astype(np.int64),
     )
+
+
+def overdue_workdays(due_date: date, moment: datetime, cal: WorkCalendar, tz: ZoneInfo | None = None) -> int:
+    """Working days d with due date < d <= the day of `moment`: how long an overdue case has been
+    late (0 while it is not)."""
+    today = moment.astimezone(tz or local_tz()).date()
+    return cal.workdays_between(due_date, today)

@@ -11,8 +11,9 @@ from datetime import date
 from django import forms
 
 from govwatch.accounts.permissions import scope
+from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.forms import ALL, DATE, MONTH, AttachmentsField, ChineseForm, DateField, files_read
-from govwatch.orgs.forms import UnitChoiceField
+from govwatch.orgs.forms import UnitSearchField
 from govwatch.orgs.models import Unit
 
 from .models import Letter, RectificationTask
@@ -21,8 +22,9 @@ Task = RectificationTask
 MAX_TEXT = 5000
 
 
-def _unit_field(label: str, required: bool = False) -> UnitChoiceField:
-    return UnitChoiceField(
+def _unit_field(label: str, required: bool = False) -> UnitSearchField:
+    # Typed, with the browser's suggestions: a province has thousands of units.
+    return UnitSearchField(
         Unit.objects.none(), to_field_name="code", required=required, label=label,
         empty_label="请选择单位" if required else "全部单位",
         error_messages={"invalid_choice": "没有这个单位，或不在您的查看范围内", "required": "请选择单位"},
@@ -65,6 +67,30 @@ class TaskFilterForm(ScopedForm):
     unit = _unit_field("责任单位（含下级）")
     month = MonthField(label="受理月份", required=False)
     overdue = forms.BooleanField(label="仅看逾期", required=False)
+
+
+class EvaluationFilterForm(ScopedForm):
+    """The staff's list of evaluations (好差评台账); the supervisors open it on their
+    special-supervision list (专项督导: `rules.is_supervised`)."""
+
+    SUPERVISED, NEGATIVE = "supervised", "negative"
+    RANGES = [("", "全部评价"), (SUPERVISED, "专项督导（一般及不满意）"), (NEGATIVE, "差评（不满意）")]
+
+    range = forms.ChoiceField(label="范围", choices=RANGES, required=False)
+    unit = _unit_field("单位（含下级）")
+    level = forms.TypedChoiceField(
+        label="评价等级", choices=ALL + EvalLevel.choices, coerce=int, empty_value=None, required=False
+    )
+    channel = forms.ChoiceField(label="评价渠道", choices=ALL + EvalChannel.choices, required=False)
+    date_from = DateField(label="评价日期自", widget=DATE, required=False)
+    date_to = DateField(label="至", widget=DATE, required=False)
+    without_upheld = forms.BooleanField(label="不含申诉成立", required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("开始日期不能晚于结束日期")
+        return data
 
 
 class EvidenceForm(ChineseForm):

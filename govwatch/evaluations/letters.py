@@ -32,6 +32,7 @@ from govwatch.workcal.calendar import get_calendar
 
 from .models import NEGATIVE_TAGS, Evaluation, Letter, LetterStep, RectificationTask, TaskStep
 from .rectification import overdue
+from .rules import is_negative
 from .watching import LETTER_REPLY
 
 Kind = Letter.Kind
@@ -63,9 +64,10 @@ def _period(date_from: date, date_to: date) -> str:
 
 
 def _negative_in(unit: Unit, date_from: date, date_to: date) -> QuerySet[Evaluation]:
-    """The negative reviews of the unit and its sub-units in the period; upheld appeals and auto
-    defaults are not the unit's problems."""
-    return Evaluation.objects.negative().filter(
+    """The reviews under special supervision (`rules.is_supervised`: seed 004's "一般" and "不满意")
+    of the unit and its sub-units in the period; upheld appeals and auto defaults are not the unit's
+    problems."""
+    return Evaluation.objects.supervised().filter(
         subtree(unit.path, "unit"),
         auto=False,
         appeal_upheld=False,
@@ -120,8 +122,9 @@ def draft_letter(
     lines = [f"{unit.name}：", ""]
     if negative:
         by_level = "、".join(f"{EvalLevel(lv).label}{levels[lv]}条" for lv in sorted(levels))
+        word = "差评" if all(is_negative(lv) for lv in levels) else "“一般”及不满意评价"
         lines.append(
-            f"{_period(date_from, date_to)}，你单位共收到群众和企业差评 {len(negative)} 条（{by_level}）。"
+            f"{_period(date_from, date_to)}，你单位共收到群众和企业{word} {len(negative)} 条（{by_level}）。"
         )
         if tags:
             top = "、".join(f"{NEGATIVE_TAGS[t]}（{c}条）" for t, c in tags.most_common())

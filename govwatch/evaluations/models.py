@@ -40,6 +40,10 @@ class EvaluationQuerySet(ScopedQuerySet):
         """The negative reviews (差评): `rules.is_negative` as a query."""
         return self.filter(level__in=rules.negative_levels())
 
+    def supervised(self) -> models.QuerySet:
+        """The reviews on the supervisors' special-supervision list: `rules.is_supervised` as a query."""
+        return self.filter(level__in=rules.supervised_levels())
+
 
 class EvaluationFacts(models.Model):
     """What another system recorded of one evaluation: the fields of contract section 2 but the case."""

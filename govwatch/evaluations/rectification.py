@@ -15,6 +15,7 @@ task of a unit in their scope; system actors (worker, commands) have no user and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -26,11 +27,14 @@ from django.utils import timezone
 
 from govwatch.accounts.permissions import DECIDE_APPEAL, HANDLE_NEGATIVE, REVIEW_NEGATIVE, access, check_actor
 from govwatch.audit.log import Actor, record
+from govwatch.cases.stale import mark_stale
 from govwatch.core import pii
 from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.documents import document_date
 from govwatch.core.localtime import local_date
-from govwatch.supervision.models import SupervisionOrder, Watch
+from govwatch.supervision.models import Notification, SupervisionOrder, Watch
+from govwatch.supervision.routing import Recipient, message
+from govwatch.supervision.rules import CITIZENS
 from govwatch.supervision.watches import close_watch, issue_for_overdue_watches, suspend_watch, watch
 from govwatch.workcal.calendar import get_calendar
 
@@ -119,7 +123,11 @@ def _step(task: Task, at: datetime, kind: str, actor: Actor, text: str = "", fil
 
 
 def _locked(task: Task) -> Task:
-    return Task.objects.select_for_update(of=("self",)).select_related("unit", "evaluation").get(pk=task.pk)
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("unit", "evaluation__case__item")
+        .get(pk=task.pk)
+    )
 
 
 def _required(text: str, message: str) -> str:
@@ -270,6 +278,7 @@ def do_accept(actor: Actor, task: Task, comment: str = "", at: datetime | None =
     task.save()
     _follow(task, at)
     _step(task, at, "closed", actor, comment.strip() or "审核通过，整改办结")
+    _feed_back(task, at, actor)
     record(
         actor,
         "rectification.accept",
@@ -356,6 +365,8 @@ def do_decide_appeal(
         _move(task, Status.APPEAL_UPHELD)
         task.closed_at = at
         Evaluation.objects.filter(pk=task.evaluation_id).update(appeal_upheld=True)
+        # The review leaves the negative count of its day (the daily figures are folded again).
+        mark_stale([(task.evaluation.unit_id, local_date(task.evaluation.at))])
     else:
         _move(task, task.appeal_from)
         paused = get_calendar().workdays_between(local_date(task.appealed_at), local_date(at))
@@ -376,6 +387,45 @@ def do_decide_appeal(
 
 # The unit may reveal the citizen's contact to call back while a callback is still owed.
 CALLBACK_OWED = (Status.VERIFIED, Status.RETURNED, Status.RECTIFIED)
+
+
+RESULT_KIND = "result"
+MOBILE = re.compile(r"1\d{10}")
+RESULT_QUOTED = 40  # characters of the measures an SMS quotes
+
+
+def result_text(task: Task) -> str:
+    """The closing message to the citizen (结果反馈): what was found and done, in plain words."""
+    evaluation = task.evaluation
+    subject = f"{task.unit.name}办理的“{evaluation.case.item.name}”" if evaluation.case_id else task.unit.name
+    if task.substantiated and task.measures:
+        done = task.measures.strip()
+        done = done[:RESULT_QUOTED] + ("…" if len(done) > RESULT_QUOTED else "")
+        outcome = f"经核实属实，已整改：{done}"
+    elif task.substantiated is False:
+        outcome = "经核实，办理单位已向您说明情况"
+    else:
+        outcome = "办理单位已整改"
+    return f"您好！您对{subject}的评价已办结。{outcome}。整改情况已经纪检监察部门审核。感谢您的监督！"
+
+
+def _feed_back(task: Task, at: datetime, actor: Actor) -> None:
+    """结果反馈, the last link of the loop: an SMS to the citizen where the evaluation left a mobile
+    number (queued in the outbox, within the citizens' hours), else a step saying the result waits
+    on the citizen's link. Either way the task's timeline says which."""
+    evaluation = task.evaluation
+    phone = pii.normalise(pii.decrypt(evaluation.evaluator_enc)) if evaluation.evaluator_enc else ""
+    if not MOBILE.fullmatch(phone):
+        _step(task, at, "fed_back", actor, "评价人未留手机号，办理结果已在评价查询页公布")
+        return
+    digest, token = pii.protect(phone)
+    to = Recipient(digest, token, pii.mask(phone))
+    text = result_text(task)
+    Notification.objects.create(
+        **message(RESULT_KIND, text, to, at=at, rule=CITIZENS, case_no=evaluation.case_id, unit_id=task.unit_id,
+                  params={"unit_name": task.unit.name, "text": text})
+    )  # fmt: skip
+    _step(task, at, "fed_back", actor, f"办理结果已短信反馈评价人（{pii.mask(phone)}）")
 
 
 def may_reveal_contact(task: Task) -> bool:

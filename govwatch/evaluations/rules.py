@@ -2,7 +2,10 @@
 point calls: the intake, the importer, the public pages, the worker, the figures.
 
 - `is_negative` / `negative_levels`: what a negative review (差评) is, by level, set once in
-  settings.NEGATIVE_LEVELS (1 and 2 nationally, contract section 4);
+  settings.NEGATIVE_LEVELS (1 and 2 nationally, contract section 4): the national loop and figures;
+- `is_supervised` / `supervised_levels`: what the supervisors' special supervision (专项督导) looks
+  at, settings.SUPERVISED_LEVELS (seed 004's "一般" and "不满意": 1 to 3 by default), always every
+  negative level too;
 - `evaluation_last_day` / `window_closed`: the evaluation window of a completed case;
 - `evaluation_digest`: the normalised content of an evaluation, which makes a re-sent one a
   duplicate whichever way it arrives (a file, a push, GovWatch's own pages).
@@ -25,6 +28,15 @@ def negative_levels() -> tuple[int, ...]:
 
 def is_negative(level: int) -> bool:
     return level in settings.NEGATIVE_LEVELS
+
+
+def supervised_levels() -> tuple[int, ...]:
+    """The levels on the supervisors' special-supervision list, lowest first."""
+    return tuple(sorted(set(settings.SUPERVISED_LEVELS) | set(settings.NEGATIVE_LEVELS)))
+
+
+def is_supervised(level: int) -> bool:
+    return level in supervised_levels()
 
 
 def evaluation_last_day(closed_at: datetime) -> date:

@@ -6,6 +6,7 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("", views.task_list, name="task-list"),
+    path("reviews/", views.evaluation_list, name="evaluation-list"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
     path("tasks/<int:pk>/verify/", views.verify, name="task-verify"),
     path("tasks/<int:pk>/rectify/", views.rectify, name="task-rectify"),

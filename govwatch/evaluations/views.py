@@ -31,9 +31,12 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.audit.log import Actor
+from govwatch.core import pii
 from govwatch.core.attachments import download
+from govwatch.core.choices import EvalLevel
 from govwatch.core.downloads import document_download
-from govwatch.core.localtime import start_of_day
+from govwatch.core.localtime import end_of_day, start_of_day
+from govwatch.core.sheets import download_file, table_csv, table_xlsx
 from govwatch.core.tree import subtree
 from govwatch.supervision.views.common import paginate
 
@@ -46,6 +49,7 @@ from .forms import (
     CallbackForm,
     DecideAppealForm,
     EditLetterForm,
+    EvaluationFilterForm,
     LetterCloseForm,
     LetterFilterForm,
     LetterReplyForm,
@@ -56,7 +60,8 @@ from .forms import (
     TaskFilterForm,
     VerifyForm,
 )
-from .models import Letter, RectificationTask
+from .models import Evaluation, Letter, RectificationTask
+from .rules import supervised_levels
 
 Task = RectificationTask
 Status = Task.Status
@@ -66,6 +71,7 @@ STEP_LABELS = {
     "rectified": "整改反馈",
     "called_back": "回访",
     "closed": "审核办结",
+    "fed_back": "结果反馈",
     "returned": "退回整改",
     "appealed": "提出申诉",
     "appeal_upheld": "申诉成立",
@@ -84,6 +90,114 @@ LETTER_STEP_LABELS = {
 
 def _context(request: HttpRequest, section: str, **values) -> dict:
     return {"nav": "evaluations", "section": section, "can_draft": may(request.user, ISSUE_LETTERS), **values}
+
+
+# -- 好差评台账 and the special-supervision list ---------------------------------------------------
+
+EVALUATION_COLUMNS = [
+    "评价时间",
+    "评价编号",
+    "单位",
+    "事项",
+    "业务编号",
+    "评价等级",
+    "评价渠道",
+    "默认评价",
+    "评价内容",
+    "申诉成立",
+    "差评整改",
+]
+
+
+def _supervisor(user) -> bool:
+    return may(user, ISSUE_LETTERS) or may(user, REVIEW_NEGATIVE)
+
+
+def _evaluations(request: HttpRequest, form: EvaluationFilterForm) -> QuerySet[Evaluation] | None:
+    """The evaluations the filter selects in the viewer's scope, newest first; None when it is invalid."""
+    rows = Evaluation.objects.visible_to(scope(request.user))
+    if form.is_bound and not form.is_valid():
+        return None
+    data = form.cleaned_data if form.is_bound else {"range": form.initial.get("range", "")}
+    if data.get("range") == EvaluationFilterForm.SUPERVISED:
+        rows = rows.supervised()
+    elif data.get("range") == EvaluationFilterForm.NEGATIVE:
+        rows = rows.negative()
+    if data.get("unit"):
+        rows = rows.filter(subtree(data["unit"].path, "unit"))
+    if data.get("level"):
+        rows = rows.filter(level=data["level"])
+    if data.get("channel"):
+        rows = rows.filter(channel=data["channel"])
+    if data.get("date_from"):
+        rows = rows.filter(at__gte=start_of_day(data["date_from"]))
+    if data.get("date_to"):
+        rows = rows.filter(at__lt=end_of_day(data["date_to"]))
+    if data.get("without_upheld"):
+        rows = rows.filter(appeal_upheld=False)
+    return rows.select_related("unit", "case__item", "task").order_by("-at", "-id")
+
+
+@member_required
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    """好差评台账 with filters and exports; the supervisors land on their special-supervision list
+    (专项督导, seed 004: the "一般" and "不满意" reviews), with its units counted."""
+    supervisor = _supervisor(request.user)
+    initial = {"range": EvaluationFilterForm.SUPERVISED if supervisor else ""}
+    form = EvaluationFilterForm(request.GET or None, user=request.user, initial=initial)
+    rows = _evaluations(request, form)
+    fmt = request.GET.get("format")
+    if rows is not None and fmt in ("csv", "xlsx"):
+        return _evaluation_export(fmt, form, rows)
+    shown_range = (
+        form.cleaned_data.get("range") if form.is_bound and rows is not None else initial["range"]
+    ) or ""
+    units = []
+    if rows is not None and shown_range == EvaluationFilterForm.SUPERVISED:
+        units = list(
+            rows.order_by()
+            .values("unit__code", "unit__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "unit__code")[:20]
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = _context(
+        request, "reviews",
+        form=form,
+        evaluations=paginate(request, rows if rows is not None else Evaluation.objects.none()),
+        range_label=dict(EvaluationFilterForm.RANGES)[shown_range],
+        supervised_units=units,
+        supervised_levels="、".join(EvalLevel(lv).label for lv in sorted(supervised_levels(), reverse=True)),
+        query=query.urlencode(),
+    )  # fmt: skip
+    return render(
+        request, "evaluations/evaluation_list.html", context, status=200 if rows is not None else 400
+    )
+
+
+def _evaluation_export(fmt: str, form: EvaluationFilterForm, rows: QuerySet[Evaluation]) -> HttpResponse:
+    def line(e: Evaluation) -> list:
+        task = getattr(e, "task", None) if hasattr(e, "task") else None
+        return [
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), e.eval_id, e.unit.name,
+            e.case.item.name if e.case_id else "", e.case_id or "", e.get_level_display(), e.get_channel_display(),
+            "是" if e.auto else "", pii.redact(e.comment), "是" if e.appeal_upheld else "",
+            task.number if task else "",
+        ]  # fmt: skip
+
+    data = form.cleaned_data if form.is_bound else {}
+    period = f"{data.get('date_from') or '不限'}至{data.get('date_to') or '不限'}"
+    title = dict(EvaluationFilterForm.RANGES)[data.get("range", "")]
+    lines = (line(e) for e in rows.iterator(chunk_size=2000))
+    if fmt == "csv":
+        content = table_csv(EVALUATION_COLUMNS, lines)
+    else:
+        content = table_xlsx(
+            f"好差评台账：{title}", f"评价日期：{period}", EVALUATION_COLUMNS, lines,
+            sheet_title="好差评", widths={3: 24, 4: 30, 9: 48},
+        )  # fmt: skip
+    return download_file(content, fmt, f"好差评台账_{timezone.localdate().isoformat()}")
 
 
 # -- 差评整改 ------------------------------------------------------------------------------------
@@ -279,6 +393,10 @@ def letter_new(request: HttpRequest) -> HttpResponse:
     """A new draft, its body drafted from the unit's negative reviews and overdue tasks."""
     today = timezone.localdate()
     initial = {"date_from": today.replace(day=1), "date_to": today}
+    # From the special-supervision list: the unit (and kind) chosen there.
+    initial.update(
+        {k: request.GET[k] for k in ("unit", "kind", "date_from", "date_to") if request.GET.get(k)}
+    )
     form = NewLetterForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -39,10 +39,12 @@ from .models import UnitDay, UnitMonth
 # The columns of a row after (unit, day), in this order everywhere in this module.
 VALUES = (
     "received", "completed", "completed_on_time", "level_5", "level_4", "level_3", "level_2", "level_1",
-    "evaluated", "actively_evaluated", "overdue_change",
+    "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1", "evaluated", "actively_evaluated",
+    "overdue_change",
 )  # fmt: skip
 _AT = {name: i for i, name in enumerate(VALUES)}
-_LEVEL = {5: _AT["level_5"], 4: _AT["level_4"], 3: _AT["level_3"], 2: _AT["level_2"], 1: _AT["level_1"]}
+_LEVEL = {level: _AT[f"level_{level}"] for level in range(1, 6)}
+_UPHELD = {level: _AT[f"upheld_{level}"] for level in range(1, 6)}
 BEGINNING = date(1900, 1, 1)
 # Units folded together: one set of queries for the lot, from the earliest day of the lot.
 UNITS_PER_FOLD = 400
@@ -146,10 +148,13 @@ def compute(units: list[int] | None, since: date) -> Rows:
     evaluations = Evaluation.objects.filter(at__gte=start_of_day(since, tz))
     if units is not None:
         evaluations = evaluations.filter(unit__in=units)
-    for unit_id, at, level, n in (
-        evaluations.order_by().values_list("unit", "at", "level").annotate(n=Count("pk"))
+    for unit_id, at, level, upheld, n in (
+        evaluations.order_by().values_list("unit", "at", "level", "appeal_upheld").annotate(n=Count("pk"))
     ):
-        rows[unit_id, local_date(at, tz)][_LEVEL[level]] += n
+        row = rows[unit_id, local_date(at, tz)]
+        row[_LEVEL[level]] += n
+        if upheld:
+            row[_UPHELD[level]] += n
 
     evaluated = Evaluation.objects.filter(case__closed_on__gte=since, case__completed_on_time__isnull=False)
     if units is not None:

@@ -16,6 +16,13 @@ class Counts(models.Model):
     level_3 = models.IntegerField(default=0)
     level_2 = models.IntegerField(default=0)
     level_1 = models.IntegerField(default=0)
+    # Of those, the ones whose appeal the office upheld (申诉成立), by level: the national rule takes
+    # them out of the negative count, whichever levels are negative when the figures are read.
+    upheld_5 = models.IntegerField(default=0)
+    upheld_4 = models.IntegerField(default=0)
+    upheld_3 = models.IntegerField(default=0)
+    upheld_2 = models.IntegerField(default=0)
+    upheld_1 = models.IntegerField(default=0)
     # Evaluations (any `at`) of the unit's cases completed on the day, and those not auto defaults.
     evaluated = models.IntegerField(default=0)
     actively_evaluated = models.IntegerField(default=0)
@@ -56,6 +63,11 @@ class UnitDay(Counts):
                     "level_3",
                     "level_2",
                     "level_1",
+                    "upheld_5",
+                    "upheld_4",
+                    "upheld_3",
+                    "upheld_2",
+                    "upheld_1",
                     "evaluated",
                     "actively_evaluated",
                 ],
@@ -89,7 +101,8 @@ class UnitMonth(Counts):
             models.Index(
                 fields=[
                     "month", "unit", "received", "completed", "completed_on_time", "level_5", "level_4",
-                    "level_3", "level_2", "level_1", "evaluated", "actively_evaluated", "overdue_change",
+                    "level_3", "level_2", "level_1", "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1",
+                    "evaluated", "actively_evaluated", "overdue_change",
                 ],
                 name="figures_unitmonth_period",
             ),

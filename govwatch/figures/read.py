@@ -34,6 +34,7 @@ from .models import UnitDay, UnitMonth
 from .rows import COUNTS, Period, item_counts, row, task_counts
 
 _LEVELS = {5: "level_5", 4: "level_4", 3: "level_3", 2: "level_2", 1: "level_1"}
+_UPHELD = {5: "upheld_5", 4: "upheld_4", 3: "upheld_3", 2: "upheld_2", 1: "upheld_1"}
 _SUMMED = ("received", "completed", "completed_on_time", *_LEVELS.values(), "evaluated", "actively_evaluated")
 
 
@@ -96,10 +97,11 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
         "completed",
         "completed_on_time",
         *_LEVELS.values(),
+        *_UPHELD.values(),
         "evaluated",
         "actively_evaluated",
     )
-    negative = {_LEVELS[level] for level in negative_levels() if level in _LEVELS}
+    negative = [level for level in negative_levels() if level in _LEVELS]
     sums: dict[int, list[int]] = {}
     for rows in parts:
         for unit_id, *values in rows.order_by().values_list("unit").annotate(*[Sum(name) for name in names]):
@@ -110,10 +112,14 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     result: dict[int, dict[str, int]] = {}
     for unit_id, values in sums.items():
         counts = dict(zip(names, values, strict=True))
-        levels = {name: counts.pop(name) for name in _LEVELS.values()}
+        levels = {level: counts.pop(name) for level, name in _LEVELS.items()}
+        upheld = {level: counts.pop(name) for level, name in _UPHELD.items()}
         counts["evaluations"] = sum(levels.values())
-        counts["negative"] = sum(n for name, n in levels.items() if name in negative)
-        counts["satisfied"] = counts["evaluations"] - counts["negative"]
+        # The national rule: a negative review whose appeal was upheld is not counted as negative;
+        # the report says how many were left out. Neither is it counted as satisfied.
+        counts["negative_excluded"] = sum(upheld[level] for level in negative)
+        counts["negative"] = sum(levels[level] for level in negative) - counts["negative_excluded"]
+        counts["satisfied"] = counts["evaluations"] - counts["negative"] - counts["negative_excluded"]
         result[unit_id] = counts
     # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).

@@ -31,6 +31,7 @@ COUNTS = (
     "evaluations",
     "satisfied",
     "negative",
+    "negative_excluded",
     "evaluated",
     "actively_evaluated",
     "items",
@@ -88,6 +89,8 @@ def row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
         "callbacks_owed": c["callbacks_owed"],
         "called_back": c["called_back"],
         "callback_rate": rate(c["called_back"], c["callbacks_owed"]),
+        # Not a column of `report kpi` (contract section 4 has no such figure): the pages show it.
+        "negative_excluded": c["negative_excluded"],
     }
 
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 from itertools import islice
 
 from django.db import transaction
+from django.db.models import Count
 
+from govwatch.audit.log import Actor, record
+from govwatch.cases.models import Case
 from govwatch.catalog.models import MAX_DAYS, Item, split_themes
-from govwatch.core.choices import CrossRegion, ItemLevel, ItemType, Online
+from govwatch.catalog.signals import promised_days_changed_for
+from govwatch.core.choices import CaseStatus, CrossRegion, ItemLevel, ItemType, Online
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
 from govwatch.orgs.models import Unit
@@ -75,6 +79,7 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
             valid[code] = (line, content)
         existing = Item.objects.in_bulk(list(valid), field_name="code")
         new, changed = [], []
+        moved: dict[int, tuple[int, int]] = {}
         for code, (_line, content) in valid.items():
             item = existing.get(code)
             if item is None:
@@ -82,13 +87,41 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
             elif all(getattr(item, k) == v for k, v in content.items()):
                 result.duplicates += 1
             else:
+                if item.promised_days != content["promised_days"]:
+                    moved[item.pk] = (item.promised_days, content["promised_days"])
                 for k, v in content.items():
                     setattr(item, k, v)
                 changed.append(item)
         with transaction.atomic():
             Item.objects.bulk_create(new, batch_size=BATCH)
             Item.objects.bulk_update(changed, list(_FIELDS_UPDATED), batch_size=BATCH)
+            _recompute(moved, changed, run)
         result.imported += len(new) + len(changed)
+
+
+def _recompute(moved: dict[int, tuple[int, int]], changed: list[Item], run: ImportRun) -> None:
+    """New promised days move the due dates of the items' open cases, in the import's transaction;
+    each item's change is audited with how many cases it moved."""
+    if not moved:
+        return
+    open_cases = Case.objects.filter(
+        item_id__in=list(moved), status__in=(CaseStatus.OPEN, CaseStatus.SUSPENDED)
+    )
+    counts = dict(open_cases.order_by().values_list("item_id").annotate(n=Count("pk")))
+    promised_days_changed_for(moved)
+    actor = Actor(run.operator_label, run.operator, "import")
+    for item in (i for i in changed if i.pk in moved):
+        old, new = moved[item.pk]
+        n = counts.get(item.pk, 0)
+        record(
+            actor,
+            "catalog.promised_days",
+            item,
+            summary=f"事项「{item.name}」承诺时限由 {old} 个工作日改为 {new} 个工作日（导入 {run.filename}），"
+            f"重新计算 {n} 件在办件的办结期限",
+            before={"promised_days": old},
+            after={"promised_days": new, "open_cases_recomputed": n},
+        )
 
 
 _FIELDS_UPDATED = (

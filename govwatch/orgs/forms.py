@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from govwatch.accounts.permissions import scope
 from govwatch.core.forms import DATE
@@ -86,3 +90,52 @@ class UnitPeriodForm(forms.Form):
             return self.cleaned_data["date_from"], self.cleaned_data["date_to"], self.cleaned_data.get("unit")
         today = timezone.localdate()
         return today.replace(day=1), today, None
+
+
+class UnitTypeAhead(forms.Select):
+    """A text box with the browser's own suggestions (<datalist>), for the long unit lists of a
+    province: typing part of a name offers the matching units, no script needed. Each suggestion
+    is "name（code）"; what is sent back is read by `UnitSearchField`."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        list_id = f"{attrs.get('id', name)}-units"
+        current = ""
+        options = []
+        for choice, _label in self.choices:
+            instance = getattr(choice, "instance", None)
+            if instance is None:
+                continue
+            text = f"{instance.name}（{instance.code}）"
+            options.append(format_html('<option value="{}"></option>', text))
+            if value is not None and str(value) in (instance.code, str(instance.pk)):
+                current = text
+        attrs.update({"list": list_id, "autocomplete": "off", "placeholder": "输入单位名称或编码"})
+        box = format_html(
+            '<input type="search" name="{}" value="{}"{}>', name, current or (value or ""), flatatt(attrs)
+        )
+        return mark_safe(
+            box + format_html('<datalist id="{}">', list_id) + mark_safe("".join(options)) + "</datalist>"
+        )
+
+
+class UnitSearchField(UnitChoiceField):
+    """A unit chosen by typing (UnitTypeAhead): "name（code）", a code, or a whole name that is unique
+    in the user's scope."""
+
+    widget = UnitTypeAhead
+    SUGGESTION = re.compile(r"（([^（）]+)）\s*$")
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return None
+        match = self.SUGGESTION.search(text)
+        code = match.group(1) if match else text
+        unit = self.queryset.filter(code=code).first()
+        if unit is None:
+            named = list(self.queryset.filter(name=text)[:2])
+            unit = named[0] if len(named) == 1 else None
+        if unit is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return unit

@@ -95,7 +95,13 @@ class WindowCheckForm(GuardedForm):
         label="业务编号",
         max_length=64,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            # Case numbers are digits (a numeric keypad for thumbs that are not young).
+            attrs={
+                "autocomplete": "off",
+                "inputmode": "numeric",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
         ),
         error_messages={"required": "请填写业务编号（见受理通知书或办结短信）"},
     )

@@ -54,3 +54,16 @@ class RateHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["key", "at"]), models.Index(fields=["at"])]
+
+
+class QrImage(models.Model):
+    """A window's QR code as drawn once (segno's choice of mask is most of the cost): the hall's
+    sheet shows a hundred and more of them, and they only change with the address they encode."""
+
+    key = models.CharField(max_length=64, unique=True)  # SHA-256 of the address and the title
+    svg = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "二维码图片"
+        verbose_name_plural = "二维码图片"

@@ -47,6 +47,8 @@ VERIFY_PER_CASE = Limit("verify-case", "PUBLIC_VERIFY_PER_CASE_HOUR", timedelta(
 VERIFY_PER_CASE_ALL = Limit("verify-case-all", "PUBLIC_VERIFY_PER_CASE_ALL_HOUR", timedelta(hours=1))
 # ... and per address, so that one guess at each of many case numbers is limited too.
 VERIFY_PER_ADDRESS = Limit("verify-ip", "PUBLIC_VERIFY_PER_ADDRESS_HOUR", timedelta(hours=1))
+# A shown form is good for one submission: its stamp's nonce, once (a replayed form is refused).
+STAMP_ONCE = Limit("stamp", "PUBLIC_STAMP_USES", timedelta(days=1))
 
 
 def address(request: HttpRequest) -> str:

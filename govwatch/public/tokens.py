@@ -13,6 +13,7 @@ at the window. A form stamp dates the moment a form was shown (minimum fill time
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -117,8 +118,21 @@ def window_closed(case: Case, now: datetime) -> bool:
 
 
 def form_stamp(scope: str) -> str:
-    """The signed moment a form was shown, bound to what it is for (a link, a window)."""
-    return signing.Signer(salt=STAMP_SALT).sign_object({"s": scope, "t": time.time()})
+    """The signed moment a form was shown, bound to what it is for (a link, a window), with a nonce
+    that makes each shown form good for one submission."""
+    return signing.Signer(salt=STAMP_SALT).sign_object(
+        {"s": scope, "t": time.time(), "n": secrets.token_urlsafe(9)}
+    )
+
+
+def stamp_nonce(stamp: str) -> str:
+    """The nonce of a stamp already checked by `stamp_age` ("" for a stamp without one)."""
+    try:
+        payload = signing.Signer(salt=STAMP_SALT).unsign_object(stamp)
+    except (signing.BadSignature, ValueError):
+        return ""
+    nonce = payload.get("n") if isinstance(payload, dict) else None
+    return nonce if isinstance(nonce, str) else ""
 
 
 def stamp_age(stamp: str, scope: str) -> float | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("complaint/r/<str:token>/", complaint_views.receipt, name="complaint-receipt"),
     path("clue/", complaint_views.clue, name="clue"),
     path("w/<str:token>/", views.window, name="window"),
+    path("c/<str:case_no>/", views.short, name="short"),
     path("w/<str:token>/qr.svg", views.window_qr, name="window-qr"),
     path("<str:token>/", views.evaluate, name="evaluate"),
     path("<str:token>/thanks/", views.thanks, name="thanks"),

@@ -7,6 +7,7 @@ number exists: the window flow answers a wrong case number and wrong digits alik
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,16 +25,18 @@ from govwatch.accounts.permissions import MANAGE_CATALOG, access, scope
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
-from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
+from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel, UnitKind
+from govwatch.core.tree import within
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rectification import public_outcome
+from govwatch.orgs.models import Unit
 
 from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
 from .models import ApplicantContact
-from .qr import qr_svg
+from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
     ExpiredLink,
     ForgedLink,
@@ -46,6 +49,7 @@ from .tokens import (
     read_token,
     read_window_token,
     stamp_age,
+    stamp_nonce,
     window_closed,
     window_token,
 )
@@ -66,7 +70,9 @@ NOT_ACCEPTED = ("提交未被接受", "您的提交未被接受，请重新打�
 MISMATCH = "业务编号或手机号后四位不正确，请核对后重试"
 TOO_FAST = "提交过快，请确认填写的内容后再次提交"
 STALE = "页面已失效，请确认填写的内容后再次提交"
+REPLAYED = "该表单已提交过，请确认填写的内容后再次提交"
 BOT = "honeypot filled"
+STAMP_MAX_AGE = 24 * 3600  # seconds a shown form stays good
 # How far back the QR sheet looks for the windows in use.
 SHEET_DAYS = 365
 
@@ -108,14 +114,24 @@ def _evaluation_of(case: Case) -> Evaluation | None:
 
 def _guard(request: HttpRequest, scope: str) -> str | None:
     """Why a guarded form is refused before its content is read: BOT for a filled honeypot, else
-    the message shown with the form again (too fast, stale); None when it may be read."""
+    the message shown with the form again (stale, replayed, too fast); None when it may be read.
+
+    The guard refuses what people never do, not what they do quickly: a form that was never shown
+    (no stamp of ours for this link or window), one shown more than a day ago, one sent a second
+    time (each stamp is good once: a bot must fetch the page for every try, and the rate limits
+    count those), a filled honeypot. A citizen who taps 非常满意 and sends at once is not refused;
+    a minimum fill time (GOVWATCH_PUBLIC_MIN_FILL_SECONDS) is off unless a region sets one.
+    """
     if request.POST.get(HONEYPOT, ""):
         return BOT
-    age = stamp_age(request.POST.get("stamp", ""), scope)
-    if age is None:
+    stamp = request.POST.get("stamp", "")
+    age = stamp_age(stamp, scope)
+    if age is None or age > STAMP_MAX_AGE or not stamp_nonce(stamp):
         return STALE
     if age < settings.PUBLIC_MIN_FILL_SECONDS:
         return TOO_FAST
+    if not ratelimit.hit((ratelimit.STAMP_ONCE, stamp_nonce(stamp))):
+        return REPLAYED
     return None
 
 
@@ -147,6 +163,7 @@ def _form_page(
             "case": case,
             "form": form,
             "levels": LEVELS,
+            "stars": "★★★★★",
             "chosen_level": str(form["level"].value() or ""),
             "last_day": evaluation_last_day(case),
             "message": message,
@@ -221,6 +238,8 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     refused = _guard(request, token)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
+    if refused == REPLAYED and _evaluation_of(case) is not None:
+        return redirect("public:thanks", token=token)  # a double tap: the first one was taken
     if refused:
         return _form_page(request, token, case, _fresh(form, token), message=refused, status=400)
     if not form.is_valid():
@@ -283,33 +302,54 @@ def window(request: HttpRequest, token: str) -> HttpResponse:
         window_code = read_window_token(token)
     except ForgedLink:
         return _message(request, FORGED, 403)
+    return _check(request, token, window_code)
+
+
+@never_cache
+@ensure_csrf_cookie
+@require_http_methods(["GET", "POST"])
+def short(request: HttpRequest, case_no: str) -> HttpResponse:
+    """The short address printed on a notice (/e/c/<case number>/), for a citizen who types it
+    rather than scanning: the same check as a window's, with the case number filled in."""
+    return _check(request, f"case:{case_no}", "", case_no)
+
+
+def _looks_like_a_phone(text: str) -> bool:
+    return bool(re.fullmatch(r"1\d{10}", text.strip()))
+
+
+def _check(request: HttpRequest, scope_key: str, window_code: str, case_no: str = "") -> HttpResponse:
+    """The case number and the phone's last four digits, then the case's evaluation page."""
 
     def page(form: WindowCheckForm, message: str = "", status: int = 200) -> HttpResponse:
-        return render(
-            request,
-            "public/window.html",
-            {"form": form, "window_code": window_code, "message": message},
-            status=status,
-        )
+        context = {"form": form, "window_code": window_code, "message": message}
+        return render(request, "public/window.html", context, status=status)
+
+    def blank(typed: str = "") -> WindowCheckForm:
+        # The case number typed is kept (elderly citizens should not type it twice), unless it is
+        # a phone number typed in the wrong box; the four digits never are.
+        kept = "" if _looks_like_a_phone(typed) else typed
+        return WindowCheckForm(initial={"stamp": form_stamp(scope_key), "case_no": kept})
 
     if request.method == "GET":
-        return page(WindowCheckForm(initial={"stamp": form_stamp(token)}))
+        return page(blank(case_no))
     form = WindowCheckForm(request.POST)
-    refused = _guard(request, token)
+    refused = _guard(request, scope_key)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
     if refused:
-        return page(_fresh(form, token), refused, 400)
+        return page(_fresh(form, scope_key), refused, 400)
     if not form.is_valid():
-        return page(_fresh(form, token), status=400)
+        return page(_fresh(form, scope_key), status=400)
 
     now = timezone.now()
     if not ratelimit.hit((ratelimit.VERIFY_PER_ADDRESS, ratelimit.address(request)), now=now):
         return _message(request, TOO_MANY, 429)
-    contact = find_contact(form.cleaned_data["case_no"])
+    typed = form.cleaned_data["case_no"]
+    contact = find_contact(typed)
     # Unknown case numbers are counted too, under what was typed (the answer must not tell them
     # apart), hashed: a citizen may well type their phone number in the wrong box.
-    subject = pii.keyed_hash(contact.case_no if contact else form.cleaned_data["case_no"])
+    subject = pii.keyed_hash(contact.case_no if contact else typed)
     # This address's tries at the case first: a stranger locks only the stranger out; then the
     # case's ceiling, which only tries within their address's own limit count towards.
     mine = ratelimit.of_case(subject, request)
@@ -319,10 +359,10 @@ def window(request: HttpRequest, token: str) -> HttpResponse:
         return _message(request, LOCKED, 429)
     case = Case.objects.filter(case_no=contact.case_no).first() if contact else None
     if case is None or not last_four_match(contact, form.cleaned_data["last4"]):
-        # A blank form: what was typed (sometimes the whole phone number) is not shown back.
-        return page(WindowCheckForm(initial={"stamp": form_stamp(token)}), MISMATCH, 400)
+        return page(blank(typed), MISMATCH, 400)
     ratelimit.clear(ratelimit.VERIFY_PER_CASE, mine)
-    return redirect(evaluation_link(case, EvalChannel.QR, window_code))
+    channel = EvalChannel.QR if window_code else EvalChannel.WEB
+    return redirect(evaluation_link(case, channel, window_code))
 
 
 @cache_control(private=True, max_age=86400)
@@ -346,7 +386,12 @@ def window_qr(request: HttpRequest, token: str) -> HttpResponse:
     except ForgedLink:
         return HttpResponse(status=403)
     url = absolute_url(reverse("public:window", args=[token]), request)
-    return HttpResponse(qr_svg(url, f"{window_code} 号窗口扫码评价"), content_type="image/svg+xml")
+    svg = cached_qr_svgs({window_code: (url, window_title(window_code))})[window_code]
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def window_title(window_code: str) -> str:
+    return f"{window_code} 号窗口扫码评价"
 
 
 @member_required
@@ -362,10 +407,20 @@ def notice(request: HttpRequest, case_no: str) -> HttpResponse:
         {
             "case": case,
             "link": absolute_url(reverse("public:evaluate", args=[token]), request),
+            "short_link": absolute_url(reverse("public:short", args=[case.case_no]), request),
             "qr": reverse("public:qr", args=[token]),
             "window_days": settings.EVALUATION_WINDOW_DAYS,
+            **_address_warning(request),
         },
     )
+
+
+def _address_warning(request: HttpRequest) -> dict:
+    """What the notice and QR pages tell staff when GOVWATCH_PUBLIC_BASE_URL is unset: the codes
+    then point at the address the page was opened at, which citizens' phones may not reach."""
+    if settings.PUBLIC_BASE_URL:
+        return {"address_warning": ""}
+    return {"address_warning": request.build_absolute_uri("/")}
 
 
 def windows_in_use(user, prefixes: list[str], since: datetime) -> list[dict]:
@@ -387,9 +442,22 @@ def windows_in_use(user, prefixes: list[str], since: datetime) -> list[dict]:
             best[code] = row
     groups: dict[str, dict] = {}
     for code, row in sorted(best.items(), key=lambda kv: (kv[1]["unit__path"], kv[0])):
-        group = groups.setdefault(row["unit__code"], {"unit": row["unit__name"], "windows": []})
+        group = groups.setdefault(
+            row["unit__code"], {"unit": row["unit__name"], "path": row["unit__path"], "windows": []}
+        )
         group["windows"].append({"code": code, "cases": row["n"]})
     return list(groups.values())
+
+
+def hall_of(path: str, halls: list[Unit]) -> str:
+    """The service hall (政务服务中心) a unit's windows stand in: the center under the nearest unit
+    above it that has one."""
+    best = None
+    for hall in halls:
+        parent_path = hall.parent.path if hall.parent else "/"
+        if within(path, parent_path) and (best is None or len(parent_path) > len(best[0])):
+            best = (parent_path, hall.name)
+    return best[1] if best else "政务服务中心"
 
 
 @action_required(MANAGE_CATALOG)
@@ -399,13 +467,20 @@ def sheet(request: HttpRequest) -> HttpResponse:
     ?window=A,B keeps the windows whose code starts with A or B (a hall numbering its own)."""
     prefixes = [p.strip() for value in request.GET.getlist("window") for p in value.split(",") if p.strip()]
     groups = windows_in_use(request.user, prefixes, timezone.now() - timedelta(days=SHEET_DAYS))
+    halls = list(Unit.objects.filter(kind=UnitKind.CENTER).select_related("parent"))
     for group in groups:
+        group["hall"] = hall_of(group["path"], halls)
         for w in group["windows"]:
             token = window_token(w["code"])
             w["token"] = token
             w["link"] = absolute_url(reverse("public:window", args=[token]), request)
-            w["qr"] = reverse("public:window-qr", args=[token])
-    return render(
-        request, "public/sheet.html",
-        {"groups": groups, "prefixes": prefixes, "days": SHEET_DAYS, "complaint_qr": request.GET.get("complaint") == "1"},
-    )  # fmt: skip
+    # Each code drawn once and kept, then written into the page: one request for the whole sheet.
+    windows = [w for group in groups for w in group["windows"]]
+    svgs = cached_qr_svgs({w["code"]: (w["link"], window_title(w["code"])) for w in windows})
+    for w in windows:
+        w["qr"] = data_uri(svgs[w["code"]])
+    context = {
+        "groups": groups, "prefixes": prefixes, "days": SHEET_DAYS, "complaint_qr": request.GET.get("complaint") == "1",
+        **_address_warning(request),
+    }  # fmt: skip
+    return render(request, "public/sheet.html", context)

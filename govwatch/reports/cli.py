@@ -50,7 +50,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
             _write(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
         emit(doc)
         return EXIT_OK
-    data = export_file(args.format, date_from, date_to, rows)
+    data = export_file(args.format, date_from, date_to, rows, args.unit)
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

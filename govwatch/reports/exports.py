@@ -2,36 +2,36 @@
 
 - JSON: `{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "unit": code or null, "rows": [row, ...],
   "top_negative_tags": [{"tag", "label", "count"}, ...]}`, each row the COLUMNS of
-  govwatch.reports.figures (the contract's figures, then GovWatch's closed-loop ones), the `total`
-  row last; `top_negative_tags` (an extension, after the contract's keys) is
+  govwatch.reports.figures (the contract's figures, then GovWatch's closed-loop and complaint
+  ones), the `total` row last; `top_negative_tags` (an extension, after the contract's keys) is
   govwatch.reports.figures.top_negative_tags for the same selection.
 - CSV: UTF-8 with a BOM (so that Excel opens the Chinese names right), a header row of the English
-  column names, then the same rows; a null rate is an empty cell.
-- XLSX: one sheet named after the period, a header row of the Chinese column names, rates as
-  numbers formatted as percentages; a null rate is an empty cell.
-Both are written through govwatch.core.sheets: a name that starts like a formula stays text.
+  column names (the command's, for programs) or of the Chinese ones (the pages', for people), then
+  the same rows; a null rate is an empty cell.
+- The pages' files (`for_people`) add, after those columns, the PAGE_COLUMNS the command leaves out
+  (how many negative reviews an upheld appeal took out of `negative`).
+- XLSX: one sheet named after the period: a title line, the period and scope line, then a header
+  row of the Chinese column names, rates as numbers formatted as percentages; a null rate is an
+  empty cell.
 
+Both are written through govwatch.core.sheets: a name that starts like a formula stays text.
 Rates are rounded to 4 decimals in all three (0.9859 is 98.59%).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from openpyxl.styles import Font
+from govwatch.core.documents import document_date
+from govwatch.core.sheets import CONTENT_TYPES, table_csv, table_xlsx
 
-from govwatch.core.sheets import Workbook, csv_dict_writer
+from .figures import COLUMNS, LABELS, PAGE_COLUMNS, RATES
 
-from .figures import COLUMNS, LABELS, RATES
+__all__ = ["CONTENT_TYPES", "export_file", "kpi_document"]
 
 RATE_DECIMALS = 4
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,42 +55,51 @@ def kpi_document(
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
         "unit": unit_code,
-        "rows": rounded(rows),
+        "rows": rounded([{key: row[key] for key in COLUMNS} for row in rows]),
         "top_negative_tags": [
             {"tag": tag, "label": label, "count": count} for tag, label, count in top_negative_tags
         ],
     }
 
 
-def kpi_csv(rows: list[dict[str, Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv_dict_writer(out, COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rounded(rows))
-    return out.getvalue().encode("utf-8-sig")
+def kpi_csv(rows: list[dict[str, Any]], *, chinese: bool = False) -> bytes:
+    columns = PAGE_COLUMNS if chinese else COLUMNS
+    header = [LABELS[key] for key in columns] if chinese else list(columns)
+    return table_csv(header, ([row[key] for key in columns] for row in rounded(rows)))
 
 
-def kpi_xlsx(date_from: date, date_to: date, rows: list[dict[str, Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{date_from.isoformat()}至{date_to.isoformat()}"
-    sheet.append([LABELS[key] for key in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rounded(rows):
-        sheet.append([row[key] for key in COLUMNS])
-    for index, key in enumerate(COLUMNS, start=1):
-        column = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[column].width = 28 if key == "unit_name" else 14
-        if key in RATES:
-            for cell in sheet[column][1:]:
-                cell.number_format = "0.00%"
-    sheet.freeze_panes = "C2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def kpi_xlsx(
+    date_from: date,
+    date_to: date,
+    rows: list[dict[str, Any]],
+    unit_code: str | None = None,
+    columns: tuple[str, ...] = COLUMNS,
+) -> bytes:
+    # The top of the selection comes first (tree order): the unit asked for, the user's own unit or the region.
+    where = rows[0]["unit_name"] if rows and rows[0]["unit_code"] != "total" else "全区"
+    return table_xlsx(
+        f"政务服务效能统计报表（{where}）",
+        f"统计期间：{document_date(date_from)}至{document_date(date_to)}",
+        [LABELS[key] for key in columns],
+        ([row[key] for key in columns] for row in rounded(rows)),
+        sheet_title=f"{date_from.isoformat()}至{date_to.isoformat()}",
+        widths={columns.index("unit_name") + 1: 28},
+        percent_columns=[i for i, key in enumerate(columns, start=1) if key in RATES],
+        freeze_columns=2,
+    )
 
 
-def export_file(fmt: str, date_from: date, date_to: date, rows: list[dict[str, Any]]) -> bytes:
-    """The CSV or XLSX file of the rows (the two formats that are files rather than a document)."""
-    return kpi_csv(rows) if fmt == "csv" else kpi_xlsx(date_from, date_to, rows)
+def export_file(
+    fmt: str,
+    date_from: date,
+    date_to: date,
+    rows: list[dict[str, Any]],
+    unit_code: str | None = None,
+    *,
+    for_people: bool = False,
+) -> bytes:
+    """The CSV or XLSX file of the rows (the two formats that are files rather than a document);
+    `for_people` (the pages) heads the CSV with the Chinese names and adds the pages' columns."""
+    if fmt == "csv":
+        return kpi_csv(rows, chinese=for_people)
+    return kpi_xlsx(date_from, date_to, rows, unit_code, PAGE_COLUMNS if for_people else COLUMNS)

@@ -15,6 +15,10 @@ kept, in order, and new ones only appended): the closed loop of negative reviews
 LOOP_FIGURES, defined at `_task_counts`), complaints (COMPLAINT_FIGURES, defined in
 govwatch.complaints.figures), and apart from the rows `top_negative_tags`.
 
+`negative` leaves out the negative reviews whose appeal the office upheld (the national rule: such a
+review is not the unit's fault); every row says how many in `negative_excluded`, which the pages
+show and the command's output leaves out (contract section 4 has no such figure).
+
 Stored case facts are final (the status and due date after every event ever imported), while the
 figures describe the period: a case is open at the end of the period when it was accepted by then
 and not closed by then, whatever its status now, and its due date is the one its events up to then
@@ -76,8 +80,13 @@ LOOP_FIGURES = (
 )
 # GovWatch's extension, after those: complaints (govwatch.complaints.figures).
 COMPLAINT_FIGURES = complaint_figures.FIGURES
-# The figures of a row; every export writes exactly these columns, in this order.
+# The figures of a row of `report kpi`; the command's exports write exactly these columns, in this order.
 FIGURES = (*CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
+# How many negative reviews `negative` leaves out because the office upheld the unit's appeal (the
+# national rule: such a review is not counted as negative). Every row carries it; the pages and
+# their exports for people show it after the others, the command's output does not (the contract
+# has no such figure).
+APPEAL_FIGURES = ("negative_excluded",)
 RATES = frozenset(
     {
         "on_time_rate",
@@ -93,6 +102,7 @@ RATES = frozenset(
     }
 )
 COLUMNS = ("unit_code", "unit_name", *FIGURES)
+PAGE_COLUMNS = (*COLUMNS, *APPEAL_FIGURES)
 # The Chinese names of the columns, as the pages and the XLSX export show them.
 LABELS = {
     "unit_code": "单位编码",
@@ -117,6 +127,7 @@ LABELS = {
     "called_back": "已回访数",
     "callback_rate": "回访率",
     **complaint_figures.LABELS,
+    "negative_excluded": "申诉成立不计差评数",
 }
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
@@ -218,20 +229,27 @@ def evaluations_by_channel(
 
     One row per channel (every channel, in the contract's order, so the table keeps its shape):
     `{"channel", "channel_name", "levels": {5: n, ..., 1: n}, "evaluations", "negative",
-    "satisfaction_rate"}`.
+    "satisfaction_rate"}`, `negative` without the reviews whose appeal was upheld, like the rows'.
     """
     period = Period(date_from, date_to)
     evaluations = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end)
     if unit_code is not None or units_qs is not None:
         evaluations = evaluations.filter(unit__in=selected_units(unit_code, units_qs).values("pk"))
-    grid: dict[str, dict[int, int]] = defaultdict(dict)
-    for channel, level, n in evaluations.order_by().values_list("channel", "level").annotate(n=Count("pk")):
-        grid[channel][level] = n
+    grid: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    upheld: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for channel, level, was_upheld, n in (
+        evaluations.order_by().values_list("channel", "level", "appeal_upheld").annotate(n=Count("pk"))
+    ):
+        grid[channel][level] += n
+        if was_upheld:
+            upheld[channel][level] += n
     rows = []
     for channel in EvalChannel:
-        levels = {level.value: grid[channel.value].get(level.value, 0) for level in EvalLevel}
+        levels = {level.value: grid[channel.value][level.value] for level in EvalLevel}
         total = sum(levels.values())
-        negative = sum(levels[level] for level in negative_levels())
+        # As in the rows: an upheld appeal's review is neither negative nor satisfied.
+        excluded = sum(upheld[channel.value][level] for level in negative_levels())
+        negative = sum(levels[level] for level in negative_levels()) - excluded
         rows.append(
             {
                 "channel": channel.value,
@@ -239,7 +257,7 @@ def evaluations_by_channel(
                 "levels": levels,
                 "evaluations": total,
                 "negative": negative,
-                "satisfaction_rate": rate(total - negative, total),
+                "satisfaction_rate": rate(total - negative - excluded, total),
             }
         )
     return rows
@@ -366,7 +384,8 @@ def _evaluation_counts(period: Period, only: QuerySet | None) -> dict[int, dict[
         "unit",
         evaluations=Count("pk"),
         satisfied=Count("pk", filter=~Q(level__in=negative_levels())),
-        negative=Count("pk", filter=Q(level__in=negative_levels())),
+        negative=Count("pk", filter=Q(level__in=negative_levels(), appeal_upheld=False)),
+        negative_excluded=Count("pk", filter=Q(level__in=negative_levels(), appeal_upheld=True)),
     )
 
 

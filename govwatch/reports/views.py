@@ -163,7 +163,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         return render(request, "reports/kpi.html", {"nav": "reports", "form": form}, status=400)
     date_from, date_to, unit_code = selection
     rows = kpi_rows(date_from, date_to, unit_code, units_qs=Unit.objects.visible_to(scope(request.user)))
-    response = HttpResponse(export_file(fmt, date_from, date_to, rows), content_type=CONTENT_TYPES[fmt])
+    content = export_file(fmt, date_from, date_to, rows, unit_code, for_people=True)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     name = (
         f"统计报表_{date_from.isoformat()}_{date_to.isoformat()}{f'_{unit_code}' if unit_code else ''}.{fmt}"
     )

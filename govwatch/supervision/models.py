@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import Card
-from govwatch.core.fields import FreeTextField
+from govwatch.core.fields import EncryptedTextField, FreeTextField
 from govwatch.core.models import Attachment, Step
 
 from .kinds import TEXT_KINDS, all_kinds, label_of, template_key
@@ -294,6 +296,10 @@ class OrderStep(Step):
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="steps")
 
+    @property
+    def files(self):
+        return self.attachments.all()
+
     class Meta(Step.Meta):
         verbose_name = "督办过程"
         verbose_name_plural = "督办过程"
@@ -311,6 +317,10 @@ class OrderAttachment(Attachment):
     objects = OrderAttachmentQuerySet.as_manager()
 
     order = models.ForeignKey(SupervisionOrder, on_delete=models.CASCADE, related_name="attachments")
+    # The reply it came with (null for files kept before replies were told apart).
+    step = models.ForeignKey(
+        "OrderStep", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField("附件", upload_to="orders/%Y/%m/")
 
 
@@ -325,12 +335,23 @@ class DocumentCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_counter_per_series_year")]
 
 
+class Channel(models.TextChoices):
+    """The transports a unit or a person may be reached by (supervision.transports)."""
+
+    SMS = "sms", "短信"
+    WECOM = "wecom", "企业微信"
+    DINGTALK = "dingtalk", "钉钉"
+    EMAIL = "email", "电子邮件"
+
+
 class AlertRule(models.Model):
-    """Who is told of cards for a unit's (or one item's) cases, and when not to text them.
+    """When a unit's (or one item's) messages may go out, and by which channel the unit is reached.
 
     The most specific rule applies: an item's, else the nearest unit up the tree, else the
-    region-wide rule (no unit, no item), else the contract's defaults. Quiet hours delay a message
-    to the end of the quiet period; they never drop it.
+    region-wide rule (no unit, no item), else the defaults. A rule cannot take anyone off a card
+    (contract section 6: a yellow card reaches the handling unit, a red card it and the region's
+    supervisors); it adds people (AlertContact) and quiet hours, which delay a message to the end of
+    the quiet period and never drop it.
     """
 
     unit = models.ForeignKey(
@@ -339,11 +360,17 @@ class AlertRule(models.Model):
     item = models.ForeignKey(
         "catalog.Item", verbose_name="事项", null=True, blank=True, on_delete=models.CASCADE
     )
-    notify_yellow = models.BooleanField("黄牌提醒办理单位", default=True)
-    notify_red = models.BooleanField("红牌提醒办理单位", default=True)
-    red_to_supervisors = models.BooleanField("红牌提醒纪检监察", default=True)
     quiet_start = models.TimeField("免打扰开始", null=True, blank=True)
     quiet_end = models.TimeField("免打扰结束", null=True, blank=True)
+    channel = models.CharField(
+        "单位接收渠道",
+        max_length=16,
+        choices=Channel.choices,
+        default=Channel.SMS,
+        help_text="短信、企业微信、钉钉（@单位联系电话）或电子邮件",
+    )
+    # A unit's mailbox when it chose email; kept encrypted like every address.
+    email = EncryptedTextField("接收邮箱", blank=True)
 
     class Meta:
         verbose_name = "提醒规则"
@@ -358,8 +385,41 @@ class AlertRule(models.Model):
 
         if (self.quiet_start is None) != (self.quiet_end is None):
             raise ValidationError("免打扰开始和结束时间需同时填写")
-        if not self.red_to_supervisors and not self.notify_red:
-            raise ValidationError("红牌至少要提醒办理单位或纪检监察之一")
+        if self.channel == Channel.EMAIL and not self.email:
+            raise ValidationError("选择电子邮件渠道时需填写接收邮箱")
+
+
+class AlertContact(models.Model):
+    """A person of a unit who is told of its cards besides the unit's own number (the seeds'
+    "relevant leaders' phones"): a protected address on the person's own channel."""
+
+    unit = models.ForeignKey(
+        "orgs.Unit", verbose_name="单位", on_delete=models.CASCADE, related_name="alert_contacts"
+    )
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField("职务", max_length=50, blank=True)
+    channel = models.CharField("接收渠道", max_length=16, choices=Channel.choices, default=Channel.SMS)
+    # A mobile number (SMS, WeCom, DingTalk) or an email address: personal data, never shown in clear.
+    address = EncryptedTextField("手机号或邮箱")
+    on_yellow = models.BooleanField("接收黄牌预警", default=False)
+    on_red = models.BooleanField("接收红牌超时提醒", default=True)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "提醒接收人"
+        verbose_name_plural = "提醒接收人"
+        ordering = ["unit", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.channel == Channel.EMAIL and "@" not in (self.address or ""):
+            raise ValidationError("电子邮件渠道需填写邮箱地址")
+        if self.channel != Channel.EMAIL and not re.fullmatch(r"1\d{10}", (self.address or "").strip()):
+            raise ValidationError("短信、企业微信和钉钉渠道需填写11位手机号")
 
 
 class WatchQuerySet(ScopedQuerySet):

@@ -63,8 +63,8 @@ def _reply_due(at: datetime, days: int):
     return due, end_of_day(due)
 
 
-def _step(order: Order, at: datetime, kind: str, actor: Actor, text: str = "") -> None:
-    OrderStep.objects.create(order=order, at=at, kind=kind, actor=actor.label, text=text)
+def _step(order: Order, at: datetime, kind: str, actor: Actor, text: str = "") -> OrderStep:
+    return OrderStep.objects.create(order=order, at=at, kind=kind, actor=actor.label, text=text)
 
 
 def _notify(order: Order, units: list[Unit], text: str, at: datetime) -> None:
@@ -144,9 +144,10 @@ def do_reply(
         None,
     )
     order.save()
+    step = _step(order, at, "replied", actor, f"措施：{order.measures}\n结果：{order.result}")
+    # Each reply's files stay with that reply (a sent-back order is answered again, in a new round).
     for name, content in files:
-        OrderAttachment.keep(name, content, order=order)
-    _step(order, at, "replied", actor, f"措施：{order.measures}\n结果：{order.result}")
+        OrderAttachment.keep(name, content, order=order, step=step)
     record(
         actor,
         "order.reply",

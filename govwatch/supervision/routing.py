@@ -22,7 +22,7 @@ from govwatch.core.choices import Card, UnitKind
 from govwatch.core.tree import within
 from govwatch.orgs.models import Unit
 
-from .models import Notification, NotificationTemplate
+from .models import AlertContact, Notification, NotificationTemplate
 from .rules import DEFAULT, Rule, RuleBook
 from .texts import render
 
@@ -50,14 +50,13 @@ class NewCard:
     due_date: date
 
 
-def recipients(card: str, unit: Unit, supervisors: list[Unit], rule: Rule = DEFAULT) -> list[Unit]:
+def recipients(card: str, unit: Unit, supervisors: list[Unit]) -> list[Unit]:
+    """Contract section 6, which no alert rule can narrow: yellow to the handling unit, red to it
+    and the region's supervisors; a predicted breach is told like a yellow card."""
     if card in (Card.YELLOW, PREDICTED):
-        # A predicted breach is told like a yellow card: to the handling unit, if it takes those.
-        return [unit] if rule.notify_yellow else []
+        return [unit]
     if card == Card.RED:
-        return ([unit] if rule.notify_red else []) + (
-            supervisors_of(unit, supervisors) if rule.red_to_supervisors else []
-        )
+        return [unit, *supervisors_of(unit, supervisors)]
     return []
 
 
@@ -72,12 +71,31 @@ class Recipient:
     missing: str = ""
 
     @classmethod
-    def of_unit(cls, unit: Unit) -> Recipient:
-        """A unit's alert number."""
+    def of_unit(cls, unit: Unit, channel: str = SMS, email: str = "") -> Recipient:
+        """A unit's alert number (SMS, or @-mentioned by a WeCom or DingTalk robot), or its mailbox."""
+        if channel == "email":
+            if email:
+                digest, token = _protected(email)
+                return cls(digest, token, pii.mask(email))
+            return cls(f"unit:{unit.code}", "", unit.name, "该单位选择邮件接收提醒，但未设置接收邮箱")
         if unit.phone:
             digest, token = _protected(unit.phone)
             return cls(digest, token, pii.mask(unit.phone))
         return cls(f"unit:{unit.code}", "", unit.name, "该单位未设置接收提醒的联系电话")
+
+    @classmethod
+    def of_contact(cls, contact: AlertContact) -> Recipient:
+        digest, token = _protected(contact.address)
+        return cls(digest, token, f"{contact.name} {pii.mask(contact.address)}")
+
+
+def addresses(unit: Unit, card: str | None, book: RuleBook) -> list[tuple[str, Recipient]]:
+    """Where a message to `unit` goes, each with its channel: the unit's own address on the channel
+    its rule chose, then each person it added for cards of this colour."""
+    own = book.for_case(unit, None)
+    found = [(own.channel, Recipient.of_unit(unit, own.channel, own.email))]
+    found += [(c.channel, Recipient.of_contact(c)) for c in book.contacts_for(unit, card)]
+    return found
 
 
 def message(
@@ -91,12 +109,13 @@ def message(
     unit_id: int | None = None,
     params: dict | None = None,
     card_change_id: int | None = None,
+    channel: str = SMS,
 ) -> dict:
     """The fields of one outbox row (Notification's attribute names), sent from `at` on: queued,
     after the quiet hours of `rule` if `at` falls in them, or failed when there is no number."""
     queued = not to.missing
     return {
-        "card_change_id": card_change_id, "kind": kind, "case_id": case_no, "unit_id": unit_id, "channel": SMS,
+        "card_change_id": card_change_id, "kind": kind, "case_id": case_no, "unit_id": unit_id, "channel": channel,
         "recipient_hash": to.hash, "recipient_enc": to.enc, "recipient_masked": to.masked, "text": text,
         "params": params or {}, "attempts": 0, "claimed_by": "", "last_error": to.missing,
         "status": (Notification.Status.QUEUED if queued else Notification.Status.FAILED).value,
@@ -142,14 +161,19 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
         text = render(texts[card], params)
         params_json = json.dumps(params, ensure_ascii=False)
         rule = book.for_case(unit, n.item_id)
-        for recipient in recipients(card, unit, supervisors, rule):
-            fields = message(
-                card, text, Recipient.of_unit(recipient), at=at, rule=rule, case_no=n.case_no,
-                unit_id=recipient.id, card_change_id=n.change_id,
-            )  # fmt: skip
-            fields["params"] = params_json
-            fields["next_attempt_at"] = adapt(fields["next_attempt_at"])
-            rows.append((*(fields[a] for a in _ATTRS), now))
+        seen = set()
+        for recipient in recipients(card, unit, supervisors):
+            for channel, to in addresses(recipient, card, book):
+                if (channel, to.hash) in seen:
+                    continue  # one person on two units' lists gets one message
+                seen.add((channel, to.hash))
+                fields = message(
+                    card, text, to, at=at, rule=rule, case_no=n.case_no,
+                    unit_id=recipient.id, card_change_id=n.change_id, channel=channel,
+                )  # fmt: skip
+                fields["params"] = params_json
+                fields["next_attempt_at"] = adapt(fields["next_attempt_at"])
+                rows.append((*(fields[a] for a in _ATTRS), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
     return len(rows)
@@ -181,18 +205,24 @@ def queue_messages(messages: list[Message], at: datetime, *, link: str, book: Ru
     for m in messages:
         params_json = json.dumps(m.params, ensure_ascii=False)
         seen = set()
+        card = m.kind.removeprefix("watch_")
         for unit in m.units:
-            to = Recipient.of_unit(unit)
-            if to.hash in seen:
-                continue  # two units sharing one number get one message
-            seen.add(to.hash)
-            fields = message(
-                m.kind, m.text, to, at=at, rule=book.for_case(unit, None), case_no=m.case_no, unit_id=unit.id
-            )
-            fields.update(
-                {link: m.link_id, "params": params_json, "next_attempt_at": adapt(fields["next_attempt_at"])}
-            )
-            rows.append((*(fields[a] for a in attrs), now))
+            for channel, to in addresses(unit, card, book):
+                if (channel, to.hash) in seen:
+                    continue  # two units sharing one number get one message
+                seen.add((channel, to.hash))
+                fields = message(
+                    m.kind, m.text, to, at=at, rule=book.for_case(unit, None), case_no=m.case_no,
+                    unit_id=unit.id, channel=channel,
+                )  # fmt: skip
+                fields.update(
+                    {
+                        link: m.link_id,
+                        "params": params_json,
+                        "next_attempt_at": adapt(fields["next_attempt_at"]),
+                    }
+                )
+                rows.append((*(fields[a] for a in attrs), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, columns, rows)
     return len(rows)
@@ -208,6 +238,7 @@ def message_to(unit: Unit, kind: str, text: str, *, at: datetime, case_no: str |
     """An unsaved outbox message to a unit's alert number (for the few that are not a scan's),
     under the unit's alert rule."""
     rule = RuleBook().for_case(unit, None)
+    to = Recipient.of_unit(unit, rule.channel, rule.email)
     return Notification(
-        **message(kind, text, Recipient.of_unit(unit), at=at, rule=rule, case_no=case_no, unit_id=unit.id)
+        **message(kind, text, to, at=at, rule=rule, case_no=case_no, unit_id=unit.id, channel=rule.channel)
     )

@@ -1,4 +1,5 @@
-"""Alert rules: the most specific one for a case, and quiet hours that delay a message."""
+"""Alert rules: the most specific one for a case, quiet hours that delay a message, and the
+addresses a unit is reached at (its own number on its channel, and the people it added)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,15 @@ from govwatch.core.localtime import local_tz
 from govwatch.core.tree import codes
 from govwatch.orgs.models import Unit
 
-from .models import AlertRule
+from .models import AlertContact, AlertRule
 
 
 @dataclass(frozen=True)
 class Rule:
-    notify_yellow: bool = True
-    notify_red: bool = True
-    red_to_supervisors: bool = True
     quiet_start: time | None = None
     quiet_end: time | None = None
+    channel: str = "sms"
+    email: str = ""
 
     def release_at(self, moment: datetime) -> datetime | None:
         """The end of the quiet period `moment` falls in (local time), or None when it is not quiet."""
@@ -49,8 +49,11 @@ class RuleBook:
         self.by_item: dict[int, Rule] = {}
         self.by_unit: dict[int, Rule] = {}
         self.region = DEFAULT
+        self.contacts: dict[int, list[AlertContact]] = {}
+        for contact in AlertContact.objects.filter(active=True):
+            self.contacts.setdefault(contact.unit_id, []).append(contact)
         for r in AlertRule.objects.all():
-            rule = Rule(r.notify_yellow, r.notify_red, r.red_to_supervisors, r.quiet_start, r.quiet_end)
+            rule = Rule(r.quiet_start, r.quiet_end, r.channel, r.email)
             if r.item_id:
                 self.by_item[r.item_id] = rule
             elif r.unit_id:
@@ -68,3 +71,11 @@ class RuleBook:
             if rule is not None:
                 return rule
         return self.region
+
+    def contacts_for(self, unit: Unit, card: str | None) -> list[AlertContact]:
+        """The people a unit added to its cards of this colour (none for other messages)."""
+        return [
+            c
+            for c in self.contacts.get(unit.pk, [])
+            if (card == "yellow" and c.on_yellow) or (card == "red" and c.on_red)
+        ]

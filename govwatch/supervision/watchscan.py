@@ -209,16 +209,16 @@ def text_params(w: Watch, spec: WatchKind, at: datetime, cal: WorkCalendar) -> d
     }
 
 
-def recipients(card: str, w: Watch, spec: WatchKind, supervisors, rule) -> list:
+def recipients(card: str, w: Watch, spec: WatchKind, supervisors) -> list:
     """Yellow: the responsible unit; red: it and the region's supervisors (contract section 6's
-    rule, unless the kind or the unit's alert rule says otherwise); then the kind's own."""
+    rule, unless the kind says otherwise: no alert rule narrows it); then the kind's own."""
     units = []
-    if card == YELLOW and spec.yellow_to_unit and rule.notify_yellow:
+    if card == YELLOW and spec.yellow_to_unit:
         units.append(w.unit)
     if card == RED:
-        if spec.red_to_unit and rule.notify_red:
+        if spec.red_to_unit:
             units.append(w.unit)
-        if spec.red_to_supervisors and rule.red_to_supervisors:
+        if spec.red_to_supervisors:
             units.extend(routing.supervisors_of(w.unit, supervisors))
     if spec.recipients is not None:
         units.extend(spec.recipients(w, card))
@@ -248,6 +248,6 @@ def _notify(flips: list[tuple[int, int, str]], at: datetime, cal: WorkCalendar) 
             spec = WatchKind(w.kind, w.kind)  # an area removed its kind: its watches still speak
         params = text_params(w, spec, at, cal)
         text = render(texts.get(template_key(spec.code, card)) or spec.default_text(card), params)
-        units_told = recipients(card, w, spec, supervisors, book.for_case(w.unit, None))
+        units_told = recipients(card, w, spec, supervisors)
         messages.append(routing.Message(units_told, f"watch_{card}", text, params, flip_id, w.case_id))
     return routing.queue_messages(messages, at, link="watch_flip_id", book=book)

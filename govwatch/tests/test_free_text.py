@@ -27,6 +27,7 @@ NOT_FREE_TEXT = {
     "supervision.notification.last_error": "a gateway's error answer",
     "supervision.notificationtemplate.text": "the office's template, with placeholders and no one's data",
     "complaints.complaint.terms": "the words of the content as read (masked), for the dispatch model",
+    "public.qrimage.svg": "a QR code's drawing of a GovWatch address, kept so it is drawn once",
 }
 
 

@@ -88,7 +88,7 @@ def test_the_whole_loop_by_the_roles_allowed(negative, people):
     closed = loop.do_accept(jw, negative, "整改到位", at=at(2026, 3, 13))
     assert closed.status == Status.CLOSED and closed.attention_at is None
     assert list(closed.steps.values_list("kind", flat=True)) == [
-        "opened", "verified", "rectified", "called_back", "closed",
+        "opened", "verified", "rectified", "called_back", "closed", "fed_back",
     ]  # fmt: skip
     assert closed.attachments.get().file.read() == b"%PDF evidence"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -221,3 +221,34 @@ def test_a_satisfied_citizen_is_thanked(completed, submit):
 
 def test_timeline_steps_are_ordered(negative):
     assert TaskStep.objects.filter(task=negative).first().kind == "opened"
+
+
+def test_the_citizen_is_told_the_result_by_sms_once_the_supervisors_accept_it(negative, people):
+    from govwatch.supervision.models import Notification
+
+    unit, jw = people.actor("market_staff"), people.actor("supervisor")
+    loop.do_verify(unit, negative, substantiated=True, finding="未一次性告知", at=at(2026, 3, 9))
+    loop.do_rectify(unit, negative, measures="制作一次性告知单，开展业务培训", at=at(2026, 3, 11))
+    loop.do_callback(unit, negative, result="satisfied", note="电话回访", at=at(2026, 3, 12))
+    assert not Notification.objects.filter(kind="result").exists()  # not before the review
+    loop.do_accept(jw, negative, "整改到位", at=at(2026, 3, 13, 22))
+    sms = Notification.objects.get(kind="result")
+    assert sms.recipient_masked == PHONE[:3] + "****" + PHONE[-4:] and PHONE not in sms.text
+    assert "制作一次性告知单" in sms.text and "区市场监管局" in sms.text
+    # Accepted at 22:00: the citizen is texted from 8:00, never at night.
+    assert sms.next_attempt_at == at(2026, 3, 14, 8)
+    assert negative.steps.get(kind="fed_back").text.startswith("办理结果已短信反馈评价人")
+
+
+def test_an_anonymous_reviewer_gets_the_result_on_the_public_page_and_the_timeline_says_so(
+    completed, submit, people
+):
+    from govwatch.supervision.models import Notification
+
+    task = submit(completed("SC-9", at(2026, 3, 2, 9)), 2, at(2026, 3, 6, 10), tags=["slow"]).task
+    unit = people.actor("market_staff")
+    loop.do_verify(unit, task, substantiated=False, finding="系统排队所致", at=at(2026, 3, 9))
+    loop.do_callback(unit, task, result="unreachable", note="匿名评价", at=at(2026, 3, 10))
+    loop.do_accept(people.actor("supervisor"), task, at=at(2026, 3, 11))
+    assert not Notification.objects.filter(kind="result").exists()
+    assert task.steps.get(kind="fed_back").text == "评价人未留手机号，办理结果已在评价查询页公布"

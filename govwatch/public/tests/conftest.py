@@ -3,6 +3,7 @@ and the evaluation window run on it), a registered applicant phone, signed-form 
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -59,7 +60,8 @@ def done(make_case) -> Case:
 
 def aged_stamp(scope: str, seconds: float = 5) -> str:
     """A form stamp as if the form had been shown `seconds` ago (a person's filling time)."""
-    return signing.Signer(salt=STAMP_SALT).sign_object({"s": scope, "t": time.time() - seconds})
+    nonce = secrets.token_urlsafe(9)
+    return signing.Signer(salt=STAMP_SALT).sign_object({"s": scope, "t": time.time() - seconds, "n": nonce})
 
 
 def token_of(path: str) -> str:

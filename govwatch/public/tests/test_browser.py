@@ -43,8 +43,6 @@ def test_one_star_with_a_reason_then_the_outcome(phone, live_server, done):
     assert phone.get_by_text("（选择“不满意”或“非常不满意”时必选，可多选）").is_visible()
     phone.get_by_text("态度不好", exact=True).click()
     phone.get_by_label("意见建议").fill("窗口人员态度冷淡，材料要求没有一次说清。")
-    # A person takes longer than the minimum fill time; this one reads the page first.
-    phone.wait_for_timeout(2100)
     phone.get_by_role("button", name="提交评价").click()
     phone.wait_for_url("**/thanks/")
     assert phone.get_by_role("heading", name="感谢您的评价").is_visible()
@@ -69,3 +67,38 @@ def test_tap_targets_are_large(phone, live_server, done):
         assert box["height"] >= 44 and box["width"] >= 44, (label, box)
     box = phone.get_by_role("button", name="提交评价").bounding_box()
     assert box["height"] >= 44
+
+
+def _one_line(phone, selector: str) -> list[dict]:
+    """Each element's text box, font size, colour and how many lines its text takes."""
+    return phone.eval_on_selector_all(
+        selector,
+        """els => els.map(el => {
+            const style = getComputedStyle(el);
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+            return {text: el.innerText, lines, size: parseFloat(style.fontSize), color: style.color,
+                    right: el.getBoundingClientRect().right};
+        })""",
+    )
+
+
+def test_the_page_reads_for_the_elderly_at_390_by_844(phone, live_server, done):
+    phone.goto(live_server.url + evaluation_link(done))
+    words = _one_line(phone, ".stars .word")
+    assert [w["text"] for w in words] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    for w in words:
+        assert w["lines"] == 1 and w["size"] >= 16 and w["right"] <= 390, w
+        r, g, b = (int(v) for v in w["color"].removeprefix("rgb(").removesuffix(")").split(",")[:3])
+        assert max(r, g, b) <= 80, w  # dark text
+    for chip in _one_line(phone, ".tags .choice label"):
+        assert chip["lines"] == 1 and chip["size"] >= 16 and chip["right"] <= 390, chip
+
+
+def test_a_quick_honest_tap_is_taken_at_once(phone, live_server, done):
+    phone.goto(live_server.url + evaluation_link(done))
+    phone.get_by_text("非常满意", exact=True).click()
+    phone.get_by_role("button", name="提交评价").click()  # no pause: the elderly do not dawdle either
+    phone.wait_for_url("**/thanks/")
+    assert Evaluation.objects.get(case=done).level == 5

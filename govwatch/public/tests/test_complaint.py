@@ -91,12 +91,23 @@ def test_script_tags_are_kept_as_text_and_shown_escaped(client, region):
     assert "<script>alert" not in page
 
 
-def test_robots_are_refused(client, region):
+def test_robots_are_refused(client, region, settings):
+    settings.PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = 100
     assert post(client, website="http://spam.example").status_code == 400
-    too_fast = post(client, stamp=signing.Signer(salt=STAMP_SALT).sign_object({"s": SCOPE, "t": time.time()}))
+    # A stamp without its one-use nonce was never shown by this GovWatch.
+    unshown = post(
+        client, stamp=signing.Signer(salt=STAMP_SALT).sign_object({"s": SCOPE, "t": time.time() - 5})
+    )
+    assert unshown.status_code == 400 and "页面已失效" in unshown.text
+    stamp = aged_stamp(SCOPE)
+    assert post(client, stamp=stamp).status_code == 302
+    replayed = post(client, stamp=stamp)
+    assert replayed.status_code == 400 and "该表单已提交过" in replayed.text
+    settings.PUBLIC_MIN_FILL_SECONDS = 2  # a region that wants a minimum fill time
+    too_fast = post(client, stamp=aged_stamp(SCOPE, 0.5))
     assert too_fast.status_code == 400 and "提交过快" in too_fast.text
     assert post(client, stamp="forged").status_code == 400
-    assert not Complaint.objects.exists()
+    assert Complaint.objects.count() == 1
 
 
 def test_one_address_may_send_only_a_few_an_hour(client, region, settings):

@@ -129,7 +129,37 @@ def test_a_filled_honeypot_is_refused(client, done):
     assert not Evaluation.objects.exists()
 
 
-def test_a_form_sent_back_in_less_than_two_seconds_is_refused(client, done):
+def test_a_quick_honest_tap_is_taken(client, done):
+    """非常满意 tapped and sent at once: a person, not a robot (no minimum fill time by default)."""
+    path = evaluation_link(done)
+    token = token_of(path)
+    response = client.post(path, evaluation_post(token, stamp=form_stamp(token)))
+    assert response.status_code == 302 and Evaluation.objects.get().level == 5
+
+
+def test_a_form_sent_twice_is_taken_once_and_a_double_tap_lands_on_thanks(client, done):
+    path = evaluation_link(done)
+    token = token_of(path)
+    data = evaluation_post(token, stamp=form_stamp(token))
+    assert client.post(path, data).status_code == 302
+    again = client.post(path, data)
+    assert again.status_code == 302 and again["Location"].endswith("/thanks/")
+    assert Evaluation.objects.count() == 1
+
+
+def test_a_replayed_form_of_a_case_not_yet_evaluated_is_shown_again(client, done):
+    path = evaluation_link(done)
+    token = token_of(path)
+    stamp = form_stamp(token)
+    bad = client.post(path, evaluation_post(token, stamp=stamp, level="1"))  # no reason: refused
+    assert bad.status_code == 400
+    replayed = client.post(path, evaluation_post(token, stamp=stamp))
+    assert replayed.status_code == 400 and "该表单已提交过" in replayed.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+def test_a_region_may_still_set_a_minimum_fill_time(client, done, settings):
+    settings.PUBLIC_MIN_FILL_SECONDS = 2
     path = evaluation_link(done)
     token = token_of(path)
     hasty = form_stamp(token)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
 
+from govwatch.public.models import QrImage
 from govwatch.public.tokens import Link, evaluation_link, read_token, read_window_token
 
 from .conftest import token_of
@@ -96,8 +98,14 @@ def test_the_qr_sheet_lists_the_windows_in_use_grouped_by_unit(client, staff, ma
     text = response.content.decode()
     for group in groups:
         for w in group["windows"]:
-            assert f'src="{w["qr"]}"' in text
-            assert read_window_token(w["qr"].removeprefix("/e/w/").removesuffix("/qr.svg")) == w["code"]
+            # Each code is written into the page (one request for the whole sheet), drawn once.
+            assert f'src="{w["qr"]}"' in text and w["qr"].startswith("data:image/svg+xml;base64,")
+            svg = base64.b64decode(w["qr"].removeprefix("data:image/svg+xml;base64,")).decode()
+            assert w["link"] in svg
+            assert read_window_token(w["token"]) == w["code"]
+    assert QrImage.objects.count() == 3
+    client.get("/e/sheet/")
+    assert QrImage.objects.count() == 3
 
     only_a = client.get("/e/sheet/?window=A")
     codes = [w["code"] for g in only_a.context["groups"] for w in g["windows"]]
@@ -108,3 +116,52 @@ def test_the_qr_sheet_lists_the_windows_in_use_grouped_by_unit(client, staff, ma
 def test_the_qr_sheet_is_for_the_service_office(client, staff):
     client.force_login(staff["social"])
     assert client.get("/e/sheet/").status_code == 403
+
+
+def test_the_notice_prints_a_short_address_and_warns_staff_when_no_public_address_is_set(
+    client, staff, make_case, settings
+):
+    case = make_case("RS2026110310", None, window_code="W03")
+    client.force_login(staff["social"])
+    settings.PUBLIC_BASE_URL = ""
+    text = client.get(f"/e/notice/{case.case_no}/").content.decode()
+    assert "未设置群众访问地址（GOVWATCH_PUBLIC_BASE_URL）" in text and "http://testserver/" in text
+    settings.PUBLIC_BASE_URL = "https://pj.example.gov.cn"
+    text = client.get(f"/e/notice/{case.case_no}/").content.decode()
+    assert "GOVWATCH_PUBLIC_BASE_URL" not in text
+    # A short address a citizen can type, not the long signed link.
+    assert f"https://pj.example.gov.cn/e/c/{case.case_no}/" in text
+    assert len(f"https://pj.example.gov.cn/e/c/{case.case_no}/") < 50
+
+
+def test_each_window_card_names_its_hall_and_unit_and_the_sheet_warns_without_an_address(
+    client, staff, make_case, settings
+):
+    make_case("RS2026110411", window_code="A01")
+    settings.PUBLIC_BASE_URL = ""
+    client.force_login(staff["office"])
+    response = client.get("/e/sheet/")
+    text = response.content.decode()
+    assert response.context["groups"][0]["hall"] == "区政务服务中心"
+    assert '<p class="qr-hall">区政务服务中心</p>' in text and '<p class="qr-unit">区人社局</p>' in text
+    assert "未设置群众访问地址" in text
+
+
+def test_the_short_address_asks_the_last_four_digits_and_keeps_the_case_number(client, make_case):
+    from govwatch.public.contacts import register_applicant_phone
+
+    case = make_case("RS2026110412")
+    register_applicant_phone(case.case_no, "13912345678")
+    page = client.get(f"/e/c/{case.case_no}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and f'value="{case.case_no}"' in text and 'inputmode="numeric"' in text
+    stamp = page.context["form"]["stamp"].value()
+    wrong = client.post(
+        f"/e/c/{case.case_no}/", {"case_no": case.case_no, "last4": "0000", "website": "", "stamp": stamp}
+    )
+    assert wrong.status_code == 400 and f'value="{case.case_no}"' in wrong.content.decode()
+    stamp = wrong.context["form"]["stamp"].value()
+    right = client.post(
+        f"/e/c/{case.case_no}/", {"case_no": case.case_no, "last4": "5678", "website": "", "stamp": stamp}
+    )
+    assert right.status_code == 302 and right["Location"].startswith("/e/")

@@ -104,7 +104,8 @@ def test_checks_per_address_are_limited_across_case_numbers(client, make_case, s
     assert statuses == [400, 400, 400, 429]
 
 
-def test_bot_guards_apply_to_the_window_flow(client, done):
+def test_bot_guards_apply_to_the_window_flow(client, done, settings):
+    settings.PUBLIC_MIN_FILL_SECONDS = 2
     path = window_link("W07")
     token = window_token("W07")
     bot = client.post(

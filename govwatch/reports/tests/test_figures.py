@@ -23,6 +23,7 @@ NO_TASKS = {
     "called_back": 0, "callback_rate": None,
     # No complaint either (govwatch/complaints/tests/test_figures.py has its own).
     **{k: None if k.endswith("_rate") else 0 for k in COMPLAINT_FIGURES},
+    "negative_excluded": 0,
 }  # fmt: skip
 EMPTY = {
     "received": 0, "completed": 0, "completed_on_time": 0, "on_time_rate": None, "overdue_open": 0,

@@ -230,7 +230,9 @@ def test_the_loop_figures_come_after_the_contract_ones_which_are_unchanged():
         "evaluation_rate", "active_evaluation_rate", "satisfaction_rate", "negative", "time_limit_reduction",
         "online_rate", "full_online_rate",
     )  # fmt: skip
-    assert COLUMNS == ("unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
+    assert COLUMNS == (
+        "unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES, "negative_excluded"
+    )  # fmt: skip
     assert [LABELS[key] for key in LOOP_FIGURES] == [
         "整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率",
     ]  # fmt: skip
@@ -330,13 +332,13 @@ def test_csv_and_xlsx_append_the_loop_columns_only(loops, capsysbinary, tmp_path
     path = tmp_path / "kpi.xlsx"
     _run(capsysbinary, "--unit", "RS", "--format", "xlsx", "--out", str(path))
     sheet = load_workbook(path).active
-    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]  # below the title lines
     assert values[0][LOOP] == ["整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率"]
     assert values[1][LOOP] == [3, 1, 0.3333, 2, 1, 0.5]
     last = LOOP.stop  # the 1-based column of the loop's last figure
-    assert sheet.cell(row=2, column=last - 3).number_format == "0.00%"
-    assert sheet.cell(row=2, column=last).number_format == "0.00%"
-    assert sheet.cell(row=2, column=last - 1).number_format == "General"
+    assert sheet.cell(row=4, column=last - 3).number_format == "0.00%"
+    assert sheet.cell(row=4, column=last).number_format == "0.00%"
+    assert sheet.cell(row=4, column=last - 1).number_format == "General"
 
 
 def test_the_page_shows_the_loop_figures_and_the_ranking(loops, people, client):
@@ -357,3 +359,15 @@ def test_the_ranking_on_the_page_is_scoped(loops, people, client):
     assert response.context["top_tags"] == [("other", "其他", 1)]
     assert response.context["level"].total["rectification_tasks"] == 1
     assert "办理时间长" not in response.content.decode()
+
+
+def test_an_upheld_appeal_leaves_the_negative_count_and_the_report_says_how_many(loops):
+    from govwatch.evaluations.models import Evaluation
+
+    rows = {r["unit_code"]: r for r in kpi_rows(*MARCH)}
+    upheld = loops["T8"].evaluation
+    assert Evaluation.objects.get(pk=upheld.pk).appeal_upheld
+    rs_negative = Evaluation.objects.negative().filter(unit__code="RS", at__month=3).count()
+    assert rows["RS"]["negative"] == rs_negative - 1
+    assert rows["RS"]["negative_excluded"] == 1 and rows["total"]["negative_excluded"] == 1
+    assert LABELS["negative_excluded"] == "申诉成立不计差评数"

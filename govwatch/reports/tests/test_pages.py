@@ -83,7 +83,9 @@ def test_csv_export_is_scoped_like_the_page(march, people, client):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [r[0] for r in rows] == ["unit_code", "SC", "total"]
+    # For people: the Chinese column names, as in the XLSX.
+    assert [r[0] for r in rows] == ["单位编码", "SC", "total"]
+    assert rows[0][:4] == ["单位编码", "单位名称", "受理量", "办结量"]
     assert rows[2][2] == "11"
 
 
@@ -94,7 +96,9 @@ def test_xlsx_export_is_scoped_like_the_page(march, people, client, tmp_path):
     path = tmp_path / "kpi.xlsx"
     path.write_bytes(response.content)
     sheet = load_workbook(path).active
-    assert [row[0].value for row in sheet.iter_rows()] == ["单位编码", "ST", "ST1", "total"]
+    assert [row[0].value for row in sheet.iter_rows()] == [
+        "政务服务效能统计报表（城关街道）", "统计期间：2026年3月1日至2026年3月31日", "单位编码", "ST", "ST1", "total",
+    ]  # fmt: skip
 
 
 def test_an_export_of_a_unit_outside_the_scope_is_refused(march, people, client):

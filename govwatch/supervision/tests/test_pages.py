@@ -451,3 +451,30 @@ def test_only_the_office_manages_templates(people):
         assert signed_in(user).get(reverse("supervision:texts")).status_code == 403
     assert "通知模板" not in text_of(signed_in(people.supervisor).get(reverse("supervision:board")))
     assert "通知模板" in text_of(signed_in(people.office).get(reverse("supervision:board")))
+
+
+def test_attachments_are_grouped_by_reply_round_without_a_raw_digest_column(people, orders):
+    from govwatch.supervision import orders as services
+
+    order = next(iter(orders.values()))
+    unit, jw = people.actor("market_staff"), people.actor("supervisor")
+    services.do_reply(unit, order, "措施一", "结果一", files=[("第一次.pdf", b"%PDF-1 first")])
+    services.do_send_back(jw, order, "证据不足")
+    services.do_reply(unit, order, "措施二", "结果二", files=[("第二次.pdf", b"%PDF-1 second")])
+    page = signed_in(people.supervisor).get(order_url(order))
+    rounds = [(n, [a.name for a in files]) for n, _step, files in page.context["rounds"]]
+    assert rounds == [(1, ["第一次.pdf"]), (2, ["第二次.pdf"])]
+    html = page.content.decode()
+    assert "第 1 次回复" in html and "第 2 次回复" in html and "<th>SHA-256</th>" not in html
+
+
+def test_a_radio_choice_sits_inside_the_label_with_its_words(people, region):
+    from django.template.loader import render_to_string
+
+    from govwatch.evaluations.forms import VerifyForm
+
+    html = render_to_string("supervision/_fields.html", {"form": VerifyForm()})
+    assert "<legend>核实结论</legend>" in html
+    assert re.search(
+        r'<label class="choice-option" for="[^"]+"><input type="radio"[^>]*><span>属实</span></label>', html
+    )

@@ -98,12 +98,21 @@ def _order_page(request: HttpRequest, order: Order, **forms) -> HttpResponse:
     mine = scope(user)
     can_reply = order.status in WAITING and may(user, REPLY_ORDERS)
     can_check = order.status == Status.REPLIED and may(user, ACCEPT_ORDERS)
-    steps = [(step, STEP_LABELS.get(step.kind, step.kind)) for step in order.steps.all()]
+    all_steps = list(order.steps.prefetch_related("attachments"))
+    steps = [(step, STEP_LABELS.get(step.kind, step.kind)) for step in all_steps]
+    # The files of each reply round (第 n 次回复), and those kept before rounds were told apart.
+    rounds = [
+        (n, step, list(step.attachments.all()))
+        for n, step in enumerate((s for s in all_steps if s.kind == "replied"), start=1)
+    ]
+    earlier = list(order.attachments.filter(step__isnull=True).order_by("uploaded_at", "id"))
     context = page_context(
         request, "orders",
         order=order,
         steps=steps,
-        attachments=order.attachments.order_by("uploaded_at", "id"),
+        attachment_url="supervision:attachment",
+        rounds=[r for r in rounds if r[2]],
+        earlier_attachments=earlier,
         # The linked case is shown only to those who may see it (it is the order unit's own case).
         case=order.case if order.case_id and mine.contains(order.case.unit) else None,
         unit_phone=pii.mask(order.unit.phone),

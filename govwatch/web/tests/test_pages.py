@@ -105,7 +105,7 @@ def test_case_page_shows_facts_timeline_and_suspension(signed_in, cases):
     assert "食品经营许可" in html and "区市场监管局" in html and "窗口" in html and "个人" in html
     # Local time, as accepted: 2026-03-05 09:00 Shanghai.
     assert "2026-03-05 09:00" in html
-    assert [e.kind for e in response.context["events"]] == ["accept", "suspend", "resume"]
+    assert [e.kind for e, _ in response.context["timeline"]][:3] == ["accept", "suspend", "resume"]
     assert "受理" in html and "挂起" in html and "恢复" in html and "申请人补正材料" in html
     # Suspended 6 March, resumed 11 March: 9, 10 and 11 March are working days added.
     suspension = response.context["suspensions"][0]
@@ -157,3 +157,14 @@ def test_home_counts_this_years_completions_from_the_daily_figures(signed_in, ca
     counts = signed_in.get(reverse("home")).context["counts"]
     expected = scope_totals(today.replace(month=1, day=1), today, Unit.objects.all())["completed"]
     assert counts["completed_this_year"] == expected
+
+
+def test_the_breadcrumb_links_only_the_parent_units_the_user_may_open(client, people, region):
+    client.force_login(people["market"])
+    html = client.get(reverse("unit-detail", args=["SC"])).content.decode()
+    # The district above the bureau is named, not linked: its page would be a 404 to them.
+    assert "测试区" in html and reverse("unit-detail", args=["D"]) not in html
+    assert client.get(reverse("unit-detail", args=["D"])).status_code == 404
+    client.force_login(people["office"])
+    html = client.get(reverse("unit-detail", args=["ST1"])).content.decode()
+    assert reverse("unit-detail", args=["D"]) in html and reverse("unit-detail", args=["ST"]) in html

@@ -22,6 +22,7 @@ from govwatch.supervision.models import CardChange
 from govwatch.workcal.calendar import get_calendar
 
 from ..forms import IN_PROGRESS, NOTABLE_RISK, RISK_NOTABLE, RISK_WARNED, CaseFilterForm
+from ..timeline import case_timeline, order_makes_sense
 
 PAGE_SIZE = 50
 OPEN_STATUSES = [CaseStatus.OPEN, CaseStatus.SUSPENDED]
@@ -102,7 +103,8 @@ def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
         "warning": PredictedWarning.objects.filter(case=case).first(),
         "remaining": remaining,
         "overdue": case.status == CaseStatus.OPEN and remaining is None,
-        "events": case.events.order_by("at", "pk"),
+        "timeline": [(entry, entry.label) for entry in case_timeline(case, scope(user))],
+        "order_makes_sense": order_makes_sense(case),
         "suspensions": case.suspensions.order_by("started_at"),
         # The ciphertexts are read to show the identities masked (templatetag masked_enc).
         "evaluations": Evaluation.objects.visible_to(scope(user))

@@ -13,7 +13,7 @@ from govwatch.catalog.figures import catalog_figures
 from govwatch.catalog.models import Item
 from govwatch.core import tree
 from govwatch.core.pii import mask
-from govwatch.core.tree import subtree
+from govwatch.core.tree import codes, subtree
 from govwatch.orgs.models import Unit
 
 RECENT_CASES = 20
@@ -122,9 +122,19 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     subtree_ids = units.filter(subtree(unit.path)).values("pk")
     items = Item.objects.visible_to(scope(user)).filter(unit=unit)
     children = units.filter(parent=unit)
+    mine = scope(user)
+    # The units above, root first; a link only to those the user may open (else a 404 would wait).
+    above = Unit.objects.in_bulk(codes(unit.path)[:-1], field_name="code")
+    crumbs = [
+        (u.name, u.code if mine.contains(u) else None)
+        for code in codes(unit.path)[:-1]
+        if (u := above.get(code))
+    ]
     context = {
         "nav": "units",
         "unit": unit,
+        "crumbs": crumbs,
+        "parent_open": mine.contains(unit.parent),
         "phone": mask(unit.phone),
         "children": _tree_rows(
             children,
