@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
 from govwatch.audit.log import Actor, record
+from govwatch.core.fields import EncryptedTextField
 from govwatch.core.pii import mask
 
 from .permissions import MANAGE_CATALOG, may
@@ -26,13 +27,17 @@ PERSONAL_FIELDS = {"phone", "email", "contact", "mobile", "id_number", "recipien
 
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The editable fields of `obj` as the audit log keeps them: personal data masked, keys left out."""
+    """The editable fields of `obj` as the audit log keeps them: personal data masked, keys left out.
+
+    Personal data is known by its name (PERSONAL_FIELDS) or by its field: whatever a model keeps
+    encrypted (an alert contact's phone or mailbox) is written masked too."""
+    encrypted = {f.name for f in obj._meta.concrete_fields if isinstance(f, EncryptedTextField)}
     out: dict[str, Any] = {}
     for name, value in model_to_dict(obj).items():
         # Encrypted personal data and its keyed hash: neither tells the reader anything safe.
         if name in SECRET_FIELDS or name.endswith(("_enc", "_hash")):
             continue
-        if name in PERSONAL_FIELDS and value:
+        if (name in PERSONAL_FIELDS or name in encrypted) and value:
             value = mask(str(value))
         elif isinstance(value, list):  # many-to-many: the related rows by name
             value = sorted(str(v) for v in value)

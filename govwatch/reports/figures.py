@@ -289,8 +289,10 @@ def top_negative_tags(
 
 
 def _row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
-    """A row of the figures (govwatch.figures.rows.row), then the complaints' figures."""
-    return {**row(code, name, c), **complaint_figures.row(c)}
+    """A row of the figures (govwatch.figures.rows.row), then the complaints' figures, in the order of
+    PAGE_COLUMNS: the command's COLUMNS first."""
+    figures = {**row(code, name, c), **complaint_figures.row(c)}
+    return {key: figures[key] for key in PAGE_COLUMNS}
 
 
 def _merge(a: dict[int, dict[str, int]], b: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:

@@ -10,9 +10,13 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from govwatch.audit.log import Actor
 from govwatch.cases.models import StaleDay
 from govwatch.core.localtime import local_tz
 from govwatch.core.tables import object_table
+from govwatch.evaluations import rectification as loop
+from govwatch.evaluations.models import Evaluation, RectificationTask
+from govwatch.evaluations.rectification import open_tasks_for_imported
 from govwatch.figures.fold import fold, overdue_spans, rebuild
 from govwatch.figures.models import UnitDay, UnitMonth
 from govwatch.figures.read import figures_for, level_rows
@@ -23,6 +27,7 @@ from govwatch.reports.figures import kpi_rows, kpi_rows_raw
 from govwatch.workcal.calendar import get_calendar
 
 FIRST = date(2026, 3, 2)
+SYSTEM = Actor("system:test")
 DAYS = 75
 ITEMS = ("I9", "I2", "I0")
 
@@ -67,6 +72,8 @@ def case_stories(draw, case_no: str):
             "at": _at(min(day + draw(st.integers(0, 5)), DAYS), draw(st.integers(0, 23 * 60))),
             "auto": draw(st.booleans()),
         }
+        # A negative review's unit may appeal, and the office uphold it (申诉成立).
+        evaluation["upheld"] = draw(st.booleans())
     return events, evaluation
 
 
@@ -94,6 +101,20 @@ def _import(kind: str, records: list[dict]) -> None:
         run_import_records(kind, object_table(records, FIELDS[kind]), operator_label="test", filename="test")
 
 
+def _uphold(eval_ids: set[str]) -> set[str]:
+    """Appeal and uphold the negative reviews among `eval_ids` that are stored (not waiting for their
+    case) through the loop's services; returns those still to come."""
+    stored = Evaluation.objects.negative().filter(eval_id__in=eval_ids, auto=False)
+    for evaluation in stored:
+        open_tasks_for_imported([evaluation.pk], at=evaluation.at)
+        task = RectificationTask.objects.get(evaluation=evaluation)
+        loop.do_appeal(SYSTEM, task, "评价对象错误", at=evaluation.at + timedelta(hours=1))
+        loop.do_decide_appeal(
+            SYSTEM, task, upheld=True, comment="申诉成立", at=evaluation.at + timedelta(hours=2)
+        )
+    return eval_ids - set(Evaluation.objects.filter(eval_id__in=eval_ids).values_list("eval_id", flat=True))
+
+
 def _table() -> list[tuple]:
     days = sorted(UnitDay.objects.values_list("unit_id", "day", *_VALUES))
     months = sorted(UnitMonth.objects.values_list("unit_id", "month", *_VALUES))
@@ -111,7 +132,8 @@ FIXED_PERIODS = [
 
 _VALUES = (
     "received", "completed", "completed_on_time", "level_5", "level_4", "level_3", "level_2", "level_1",
-    "evaluated", "actively_evaluated", "overdue_change",
+    "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1", "evaluated", "actively_evaluated",
+    "overdue_change",
 )  # fmt: skip
 
 
@@ -123,9 +145,12 @@ _VALUES = (
 )
 def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream, periods):
     with transaction.atomic():
+        to_uphold: set[str] = set()
         for batch in stream:
             _import("cases", [r for kind, r in batch if kind == "cases"])
-            _import("evaluations", [r for kind, r in batch if kind == "evaluations"])
+            evaluations = [r for kind, r in batch if kind == "evaluations"]
+            _import("evaluations", [{k: v for k, v in r.items() if k != "upheld"} for r in evaluations])
+            to_uphold = _uphold(to_uphold | {r["eval_id"] for r in evaluations if r["upheld"]})
             fold()
             assert not StaleDay.objects.exists()
         folded = _table()
@@ -217,3 +242,19 @@ def test_an_evaluation_before_its_case_counts_once_the_case_arrives(region):
     *_, total = kpi_rows(*march)
     assert (total["evaluations"], total["negative"], total["evaluation_rate"]) == (1, 1, 1.0)
     assert kpi_rows(*march) == kpi_rows_raw(*march)
+
+
+def test_an_upheld_appeal_marks_its_day_and_leaves_the_negative_count(region, march_like):
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    assert kpi_rows(*march)[-1]["negative"] == 1  # E1, level 2, folded
+    assert not StaleDay.objects.exists()
+    evaluation = Evaluation.objects.get(eval_id="E1")
+    _uphold({"E1"})
+    assert StaleDay.objects.filter(unit=evaluation.unit).exists()
+    *_, total = kpi_rows(*march)
+    assert (total["negative"], total["negative_excluded"], total["evaluations"]) == (0, 1, 1)
+    assert total["satisfaction_rate"] == 0.0
+    assert kpi_rows(*march) == kpi_rows_raw(*march)
+    folded = _table()
+    rebuild()
+    assert _table() == folded

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from govwatch.audit.models import AuditEntry
-from govwatch.cases.models import Case
+from govwatch.cases.models import Case, StaleDay
 from govwatch.imports.runs import run_import
+from govwatch.reports.figures import kpi_rows, kpi_rows_raw
 from govwatch.supervision.models import CardChange
 from govwatch.supervision.scan import scan
 from govwatch.tests.fixtures import build_case
@@ -82,8 +83,22 @@ def test_an_item_changed_in_the_admin_moves_its_open_cases_too(region, people, c
     client.force_login(people.office)
     form = {
         "code": "I9", "name": item.name, "unit": item.unit_id, "type": "licensing", "level": "district",
-        "legal_days": 20, "promised_days": 15, "online": "full",
+        "legal_days": 20, "promised_days": 15, "online": "full", "cross_region": item.cross_region,
+        **{name: "on" for name in ("in_hall", "e_licence", "claimed") if getattr(item, name)},
     }  # fmt: skip
     response = client.post(f"/admin/catalog/item/{item.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Case.objects.get(case_no="OPEN").due_date == date(2026, 3, 23)
+
+
+def test_moved_due_dates_mark_the_daily_figures_stale_and_the_report_follows(region, tmp_path):
+    build_case("OPEN", region["items"]["I9"], [("accept", at(2026, 3, 2))])
+    march = (date(2026, 3, 1), date(2026, 3, 20))
+    # Due 03-13 with 9 promised days: overdue at the end of the period; the figures folded.
+    assert kpi_rows(*march)[-1]["overdue_open"] == 1
+    assert not StaleDay.objects.exists()
+    _reimport(tmp_path, 15)  # due 03-23 now
+    unit = Case.objects.get(case_no="OPEN").unit
+    assert StaleDay.objects.filter(unit=unit, day__lte=date(2026, 3, 2)).exists()
+    assert kpi_rows(*march)[-1]["overdue_open"] == 0
+    assert kpi_rows(*march) == kpi_rows_raw(*march)

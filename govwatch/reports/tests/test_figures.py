@@ -12,7 +12,13 @@ from govwatch.catalog.figures import catalog_figures
 from govwatch.catalog.models import Item
 from govwatch.evaluations.models import Evaluation
 from govwatch.orgs.models import Unit
-from govwatch.reports.figures import COLUMNS, COMPLAINT_FIGURES, UnknownUnit, evaluations_by_channel, kpi_rows
+from govwatch.reports.figures import (
+    COMPLAINT_FIGURES,
+    PAGE_COLUMNS,
+    UnknownUnit,
+    evaluations_by_channel,
+    kpi_rows,
+)
 
 from .conftest import MARCH
 
@@ -132,7 +138,7 @@ def test_every_figure_of_every_unit_and_the_total(march):
     rows = kpi_rows(*MARCH)
     # Tree order (by path), the total last; units with no case and no item have null rates.
     assert [r["unit_code"] for r in rows] == ["D", "C", "JW", "RS", "SC", "ST", "ST1", "total"]
-    assert all(list(r) == list(COLUMNS) for r in rows)
+    assert all(list(r) == list(PAGE_COLUMNS) for r in rows)
     assert rows[-1]["unit_name"] == "合计"
     assert _by_code(rows) == {
         "D": EMPTY, "C": EMPTY, "JW": EMPTY, "ST": EMPTY,

@@ -58,7 +58,9 @@ from govwatch.reports.figures import (
     CONTRACT_FIGURES,
     LABELS,
     LOOP_FIGURES,
+    PAGE_COLUMNS,
     kpi_rows,
+    kpi_rows_raw,
     selected_units,
     top_negative_tags,
 )
@@ -230,9 +232,9 @@ def test_the_loop_figures_come_after_the_contract_ones_which_are_unchanged():
         "evaluation_rate", "active_evaluation_rate", "satisfaction_rate", "negative", "time_limit_reduction",
         "online_rate", "full_online_rate",
     )  # fmt: skip
-    assert COLUMNS == (
-        "unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES, "negative_excluded"
-    )  # fmt: skip
+    assert COLUMNS == ("unit_code", "unit_name", *CONTRACT_FIGURES, *LOOP_FIGURES, *COMPLAINT_FIGURES)
+    # The pages' rows and files add what the contract does not have, after all of those.
+    assert PAGE_COLUMNS == (*COLUMNS, "negative_excluded")
     assert [LABELS[key] for key in LOOP_FIGURES] == [
         "整改任务数", "按时整改数", "按时整改率", "应回访数", "已回访数", "回访率",
     ]  # fmt: skip
@@ -240,7 +242,7 @@ def test_the_loop_figures_come_after_the_contract_ones_which_are_unchanged():
 
 def test_the_loop_figures_of_every_unit_and_the_total(loops):
     rows = kpi_rows(*MARCH)
-    assert all(list(r) == list(COLUMNS) for r in rows)
+    assert all(list(r) == list(PAGE_COLUMNS) for r in rows)
     assert _loop(rows) == {
         "D": NOTHING, "C": NOTHING, "JW": NOTHING, "ST": NOTHING,
         "RS": _approx(RS), "SC": _approx(SC), "ST1": _approx(ST1), "total": _approx(TOTAL),
@@ -371,3 +373,26 @@ def test_an_upheld_appeal_leaves_the_negative_count_and_the_report_says_how_many
     assert rows["RS"]["negative"] == rs_negative - 1
     assert rows["RS"]["negative_excluded"] == 1 and rows["total"]["negative_excluded"] == 1
     assert LABELS["negative_excluded"] == "申诉成立不计差评数"
+    # Neither negative nor satisfied: the satisfaction rate's numerator leaves it out too.
+    rs = Evaluation.objects.filter(unit__code="RS", at__month=3)
+    satisfied = rs.exclude(level__in=(1, 2)).count()
+    assert rows["RS"]["satisfaction_rate"] == pytest.approx(satisfied / rs.count())
+    # From the daily figures as from the raw rows.
+    assert kpi_rows(*MARCH) == kpi_rows_raw(*MARCH)
+
+
+def test_the_command_keeps_the_contracts_columns_and_the_pages_show_the_upheld_appeals(
+    loops, capsysbinary, people, client
+):
+    doc = json.loads(_run(capsysbinary, "--format", "json"))
+    assert all("negative_excluded" not in r for r in doc["rows"])
+    header = next(csv.reader(io.StringIO(_run(capsysbinary, "--format", "csv").decode("utf-8-sig"))))
+    assert header == list(COLUMNS)
+    client.force_login(people["leader"])
+    query = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+    page = client.get(reverse("reports:kpi"), query)
+    assert "申诉成立不计差评数" in page.content.decode()
+    assert page.context["level"].total["negative_excluded"] == 1
+    exported = client.get(reverse("reports:export-csv"), query).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported)))
+    assert rows[0][-1] == "申诉成立不计差评数" and rows[-1][-1] == "1"

@@ -76,7 +76,9 @@ def test_board_to_order_to_reply_to_acceptance(page, live_server, people, scanne
     page.get_by_role("button", name="提交回复").click()
     page.wait_for_url(order_url)
     assert "已回复" in page.locator("h1").inner_text()
-    assert page.get_by_role("link", name="整改说明.pdf").is_visible()
+    # Under its reply round, and beside the reply in the timeline.
+    assert page.locator(".attachment-list").get_by_role("link", name="整改说明.pdf").is_visible()
+    assert page.locator("ol").get_by_role("link", name="整改说明.pdf").is_visible()
     sign_out(page)
 
     sign_in(page, live_server, "jiwei")

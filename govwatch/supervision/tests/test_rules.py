@@ -89,3 +89,18 @@ def test_a_rule_with_half_a_quiet_period_is_refused():
         AlertRule(quiet_start=time(22, 0)).clean()
     with pytest.raises(ValidationError):
         AlertContact(name="王", channel="sms", address="12345").clean()
+
+
+def test_a_person_added_in_the_admin_is_audited_with_the_number_masked(people, region, client):
+    from govwatch.audit.models import AuditEntry
+
+    client.force_login(people.office)
+    response = client.post(
+        "/admin/supervision/alertcontact/add/",
+        {"unit": region["market"].pk, "name": "王局长", "title": "分管副局长", "channel": "sms",
+         "new_address": "13711112222", "on_red": "on", "active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="admin.add", target_type__endswith="alertcontact")
+    assert entry.after["address"] == "137****2222"
+    assert "13711112222" not in str(entry.after) and "13711112222" not in entry.summary
