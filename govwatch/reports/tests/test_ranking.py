@@ -140,7 +140,11 @@ def test_ranking_page_shows_the_weights_and_exports(ranked, client, roles):
 
 def test_the_ranking_bulletin_and_screen_are_tabs_of_the_reports_entry(ranked, client, roles):
     client.force_login(roles.leader)
-    for url, tab in (("/reports/", "办件统计"), ("/reports/ranking/", "综合排名"), ("/reports/bulletins/", "月通报")):
+    for url, tab in (
+        ("/reports/", "办件统计"),
+        ("/reports/ranking/", "综合排名"),
+        ("/reports/bulletins/", "月通报"),
+    ):
         text = client.get(url).content.decode()
         assert f'aria-current="page">{tab}</a>' in text, url
         assert "大屏 ↗" in text
