@@ -138,7 +138,7 @@ def draw(plan: Plan) -> dict[str, dict[str, list[int]]]:
 @transaction.atomic
 def do_draw(actor: Actor, plan: Plan, at: datetime | None = None) -> Plan:
     """抽取: draw the sample and make the call sheet."""
-    plan = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("unit").get(pk=plan.pk)
     _check(actor, plan.unit)
     if not plan.can_move_to(Plan.Status.DRAWN):
         raise SamplingError(f"该计划{plan.get_status_display()}，不能再抽取")
@@ -189,7 +189,7 @@ def do_record_call(actor: Actor, call: Call, *, outcome: str, note: str, at: dat
 
 @transaction.atomic
 def do_finish(actor: Actor, plan: Plan, at: datetime | None = None) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("unit").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("unit").get(pk=plan.pk)
     _check(actor, plan.unit)
     if not plan.can_move_to(Plan.Status.FINISHED):
         raise SamplingError(f"该计划{plan.get_status_display()}，不能完成")

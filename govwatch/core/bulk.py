@@ -58,9 +58,14 @@ def insert_rows(cursor, model, columns: Sequence[str], rows: Sequence[tuple]) ->
     if connection.vendor != "postgresql":
         cursor.executemany(insert_sql(model, columns), rows)
         return
-    with cursor.cursor.copy(
-        f"COPY {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) FROM STDIN"
-    ) as copy:
+    # COPY goes to psycopg's own cursor: its errors are wrapped as Django's (IntegrityError on a
+    # duplicate key) for the callers that catch them, as on the executemany path.
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(
+            f"COPY {_q(model._meta.db_table)} ({', '.join(_q(c) for c in columns)}) FROM STDIN"
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 

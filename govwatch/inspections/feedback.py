@@ -156,7 +156,9 @@ def do_issue_form(actor: Actor, inspection: Inspection, at: datetime | None = No
     """Number the feedback form and send it to the unit with its answer deadline."""
     check_actor(actor, INSPECT, inspection.unit)
     form = (
-        FeedbackForm.objects.select_for_update().select_related("inspection__unit").get(inspection=inspection)
+        FeedbackForm.objects.select_for_update(of=("self",))
+        .select_related("inspection__unit")
+        .get(inspection=inspection)
     )
     if not form.can_move_to(Status.ISSUED) or form.status != Status.DRAFT:
         raise InspectionError(f"检查反馈表{form.get_status_display()}，不能下发")

@@ -93,7 +93,7 @@ def do_report_fault(
 
 @transaction.atomic
 def do_repair_fault(actor: Actor, fault: KioskFault, *, note: str, at: datetime | None = None) -> KioskFault:
-    fault = KioskFault.objects.select_for_update().select_related("kiosk__unit").get(pk=fault.pk)
+    fault = KioskFault.objects.select_for_update(of=("self",)).select_related("kiosk__unit").get(pk=fault.pk)
     check_actor(actor, REPAIR_KIOSKS, fault.kiosk.unit)
     at = at or timezone.now()
     if fault.status != Status.OPEN:
@@ -114,7 +114,7 @@ def do_repair_fault(actor: Actor, fault: KioskFault, *, note: str, at: datetime 
 @transaction.atomic
 def do_reopen_fault(actor: Actor, fault: KioskFault, *, note: str, at: datetime | None = None) -> KioskFault:
     """The fault came back: open again, with a new deadline counted from now."""
-    fault = KioskFault.objects.select_for_update().select_related("kiosk__unit").get(pk=fault.pk)
+    fault = KioskFault.objects.select_for_update(of=("self",)).select_related("kiosk__unit").get(pk=fault.pk)
     check_actor(actor, REPAIR_KIOSKS, fault.kiosk.unit)
     at = at or timezone.now()
     if fault.status != Status.REPAIRED:

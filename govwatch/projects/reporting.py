@@ -44,7 +44,9 @@ def do_reach_milestone(
 ) -> Milestone:
     """Record the day a milestone was reached (None takes a mistaken date back)."""
     check_actor(actor, REPORT_PROGRESS, milestone.project.unit)
-    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",)).select_related("project").get(pk=milestone.pk)
+    )
     at = at or timezone.now()
     if actual_date is not None and actual_date > local_date(at):
         raise ProjectError("实际完成日期不能晚于今天")

@@ -191,7 +191,9 @@ def do_record_result(
     """The result of one target's inspection, by its department (or the office); it may be
     corrected until it is published."""
     check_actor(actor, RECORD_RANDOM_RESULTS, drawn.unit)
-    drawn = DrawnTarget.objects.select_for_update().select_related("plan", "unit").get(pk=drawn.pk)
+    drawn = (
+        DrawnTarget.objects.select_for_update(of=("self",)).select_related("plan", "unit").get(pk=drawn.pk)
+    )
     at = at or timezone.now()
     if drawn.unstaffed:
         raise RandomCheckError("该对象未配备检查人员，不能录入检查结果")

@@ -74,7 +74,7 @@ def do_create_bulletin(actor: Actor, month: date, unit: Unit, at: datetime | Non
 
 
 def _locked(bulletin: Bulletin) -> Bulletin:
-    return Bulletin.objects.select_for_update().select_related("unit").get(pk=bulletin.pk)
+    return Bulletin.objects.select_for_update(of=("self",)).select_related("unit").get(pk=bulletin.pk)
 
 
 @transaction.atomic

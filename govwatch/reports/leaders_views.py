@@ -101,7 +101,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     selection = period_selection(form)
     weights = RankingWeights.current()
     context: dict[str, Any] = {
-        "nav": "ranking",
+        "nav": "reports",
         "form": form,
         "weights": [(label, getattr(weights, code)) for code, label, _d in COMPONENTS],
         "weights_updated": weights,
@@ -175,7 +175,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/bulletin_list.html",
-        {"nav": "bulletins", "bulletins": bulletins[:200], "form": form},
+        {"nav": "reports", "bulletins": bulletins[:200], "form": form},
     )
 
 
@@ -230,7 +230,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/bulletin_detail.html",
-        {"nav": "bulletins", "bulletin": bulletin, "form": form, "content": content, "may_issue": may_issue},
+        {"nav": "reports", "bulletin": bulletin, "form": form, "content": content, "may_issue": may_issue},
     )
 
 

@@ -61,10 +61,8 @@ ENTRIES = [
     NavEntry("integrity", "评议监督", "checks:home"),
     NavEntry("rectification", "整改清单", "rectification:index", count=RECTIFICATION_TODO),
     NavEntry("windows", "窗口", "windows:overview"),
+    # The ranking, the monthly bulletin and the big screen are tabs of 统计报表 (reports/_tabs.html).
     NavEntry("reports", "统计报表", "reports:kpi"),
-    NavEntry("ranking", "排名", "reports:ranking"),
-    NavEntry("bulletins", "月通报", "reports:bulletins"),
-    NavEntry("screen", "大屏", "reports:screen"),
     NavEntry("audit", "审计日志", "audit", action=VIEW_AUDIT),
     NavEntry("admin", "管理后台", "admin:index", action=MANAGE_CATALOG),
 ]

@@ -104,7 +104,7 @@ def _move(service: Service, status: str) -> None:
 
 
 def _locked(service: Service) -> Service:
-    return Service.objects.select_for_update().select_related("unit").get(pk=service.pk)
+    return Service.objects.select_for_update(of=("self",)).select_related("unit").get(pk=service.pk)
 
 
 @transaction.atomic

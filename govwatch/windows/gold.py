@@ -295,7 +295,7 @@ def do_rank(actor: Actor, region: Unit, year: int, quarter: int, at: datetime | 
 @transaction.atomic
 def do_award(actor: Actor, round_: GoldRound, at: datetime | None = None) -> GoldRound:
     """Award the medals of a draft round once its quarter has ended: numbered certificates, frozen."""
-    round_ = GoldRound.objects.select_for_update().select_related("region").get(pk=round_.pk)
+    round_ = GoldRound.objects.select_for_update(of=("self",)).select_related("region").get(pk=round_.pk)
     check_actor(actor, AWARD_GOLD, round_.region)
     at = at or timezone.now()
     if round_.status == GoldRound.Status.AWARDED:

@@ -71,7 +71,7 @@ def do_record_absence(
 @transaction.atomic
 def do_assign_staff(actor: Actor, staff: Staff, *, window: Window | None, active: bool) -> Staff:
     """Move a person to another window of their unit's region (or none), on or off duty."""
-    staff = Staff.objects.select_for_update().select_related("unit", "window").get(pk=staff.pk)
+    staff = Staff.objects.select_for_update(of=("self",)).select_related("unit", "window").get(pk=staff.pk)
     check_actor(actor, MANAGE_CATALOG, staff.unit)
     if window is not None:
         if window.region_id != region_of(staff.unit).pk:

@@ -138,6 +138,20 @@ def test_ranking_page_shows_the_weights_and_exports(ranked, client, roles):
     assert [r[1] for r in rows[1:]] == ["RS", "SC", "ST1"]
 
 
+def test_the_ranking_bulletin_and_screen_are_tabs_of_the_reports_entry(ranked, client, roles):
+    client.force_login(roles.leader)
+    for url, tab in (
+        ("/reports/", "办件统计"),
+        ("/reports/ranking/", "综合排名"),
+        ("/reports/bulletins/", "月通报"),
+    ):
+        text = client.get(url).content.decode()
+        assert f'aria-current="page">{tab}</a>' in text, url
+        assert "大屏 ↗" in text
+        # The navigation keeps one entry for all of them, marked current.
+        assert text.count('aria-current="page">统计报表') == 1, url
+
+
 def test_only_the_office_sets_the_weights(ranked, client, roles):
     client.force_login(roles.leader)
     form = {"on_time": 50, "overdue": 10, "satisfaction": 20, "negative_loop": 10, "complaints": 0,

@@ -48,7 +48,7 @@ def sign_in(page, live_server, username: str, password: str) -> None:
 # What every role of a region sees in the navigation (web/navigation.py ENTRIES), in order.
 AREAS = [
     "首页", "单位", "事项", "办件", "电子监察", "风险预测", "差评整改", "投诉", "重点项目", "双随机", "互联网+监管",
-    "评议监督", "整改清单", "窗口", "统计报表", "排名", "月通报", "大屏",
+    "评议监督", "整改清单", "窗口", "统计报表",
 ]  # fmt: skip
 
 
