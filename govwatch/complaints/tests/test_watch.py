@@ -140,3 +140,17 @@ def test_imported_complaints_still_open_are_watched_from_their_own_time(import_c
     }
     assert scan(at(2026, 3, 11, 8)).watches["new_red"] == 2
     assert issue_for_overdue_watches(at(2026, 3, 12, 9)) == 2
+
+
+def test_a_complaints_red_card_reaches_the_people_the_unit_added(receive, region):
+    from govwatch.supervision.models import AlertContact
+
+    AlertContact.objects.create(
+        unit=region["market"], name="王局长", title="分管副局长", address="13711112222"
+    )
+    receive(at(2026, 3, 6, 10), kind="consult", unit=region["market"])  # due Tuesday 10 March
+    Notification.objects.all().delete()
+    scan(at(2026, 3, 11, 8))
+    red = Notification.objects.filter(kind="watch_red")
+    assert "王局长 137****2222" in set(red.values_list("recipient_masked", flat=True))
+    assert {m.unit for m in red} == {region["market"], region["supervisor"]}
