@@ -134,7 +134,8 @@ def test_reminders_in_the_outbox_and_scores_on_the_reports_page(page, live_serve
 
     sign_in(page, live_server, "lingdao")
     page.goto(live_server.url + "/reports/")
-    page.get_by_role("link", name="整改清单季度考核 →").click()
+    # The assessment is a tab of 统计报表.
+    page.get_by_role("navigation", name="统计报表").get_by_role("link", name="整改考核").click()
     page.get_by_label("年度").fill("2026")
     page.get_by_label("季度").select_option(label="第1季度")
     page.get_by_role("button", name="筛选").click()
