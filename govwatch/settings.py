@@ -306,13 +306,18 @@ SMS_TOKEN = os.environ.get("GOVWATCH_SMS_TOKEN", "")
 # Watched deadlines of the areas (complaints, rectification problems ...) and their reminders send
 # their own three kinds (a key project's reminder letter: letter), with the variables kind_label,
 # label, due_date, unit_name, case_no, remaining; a predicted lateness warning: predicted.
-_MESSAGE_KINDS = ("red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter", "predicted")
+# Every kind of SMS GovWatch sends (supervision.transports.KINDS names them); the cloud providers
+# need one approved template per kind.
+SMS_MESSAGE_KINDS = (
+    "red", "yellow", "order", "watch_yellow", "watch_red", "reminder", "letter", "predicted", "feedback", "complaint",
+    "invite", "result",
+)  # fmt: skip
 ALIYUN_SMS = {
     "endpoint": os.environ.get("GOVWATCH_ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_ID", ""),
     "access_key_secret": os.environ.get("GOVWATCH_ALIYUN_ACCESS_KEY_SECRET", ""),
     "sign_name": os.environ.get("GOVWATCH_ALIYUN_SMS_SIGN_NAME", ""),
-    "templates": {k: os.environ.get(f"GOVWATCH_ALIYUN_TEMPLATE_{k.upper()}", "") for k in _MESSAGE_KINDS},
+    "templates": {k: os.environ.get(f"GOVWATCH_ALIYUN_TEMPLATE_{k.upper()}", "") for k in SMS_MESSAGE_KINDS},
 }
 TENCENT_SMS = {
     "endpoint": os.environ.get("GOVWATCH_TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com/"),
@@ -321,7 +326,7 @@ TENCENT_SMS = {
     "region": os.environ.get("GOVWATCH_TENCENT_SMS_REGION", "ap-guangzhou"),
     "app_id": os.environ.get("GOVWATCH_TENCENT_SMS_APP_ID", ""),
     "sign_name": os.environ.get("GOVWATCH_TENCENT_SMS_SIGN_NAME", ""),
-    "templates": {k: os.environ.get(f"GOVWATCH_TENCENT_TEMPLATE_{k.upper()}", "") for k in _MESSAGE_KINDS},
+    "templates": {k: os.environ.get(f"GOVWATCH_TENCENT_TEMPLATE_{k.upper()}", "") for k in SMS_MESSAGE_KINDS},
 }
 # The "wecom" and "dingtalk" channels: group robots' webhooks (full URLs with their key or token).
 WECOM_WEBHOOK = os.environ.get("GOVWATCH_WECOM_WEBHOOK", "")
@@ -428,11 +433,6 @@ PUBLIC_INVITE_WITHIN_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INVITE_WITHIN
 AUTO_DEFAULT_RATING = _env_bool("GOVWATCH_AUTO_DEFAULT_RATING", False)
 AUTO_DEFAULT_RATING_LEVEL = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RATING_LEVEL", 5))
 AUTO_DEFAULT_RATING_LOOKBACK_DAYS = int(os.environ.get("GOVWATCH_AUTO_DEFAULT_RATING_LOOKBACK_DAYS", 7))
-# The SMS invitation (kind "invite") is one more pre-approved template at the cloud SMS providers;
-# its variables: item_name, case_no, link.
-ALIYUN_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_INVITE", "")
-TENCENT_SMS["templates"]["invite"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_INVITE", "")
-
 # Trust under faults (docs/operations.md). A worker that dies holding a lease (a message being sent,
 # the scan) is replaced once the lease runs out; a provider that does not answer within the timeout
 # is a temporary failure, its message "in doubt" until the provider says whether it took it.
@@ -499,7 +499,3 @@ PREDICT_MODEL_HOURS = float(os.environ.get("GOVWATCH_PREDICT_MODEL_HOURS", 36))
 PREDICT_TRAIN_HOURS = float(os.environ.get("GOVWATCH_PREDICT_TRAIN_HOURS", 24))
 PREDICT_REFRESH_MINUTES = float(os.environ.get("GOVWATCH_PREDICT_REFRESH_MINUTES", 60))
 PREDICT_THREADS = int(os.environ.get("GOVWATCH_PREDICT_THREADS", 1))
-# The closing message to a citizen whose negative review was rectified (kind "result"): its one
-# variable `text`, the whole message.
-ALIYUN_SMS["templates"]["result"] = os.environ.get("GOVWATCH_ALIYUN_TEMPLATE_RESULT", "")
-TENCENT_SMS["templates"]["result"] = os.environ.get("GOVWATCH_TENCENT_TEMPLATE_RESULT", "")

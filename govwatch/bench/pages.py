@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from govwatch.bench import duck
 from govwatch.bench.public import _free_port, _wait_for
 
 ROLES = ("office", "supervisor", "leader", "unitstaff")
@@ -210,4 +211,6 @@ def run(region: str = "", fraction: float = 0.2, seed: int = 1, requests: int = 
     report["over_500_ms"] = sorted({p["path"] for p in every if p["p95_ms"] > 500})
     report["over_300_kib"] = sorted({p["path"] for p in every if p["kib"] > 300})
     report["kpi"] = _kpi_timings()
+    today = timezone.localdate()
+    report["kpi"]["duckdb_month"] = duck.compare(today.replace(day=1), today)
     return report

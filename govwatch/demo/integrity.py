@@ -26,7 +26,9 @@ from govwatch.core.console import EXIT_OK, emit
 from govwatch.core.localtime import local_tz
 from govwatch.inspections import feedback as inspections
 from govwatch.inspections.models import Inspection, Method, Problem
+from govwatch.inspections.watching import FEEDBACK
 from govwatch.orgs.models import Unit
+from govwatch.supervision.watches import issue_for_overdue_watches
 from govwatch.workcal.calendar import get_calendar
 
 GROUP = Actor("system:demo")
@@ -128,7 +130,7 @@ def load_history(now: datetime | None = None, seed: int = 1) -> dict:
     for (unit, n), day in zip(plan, sorted(rng.choices(days, k=len(plan))), strict=True):
         with transaction.atomic():
             problems += _inspection(rng, unit, n, day, today)
-    inspections.supervise_overdue_forms(now)
+    issue_for_overdue_watches(now, kinds=[FEEDBACK])
     people = _accountability(rng, problems, counts, today)
     fixes = _fixes(rng, problems, counts, today, now)
     exposed = _exposure(rng, people, today)
@@ -162,7 +164,7 @@ def _inspection(rng: random.Random, unit: Unit, n: int, day: date, today: date) 
     answered = cal.add_workdays(form.reply_due, rng.randint(1, 4)).date if late else cal.add_workdays(
         issued, rng.randint(3, 9)).date  # fmt: skip
     if late:
-        inspections.supervise_overdue_forms(_moment(cal.add_workdays(form.reply_due, 1).date, 0, 30))
+        issue_for_overdue_watches(_moment(cal.add_workdays(form.reply_due, 1).date, 0, 30), kinds=[FEEDBACK])
     if answered > today:
         return made
     fixes = {

@@ -1,5 +1,5 @@
 """The inspection group's work (专项检查): inspections of a unit, their problems, the feedback form
-(检查反馈表) the unit answers, and the supervision of an answer that is late.
+(检查反馈表) the unit answers; a late answer is carded and ordered by e-supervision (watching.py).
 
 Every change is one `do_*` function in one transaction with its timeline step and audit entry; the
 acting person needs the role (INSPECT for the group, ANSWER_FEEDBACK for the unit's staff) and the
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -20,20 +20,20 @@ from govwatch.accounts.permissions import ANSWER_FEEDBACK, INSPECT, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.checks.decisions import mark_raised
 from govwatch.checks.models import Finding, Kind
-from govwatch.core.localtime import end_of_day, local_date
+from govwatch.core.localtime import local_date
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
-from govwatch.supervision.models import Notification, SupervisionOrder
-from govwatch.supervision.orders import do_issue_order, next_number
+from govwatch.supervision.models import Notification
+from govwatch.supervision.orders import next_number
 from govwatch.supervision.routing import message_to
 from govwatch.workcal.calendar import get_calendar
 
 from .models import FeedbackForm, FormStep, Inspection, Method, Problem
+from .watching import watch_form
 
 Status = FeedbackForm.Status
 WORKER = Actor("system:worker")
 MAX_TEXT = 5000
-YELLOW_WORKDAYS = 2  # a form is yellow from two working days before its answer is due
 # The finding's kind says what the problem is.
 CATEGORY_OF_KIND = {
     Kind.UNKNOWN_CASE: Problem.Category.FALSE_REPORTING,
@@ -169,8 +169,8 @@ def do_issue_form(actor: Actor, inspection: Inspection, at: datetime | None = No
     form.number = next_number(FeedbackForm.SERIES, local_date(at).year)
     form.issued_at, form.issued_by, form.reply_due = at, actor.label, _reply_due(at)
     form.issuer = supervisor_of(inspection.unit)
-    form.attention_at = end_of_day(form.reply_due)
     form.save()
+    watch_form(form, at)
     unit = inspection.unit
     _step(form, at, "issued", actor, f"下发 {form.number}，反馈期限 {form.reply_due:%Y-%m-%d}")
     Notification.objects.bulk_create([message_to(
@@ -213,8 +213,9 @@ def do_answer_form(
     for p in problems:
         p.fix = _text(fixes[p.pk], "")
     Problem.objects.bulk_update(problems, ["fix"])
-    form.answer, form.institution, form.answered_at, form.attention_at = answer, institution.strip(), at, None
+    form.answer, form.institution, form.answered_at = answer, institution.strip(), at
     form.save()
+    watch_form(form, at)
     _step(
         form, at, "answered", actor, answer + (f"\n建章立制：{form.institution}" if form.institution else "")
     )
@@ -234,6 +235,7 @@ def do_accept_form(
     at = at or timezone.now()
     form.accepted_at = at
     form.save()
+    watch_form(form, at)
     form.inspection.problems.filter(fixed_at=None).update(fixed_at=at)
     _step(form, at, "accepted", actor, comment.strip() or "整改到位，予以销号")
     record(actor, "inspection.form_accept", form, summary=f"验收 {form.number}，问题整改销号",
@@ -252,9 +254,9 @@ def do_return_form(
     _move(form, Status.ISSUED, "退回")
     at = at or timezone.now()
     form.reply_due = _reply_due(at)
-    form.attention_at = end_of_day(form.reply_due)
     form.returned_count += 1
     form.save()
+    watch_form(form, at)
     _step(form, at, "sent_back", actor, f"{comment}（新的反馈期限 {form.reply_due:%Y-%m-%d}）")
     Notification.objects.bulk_create([message_to(
         form.inspection.unit, "feedback", f"{form.number} 的整改反馈被退回：{comment}。请于{form.reply_due:%Y年%m月%d日}前重新反馈。", at=at
@@ -267,48 +269,3 @@ def do_return_form(
         after={"comment": comment},
     )
     return form
-
-
-def card_of(form: FeedbackForm, today: date) -> str:
-    """The form's card, as a case's: red past its deadline, yellow within two working days of it."""
-    if form.status != Status.ISSUED or form.reply_due is None:
-        return "none"
-    if today > form.reply_due:
-        return "red"
-    return "yellow" if get_calendar().workdays_between(today, form.reply_due) <= YELLOW_WORKDAYS else "none"
-
-
-def supervise_overdue_forms(at: datetime | None = None) -> int:
-    """A supervision order to the unit for each feedback form whose answer is overdue: one per
-    missed deadline, whichever worker gets there first."""
-    at = at or timezone.now()
-    issued = 0
-    for pk in FeedbackForm.objects.filter(attention_at__lte=at, status=Status.ISSUED).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            form = _locked(FeedbackForm(pk=pk))
-            if form.attention_at is None or form.attention_at > at or form.status != Status.ISSUED:
-                continue  # answered, or another worker got there first
-            form.attention_at = None
-            form.save(update_fields=["attention_at"])
-            if FormStep.objects.filter(form=form, kind="overdue", due=form.reply_due).exists():
-                continue
-            unit = form.inspection.unit
-            demand = (
-                f"{form.number}（{form.inspection.subject}）的整改情况逾期未反馈（期限 {form.reply_due:%Y年%m月%d日}），"
-                "请立即反馈，并说明逾期原因。"
-            )
-            try:
-                with transaction.atomic():
-                    order = do_issue_order(
-                        WORKER, unit, demand, origin=SupervisionOrder.Origin.SUPERVISOR, at=at
-                    )
-                    _step(form, at, "overdue", WORKER, f"反馈逾期，下发督办单 {order.number}", due=form.reply_due,
-                          order=order)  # fmt: skip
-            except IntegrityError:
-                continue
-            record(WORKER, "inspection.form_overdue", form, summary=f"{form.number} 反馈逾期，下发督办单 {order.number}",
-                   after={"due": form.reply_due, "order": order.number})  # fmt: skip
-            issued += 1
-    return issued

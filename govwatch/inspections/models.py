@@ -127,9 +127,6 @@ class FeedbackForm(models.Model):
         related_name="+",
     )
     reply_due = models.DateField("反馈期限", null=True, blank=True)
-    # The next moment the form needs the supervisors (its answer is overdue); NULL when no answer
-    # is owed or the order for this deadline has been issued.
-    attention_at = models.DateTimeField("逾期督办时间", null=True, blank=True, db_index=True)
     answer = FreeTextField("整改情况", blank=True)
     institution = FreeTextField("建章立制", blank=True)
     answered_at = models.DateTimeField("反馈时间", null=True, blank=True)

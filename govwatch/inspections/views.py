@@ -33,6 +33,7 @@ from govwatch.checks.views import form_page, integrity_context
 from govwatch.core.downloads import document_download
 from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
+from govwatch.supervision.watches import cards_of
 
 from . import feedback
 from .documents import form_docx
@@ -47,6 +48,7 @@ from .forms import (
     ReturnForm,
 )
 from .models import FeedbackForm, Inspection
+from .watching import FEEDBACK
 
 Status = FeedbackForm.Status
 STEP_LABELS = {
@@ -92,7 +94,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         n_problems=Count("problems", distinct=True), n_fixed=Count("problems", filter=Q(problems__fixed_at__isnull=False), distinct=True)
     ).order_by("-conducted_on", "-id")  # fmt: skip
     listing = paginate(request, rows)
-    cards = {i.pk: feedback.card_of(i.form, today) for i in listing.page}
+    form_cards = cards_of(FeedbackForm, FEEDBACK, (i.form.pk for i in listing.page))
+    cards = {i.pk: form_cards.get(i.form.pk, "none") for i in listing.page}
     context = _context(request, "inspections", form=form, inspections=listing, figures=figures, year=year,
                        cards=cards, today=today)  # fmt: skip
     return render(request, "inspections/inspection_list.html", context)
@@ -125,7 +128,6 @@ def _page(request: HttpRequest, inspection: Inspection, **bound) -> HttpResponse
     status = Status(form.status)
     problems = list(inspection.problems.select_related("finding"))
     inspects = may(user, INSPECT)
-    today = timezone.localdate()
 
     def make(name: str, allowed: bool, factory):
         return bound.get(name, factory()) if allowed else None
@@ -134,7 +136,7 @@ def _page(request: HttpRequest, inspection: Inspection, **bound) -> HttpResponse
         request, "inspections",
         inspection=inspection,
         feedback=form,
-        card=feedback.card_of(form, today),
+        card=cards_of(FeedbackForm, FEEDBACK, [form.pk]).get(form.pk, "none"),
         problems=problems,
         steps=[(s, STEP_LABELS.get(s.kind, s.kind)) for s in form.steps.select_related("order")],
         problem_form=make("problem_form", inspects and status == Status.DRAFT, ProblemForm),

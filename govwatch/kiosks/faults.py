@@ -2,7 +2,7 @@
 
 The deadline is the end of the GOVWATCH_KIOSK_REPAIR_WORKDAYS-th working day after the day the
 fault was reported (contract section 3's arithmetic: the report's own day is not counted). An open
-fault is yellow on its due date and red after it; a fault repaired after its due date counts as
+fault is watched by e-supervision (watching.py): yellow on its due date and red after it; a fault repaired after its due date counts as
 repaired late. Each change is a `do_*` in one transaction, audited, with its step on the timeline.
 """
 
@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from govwatch.accounts.permissions import REPAIR_KIOSKS, check_actor
 from govwatch.audit.log import Actor, record
-from govwatch.core.choices import Card
 from govwatch.core.localtime import local_date
 from govwatch.workcal.calendar import get_calendar
 
 from .models import FaultStep, Kiosk, KioskFault
+from .watching import watch_fault
 
 Status = KioskFault.Status
 MAX_TEXT = 2000
@@ -33,16 +33,6 @@ class FaultError(Exception):
 
 def repair_due(reported_at: datetime) -> date:
     return get_calendar().add_workdays(local_date(reported_at), settings.KIOSK_REPAIR_WORKDAYS).date
-
-
-def card_of(fault: KioskFault, at: datetime) -> str:
-    """Red once an open fault is past the end of its due date; yellow on its due date."""
-    if fault.status != Status.OPEN:
-        return Card.NONE.value
-    today = local_date(at)
-    if today > fault.due_date:
-        return Card.RED.value
-    return Card.YELLOW.value if today == fault.due_date else Card.NONE.value
 
 
 def late(at: datetime) -> Q:
@@ -84,6 +74,7 @@ def do_report_fault(
         reported_at=at, due_date=repair_due(at),
     )  # fmt: skip
     FaultStep.objects.create(fault=fault, at=at, kind="reported", actor=actor.label, text=fault.description)
+    watch_fault(fault, at)
     record(
         actor, "kiosks.fault.report", fault,
         summary=f"自助终端 {kiosk.code} 报修 {fault.number}：{fault.get_category_display()}，修复期限 {fault.due_date}",
@@ -103,6 +94,7 @@ def do_repair_fault(actor: Actor, fault: KioskFault, *, note: str, at: datetime 
     fault.status, fault.repaired_at, fault.repaired_on = Status.REPAIRED, at, local_date(at)
     fault.repair_note = _text(note, "请填写修复情况", True)
     fault.save(update_fields=["status", "repaired_at", "repaired_on", "repair_note"])
+    watch_fault(fault, at)
     FaultStep.objects.create(fault=fault, at=at, kind="repaired", actor=actor.label, text=fault.repair_note)
     record(
         actor, "kiosks.fault.repair", fault,
@@ -126,6 +118,7 @@ def do_reopen_fault(actor: Actor, fault: KioskFault, *, note: str, at: datetime 
         repair_due(at),
     )
     fault.save(update_fields=["status", "repaired_at", "repaired_on", "due_date"])
+    watch_fault(fault, at)
     FaultStep.objects.create(
         fault=fault, at=at, kind="reopened", actor=actor.label, text=_text(note, "请说明故障复发情况", True)
     )
@@ -155,6 +148,7 @@ def store_imported_faults(new: list, changed: list, run) -> None:
             FaultStep.objects.create(
                 fault=fault, at=repaired, kind="repaired", actor=label, text=c["repair_note"]
             )
+        watch_fault(fault, repaired or c["reported_at"])
     for number, c in changed:
         fault = KioskFault.objects.select_for_update().get(number=number)
         newly_repaired = fault.repaired_at is None and c["repaired_at"] is not None
@@ -167,3 +161,5 @@ def store_imported_faults(new: list, changed: list, run) -> None:
             )
         fault.import_run = run
         fault.save()
+        if newly_repaired:
+            watch_fault(fault, c["repaired_at"])

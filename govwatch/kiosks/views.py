@@ -17,10 +17,10 @@ from govwatch.audit.log import Actor
 from govwatch.core.tree import subtree
 from govwatch.orgs.forms import UnitPeriodForm
 from govwatch.supervision.views.common import paginate
+from govwatch.supervision.watches import cards_of
 
 from .faults import (
     FaultError,
-    card_of,
     do_reopen_fault,
     do_repair_fault,
     do_report_fault,
@@ -30,8 +30,9 @@ from .faults import (
 from .forms import FaultFilterForm, FaultForm, NoteForm
 from .models import Kiosk, KioskFault
 from .uptime import overall, uptime
+from .watching import FAULT
 
-STEP_LABELS = {"reported": "报修", "repaired": "修复", "reopened": "故障复发"}
+STEP_LABELS = {"reported": "报修", "repaired": "修复", "reopened": "故障复发", "supervised": "督办"}
 
 
 def _context(section: str, **values) -> dict:
@@ -121,7 +122,8 @@ def fault_list(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["late"]:
             faults = faults.filter(late(now))
     listing = paginate(request, faults)
-    rows = [(f, card_of(f, now), repaired_late(f)) for f in listing.page]
+    cards = cards_of(KioskFault, FAULT, (f.pk for f in listing.page))
+    rows = [(f, cards.get(f.pk, "none"), repaired_late(f)) for f in listing.page]
     return render(
         request, "kiosks/fault_list.html", _context("faults", form=form, listing=listing, rows=rows)
     )
@@ -134,7 +136,8 @@ def _fault_page(request: HttpRequest, fault: KioskFault, **bound) -> HttpRespons
         request,
         "kiosks/fault_detail.html",
         _context(
-            "faults", fault=fault, card=card_of(fault, timezone.now()), repaired_late=repaired_late(fault),
+            "faults", fault=fault, card=cards_of(KioskFault, FAULT, [fault.pk]).get(fault.pk, "none"),
+            repaired_late=repaired_late(fault),
             steps=[(s, STEP_LABELS.get(s.kind, s.kind)) for s in fault.steps.all()],
             repair_form=bound.get("repair_form", NoteForm()) if repairs and is_open else None,
             reopen_form=bound.get("reopen_form", NoteForm()) if repairs and not is_open else None,

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from govwatch.supervision.transports import aliyun_signature, tc3_authorization
+from govwatch.supervision.transports import KINDS, aliyun_signature, tc3_authorization
 
 CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
 ALIYUN_KEY_ID, ALIYUN_SECRET = "fake-key-id", "fake-aliyun-secret"
@@ -85,10 +85,7 @@ class FakeSms:
 
     def environment(self, protocol: str) -> dict[str, str]:
         """The GovWatch settings (environment variables) that send SMS to this stand-in."""
-        templates = {
-            f"GOVWATCH_{protocol.upper()}_TEMPLATE_{k}": f"SMS_{k}"
-            for k in ("RED", "YELLOW", "ORDER", "INVITE")
-        }
+        templates = {f"GOVWATCH_{protocol.upper()}_TEMPLATE_{k.upper()}": f"SMS_{k.upper()}" for k in KINDS}
         if protocol == "http":
             return {"GOVWATCH_SMS_TRANSPORT": "http", "GOVWATCH_SMS_URL": f"{self.base}/http"}
         if protocol == "aliyun":
@@ -106,7 +103,7 @@ class FakeSms:
         """The same, as Django settings for override_settings (tests in one process)."""
         if protocol == "http":
             return {"SMS_TRANSPORT": "http", "SMS_URL": f"{self.base}/http"}
-        templates = {k: f"SMS_{k.upper()}" for k in ("red", "yellow", "order", "invite")}
+        templates = {k: f"SMS_{k.upper()}" for k in KINDS}
         if protocol == "aliyun":
             return {"SMS_TRANSPORT": "aliyun", "ALIYUN_SMS": {
                 "endpoint": f"{self.base}/aliyun/", "access_key_id": ALIYUN_KEY_ID,

@@ -46,6 +46,8 @@ KINDS = {
     "reminder": "催办提醒",
     "letter": "提醒函",
     "predicted": "超时风险",
+    "feedback": "检查反馈",
+    "complaint": "投诉转办",
     "invite": "评价邀请",
     "result": "结果反馈",
 }

@@ -222,6 +222,17 @@ def watch_new(
     return len(watches)
 
 
+def cards_of(model: type[models.Model], kind: str, ids: Iterable[int]) -> dict[int, str]:
+    """The scan's card of each subject of `model` among `ids` with an open watch of `kind` (absent:
+    no card): for a page of subjects whose queryset cannot be annotated."""
+    return dict(
+        Watch.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=list(ids), kind=kind,
+            status=Status.OPEN,
+        ).values_list("object_id", "card")
+    )  # fmt: skip
+
+
 def card_of_subject(model: type[models.Model], kind: str) -> Coalesce:
     """The card of each subject's open watch of `kind`, for `annotate()` on the subject's
     queryset ("none" when it has none): a list shows and filters the scan's card without reading

@@ -14,6 +14,7 @@ from govwatch.checks.models import Finding, Kind
 from govwatch.checks.tests.conftest import actor, at, client_of
 from govwatch.inspections import feedback
 from govwatch.inspections.models import FeedbackForm, Method, Problem
+from govwatch.inspections.watching import FEEDBACK
 from govwatch.orgs.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_the_unit_answers_each_problem_and_the_group_accepts_the_fixes(people):
         institution="建立评价数据每日核对制度", at=at(2026, 3, 25, 10),
     )  # fmt: skip
     form.refresh_from_db()
-    assert form.status == FeedbackForm.Status.ANSWERED and form.attention_at is None
+    assert form.status == FeedbackForm.Status.ANSWERED
     feedback.do_accept_form(actor(people.supervisor), form, "整改到位", at=at(2026, 3, 26, 10))
     assert all(p.fixed for p in inspection.problems.all())
     assert [s.kind for s in form.steps.all()] == ["issued", "answered", "accepted"]
@@ -131,22 +132,55 @@ def test_only_the_group_inspects_and_only_the_unit_answers(people):
 
 
 def test_an_overdue_answer_is_carded_and_ordered_once_per_deadline(people):
-    from govwatch.supervision.models import SupervisionOrder
+    from govwatch.supervision.models import Notification, SupervisionOrder
+    from govwatch.supervision.scan import scan
+    from govwatch.supervision.watches import issue_for_overdue_watches, watch_of
 
     inspection = inspection_of(people)
     form = feedback.do_issue_form(
         actor(people.supervisor), inspection, at=at(2026, 3, 9, 9)
     )  # due 2026-03-23
-    assert feedback.card_of(form, date(2026, 3, 18)) == "none"
-    assert feedback.card_of(form, date(2026, 3, 19)) == "yellow"
-    assert feedback.card_of(form, date(2026, 3, 24)) == "red"
-    assert feedback.supervise_overdue_forms(at(2026, 3, 23, 20)) == 0
-    assert feedback.supervise_overdue_forms(at(2026, 3, 24, 0, 5)) == 1
-    assert feedback.supervise_overdue_forms(at(2026, 3, 25, 9)) == 0
+
+    def card_at(moment) -> str:
+        scan(moment)
+        return watch_of(form, FEEDBACK).card
+
+    assert card_at(at(2026, 3, 18, 23)) == "none"
+    assert card_at(at(2026, 3, 19, 9)) == "yellow"
+    assert card_at(at(2026, 3, 24, 0, 1)) == "red"
+    # The cards reach the unit by SMS, like a case's.
+    assert Notification.objects.filter(unit__code="B1", text__contains=form.number).count() >= 2
+    assert issue_for_overdue_watches(at(2026, 3, 23, 20)) == 0
+    assert issue_for_overdue_watches(at(2026, 3, 24, 0, 5)) == 1
+    assert issue_for_overdue_watches(at(2026, 3, 25, 9)) == 0
     order = SupervisionOrder.objects.get()
     assert order.unit.code == "B1" and form.number in order.demand
+    assert order.origin == SupervisionOrder.Origin.FEEDBACK_OVERDUE
     step = form.steps.get(kind="overdue")
     assert step.order == order and step.due == date(2026, 3, 23)
+
+
+def test_the_answer_stops_the_clock_and_a_return_starts_a_new_deadline(people):
+    from govwatch.supervision.models import SupervisionOrder, Watch
+    from govwatch.supervision.watches import issue_for_overdue_watches, watch_of
+
+    inspection = inspection_of(people)
+    form = feedback.do_issue_form(actor(people.supervisor), inspection, at=at(2026, 3, 9, 9))
+    fixes = {p.pk: "已整改" for p in inspection.problems.all()}
+    form = feedback.do_answer_form(
+        actor(people.staff), form, answer="已整改", fixes=fixes, at=at(2026, 3, 20, 9)
+    )
+    assert watch_of(form, FEEDBACK).status == Watch.Status.SUSPENDED
+    assert issue_for_overdue_watches(at(2026, 3, 30, 9)) == 0  # the group has the answer
+    form = feedback.do_return_form(actor(people.supervisor), form, "措施不具体", at=at(2026, 3, 31, 9))
+    w = watch_of(form, FEEDBACK)
+    assert w.status == Watch.Status.OPEN and w.due_date == form.reply_due > date(2026, 3, 31)
+    form = feedback.do_answer_form(
+        actor(people.staff), form, answer="已细化", fixes=fixes, at=at(2026, 4, 1, 9)
+    )
+    feedback.do_accept_form(actor(people.supervisor), form, at=at(2026, 4, 2, 9))
+    assert watch_of(form, FEEDBACK).status == Watch.Status.CLOSED
+    assert issue_for_overdue_watches(at(2026, 6, 1, 9)) == 0 and not SupervisionOrder.objects.exists()
 
 
 def test_the_docx_form_carries_its_number_problems_and_receipt(people):
@@ -215,3 +249,19 @@ def test_supervisor_raises_a_finding_from_its_page(people, finding):
     assert done.status_code == 302
     assert client_of(people.office).get(f"/inspections/raise/{finding.pk}/").status_code == 403
     assert client_of(people.staff).get("/inspections/new/").status_code == 403
+
+
+def test_forms_issued_before_the_watch_engine_are_watched_by_the_migration(people):
+    import importlib
+
+    from django.apps import apps
+
+    from govwatch.supervision.models import Watch
+    from govwatch.supervision.watches import watch_of
+
+    form = feedback.do_issue_form(actor(people.supervisor), inspection_of(people), at=at(2026, 3, 9, 9))
+    Watch.objects.all().delete()
+    migration = importlib.import_module("govwatch.inspections.migrations.0002_feedback_deadline_watched")
+    migration.watch_issued_forms(apps, None)
+    w = watch_of(form, FEEDBACK)
+    assert w.status == Watch.Status.OPEN and w.due_date == form.reply_due == date(2026, 3, 23)

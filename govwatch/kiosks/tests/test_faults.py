@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from govwatch.audit.models import AuditEntry
 from govwatch.kiosks.faults import (
     FaultError,
-    card_of,
     do_reopen_fault,
     do_repair_fault,
     do_report_fault,
@@ -20,8 +19,18 @@ from govwatch.kiosks.faults import (
     repaired_late,
 )
 from govwatch.kiosks.models import Kiosk, KioskFault, KioskSignal
+from govwatch.kiosks.watching import FAULT
+from govwatch.supervision.models import Notification, SupervisionOrder
+from govwatch.supervision.scan import scan
+from govwatch.supervision.watches import issue_for_overdue_watches, watch_of
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+def card_of(fault: KioskFault, at: datetime) -> str:
+    scan(at)
+    w = watch_of(fault, FAULT)
+    return w.card if w is not None and w.status == w.Status.OPEN else "none"
 
 
 def local(text: str) -> datetime:
@@ -54,6 +63,24 @@ def test_a_fault_reported_on_friday_is_due_monday_yellow_then_and_red_on_tuesday
     assert KioskFault.objects.filter(late(local("2026-03-11T09:00"))).count() == 1  # repaired late stays late
     assert [s.kind for s in repaired.steps.all()] == ["reported", "repaired"]
     assert AuditEntry.objects.filter(action__startswith="kiosks.fault").count() == 2
+    # The red card reached the kiosk's unit by SMS.
+    assert Notification.objects.filter(unit=kiosk.unit, text__contains="GZ2026-0001").exists()
+
+
+def test_a_fault_unrepaired_a_working_day_past_its_deadline_is_ordered_once(kiosk, people):
+    fault = do_report_fault(
+        people.actor("market_staff"),
+        kiosk,
+        category="printer",
+        description="打印机卡纸",
+        at=local("2026-03-06T15:00"),
+    )  # due Monday 9 March
+    assert issue_for_overdue_watches(local("2026-03-10T09:00")) == 0  # a working day of grace
+    assert issue_for_overdue_watches(local("2026-03-11T00:00")) == 1
+    assert issue_for_overdue_watches(local("2026-03-12T09:00")) == 0
+    order = SupervisionOrder.objects.get()
+    assert order.unit == kiosk.unit and "GZ2026-0001" in order.demand
+    assert [s.kind for s in fault.steps.all()] == ["reported", "supervised"]
 
 
 def test_a_fault_that_comes_back_gets_a_new_deadline(kiosk, people):
@@ -174,3 +201,24 @@ def test_fault_tickets_import_and_a_later_export_adds_the_repair(kiosk, load):
         [["F1", "K1", "2026-03-06T15:00:00", "打印故障", "卡纸", "2026-03-10T10:00:00", "x"]],
     )
     assert changed.rejected == 1 and changed.document()["errors"][0]["field"] == "repaired_at"
+
+
+def test_faults_open_before_the_watch_engine_are_watched_by_the_migration(kiosk, people):
+    import importlib
+
+    from django.apps import apps
+
+    from govwatch.supervision.models import Watch
+
+    fault = do_report_fault(
+        people.actor("market_staff"),
+        kiosk,
+        category="printer",
+        description="卡纸",
+        at=local("2026-03-06T15:00"),
+    )
+    Watch.objects.all().delete()
+    importlib.import_module("govwatch.kiosks.migrations.0002_open_faults_watched").watch_open_faults(
+        apps, None
+    )
+    assert watch_of(fault, FAULT).due_date == date(2026, 3, 9)

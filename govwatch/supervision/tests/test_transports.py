@@ -704,3 +704,37 @@ def test_a_scanned_message_carries_its_template_variables(make_case):
         "due_date": "2026-03-13",
         "unit_name": "区市场监管局",
     }
+
+
+def _queued_kinds() -> set[str]:
+    """The literal kinds of every message the code queues (message_to(unit, KIND, ...),
+    message(KIND, ...)), the watch kinds' card texts, and the invitation."""
+    import ast
+    from pathlib import Path
+
+    import govwatch
+    from govwatch.public.jobs import INVITE_KIND
+
+    found = {INVITE_KIND}
+    for path in Path(govwatch.__file__).parent.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            at = {"message_to": 1, "message": 0}.get(name)
+            if at is not None and len(node.args) > at and isinstance(node.args[at], ast.Constant):
+                found.add(node.args[at].value)
+    return found
+
+
+def test_every_kind_of_message_has_a_name_and_a_provider_template_setting():
+    from django.conf import settings
+
+    from govwatch.supervision.transports import KINDS
+
+    assert set(settings.SMS_MESSAGE_KINDS) == set(KINDS)
+    assert set(settings.ALIYUN_SMS["templates"]) == set(KINDS) == set(settings.TENCENT_SMS["templates"])
+    missing = _queued_kinds() - set(KINDS)
+    assert not missing, f"kinds queued with no provider template: {missing}"
