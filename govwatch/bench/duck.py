@@ -155,7 +155,7 @@ def compare(date_from: date, date_to: date, repeat: int = 3) -> dict[str, Any]:
         rows = kpi_rows(date_from, date_to)
         kpi_timings.append(time.perf_counter() - began)
     # Units whose cases had a suspension begun after the period: kpi_rows moves their due dates.
-    skip = set(Unit.objects.filter(case__case_no__in=later).values_list("pk", flat=True)) if later else set()
+    skip = set(Unit.objects.filter(cases__case_no__in=later).values_list("pk", flat=True)) if later else set()
     code_to_pk = dict(Unit.objects.values_list("code", "pk"))
     differ = 0
     compared = 0
