@@ -26,7 +26,7 @@ FORMATS = ("json", "csv", "xlsx")
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     from .exports import export_file, kpi_document
-    from .figures import UnknownUnit, kpi_rows, selected_units, top_negative_tags
+    from .figures import UnknownUnit, contract_rows, kpi_rows, selected_units, top_negative_tags
 
     if args.format not in FORMATS:
         raise UsageError(f"不支持的输出格式“{args.format}”，应为 json、csv 或 xlsx")
@@ -39,7 +39,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"输出目录不存在: {out.parent}")
     try:
-        rows = kpi_rows(date_from, date_to, args.unit)
+        rows = contract_rows(kpi_rows(date_from, date_to, args.unit))
     except UnknownUnit as exc:
         raise UsageError(f"单位编码 {exc} 不存在") from exc
 

@@ -17,7 +17,8 @@ govwatch.complaints.figures), and apart from the rows `top_negative_tags`.
 
 `negative` leaves out the negative reviews whose appeal the office upheld (the national rule: such a
 review is not the unit's fault); every row says how many in `negative_excluded`, which the pages
-show and the command's output leaves out (contract section 4 has no such figure).
+show. The command's output is the contract's (`contract_rows`): its `negative` counts every
+evaluation of level <= 2, upheld or not, and it has no `negative_excluded`.
 
 Stored case facts are final (the status and due date after every event ever imported), while the
 figures describe the period: a case is open at the end of the period when it was accepted by then
@@ -164,6 +165,12 @@ def kpi_rows(
     equal by construction and by test to `kpi_rows_raw`, which counts the raw rows.
     """
     return _kpi_rows(date_from, date_to, unit_code, units_qs, raw=False)
+
+
+def contract_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows as contract section 4 defines them, for `report kpi`: `negative` is every
+    evaluation of level <= 2, whether or not an appeal was upheld (other programs count it so)."""
+    return [{**r, "negative": r["negative"] + r["negative_excluded"]} for r in rows]
 
 
 def kpi_rows_raw(

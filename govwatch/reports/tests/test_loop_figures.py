@@ -386,6 +386,14 @@ def test_the_command_keeps_the_contracts_columns_and_the_pages_show_the_upheld_a
 ):
     doc = json.loads(_run(capsysbinary, "--format", "json"))
     assert all("negative_excluded" not in r for r in doc["rows"])
+    # Contract section 4: the command's `negative` is every evaluation of level <= 2, upheld or not.
+    by_code = {r["unit_code"]: r for r in doc["rows"]}
+    assert (
+        by_code["RS"]["negative"]
+        == Evaluation.objects.negative().filter(unit__code="RS", at__month=3).count()
+    )
+    national = {r["unit_code"]: r for r in kpi_rows(*MARCH)}
+    assert by_code["RS"]["negative"] == national["RS"]["negative"] + 1  # the upheld appeal
     header = next(csv.reader(io.StringIO(_run(capsysbinary, "--format", "csv").decode("utf-8-sig"))))
     assert header == list(COLUMNS)
     client.force_login(people["leader"])
