@@ -159,6 +159,35 @@ def test_one_number_rating_many_cases_is_found_not_a_family_or_a_returning_citiz
     assert o.finding.unit.code == "B5" and "18 件" in o.candidate.reasons[0]
 
 
+def test_a_crowd_of_numbers_each_rating_many_cases_is_found_and_not_taken_for_the_regions_habit(world, check):
+    """A province plants many such numbers at once: enough of them to fill the region's histogram
+    of cases per evaluator far out. They are a second population, not the honest citizens' tail,
+    and every one of them is found; the family and the returning citizens beside them are not."""
+    world.honest(*MARCH, per_day=8)
+    returning = set()
+    for n in range(40):
+        phone = world.phone()
+        for k in range(2):
+            case = world.case(f"B{1 + (n + k) % 8}", "W1", at(2026, 3, 2 + k * 7, 9, n),
+                              at(2026, 3, 2 + k * 7, 9, n + 10))  # fmt: skip
+            returning.add(world.rate(case, at(2026, 3, 2 + k * 7, 14, n), channel="sms", evaluator=phone))
+    family = world.phone()
+    kin = [world.case("B3", "W2", at(2026, 3, 12, 9, 5), at(2026, 3, 12, 9, 20 + k)) for k in range(2)]
+    family_ids = {world.rate(c, at(2026, 3, 12, 9, 21 + k, 30), evaluator=family) for k, c in enumerate(kin)}
+    # Seven numbers per department, each rating eight of its own unit's cases over a few days.
+    fakes = set()
+    for n in range(56):
+        unit, phone = f"B{1 + n % 8}", world.phone()
+        done = [world.case(unit, "W3", at(2026, 3, 2, 9, k), at(2026, 3, 2, 10, k)) for k in range(8)]
+        for k, c in enumerate(done):
+            fakes.add(world.rate(c, at(2026, 3, 16 + k // 3, 9 + k % 3, n), channel="qr", evaluator=phone))
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.EVALUATOR_MANY) == fakes
+    assert not (family_ids | returning) & named(found, Kind.EVALUATOR_MANY)
+    assert len(found[Kind.EVALUATOR_MANY]) == 56
+
+
 # -- burst ---------------------------------------------------------------------------------------
 
 
