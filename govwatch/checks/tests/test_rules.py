@@ -288,6 +288,31 @@ def test_one_made_up_comment_on_several_cases_is_found_common_short_comments_are
     assert found[Kind.DUPLICATE_COMMENT][0].finding.unit.code == "B6"
 
 
+def test_a_template_copied_in_several_units_is_found_in_each_a_phrase_every_unit_writes_is_not(world, check):
+    """Staff of three units paste the same praise: the text is in more units than a made-up comment
+    of one unit would be, but it stands in those units far more often than the region writes it."""
+    world.honest(*MARCH, per_day=2)
+    template = "工作人员业务熟练，一次性告知所需材料，全程耐心细致，非常满意！"
+    common = "一次办好，不用跑腿，很方便"
+    copies, everyday = set(), set()
+    for u, unit in enumerate(["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8"]):
+        done = [world.case(unit, "W2", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(40)]
+        for n, case in enumerate(done[:30]):  # citizens' own words, and the phrase everyone uses
+            words = common if n % 5 == 0 else f"第{n}次来{unit}办事，{u + n}分钟就办好了"
+            rated = world.rate(case, at(2026, 3, 3 + n % 20, 14, n), channel="sms", evaluator=world.phone(),
+                               comment=words)  # fmt: skip
+            if words == common:
+                everyday.add(rated)
+        if unit in ("B5", "B6", "B7"):
+            copies |= {world.rate(case, at(2026, 3, 9 + n, 10, u), channel="qr", evaluator=world.phone(),
+                                  comment=template) for n, case in enumerate(done[30:38])}  # fmt: skip
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.DUPLICATE_COMMENT) == copies
+    assert sorted(o.finding.unit.code for o in found[Kind.DUPLICATE_COMMENT]) == ["B5", "B6", "B7"]
+    assert not everyday & named(found, Kind.DUPLICATE_COMMENT)
+
+
 # -- missing_evaluations -------------------------------------------------------------------------
 
 
