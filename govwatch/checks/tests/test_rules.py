@@ -333,6 +333,25 @@ def test_a_unit_that_did_not_enter_its_evaluations_is_found_a_quieter_one_is_not
     assert o.finding.month == date(2026, 3, 1)
 
 
+def test_a_unit_always_rated_less_than_its_peers_is_judged_by_its_own_months_a_silent_month_still_shows(
+    world, check
+):
+    """B7's citizens rate less than its peers' every month (its own people, its own items): its
+    March, a little lower still, is an ordinary month of B7's. B8 did not enter March at all."""
+    peers = ["B1", "B2", "B3", "B4", "B5", "B6"]
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=peers, per_day=3, share=0.4)
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=["B7"], per_day=3, share=0.22)
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=["B8"], per_day=3, share=0.4)
+    world.honest(*MARCH, units=peers, per_day=3, share=0.4)
+    world.honest(*MARCH, units=["B7"], per_day=3, share=0.1)
+    world.honest(*MARCH, units=["B8"], per_day=3, share=0.01)
+    world.load()
+    found = check(date(2026, 1, 1), MARCH[1])
+    assert [(o.finding.unit.code, f"{o.finding.month:%Y-%m}") for o in found[Kind.MISSING_EVALUATIONS]] == [
+        ("B8", "2026-03")
+    ]
+
+
 def test_a_window_whose_device_was_silent_is_found_against_its_units_other_windows(world, check):
     world.honest(*MARCH, share=0.4)
     for day in range(2, 28):  # W3 of B4 served all month, and nothing was rated there
