@@ -393,16 +393,26 @@ def _rater_rows(ctx: Context) -> tuple[str, list]:
 def evaluator_many(ctx: Context) -> Iterator[Candidate]:
     """One evaluator rating far more cases, units or cases in a day than the region's evaluators do."""
     sql, params = _rater_rows(ctx)
+    per_rater, per_day = f"{_TEMP}_h", f"{_TEMP}_hd"
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
+        for table in (_TEMP, per_rater, per_day):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
         cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql}", params)
         try:
+            # Each evaluator's counts once, in two small tables the histograms and the suspects read.
             cursor.execute(f"CREATE INDEX {_TEMP}_hdk ON {_TEMP} (h, d, k)", [])
-            per_rater = f"SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu FROM {_TEMP} GROUP BY h"
-            cursor.execute(f"SELECT n, nu, COUNT(*) FROM ({per_rater}) x GROUP BY n, nu", [])
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {per_rater} AS SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu "
+                f"FROM {_TEMP} GROUP BY h",
+                [],
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {per_day} AS SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d",
+                [],
+            )
+            cursor.execute(f"SELECT n, nu, COUNT(*) FROM {per_rater} GROUP BY n, nu", [])
             joint = cursor.fetchall()
-            per_day = f"SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d"
-            cursor.execute(f"SELECT n, COUNT(*) FROM ({per_day}) x GROUP BY n", [])
+            cursor.execute(f"SELECT n, COUNT(*) FROM {per_day} GROUP BY n", [])
             days = dict(cursor.fetchall())
             cases_hist: Counter = Counter()
             units_hist: Counter = Counter()
@@ -415,15 +425,20 @@ def evaluator_many(ctx: Context) -> Iterator[Candidate]:
             low_cases = min(m[0] for m in limits.values())
             low_units = min(m[1] for m in limits.values())
             low_day = min(m[2] for m in limits.values())
-            cursor.execute(
-                f"SELECT h FROM {_TEMP} GROUP BY h HAVING COUNT(DISTINCT k) >= %s OR COUNT(DISTINCT u) >= %s "
-                f"UNION SELECT h FROM ({per_day}) x WHERE n >= %s",
-                [low_cases, low_units, low_day],
+            # The suspects' ratings in one pass over the period's, whatever their number.
+            suspects = f"SELECT h FROM {per_rater} WHERE n >= %s OR nu >= %s UNION SELECT h FROM {per_day} WHERE n >= %s"
+            found = rows(
+                f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
+                f"WHERE h IN ({suspects}) AND auto = %s AND t < %s ORDER BY 1, 5",
+                [low_cases, low_units, low_day, False, ctx.end],
             )
-            suspects = [h for (h,) in cursor.fetchall()]
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
-    yield from _rater_findings(ctx, suspects, limits, cases_hist, units_hist, Counter(days))
+            for table in (_TEMP, per_rater, per_day):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
+    for h, group in groupby(found, key=lambda r: r[0]):
+        candidate = _rater_candidate(ctx, h, list(group), limits)
+        if candidate:
+            yield candidate
 
 
 def _rater_limits(
@@ -440,23 +455,7 @@ def _rater_limits(
     return out
 
 
-def _rater_findings(ctx, suspects, limits, cases_hist, units_hist, days_hist) -> Iterator[Candidate]:
-    for i in range(0, len(suspects), 500):
-        batch = suspects[i : i + 500]
-        marks = ", ".join(["%s"] * len(batch))
-        sql = (
-            f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
-            f"WHERE h IN ({marks}) AND auto = %s AND t < %s ORDER BY 1, 5"
-        )
-        params = [*batch, False, ctx.end]
-        for h, group in groupby(rows(sql, params), key=lambda r: r[0]):
-            group = list(group)
-            candidate = _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist)
-            if candidate:
-                yield candidate
-
-
-def _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist) -> Candidate | None:
+def _rater_candidate(ctx: Context, h: str, group: list[tuple], limits: dict) -> Candidate | None:
     main_unit = Counter(r[3] for r in group).most_common(1)[0][0]
     th = ctx.units[main_unit].thresholds
     lim_cases, lim_units, lim_day = limits[th.evaluator_alpha]
