@@ -101,15 +101,21 @@ def _layer(*rates: np.ndarray) -> np.ndarray:
     return np.nan_to_num(out)
 
 
+def _sums(groups: np.ndarray, comp: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group the completed and evaluated cases of all its members, per channel."""
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    g_comp = np.zeros((n_groups, comp.shape[1]))
+    g_ev = np.zeros_like(g_comp)
+    np.add.at(g_comp, groups, comp)
+    np.add.at(g_ev, groups, ev)
+    return g_comp, g_ev
+
+
 def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.ndarray) -> np.ndarray:
     """Each member's expected evaluations at its own rates of the period's other months (per
     channel; a channel it has no other month of takes `rates`); NaN when those months hold fewer
     than MIN_OWN_CASES completed cases."""
-    n_owners = int(owners.max()) + 1 if len(owners) else 0
-    o_comp = np.zeros((n_owners, comp.shape[1]))
-    o_ev = np.zeros_like(o_comp)
-    np.add.at(o_comp, owners, comp)
-    np.add.at(o_ev, owners, ev)
+    o_comp, o_ev = _sums(owners, comp, ev)
     rest_comp, rest_ev = o_comp[owners] - comp, o_ev[owners] - ev
     own = _rates(rest_ev, rest_comp)
     expected = (comp * np.where(np.isnan(own), rates, own)).sum(axis=1)
@@ -121,11 +127,7 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
            owners: np.ndarray) -> list[Suspect]:  # fmt: skip
     """The members far below their group's other members (leave-one-out rates per channel) and,
     where its other months are like its peers', below its own other months too."""
-    n_groups = int(groups.max()) + 1 if len(groups) else 0
-    g_comp = np.zeros((n_groups, comp.shape[1]))
-    g_ev = np.zeros_like(g_comp)
-    np.add.at(g_comp, groups, comp)
-    np.add.at(g_ev, groups, ev)
+    g_comp, g_ev = _sums(groups, comp, ev)
     rest_comp, rest_ev = g_comp[groups] - comp, g_ev[groups] - ev
     enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
     peer = _rates(rest_ev, rest_comp)
