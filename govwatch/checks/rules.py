@@ -532,9 +532,10 @@ def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
     texts, written_period, written_span = _texts(ctx)
     fewest = min(u.thresholds.duplicate_min_cases for u in ctx.units.by_id.values())
     tests = sum(1 for t in texts.values() for n in t.period.values() if n >= fewest)
+    volumes = np.array([v for v in written_span.values() if v > 0], dtype=np.float64)
     copied: dict[str, set[int]] = {}
     for key, text in texts.items():
-        units = _copied_in(ctx, key, text, written_period, written_span, max(tests, 1))
+        units = _copied_in(ctx, key, text, written_period, volumes, max(tests, 1))
         if units:
             copied[key] = units
     if not copied:
@@ -552,7 +553,7 @@ def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
                 yield candidate
             continue
         # Many units write it: each unit that copied it is a finding of its own.
-        rate = _text_rate(len(text.span), written_span)
+        rate = _text_rate(len(text.span), volumes)
         for unit_id in sorted(units):
             mine = [r for r in rows if r[1] == unit_id]
             times = len(mine) / max(rate * written_period[unit_id], 1e-9)
@@ -601,7 +602,7 @@ def _texts(ctx: Context) -> tuple[dict[str, Text], Counter, Counter]:
     return texts, written_period, written_span
 
 
-def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, written_span: Counter,
+def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, volumes: np.ndarray,
                tests: int) -> set[int]:  # fmt: skip
     """The units whose evaluations of the period carry this text as a copy.
 
@@ -612,9 +613,8 @@ def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, writ
     make it common), and a unit whose evaluations carry it at least `duplicate_min_ratio` times
     that rate and improbably often (Poisson, `duplicate_alpha` over the region's tests) copied it.
     """
-    out = set()
-    wide = len(text.span) > min(ctx.units[u].thresholds.duplicate_max_units for u in text.period)
-    rate = _text_rate(len(text.span), written_span) if wide else 0.0
+    out: set[int] = set()
+    rate = None
     for unit_id, n in text.period.items():
         th = ctx.units[unit_id].thresholds
         if n < th.duplicate_min_cases or len(key) < th.duplicate_min_length:
@@ -622,17 +622,18 @@ def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, writ
         if len(text.span) <= th.duplicate_max_units:
             out.add(unit_id)
             continue
+        if rate is None:
+            rate = _text_rate(len(text.span), volumes)
         expected = rate * written_period[unit_id]
         if n >= th.duplicate_min_ratio * expected and poisson_sf(n, expected) <= th.duplicate_alpha / tests:
             out.add(unit_id)
     return out
 
 
-def _text_rate(units: int, written: Counter) -> float:
-    """The rate r per commented evaluation at which `units` of the region's units would be expected
-    to write a text at least once: sum over units of 1 - exp(-r * written) = units (bisection on
-    the log scale)."""
-    volumes = np.array([v for v in written.values() if v > 0], dtype=np.float64)
+def _text_rate(units: int, volumes: np.ndarray) -> float:
+    """The rate r per commented evaluation at which `units` of the region's units (of commented
+    evaluations `volumes`) would be expected to write a text at least once: the sum over units of
+    1 - exp(-r * volume) = units (bisection on the log scale)."""
     if not len(volumes) or units >= len(volumes):
         return 1.0
     low, high = 1e-9, 1.0

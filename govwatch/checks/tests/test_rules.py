@@ -391,6 +391,20 @@ def test_check_of_a_period_reads_only_its_evaluations(world, check):
     assert Kind.OFF_HOURS in check(date(2026, 3, 10), date(2026, 3, 10))
 
 
+def test_a_months_check_judges_comments_on_the_year_and_names_only_the_months_copies(world, check):
+    """The comments of the months before tell common speech from copies; the month checked names
+    only its own evaluations, and a month whose comments were all written before raises nothing."""
+    made_up = "窗口工作人员服务热情周到，办事效率非常高，为民服务真心实意！"
+    done = [world.case("B6", "W1", at(2026, 2, 2, 9, n), at(2026, 2, 2, 10, n)) for n in range(8)]
+    for n in range(4):  # February's copies, before the month checked
+        world.rate(done[n], at(2026, 2, 9 + n, 10), channel="qr", evaluator=world.phone(), comment=made_up)
+    march = {world.rate(done[n], at(2026, 3, 9 + n, 10), channel="qr", evaluator=world.phone(),
+                        comment=made_up) for n in range(4, 8)}  # fmt: skip
+    world.load()
+    assert named(check(date(2026, 3, 1), date(2026, 3, 31)), Kind.DUPLICATE_COMMENT) == march
+    assert Kind.DUPLICATE_COMMENT not in check(date(2026, 4, 1), date(2026, 4, 30))
+
+
 def test_dates_in_the_wrong_order_are_refused(world):
     from govwatch.audit.log import Actor
     from govwatch.checks.runs import CheckError, run_checks
