@@ -162,13 +162,16 @@ class Units:
         except HoursError:
             default_hours = parse_hours("08:30-12:00,14:00-17:30")
         self.by_id: dict[int, UnitInfo] = {}
+        parsed: dict[str, tuple[Span, ...]] = {"": default_hours}  # a region's units share a few hours
         for uid, code, name, kind, path, _own in units:
             chain = [by_code[c] for c in path.strip("/").split("/") if c in by_code]
             own_hours = next((h for *_, h in reversed(chain) if h), "")
-            try:
-                spans = parse_hours(own_hours) if own_hours else default_hours
-            except HoursError:
-                spans = default_hours
+            spans = parsed.get(own_hours)
+            if spans is None:
+                try:
+                    spans = parsed[own_hours] = parse_hours(own_hours)
+                except HoursError:
+                    spans = parsed[own_hours] = default_hours
             values: dict = {}
             for ancestor in chain:
                 values.update(overrides.get(ancestor[0], {}))

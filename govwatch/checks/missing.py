@@ -4,7 +4,10 @@ evaluations than its peers' rates predict.
 Peers are the units of the same kind in the same district; a window's are its unit's other windows.
 Rates are taken per case channel (a unit that works online is rated less at the window) from the
 peers without the unit itself; where they have fewer than MIN_PEER_CASES completed cases, from the
-same kind everywhere, then from every unit. Every unit-month and window-month with at least
+same kind everywhere, then from every unit. A unit (window) whose other months are rated like its
+peers' (not far less) is judged against the lower of its peers' and its own other months' rates:
+units differ for reasons of their own, and an ordinary month of a unit always rated a little less
+is not a unit that did not enter its evaluations. Every unit-month and window-month with at least
 `missing_min_expected` evaluations expected is a test, and a region's `missing_alpha` is the number
 of honest ones it accepts to see flagged per run (Bonferroni over the region's tests).
 
@@ -30,6 +33,7 @@ from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
 
 MIN_PEER_CASES = 100  # below this the peers' own rates are noise: the wider group's are used
+MIN_OWN_CASES = 100  # below this a unit's (window's) other months are noise: only its peers judge
 
 
 def _month_sql(column: str) -> str:
@@ -97,24 +101,51 @@ def _layer(*rates: np.ndarray) -> np.ndarray:
     return np.nan_to_num(out)
 
 
-def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, fallback: np.ndarray,
-           labels: list[tuple[int, str, str]], regions: list[int], tests: dict[int, int]) -> list[Suspect]:  # fmt: skip
-    """The members far below their group's other members: leave-one-out rates per channel."""
+def _sums(groups: np.ndarray, comp: np.ndarray, ev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group the completed and evaluated cases of all its members, per channel."""
     n_groups = int(groups.max()) + 1 if len(groups) else 0
     g_comp = np.zeros((n_groups, comp.shape[1]))
     g_ev = np.zeros_like(g_comp)
     np.add.at(g_comp, groups, comp)
     np.add.at(g_ev, groups, ev)
+    return g_comp, g_ev
+
+
+def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Each member's expected evaluations at its own rates of the period's other months (per
+    channel; a channel it has no other month of takes `rates`); NaN when those months hold fewer
+    than MIN_OWN_CASES completed cases."""
+    o_comp, o_ev = _sums(owners, comp, ev)
+    rest_comp, rest_ev = o_comp[owners] - comp, o_ev[owners] - ev
+    own = _rates(rest_ev, rest_comp)
+    expected = (comp * np.where(np.isnan(own), rates, own)).sum(axis=1)
+    return np.where(rest_comp.sum(axis=1) >= MIN_OWN_CASES, expected, np.nan)
+
+
+def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, fallback: np.ndarray,
+           labels: list[tuple[int, str, str]], regions: list[int], tests: dict[int, int],
+           owners: np.ndarray) -> list[Suspect]:  # fmt: skip
+    """The members far below their group's other members (leave-one-out rates per channel) and,
+    where its other months are like its peers', below its own other months too."""
+    g_comp, g_ev = _sums(groups, comp, ev)
     rest_comp, rest_ev = g_comp[groups] - comp, g_ev[groups] - ev
     enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
     peer = _rates(rest_ev, rest_comp)
     rates = np.where(enough[:, None], _layer(peer, fallback), np.nan_to_num(fallback))
     expected = (comp * rates).sum(axis=1)
+    th = [ctx.units[u].thresholds for u, _, _ in labels]
+    max_ratio = np.array([t.missing_max_ratio for t in th])
+    # A unit (window) whose other months are rated less than its peers' but not far less is rated
+    # less for reasons of its own (its people, its items): a month is judged against its own
+    # months then, whichever expects fewer. One far below its peers all year is judged by its peers.
+    own = _own_months(owners, comp, ev, rates)
+    own_like_peers = ~np.isnan(own) & (np.nan_to_num(own) >= max_ratio * expected)
+    tested_expected = expected
+    expected = np.where(own_like_peers, np.minimum(expected, np.nan_to_num(own)), expected)
     k = ev.sum(axis=1)
     n = comp.sum(axis=1)
-    th = [ctx.units[u].thresholds for u, _, _ in labels]
     min_expected = np.array([t.missing_min_expected for t in th])
-    tested = expected >= min_expected
+    tested = tested_expected >= min_expected
     for i in np.flatnonzero(tested):
         tests[regions[i]] = tests.get(regions[i], 0) + 1
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -123,7 +154,7 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
         group_rates = _layer(_rates(g_ev, g_comp)[groups], fallback)
         own_expected = (comp * group_rates).sum(axis=1)
     spread_ratio = (k + 0.5) / (own_expected + 0.5)
-    low = tested & (ratio <= np.array([t.missing_max_ratio for t in th]))
+    low = tested & (ratio <= max_ratio)
     suspects = []
     members: dict[int, np.ndarray] = {}
     for i in np.flatnonzero(low):
@@ -168,7 +199,9 @@ def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
     )
     tests: dict[int, int] = {}
     labels = [(u, "", m) for u, m in ukeys]
-    suspects = _judge(ctx, groups, u_comp, u_ev, fallback, labels, regions, tests)
+    owner_of: dict[object, int] = {}
+    owners = np.array([owner_of.setdefault(u, len(owner_of)) for u, _ in ukeys], dtype=np.int64)
+    suspects = _judge(ctx, groups, u_comp, u_ev, fallback, labels, regions, tests, owners)
     # Windows of units not suspected as a whole, against the unit's other windows.
     whole = {(s.unit_id, s.month) for s in suspects}
     picked = [i for i, (u, w, m) in enumerate(cells.keys) if w and (u, m) not in whole]
@@ -178,9 +211,13 @@ def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
         keep = siblings[w_groups] >= 2
         idx = np.array(picked)[keep]
         if len(idx):
+            windows = np.array(
+                [owner_of.setdefault(cells.keys[i][:2], len(owner_of)) for i in idx], dtype=np.int64
+            )
             suspects += _judge(
                 ctx, cell_unit[idx], cells.completed[idx], cells.evaluated[idx], fallback[cell_unit[idx]],
                 [cells.keys[i] for i in idx], [units_info[cells.keys[i][0]].region for i in idx], tests,
+                windows,
             )  # fmt: skip
     flagged = []
     for s in suspects:

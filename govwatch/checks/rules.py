@@ -393,16 +393,26 @@ def _rater_rows(ctx: Context) -> tuple[str, list]:
 def evaluator_many(ctx: Context) -> Iterator[Candidate]:
     """One evaluator rating far more cases, units or cases in a day than the region's evaluators do."""
     sql, params = _rater_rows(ctx)
+    per_rater, per_day = f"{_TEMP}_h", f"{_TEMP}_hd"
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
+        for table in (_TEMP, per_rater, per_day):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
         cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql}", params)
         try:
+            # Each evaluator's counts once, in two small tables the histograms and the suspects read.
             cursor.execute(f"CREATE INDEX {_TEMP}_hdk ON {_TEMP} (h, d, k)", [])
-            per_rater = f"SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu FROM {_TEMP} GROUP BY h"
-            cursor.execute(f"SELECT n, nu, COUNT(*) FROM ({per_rater}) x GROUP BY n, nu", [])
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {per_rater} AS SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu "
+                f"FROM {_TEMP} GROUP BY h",
+                [],
+            )
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {per_day} AS SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d",
+                [],
+            )
+            cursor.execute(f"SELECT n, nu, COUNT(*) FROM {per_rater} GROUP BY n, nu", [])
             joint = cursor.fetchall()
-            per_day = f"SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d"
-            cursor.execute(f"SELECT n, COUNT(*) FROM ({per_day}) x GROUP BY n", [])
+            cursor.execute(f"SELECT n, COUNT(*) FROM {per_day} GROUP BY n", [])
             days = dict(cursor.fetchall())
             cases_hist: Counter = Counter()
             units_hist: Counter = Counter()
@@ -415,15 +425,20 @@ def evaluator_many(ctx: Context) -> Iterator[Candidate]:
             low_cases = min(m[0] for m in limits.values())
             low_units = min(m[1] for m in limits.values())
             low_day = min(m[2] for m in limits.values())
-            cursor.execute(
-                f"SELECT h FROM {_TEMP} GROUP BY h HAVING COUNT(DISTINCT k) >= %s OR COUNT(DISTINCT u) >= %s "
-                f"UNION SELECT h FROM ({per_day}) x WHERE n >= %s",
-                [low_cases, low_units, low_day],
+            # The suspects' ratings in one pass over the period's, whatever their number.
+            suspects = f"SELECT h FROM {per_rater} WHERE n >= %s OR nu >= %s UNION SELECT h FROM {per_day} WHERE n >= %s"
+            found = rows(
+                f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
+                f"WHERE h IN ({suspects}) AND auto = %s AND t < %s ORDER BY 1, 5",
+                [low_cases, low_units, low_day, False, ctx.end],
             )
-            suspects = [h for (h,) in cursor.fetchall()]
         finally:
-            cursor.execute(f"DROP TABLE IF EXISTS {_TEMP}", [])
-    yield from _rater_findings(ctx, suspects, limits, cases_hist, units_hist, Counter(days))
+            for table in (_TEMP, per_rater, per_day):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
+    for h, group in groupby(found, key=lambda r: r[0]):
+        candidate = _rater_candidate(ctx, h, list(group), limits)
+        if candidate:
+            yield candidate
 
 
 def _rater_limits(
@@ -440,23 +455,7 @@ def _rater_limits(
     return out
 
 
-def _rater_findings(ctx, suspects, limits, cases_hist, units_hist, days_hist) -> Iterator[Candidate]:
-    for i in range(0, len(suspects), 500):
-        batch = suspects[i : i + 500]
-        marks = ", ".join(["%s"] * len(batch))
-        sql = (
-            f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
-            f"WHERE h IN ({marks}) AND auto = %s AND t < %s ORDER BY 1, 5"
-        )
-        params = [*batch, False, ctx.end]
-        for h, group in groupby(rows(sql, params), key=lambda r: r[0]):
-            group = list(group)
-            candidate = _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist)
-            if candidate:
-                yield candidate
-
-
-def _rater_candidate(ctx, h, group, limits, cases_hist, units_hist, days_hist) -> Candidate | None:
+def _rater_candidate(ctx: Context, h: str, group: list[tuple], limits: dict) -> Candidate | None:
     main_unit = Counter(r[3] for r in group).most_common(1)[0][0]
     th = ctx.units[main_unit].thresholds
     lim_cases, lim_units, lim_day = limits[th.evaluator_alpha]
@@ -501,50 +500,68 @@ def normalise_comment(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC")
 
 
-def _comment_sql(ctx: Context, select_e: str, select_p: str, extra: str = "") -> tuple[str, list]:
-    """The period's commented evaluations but defaults and negative reviews: a negative review is
-    verified with the citizen in its rectification loop (差评整改), where a false one shows; what is
-    copied from one evaluation to the next is made-up praise."""
-    sql = (
+def _comment_sql(select_e: str, select_p: str, extra: str = "") -> str:
+    """The commented evaluations of a span (two bounds, twice) but defaults and negative reviews: a
+    negative review is verified with the citizen in its rectification loop (差评整改), where a false
+    one shows; what is copied from one evaluation to the next is made-up praise. Parameters: the
+    bounds, False, 3, then the same for the pending table."""
+    return (
         f"SELECT {select_e} FROM {E} e WHERE {_period_sql('e')} AND e.comment <> '' AND e.auto = %s "
         f"AND e.level >= %s {extra.format(a='e')} "
         f"UNION ALL SELECT {select_p} FROM {P} p WHERE {_period_sql('p')} AND p.comment <> '' AND p.auto = %s "
         f"AND p.level >= %s {extra.format(a='p')}"
     )
-    return sql, [*ctx.period.bounds(), False, 3]
+
+
+# Common speech is judged on at least a year up to the period's end, not only on the period.
+SPEECH_SPAN = timedelta(days=365)
+
+
+@dataclass
+class Text:
+    """One normalised comment: its spellings, its uses per unit in the period and in the span."""
+
+    raw: set = field(default_factory=set)
+    period: Counter = field(default_factory=Counter)
+    span: Counter = field(default_factory=Counter)
 
 
 def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
-    """The same comment, long enough to be someone's own words, on several cases, that the rest of
-    the region does not write."""
-    shortest = min(u.thresholds.duplicate_min_length for u in ctx.units.by_id.values())
+    """The same comment, long enough to be someone's own words, on several cases of a unit, that
+    the rest of the region does not write, or writes far more rarely than that unit's evaluations do."""
+    texts, written_period, written_span = _texts(ctx)
     fewest = min(u.thresholds.duplicate_min_cases for u in ctx.units.by_id.values())
-    widest = max(u.thresholds.duplicate_max_units for u in ctx.units.by_id.values())
-    sql, params = _comment_sql(ctx, "e.comment, e.unit_id", "p.comment, p.unit_id")
-    grouped = f"SELECT comment, unit_id, COUNT(*) FROM ({sql}) x GROUP BY comment, unit_id"
-    texts: dict[str, dict] = {}
-    for comment, unit_id, count in stream(grouped, params * 2):
-        key = normalise_comment(comment)
-        if len(key) < shortest:
-            continue
-        entry = texts.setdefault(key, {"raw": set(), "units": set(), "count": 0})
-        entry["raw"].add(comment)
-        entry["units"].add(unit_id)
-        entry["count"] += count
-    candidates = {k: v for k, v in texts.items() if v["count"] >= fewest and len(v["units"]) <= widest}
-    if not candidates:
+    tests = sum(1 for t in texts.values() for n in t.period.values() if n >= fewest)
+    volumes = np.array([v for v in written_span.values() if v > 0], dtype=np.float64)
+    copied: dict[str, set[int]] = {}
+    for key, text in texts.items():
+        units = _copied_in(ctx, key, text, written_period, volumes, max(tests, 1))
+        if units:
+            copied[key] = units
+    if not copied:
         return
-    # Common speech is judged on everything ever recorded, not only this period.
-    spread = _units_ever(sorted(raw for v in candidates.values() for raw in v["raw"]))
-    for entry in candidates.values():
-        entry["ever"] = set().union(*(spread.get(raw, set()) for raw in entry["raw"]))
-    candidates = {k: v for k, v in candidates.items() if len(v["ever"]) <= widest}
-    found = _commented(ctx, sorted(raw for v in candidates.values() for raw in v["raw"]))
-    for key, entry in candidates.items():
-        evaluations = sorted((r for raw in entry["raw"] for r in found.get(raw, [])), key=lambda r: r[3])
-        candidate = _duplicate_candidate(ctx, key, sorted(entry["raw"]), evaluations, entry["ever"])
-        if candidate:
-            yield candidate
+    found = _commented(ctx, sorted(raw for key in copied for raw in texts[key].raw))
+    for key, units in copied.items():
+        text = texts[key]
+        rows = sorted(
+            (r for raw in text.raw for r in found.get(raw, []) if r[1] in units), key=lambda r: r[3]
+        )
+        raws = sorted(text.raw)
+        if len(text.span) <= max(ctx.units[u].thresholds.duplicate_max_units for u in units):
+            candidate = _duplicate_candidate(ctx, key, raws, rows, "", "全区其他单位从未使用这句话")
+            if candidate:
+                yield candidate
+            continue
+        # Many units write it: each unit that copied it is a finding of its own.
+        rate = _text_rate(len(text.span), volumes)
+        for unit_id in sorted(units):
+            mine = [r for r in rows if r[1] == unit_id]
+            times = len(mine) / max(rate * written_period[unit_id], 1e-9)
+            where = (f"全区另有 {len(text.span) - 1} 个单位用过这句话，但本单位评价中出现的频率"
+                     f"约为全区的 {min(times, 9999):.0f} 倍")  # fmt: skip
+            candidate = _duplicate_candidate(ctx, key, raws, mine, f"|{unit_id}", where)
+            if candidate:
+                yield candidate
 
 
 def _batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
@@ -553,43 +570,112 @@ def _batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
         yield batch, ", ".join(["%s"] * len(batch))
 
 
-def _units_ever(comments: list[str]) -> dict[str, set]:
-    out: dict[str, set] = defaultdict(set)
-    for batch, marks in _batches(comments):
-        for table in (E, P):
-            for comment, unit_id in rows(
-                f"SELECT DISTINCT comment, unit_id FROM {table} WHERE comment IN ({marks})", batch
-            ):
-                out[comment].add(unit_id)
+def _texts(ctx: Context) -> tuple[dict[str, Text], Counter, Counter]:
+    """Every comment long enough to check, with its uses per unit in the period and over the span
+    that judges common speech, and each unit's commented evaluations (any comment) in both: one
+    grouped statement."""
+    shortest = min(u.thresholds.duplicate_min_length for u in ctx.units.by_id.values())
+    start = min(ctx.period.start, ctx.period.end - SPEECH_SPAN)
+    sql = _comment_sql(
+        "e.comment, e.unit_id, CASE WHEN e.at >= %s THEN 1 ELSE 0 END AS inside",
+        "p.comment, p.unit_id, CASE WHEN p.at >= %s THEN 1 ELSE 0 END",
+    )
+    grouped = f"SELECT comment, unit_id, SUM(inside), COUNT(*) FROM ({sql}) x GROUP BY comment, unit_id"
+    one = [moment(ctx.period.start), moment(start), moment(ctx.period.end), False, 3]
+    texts: dict[str, Text] = {}
+    written_period: Counter = Counter()
+    written_span: Counter = Counter()
+    keys: dict[str, str] = {}
+    for comment, unit_id, in_period, count in stream(grouped, one * 2):
+        written_span[unit_id] += count
+        written_period[unit_id] += in_period
+        key = keys.get(comment)
+        if key is None:
+            key = keys[comment] = normalise_comment(comment)
+        if len(key) < shortest:
+            continue
+        text = texts.setdefault(key, Text())
+        text.raw.add(comment)
+        text.span[unit_id] += count
+        if in_period:
+            text.period[unit_id] += in_period
+    return texts, written_period, written_span
+
+
+def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, volumes: np.ndarray,
+               tests: int) -> set[int]:  # fmt: skip
+    """The units whose evaluations of the period carry this text as a copy.
+
+    A text few units write (at most `duplicate_max_units`) is a copy wherever it stands on
+    `duplicate_min_cases` cases. A text many units write may still be copied in some of them: the
+    region's rate of it per commented evaluation is estimated from how many units write it at all
+    (a unit counts once, however often its own evaluations repeat it, so copies elsewhere do not
+    make it common), and a unit whose evaluations carry it at least `duplicate_min_ratio` times
+    that rate and improbably often (Poisson, `duplicate_alpha` over the region's tests) copied it.
+    """
+    out: set[int] = set()
+    rate = None
+    for unit_id, n in text.period.items():
+        th = ctx.units[unit_id].thresholds
+        if n < th.duplicate_min_cases or len(key) < th.duplicate_min_length:
+            continue
+        if len(text.span) <= th.duplicate_max_units:
+            out.add(unit_id)
+            continue
+        if rate is None:
+            rate = _text_rate(len(text.span), volumes)
+        expected = rate * written_period[unit_id]
+        if n >= th.duplicate_min_ratio * expected and poisson_sf(n, expected) <= th.duplicate_alpha / tests:
+            out.add(unit_id)
     return out
+
+
+def _text_rate(units: int, volumes: np.ndarray) -> float:
+    """The rate r per commented evaluation at which `units` of the region's units (of commented
+    evaluations `volumes`) would be expected to write a text at least once: the sum over units of
+    1 - exp(-r * volume) = units (bisection on the log scale)."""
+    if not len(volumes) or units >= len(volumes):
+        return 1.0
+    low, high = 1e-9, 1.0
+    for _ in range(60):
+        mid = math.sqrt(low * high)
+        if float(np.sum(-np.expm1(-mid * volumes))) < units:
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def _commented(ctx: Context, comments: list[str]) -> dict[str, list[tuple]]:
-    """The period's evaluations carrying each of these comments, a few statements for them all:
+    """The period's evaluations carrying each of these comments, in one statement for them all:
     {comment: [(eval_id, unit, window, at, case_no, evaluator_hash)]}."""
     out: dict[str, list[tuple]] = defaultdict(list)
-    for batch, marks in _batches(comments):
-        sql, params = _comment_sql(
-            ctx,
-            f"e.comment, e.eval_id, e.unit_id, e.window_code, {epoch('e.at')}, COALESCE(e.case_no, ''), e.evaluator_hash",
-            f"p.comment, p.eval_id, p.unit_id, p.window_code, {epoch('p.at')}, p.case_no, p.evaluator_hash",
-            extra=f"AND {{a}}.comment IN ({marks})",
-        )
-        for row in rows(sql, [*params, *batch, *params, *batch]):
-            out[row[0]].append(row[1:])
+    wanted = "govwatch_checks_comments"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {wanted}", [])
+        cursor.execute(f"CREATE TEMPORARY TABLE {wanted} (comment TEXT PRIMARY KEY)", [])
+        try:
+            cursor.executemany(f"INSERT INTO {wanted} (comment) VALUES (%s)", [(c,) for c in comments])
+            sql = _comment_sql(
+                f"e.comment, e.eval_id, e.unit_id, e.window_code, {epoch('e.at')}, COALESCE(e.case_no, ''), e.evaluator_hash",
+                f"p.comment, p.eval_id, p.unit_id, p.window_code, {epoch('p.at')}, p.case_no, p.evaluator_hash",
+                extra=f"AND {{a}}.comment IN (SELECT comment FROM {wanted})",
+            )
+            one = [*ctx.period.bounds(), False, 3]
+            for row in stream(sql, one * 2):
+                out[row[0]].append(row[1:])
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {wanted}", [])
     return out
 
 
-def _duplicate_candidate(
-    ctx: Context, key: str, raws: list[str], found: list[tuple], ever: set
-) -> Candidate | None:
+def _duplicate_candidate(ctx: Context, key: str, raws: list[str], found: list[tuple], group: str,
+                         where: str) -> Candidate | None:  # fmt: skip
     if not found:
         return None
     unit_counts = Counter(r[1] for r in found)
     main_unit = unit_counts.most_common(1)[0][0]
     th = ctx.units[main_unit].thresholds
-    if len(key) < th.duplicate_min_length or len(ever) > th.duplicate_max_units:
-        return None
     cases = {r[4] or r[0] for r in found}
     # One person writing the same words on their own cases (a family's two) is not a copy.
     authors = {r[5] for r in found if r[5]} | {r[0] for r in found if not r[5]}
@@ -598,9 +684,9 @@ def _duplicate_candidate(
     quoted = raws[0] if len(raws[0]) <= 40 else raws[0][:40] + "…"
     names = "、".join(ctx.units[u].name for u, _ in unit_counts.most_common(3))
     return Candidate(
-        Kind.DUPLICATE_COMMENT, main_unit, "", f"comment|{hashlib.sha1(key.encode()).hexdigest()[:24]}",
+        Kind.DUPLICATE_COMMENT, main_unit, "", f"comment|{hashlib.sha1(key.encode()).hexdigest()[:24]}{group}",
         ctx.month(found[0][3]), [r[0] for r in found], sorted({r[4] for r in found if r[4]}),
         _score(0.5 + 0.25 * min(1.0, (len(cases) - 2) / 8) + 0.25 * min(1.0, len(key) / 20)),
         [f"{len(cases)} 件不同办件的评价内容相同：“{quoted}”",
-         f"出自 {len(authors)} 个不同评价人或匿名评价，集中在 {names}；全区其他单位从未使用这句话"],
+         f"出自 {len(authors)} 个不同评价人或匿名评价，集中在 {names}；{where}"],
     )  # fmt: skip

@@ -43,37 +43,39 @@ def binom_cdf(k: int, n: int, p: float) -> float:
 
 
 def tail_threshold(counts: Mapping[int, int], alpha: float, support: int = 30) -> int:
-    """The smallest m at which fewer than `alpha` of the observed units would reach m by chance.
+    """The smallest m at which fewer than `alpha` honest units are expected to reach m.
 
     `counts` is a histogram {m: how many have exactly m} of something honest people mostly have
-    little of (cases per evaluator, cases per evaluator and day). The body of the histogram, where
-    at least `support` units stand, is the evidence; beyond it the tail is extrapolated as a
-    geometric one with the heaviest continuation ratio seen in the last three supported steps
-    (a real tail thins out, so this overestimates it: a finding is never due to the model).
+    little of (cases per evaluator, cases per evaluator and day). Its body is the evidence of what
+    honest people do: the counts from the smallest m up, each held by at least `support` units and
+    by fewer than the count before it. A second population further out (the very ones a check looks
+    for: a province's few hundred made-up numbers, each rating twenty cases) is a bump after a dip,
+    never a continuation of the body, however many stand in it: a crowd of fakes cannot pass for
+    the region's habit by being numerous. Beyond the body the tail is extrapolated as a geometric
+    one with the heaviest ratio of consecutive counts in the body's last three steps (a real tail
+    thins out faster, so this overestimates it: a finding is never due to the model); a body of one
+    count gives no ratio, and the next count is taken as if it had just missed the support.
     """
-    at_least: dict[int, int] = {}
-    running = 0
-    for m in sorted(counts, reverse=True):
-        running += counts[m]
-        at_least[m] = running
-    top = max(counts, default=1)
-
-    def reach(m: int) -> int:
-        return next((at_least[j] for j in sorted(at_least) if j >= m), 0)
-
-    supported = [m for m in range(1, top + 1) if reach(m) >= support]
-    if not supported:
+    present = sorted(m for m, n in counts.items() if n > 0)
+    if not present:
+        return 2
+    top = present[-1]
+    first = present[0]
+    if counts[first] < support:
         return max(2, top + 1) if alpha < 1 else 2
-    last = supported[-1]
-    ratios = [reach(m + 1) / reach(m) for m in supported[-3:] if reach(m)]
-    q = max(ratios) if ratios else 0.0
-    if q <= 0:
-        return last + 1
+    body = [first]
+    while counts.get(body[-1] + 1, 0) >= support and counts.get(body[-1] + 1, 0) < counts[body[-1]]:
+        body.append(body[-1] + 1)
+    last = body[-1]
+    tail = body[-4:]
+    q = max(
+        (counts[b] / counts[a] for a, b in zip(tail, tail[1:], strict=False)), default=support / counts[last]
+    )
     if q >= 1:
         return top + 1
-    # reach(last) * q ** (m - last) <= alpha
-    steps = math.log(alpha / reach(last)) / math.log(q)
-    return last + max(1, math.ceil(steps))
+    # counts[last] * (q ** k + q ** (k + 1) + ...) <= alpha, k = m - last
+    k = math.log(alpha * (1 - q) / counts[last]) / math.log(q)
+    return last + max(1, math.ceil(k))
 
 
 def robust_floor(ratios: list[float], spread: float = 3.0) -> float | None:

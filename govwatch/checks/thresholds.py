@@ -42,6 +42,8 @@ class Thresholds:
     duplicate_min_length: int = 6
     duplicate_min_cases: int = 3
     duplicate_max_units: int = 2
+    duplicate_min_ratio: float = 10.0
+    duplicate_alpha: float = 0.01
     missing_max_ratio: float = 0.5
     missing_alpha: float = 0.05
     missing_min_expected: float = 10.0
@@ -81,7 +83,11 @@ DEFINITIONS: dict[str, Threshold] = {
                   "去掉标点空格后短于此字数的评价内容（如“满意”“很好”）不检查", int, 1, 200),
         Threshold("duplicate_min_cases", "重复内容最少办件数", "同一内容出现在至少此数目的不同办件上才算重复", int, 2, 1000),
         Threshold("duplicate_max_units", "重复内容最多单位数",
-                  "同一内容出现在超过此数目的单位时，视为群众常用语，不算重复", int, 1, 1000),
+                  "同一内容只出现在不超过此数目的单位时，在某单位达到最少办件数即算重复；出现在更多单位的，按下面两项判断", int, 1, 1000),
+        Threshold("duplicate_min_ratio", "重复内容集中倍数",
+                  "多个单位都写的内容，某单位评价中出现的频率至少为全区频率的此倍数，才算该单位重复", float, 1, 100000),
+        Threshold("duplicate_alpha", "重复内容显著性",
+                  "按全区使用该内容的频率（泊松分布），每次核查全区诚实单位中预计被误判的个数上限", float, 1e-12, 1),
         Threshold("missing_max_ratio", "漏报比例",
                   "单位或窗口的评价数不超过按同类单位评价率预计数的此比例时才算漏报", float, 0, 1),
         Threshold("missing_alpha", "漏报显著性",

@@ -159,6 +159,35 @@ def test_one_number_rating_many_cases_is_found_not_a_family_or_a_returning_citiz
     assert o.finding.unit.code == "B5" and "18 件" in o.candidate.reasons[0]
 
 
+def test_a_crowd_of_numbers_each_rating_many_cases_is_found_and_not_taken_for_the_regions_habit(world, check):
+    """A province plants many such numbers at once: enough of them to fill the region's histogram
+    of cases per evaluator far out. They are a second population, not the honest citizens' tail,
+    and every one of them is found; the family and the returning citizens beside them are not."""
+    world.honest(*MARCH, per_day=8)
+    returning = set()
+    for n in range(40):
+        phone = world.phone()
+        for k in range(2):
+            case = world.case(f"B{1 + (n + k) % 8}", "W1", at(2026, 3, 2 + k * 7, 9, n),
+                              at(2026, 3, 2 + k * 7, 9, n + 10))  # fmt: skip
+            returning.add(world.rate(case, at(2026, 3, 2 + k * 7, 14, n), channel="sms", evaluator=phone))
+    family = world.phone()
+    kin = [world.case("B3", "W2", at(2026, 3, 12, 9, 5), at(2026, 3, 12, 9, 20 + k)) for k in range(2)]
+    family_ids = {world.rate(c, at(2026, 3, 12, 9, 21 + k, 30), evaluator=family) for k, c in enumerate(kin)}
+    # Seven numbers per department, each rating eight of its own unit's cases over a few days.
+    fakes = set()
+    for n in range(56):
+        unit, phone = f"B{1 + n % 8}", world.phone()
+        done = [world.case(unit, "W3", at(2026, 3, 2, 9, k), at(2026, 3, 2, 10, k)) for k in range(8)]
+        for k, c in enumerate(done):
+            fakes.add(world.rate(c, at(2026, 3, 16 + k // 3, 9 + k % 3, n), channel="qr", evaluator=phone))
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.EVALUATOR_MANY) == fakes
+    assert not (family_ids | returning) & named(found, Kind.EVALUATOR_MANY)
+    assert len(found[Kind.EVALUATOR_MANY]) == 56
+
+
 # -- burst ---------------------------------------------------------------------------------------
 
 
@@ -259,6 +288,31 @@ def test_one_made_up_comment_on_several_cases_is_found_common_short_comments_are
     assert found[Kind.DUPLICATE_COMMENT][0].finding.unit.code == "B6"
 
 
+def test_a_template_copied_in_several_units_is_found_in_each_a_phrase_every_unit_writes_is_not(world, check):
+    """Staff of three units paste the same praise: the text is in more units than a made-up comment
+    of one unit would be, but it stands in those units far more often than the region writes it."""
+    world.honest(*MARCH, per_day=2)
+    template = "工作人员业务熟练，一次性告知所需材料，全程耐心细致，非常满意！"
+    common = "一次办好，不用跑腿，很方便"
+    copies, everyday = set(), set()
+    for u, unit in enumerate(["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8"]):
+        done = [world.case(unit, "W2", at(2026, 3, 2, 9, n), at(2026, 3, 2, 10, n)) for n in range(40)]
+        for n, case in enumerate(done[:30]):  # citizens' own words, and the phrase everyone uses
+            words = common if n % 5 == 0 else f"第{n}次来{unit}办事，{u + n}分钟就办好了"
+            rated = world.rate(case, at(2026, 3, 3 + n % 20, 14, n), channel="sms", evaluator=world.phone(),
+                               comment=words)  # fmt: skip
+            if words == common:
+                everyday.add(rated)
+        if unit in ("B5", "B6", "B7"):
+            copies |= {world.rate(case, at(2026, 3, 9 + n, 10, u), channel="qr", evaluator=world.phone(),
+                                  comment=template) for n, case in enumerate(done[30:38])}  # fmt: skip
+    world.load()
+    found = check(*MARCH)
+    assert named(found, Kind.DUPLICATE_COMMENT) == copies
+    assert sorted(o.finding.unit.code for o in found[Kind.DUPLICATE_COMMENT]) == ["B5", "B6", "B7"]
+    assert not everyday & named(found, Kind.DUPLICATE_COMMENT)
+
+
 # -- missing_evaluations -------------------------------------------------------------------------
 
 
@@ -277,6 +331,25 @@ def test_a_unit_that_did_not_enter_its_evaluations_is_found_a_quieter_one_is_not
     )
     assert set(o.candidate.case_nos) == unevaluated
     assert o.finding.month == date(2026, 3, 1)
+
+
+def test_a_unit_always_rated_less_than_its_peers_is_judged_by_its_own_months_a_silent_month_still_shows(
+    world, check
+):
+    """B7's citizens rate less than its peers' every month (its own people, its own items): its
+    March, a little lower still, is an ordinary month of B7's. B8 did not enter March at all."""
+    peers = ["B1", "B2", "B3", "B4", "B5", "B6"]
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=peers, per_day=3, share=0.4)
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=["B7"], per_day=3, share=0.22)
+    world.honest(date(2026, 1, 5), date(2026, 2, 28), units=["B8"], per_day=3, share=0.4)
+    world.honest(*MARCH, units=peers, per_day=3, share=0.4)
+    world.honest(*MARCH, units=["B7"], per_day=3, share=0.1)
+    world.honest(*MARCH, units=["B8"], per_day=3, share=0.01)
+    world.load()
+    found = check(date(2026, 1, 1), MARCH[1])
+    assert [(o.finding.unit.code, f"{o.finding.month:%Y-%m}") for o in found[Kind.MISSING_EVALUATIONS]] == [
+        ("B8", "2026-03")
+    ]
 
 
 def test_a_window_whose_device_was_silent_is_found_against_its_units_other_windows(world, check):
@@ -316,6 +389,20 @@ def test_check_of_a_period_reads_only_its_evaluations(world, check):
     world.load()
     assert Kind.OFF_HOURS not in check(date(2026, 3, 11), date(2026, 3, 31))
     assert Kind.OFF_HOURS in check(date(2026, 3, 10), date(2026, 3, 10))
+
+
+def test_a_months_check_judges_comments_on_the_year_and_names_only_the_months_copies(world, check):
+    """The comments of the months before tell common speech from copies; the month checked names
+    only its own evaluations, and a month whose comments were all written before raises nothing."""
+    made_up = "窗口工作人员服务热情周到，办事效率非常高，为民服务真心实意！"
+    done = [world.case("B6", "W1", at(2026, 2, 2, 9, n), at(2026, 2, 2, 10, n)) for n in range(8)]
+    for n in range(4):  # February's copies, before the month checked
+        world.rate(done[n], at(2026, 2, 9 + n, 10), channel="qr", evaluator=world.phone(), comment=made_up)
+    march = {world.rate(done[n], at(2026, 3, 9 + n, 10), channel="qr", evaluator=world.phone(),
+                        comment=made_up) for n in range(4, 8)}  # fmt: skip
+    world.load()
+    assert named(check(date(2026, 3, 1), date(2026, 3, 31)), Kind.DUPLICATE_COMMENT) == march
+    assert Kind.DUPLICATE_COMMENT not in check(date(2026, 4, 1), date(2026, 4, 30))
 
 
 def test_dates_in_the_wrong_order_are_refused(world):
