@@ -1,10 +1,11 @@
 """Where the leaders' pages read their figures: the big screen, the charts, the ranking and the
-bulletin all call `unit_figures`, never the figures' queries directly.
+bulletin all call these, never the figures' queries directly.
 
-Today it computes the figures of contract section 4 from the raw rows (govwatch.reports.figures).
-When the daily per-unit aggregates kept by the worker are in place, this one function switches to
-them (one line below) and every leader's page, the ranking and the bulletin follow; the tests that
-hold them equal to `govwatch report kpi` keep holding.
+`unit_figures` is `kpi_rows` (the rows of `govwatch report kpi`), whose case and evaluation figures
+are sums of the daily per-unit aggregates (govwatch.figures: UnitDay and UnitMonth, the stale marks
+folded first), not counts of the raw cases; `kpi_rows_raw` counts the raw rows and the tests hold
+the two equal. `scope_figures` is the total row's case and evaluation figures alone, one sum over
+the aggregates of the units with no row per unit: what a tile or a trend point needs.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from govwatch.catalog.figures import rate
+from govwatch.evaluations.rules import negative_levels
+from govwatch.figures.read import scope_totals
 from govwatch.orgs.models import Unit
 
-from .figures import kpi_rows
+from .figures import kpi_rows, selected_units
 
 
 def unit_figures(
@@ -24,3 +28,25 @@ def unit_figures(
 ) -> list[dict[str, Any]]:
     """`kpi_rows`: one row per unit of the selection in tree order, then the `total` row."""
     return kpi_rows(date_from, date_to, unit_code, units_qs=units_qs)
+
+
+SCOPE_FIGURES = ("received", "completed", "completed_on_time", "on_time_rate", "evaluations", "negative",
+                 "satisfaction_rate")  # fmt: skip
+
+
+def scope_figures(
+    date_from: date, date_to: date, unit_code: str | None = None, *, units_qs: QuerySet[Unit] | None = None
+) -> dict[str, Any]:
+    """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them."""
+    c = scope_totals(date_from, date_to, selected_units(unit_code, units_qs))
+    evaluations = sum(c[f"level_{level}"] for level in range(1, 6))
+    negative = sum(c[f"level_{level}"] for level in negative_levels() if 1 <= level <= 5)
+    return {
+        "received": c["received"],
+        "completed": c["completed"],
+        "completed_on_time": c["completed_on_time"],
+        "on_time_rate": rate(c["completed_on_time"], c["completed"]),
+        "evaluations": evaluations,
+        "negative": negative,
+        "satisfaction_rate": rate(evaluations - negative, evaluations),
+    }
