@@ -51,7 +51,7 @@ def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
         # target is PostgreSQL (give it an empty database).
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" or name == "public"}
         env["GOVWATCH_VAR_DIR"] = tmp
-        if name == "pages" and params.get("region"):
+        if name in ("pages", "leaders") and params.get("region"):
             # A region loaded before (its GOVWATCH_VAR_DIR): read, not rebuilt, by the section.
             env["GOVWATCH_VAR_DIR"] = params["region"]
         proc = subprocess.run(
@@ -83,7 +83,8 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "predict-quality": {"seed": args.seed, "replay_from": args.replay_from, "replay_to": args.replay_to,
                             "retrain_days": args.retrain_days},
         "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
-        "leaders": {"seed": args.seed, "scale": args.leaders_scale, "fraction": args.leaders_fraction},
+        "leaders": {"seed": args.seed, "scale": args.leaders_scale, "fraction": args.leaders_fraction,
+                    "region": os.path.abspath(args.leaders_region) if args.leaders_region else ""},
         "pages": {
             "region": os.path.abspath(args.pages_region) if args.pages_region else "",
             "fraction": args.province_fraction if args.province_fraction != 1.0 else 0.2,
@@ -139,6 +140,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retrain-days", type=int, default=7, help="回放中每隔几天重新训练一次")
     p.add_argument("--leaders-scale", default="district", help="大屏与月通报基准的规模：district 或 province")
     p.add_argument("--leaders-fraction", type=float, default=1.0, help="大屏与月通报基准的省级数据比例")
+    p.add_argument(
+        "--leaders-region",
+        metavar="DIR",
+        help="大屏与月通报基准：使用已导入演示数据的数据目录（GOVWATCH_VAR_DIR）；不给则按 --leaders-scale 生成",
+    )
     p.add_argument(
         "--pages-region",
         metavar="DIR",

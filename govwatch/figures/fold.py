@@ -312,3 +312,11 @@ def pending() -> bool:
 
 def stale_units() -> Iterable[int]:
     return StaleDay.objects.values_list("unit_id", flat=True).distinct()
+
+
+def freshness() -> str:
+    """A token of the marks waiting to be folded: it changes whenever a writer marks a day (the
+    newest mark's id) and when the marks are folded (none left). What was computed from the figures
+    under one token is stale under another."""
+    newest = StaleDay.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return str(newest or 0)

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -44,12 +43,10 @@ from .figures import UnknownUnit
 from .leaders_forms import BulletinWordsForm, NewBulletinForm, WeightsForm
 from .models import COMPONENTS, Bulletin, RankingWeights
 from .ranking import ranking, weights_text
-from .screen import MONTH_TILES, TODAY_TILES, screen_data
+from .screen import MONTH_TILES, TODAY_TILES, screen_data, stored_screen
 from .views import _form as period_form  # the reports page's period and unit, from the address
 from .views import _selection as period_selection
 from .workbooks import ranking_xlsx
-
-SCREEN_CACHE_SECONDS = 20
 
 
 def _units(request: HttpRequest):
@@ -66,12 +63,8 @@ def _screen_unit(request: HttpRequest, code: str | None) -> str | None:
 def _cached_screen(request: HttpRequest, code: str | None) -> dict[str, Any]:
     """The screen's document, shared for a few seconds by the screens showing the same units (a
     wall of screens and phones refreshing every minute costs one computation)."""
-    key = f"govwatch:screen:{scope(request.user).path}:{code or ''}"
-    data = cache.get(key)
-    if data is None:
-        data = screen_data(code, _units(request))
-        cache.set(key, data, SCREEN_CACHE_SECONDS)
-    return data
+    key = f"{scope(request.user).path}:{code or ''}"
+    return stored_screen(key, lambda: screen_data(code, _units(request)))
 
 
 @member_required

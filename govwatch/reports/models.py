@@ -109,3 +109,19 @@ class Bulletin(models.Model):
         from django.urls import reverse
 
         return reverse("reports:bulletin", args=[self.pk])
+
+
+class ScreenSnapshot(models.Model):
+    """The big screen's last document for one scope and unit (govwatch.reports.screen.stored_screen):
+    every web process reads the same row, so a wall of screens refreshing costs one computation per
+    scope, whichever process serves them."""
+
+    key = models.CharField(max_length=300, unique=True)
+    computed_at = models.DateTimeField()
+    # The daily figures' state the document was computed from: a mark written since makes it stale.
+    freshness = models.CharField(max_length=40)
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = "大屏数据快照"
+        verbose_name_plural = "大屏数据快照"

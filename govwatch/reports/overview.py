@@ -22,7 +22,7 @@ from govwatch.workcal.calendar import get_calendar
 from . import charts
 from .areas import complaints_in
 from .figures import Period, _open_at_end, selected_units
-from .source import unit_figures
+from .source import scope_figures
 
 TREND_MONTHS = 6
 
@@ -50,14 +50,15 @@ def trend(
     months: int = TREND_MONTHS,
     last_day: date | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(label, total row) for each of the last `months` months up to `month`'s (that one up to
-    `last_day` when given: the month so far)."""
+    """(label, figures) for each of the last `months` months up to `month`'s (that one up to
+    `last_day` when given: the month so far): the total row's case and evaluation figures
+    (`scope_figures`, one sum over the aggregates a month)."""
     out = []
     for first in months_before(month, months):
         date_from, date_to = month_period(first)
         if last_day is not None and date_from <= last_day <= date_to:
             date_to = last_day
-        total = unit_figures(date_from, date_to, unit_code, units_qs=units_qs)[-1]
+        total = scope_figures(date_from, date_to, unit_code, units_qs=units_qs)
         out.append((f"{first.year}年{first.month}月", total))
     return out
 

@@ -99,8 +99,10 @@ def _scored(
     unit_code: str | None,
     units_qs: QuerySet[Unit] | None,
     weights: dict[str, int],
+    rows: list[dict[str, Any]] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
-    rows = unit_figures(date_from, date_to, unit_code, units_qs=units_qs)[:-1]
+    if rows is None:
+        rows = unit_figures(date_from, date_to, unit_code, units_qs=units_qs)[:-1]
     units = selected_units(unit_code, units_qs)
     ids = dict(units.values_list("code", "pk"))
     suspects = suspect_evaluations(date_from, date_to, units)
@@ -121,11 +123,13 @@ def ranking(
     *,
     units_qs: QuerySet[Unit] | None = None,
     weights: dict[str, int] | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ranking document: period, previous period, weights and one row per ranked unit, best
-    first (units with no score last, by code). Raises UnknownUnit for a code outside `units_qs`."""
+    first (units with no score last, by code). Raises UnknownUnit for a code outside `units_qs`.
+    `rows`: the units' rows of `unit_figures` for the period when the caller has them already."""
     weights = weights if weights is not None else RankingWeights.current().as_dict()
-    scored, scores = _scored(date_from, date_to, unit_code, units_qs, weights)
+    scored, scores = _scored(date_from, date_to, unit_code, units_qs, weights, rows)
     rank = ranks(scores)
     prev_from, prev_to = previous_period(date_from, date_to)
     _prev_rows, prev_scores = _scored(prev_from, prev_to, unit_code, units_qs, weights)

@@ -3,21 +3,27 @@
 `screen_data` is everything the screen shows, as one JSON document: the page draws it at once and
 then fetches it again every REFRESH_SECONDS (the screen hangs on a wall for days). The month's
 tiles are the total row of `unit_figures` for the month so far (so they equal `govwatch report kpi
---from <first> --to <today>`); today's tiles the same for today alone.
+--from <first> --to <today>`); today's tiles and the trend the same figures for today alone and for
+each month (`scope_figures`: one sum over the daily aggregates, no row per unit). The month's rows
+serve the ranking too: the screen reads two months of rows (this one and the ranking's previous
+period), not ten.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from govwatch.figures.fold import freshness
 from govwatch.orgs.models import Unit
 
 from . import charts
 from .figures import selected_units
+from .models import ScreenSnapshot
 from .overview import (
     cards_chart,
     complaints_by,
@@ -28,9 +34,11 @@ from .overview import (
     trend_chart,
 )
 from .ranking import ranking
-from .source import unit_figures
+from .source import scope_figures, unit_figures
 
 REFRESH_SECONDS = 60
+# How long a stored document serves the screens of its scope while no figure was marked stale.
+SNAPSHOT_SECONDS = 20
 TOP_UNITS = 10
 
 # The tiles, in the order the screen shows them: (key, label, kind) with kind count or rate.
@@ -72,12 +80,13 @@ def screen_data(
     month_rows = unit_figures(first, today, unit_code, units_qs=units_qs)
     month = dict(month_rows[-1])
     month["complaints"] = month["complaints_received"]
-    day = dict(unit_figures(today, today, unit_code, units_qs=units_qs)[-1])
+    day = scope_figures(today, today, unit_code, units_qs=units_qs)
     cards = current_cards(units)
     day["red"] = sum(c["red"] for c in cards.values())
     day["yellow"] = sum(c["yellow"] for c in cards.values())
     names = dict(units.values_list("code", "name"))
-    every = [r for r in ranking(first, today, unit_code, units_qs=units_qs)["rows"] if r["rank"] is not None]
+    ranked_rows = ranking(first, today, unit_code, units_qs=units_qs, rows=month_rows[:-1])["rows"]
+    every = [r for r in ranked_rows if r["rank"] is not None]
     ranked, bottom = every[:TOP_UNITS], every[-TOP_UNITS:]
     root = units.order_by("path").first()
     by_category = complaints_by(first, today, scoped, "category")
@@ -117,3 +126,26 @@ def screen_data(
         ],
         "charts": {name: charts.dark(opt) for name, opt in option.items()},
     }
+
+
+def stored_screen(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The screen's document for `key` (a scope and unit): the stored snapshot while it is younger
+    than SNAPSHOT_SECONDS and no day's figures were marked stale since, else `compute()`, stored.
+
+    Stored in the database, not in a process's memory, so every web process serves the same
+    document and computes it once per scope, however many screens and phones refresh.
+    """
+    now = timezone.now()
+    snapshot = ScreenSnapshot.objects.filter(key=key).first()
+    if (
+        snapshot is not None
+        and now - timedelta(seconds=SNAPSHOT_SECONDS) <= snapshot.computed_at <= now
+        and snapshot.freshness == freshness()
+    ):
+        return snapshot.data
+    data = compute()
+    # The token after computing: the figures were folded on reading, so the marks they left are gone.
+    ScreenSnapshot.objects.update_or_create(
+        key=key, defaults={"computed_at": now, "freshness": freshness(), "data": data}
+    )
+    return data

@@ -61,3 +61,32 @@ def test_screen_page_and_data_for_each_role(ranked, client, roles):
     assert client.get("/reports/screen/RS/data.json").status_code == 404
     client.logout()
     assert client.get("/reports/screen/data.json").status_code == 302
+
+
+def test_the_screen_document_is_stored_once_for_every_process(ranked):
+    from datetime import date, timedelta
+
+    from govwatch.cases.models import StaleDay
+    from govwatch.orgs.models import Unit
+    from govwatch.reports.models import ScreenSnapshot
+    from govwatch.reports.screen import stored_screen
+
+    computed = []
+
+    def compute() -> dict:
+        computed.append(1)
+        return screen_data(None, None, LAST_EVENING)
+
+    first = stored_screen("/:", compute)
+    assert stored_screen("/:", compute) == first and len(computed) == 1
+    assert ScreenSnapshot.objects.get(key="/:").data == first
+    # A day marked stale (a case imported since): computed again.
+    StaleDay.objects.create(unit=Unit.objects.get(code="SC"), day=date(2026, 3, 31))
+    stored_screen("/:", compute)
+    assert len(computed) == 2
+    stored_screen("/:", compute)
+    assert len(computed) == 2
+    # Older than its 20 seconds: computed again.
+    ScreenSnapshot.objects.update(computed_at=ScreenSnapshot.objects.get().computed_at - timedelta(seconds=21))
+    stored_screen("/:", compute)
+    assert len(computed) == 3
