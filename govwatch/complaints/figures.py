@@ -25,6 +25,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from govwatch.core.bulk import plain_dicts
+
 from .models import Complaint
 
 FIGURES = (
@@ -107,7 +109,7 @@ def counts(start: datetime, end: datetime, only: QuerySet | None = None) -> dict
         )
     )
     for rows in (received, closed):
-        for row in rows:
+        for row in plain_dicts(rows):
             result.setdefault(row.pop("unit"), {}).update(row)
     return result
 

@@ -110,3 +110,22 @@ def insert_returning(
         )
         out.extend(cursor.fetchall())
     return out
+
+
+def plain_rows(qs) -> list[tuple]:
+    """The rows of a `values_list`/`values` queryset as the database returns them, without the ORM's
+    per-value converters: for grouped counts and sums over thousands of units (a province), whose
+    integers need none, the converters cost more than the query."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def plain_dicts(qs) -> list[dict]:
+    """`plain_rows` of a `values()` queryset as dicts keyed by its column names."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from govwatch.core.bulk import plain_rows
 from govwatch.core.tree import subtree
 from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
@@ -104,7 +105,9 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     negative = [level for level in negative_levels() if level in _LEVELS]
     sums: dict[int, list[int]] = {}
     for rows in parts:
-        for unit_id, *values in rows.order_by().values_list("unit").annotate(*[Sum(name) for name in names]):
+        for unit_id, *values in plain_rows(
+            rows.order_by().values_list("unit").annotate(*[Sum(name) for name in names])
+        ):
             if unit_id in sums:
                 sums[unit_id] = [a + b for a, b in zip(sums[unit_id], values, strict=True)]
             else:
@@ -125,7 +128,7 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
     overdue: dict[int, int] = defaultdict(int)
     for rows in changes:
-        for unit_id, n in rows.order_by().values_list("unit", "overdue_change"):
+        for unit_id, n in plain_rows(rows.order_by().values_list("unit", "overdue_change")):
             overdue[unit_id] += n
     for unit_id, n in overdue.items():
         result.setdefault(unit_id, {})["overdue_open"] = n

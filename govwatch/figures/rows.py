@@ -18,6 +18,7 @@ from django.db.models.lookups import LessThanOrEqual
 
 from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
+from govwatch.core.bulk import plain_rows
 from govwatch.core.choices import Online
 from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.evaluations.models import RectificationTask
@@ -95,8 +96,10 @@ def row(code: str, name: str, c: dict[str, int]) -> dict[str, Any]:
 
 
 def grouped(qs: QuerySet, unit_field: str, **aggregates) -> dict[int, dict[str, int]]:
-    rows = qs.order_by().values(unit_field).annotate(**aggregates)
-    return {row.pop(unit_field): row for row in rows}
+    """{unit id: {aggregate: n}}: counts and integer sums, read without the ORM's converters."""
+    columns = list(aggregates)
+    rows = plain_rows(qs.order_by().values_list(unit_field).annotate(**aggregates))
+    return {unit_id: dict(zip(columns, values, strict=True)) for unit_id, *values in rows}
 
 
 def in_units(qs: QuerySet, unit_field: str, only: QuerySet | None) -> QuerySet:

@@ -216,10 +216,15 @@ def _kpi_rows(
 
     rows = []
     total = dict.fromkeys(_COUNTS, 0)
+    zero = dict.fromkeys(_COUNTS, 0)
     for pk, code, name in units:
-        c = {key: counts[pk].get(key, 0) for key in _COUNTS}
-        for key in _COUNTS:
-            total[key] += c[key]
+        found = counts.get(pk)
+        if found:
+            c = {**zero, **found}
+            for key, n in found.items():
+                total[key] += n
+        else:
+            c = zero
         rows.append(_row(code, name, c))
     rows.append(_row(TOTAL, TOTAL_NAME, total))
     return rows

@@ -87,6 +87,8 @@ def test_the_screen_document_is_stored_once_for_every_process(ranked):
     stored_screen("/:", compute)
     assert len(computed) == 2
     # Older than its 20 seconds: computed again.
-    ScreenSnapshot.objects.update(computed_at=ScreenSnapshot.objects.get().computed_at - timedelta(seconds=21))
+    ScreenSnapshot.objects.update(
+        computed_at=ScreenSnapshot.objects.get().computed_at - timedelta(seconds=21)
+    )
     stored_screen("/:", compute)
     assert len(computed) == 3
