@@ -175,3 +175,24 @@ def test_bulletin_pages(ranked, roles, client):
     client.force_login(roles.market_staff)
     assert client.get(bulletin.get_absolute_url()).status_code == 404
     assert "关于三月的通报" not in client.get("/reports/bulletins/").content.decode()
+
+
+def test_charts_font_is_cut_to_their_characters_once(settings, tmp_path):
+    from fontTools.ttLib import TTFont
+
+    from govwatch.core.documents import fonts
+    from govwatch.reports.chartimages import _font_face, chart_font
+    from govwatch.reports.charts import bars
+
+    family = fonts().hei
+    if _font_face(family) is None:
+        pytest.skip("no CJK font found by fontconfig")
+    settings.VAR_DIR = tmp_path
+    option = bars(["东门社区", "区市场监管局"], [("投诉", [3, 1], "#5470c6")])
+    (cut,) = chart_font(family, [option])
+    assert cut.startswith(str(tmp_path)) and cut.endswith(".otf")
+    cmap = TTFont(cut).getBestCmap()
+    assert all(ord(ch) in cmap for ch in "东门社区市场监管局投诉0123456789.%")
+    assert ord("鑫") not in cmap  # only what the charts say
+    assert (tmp_path / "chart-fonts").stat().st_size and len(open(cut, "rb").read()) < 200_000
+    assert chart_font(family, [option]) == (cut,)  # cut once, then read
