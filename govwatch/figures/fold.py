@@ -315,8 +315,9 @@ def stale_units() -> Iterable[int]:
 
 
 def freshness() -> str:
-    """A token of the marks waiting to be folded: it changes whenever a writer marks a day (the
-    newest mark's id) and when the marks are folded (none left). What was computed from the figures
-    under one token is stale under another."""
-    newest = StaleDay.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return str(newest or 0)
+    """A token of the state of the figures: it changes whenever a writer marks a day (the newest
+    mark's id) and whenever a fold writes (the fold replaces the units' month rows, which take new
+    ids, never reused). What was computed from the figures under one token is stale under another."""
+    newest_mark = StaleDay.objects.order_by("-pk").values_list("pk", flat=True).first()
+    newest_month = UnitMonth.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{newest_month or 0}:{newest_mark or 0}"

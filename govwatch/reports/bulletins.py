@@ -8,6 +8,7 @@ audit entry; the pages and the command call these.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from govwatch.accounts.permissions import ISSUE_BULLETINS, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.core.localtime import local_date
 from govwatch.core.pdf import PdfError, available, docx_to_pdf
+from govwatch.figures.fold import freshness
 from govwatch.orgs.models import Unit
 from govwatch.supervision.orders import next_number
 
@@ -68,6 +70,10 @@ def do_create_bulletin(actor: Actor, month: date, unit: Unit, at: datetime | Non
         created_at=at,
         created_by=actor.label,
         updated_at=at,
+        # The figures just computed, kept for the draft's page (`draft_content`).
+        computed=pickle.dumps(content),
+        computed_at=timezone.now(),
+        computed_from=freshness(),
     )
     record(actor, "bulletin.create", bulletin, summary=f"起草{content.label}月通报", at=at)
     return bulletin
@@ -110,11 +116,35 @@ def do_edit_bulletin(actor: Actor, bulletin: Bulletin, at: datetime | None = Non
     return bulletin
 
 
+def draft_content(bulletin: Bulletin, *, refresh: bool = False) -> BulletinContent:
+    """A draft's figures, tables and charts: those stored with it while the daily figures have not
+    changed since (`freshness`), else, or when `refresh` (the office asks), computed now and stored.
+
+    A bulletin of a province's month takes seconds to compute; the office opens its draft many
+    times while writing its words. What is read live beside the daily figures (complaints, tasks,
+    findings) is as of `computed_at`, which the draft's page shows with a button to compute afresh.
+    Issuing always computes afresh.
+    """
+    if not refresh and bulletin.computed and bulletin.computed_from == freshness():
+        try:
+            return pickle.loads(bytes(bulletin.computed))  # noqa: S301  (written by this code only)
+        except Exception:  # noqa: BLE001  (stored by an older GovWatch: computed again)
+            pass
+    content = bulletin_content(bulletin.month, _unit_code(bulletin))
+    # The state after computing: reading folded the marks it found.
+    computed_at, computed_from = timezone.now(), freshness()
+    Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT).update(
+        computed=pickle.dumps(content), computed_at=computed_at, computed_from=computed_from
+    )
+    bulletin.computed, bulletin.computed_at, bulletin.computed_from = b"", computed_at, computed_from
+    return content
+
+
 def render(
     bulletin: Bulletin, *, number: str | None = None, issued_on: date | None = None
 ) -> tuple[bytes, bytes, list[str]]:
-    """The Word file and the workbook of a bulletin as it stands (a draft's figures are today's)."""
-    content = bulletin_content(bulletin.month, _unit_code(bulletin))
+    """The Word file and the workbook of a bulletin as it stands (a draft's figures: `draft_content`)."""
+    content = draft_content(bulletin)
     docx, warnings = _docx(
         bulletin, content, number=bulletin.number if number is None else number, issued_on=issued_on
     )
@@ -158,6 +188,7 @@ def do_issue_bulletin(
         bulletin.issued_at, bulletin.issued_by, bulletin.updated_at = at, actor.label, at
         bulletin.docx, bulletin.xlsx = docx, xlsx
         bulletin.sha256 = hashlib.sha256(docx).hexdigest()
+        bulletin.computed, bulletin.computed_from = None, ""  # the archived files are the figures now
         bulletin.save()
         record(
             actor,

@@ -26,13 +26,13 @@ from govwatch.core.pdf import PdfError
 from govwatch.orgs.models import Unit
 
 from . import charts
-from .bulletin import bulletin_content
 from .bulletins import (
     archived_pdf,
     do_create_bulletin,
     do_edit_bulletin,
     do_issue_bulletin,
     do_set_weights,
+    draft_content,
     region_root,
 )
 from .bulletins import (
@@ -219,7 +219,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(bulletin)
     elif request.method == "POST":
         raise PermissionDenied
-    content = None if bulletin.issued else bulletin_content(bulletin.month, bulletin.unit.code)
+    content = None if bulletin.issued else draft_content(bulletin, refresh="refresh" in request.GET)
     return render(
         request,
         "reports/bulletin_detail.html",

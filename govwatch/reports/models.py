@@ -87,6 +87,12 @@ class Bulletin(models.Model):
     pdf = models.BinaryField("PDF 文件", null=True, blank=True)
     xlsx = models.BinaryField("表格文件", null=True, blank=True)
     sha256 = models.CharField("Word 文件 SHA-256", max_length=64, blank=True)
+    # A draft's figures, tables and charts as last computed (govwatch.reports.bulletins.draft_content),
+    # and the state of the daily figures they were computed from: shown again until those change
+    # or the office asks for them afresh.
+    computed = models.BinaryField(null=True, blank=True, editable=False)
+    computed_at = models.DateTimeField("数据计算时间", null=True, blank=True)
+    computed_from = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         verbose_name = "月通报"

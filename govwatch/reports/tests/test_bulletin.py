@@ -196,3 +196,36 @@ def test_charts_font_is_cut_to_their_characters_once(settings, tmp_path):
     assert ord("鑫") not in cmap  # only what the charts say
     assert (tmp_path / "chart-fonts").stat().st_size and len(open(cut, "rb").read()) < 200_000
     assert chart_font(family, [option]) == (cut,)  # cut once, then read
+
+
+def test_a_drafts_figures_are_kept_until_the_daily_figures_change(ranked, roles, tmp_path, monkeypatch):
+    from govwatch.imports.runs import run_import
+    from govwatch.reports import bulletins
+
+    office = Actor("user:zhengwuban", roles.office)
+    draft = do_create_bulletin(office, MARCH, ranked["root"])
+    assert draft.computed and draft.computed_at
+    computed = []
+    real = bulletins.bulletin_content
+
+    def counted(*args, **kwargs):
+        computed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulletins, "bulletin_content", counted)
+    draft = Bulletin.objects.get(pk=draft.pk)
+    first = bulletins.draft_content(draft)
+    assert computed == [] and first.total["received"] == 6  # the stored figures, not computed again
+    assert bulletins.draft_content(Bulletin.objects.get(pk=draft.pk)).total == first.total
+    assert computed == []
+    # A case accepted in March since: the daily figures change, the draft's are computed again.
+    cases = tmp_path / "late.csv"
+    cases.write_text("case_no,event,at,item_code\nL1,accept,2026-03-20T09:00:00,I9\n", encoding="utf-8")
+    assert run_import("cases", cases).rejected == 0
+    again = bulletins.draft_content(Bulletin.objects.get(pk=draft.pk))
+    assert computed == [1] and again.total["received"] == 7
+    assert bulletins.draft_content(Bulletin.objects.get(pk=draft.pk)).total["received"] == 7
+    assert computed == [1]
+    # On demand (the page's 重新计算): computed again whatever the figures.
+    bulletins.draft_content(Bulletin.objects.get(pk=draft.pk), refresh=True)
+    assert computed == [1, 1]
