@@ -256,12 +256,12 @@ def _assess(problem: Problem, points: list[Point], first: date, last: date, scor
             score.overdue_days += 1
 
 
-def quarterly_scores(
-    year: int, quarter: int, *, at: datetime | None = None, units: QuerySet | None = None
-) -> list[UnitScore]:
-    """The assessment of each responsible unit with problems in the quarter, best first.
-    A quarter still running is assessed up to today (`at`)."""
-    first, last = quarter_bounds(year, quarter)
+def period_scores(
+    first: date, last: date, *, at: datetime | None = None, units: QuerySet | None = None
+) -> dict[int, UnitScore]:
+    """The assessment over [first, last] of each responsible unit (by id) with problems on
+    published lists assessed, relapsed or overdue in it: the quarterly assessment's rules over any
+    period (the ranking's). A period still running is assessed up to today (`at`)."""
     at = at or timezone.now()
     last = min(last, local_date(at))
     scores: dict[int, UnitScore] = {}
@@ -275,6 +275,16 @@ def quarterly_scores(
         _assess(problem, [p for p in timeline(problem) if p.at < end_of_day(last)], first, last, score)
         if score.assessed or score.relapses or score.overdue_days:
             scores[unit.id] = score
+    return scores
+
+
+def quarterly_scores(
+    year: int, quarter: int, *, at: datetime | None = None, units: QuerySet | None = None
+) -> list[UnitScore]:
+    """The assessment of each responsible unit with problems in the quarter, best first.
+    A quarter still running is assessed up to today (`at`)."""
+    first, last = quarter_bounds(year, quarter)
+    scores = period_scores(first, last, at=at, units=units)
     return sorted(scores.values(), key=lambda s: (-s.score, s.unit_code))
 
 

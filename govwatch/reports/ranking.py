@@ -12,7 +12,13 @@ Each component is a figure between 0 and 1, higher is better, from the unit's ow
 | negative_loop 差评按时整改率 | rectified_on_time_rate |
 | complaints 投诉控制率 | 1 - complaint matters / received, not below 0 (0 when complaints but no cases) |
 | data_checks 评价数据真实率 | 1 - suspect evaluations / evaluations, not below 0 (0 when suspects but no evaluations) |
-| rectification 整改按期完成率 | rectification items signed off by their deadline / items due (where present) |
+| rectification 整改按期完成率 | of the unit's problems on published rectification lists (contract section 9) due in the period, those signed off on time (below) |
+
+The rectification figure is the quarterly assessment's 按时销号率 (govwatch.rectification.figures,
+`period_scores`) over the ranking's period: the problems due are those signed off in the period
+and those not signed off at its end whose deadline is by then; on time, those signed off in the
+period on a request made no later than the deadline standing when it was made. A unit with no
+problem due has no rectification figure (null, its weight left to the others).
 
 A figure whose denominator is 0 is null and left out: the unit's score is then over the weights of
 the figures it has, `score = 100 × Σ weight × figure / Σ weight` (so a unit is neither punished nor
@@ -30,6 +36,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from govwatch.orgs.models import Unit
+from govwatch.rectification.figures import period_scores
 
 from .areas import suspect_evaluations
 from .figures import selected_units
@@ -58,9 +65,11 @@ def _clean_share(bad: int, base: int) -> float | None:
     return 0.0 if bad else None
 
 
-def component_figures(row: dict[str, Any], suspect: int = 0) -> dict[str, float | None]:
+def component_figures(
+    row: dict[str, Any], suspect: int = 0, rectification: float | None = None
+) -> dict[str, float | None]:
     """The components' figures of one unit's row (see the module's table); `suspect` its
-    evaluations named by standing data-check findings."""
+    evaluations named by standing data-check findings, `rectification` its rectification figure."""
     overdue_base = row["completed"] + row["overdue_open"]
     return {
         "on_time": row["on_time_rate"],
@@ -69,7 +78,7 @@ def component_figures(row: dict[str, Any], suspect: int = 0) -> dict[str, float 
         "negative_loop": row["rectified_on_time_rate"],
         "complaints": _clean_share(row["complaint_matters"], row["received"]),
         "data_checks": _clean_share(suspect, row["evaluations"]),
-        "rectification": row.get("rectification_figure"),
+        "rectification": rectification,
     }
 
 
@@ -106,11 +115,15 @@ def _scored(
     units = selected_units(unit_code, units_qs)
     ids = dict(units.values_list("code", "pk"))
     suspects = suspect_evaluations(date_from, date_to, units)
+    rectification = {
+        unit_id: s.on_time_rate for unit_id, s in period_scores(date_from, date_to, units=units).items()
+    }
     scored, scores = [], {}
     for row in rows:
         if not (row["received"] or row["completed"] or row["overdue_open"]):
             continue
-        figures = component_figures(row, suspects.get(ids[row["unit_code"]], 0))
+        unit_id = ids[row["unit_code"]]
+        figures = component_figures(row, suspects.get(unit_id, 0), rectification.get(unit_id))
         scores[row["unit_code"]] = score_of(figures, weights)
         scored.append({"row": row, "figures": figures, "complaints": row["complaint_matters"]})
     return scored, scores

@@ -174,3 +174,54 @@ def test_unit_staff_rank_only_their_subtree(ranked, client, roles):
     page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     text = page.content.decode()
     assert "区市场监管局" in text and "区人社局" not in text
+
+
+def test_rectification_component_on_a_hand_example(ranked, roles, django_user_model, tmp_path):
+    import csv
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from govwatch.accounts.models import Membership, Role
+    from govwatch.imports.rectification import HEADER
+    from govwatch.imports.runs import run_import
+    from govwatch.rectification import actions
+    from govwatch.rectification.models import Problem
+
+    def at(m: int, d: int) -> datetime:
+        return datetime(2026, m, d, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    path = tmp_path / "list.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEADER] + [
+            ["X1", "巡察整改清单", "巡察", "2026-02-10", no, "", problem, "", unit, deadline, ""]
+            for no, problem, unit, deadline in (
+                ("1", "按时销号", "SC", "2026-03-05"),
+                ("2", "逾期后销号", "SC", "2026-03-10"),
+                ("3", "四月到期", "SC", "2026-04-30"),
+                ("4", "逾期未销号", "RS", "2026-03-20"),
+            )
+        ])  # fmt: skip
+    assert run_import("rectification", path).rejected == 0
+    supervisor = django_user_model.objects.create_user("jiwei", password="correct-horse-battery")
+    Membership.objects.create(user=supervisor, role=Role.SUPERVISOR, unit=ranked["root"])
+    unit, approver = Actor("user:shichang", roles.market_staff), Actor("user:jiwei", supervisor)
+    evidence = (("整改报告.pdf", b"%PDF-1.4 evidence"),)
+    p = {x.no: x for x in Problem.objects.all()}
+    actions.do_sign_off(approver, actions.do_submit(unit, p["1"], "完成", evidence, at=at(3, 4)), at=at(3, 5))
+    actions.do_sign_off(
+        approver, actions.do_submit(unit, p["2"], "完成", evidence, at=at(3, 12)), at=at(3, 13)
+    )
+
+    rows = {r["unit_code"]: r for r in ranking(*MARCH)["rows"]}
+    # SC: problems 1 and 2 due in March (3 is due in April), 1 signed off on time: 0.5.
+    assert rows["SC"]["components"]["rectification"] == {
+        "label": "整改按期完成率", "figure": 0.5, "weight": 5, "points": 2.5,
+    }  # fmt: skip
+    # RS: problem 4 due on 20 March and not signed off at the month's end: 0.
+    assert rows["RS"]["components"]["rectification"]["figure"] == 0.0
+    # ST1: no problem due: no figure, its weight left to the others.
+    assert rows["ST1"]["components"]["rectification"]["figure"] is None
+    # SC: 100 × (30+15+25+10×0.5+5+5×0.5)/(30+15+25+10+5+5) = 91.67 (no negative-loop figure);
+    # RS: 100 × (30+15+25+10+5+0)/90 = 94.44; ST1 unchanged, 94.12.
+    assert (rows["SC"]["score"], rows["RS"]["score"], rows["ST1"]["score"]) == (91.67, 94.44, 94.12)
+    assert [r["unit_code"] for r in sorted(rows.values(), key=lambda r: r["rank"])] == ["RS", "ST1", "SC"]
