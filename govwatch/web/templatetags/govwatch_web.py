@@ -36,8 +36,9 @@ def local(moment: datetime | None) -> str:
 
 @register.filter
 def percent(value: float | None) -> str:
-    """A rate as 45.0%; a rate whose denominator was 0 is None and shows as "—", never 0%."""
-    if value is None:
+    """A rate as 45.0%; a rate whose denominator was 0 is None and shows as "—", never 0%; so does
+    a rate of nothing (`total.rate` where there is no total: the template hands over "")."""
+    if value is None or value == "":
         return NOTHING
     return f"{value * 100:.1f}%"
 

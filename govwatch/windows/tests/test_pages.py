@@ -181,3 +181,10 @@ def test_attendance_downloads_as_csv(scene, as_):
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "人员编号,姓名,第三方人员,工作日数,迟到,早退,缺勤,脱岗"
     assert "S3,王芳,是,22" in text
+
+
+def test_the_overview_of_a_region_with_no_window_staff_answers(region, as_):
+    # A province whose halls have not been loaded yet: no staff, so no attendance total.
+    response = as_("office").get(reverse("windows:overview"))
+    assert response.status_code == 200
+    assert "考勤正常率" in response.content.decode()
