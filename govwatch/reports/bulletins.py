@@ -132,11 +132,11 @@ def draft_content(bulletin: Bulletin, *, refresh: bool = False) -> BulletinConte
             pass
     content = bulletin_content(bulletin.month, _unit_code(bulletin))
     # The state after computing: reading folded the marks it found.
-    computed_at, computed_from = timezone.now(), freshness()
+    computed, computed_at, computed_from = pickle.dumps(content), timezone.now(), freshness()
     Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.DRAFT).update(
-        computed=pickle.dumps(content), computed_at=computed_at, computed_from=computed_from
+        computed=computed, computed_at=computed_at, computed_from=computed_from
     )
-    bulletin.computed, bulletin.computed_at, bulletin.computed_from = b"", computed_at, computed_from
+    bulletin.computed, bulletin.computed_at, bulletin.computed_from = computed, computed_at, computed_from
     return content
 
 
