@@ -137,13 +137,14 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
 
 def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit]) -> dict[str, int]:
     """The additive counts of `units` together (a user's scope) over the period: received, completed,
-    completed_on_time, level_5..level_1, evaluated, actively_evaluated."""
+    completed_on_time, level_5..level_1, evaluated, actively_evaluated, upheld_5..upheld_1."""
     only = None if units.count() == Unit.objects.count() else units.values("pk")
     parts, _ = _parts(Period(date_from, date_to), only)
-    totals = dict.fromkeys(_SUMMED, 0)
+    summed = (*_SUMMED, *_UPHELD.values())
+    totals = dict.fromkeys(summed, 0)
     # One sum per part over all the units: no grouping, no row per unit.
     for rows in parts:
-        for name, n in rows.aggregate(**{name: Sum(name) for name in _SUMMED}).items():
+        for name, n in rows.aggregate(**{name: Sum(name) for name in summed}).items():
             totals[name] += n or 0
     return totals
 

@@ -40,7 +40,11 @@ def scope_figures(
     """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them."""
     c = scope_totals(date_from, date_to, selected_units(unit_code, units_qs))
     evaluations = sum(c[f"level_{level}"] for level in range(1, 6))
-    negative = sum(c[f"level_{level}"] for level in negative_levels() if 1 <= level <= 5)
+    negative_levels_ = [level for level in negative_levels() if 1 <= level <= 5]
+    # The national rule, as the rows count it: a negative review whose appeal was upheld is counted
+    # neither as negative nor as satisfied.
+    excluded = sum(c[f"upheld_{level}"] for level in negative_levels_)
+    negative = sum(c[f"level_{level}"] for level in negative_levels_) - excluded
     return {
         "received": c["received"],
         "completed": c["completed"],
@@ -48,5 +52,5 @@ def scope_figures(
         "on_time_rate": rate(c["completed_on_time"], c["completed"]),
         "evaluations": evaluations,
         "negative": negative,
-        "satisfaction_rate": rate(evaluations - negative, evaluations),
+        "satisfaction_rate": rate(evaluations - negative - excluded, evaluations),
     }
