@@ -31,7 +31,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         sys.stderr.write(
             f"predict: 预警 {int(prediction.warn.sum())} 件，其中新发 {new} 件，生成提醒 {queued} 条\n"
         )
-    emit(prediction.as_dict(), args.format)
+    if args.format == "json":
+        sys.stdout.write(prediction.json_text() + "\n")
+        sys.stdout.flush()
+    else:
+        emit(prediction.as_dict(), args.format)
     return EXIT_OK
 
 

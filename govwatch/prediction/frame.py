@@ -14,6 +14,7 @@ Due dates and cards come from the array forms of the rules in `govwatch.cases.de
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -101,6 +102,7 @@ class CaseFrame:
     s_start: np.ndarray
     s_end: np.ndarray
     s_days: np.ndarray
+    case_no: np.ndarray | None = None  # the case numbers, when loaded (`load(only_open=True)`)
 
     def __len__(self) -> int:
         return int(self.id.size)
@@ -126,6 +128,7 @@ class CaseFrame:
             promised=self.promised[rows], threshold=self.threshold[rows], base_due=self.base_due[rows],
             s_row=renumber[self.s_row[s_keep]], s_start=self.s_start[s_keep],
             s_end=np.where(s_ended, self.s_end[s_keep], NEVER), s_days=np.where(s_ended, self.s_days[s_keep], 0),
+            case_no=None if self.case_no is None else self.case_no[rows],
         )  # fmt: skip
 
     def take(self, rows: np.ndarray) -> CaseFrame:
@@ -137,7 +140,7 @@ class CaseFrame:
         case_fields = {
             f.name: getattr(self, f.name)[rows]
             for f in fields(self)
-            if f.name not in ("as_of",) and not f.name.startswith("s_")
+            if f.name not in ("as_of",) and not f.name.startswith("s_") and getattr(self, f.name) is not None
         }
         return replace(
             self, **case_fields,
@@ -182,6 +185,8 @@ class CaseFrame:
 def _sql_epoch(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"FLOOR(EXTRACT(EPOCH FROM {column}))::bigint"
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"  # the same whole seconds as strftime('%s'), twice as fast
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
@@ -201,21 +206,43 @@ def _where(kind: str) -> str:
     return "c.closed_on >= %s AND c.status NOT IN ('open', 'suspended') AND c.accepted_at <= %s"
 
 
-def _fetch(sql: str, params: list, width: int) -> np.ndarray:
-    from itertools import chain
+def _columns(sql: str, params: list, width: int, texts: int = 0) -> list[np.ndarray]:
+    """The query's `width` integer columns as int64 arrays, then its `texts` text columns.
 
+    Rows are turned into columns by one zip: per-value Python work is most of a large load's time.
+    """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if not rows:
-        return np.zeros((0, width), dtype=np.int64)
-    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width).reshape(-1, width)
+        return [np.zeros(0, dtype=np.int64)] * width + [np.zeros(0, dtype=object)] * texts
+    columns = list(zip(*rows, strict=True))
+    del rows
+    out = [np.array(c, dtype=np.int64) for c in columns[:width]]
+    out.extend(np.array(c, dtype=object) for c in columns[width:])
+    return out
+
+
+def _fetch(sql: str, params: list, width: int) -> np.ndarray:
+    columns = _columns(sql, params, width)
+    return np.stack(columns, axis=1) if columns[0].size else np.zeros((0, width), dtype=np.int64)
+
+
+def _item_limits(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The promised days and the yellow-card days (-1 when the item has none) of each case's item:
+    read once from the catalog rather than joined to every case row."""
+    ids, promised, yellow = _columns(
+        "SELECT id, promised_days, COALESCE(yellow_days, -1) FROM catalog_item ORDER BY id", [], 3
+    )
+    at = np.searchsorted(ids, items)
+    return promised[at], yellow[at]
 
 
 def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool = False) -> CaseFrame:
     """Every case accepted by `as_of` that was open then or closed on or after `since`.
 
-    `since` None takes every closed case; `only_open` only the cases open at `as_of`.
+    `since` None takes every closed case; `only_open` only the cases open at `as_of` (with their
+    case numbers, in `case_no`).
     """
     at = connection.ops.adapt_datetimefield_value(as_of)
     day = as_of.astimezone(local_tz()).date()
@@ -223,36 +250,32 @@ def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool
     closed_from = day if only_open else min(since or date(1970, 1, 2), day)
     columns = (
         f"c.id, c.item_id, c.unit_id, {_sql_epoch('c.accepted_at')}, {_sql_ordinal('c.accepted_on')}, "
-        f"COALESCE({_sql_epoch('c.closed_at')}, -1), COALESCE({_sql_ordinal('c.closed_on')}, -1), "
-        "i.promised_days, COALESCE(i.yellow_days, -1)"
+        f"COALESCE({_sql_epoch('c.closed_at')}, -1), COALESCE({_sql_ordinal('c.closed_on')}, -1)"
+        + (", c.case_no" if only_open else "")
     )
     parts = [(_where("open"), [at]), (_where("closed"), [closed_from.isoformat(), at])]
     blocks = [
-        _fetch(
-            f"SELECT {columns} FROM cases_case c JOIN catalog_item i ON i.id = c.item_id WHERE {where}",
-            params,
-            9,
-        )
+        _columns(f"SELECT {columns} FROM cases_case c WHERE {where}", params, 7, int(only_open))
         for where, params in parts
     ]
-    data = np.concatenate(blocks) if blocks else np.zeros((0, 9), dtype=np.int64)
-    data = data[np.argsort(data[:, 0], kind="stable")]
+    data = [np.concatenate(block) for block in zip(*blocks, strict=True)]
+    order = np.argsort(data[0], kind="stable")
+    data = [column[order] for column in data]
     as_of_s = epoch(as_of)
-    closed = (data[:, 5] >= 0) & (data[:, 5] <= as_of_s)
+    closed = (data[5] >= 0) & (data[5] <= as_of_s)
     if only_open:
-        keep = ~closed
-        data, closed = data[keep], closed[keep]
-    promised = data[:, 7]
-    threshold = yellow_thresholds(promised, data[:, 8])
+        data = [column[~closed] for column in data]
+        closed = closed[~closed]
+    promised, yellow = _item_limits(data[1])
     frame = CaseFrame(
         as_of=as_of_s,
-        id=data[:, 0].copy(), item=data[:, 1].copy(), unit=data[:, 2].copy(),
-        accepted_at=data[:, 3].copy(), accepted_on=data[:, 4].copy(),
-        closed_at=np.where(closed, data[:, 5], NEVER), closed_on=np.where(closed, data[:, 6], NEVER),
-        promised=promised.copy(), threshold=threshold,
-        base_due=due_dates(cal, data[:, 4], promised, np.zeros_like(promised)),
+        id=data[0], item=data[1], unit=data[2], accepted_at=data[3], accepted_on=data[4],
+        closed_at=np.where(closed, data[5], NEVER), closed_on=np.where(closed, data[6], NEVER),
+        promised=promised, threshold=yellow_thresholds(promised, yellow),
+        base_due=due_dates(cal, data[4], promised, np.zeros_like(promised)),
         s_row=np.zeros(0, dtype=np.int64), s_start=np.zeros(0, dtype=np.int64),
         s_end=np.zeros(0, dtype=np.int64), s_days=np.zeros(0, dtype=np.int64),
+        case_no=data[7] if only_open else None,
     )  # fmt: skip
     return _with_suspensions(frame, parts, at)
 
@@ -287,23 +310,33 @@ def _with_suspensions(frame: CaseFrame, parts: list[tuple[str, list]], at: str) 
 
 def case_numbers(ids: np.ndarray) -> list[str]:
     """The case numbers of some case ids, in the same order."""
-    from govwatch.cases.models import Case
-
     if ids.size == 0:
         return []
-    found: dict[int, str] = {}
+    ids = np.asarray(ids, dtype=np.int64)
     lo, hi = int(ids.min()), int(ids.max())
-    # One range scan of the primary key when the ids are dense (they are: open cases of a region).
-    if hi - lo < 4 * ids.size:
-        found.update(
-            Case.objects.filter(id__gte=lo, id__lte=hi)
-            .values_list("id", "case_no")
-            .iterator(chunk_size=20000)
-        )
-    else:
-        for k in range(0, ids.size, 900):
-            found.update(Case.objects.filter(id__in=ids[k : k + 900].tolist()).values_list("id", "case_no"))
-    return [found[int(i)] for i in ids]
+    rows: list[tuple[int, str]] = []
+    with connection.cursor() as cursor:
+        # One range scan of the primary key when the ids are dense (they are: open cases of a region).
+        if hi - lo < 4 * ids.size:
+            cursor.execute("SELECT id, case_no FROM cases_case WHERE id >= %s AND id <= %s", [lo, hi])
+            rows = cursor.fetchall()
+        else:
+            wanted = np.unique(ids).tolist()
+            for k in range(0, len(wanted), 900):
+                chunk = wanted[k : k + 900]
+                cursor.execute(
+                    f"SELECT id, case_no FROM cases_case WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                    chunk,
+                )
+                rows.extend(cursor.fetchall())
+    found = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    numbers = np.array([r[1] for r in rows], dtype=object)
+    order = np.argsort(found, kind="stable")
+    found, numbers = found[order], numbers[order]
+    at = np.searchsorted(found, ids)
+    if at.size and (at.max() >= found.size or (found[at] != ids).any()):
+        raise KeyError("case ids not in cases_case")
+    return numbers[at].tolist()
 
 
 def since_days(as_of: datetime, days: int) -> date:

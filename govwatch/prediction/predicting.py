@@ -9,6 +9,7 @@ to warn and the reasons in words. It reads the newest stored model not later tha
 
 from __future__ import annotations
 
+import json
 import logging
 import pickle
 import threading
@@ -16,6 +17,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -38,6 +41,8 @@ from .reasons import explain
 from .snapshot import Present, Snapshot
 
 log = logging.getLogger("govwatch.prediction")
+# JSON string literal as `json.dumps(..., ensure_ascii=False)` writes it.
+_string = json.encoder.encode_basestring
 
 HISTORY_DAYS = 400  # a year of history, and the weeks before it that its first figures look back on
 NO_MODEL_REASON = "历史办件不足，尚未建立预测模型：暂按全区以往超期比例估计"
@@ -156,8 +161,13 @@ class Prediction:
     reasons: list[list[str]]
     due: np.ndarray  # due date (ordinal) as of `at`
 
-    def as_dict(self) -> dict[str, Any]:
-        order = sorted(range(len(self.case_nos)), key=lambda i: (-self.risk[i], self.case_nos[i]))
+    def order(self) -> np.ndarray:
+        """Positions of the cases, the riskiest first (then by case number)."""
+        if not self.case_nos:
+            return np.zeros(0, dtype=np.int64)
+        return np.lexsort((np.array(self.case_nos), -np.asarray(self.risk, dtype=np.float64)))
+
+    def _head(self) -> dict[str, Any]:
         return {
             "at": timezone.localtime(self.at).isoformat(),
             "model": None if self.model is None else {
@@ -165,12 +175,42 @@ class Prediction:
                 "threshold": round(self.model.threshold, 4), "false_alarm_target": self.model.false_alarm_target,
                 "recall": self.model.metrics.get("recall"), "false_alarm_rate": self.model.metrics.get("false_alarm_rate"),
             },
+        }  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        risk = self.risk.tolist()
+        return {
+            **self._head(),
             "cases": [
-                {"case_no": self.case_nos[i], "risk": round(float(self.risk[i]), 4), "warn": bool(self.warn[i]),
+                {"case_no": self.case_nos[i], "risk": round(risk[i], 4), "warn": bool(self.warn[i]),
                  "reasons": self.reasons[i]}
-                for i in order
+                for i in self.order().tolist()
             ],
         }  # fmt: skip
+
+    def json_text(self) -> str:
+        """`json.dumps(self.as_dict(), ensure_ascii=False)`, written without the half million dicts
+        of a province: column by column, each distinct list of reasons encoded once."""
+        head = json.dumps(self._head(), ensure_ascii=False)
+        order = self.order().tolist()
+        risk = self.risk.tolist()
+        warn = self.warn.tolist()
+        numbers = map(_string, [self.case_nos[i] for i in order])
+        risks = map(repr, map(round, [risk[i] for i in order], repeat(4)))
+        warns = ["true" if warn[i] else "false" for i in order]
+        # Each distinct list once: a cache of this call only (cases of one item and unit share them).
+        encode = lru_cache(maxsize=None)(_reasons_json)
+        reasons = map(encode, map(tuple, [self.reasons[i] for i in order]))
+        cases = ", ".join(map(_CASE_JSON.format, numbers, risks, warns, reasons))
+        return f'{head[:-1]}, "cases": [{cases}]}}'
+
+
+# One case of `Prediction.json_text`, as json.dumps writes its dict.
+_CASE_JSON = '{{"case_no": {}, "risk": {}, "warn": {}, "reasons": {}}}'
+
+
+def _reasons_json(reasons: tuple[str, ...]) -> str:
+    return json.dumps(list(reasons), ensure_ascii=False)
 
 
 def predict(
@@ -192,7 +232,11 @@ def predict(
         risk = bundle.model.predict_proba(f.X)[:, 1] if rows.size else np.zeros(0)
     warn = risk >= model.threshold
     reasons = explain(f, warn, holiday_names(f.raw["break_day"][f.raw["long_holiday"]]))
-    return Prediction(at, model, frame, rows, case_numbers(frame.id[rows]), risk, warn, reasons, f.due)
+    return Prediction(at, model, frame, rows, _numbers(frame, rows), risk, warn, reasons, f.due)
+
+
+def _numbers(frame: CaseFrame, rows: np.ndarray) -> list[str]:
+    return case_numbers(frame.id[rows]) if frame.case_no is None else frame.case_no[rows].tolist()
 
 
 def _without_model(at: datetime, frame: CaseFrame, rows: np.ndarray, cal: WorkCalendar) -> Prediction:
@@ -202,7 +246,7 @@ def _without_model(at: datetime, frame: CaseFrame, rows: np.ndarray, cal: WorkCa
     share = float(history.outcomes.late[known].mean()) if known.any() else 0.0
     due = frame.due_at(cal, rows, np.full(rows.size, frame.as_of, dtype=np.int64))[0]
     return Prediction(
-        at, None, frame, rows, case_numbers(frame.id[rows]), np.full(rows.size, share), np.zeros(rows.size, dtype=bool),
+        at, None, frame, rows, _numbers(frame, rows), np.full(rows.size, share), np.zeros(rows.size, dtype=bool),
         [[NO_MODEL_REASON] for _ in range(rows.size)], due,
     )  # fmt: skip
 

@@ -7,6 +7,7 @@ shows at most three, the most striking first. They explain; the risk itself is t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -25,7 +26,6 @@ def explain(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | None 
     """For each row of `f`, up to MAX_REASONS sentences, most striking first. A warned case always
     gets at least one: the figures nearest their bar, or else how much of its time it has used."""
     raw = f.raw
-    n = f.X.shape[0]
     region = np.maximum(raw["region_rate"], 0.002)
     with np.errstate(divide="ignore", invalid="ignore"):
         item_rate = np.where(raw["item_n"] > 0, raw["item_late"] / np.maximum(raw["item_n"], 1), 0.0)
@@ -65,55 +65,101 @@ def explain(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | None 
     # A warned case with nothing past its bar: the figures at least halfway there.
     bare = warn & ~stated.any(axis=1)
     stated[bare] = strength[bare] >= 0.5
-    result: list[list[str]] = [[] for _ in range(n)]
-    for i in np.flatnonzero(stated.any(axis=1)):
-        order = np.argsort(-strength[i])
-        words = []
-        for k in order[:MAX_REASONS]:
-            if not stated[i, k]:
-                break
-            words.append(_sentence(int(k), i, raw, backlog, done_share, holiday_names or {}))
-        result[i] = words
-    for i in np.flatnonzero(warn & ~stated.any(axis=1)):
-        result[i] = [_time_used(i, raw)]
+    # The strongest reasons first (stable: equal strengths keep the order of the kinds); the stated
+    # ones are a prefix of that order, since a stated reason is stronger than any other.
+    order = np.argsort(-strength, axis=1, kind="stable")[:, :MAX_REASONS]
+    shown = np.take_along_axis(stated, order, axis=1)
+    count = shown.sum(axis=1)
+    texts = np.empty(order.shape, dtype=object)
+    for k in range(strength.shape[1]):
+        at = (order == k) & shown
+        rows = np.flatnonzero(at.any(axis=1))
+        if rows.size:
+            # Each row holds kind k once: the mask's cells, row by row, are `rows` in order.
+            texts[at] = _sentences(k, rows, raw, backlog, done_share, holiday_names or {})
+    result: list[list[str]] = [row[:c] for row, c in zip(texts.tolist(), count.tolist(), strict=True)]
+    bare = np.flatnonzero(warn & (count == 0))
+    for i, text in zip(bare.tolist(), _time_used(bare, raw).tolist(), strict=True):
+        result[i] = [text]
     return result
 
 
-def _time_used(i: int, raw: dict) -> str:
-    promised, remaining = int(raw["promised"][i]), int(raw["remaining"][i])
-    if promised == 0:
-        return "即办件当日未办结"
-    return f"承诺时限 {promised} 个工作日，已用去 {round(100 * float(raw['used_share'][i]))}%，仍未办结（剩余 {remaining} 个工作日）"
+def _texts(columns: list[np.ndarray], sentence: Callable[..., str]) -> np.ndarray:
+    """`sentence(*values)` for each row of the columns, each distinct row of values written once
+    (cases of one item and unit at one level share their figures, so their sentences)."""
+    # One integer key per row from the codes of its values in each column (a sort of integers is
+    # much faster than numpy's unique over rows; three columns of distinct values fit in int64).
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        distinct, code = np.unique(np.asarray(column, dtype=np.float64), return_inverse=True)
+        key = key * distinct.size + code.ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    picked = [np.asarray(column, dtype=np.float64)[first].tolist() for column in columns]
+    written = np.array([sentence(*row) for row in zip(*picked, strict=True)], dtype=object)
+    return written[inverse.ravel()]
 
 
-def _sentence(
-    k: int, i: int, raw: dict, backlog: np.ndarray, done_share: np.ndarray, holidays: dict[int, str]
-) -> str:
+def _time_used(rows: np.ndarray, raw: dict) -> np.ndarray:
+    def sentence(promised: float, remaining: float, used_share: float) -> str:
+        if promised == 0:
+            return "即办件当日未办结"
+        return f"承诺时限 {int(promised)} 个工作日，已用去 {round(100 * used_share)}%，仍未办结（剩余 {int(remaining)} 个工作日）"
+
+    return _texts([raw["promised"][rows], raw["remaining"][rows], raw["used_share"][rows]], sentence)
+
+
+def _sentences(
+    k: int, rows: np.ndarray, raw: dict, backlog: np.ndarray, done_share: np.ndarray, holidays: dict[int, str]
+) -> np.ndarray:
+    """Reason `k` in words for each of `rows`."""
+
+    def col(name: str) -> np.ndarray:
+        return raw[name][rows]
+
+    def rate(prefix: str, suffix: str = "") -> Callable[[float, float], str]:
+        return lambda late, n: f"{prefix}{_rate_text(int(late), int(n))}{suffix}"
+
     if k == 0:
-        return f"该事项近三月超期率 {_rate_text(int(raw['item_late'][i]), int(raw['item_n'][i]))}"
+        return _texts([col("item_late"), col("item_n")], rate("该事项近三月超期率 "))
     if k == 1:
-        return f"本单位近三月超期率 {_rate_text(int(raw['unit_late'][i]), int(raw['unit_n'][i]))}"
+        return _texts([col("unit_late"), col("unit_n")], rate("本单位近三月超期率 "))
     if k == 2:
-        return (
-            f"本单位近两周超期率 {_rate_text(int(raw['unit_recent_late'][i]), int(raw['unit_recent_n'][i]))}"
-        )
+        return _texts([col("unit_recent_late"), col("unit_recent_n")], rate("本单位近两周超期率 "))
     if k == 3:
-        return f"本单位在办积压为平时的 {backlog[i]:.1f} 倍（在办 {int(raw['open_now'][i])} 件，平时约 {raw['usual_now'][i]:.0f} 件）"
+        return _texts(
+            [backlog[rows], col("open_now"), col("usual_now")],
+            lambda b, n, usual: (
+                f"本单位在办积压为平时的 {b:.1f} 倍（在办 {int(n)} 件，平时约 {usual:.0f} 件）"
+            ),
+        )
     if k == 4:
-        late, n = int(raw["item_late_level"][i]), int(raw["item_n_level"][i])
-        return f"同事项办到这一步仍未办结的办件中，{_rate_text(late, n)}最终超期"
+        return _texts(
+            [col("item_late_level"), col("item_n_level")],
+            rate("同事项办到这一步仍未办结的办件中，", "最终超期"),
+        )
     if k == 5:
-        used = round(100 * float(raw["used_share"][i]))
-        return f"已用去承诺时限的 {used}%，同事项办件此时已有 {round(100 * done_share[i])}% 办结"
+        return _texts(
+            [col("used_share"), done_share[rows]],
+            lambda used, done: (
+                f"已用去承诺时限的 {round(100 * used)}%，同事项办件此时已有 {round(100 * done)}% 办结"
+            ),
+        )
     if k == 7:
-        late, n = int(raw["length_late"][i]), int(raw["length_n"][i])
-        days = int(raw["promised"][i])
-        which = f"承诺时限 {days} 个工作日" if days < 10 else "承诺时限 10 个工作日及以上"
-        return f"{which}的事项近三月超期率 {_rate_text(late, n)}"
+
+        def length(late: float, n: float, days: float) -> str:
+            which = f"承诺时限 {int(days)} 个工作日" if days < 10 else "承诺时限 10 个工作日及以上"
+            return f"{which}的事项近三月超期率 {_rate_text(int(late), int(n))}"
+
+        return _texts([col("length_late"), col("length_n"), col("promised")], length)
     if k == 8:
-        late, n = int(raw["unit_late_level"][i]), int(raw["unit_n_level"][i])
-        return f"本单位办到这一步仍未办结的办件中，{_rate_text(late, n)}最终超期"
-    day = int(raw["break_day"][i])
-    name = holidays.get(day)
-    when = date.fromordinal(day)
-    return f"到期前遇{name or ''}长假（{when.month}月{when.day}日起）"
+        return _texts(
+            [col("unit_late_level"), col("unit_n_level")],
+            rate("本单位办到这一步仍未办结的办件中，", "最终超期"),
+        )
+
+    def holiday(day: float) -> str:
+        name = holidays.get(int(day))
+        when = date.fromordinal(int(day))
+        return f"到期前遇{name or ''}长假（{when.month}月{when.day}日起）"
+
+    return _texts([col("break_day")], holiday)
