@@ -199,7 +199,7 @@ class Prediction:
         risks = map(repr, map(round, [risk[i] for i in order], repeat(4)))
         warns = ["true" if warn[i] else "false" for i in order]
         # Each distinct list once: a cache of this call only (cases of one item and unit share them).
-        encode = lru_cache(maxsize=None)(_reasons_json)
+        encode = lru_cache(maxsize=None)(reasons_json)
         reasons = map(encode, map(tuple, [self.reasons[i] for i in order]))
         cases = ", ".join(map(_CASE_JSON.format, numbers, risks, warns, reasons))
         return f'{head[:-1]}, "cases": [{cases}]}}'
@@ -209,7 +209,8 @@ class Prediction:
 _CASE_JSON = '{{"case_no": {}, "risk": {}, "warn": {}, "reasons": {}}}'
 
 
-def _reasons_json(reasons: tuple[str, ...]) -> str:
+def reasons_json(reasons: tuple[str, ...]) -> str:
+    """A case's reasons as JSON text (the stored column's and the output's form)."""
     return json.dumps(list(reasons), ensure_ascii=False)
 
 

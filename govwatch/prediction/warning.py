@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
+from govwatch.core.bulk import insert_rows
 from govwatch.core.localtime import local_tz
 from govwatch.supervision import routing
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
@@ -31,6 +33,7 @@ from .predicting import (
     library_version,
     moments_of_day,
     predict,
+    reasons_json,
     train_model,
 )
 
@@ -44,16 +47,23 @@ STORE_FLOOR = 0.02
 
 
 def store_risks(prediction: Prediction) -> int:
-    """Replace the stored risks by this prediction's (at or above STORE_FLOOR); returns the count."""
-    keep = np.flatnonzero(prediction.risk >= STORE_FLOOR)
+    """Replace the stored risks by this prediction's (at or above STORE_FLOOR); returns the count.
+
+    Written as plain rows in bulk (a province has hundreds of thousands of open cases): each distinct
+    list of reasons is encoded once, the moment and the model once for all.
+    """
+    keep = np.flatnonzero(prediction.risk >= STORE_FLOOR).tolist()
+    at = connection.ops.adapt_datetimefield_value(prediction.at)
+    model_id = prediction.model.pk if prediction.model is not None else None
+    encode = lru_cache(maxsize=None)(reasons_json)
+    risk, warn = prediction.risk.tolist(), prediction.warn.tolist()
     rows = [
-        CaseRisk(case_id=prediction.case_nos[i], at=prediction.at, risk=float(prediction.risk[i]),
-                 warn=bool(prediction.warn[i]), reasons=prediction.reasons[i], model=prediction.model)
+        (prediction.case_nos[i], at, risk[i], warn[i], encode(tuple(prediction.reasons[i])), model_id)
         for i in keep
-    ]  # fmt: skip
-    with transaction.atomic():
-        CaseRisk.objects.all().delete()
-        CaseRisk.objects.bulk_create(rows, batch_size=2000)
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(CaseRisk._meta.db_table)}")
+        insert_rows(cursor, CaseRisk, ("case_no", "at", "risk", "warn", "reasons", "model_id"), rows)
     return len(rows)
 
 

@@ -267,3 +267,70 @@ def test_a_timeline_window_counts_what_a_loop_counts(events, queries):
     for k, (g, t, _) in enumerate(queries):
         want = sum(v for eg, et, v in events if eg == g and t - width <= et < t)
         assert got[k] == want
+
+
+def test_the_written_document_is_the_documents_json(history):
+    prediction = predicting.predict(AT)
+    assert len(prediction.case_nos) > 10
+    assert prediction.json_text() == json.dumps(prediction.as_dict(), ensure_ascii=False)
+
+
+def test_the_open_cases_carry_their_case_numbers(history):
+    frame = fr.load(AT, None, history.calendar, only_open=True)
+    assert len(frame) > 10
+    assert frame.case_no.tolist() == fr.case_numbers(frame.id)
+    # A part of the frame keeps the numbers of its own cases.
+    part = frame.take(np.arange(0, len(frame), 3))
+    assert part.case_no.tolist() == fr.case_numbers(part.id)
+
+
+def test_case_numbers_of_scattered_ids_come_in_the_order_asked(history):
+    from govwatch.cases.models import Case
+
+    rows = list(Case.objects.order_by("id").values_list("id", "case_no"))
+    picked = [rows[0], rows[-1], rows[len(rows) // 2], rows[0]]  # sparse over the range, one twice
+    ids = np.array([i for i, _ in picked])
+    assert fr.case_numbers(ids) == [no for _, no in picked]
+    with pytest.raises(KeyError):
+        fr.case_numbers(np.array([rows[-1][0] + 1000]))
+
+
+def test_reasons_are_the_same_for_cases_with_the_same_figures(history):
+    from govwatch.prediction import features as feats
+    from govwatch.prediction.reasons import explain
+
+    prediction = predicting.predict(AT)
+    bundle = predicting.bundle_of(prediction.model)
+    from govwatch.prediction.snapshot import Present
+
+    f = feats.build(
+        prediction.frame, prediction.rows, np.full(prediction.rows.size, fr.epoch(AT)),
+        Present(bundle.snapshot, prediction.frame), history.calendar,
+    )  # fmt: skip
+    # Every row twice: the second copy of each row says what the first says.
+    doubled = feats.Features(
+        np.concatenate([f.X, f.X]), np.concatenate([f.due, f.due]), np.concatenate([f.today, f.today]),
+        {k: np.concatenate([v, v]) for k, v in f.raw.items()},
+    )  # fmt: skip
+    warn = np.concatenate([prediction.warn, prediction.warn])
+    reasons = explain(doubled, warn)
+    n = prediction.rows.size
+    assert reasons[:n] == reasons[n:] == explain(f, prediction.warn)
+    assert all(len(r) <= 3 for r in reasons)
+    assert all(r for r, w in zip(reasons, warn.tolist(), strict=True) if w)  # a warned case says why
+
+
+def test_storing_the_risks_replaces_the_list(history):
+    predicting.train_model(AT)
+    first = predicting.predict(AT)
+    assert warning.store_risks(first) > 0
+    later = predicting.predict(AT + timedelta(hours=1))
+    stored = warning.store_risks(later)
+    rows = {r.case_id: r for r in CaseRisk.objects.all()}
+    assert len(rows) == stored
+    kept = [i for i, r in enumerate(later.risk.tolist()) if r >= warning.STORE_FLOOR]
+    assert sorted(rows) == sorted(later.case_nos[i] for i in kept)
+    for i in kept:
+        row = rows[later.case_nos[i]]
+        assert row.at == later.at and row.model_id == later.model.pk
+        assert (row.risk, row.warn, row.reasons) == (later.risk[i], later.warn[i], later.reasons[i])
