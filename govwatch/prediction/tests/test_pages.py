@@ -94,3 +94,51 @@ def test_the_home_page_counts_the_cases_at_risk(client, people, at_risk):
     login(client, people.market_staff)
     page = client.get("/").content.decode()
     assert "超时风险预警" in page and "?risk=warn" in page
+
+
+@pytest.mark.parametrize("role", ["supervisor", "office", "leader"])
+def test_the_regions_overseers_see_every_warning_of_their_region(client, people, at_risk, role):
+    login(client, getattr(people, role))
+    page = client.get("/prediction/").content.decode()
+    assert "M-RISK" in page and "该事项近三月超期率 38%" in page
+    warned = client.get("/cases/?risk=warn").content.decode()
+    assert "M-RISK" in warned and "S-CALM" not in warned
+    assert "S-CALM" in client.get("/cases/").content.decode()  # the calm case is listed, with its risk
+
+
+def test_unit_staff_see_risks_only_of_their_units_cases(client, people, at_risk):
+    login(client, people.social_staff)
+    assert "M-RISK" not in client.get("/cases/?risk=warn").content.decode()
+    assert "M-RISK" not in client.get("/cases/?risk=notable").content.decode()
+    assert "S-CALM" in client.get("/cases/").content.decode()
+    login(client, people.market_staff)
+    listed = client.get("/cases/").content.decode()
+    assert "M-RISK" in listed and "预警 62%" in listed
+    assert "S-CALM" not in listed
+
+
+def test_a_bad_risk_filter_is_told_in_chinese_and_lists_nothing(client, people, at_risk):
+    login(client, people.supervisor)
+    response = client.get("/cases/?risk=everything")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "选择一个有效的选项" in page  # the field's own error, in the user's language
+    assert "M-RISK" not in page and "S-CALM" not in page  # nothing listed on a filter it cannot read
+
+
+def test_the_page_ignores_what_it_does_not_ask_for(client, people, at_risk):
+    login(client, people.supervisor)
+    response = client.get("/prediction/?page=-1&risk=<script>&as_of=昨天")
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode()
+    # A query no database can hold is refused before the page, in words, not with a server error.
+    refused = client.get("/prediction/?unit=%00")
+    assert refused.status_code == 400 and "控制字符" in refused.content.decode()
+
+
+def test_the_risk_column_shows_no_figure_for_cases_not_predicted(client, people, at_risk):
+    CaseRisk.objects.filter(case=at_risk["social"]).delete()  # low risks are not stored
+    login(client, people.supervisor)
+    listed = client.get("/cases/").content.decode()
+    assert "预警 62%" in listed
+    assert "S-CALM" in listed and "5%" not in listed
