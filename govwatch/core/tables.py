@@ -323,8 +323,12 @@ def _csv_text_blocks(
         if records is None:
             records = reader.records(line, batch)
         line += len(batch)
+        # Neither the cells nor the records of a block may outlive it: held while the next block
+        # is read, they would double what the reader holds (two blocks, not one).
+        del batch
         if records:
             yield records
+        del records
 
 
 # -- CSV --------------------------------------------------------------------------------------

@@ -298,20 +298,22 @@ def _checked(
     for block in blocks:
         result.read += len(block)
         checked = checker.block(block)
-        if checked is not None:
-            yield checked
-            continue
-        recs = []
-        for line, values in block:
-            try:
-                if isinstance(values, RowError):
-                    raise values
-                rec = checker.check(dict(zip(NAMES, values, strict=True)))
-            except RowError as exc:
-                result.reject(line, exc.field, exc.message)
-                continue
-            recs.append((rec[0], rec[1], rec[2], line, *rec[4:]))
-        yield recs
+        if checked is None:
+            checked = []
+            for line, values in block:
+                try:
+                    if isinstance(values, RowError):
+                        raise values
+                    rec = checker.check(dict(zip(NAMES, values, strict=True)))
+                except RowError as exc:
+                    result.reject(line, exc.field, exc.message)
+                    continue
+                checked.append((rec[0], rec[1], rec[2], line, *rec[4:]))
+        # The block's records go before its rows are handed on, and its rows before the next block
+        # is read: one block held at a time, whatever the file's size.
+        del block
+        yield checked
+        del checked
 
 
 def _sorted(blocks: Iterator[list[Rec]], limit: int) -> Iterator[Rec]:

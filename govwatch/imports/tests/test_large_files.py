@@ -51,11 +51,6 @@ def _peak_import(path) -> tuple[int, int]:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=False,
-    reason="known regression of the chunked case import (issue 16): five times the rows peak at "
-    "about 15 MiB against 9.5 MiB, over the 1.25x bound; what grows with the file is not found yet",
-)
 def test_case_import_through_the_disk_sort_keeps_memory_flat(
     tmp_path, settings, monkeypatch, shipped_calendar
 ):
