@@ -56,18 +56,32 @@ class Table:
         default=None, repr=False
     )
 
+    _observers: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
     def observe(self, each: Callable[[], None]) -> None:
-        """Call `each()` before every record is read, whichever way it is read (a heartbeat)."""
+        """Call `each()` before every record or block is read, whichever way it is read, and on
+        every `tick()` of a long stage after the reading (a heartbeat)."""
 
         def watched(records: Iterator) -> Iterator:
             for record in records:
                 each()
                 yield record
+                # The block (or record) is dropped before the next is read: one is held at a time.
+                del record
 
+        self._observers.append(each)
         self.rows = watched(self.rows)
         if self._texts is not None:
             texts = self._texts
             self._texts = lambda names: watched(texts(names))
+        if self._text_blocks is not None:
+            blocks = self._text_blocks
+            self._text_blocks = lambda names, size: watched(blocks(names, size))
+
+    def tick(self) -> None:
+        """A sign of life from a stage that works on what was read (the observers of `observe`)."""
+        for each in self._observers:
+            each()
 
     def texts(self, names: Sequence[str]) -> Iterator[TextRecord]:
         """The records as `(line, texts)`, the texts in the order of `names` ("" for a column the file

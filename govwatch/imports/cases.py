@@ -631,3 +631,4 @@ def _import_events(table: Table, result: ImportResult, run: ImportRun) -> None:
     with indexes_deferred() if bulk else nullcontext():
         for chunk in _chunks(recs, CHUNK_CASES):
             chunker.process(chunk)
+            table.tick()  # the run's heartbeat, while the writes go on after the reading

@@ -97,3 +97,21 @@ def test_a_finished_run_is_never_marked(region, tmp_path):
     assert run.status == "完成" and run.host == this_host() and run.pid
     ImportRun.objects.filter(pk=run.pk).update(pid=_dead_pid())
     assert mark_interrupted() == []
+
+
+def test_a_long_case_import_beats_while_it_reads_blocks_and_while_it_writes(region, tmp_path, monkeypatch):
+    """A run of another host is judged by its heartbeat alone: the case import reads its CSV a
+    block at a time and writes a chunk at a time afterwards, and beats through both."""
+    rows = [[f"B{i}", "accept", "2026-03-02T09:00:00", "I9"] for i in range(60)]
+    path = events_csv(tmp_path / "long.csv", rows)
+    monkeypatch.setattr(cases, "BLOCK", 16)
+    monkeypatch.setattr(cases, "CHUNK_CASES", 10)
+    beats: list[str] = []
+    table = open_table(path, fields_of("cases"))
+    table.observe(lambda: beats.append("beat"))
+    run = ImportRun.objects.create(
+        kind="cases", filename=str(path), host=this_host(), heartbeat_at=timezone.now()
+    )
+    cases.import_events(table, ImportResult(kind="cases", filename=str(path)), run)
+    assert CaseEvent.objects.count() == 60
+    assert len(beats) >= 6  # at least one per chunk of ten cases written
