@@ -121,9 +121,12 @@ def sampled_pairs(
     return rows[ok], times[ok]
 
 
-def _half(ids: np.ndarray) -> np.ndarray:
-    """A fixed split of cases in two halves, by a hash of the id (the same case always falls alike)."""
-    return ((ids * 2654435761) >> 7) % 2 == 0
+def _half(rows: np.ndarray) -> np.ndarray:
+    """A fixed split of cases in two halves, by a hash of the case's row in the frame (the same case
+    always falls alike). Rows follow the cases' order, not their ids, which a database's sequences
+    offset (PostgreSQL does not give back the ids of rolled-back rows): the same history splits
+    the same way on any database."""
+    return ((rows * 2654435761) >> 7) % 2 == 0
 
 
 # -- the threshold ----------------------------------------------------------------------------------
@@ -280,7 +283,7 @@ def _train(frame, cal, target, moments_of_day, seed, history) -> Trained:
     val_cases = _limit_cases(val_cases, frame, moments, VALIDATION_ROWS, rng)
     vrows, vtimes = grid_pairs(frame, moments, val_cases, cal)
     vy = out.late[vrows]
-    a = _half(frame.id[vrows])
+    a = _half(vrows)
     if vy[a].sum() < MIN_LATE // 2 or vy[~a].sum() < MIN_LATE // 2:
         raise NotEnoughHistory(f"验证期内超期办件仅 {int(vy.sum())} 件，不足以校准阈值")
     VX = feats.build(frame, vrows, vtimes, history, cal).X
