@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from govwatch.api.views import DocsView
@@ -32,6 +34,8 @@ urlpatterns = [
     path("halls/", include("govwatch.hallchecks.urls")),
     path("integrity/", include("govwatch.integrity.urls")),
     path("e/", include("govwatch.public.urls")),
+    # Pages without GovWatch's icon link (the admin's) make browsers ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}web/favicon.svg", permanent=True)),
     path("healthz", ops_views.live, name="healthz"),
     path("healthz/db", ops_views.database, name="healthz-db"),
     path("", include("govwatch.web.urls")),

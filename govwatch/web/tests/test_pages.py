@@ -168,3 +168,8 @@ def test_the_breadcrumb_links_only_the_parent_units_the_user_may_open(client, pe
     client.force_login(people["office"])
     html = client.get(reverse("unit-detail", args=["ST1"])).content.decode()
     assert reverse("unit-detail", args=["D"]) in html and reverse("unit-detail", args=["ST"]) in html
+
+
+def test_the_browsers_favicon_request_finds_govwatchs_icon(client, db):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("web/favicon.svg")
