@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from .parsing import parse_timestamp
@@ -26,6 +27,23 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its status, say it plainly
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNUSABLE, f"govwatch: 参数错误: {message}\n")
+
+
+def output_path(text: str | None) -> Path | None:
+    """An `--out` argument: None when absent; a path whose folder must exist (else exit 2)."""
+    out = Path(text) if text else None
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"输出目录不存在: {out.parent}")
+    return out
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a command's file; a write that fails is exit 2 with the reason. Said on stderr."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"无法写入文件 {path}: {exc.strerror}") from exc
+    sys.stderr.write(f"已写入 {path}\n")
 
 
 def emit(doc: Any, fmt: str = "json") -> None:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_date_arg, write_output
 from govwatch.core.sheets import csv_dict_writer
 
 from .leaders_cli import register_leaders
@@ -33,11 +32,9 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     date_from, date_to = parse_date_arg(args.date_from), parse_date_arg(args.date_to)
     if date_from > date_to:
         raise UsageError(f"开始日期 {date_from} 晚于结束日期 {date_to}")
-    out = Path(args.out) if args.out else None
+    out = output_path(args.out)
     if out is None and args.format == "xlsx" and sys.stdout.isatty():
         raise UsageError("XLSX 是二进制文件，不能输出到终端，请用 --out 指定输出文件")
-    if out is not None and not out.parent.is_dir():
-        raise UsageError(f"输出目录不存在: {out.parent}")
     try:
         rows = contract_rows(kpi_rows(date_from, date_to, args.unit))
     except UnknownUnit as exc:
@@ -47,7 +44,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         units = selected_units(args.unit) if args.unit else None
         doc = kpi_document(date_from, date_to, args.unit, rows, top_negative_tags(date_from, date_to, units))
         if out is not None:
-            _write(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
+            write_output(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
         emit(doc)
         return EXIT_OK
     data = export_file(args.format, date_from, date_to, rows, args.unit)
@@ -56,7 +53,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        _write(out, data)
+        write_output(out, data)
     return EXIT_OK
 
 
@@ -95,14 +92,6 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
     emit(rebuild(), args.format)
     return EXIT_OK
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"无法写入文件 {path}: {exc.strerror}") from exc
-    sys.stderr.write(f"已写入 {path}\n")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

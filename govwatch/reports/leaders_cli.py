@@ -18,27 +18,11 @@ import json
 import re
 import sys
 from datetime import date
-from pathlib import Path
 
-from govwatch.core.console import EXIT_OK, UsageError, emit, parse_date_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_date_arg, write_output
 
 RANKING_FORMATS = ("json", "xlsx")
 BULLETIN_SUFFIXES = (".docx", ".pdf", ".xlsx")
-
-
-def _out_path(text: str | None) -> Path | None:
-    out = Path(text) if text else None
-    if out is not None and not out.parent.is_dir():
-        raise UsageError(f"输出目录不存在: {out.parent}")
-    return out
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"无法写入文件 {path}: {exc.strerror}") from exc
-    sys.stderr.write(f"已写入 {path}\n")
 
 
 def _known_unit(code: str | None) -> None:
@@ -57,14 +41,14 @@ def cmd_ranking(args: argparse.Namespace) -> int:
     date_from, date_to = parse_date_arg(args.date_from), parse_date_arg(args.date_to)
     if date_from > date_to:
         raise UsageError(f"开始日期 {date_from} 晚于结束日期 {date_to}")
-    out = _out_path(args.out)
+    out = output_path(args.out)
     if out is None and args.format == "xlsx" and sys.stdout.isatty():
         raise UsageError("XLSX 是二进制文件，不能输出到终端，请用 --out 指定输出文件")
     _known_unit(args.unit)
     doc = ranking(date_from, date_to, args.unit)
     if args.format == "json":
         if out is not None:
-            _write(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
+            write_output(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
         emit(doc)
         return EXIT_OK
     data = ranking_xlsx(doc)
@@ -73,7 +57,7 @@ def cmd_ranking(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        _write(out, data)
+        write_output(out, data)
     return EXIT_OK
 
 
@@ -95,7 +79,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     if args.format != "json":
         raise UsageError(f"不支持的输出格式“{args.format}”，应为 json")
     month = parse_month(args.month)
-    out = _out_path(args.out)
+    out = output_path(args.out)
     suffix = out.suffix.lower()
     if suffix not in BULLETIN_SUFFIXES:
         raise UsageError(f"输出文件应为 .docx、.pdf 或 .xlsx：{out}")
@@ -125,7 +109,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
             data = docx_to_pdf(docx) if suffix == ".pdf" else docx
     except PdfError as exc:
         raise UsageError(str(exc)) from exc
-    _write(out, data)
+    write_output(out, data)
     for warning in warnings:
         sys.stderr.write(f"注意: {warning}\n")
     emit(
