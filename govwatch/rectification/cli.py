@@ -10,10 +10,8 @@ The list import itself is `govwatch import rectification FILE` (govwatch.imports
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
-from govwatch.core.console import EXIT_OK, UsageError, emit, parse_moment_arg
+from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_moment_arg, write_output
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -31,19 +29,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .exports import list_workbook
     from .models import RectificationList
 
-    out = Path(args.out)
+    out = output_path(args.out)
+    assert out is not None  # --out is required
     if out.suffix.lower() != ".xlsx":
         raise UsageError("导出文件应为 .xlsx")
-    if not out.parent.is_dir():
-        raise UsageError(f"输出目录不存在: {out.parent}")
     rlist = RectificationList.objects.filter(code=args.list).first()
     if rlist is None:
         raise UsageError(f"整改清单 {args.list} 不存在")
-    try:
-        out.write_bytes(list_workbook(rlist))
-    except OSError as exc:
-        raise UsageError(f"无法写入文件 {out}: {exc.strerror}") from exc
-    sys.stderr.write(f"已写入 {out}\n")
+    write_output(out, list_workbook(rlist))
     emit({"list_code": rlist.code, "problems": rlist.problems.count(), "out": str(out)}, args.format)
     return EXIT_OK
 
