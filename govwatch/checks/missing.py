@@ -27,7 +27,7 @@ import numpy as np
 
 from govwatch.core.choices import CaseStatus
 
-from .data import C, E, rows, stream
+from .data import C, E, rows, stream, unindexed
 from .models import Kind
 from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
@@ -156,13 +156,9 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
     spread_ratio = (k + 0.5) / (own_expected + 0.5)
     low = tested & (ratio <= max_ratio)
     suspects = []
-    members: dict[int, np.ndarray] = {}
+    floors = _group_floors(groups, tested, low, spread_ratio)
     for i in np.flatnonzero(low):
-        g = int(groups[i])
-        if g not in members:
-            idx = np.flatnonzero((groups == g) & tested)
-            members[g] = spread_ratio[idx]
-        floor = robust_floor(members[g].tolist())
+        floor = floors[int(groups[i])]
         if floor is not None and ratio[i] >= floor:
             continue
         unit_id, window, month = labels[i]
@@ -170,6 +166,21 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
             Suspect(unit_id, window, month, int(n[i]), int(k[i]), float(expected[i]), float(ratio[i]))
         )
     return suspects
+
+
+def _group_floors(groups: np.ndarray, tested: np.ndarray, low: np.ndarray, spread: np.ndarray) -> dict:
+    """{group: the robust floor of its tested members' spread ratios} for the groups with a low
+    member: the members of every group at once (one sort), not one scan of all cells per group."""
+    members = np.flatnonzero(tested)
+    members = members[np.argsort(groups[members], kind="stable")]
+    ordered = groups[members]
+    wanted = np.unique(groups[low])
+    first = np.searchsorted(ordered, wanted, side="left")
+    last = np.searchsorted(ordered, wanted, side="right")
+    return {
+        int(g): robust_floor(spread[members[a:b]].tolist())
+        for g, a, b in zip(wanted.tolist(), first.tolist(), last.tolist(), strict=True)
+    }
 
 
 def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
@@ -248,14 +259,21 @@ def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[
         return
     unit_ids = sorted({s.unit_id for s, _ in flagged})
     unevaluated: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    # The flagged units' cases through the unit's index (never a scan of every completed case),
+    # only those of a month flagged in the batch probing the evaluations' index.
+    closed_month = _month_sql("c.closed_on")
     for batch, marks in _batches(unit_ids, 200):
+        in_batch = set(batch)
+        months = sorted({s.month for s, _ in flagged if s.unit_id in in_batch})
         sql = (
-            f"SELECT c.unit_id, c.window_code, {_month_sql('c.closed_on')}, c.case_no FROM {C} c "
-            f"WHERE c.unit_id IN ({marks}) AND c.status = %s AND c.closed_on >= %s AND c.closed_on <= %s "
+            f"SELECT c.unit_id, c.window_code, {closed_month}, c.case_no FROM {C} c "
+            f"WHERE c.unit_id IN ({marks}) AND {unindexed('c.status')} = %s "
+            f"AND {unindexed('c.closed_on')} >= %s AND {unindexed('c.closed_on')} <= %s "
+            f"AND {closed_month} IN ({', '.join(['%s'] * len(months))}) "
             f"AND NOT EXISTS (SELECT 1 FROM {E} e WHERE e.case_no = c.case_no AND e.auto = %s) ORDER BY c.case_no"
         )
         for unit_id, window, month, case_no in rows(
-            sql, [*batch, CaseStatus.COMPLETED, ctx.period.date_from, ctx.period.date_to, False]
+            sql, [*batch, CaseStatus.COMPLETED, ctx.period.date_from, ctx.period.date_to, *months, False]
         ):
             unevaluated[(unit_id, "", month)].append(case_no)
             if window:

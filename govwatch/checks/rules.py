@@ -38,7 +38,7 @@ from django.db import connection
 from govwatch.core.choices import CaseStatus
 from govwatch.orgs.hours import format_hours as hours_text
 
-from .data import DAY, C, Clock, E, P, Period, Units, epoch, moment, rows, stream
+from .data import DAY, FETCH, C, Clock, E, P, Period, Units, epoch, moment, rows, stream
 from .models import Kind
 from .stats import poisson_sf, tail_threshold
 
@@ -64,6 +64,7 @@ class Candidate:
 
 
 RATED = "govwatch_checks_rated"
+PENDING_KEYS = 10**13  # the pending evaluations' keys in `rated` lie below minus this
 # Evaluations of cases completed in the period count for missing_evaluations when given this long after.
 LATE_RATINGS = timedelta(days=62)
 
@@ -94,17 +95,22 @@ class Context:
         """The period's evaluations (pending ones too) joined once to their cases, in a temporary
         table every check that needs the join reads: one pass over millions of rows, not one per
         check. Moments are UTC seconds; evaluator hashes are cut to their first 16 hex digits (64
-        bits: enough to tell a region's evaluators apart)."""
+        bits: enough to tell a region's evaluators apart). `ck` is an integer for what was rated:
+        the case's id; an evaluation without a case, minus its own id; a pending one, minus a big
+        number and the first pending id of its case number (two of one unknown case are one)."""
         if not self._rated:
             t, closed = epoch("e.at"), epoch("c.closed_at")
             sql = (
                 f"SELECT e.eval_id, e.unit_id, e.window_code, e.channel, e.level, e.auto, "
                 f"substr(e.evaluator_hash, 1, 16) AS h, {t} AS t, COALESCE(e.case_no, '') AS case_no, 0 AS pending, "
                 f"c.unit_id AS case_unit, c.window_code AS case_window, c.channel AS case_channel, "
-                f"c.status AS case_status, {closed} AS closed, c.closed_on AS closed_on "
+                f"c.status AS case_status, {closed} AS closed, c.closed_on AS closed_on, "
+                f"CASE WHEN COALESCE(e.case_no, '') = '' THEN -e.id ELSE COALESCE(c.id, -e.id) END AS ck "
                 f"FROM {E} e LEFT JOIN {C} c ON c.case_no = e.case_no WHERE e.at >= %s AND e.at < %s "
                 f"UNION ALL SELECT p.eval_id, p.unit_id, p.window_code, p.channel, p.level, p.auto, "
-                f"substr(p.evaluator_hash, 1, 16), {epoch('p.at')}, p.case_no, 1, NULL, NULL, NULL, NULL, NULL, NULL "
+                f"substr(p.evaluator_hash, 1, 16), {epoch('p.at')}, p.case_no, 1, NULL, NULL, NULL, NULL, NULL, NULL, "
+                f"CASE WHEN p.case_no = '' THEN -{PENDING_KEYS} - p.id ELSE -{2 * PENDING_KEYS} - "
+                f"(SELECT MIN(o.id) FROM {P} o WHERE o.case_no = p.case_no) END "
                 f"FROM {P} p WHERE p.at >= %s AND p.at < %s"
             )
             bounds = [moment(self.period.start), moment(self.period.end + LATE_RATINGS)]
@@ -252,56 +258,131 @@ class WindowRatings:
     delay: np.ndarray  # seconds since its case's completion; -1 without a completed case
 
 
-def device_ratings(ctx: Context) -> Iterator[WindowRatings]:
-    """Every device rating of the period (pending ones too), window by window, streamed."""
+@dataclass
+class Devices:
+    """Every device rating of the period (pending ones too) as arrays in (unit, window, time)
+    order; window i holds the rows starts[i]:ends[i]."""
+
+    windows: list[tuple[int, str]]
+    starts: np.ndarray
+    ends: np.ndarray
+    index: np.ndarray  # each row's window
+    eval_ids: np.ndarray
+    at: np.ndarray  # UTC seconds
+    level: np.ndarray
+    closed: np.ndarray  # its case's completion (UTC seconds); -1 without a completed case
+
+    def per_row(self, values: list) -> np.ndarray:
+        """A value per window, for each of its rows."""
+        return np.asarray(values)[self.index]
+
+    def window(self, i: int, served: np.ndarray, delay: np.ndarray) -> WindowRatings:
+        a, b = int(self.starts[i]), int(self.ends[i])
+        unit_id, code = self.windows[i]
+        return WindowRatings(
+            unit_id, code, self.eval_ids[a:b], self.at[a:b], self.level[a:b], served[a:b], delay[a:b]
+        )
+
+
+def devices(ctx: Context) -> Devices:
+    """One statement, read in batches into arrays (no per-row Python beyond the driver's)."""
     sql = (
-        f"SELECT unit_id, window_code, eval_id, t, level, CASE WHEN case_status = %s THEN closed END "
+        f"SELECT unit_id, window_code, eval_id, t, level, COALESCE(CASE WHEN case_status = %s THEN closed END, -1) "
         f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s ORDER BY 1, 2, 4"
     )
-    params = [CaseStatus.COMPLETED, "device", False, ctx.end]
-    for (unit_id, window), group in groupby(stream(sql, params), key=lambda r: (r[0], r[1])):
-        group = list(group)
-        within = ctx.units[unit_id].thresholds.served_within_minutes * 60
-        at = np.fromiter((r[3] for r in group), dtype=np.int64, count=len(group))
-        closed = np.fromiter((-1 if r[5] is None else r[5] for r in group), dtype=np.int64, count=len(group))
-        delay = np.where((closed >= 0) & (at >= closed), at - closed, -1)
-        yield WindowRatings(
-            unit_id, window, np.array([r[2] for r in group], dtype=object), at,
-            np.fromiter((r[4] for r in group), dtype=np.int8, count=len(group)),
-            (delay >= 0) & (delay <= within), delay,
-        )  # fmt: skip
+    parts: list[tuple] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [CaseStatus.COMPLETED, "device", False, ctx.end])
+        while batch := cursor.fetchmany(FETCH):
+            unit, code, eval_id, at, level, closed = zip(*batch, strict=True)
+            parts.append((
+                np.array(unit, dtype=np.int64), np.array(code, dtype=object), np.array(eval_id, dtype=object),
+                np.array(at, dtype=np.int64), np.array(level, dtype=np.int8), np.array(closed, dtype=np.int64),
+            ))  # fmt: skip
+    if parts:
+        unit, code, eval_ids, at, level, closed = (np.concatenate(c) for c in zip(*parts, strict=True))
+    else:
+        unit, at, closed = (np.zeros(0, dtype=np.int64) for _ in range(3))
+        code, eval_ids, level = (
+            np.zeros(0, dtype=object),
+            np.zeros(0, dtype=object),
+            np.zeros(0, dtype=np.int8),
+        )
+    change = np.flatnonzero((unit[1:] != unit[:-1]) | (code[1:] != code[:-1])) + 1
+    starts = np.concatenate(([0], change)) if len(unit) else np.zeros(0, dtype=np.int64)
+    ends = np.concatenate((change, [len(unit)])) if len(unit) else np.zeros(0, dtype=np.int64)
+    index = np.repeat(np.arange(len(starts)), ends - starts)
+    windows = list(zip(unit[starts].tolist(), code[starts].tolist(), strict=True))
+    return Devices(windows, starts, ends, index, eval_ids, at, level, closed)
+
+
+def device_candidates(ctx: Context, want: set[str]) -> list[Candidate]:
+    """burst and off_hours over every window at once: the rows' service, hours and runs in arrays;
+    a window's own arrays are cut out only where it may hold a finding."""
+    d = devices(ctx)
+    if not len(d.windows):
+        return []
+    th = [ctx.units[u].thresholds for u, _ in d.windows]
+    within = d.per_row([t.served_within_minutes * 60 for t in th])
+    delay = np.where((d.closed >= 0) & (d.at >= d.closed), d.at - d.closed, -1)
+    served = (delay >= 0) & (delay <= within)
+    found: list[Candidate] = []
+    if Kind.BURST in want:
+        # Only a window with a run of at least burst_min_run ratings burst_gap_seconds apart may hold one.
+        gap = d.per_row([t.burst_gap_seconds for t in th])
+        broken = np.ones(len(d.at), dtype=bool)
+        broken[1:] = (np.diff(d.at) > gap[1:]) | (d.index[1:] != d.index[:-1])
+        run_starts = np.flatnonzero(broken)
+        run_sizes = np.diff(np.append(run_starts, len(d.at)))
+        long_enough = run_sizes >= d.per_row([t.burst_min_run for t in th])[run_starts]
+        for i in np.unique(d.index[run_starts[long_enough]]).tolist():
+            found.extend(bursts(ctx, d.window(i, served, delay)))
+    if Kind.OFF_HOURS in want:
+        found.extend(_off_hours(ctx, d, th, served, delay))
+    return found
 
 
 def _first_start(unit) -> int:
     return unit.hours[0][0] if unit.hours else 0
 
 
-def off_hours(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
+def _off_hours(
+    ctx: Context, d: Devices, th: list, served: np.ndarray, delay: np.ndarray
+) -> Iterator[Candidate]:
     """Device ratings outside the unit's hours on a working day, or on a rest day."""
-    unit = ctx.units[w.unit_id]
-    grace = unit.thresholds.off_hours_grace_minutes * 60
-    day, sec = ctx.clock.local(w.at)
+    units = [ctx.units[u] for u, _ in d.windows]
+    grace = d.per_row([t.off_hours_grace_minutes * 60 for t in th])
+    day, sec = ctx.clock.local(d.at)
     work = ctx.clock.workday[day]
-    inside = np.zeros(len(w.at), dtype=bool)
-    near = np.zeros(len(w.at), dtype=bool)
-    distance = np.full(len(w.at), DAY, dtype=np.int64)
-    for start, end in unit.hours:
-        inside |= (sec >= start) & (sec < end)
-        near |= (sec >= start - grace) & (sec < end + grace)
-        distance = np.minimum(distance, np.maximum(start - sec, sec - end + 1).clip(min=0))
+    n = len(d.at)
+    inside = np.zeros(n, dtype=bool)
+    near = np.zeros(n, dtype=bool)
+    distance = np.full(n, DAY, dtype=np.int64)
+    # A region's units share a few opening hours: the rows of each set of hours at once.
+    kinds: dict[tuple, int] = {}
+    hours_of = d.per_row([kinds.setdefault(u.hours, len(kinds)) for u in units])
+    for hours, k in kinds.items():
+        rows_ = np.flatnonzero(hours_of == k)
+        s, g = sec[rows_], grace[rows_]
+        ins, nr, dist = np.zeros(len(rows_), dtype=bool), np.zeros(len(rows_), dtype=bool), distance[rows_]
+        for start, end in hours:
+            ins |= (s >= start) & (s < end)
+            nr |= (s >= start - g) & (s < end + g)
+            dist = np.minimum(dist, np.maximum(start - s, s - end + 1).clip(min=0))
+        inside[rows_], near[rows_], distance[rows_] = ins, nr, dist
     outside = ~(work & inside)
-    if not outside.any():
-        return
-    served_at = w.at[w.served]
-    around = np.searchsorted(served_at, w.at + BUSY_SECONDS, side="right") - np.searchsorted(
-        served_at, w.at - BUSY_SECONDS
+    # Served ratings of the same window within BUSY_SECONDS either side: windows kept apart on one
+    # axis (each window its own span of it).
+    axis = d.index.astype(np.int64) * (1 << 40) + (d.at - int(d.at.min()))
+    served_axis = axis[served]
+    around = np.searchsorted(served_axis, axis + BUSY_SECONDS, side="right") - np.searchsorted(
+        served_axis, axis - BUSY_SECONDS
     )
     # The last citizens of a session: near the hours of a working day, rated within the grace of
     # their case's completion there (which happened within the grace of the hours too).
-    last_served = (
-        work & near & (w.delay >= 0) & (w.delay <= grace) & (sec - w.delay >= _first_start(unit) - grace)
-    )
-    excused = last_served | (w.served & (around >= BUSY))
+    first_start = d.per_row([_first_start(u) for u in units])
+    last_served = work & near & (delay >= 0) & (delay <= grace) & (sec - delay >= first_start - grace)
+    excused = last_served | (served & (around >= BUSY))
     flagged = np.flatnonzero(outside & ~excused)
     if not len(flagged):
         return
@@ -309,18 +390,24 @@ def off_hours(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
     score = np.where(~work, 0.9, 0.5 + 0.5 * np.minimum(1.0, distance / (3 * 3600)))
     night = (sec < 6 * 3600) | (sec >= 22 * 3600)
     score = np.where(night, 1.0, score)
-    months = [ctx.month(int(w.at[i])) for i in flagged]
-    for month, members in groupby(zip(months, flagged, strict=True), key=lambda m: m[0]):
-        idx = [i for _, i in members]
-        rest = int((~work[idx]).sum())
-        reasons = [f"{len(idx)} 条评价器评价不在服务时间（工作日 {hours_text(unit.hours)}）"]
-        if rest:
-            reasons.append(f"其中 {rest} 条在非工作日")
-        reasons.append(f"最早 {ctx.clock.text(int(w.at[idx[0]]))}，最晚 {ctx.clock.text(int(w.at[idx[-1]]))}")
-        yield Candidate(
-            Kind.OFF_HOURS, w.unit_id, w.window_code, f"{w.unit_id}|{w.window_code}|{month:%Y-%m}", month,
-            list(w.eval_ids[idx]), [], _score(float(np.mean(score[idx]))), reasons,
-        )  # fmt: skip
+    for i, members in groupby(flagged.tolist(), key=lambda r: int(d.index[r])):
+        unit = units[i]
+        unit_id, code = d.windows[i]
+        members = list(members)
+        months = [ctx.month(int(d.at[r])) for r in members]
+        for month, group in groupby(zip(months, members, strict=True), key=lambda m: m[0]):
+            idx = [r for _, r in group]
+            rest = int((~work[idx]).sum())
+            reasons = [f"{len(idx)} 条评价器评价不在服务时间（工作日 {hours_text(unit.hours)}）"]
+            if rest:
+                reasons.append(f"其中 {rest} 条在非工作日")
+            reasons.append(
+                f"最早 {ctx.clock.text(int(d.at[idx[0]]))}，最晚 {ctx.clock.text(int(d.at[idx[-1]]))}"
+            )
+            yield Candidate(
+                Kind.OFF_HOURS, unit_id, code, f"{unit_id}|{code}|{month:%Y-%m}", month,
+                list(d.eval_ids[idx]), [], _score(float(np.mean(score[idx]))), reasons,
+            )  # fmt: skip
 
 
 def bursts(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
@@ -375,66 +462,102 @@ def bursts(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
 
 # -- evaluator_many ------------------------------------------------------------------------------
 
-_TEMP = "govwatch_checks_raters"
+_SUSPECTS = "govwatch_checks_raters"
 
 
-def _rater_rows(ctx: Context) -> tuple[str, list]:
-    """(evaluator, case or evaluation, unit, local day) of every rating with an evaluator."""
+@dataclass
+class Raters:
+    """Every rating with an evaluator as arrays: the evaluator (its hash's 16 hex digits, as bytes),
+    what was rated (`ck` of `rated`), the unit, the local day."""
+
+    h: np.ndarray
+    k: np.ndarray
+    u: np.ndarray
+    d: np.ndarray
+
+
+def _raters(ctx: Context) -> Raters:
+    """One pass over the period's ratings with an evaluator, read in batches into arrays."""
     # Local day numbers from UTC seconds with the zone's offset on the first day of the period.
     offset = (ctx.clock.dates[2] - date(1970, 1, 1)).days * DAY - int(ctx.clock.midnights[2])
-    local_day = f"(({{t}}) + ({offset})) / {DAY}"
-    sql = (
-        f"SELECT h, CASE WHEN case_no <> '' THEN case_no ELSE eval_id END AS k, unit_id AS u, "
-        f"{local_day.format(t='t')} AS d FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s"
-    )
-    return sql, [False, ctx.end]
+    sql = f"SELECT h, ck, unit_id, t FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s"
+    parts: list[tuple[np.ndarray, ...]] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [False, ctx.end])
+        while batch := cursor.fetchmany(FETCH):
+            h, k, u, t = zip(*batch, strict=True)
+            parts.append((np.array(h, dtype="S16"), np.array(k, dtype=np.int64), np.array(u, dtype=np.int64),
+                          (np.array(t, dtype=np.int64) + offset) // DAY))  # fmt: skip
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Raters(np.zeros(0, dtype="S16"), empty, empty, empty)
+    return Raters(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (a sort: numpy's own unique takes many times longer on millions)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
+def _distinct_per(owner: np.ndarray, member: np.ndarray, owners: int) -> np.ndarray:
+    """Per owner (dense ids below `owners`), how many distinct members it has."""
+    members = int(member.max()) + 1 if len(member) else 1
+    pairs = _distinct(owner * members + member)
+    return np.bincount(pairs // members, minlength=owners)
+
+
+def _histogram(values: np.ndarray) -> Counter:
+    found, counts = np.unique(values, return_counts=True)
+    return Counter(dict(zip(found.tolist(), counts.tolist(), strict=True)))
 
 
 def evaluator_many(ctx: Context) -> Iterator[Candidate]:
-    """One evaluator rating far more cases, units or cases in a day than the region's evaluators do."""
-    sql, params = _rater_rows(ctx)
-    per_rater, per_day = f"{_TEMP}_h", f"{_TEMP}_hd"
+    """One evaluator rating far more cases, units or cases in a day than the region's evaluators do.
+
+    Each evaluator's counts (distinct cases, distinct units, distinct cases in a local day) from
+    arrays of one pass over the ratings: the region's histograms of them set the limits, and the
+    evaluators beyond them are read back from the ratings with their evidence."""
+    r = _raters(ctx)
+    if not len(r.h):
+        return
+    hashes, rater = np.unique(r.h, return_inverse=True)
+    raters = len(hashes)
+    _, case = np.unique(r.k, return_inverse=True)
+    _, unit = np.unique(r.u, return_inverse=True)
+    _, day = np.unique(r.d, return_inverse=True)
+    del r
+    cases = _distinct_per(rater, case, raters)
+    units = _distinct_per(rater, unit, raters)
+    days = int(day.max()) + 1
+    ncase = int(case.max()) + 1
+    triples = _distinct((rater.astype(np.int64) * days + day) * ncase + case)  # (evaluator, day, case)
+    rater_days, per_day = np.unique(triples // ncase, return_counts=True)  # cases per evaluator and day
+    del triples
+    busiest = np.zeros(raters, dtype=np.int64)
+    np.maximum.at(busiest, rater_days // days, per_day)
+    limits = _rater_limits(ctx, _histogram(cases), _histogram(units), _histogram(per_day))
+    if not limits:
+        return
+    low_cases = min(m[0] for m in limits.values())
+    low_units = min(m[1] for m in limits.values())
+    low_day = min(m[2] for m in limits.values())
+    suspects = hashes[(cases >= low_cases) | (units >= low_units) | (busiest >= low_day)]
+    if not len(suspects):
+        return
+    # The suspects' ratings in one pass over the period's, whatever their number.
     with connection.cursor() as cursor:
-        for table in (_TEMP, per_rater, per_day):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
-        cursor.execute(f"CREATE TEMPORARY TABLE {_TEMP} AS {sql}", params)
+        cursor.execute(f"DROP TABLE IF EXISTS {_SUSPECTS}", [])
+        cursor.execute(f"CREATE TEMPORARY TABLE {_SUSPECTS} (h TEXT PRIMARY KEY)", [])
         try:
-            # Each evaluator's counts once, in two small tables the histograms and the suspects read.
-            cursor.execute(f"CREATE INDEX {_TEMP}_hdk ON {_TEMP} (h, d, k)", [])
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {per_rater} AS SELECT h, COUNT(DISTINCT k) AS n, COUNT(DISTINCT u) AS nu "
-                f"FROM {_TEMP} GROUP BY h",
-                [],
-            )
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {per_day} AS SELECT h, d, COUNT(DISTINCT k) AS n FROM {_TEMP} GROUP BY h, d",
-                [],
-            )
-            cursor.execute(f"SELECT n, nu, COUNT(*) FROM {per_rater} GROUP BY n, nu", [])
-            joint = cursor.fetchall()
-            cursor.execute(f"SELECT n, COUNT(*) FROM {per_day} GROUP BY n", [])
-            days = dict(cursor.fetchall())
-            cases_hist: Counter = Counter()
-            units_hist: Counter = Counter()
-            for n, nu, count in joint:
-                cases_hist[n] += count
-                units_hist[nu] += count
-            limits = _rater_limits(ctx, cases_hist, units_hist, Counter(days))
-            if not limits:
-                return
-            low_cases = min(m[0] for m in limits.values())
-            low_units = min(m[1] for m in limits.values())
-            low_day = min(m[2] for m in limits.values())
-            # The suspects' ratings in one pass over the period's, whatever their number.
-            suspects = f"SELECT h FROM {per_rater} WHERE n >= %s OR nu >= %s UNION SELECT h FROM {per_day} WHERE n >= %s"
+            cursor.executemany(f"INSERT INTO {_SUSPECTS} (h) VALUES (%s)", [(h.decode(),) for h in suspects])
             found = rows(
                 f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
-                f"WHERE h IN ({suspects}) AND auto = %s AND t < %s ORDER BY 1, 5",
-                [low_cases, low_units, low_day, False, ctx.end],
+                f"WHERE h IN (SELECT h FROM {_SUSPECTS}) AND auto = %s AND t < %s ORDER BY 1, 5",
+                [False, ctx.end],
             )
         finally:
-            for table in (_TEMP, per_rater, per_day):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
+            cursor.execute(f"DROP TABLE IF EXISTS {_SUSPECTS}", [])
     for h, group in groupby(found, key=lambda r: r[0]):
         candidate = _rater_candidate(ctx, h, list(group), limits)
         if candidate:

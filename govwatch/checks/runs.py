@@ -35,12 +35,10 @@ from .rules import (
     Candidate,
     Context,
     before_completion,
-    bursts,
     case_mismatches,
-    device_ratings,
+    device_candidates,
     duplicate_comment,
     evaluator_many,
-    off_hours,
     unknown_case,
     wrong_unit,
 )
@@ -66,12 +64,7 @@ def candidates(ctx: Context, kinds: set[str] | None = None) -> Iterator[Candidat
         if Kind.BEFORE_COMPLETION in want:
             yield from before_completion(ctx, mismatches)
     if want & {Kind.BURST, Kind.OFF_HOURS}:
-        found: list[Candidate] = []
-        for ratings in device_ratings(ctx):
-            if Kind.BURST in want:
-                found.extend(bursts(ctx, ratings))
-            if Kind.OFF_HOURS in want:
-                found.extend(off_hours(ctx, ratings))
+        found = device_candidates(ctx, want)
         found.sort(key=lambda c: (c.kind != Kind.BURST, c.unit_id, c.window_code, c.key))
         yield from found
     if Kind.EVALUATOR_MANY in want:
