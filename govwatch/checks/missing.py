@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.db import connection
 
 from govwatch.core.choices import CaseStatus
 
-from .data import C, E, rows, stream, unindexed
+from .data import FETCH, C, E, rows, unindexed
 from .models import Kind
 from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
@@ -57,16 +58,24 @@ def _cells(ctx: Context) -> Cells:
     found: list[tuple[int, int, int, int]] = []  # (cell, channel, completed, evaluated)
     queries = (
         (f"SELECT c.unit_id, c.window_code, c.channel, {month}, COUNT(*) FROM {C} c "
-         "WHERE c.status = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
+         f"WHERE {unindexed('c.status')} = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
          [CaseStatus.COMPLETED, *bounds], 0),
-        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT case_no) "
+        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT ck) "
          f"FROM {ctx.rated()} WHERE auto = %s AND case_status = %s AND closed_on >= %s AND closed_on <= %s "
          "GROUP BY 1, 2, 3, 4", [False, CaseStatus.COMPLETED, *bounds], 1),
     )  # fmt: skip
     for sql, params, column in queries:
-        for unit_id, window, channel, m, n in stream(sql, params):
-            cell = index.setdefault((unit_id, window or "", m), len(index))
-            found.append((cell, channels.setdefault(channel, len(channels)), column, n))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(FETCH):
+                units, windows, chans, months, counts = zip(*batch, strict=True)
+                keys = list(zip(units, [w or "" for w in windows], months, strict=True))
+                for key in dict.fromkeys(keys):
+                    index.setdefault(key, len(index))
+                for c in dict.fromkeys(chans):
+                    channels.setdefault(c, len(channels))
+                found.extend(zip(map(index.__getitem__, keys), map(channels.__getitem__, chans),
+                                 [column] * len(batch), counts, strict=True))  # fmt: skip
     completed = np.zeros((len(index), max(len(channels), 1)), dtype=np.float64)
     evaluated = np.zeros_like(completed)
     if found:
