@@ -8,6 +8,7 @@ database, and works on numpy arrays or on the few rows that are left.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +45,8 @@ def epoch(column: str) -> str:
     """Seconds since 1970 (UTC) of a timestamp column, as an integer."""
     if connection.vendor == "postgresql":
         return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"  # the same seconds, without formatting them as text first
     return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
 
