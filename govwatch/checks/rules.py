@@ -23,6 +23,7 @@ never against a fixed count:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import unicodedata
@@ -465,33 +466,55 @@ def bursts(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
 _SUSPECTS = "govwatch_checks_raters"
 
 
+RATER_PART = 1_000_000  # ratings read into arrays at a time: memory stays flat on any region
+
+
 @dataclass
 class Raters:
-    """Every rating with an evaluator as arrays: the evaluator (its hash's 16 hex digits, as bytes),
-    what was rated (`ck` of `rated`), the unit, the local day."""
+    """The evaluators of one part of the hash range and their counts."""
 
-    h: np.ndarray
-    k: np.ndarray
-    u: np.ndarray
-    d: np.ndarray
+    hashes: np.ndarray  # the hash's 16 hex digits, as bytes
+    cases: np.ndarray  # distinct cases (or evaluations without one)
+    units: np.ndarray  # distinct units
+    busiest: np.ndarray  # distinct cases in its busiest local day
+    per_day: Counter  # histogram of distinct cases per evaluator and local day
 
 
-def _raters(ctx: Context) -> Raters:
-    """One pass over the period's ratings with an evaluator, read in batches into arrays."""
+def _raters(ctx: Context, lower: str | None, upper: str | None) -> Raters:
+    """The counts of the evaluators whose hash lies in [lower, upper): one pass over their ratings,
+    read in batches into arrays (what was rated is `ck` of `rated`), counted by sorting."""
     # Local day numbers from UTC seconds with the zone's offset on the first day of the period.
     offset = (ctx.clock.dates[2] - date(1970, 1, 1)).days * DAY - int(ctx.clock.midnights[2])
-    sql = f"SELECT h, ck, unit_id, t FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s"
+    bounds = (" AND h >= %s" if lower else "") + (" AND h < %s" if upper else "")
+    sql = f"SELECT h, ck, unit_id, t FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s{bounds}"
     parts: list[tuple[np.ndarray, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [False, ctx.end])
+        cursor.execute(sql, [False, ctx.end, *(b for b in (lower, upper) if b)])
         while batch := cursor.fetchmany(FETCH):
             h, k, u, t = zip(*batch, strict=True)
             parts.append((np.array(h, dtype="S16"), np.array(k, dtype=np.int64), np.array(u, dtype=np.int64),
                           (np.array(t, dtype=np.int64) + offset) // DAY))  # fmt: skip
     if not parts:
-        empty = np.zeros(0, dtype=np.int64)
-        return Raters(np.zeros(0, dtype="S16"), empty, empty, empty)
-    return Raters(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+        none = np.zeros(0, dtype=np.int64)
+        return Raters(np.zeros(0, dtype="S16"), none, none, none, Counter())
+    h, k, u, d = (np.concatenate(column) for column in zip(*parts, strict=True))
+    del parts
+    hashes, rater = np.unique(h, return_inverse=True)
+    raters = len(hashes)
+    _, case = np.unique(k, return_inverse=True)
+    _, unit = np.unique(u, return_inverse=True)
+    _, day = np.unique(d, return_inverse=True)
+    del h, k, u, d
+    cases = _distinct_per(rater, case, raters)
+    units = _distinct_per(rater, unit, raters)
+    days = int(day.max()) + 1
+    ncase = int(case.max()) + 1
+    triples = _distinct((rater.astype(np.int64) * days + day) * ncase + case)  # (evaluator, day, case)
+    rater_days, per_day = np.unique(triples // ncase, return_counts=True)  # cases per evaluator and day
+    del triples
+    busiest = np.zeros(raters, dtype=np.int64)
+    np.maximum.at(busiest, rater_days // days, per_day)
+    return Raters(hashes, cases, units, busiest, _histogram(per_day))
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -518,39 +541,37 @@ def evaluator_many(ctx: Context) -> Iterator[Candidate]:
     Each evaluator's counts (distinct cases, distinct units, distinct cases in a local day) from
     arrays of one pass over the ratings: the region's histograms of them set the limits, and the
     evaluators beyond them are read back from the ratings with their evidence."""
-    r = _raters(ctx)
-    if not len(r.h):
+    # The evaluators in parts of the hash range (each evaluator's ratings within one part).
+    total = rows(f"SELECT COUNT(*) FROM {ctx.rated()} WHERE h <> ''", [])[0][0]
+    if not total:
         return
-    hashes, rater = np.unique(r.h, return_inverse=True)
-    raters = len(hashes)
-    _, case = np.unique(r.k, return_inverse=True)
-    _, unit = np.unique(r.u, return_inverse=True)
-    _, day = np.unique(r.d, return_inverse=True)
-    del r
-    cases = _distinct_per(rater, case, raters)
-    units = _distinct_per(rater, unit, raters)
-    days = int(day.max()) + 1
-    ncase = int(case.max()) + 1
-    triples = _distinct((rater.astype(np.int64) * days + day) * ncase + case)  # (evaluator, day, case)
-    rater_days, per_day = np.unique(triples // ncase, return_counts=True)  # cases per evaluator and day
-    del triples
-    busiest = np.zeros(raters, dtype=np.int64)
-    np.maximum.at(busiest, rater_days // days, per_day)
-    limits = _rater_limits(ctx, _histogram(cases), _histogram(units), _histogram(per_day))
+    parts = max(1, min(256, -(-total // RATER_PART)))
+    cuts = [None, *(f"{i * 256 // parts:02x}" for i in range(1, parts)), None]
+    counted = [_raters(ctx, lower, upper) for lower, upper in itertools.pairwise(cuts)]
+    cases_hist, units_hist, days_hist = Counter(), Counter(), Counter()
+    for r in counted:
+        cases_hist.update(_histogram(r.cases))
+        units_hist.update(_histogram(r.units))
+        days_hist.update(r.per_day)
+    limits = _rater_limits(ctx, cases_hist, units_hist, days_hist)
     if not limits:
         return
     low_cases = min(m[0] for m in limits.values())
     low_units = min(m[1] for m in limits.values())
     low_day = min(m[2] for m in limits.values())
-    suspects = hashes[(cases >= low_cases) | (units >= low_units) | (busiest >= low_day)]
-    if not len(suspects):
+    suspects = [
+        h.decode()
+        for r in counted
+        for h in r.hashes[(r.cases >= low_cases) | (r.units >= low_units) | (r.busiest >= low_day)].tolist()
+    ]
+    if not suspects:
         return
     # The suspects' ratings in one pass over the period's, whatever their number.
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_SUSPECTS}", [])
         cursor.execute(f"CREATE TEMPORARY TABLE {_SUSPECTS} (h TEXT PRIMARY KEY)", [])
         try:
-            cursor.executemany(f"INSERT INTO {_SUSPECTS} (h) VALUES (%s)", [(h.decode(),) for h in suspects])
+            cursor.executemany(f"INSERT INTO {_SUSPECTS} (h) VALUES (%s)", [(h,) for h in suspects])
             found = rows(
                 f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
                 f"WHERE h IN (SELECT h FROM {_SUSPECTS}) AND auto = %s AND t < %s ORDER BY 1, 5",
