@@ -30,15 +30,17 @@ from govwatch.demo.generator import FILES, generate
 KINDS = ("units", "items", "cases", "evaluations", "complaints")
 
 
-def _govwatch(args: list[str], var: Path) -> tuple[bytes, float, float, int]:
-    """(stdout, seconds, peak RSS in MiB, exit status) of a govwatch command in a process of its own."""
+def _govwatch(args: list[str], var: Path) -> tuple[bytes, float, float, int, float]:
+    """(stdout, seconds, peak RSS in MiB, exit status, CPU seconds) of a govwatch command in a
+    process of its own."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["GOVWATCH_VAR_DIR"] = str(var)
     began = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "govwatch.cli", *args], stdout=subprocess.PIPE, env=env)
     out = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
-    return out, time.perf_counter() - began, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return out, time.perf_counter() - began, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), cpu
 
 
 def _build(var: Path, seed: int, fraction: float) -> dict[str, Any]:
@@ -56,7 +58,7 @@ def _build(var: Path, seed: int, fraction: float) -> dict[str, Any]:
     }
     _govwatch(["init"], var)
     for kind in KINDS:
-        out, seconds, _, status = _govwatch(
+        out, seconds, _, status, _ = _govwatch(
             ["import", kind, str(var / "demo" / FILES[kind][0]), "--format", "json"], var
         )
         if status > 1:
@@ -73,9 +75,9 @@ def _build(var: Path, seed: int, fraction: float) -> dict[str, Any]:
     return built
 
 
-def _baseline(var: Path, year: int) -> float:
-    """Seconds for the floor of a full check: one pass over the year's evaluations and their cases,
-    one over the year's completed cases, in plain sqlite3."""
+def _baseline(var: Path, year: int) -> tuple[float, float]:
+    """(seconds, CPU seconds) for the floor of a full check: one pass over the year's evaluations
+    and their cases, one over the year's completed cases, in plain sqlite3 (in this process)."""
     from datetime import date
 
     from django.db import connection
@@ -86,7 +88,7 @@ def _baseline(var: Path, year: int) -> float:
         str(connection.ops.adapt_datetimefield_value(start_of_day(date(y, 1, 1)))) for y in (year, year + 1)
     )
     db = sqlite3.connect(var / "govwatch.sqlite3")
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     db.execute(
         "SELECT COUNT(*), SUM(e.level), SUM(c.closed_at IS NULL), SUM(e.unit_id <> c.unit_id) "
         "FROM evaluations_evaluation e LEFT JOIN cases_case c ON c.case_no = e.case_no "
@@ -98,9 +100,9 @@ def _baseline(var: Path, year: int) -> float:
         "AND closed_on >= ? AND closed_on <= ? GROUP BY 1, 2, 3",
         (f"{year}-01-01", f"{year}-12-31"),
     ).fetchall()
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     db.close()
-    return seconds
+    return seconds, cpu
 
 
 def run(seed: int = 1, fraction: float = 1.0, keep: str = "") -> dict[str, Any]:
@@ -109,8 +111,8 @@ def run(seed: int = 1, fraction: float = 1.0, keep: str = "") -> dict[str, Any]:
     var = Path(keep) if keep else Path(settings.VAR_DIR) / "checks-region"
     region = _build(var, seed, fraction)
     year = region["year"]
-    baseline = _baseline(var, year)
-    out, seconds, rss, status = _govwatch(
+    baseline, baseline_cpu = _baseline(var, year)
+    out, seconds, rss, status, cpu = _govwatch(
         ["checks", "run", "--from", f"{year}-01-01", "--to", f"{year}-12-31", "--format", "json"], var
     )
     if status != 0:
@@ -126,6 +128,10 @@ def run(seed: int = 1, fraction: float = 1.0, keep: str = "") -> dict[str, Any]:
         "checks_peak_rss_mib": round(rss, 1),
         "baseline_seconds": round(baseline, 1),
         "checks_vs_baseline": round(seconds / baseline, 2) if baseline else None,
+        # CPU seconds tell less of the machine's load (a busy machine stretches the wall clock).
+        "checks_cpu_seconds": round(cpu, 1),
+        "baseline_cpu_seconds": round(baseline_cpu, 1),
+        "checks_vs_baseline_cpu": round(cpu / baseline_cpu, 2) if baseline_cpu else None,
         "findings": doc["run"]["findings"],
         "new_findings": doc["run"]["new"],
         "quality": {
