@@ -285,15 +285,42 @@ class Devices:
         )
 
 
-def devices(ctx: Context) -> Devices:
-    """One statement, read in batches into arrays (no per-row Python beyond the driver's)."""
+DEVICE_PART = 500_000  # device ratings read into arrays at a time: memory stays flat on any region
+
+
+def _device_parts(ctx: Context) -> list[tuple[int, int]]:
+    """Ranges [first, last] of unit ids holding at most about DEVICE_PART device ratings each (a
+    unit's windows are never split)."""
+    per_unit = rows(
+        f"SELECT unit_id, COUNT(*) FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s "
+        "GROUP BY unit_id ORDER BY unit_id",
+        ["device", False, ctx.end],
+    )
+    parts: list[tuple[int, int]] = []
+    first, last, held = None, 0, 0
+    for unit_id, n in per_unit:
+        if first is not None and held + n > DEVICE_PART:
+            parts.append((first, last))
+            first, held = None, 0
+        if first is None:
+            first = unit_id
+        last, held = unit_id, held + n
+    if first is not None:
+        parts.append((first, last))
+    return parts
+
+
+def devices(ctx: Context, first: int, last: int) -> Devices:
+    """The device ratings of units first..last: one statement, read in batches into arrays (no
+    per-row Python beyond the driver's)."""
     sql = (
         f"SELECT unit_id, window_code, eval_id, t, level, COALESCE(CASE WHEN case_status = %s THEN closed END, -1) "
-        f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s ORDER BY 1, 2, 4"
+        f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s AND unit_id >= %s AND unit_id <= %s "
+        "ORDER BY 1, 2, 4"
     )
     parts: list[tuple] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [CaseStatus.COMPLETED, "device", False, ctx.end])
+        cursor.execute(sql, [CaseStatus.COMPLETED, "device", False, ctx.end, first, last])
         while batch := cursor.fetchmany(FETCH):
             unit, code, eval_id, at, level, closed = zip(*batch, strict=True)
             parts.append((
@@ -318,9 +345,16 @@ def devices(ctx: Context) -> Devices:
 
 
 def device_candidates(ctx: Context, want: set[str]) -> list[Candidate]:
-    """burst and off_hours over every window at once: the rows' service, hours and runs in arrays;
-    a window's own arrays are cut out only where it may hold a finding."""
-    d = devices(ctx)
+    """burst and off_hours over every window at once (in parts of units on a large region)."""
+    found: list[Candidate] = []
+    for first, last in _device_parts(ctx):
+        found.extend(_device_candidates(ctx, devices(ctx, first, last), want))
+    return found
+
+
+def _device_candidates(ctx: Context, d: Devices, want: set[str]) -> list[Candidate]:
+    """The rows' service, hours and runs in arrays; a window's own arrays are cut out only where
+    it may hold a finding."""
     if not len(d.windows):
         return []
     th = [ctx.units[u].thresholds for u, _ in d.windows]

@@ -197,7 +197,12 @@ def test_a_crowd_of_numbers_each_rating_many_cases_is_found_and_not_taken_for_th
 # -- burst ---------------------------------------------------------------------------------------
 
 
-def test_top_ratings_seconds_apart_of_old_cases_are_a_burst_a_busy_honest_window_is_not(world, check):
+@pytest.mark.parametrize("part", [None, 20], ids=["one part", "units in parts"])
+def test_top_ratings_seconds_apart_of_old_cases_are_a_burst_a_busy_honest_window_is_not(
+    world, check, monkeypatch, part
+):
+    if part:  # a province reads its device ratings in parts of units
+        monkeypatch.setattr("govwatch.checks.rules.DEVICE_PART", part)
     world.honest(*MARCH)
     # A busy window really records ratings seconds apart: a firm's eight cases completed together,
     # each rated on the device right after its completion.
