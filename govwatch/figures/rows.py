@@ -23,6 +23,8 @@ from govwatch.core.choices import Online
 from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.evaluations.models import RectificationTask
 
+from .tables import UnitTable
+
 # The counts behind the rows, summed for the total; the rates are then computed from them.
 COUNTS = (
     "received",
@@ -108,8 +110,13 @@ def in_units(qs: QuerySet, unit_field: str, only: QuerySet | None) -> QuerySet:
 
 def item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
     """The catalog figures' counts (govwatch.catalog.figures.catalog_figures), per unit."""
+    return item_table(only).as_dicts()
+
+
+def item_table(only: QuerySet | None) -> UnitTable:
+    """`item_counts` as columns."""
     timed = Q(legal_days__gt=0)
-    return grouped(
+    return UnitTable.grouped(
         in_units(Item.objects.all(), "unit", only),
         "unit",
         items=Count("pk"),
@@ -121,6 +128,11 @@ def item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
 
 
 def task_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, int]]:
+    """`task_table` as {unit id: {count: n}}."""
+    return task_table(period, only).as_dicts()
+
+
+def task_table(period: Period, only: QuerySet | None) -> UnitTable:
     """The closed loop of the negative reviews received in the period (差评整改与回访), per task unit.
 
     - rectification_tasks: rectification tasks whose intake (`opened_at`) is in the period, under
@@ -150,7 +162,7 @@ def task_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, in
     )
     owed = ~Q(evaluation__evaluator_hash="")
     tasks = RectificationTask.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    return grouped(
+    return UnitTable.grouped(
         in_units(tasks, "unit", only),
         "unit",
         rectification_tasks=Count("pk"),

@@ -25,6 +25,7 @@ from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
 from govwatch.figures.read import level_rows
+from govwatch.figures.tables import UnitTable
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
@@ -94,22 +95,18 @@ def _complaint_rows(level, selection_units, date_from: date, date_to: date) -> t
     sub-units, and their total, for the complaints table of the page."""
     period = Period(date_from, date_to)
     counts = complaint_figures.counts(period.start, period.end, selection_units.values("pk"))
-    paths = dict(selection_units.values_list("pk", "path"))
+    names = complaint_figures.COUNTS
+    table = UnitTable.of(names, [(unit_id, *[c.get(n, 0) for n in names]) for unit_id, c in counts.items()])
+    rolled, total = level.roll_up(table)
 
-    def summed(prefix: str) -> dict[str, int]:
-        total = dict.fromkeys(complaint_figures.COUNTS, 0)
-        for unit_id, values in counts.items():
-            if paths.get(unit_id, "").startswith(prefix):
-                for key, n in values.items():
-                    total[key] = total.get(key, 0) + n
-        return total
+    def figures(values) -> dict[str, Any]:
+        return complaint_figures.row(dict(zip(names, values.tolist(), strict=True)))
 
     rows = [
-        {"unit_code": r.unit.code, "unit_name": r.unit.name, **complaint_figures.row(summed(r.unit.path))}
-        for r in level.rows
+        {"unit_code": r.unit.code, "unit_name": r.unit.name, **figures(rolled[i])}
+        for i, r in enumerate(level.rows)
     ]
-    total = {"unit_code": TOTAL, "unit_name": TOTAL_NAME, **complaint_figures.row(summed("/"))}
-    return rows, total
+    return rows, {"unit_code": TOTAL, "unit_name": TOTAL_NAME, **figures(total)}
 
 
 @member_required

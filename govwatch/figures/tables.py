@@ -1,0 +1,90 @@
+"""Counts per unit held as columns (numpy), for the readers that handle every unit of a province.
+
+A grouped query over 16,000 or 80,000 units returns that many rows; building a dict per unit from
+them, summing them into a tree's levels or scoring them for a ranking cost more than the query
+itself in Python. A `UnitTable` keeps them as one integer matrix beside the sorted unit ids, so
+sums, roll-ups and scores are array operations and dicts are built only for the rows shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from govwatch.core.bulk import plain_rows
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """`values[i, j]`: the count `names[j]` of the unit `ids[i]`; ids sorted and unique."""
+
+    names: tuple[str, ...]
+    ids: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def empty(cls, names: Sequence[str]) -> UnitTable:
+        return cls(tuple(names), np.zeros(0, np.int64), np.zeros((0, len(names)), np.int64))
+
+    @classmethod
+    def of(cls, names: Sequence[str], rows: Iterable[Sequence[int | None]]) -> UnitTable:
+        """From rows (unit id, *counts in the order of `names`); a unit's rows are added up and
+        rows without a unit left out. A count read as NULL (a sum over no row) is 0."""
+        kept = [r for r in rows if r[0] is not None]
+        if not kept:
+            return cls.empty(names)
+        try:
+            array = np.array(kept, dtype=np.int64)
+        except TypeError:  # a NULL among the counts: rare, so checked only when met
+            array = np.array([[0 if v is None else v for v in r] for r in kept], dtype=np.int64)
+        array = array.reshape(len(kept), len(names) + 1)
+        ids, inverse = np.unique(array[:, 0], return_inverse=True)
+        if len(ids) == len(kept):
+            values = np.empty((len(ids), len(names)), np.int64)
+            values[inverse] = array[:, 1:]
+        else:
+            values = np.zeros((len(ids), len(names)), np.int64)
+            np.add.at(values, inverse, array[:, 1:])
+        return cls(tuple(names), ids, values)
+
+    @classmethod
+    def grouped(cls, qs, unit_field: str, **aggregates) -> UnitTable:
+        """The table of a grouped query: `aggregates` (counts and integer sums) per `unit_field`."""
+        rows = plain_rows(qs.order_by().values_list(unit_field).annotate(**aggregates))
+        return cls.of(tuple(aggregates), rows)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.names.index(name)]
+
+    def on(self, ids: np.ndarray) -> np.ndarray:
+        """The matrix of the units `ids` (any order), a row of zeros for a unit not in the table."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.zeros((len(ids), len(self.names)), np.int64)
+        if not len(self.ids) or not len(ids):
+            return out
+        at = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        found = self.ids[at] == ids
+        out[found] = self.values[at[found]]
+        return out
+
+    def joined(self, *others: UnitTable) -> UnitTable:
+        """One table of the columns of this and `others`, over the units of any of them."""
+        tables = (self, *others)
+        ids = np.unique(np.concatenate([t.ids for t in tables]))
+        names = tuple(name for t in tables for name in t.names)
+        return UnitTable(names, ids, np.hstack([t.on(ids) for t in tables]))
+
+    def total(self) -> dict[str, int]:
+        return dict(zip(self.names, self.values.sum(axis=0).tolist(), strict=True))
+
+    def as_dicts(self) -> dict[int, dict[str, int]]:
+        """{unit id: {name: count}}, as the dict readers return them."""
+        return {
+            unit_id: dict(zip(self.names, values, strict=True))
+            for unit_id, values in zip(self.ids.tolist(), self.values.tolist(), strict=True)
+        }
