@@ -128,20 +128,24 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     excluded = sum((column[_UPHELD[level]] for level in negative_levels_), np.zeros(len(ids), np.int64))
     negative = sum((column[_LEVELS[level]] for level in negative_levels_), np.zeros(len(ids), np.int64))
     negative = negative - excluded
-    values = np.column_stack(
-        [
-            column["received"],
-            column["completed"],
-            column["completed_on_time"],
-            evaluations,
-            evaluations - negative - excluded,
-            negative,
-            excluded,
-            column["evaluated"],
-            column["actively_evaluated"],
-            overdue.on(ids)[:, 0],
-        ]
-    ).astype(np.int64).reshape(len(ids), len(UNIT_COUNTS))
+    values = (
+        np.column_stack(
+            [
+                column["received"],
+                column["completed"],
+                column["completed_on_time"],
+                evaluations,
+                evaluations - negative - excluded,
+                negative,
+                excluded,
+                column["evaluated"],
+                column["actively_evaluated"],
+                overdue.on(ids)[:, 0],
+            ]
+        )
+        .astype(np.int64)
+        .reshape(len(ids), len(UNIT_COUNTS))
+    )
     return UnitTable(UNIT_COUNTS, ids, values)
 
 
@@ -226,13 +230,13 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
         scope = units_qs.filter(subtree(parent.path))
     else:
         scope = units_qs
-    paths = dict(scope.values_list("pk", "path"))
+    paths = dict(plain_rows(scope.order_by().values_list("pk", "path")))
     if parent is not None:
-        children = list(scope.filter(parent=parent).order_by("path"))
+        level_qs = scope.filter(parent=parent)
     else:
         # The topmost units the user sees: those whose parent the user does not see.
-        tops = _tops(paths)
-        children = list(Unit.objects.filter(pk__in=tops).order_by("path"))
+        level_qs = Unit.objects.filter(pk__in=_tops(paths))
+    children = list(level_qs.order_by("path"))
     # The whole region needs no unit filter (every case has a unit); anything less is filtered.
     only = None if len(paths) == Unit.objects.count() else scope.values("pk")
     table = _all_table(period, only)
@@ -251,7 +255,9 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
     level.rows = [LevelRow(unit=child, own={}, rolled={}, has_children=False) for child in children]
     rolled, total = level.roll_up(table)
     own = table.on(np.array([child.pk for child in children], dtype=np.int64))
-    parents_with_children = set(scope.exclude(parent=None).values_list("parent", flat=True).distinct())
+    parents_with_children = set(
+        scope.filter(parent__in=level_qs.values("pk")).order_by().values_list("parent", flat=True).distinct()
+    )
     for i, (entry, child) in enumerate(zip(level.rows, children, strict=True)):
         entry.own = _row_of(child.code, child.name, table, own[i])
         entry.rolled = _row_of(child.code, child.name, table, rolled[i])

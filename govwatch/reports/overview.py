@@ -89,8 +89,18 @@ def current_cards(units: QuerySet[Unit]) -> dict[str, dict[str, int]]:
     return out
 
 
+def _most_carded(cards: dict[str, dict[str, int]], top: int) -> list[tuple[str, dict[str, int]]]:
+    return sorted(cards.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], kv[0]))[:top]
+
+
+def card_names(cards: dict[str, dict[str, int]], top: int = 10) -> dict[str, str]:
+    """The names of the units `cards_chart` shows, read for those units only."""
+    codes = [code for code, _ in _most_carded(cards, top)]
+    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+
+
 def cards_chart(cards: dict[str, dict[str, int]], names: dict[str, str], top: int = 10) -> dict[str, Any]:
-    ranked = sorted(cards.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], kv[0]))[:top]
+    ranked = _most_carded(cards, top)
     return charts.bars(
         [names.get(code, code) for code, _ in ranked],
         [

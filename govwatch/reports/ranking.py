@@ -30,16 +30,22 @@ the previous rank minus this one (positive: moved up), null when the unit was no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 
+from govwatch.complaints import figures as complaint_figures
+from govwatch.figures.read import unit_table
+from govwatch.figures.rows import task_table
+from govwatch.figures.tables import UnitTable
 from govwatch.orgs.models import Unit
 from govwatch.rectification.figures import period_scores
 
 from .areas import suspect_evaluations
-from .figures import selected_units
+from .figures import Period, selected_units
 from .models import COMPONENTS, RankingWeights
 from .source import unit_figures
 
@@ -125,8 +131,121 @@ def _scored(
         unit_id = ids[row["unit_code"]]
         figures = component_figures(row, suspects.get(unit_id, 0), rectification.get(unit_id))
         scores[row["unit_code"]] = score_of(figures, weights)
-        scored.append({"row": row, "figures": figures, "complaints": row["complaint_matters"]})
+        scored.append(
+            {"row": row, "unit_id": unit_id, "figures": figures, "complaints": row["complaint_matters"]}
+        )
     return scored, scores
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """Every ranked unit's score and rank for a period, as arrays (`scoreboard`).
+
+    `ids`: the ranked units (those that handled a case), sorted; `scores` and `ranks` beside them
+    (None where a unit has no figure to score); `counts`: every unit's counts of the period, the
+    figures' and the components' (UnitTable), whose totals are the period's total row.
+    """
+
+    ids: np.ndarray
+    scores: list[float | None]
+    ranks: list[int | None]
+    counts: UnitTable
+
+    def rank_of(self, unit_ids: list[int]) -> list[int | None]:
+        if not len(self.ids):
+            return [None] * len(unit_ids)
+        at = np.minimum(np.searchsorted(self.ids, unit_ids), len(self.ids) - 1)
+        return [
+            self.ranks[a] if self.ids[a] == u else None for a, u in zip(at.tolist(), unit_ids, strict=True)
+        ]
+
+    def order(self) -> np.ndarray:
+        """Positions of the ranked units with a rank, best first (ties in any order)."""
+        ranked = np.array([r if r is not None else 0 for r in self.ranks], dtype=np.int64)
+        positions = np.flatnonzero(ranked > 0)
+        return positions[np.argsort(ranked[positions], kind="stable")]
+
+
+def _divided(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator where the denominator is not 0, else NaN (a figure left out)."""
+    out = np.full(len(numerator), np.nan)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def _clean_shares(bad: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """`_clean_share` over arrays: 1 - bad / base not below 0; 0 with bad but no base; else NaN."""
+    share = np.maximum(0.0, 1 - _divided(bad, base))
+    return np.where(base != 0, share, np.where(bad != 0, 0.0, np.nan))
+
+
+def scoreboard(
+    date_from: date, date_to: date, units: QuerySet[Unit] | None, weights: dict[str, int]
+) -> Scoreboard:
+    """The scores and ranks of `ranking` for the period, computed over arrays: the same figures
+    (`component_figures`), weights, sums, rounding (`score_of`) and ranks (`ranks`), without a row
+    or a dict per unit, so that ranking a province for the screen or the previous period reads a
+    few grouped queries. `units`: the selection (None: the whole region)."""
+    period = Period(date_from, date_to)
+    only = None if units is None else units.values("pk")
+    complaints = complaint_figures.counts(period.start, period.end, only)
+    suspects = suspect_evaluations(date_from, date_to, units)
+    counts = unit_table(period, only).joined(
+        task_table(period, only),
+        UnitTable.of(
+            ("complaints_received", "complaint_matters"),
+            [
+                (u, c.get("complaints_received", 0), c.get("complaint_matters", 0))
+                for u, c in complaints.items()
+            ],
+        ),
+        UnitTable.of(("suspect",), list(suspects.items())),
+    )
+    c = {name: counts.column(name) for name in counts.names}
+    handled = (c["received"] != 0) | (c["completed"] != 0) | (c["overdue_open"] != 0)
+    ids = counts.ids[handled]
+    c = {name: column[handled] for name, column in c.items()}
+    rectification = {
+        unit_id: s.on_time_rate for unit_id, s in period_scores(date_from, date_to, units=units).items()
+    }
+    rect = np.array(
+        [np.nan if (f := rectification.get(u)) is None else f for u in ids.tolist()], dtype=np.float64
+    )
+    overdue_base = c["completed"] + c["overdue_open"]
+    # In the order of `component_figures`: the sums below add the same terms in the same order.
+    figures = {
+        "on_time": _divided(c["completed_on_time"], c["completed"]),
+        "overdue": np.where(overdue_base != 0, 1 - _divided(c["overdue_open"], overdue_base), np.nan),
+        "satisfaction": _divided(c["satisfied"], c["evaluations"]),
+        "negative_loop": _divided(c["rectified_on_time"], c["rectification_tasks"]),
+        "complaints": _clean_shares(c["complaint_matters"], c["received"]),
+        "data_checks": _clean_shares(c["suspect"], c["evaluations"]),
+        "rectification": rect.reshape(len(ids)),
+    }
+    points = np.zeros(len(ids))
+    weight = np.zeros(len(ids), np.int64)
+    for code, figure in figures.items():
+        w = weights.get(code, 0)
+        if w > 0:
+            counted = ~np.isnan(figure)
+            points = np.where(counted, points + w * np.nan_to_num(figure), points)
+            weight = weight + np.where(counted, w, 0)
+    raw = np.divide(100 * points, weight, out=np.zeros(len(ids)), where=weight != 0)
+    # Rounded by Python's round, as `score_of` rounds, so that equal scores tie alike.
+    scores = [
+        round(x, SCORE_DECIMALS) if w else None for x, w in zip(raw.tolist(), weight.tolist(), strict=True)
+    ]
+    scored = np.array(sorted(x for x in scores if x is not None))
+    above = len(scored) - np.searchsorted(scored, [x if x is not None else 0.0 for x in scores], side="right")
+    ranks_ = [None if x is None else int(n) + 1 for x, n in zip(scores, above.tolist(), strict=True)]
+    return Scoreboard(ids=ids, scores=scores, ranks=ranks_, counts=counts)
+
+
+def _selection(unit_code: str | None, units_qs: QuerySet[Unit] | None) -> QuerySet[Unit] | None:
+    """The units ranked: None for the whole region (no unit filter), else the selection."""
+    if unit_code is None and units_qs is None:
+        return None
+    return selected_units(unit_code, units_qs)
 
 
 def ranking(
@@ -145,13 +264,14 @@ def ranking(
     scored, scores = _scored(date_from, date_to, unit_code, units_qs, weights, rows)
     rank = ranks(scores)
     prev_from, prev_to = previous_period(date_from, date_to)
-    _prev_rows, prev_scores = _scored(prev_from, prev_to, unit_code, units_qs, weights)
-    prev_rank = ranks(prev_scores)
+    # The previous period needs its ranks only: over arrays, not a row per unit.
+    prev_rank = scoreboard(prev_from, prev_to, _selection(unit_code, units_qs), weights).rank_of(
+        [entry["unit_id"] for entry in scored]
+    )
     rows = []
-    for entry in scored:
+    for entry, before in zip(scored, prev_rank, strict=True):
         row, figures = entry["row"], entry["figures"]
         code = row["unit_code"]
-        before = prev_rank.get(code)
         rows.append(
             {
                 "unit_code": code,

@@ -4,9 +4,10 @@
 then fetches it again every REFRESH_SECONDS (the screen hangs on a wall for days). The month's
 tiles are the total row of `unit_figures` for the month so far (so they equal `govwatch report kpi
 --from <first> --to <today>`); today's tiles and the trend the same figures for today alone and for
-each month (`scope_figures`: one sum over the daily aggregates, no row per unit). The month's rows
-serve the ranking too: the screen reads two months of rows (this one and the ranking's previous
-period), not ten.
+each month (`scope_figures`: one sum over the daily aggregates, no row per unit). The ranking's
+scoreboards (govwatch.reports.ranking.scoreboard: the month so far and the previous period, over
+arrays) give both the ranked units and, summed, the month's tiles; only the units shown are read
+by name.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from govwatch.catalog.figures import rate
 from govwatch.figures.fold import freshness
 from govwatch.orgs.models import Unit
 
 from . import charts
 from .figures import selected_units
-from .models import ScreenSnapshot
+from .models import RankingWeights, ScreenSnapshot
 from .overview import (
+    card_names,
     cards_chart,
     complaints_by,
     current_cards,
@@ -33,8 +37,8 @@ from .overview import (
     trend,
     trend_chart,
 )
-from .ranking import ranking
-from .source import scope_figures, unit_figures
+from .ranking import Scoreboard, previous_period, scoreboard
+from .source import scope_figures
 
 REFRESH_SECONDS = 60
 # How long a stored document serves the screens of its scope while no figure was marked stale.
@@ -68,6 +72,57 @@ def _shown(value: Any, kind: str) -> str:
     return f"{value * 100:.2f}%" if kind == "rate" else f"{value:,}"
 
 
+def _month_tiles(board: Scoreboard) -> dict[str, Any]:
+    """The month's tiles from the counts of the ranking's period: the total row of `unit_figures`."""
+    c = board.counts.total()
+    return {
+        "received": c["received"],
+        "completed": c["completed"],
+        "on_time_rate": rate(c["completed_on_time"], c["completed"]),
+        "overdue_open": c["overdue_open"],
+        "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
+        "negative": c["negative"],
+        "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
+        "complaints": c["complaints_received"],
+    }
+
+
+def _ends(board: Scoreboard, previous: Scoreboard, top: int) -> tuple[list[dict], list[dict]]:
+    """The `top` best and the `top` last ranked units, in the ranking's order (rank, then code),
+    with name, score and change: codes and names are read for those units (and their ties) only."""
+    order = board.order()
+    if not len(order):
+        return [], []
+    ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
+    # Units tied with the last one shown are ordered by code: read every unit of the edge ranks.
+    best_edge, last_edge = ranks[min(top, len(ranks)) - 1], ranks[max(len(ranks) - top, 0)]
+    wanted = order[(ranks <= best_edge) | (ranks >= last_edge)]
+    ids = board.ids[wanted].tolist()
+    found: dict[int, tuple[str, str]] = {}
+    for chunk in range(0, len(ids), 500):
+        found.update(
+            (pk, (code, name))
+            for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 500]).values_list(
+                "pk", "code", "name"
+            )
+        )
+    before = dict(zip(ids, previous.rank_of(ids), strict=True))
+    entries = sorted(
+        (
+            {
+                "rank": board.ranks[p],
+                "unit_code": found[u][0],
+                "unit_name": found[u][1],
+                "score": board.scores[p],
+                "change": None if before[u] is None else before[u] - board.ranks[p],
+            }
+            for p, u in zip(wanted.tolist(), ids, strict=True)
+        ),
+        key=lambda e: (e["rank"], e["unit_code"]),
+    )
+    return entries[:top], entries[-top:]
+
+
 def screen_data(
     unit_code: str | None, units_qs: QuerySet[Unit] | None, at: datetime | None = None
 ) -> dict[str, Any]:
@@ -77,22 +132,20 @@ def screen_data(
     first, _last = month_period(today)
     units = selected_units(unit_code, units_qs)
     scoped = units if (unit_code is not None or units_qs is not None) else None
-    month_rows = unit_figures(first, today, unit_code, units_qs=units_qs)
-    month = dict(month_rows[-1])
-    month["complaints"] = month["complaints_received"]
+    weights = RankingWeights.current().as_dict()
+    board = scoreboard(first, today, scoped, weights)
+    previous = scoreboard(*previous_period(first, today), scoped, weights)
+    month = _month_tiles(board)
     day = scope_figures(today, today, unit_code, units_qs=units_qs)
     cards = current_cards(units)
     day["red"] = sum(c["red"] for c in cards.values())
     day["yellow"] = sum(c["yellow"] for c in cards.values())
-    names = dict(units.values_list("code", "name"))
-    ranked_rows = ranking(first, today, unit_code, units_qs=units_qs, rows=month_rows[:-1])["rows"]
-    every = [r for r in ranked_rows if r["rank"] is not None]
-    ranked, bottom = every[:TOP_UNITS], every[-TOP_UNITS:]
+    ranked, bottom = _ends(board, previous, TOP_UNITS)
     root = units.order_by("path").first()
     by_category = complaints_by(first, today, scoped, "category")
     option = {
         "trend": trend_chart(trend(today, unit_code, units_qs, last_day=today)),
-        "cards": cards_chart(cards, names, TOP_UNITS),
+        "cards": cards_chart(cards, card_names(cards, TOP_UNITS), TOP_UNITS),
         "loop": charts.pie([(label, n) for label, n in loop_states(first, today, scoped) if n]),
         "complaints": charts.bars(
             [label for label, _n in by_category], [("投诉", [n for _l, n in by_category], charts.BLUE)]

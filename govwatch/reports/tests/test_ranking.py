@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 from govwatch.audit.log import Actor
 from govwatch.cli import main
 from govwatch.reports.bulletins import do_set_weights
-from govwatch.reports.ranking import previous_period, ranking, ranks, score_of
+from govwatch.reports.figures import selected_units
+from govwatch.reports.ranking import previous_period, ranking, ranks, score_of, scoreboard
 
 from .leaders_fixtures import *  # noqa: F403  (the fixtures ranked and roles)
 
@@ -80,6 +81,26 @@ def test_the_regions_weights_change_the_scores(ranked):
 def test_unit_ranks_within_its_subtree(ranked):
     doc = ranking(*MARCH, "ST")
     assert [(r["unit_code"], r["rank"]) for r in doc["rows"]] == [("ST1", 1)]
+
+
+@pytest.mark.parametrize("weights", [None, {"complaints": 0}, {"on_time": 0, "satisfaction": 7}])
+def test_the_scoreboard_scores_and_ranks_as_the_ranking(ranked, weights):
+    from govwatch.orgs.models import Unit
+    from govwatch.reports.models import RankingWeights
+
+    if weights:
+        do_set_weights(Actor.command("test"), weights)
+    current = RankingWeights.current().as_dict()
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    for period in (MARCH, previous_period(*MARCH), (date(2026, 3, 10), date(2026, 3, 31))):
+        for unit_code in (None, "ST"):
+            doc = ranking(*period, unit_code)
+            board = scoreboard(*period, selected_units(unit_code) if unit_code else None, current)
+            found = {
+                codes[u]: (s, r)
+                for u, s, r in zip(board.ids.tolist(), board.scores, board.ranks, strict=True)
+            }
+            assert found == {r["unit_code"]: (r["score"], r["rank"]) for r in doc["rows"]}
 
 
 def _run(capsysbinary, *argv: str) -> tuple[int, bytes, str]:
