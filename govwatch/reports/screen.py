@@ -87,39 +87,55 @@ def _month_tiles(board: Scoreboard) -> dict[str, Any]:
     }
 
 
+# Unit ids per query when names are read for a set of units (under the databases' parameter limits).
+_IDS_PER_QUERY = 5000
+
+
+def _named(ids: list[int], limit: int | None = None, last: bool = False) -> dict[int, tuple[str, str]]:
+    """{id: (code, name)} of the units `ids`; with `limit`, only the `limit` first (or `last`) by code."""
+    found: list[tuple[int, str, str]] = []
+    for chunk in range(0, len(ids), _IDS_PER_QUERY):
+        units = Unit.objects.filter(pk__in=ids[chunk : chunk + _IDS_PER_QUERY]).values_list(
+            "pk", "code", "name"
+        )
+        if limit is not None:
+            units = units.order_by("-code" if last else "code")[:limit]
+        found += units
+    if limit is not None:
+        found = sorted(found, key=lambda u: u[1], reverse=last)[:limit]
+    return {pk: (code, name) for pk, code, name in found}
+
+
 def _ends(board: Scoreboard, previous: Scoreboard, top: int) -> tuple[list[dict], list[dict]]:
     """The `top` best and the `top` last ranked units, in the ranking's order (rank, then code),
-    with name, score and change: codes and names are read for those units (and their ties) only."""
+    with name, score and change. Codes and names are read for those units only: of the units tied
+    at the edge rank (thousands may share the best score), the first (or last) codes."""
     order = board.order()
     if not len(order):
         return [], []
     ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
-    # Units tied with the last one shown are ordered by code: read every unit of the edge ranks.
     best_edge, last_edge = ranks[min(top, len(ranks)) - 1], ranks[max(len(ranks) - top, 0)]
-    wanted = order[(ranks <= best_edge) | (ranks >= last_edge)]
-    ids = board.ids[wanted].tolist()
-    found: dict[int, tuple[str, str]] = {}
-    for chunk in range(0, len(ids), 500):
-        found.update(
-            (pk, (code, name))
-            for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 500]).values_list(
-                "pk", "code", "name"
-            )
-        )
-    before = dict(zip(ids, previous.rank_of(ids), strict=True))
-    entries = sorted(
-        (
+    ids = board.ids[order]
+    inside = ids[ranks < best_edge].tolist() + ids[ranks > last_edge].tolist()
+    found = _named(inside)
+    found.update(_named(ids[ranks == best_edge].tolist(), top - int((ranks < best_edge).sum())))
+    found.update(_named(ids[ranks == last_edge].tolist(), top - int((ranks > last_edge).sum()), last=True))
+    shown = list(found)
+    before = dict(zip(shown, previous.rank_of(shown), strict=True))
+    position = dict(zip(board.ids.tolist(), range(len(board.ids)), strict=True))
+    entries = []
+    for u in shown:
+        rank = board.ranks[position[u]]
+        entries.append(
             {
-                "rank": board.ranks[p],
+                "rank": rank,
                 "unit_code": found[u][0],
                 "unit_name": found[u][1],
-                "score": board.scores[p],
-                "change": None if before[u] is None else before[u] - board.ranks[p],
+                "score": board.scores[position[u]],
+                "change": None if before[u] is None else before[u] - rank,
             }
-            for p, u in zip(wanted.tolist(), ids, strict=True)
-        ),
-        key=lambda e: (e["rank"], e["unit_code"]),
-    )
+        )
+    entries.sort(key=lambda e: (e["rank"], e["unit_code"]))
     return entries[:top], entries[-top:]
 
 

@@ -38,7 +38,8 @@ def scope_figures(
     date_from: date, date_to: date, unit_code: str | None = None, *, units_qs: QuerySet[Unit] | None = None
 ) -> dict[str, Any]:
     """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them."""
-    c = scope_totals(date_from, date_to, selected_units(unit_code, units_qs))
+    whole = unit_code is None and units_qs is None
+    c = scope_totals(date_from, date_to, None if whole else selected_units(unit_code, units_qs))
     evaluations = sum(c[f"level_{level}"] for level in range(1, 6))
     negative_levels_ = [level for level in negative_levels() if 1 <= level <= 5]
     # The national rule, as the rows count it: a negative review whose appeal was upheld is counted
