@@ -42,12 +42,15 @@ from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation
 from govwatch.evaluations.rules import negative_levels
-from govwatch.figures.read import unit_counts
+from govwatch.figures.read import unit_table
 from govwatch.figures.rows import COUNTS, Period, row
 from govwatch.figures.rows import grouped as _grouped
 from govwatch.figures.rows import in_units as _in_units
 from govwatch.figures.rows import item_counts as _item_counts
+from govwatch.figures.rows import item_table as _item_table
 from govwatch.figures.rows import task_counts as _task_counts
+from govwatch.figures.rows import task_table as _task_table
+from govwatch.figures.tables import UnitTable
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
@@ -203,7 +206,7 @@ def _kpi_rows(
             _evaluated_completions(period, only, completed),
         ]
     else:
-        activity = [unit_counts(period, only)]
+        return _rows_of(_aggregated(period, only), units)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for by_unit in (
         *activity,
@@ -227,6 +230,35 @@ def _kpi_rows(
             c = zero
         rows.append(_row(code, name, c))
     rows.append(_row(TOTAL, TOTAL_NAME, total))
+    return rows
+
+
+def _aggregated(period: Period, only: QuerySet | None) -> UnitTable:
+    """Every count of the rows (_COUNTS) per unit: the cases' and evaluations' from the daily
+    figures, the others read live, as one table."""
+    complaints = complaint_figures.counts(period.start, period.end, only)
+    names = complaint_figures.COUNTS
+    return unit_table(period, only).joined(
+        _item_table(only),
+        _task_table(period, only),
+        UnitTable.of(names, [(u, *[c.get(n, 0) for n in names]) for u, c in complaints.items()]),
+    )
+
+
+def _rows_of(table: UnitTable, units: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The rows of `units` (pk, code, name), in that order, then the total, from `table`."""
+    position = {unit_id: i for i, unit_id in enumerate(table.ids.tolist())}
+    values = table.values.tolist()
+    zero = [0] * len(table.names)
+    shown = [position[pk] for pk, _code, _name in units if pk in position]
+    rows = [
+        _row(
+            code, name, dict(zip(table.names, values[position[pk]] if pk in position else zero, strict=True))
+        )
+        for pk, code, name in units
+    ]
+    total = table.values[shown].sum(axis=0).tolist() if shown else zero
+    rows.append(_row(TOTAL, TOTAL_NAME, dict(zip(table.names, total, strict=True))))
     return rows
 
 
