@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -88,6 +89,9 @@ def screen_json(request: HttpRequest, code: str | None = None) -> JsonResponse:
 # -- ranking -----------------------------------------------------------------------------------
 
 
+RANKING_PAGE_ROWS = 50
+
+
 @member_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     form = period_form(request)
@@ -112,6 +116,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     ranked = [r for r in doc["rows"] if r["rank"] is not None][:20]
     context.update(
         doc=doc,
+        # A province ranks thousands of units: the page shows them a page at a time, the export all.
+        page=Paginator(doc["rows"], RANKING_PAGE_ROWS).get_page(request.GET.get("page")),
         weights_text=weights_text(doc["weights"]),
         chart=charts.bars(
             [r["unit_name"] for r in ranked],

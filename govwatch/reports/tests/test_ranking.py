@@ -159,6 +159,19 @@ def test_ranking_page_shows_the_weights_and_exports(ranked, client, roles):
     assert [r[1] for r in rows[1:]] == ["RS", "SC", "ST1"]
 
 
+def test_ranking_page_shows_its_rows_a_page_at_a_time(ranked, client, roles, monkeypatch):
+    from govwatch.reports import leaders_views
+
+    monkeypatch.setattr(leaders_views, "RANKING_PAGE_ROWS", 2)
+    client.force_login(roles.leader)
+    period = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+    first = client.get("/reports/ranking/", period).content.decode()
+    assert "/units/RS/" in first and "/units/SC/" in first and "/units/ST1/" not in first
+    assert "第 1 / 2 页" in first and "page=2" in first
+    second = client.get("/reports/ranking/", {**period, "page": 2}).content.decode()
+    assert "/units/ST1/" in second and "/units/RS/" not in second
+
+
 def test_the_ranking_bulletin_and_screen_are_tabs_of_the_reports_entry(ranked, client, roles):
     client.force_login(roles.leader)
     for url, tab in (
