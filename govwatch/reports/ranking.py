@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from django.db.models import QuerySet
 
+from govwatch.catalog.figures import rate
 from govwatch.complaints import figures as complaint_figures
 from govwatch.figures.read import unit_table
 from govwatch.figures.rows import task_table
@@ -47,7 +48,6 @@ from govwatch.rectification.figures import period_scores
 from .areas import suspect_evaluations
 from .figures import Period, selected_units
 from .models import COMPONENTS, RankingWeights
-from .source import unit_figures
 
 LABELS = {code: label for code, label, _default in COMPONENTS}
 SCORE_DECIMALS = 2
@@ -108,35 +108,6 @@ def ranks(scores: dict[str, float | None]) -> dict[str, int | None]:
     return {key: (None if s is None else first[s]) for key, s in scores.items()}
 
 
-def _scored(
-    date_from: date,
-    date_to: date,
-    unit_code: str | None,
-    units_qs: QuerySet[Unit] | None,
-    weights: dict[str, int],
-    rows: list[dict[str, Any]] | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, float | None]]:
-    if rows is None:
-        rows = unit_figures(date_from, date_to, unit_code, units_qs=units_qs)[:-1]
-    units = selected_units(unit_code, units_qs)
-    ids = dict(units.values_list("code", "pk"))
-    suspects = suspect_evaluations(date_from, date_to, units)
-    rectification = {
-        unit_id: s.on_time_rate for unit_id, s in period_scores(date_from, date_to, units=units).items()
-    }
-    scored, scores = [], {}
-    for row in rows:
-        if not (row["received"] or row["completed"] or row["overdue_open"]):
-            continue
-        unit_id = ids[row["unit_code"]]
-        figures = component_figures(row, suspects.get(unit_id, 0), rectification.get(unit_id))
-        scores[row["unit_code"]] = score_of(figures, weights)
-        scored.append(
-            {"row": row, "unit_id": unit_id, "figures": figures, "complaints": row["complaint_matters"]}
-        )
-    return scored, scores
-
-
 @dataclass(frozen=True)
 class Scoreboard:
     """Every ranked unit's score and rank for a period, as arrays (`scoreboard`).
@@ -150,6 +121,7 @@ class Scoreboard:
     scores: list[float | None]
     ranks: list[int | None]
     counts: UnitTable
+    rectification: dict[int, float | None]
 
     def rank_of(self, unit_ids: list[int]) -> list[int | None]:
         if not len(self.ids):
@@ -238,7 +210,7 @@ def scoreboard(
     scored = np.array(sorted(x for x in scores if x is not None))
     above = len(scored) - np.searchsorted(scored, [x if x is not None else 0.0 for x in scores], side="right")
     ranks_ = [None if x is None else int(n) + 1 for x, n in zip(scores, above.tolist(), strict=True)]
-    return Scoreboard(ids=ids, scores=scores, ranks=ranks_, counts=counts)
+    return Scoreboard(ids=ids, scores=scores, ranks=ranks_, counts=counts, rectification=rectification)
 
 
 def _selection(unit_code: str | None, units_qs: QuerySet[Unit] | None) -> QuerySet[Unit] | None:
@@ -255,27 +227,50 @@ def ranking(
     *,
     units_qs: QuerySet[Unit] | None = None,
     weights: dict[str, int] | None = None,
-    rows: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ranking document: period, previous period, weights and one row per ranked unit, best
     first (units with no score last, by code). Raises UnknownUnit for a code outside `units_qs`.
-    `rows`: the units' rows of `unit_figures` for the period when the caller has them already."""
+
+    Both periods' counts come from their scoreboards (the figures of `unit_figures`, read as
+    columns); each ranked unit's components are then worked out by `component_figures` and scored
+    by `score_of`, the rules the scoreboard's arrays follow (the tests hold the two equal)."""
     weights = weights if weights is not None else RankingWeights.current().as_dict()
-    scored, scores = _scored(date_from, date_to, unit_code, units_qs, weights, rows)
-    rank = ranks(scores)
+    units = _selection(unit_code, units_qs)
+    board = scoreboard(date_from, date_to, units, weights)
     prev_from, prev_to = previous_period(date_from, date_to)
-    # The previous period needs its ranks only: over arrays, not a row per unit.
-    prev_rank = scoreboard(prev_from, prev_to, _selection(unit_code, units_qs), weights).rank_of(
-        [entry["unit_id"] for entry in scored]
-    )
+    ids = board.ids.tolist()
+    prev_rank = scoreboard(prev_from, prev_to, units, weights).rank_of(ids)
+    named = dict.fromkeys(ids)
+    for chunk in range(0, len(ids), 5000):
+        for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 5000]).values_list(
+            "pk", "code", "name"
+        ):
+            named[pk] = (code, name)
+    names = board.counts.names
+    entries, scores = [], {}
+    for unit_id, values in zip(ids, board.counts.on(board.ids).tolist(), strict=True):
+        c = dict(zip(names, values, strict=True))
+        row = {
+            "on_time_rate": rate(c["completed_on_time"], c["completed"]),
+            "completed": c["completed"],
+            "overdue_open": c["overdue_open"],
+            "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
+            "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
+            "complaint_matters": c["complaint_matters"],
+            "received": c["received"],
+            "evaluations": c["evaluations"],
+        }
+        figures = component_figures(row, c["suspect"], board.rectification.get(unit_id))
+        code = named[unit_id][0]
+        scores[code] = score_of(figures, weights)
+        entries.append((unit_id, code, figures, c["complaint_matters"]))
+    rank = ranks(scores)
     rows = []
-    for entry, before in zip(scored, prev_rank, strict=True):
-        row, figures = entry["row"], entry["figures"]
-        code = row["unit_code"]
+    for (unit_id, code, figures, complaints), before in zip(entries, prev_rank, strict=True):
         rows.append(
             {
                 "unit_code": code,
-                "unit_name": row["unit_name"],
+                "unit_name": named[unit_id][1],
                 "rank": rank[code],
                 "score": scores[code],
                 "components": {
@@ -287,7 +282,7 @@ def ranking(
                     }
                     for c, f in figures.items()
                 },
-                "complaints": entry["complaints"],
+                "complaints": complaints,
                 "previous_rank": before,
                 "change": None if before is None or rank[code] is None else before - rank[code],
             }
