@@ -87,18 +87,9 @@ def _parts(period: Period, only: QuerySet | list[int] | None) -> tuple[list[Quer
     return parts, changes
 
 
-UNIT_COUNTS = (
-    "received",
-    "completed",
-    "completed_on_time",
-    "evaluations",
-    "satisfied",
-    "negative",
-    "negative_excluded",
-    "evaluated",
-    "actively_evaluated",
-    "overdue_open",
-)
+# The counts of the cases and evaluations: the first of the rows' counts (the catalog's and the
+# negative loop's follow).
+UNIT_COUNTS = COUNTS[: COUNTS.index("actively_evaluated") + 1]
 _READ = ("received", "completed", "completed_on_time", *_LEVELS.values(), *_UPHELD.values(), "evaluated",
          "actively_evaluated")  # fmt: skip
 
@@ -134,13 +125,13 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
                 column["received"],
                 column["completed"],
                 column["completed_on_time"],
+                overdue.on(ids)[:, 0],
                 evaluations,
                 evaluations - negative - excluded,
                 negative,
                 excluded,
                 column["evaluated"],
                 column["actively_evaluated"],
-                overdue.on(ids)[:, 0],
             ]
         )
         .astype(np.int64)
