@@ -309,7 +309,8 @@ def _read_sqlite(spec: Read, by_id: bool) -> list[np.ndarray] | None:
             ranges = [] if lo is None else [(k, k + BLOCK_IDS) for k in range(lo - 1, hi, BLOCK_IDS)]
             for first, last in ranges:
                 cursor.execute(
-                    f"{sql} NOT INDEXED WHERE c.id > %s AND c.id <= %s AND {spec.where}", [first, last, *spec.params]
+                    f"{sql} NOT INDEXED WHERE c.id > %s AND c.id <= %s AND {spec.where}",
+                    [first, last, *spec.params],
                 )
                 blocks.append(cursor.fetchone())
         else:

@@ -116,7 +116,9 @@ class Timeline:
         for name, v in values.items():
             v = np.asarray(v)[order]
             # Counts of a region's cases fit in 32 bits: half the memory to add up and to read.
-            small = v.dtype.itemsize <= 4 and v.shape[0] < 2**31 and (v.size == 0 or 0 <= v.min() <= v.max() <= 1)
+            small = (
+                v.dtype.itemsize <= 4 and v.shape[0] < 2**31 and (v.size == 0 or 0 <= v.min() <= v.max() <= 1)
+            )
             sums = np.empty((v.shape[0] + 1, *v.shape[1:]), dtype=np.int32 if small else np.int64)
             sums[0] = 0
             np.cumsum(v, axis=0, out=sums[1:])
@@ -132,7 +134,9 @@ class Timeline:
         # A group never seen has no events: point both ends of its window at the same place.
         return np.where(found, pos, 0)
 
-    def _sums(self, start: np.ndarray, end: np.ndarray, column: np.ndarray | None, names) -> dict[str, np.ndarray]:
+    def _sums(
+        self, start: np.ndarray, end: np.ndarray, column: np.ndarray | None, names
+    ) -> dict[str, np.ndarray]:
         result = {}
         for name in names or self.sums:
             s = self.sums[name]
@@ -184,7 +188,9 @@ class History:
         self.units = Timeline(frame.unit[k], known.at, {**levels, "paced": paced, "pace": known.pace})
         self.region = Timeline(np.zeros(int(k.sum()), dtype=np.int64), known.at, levels)
         late = known.late.astype(np.int32)
-        self.lengths = Timeline(length_class(frame.promised[k]), known.at, {"n": np.ones_like(late), "late": late})
+        self.lengths = Timeline(
+            length_class(frame.promised[k]), known.at, {"n": np.ones_like(late), "late": late}
+        )
         self.accepted = Timeline(frame.unit, frame.accepted_at, {"n": np.ones(len(frame), dtype=np.int32)})
         closed = frame.closed_at != NEVER
         self.closed = Timeline(
