@@ -248,6 +248,9 @@ def train(
     history: History | None = None,
 ) -> Trained:  # fmt: skip
     """A calibrated model and threshold from `frame` (the region as of its moment)."""
+    # scikit-learn first: its OpenMP runtime must be loaded for the limit to reach it (without the
+    # limit, threads spinning on a shared machine's busy cores made a fit several times slower).
+    import sklearn.ensemble  # noqa: F401
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(threads()):
