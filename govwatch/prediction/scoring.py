@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CHUNK = 32_768  # cases scored at a time: the (trees, cases) tables of a chunk stay some 10-40 MB
+CHUNK = 4096  # cases scored at a time: a chunk's (trees, cases) masks stay in the processor's cache
 
 
 @dataclass
@@ -59,8 +59,11 @@ class Scorer:
             x = X[:, f.column]
             k = np.searchsorted(f.thresholds, x, side="left")  # splits with threshold < x fail
             k[np.isnan(x)] = f.thresholds.size + 1
-            alive[f.trees] &= f.masks[:, k]
-        leaf = _lowest_bit(alive)
+            if f.trees.size == self.n_trees:
+                alive &= f.masks[:, k]
+            else:
+                alive[f.trees] &= f.masks[:, k]
+        leaf = _LOW16[alive] if self.mask_dtype == np.uint16 else _lowest_bit(alive)
         values = np.take_along_axis(self.leaf_values, leaf, axis=1)
         # The classifier adds its trees one by one to the baseline: the same order, the same sums.
         raw = np.zeros(n, dtype=np.float64)

@@ -336,7 +336,7 @@ def test_storing_the_risks_replaces_the_list(history):
         assert (row.risk, row.warn, row.reasons) == (later.risk[i], later.warn[i], later.reasons[i])
 
 
-def test_the_stored_scorer_gives_the_classifiers_probabilities(history):
+def test_the_stored_scorer_gives_the_classifiers_probabilities():
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
@@ -353,6 +353,8 @@ def test_the_stored_scorer_gives_the_classifiers_probabilities(history):
     # Values on the thresholds themselves, and far outside the training range.
     Z = np.concatenate([X, X * 10, np.round(X, 1)]).astype(np.float32)
     want = model.predict_proba(Z)[:, 1]
-    got = from_classifier(model).risk(Z)
+    scorer = from_classifier(model)
+    got = scorer.risk(Z)
     assert np.abs(got - want).max() <= 1e-15
+    assert (scorer.raw(Z) == estimator.decision_function(Z)).all()  # the same sums, bit for bit
     assert (np.round(got, 4) == np.round(want, 4)).all()
