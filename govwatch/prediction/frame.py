@@ -340,18 +340,13 @@ def _parse_block(spec: Read, block: tuple) -> list[np.ndarray] | None:
             return None
         out.append(_digits(chars, at, INT_WIDTH))
         at += INT_WIDTH
-    for _ in spec.moments:
-        moments = _moments(chars[at : at + MOMENT_WIDTH])
-        if moments is None:
+    parsers = [(_moments, MOMENT_WIDTH)] * len(spec.moments) + [(_ordinals, DATE_WIDTH)] * len(spec.dates)
+    for parse, width in parsers:
+        values = parse(chars[at : at + width])
+        if values is None:  # not the shape Django stores
             return None
-        out.append(moments)
-        at += MOMENT_WIDTH
-    for _ in spec.dates:
-        days = _ordinals(chars[at : at + DATE_WIDTH])
-        if days is None:
-            return None
-        out.append(days)
-        at += DATE_WIDTH
+        out.append(values)
+        at += width
     for k in range(len(spec.texts)):
         texts = (block[2 + k] or "").split(_TEXT_SEP)
         if len(texts) != n:
