@@ -203,6 +203,8 @@ def _where(kind: str) -> str:
     # Two index ranges rather than an OR: the open cases by status, the others by closing date.
     if kind == "open":
         return "c.status IN ('open', 'suspended') AND c.accepted_at <= %s"
+    if kind == "history":
+        return "c.accepted_at <= %s AND (c.status IN ('open', 'suspended') OR c.closed_on >= %s)"
     return "c.closed_on >= %s AND c.status NOT IN ('open', 'suspended') AND c.accepted_at <= %s"
 
 
@@ -223,19 +225,184 @@ def _columns(sql: str, params: list, width: int, texts: int = 0) -> list[np.ndar
     return out
 
 
-def _fetch(sql: str, params: list, width: int) -> np.ndarray:
-    columns = _columns(sql, params, width)
-    return np.stack(columns, axis=1) if columns[0].size else np.zeros((0, width), dtype=np.int64)
-
-
 def _item_limits(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The promised days and the yellow-card days (-1 when the item has none) of each case's item:
     read once from the catalog rather than joined to every case row."""
-    ids, promised, yellow = _columns(
-        "SELECT id, promised_days, COALESCE(yellow_days, -1) FROM catalog_item ORDER BY id", [], 3
+    ids, promised, yellow = read(
+        Read(["id", "promised_days", "COALESCE(yellow_days + 1, 0)"], [], [], [], "catalog_item", "1 = 1", [])
     )
-    at = np.searchsorted(ids, items)
+    yellow = yellow - 1
+    if ids.size == 0:
+        return np.zeros(items.size, dtype=np.int64), np.zeros(items.size, dtype=np.int64)
+    # Each item's row by a table of ids (a gather), not a binary search per case.
+    lookup = np.zeros(int(ids.max()) + 1, dtype=np.int64)
+    lookup[ids] = np.arange(ids.size)
+    at = lookup[items]
     return promised[at], yellow[at]
+
+
+# -- reading columns ---------------------------------------------------------------------------------
+#
+# A province's year is millions of rows: turned into Python tuples, one object per value, reading
+# them took most of a training's time. On SQLite each block of rows comes instead as one string built
+# by SQLite itself (`group_concat` of one `printf` per row): numbers, moments and dates as fixed-width
+# text whose digits numpy turns into numbers column-wise. Any other database, or a value of another
+# shape (the block's length tells), takes the plain path: one tuple per row.
+
+BLOCK_IDS = 500_000  # rows of a block read by primary-key range: a block's text stays some 50 MB
+INT_WIDTH = 12  # non-negative integers (ids, days) below 10**12
+MOMENT_WIDTH = 19  # 'YYYY-MM-DD HH:MM:SS', as Django stores a datetime in SQLite (UTC)
+DATE_WIDTH = 10  # 'YYYY-MM-DD'
+_NO_MOMENT = "0000-00-00 00:00:00"
+_NO_DATE = "0000-00-00"
+_TEXT_SEP = "\x1f"
+
+
+@dataclass
+class Read:
+    """What to read: integer columns (never NULL), moments (epoch seconds, -1 when NULL), dates
+    (ordinals, -1 when NULL) and text columns, as SQL expressions over `source` (the cases are `c`)."""
+
+    ints: list[str]
+    moments: list[str]
+    dates: list[str]
+    texts: list[str]
+    source: str
+    where: str
+    params: list
+
+    def plain_sql(self) -> str:
+        columns = [
+            *self.ints,
+            *(f"COALESCE({_sql_epoch(m)}, -1)" for m in self.moments),
+            *(f"COALESCE({_sql_ordinal(d)}, -1)" for d in self.dates),
+            *self.texts,
+        ]
+        return f"SELECT {', '.join(columns)} FROM {self.source} WHERE {self.where}"
+
+
+def read(spec: Read, by_id: bool = False) -> list[np.ndarray]:
+    """The columns of `spec` as arrays: int64 for numbers, object for texts. `by_id` reads the case
+    table in blocks of its primary key (a scan in table order, not through an index)."""
+    if connection.vendor == "sqlite":
+        got = _read_sqlite(spec, by_id)
+        if got is not None:
+            return got
+    width = len(spec.ints) + len(spec.moments) + len(spec.dates)
+    return _columns(spec.plain_sql(), spec.params, width, len(spec.texts))
+
+
+def _read_sqlite(spec: Read, by_id: bool) -> list[np.ndarray] | None:
+    formats = [f"%0{INT_WIDTH}d"] * len(spec.ints) + [f"%.{MOMENT_WIDTH}s"] * len(spec.moments)
+    formats += [f"%.{DATE_WIDTH}s"] * len(spec.dates)
+    values = [*spec.ints, *(f"COALESCE({m}, '{_NO_MOMENT}')" for m in spec.moments)]
+    values += [f"COALESCE({d}, '{_NO_DATE}')" for d in spec.dates]
+    aggregates = [f"group_concat(printf('{''.join(formats)}', {', '.join(values)}), '')"]
+    aggregates += [f"group_concat({t}, char(31))" for t in spec.texts]
+    # The block's own count: its text must be exactly so many rows long.
+    sql = f"SELECT count(*), {', '.join(aggregates)} FROM {spec.source}"
+    blocks = []
+    with connection.cursor() as cursor:
+        if by_id:
+            cursor.execute("SELECT MIN(id), MAX(id) FROM cases_case")
+            lo, hi = cursor.fetchone()
+            ranges = [] if lo is None else [(k, k + BLOCK_IDS) for k in range(lo - 1, hi, BLOCK_IDS)]
+            for first, last in ranges:
+                cursor.execute(
+                    f"{sql} NOT INDEXED WHERE c.id > %s AND c.id <= %s AND {spec.where}",
+                    [first, last, *spec.params],
+                )
+                blocks.append(cursor.fetchone())
+        else:
+            cursor.execute(f"{sql} WHERE {spec.where}", spec.params)
+            blocks.append(cursor.fetchone())
+    parts = [_parse_block(spec, block) for block in blocks if block[0]]
+    if any(p is None for p in parts):
+        return None
+    width = len(spec.ints) + len(spec.moments) + len(spec.dates)
+    if not parts:
+        return [np.zeros(0, dtype=np.int64)] * width + [np.zeros(0, dtype=object)] * len(spec.texts)
+    return [np.concatenate(columns) for columns in zip(*parts, strict=True)]
+
+
+def _parse_block(spec: Read, block: tuple) -> list[np.ndarray] | None:
+    n = block[0]
+    row = INT_WIDTH * len(spec.ints) + MOMENT_WIDTH * len(spec.moments) + DATE_WIDTH * len(spec.dates)
+    fixed = block[1]
+    if len(fixed) != n * row or not fixed.isascii():
+        return None
+    # Column-major: each character position of the rows is one contiguous array.
+    chars = np.ascontiguousarray(np.frombuffer(fixed.encode("ascii"), dtype=np.uint8).reshape(n, row).T)
+    out: list[np.ndarray] = []
+    at = 0
+    for _ in spec.ints:
+        if (chars[at] == ord("-")).any():  # a negative number: not this path's
+            return None
+        out.append(_digits(chars, at, INT_WIDTH))
+        at += INT_WIDTH
+    parsers = [(_moments, MOMENT_WIDTH)] * len(spec.moments) + [(_ordinals, DATE_WIDTH)] * len(spec.dates)
+    for parse, width in parsers:
+        values = parse(chars[at : at + width])
+        if values is None:  # not the shape Django stores
+            return None
+        out.append(values)
+        at += width
+    for k in range(len(spec.texts)):
+        texts = (block[2 + k] or "").split(_TEXT_SEP)
+        if len(texts) != n:
+            return None
+        out.append(np.array(texts, dtype=object))
+    return out
+
+
+def _digits(chars: np.ndarray, first: int, count: int) -> np.ndarray:
+    """The number written in character positions [first, first + count) of each row (column-major
+    characters: chars[k] is position k of every row)."""
+    value = chars[first].astype(np.int64) - 48
+    for k in range(first + 1, first + count):
+        value *= 10
+        value += chars[k]
+        value -= 48
+    return value
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + np.where(m > 2, -3, 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _date_shape_ok(chars: np.ndarray) -> bool:
+    # With the block's exact length, separators in place mean every value has the stored shape.
+    return bool((chars[4] == ord("-")).all() and (chars[7] == ord("-")).all())
+
+
+def _ordinals(chars: np.ndarray) -> np.ndarray | None:
+    """Ordinals of 'YYYY-MM-DD' values (characters column-major); -1 for the NULL placeholder."""
+    if not _date_shape_ok(chars):
+        return None
+    y, m, d = _digits(chars, 0, 4), _digits(chars, 5, 2), _digits(chars, 8, 2)
+    missing = y == 0
+    days = _days_from_civil(np.where(missing, 1970, y), np.where(missing, 1, m), np.where(missing, 1, d))
+    return np.where(missing, -1, days + EPOCH_ORDINAL)
+
+
+def _moments(chars: np.ndarray) -> np.ndarray | None:
+    """Epoch seconds of 'YYYY-MM-DD HH:MM:SS' values (UTC, characters column-major); -1 for NULL."""
+    if not (
+        _date_shape_ok(chars)
+        and (chars[10] == ord(" ")).all()
+        and (chars[13] == ord(":")).all()
+        and (chars[16] == ord(":")).all()
+    ):
+        return None
+    days = _ordinals(chars[:DATE_WIDTH])
+    seconds = _digits(chars, 11, 2) * 3600 + _digits(chars, 14, 2) * 60 + _digits(chars, 17, 2)
+    return np.where(days < 0, -1, (days - EPOCH_ORDINAL) * DAY + seconds)
 
 
 def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool = False) -> CaseFrame:
@@ -248,31 +415,39 @@ def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool
     day = as_of.astimezone(local_tz()).date()
     # A case closed after `as_of` was open then: its closing date is on or after `as_of`'s date.
     closed_from = day if only_open else min(since or date(1970, 1, 2), day)
-    columns = (
-        f"c.id, c.item_id, c.unit_id, {_sql_epoch('c.accepted_at')}, {_sql_ordinal('c.accepted_on')}, "
-        f"COALESCE({_sql_epoch('c.closed_at')}, -1), COALESCE({_sql_ordinal('c.closed_on')}, -1)"
-        + (", c.case_no" if only_open else "")
-    )
-    parts = [(_where("open"), [at]), (_where("closed"), [closed_from.isoformat(), at])]
-    blocks = [
-        _columns(f"SELECT {columns} FROM cases_case c WHERE {where}", params, 7, int(only_open))
-        for where, params in parts
-    ]
-    data = [np.concatenate(block) for block in zip(*blocks, strict=True)]
-    order = np.argsort(data[0], kind="stable")
-    data = [column[order] for column in data]
+
+    def spec(where: str, params: list) -> Read:
+        return Read(
+            ints=["c.id", "c.item_id", "c.unit_id"], moments=["c.accepted_at", "c.closed_at"],
+            dates=["c.accepted_on", "c.closed_on"], texts=["c.case_no"] if only_open else [],
+            source="cases_case c", where=where, params=params,
+        )  # fmt: skip
+
+    if only_open:
+        # Few rows of a large table: through the indexes, the open ones by status, the others by date.
+        parts = [(_where("open"), [at]), (_where("closed"), [closed_from.isoformat(), at])]
+        blocks = [read(spec(where, params)) for where, params in parts]
+        data = [np.concatenate(block) for block in zip(*blocks, strict=True)]
+    else:
+        # Most of the table: read in table order, a block of ids at a time.
+        parts = [(_where("history"), [at, closed_from.isoformat()])]
+        data = read(spec(*parts[0]), by_id=True)
+    # Columns: id, item, unit, accepted_at, closed_at, accepted_on, closed_on (, case_no).
+    if data[0].size and not (np.diff(data[0]) > 0).all():
+        order = np.argsort(data[0], kind="stable")
+        data = [column[order] for column in data]
     as_of_s = epoch(as_of)
-    closed = (data[5] >= 0) & (data[5] <= as_of_s)
+    closed = (data[4] >= 0) & (data[4] <= as_of_s)
     if only_open:
         data = [column[~closed] for column in data]
         closed = closed[~closed]
     promised, yellow = _item_limits(data[1])
     frame = CaseFrame(
         as_of=as_of_s,
-        id=data[0], item=data[1], unit=data[2], accepted_at=data[3], accepted_on=data[4],
-        closed_at=np.where(closed, data[5], NEVER), closed_on=np.where(closed, data[6], NEVER),
+        id=data[0], item=data[1], unit=data[2], accepted_at=data[3], accepted_on=data[5],
+        closed_at=np.where(closed, data[4], NEVER), closed_on=np.where(closed, data[6], NEVER),
         promised=promised, threshold=yellow_thresholds(promised, yellow),
-        base_due=due_dates(cal, data[4], promised, np.zeros_like(promised)),
+        base_due=due_dates(cal, data[5], promised, np.zeros_like(promised)),
         s_row=np.zeros(0, dtype=np.int64), s_start=np.zeros(0, dtype=np.int64),
         s_end=np.zeros(0, dtype=np.int64), s_days=np.zeros(0, dtype=np.int64),
         case_no=data[7] if only_open else None,
@@ -281,17 +456,17 @@ def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool
 
 
 def _with_suspensions(frame: CaseFrame, parts: list[tuple[str, list]], at: str) -> CaseFrame:
-    columns = f"c.id, {_sql_epoch('s.started_at')}, COALESCE({_sql_epoch('s.ended_at')}, -1), s.workdays"
     blocks = []
     for where, params in parts:
-        blocks.append(
-            _fetch(
-                f"SELECT {columns} FROM cases_suspension s JOIN cases_case c ON c.case_no = s.case_no "
-                f"WHERE s.started_at <= %s AND {where}",
-                [at, *params],
-                4,
+        columns = read(
+            Read(
+                ints=["c.id", "s.workdays"], moments=["s.started_at", "s.ended_at"], dates=[], texts=[],
+                # Every suspension, each finding its case by number: not every case probing for one.
+                source="cases_suspension s CROSS JOIN cases_case c",
+                where=f"c.case_no = s.case_no AND s.started_at <= %s AND {where}", params=[at, *params],
             )
-        )
+        )  # fmt: skip
+        blocks.append(np.stack([columns[0], columns[2], columns[3], columns[1]], axis=1))
     data = np.concatenate(blocks)
     rows = np.searchsorted(frame.id, data[:, 0])
     rows = np.minimum(rows, max(len(frame) - 1, 0))

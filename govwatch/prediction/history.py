@@ -72,16 +72,57 @@ def outcomes(frame: CaseFrame, cal: WorkCalendar) -> Outcomes:
     return Outcomes(known, late, np.where(late, red, frame.closed_at), level, due, pace)
 
 
+def _dense(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct groups, sorted, and each value's index among them (np.unique's answer, without
+    its sort when the groups are ids of a compact range, as items' and units' are)."""
+    if groups.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lo, hi = int(groups.min()), int(groups.max())
+    if hi - lo >= max(4 * groups.size, 1 << 20):
+        ids, dense = np.unique(groups, return_inverse=True)
+        return ids, dense.ravel()
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    present[groups - lo] = True
+    code = np.cumsum(present) - 1
+    return np.flatnonzero(present) + lo, code[groups - lo]
+
+
+def search(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """np.searchsorted(haystack, needles, side="left"), the needles sorted first when there are many:
+    each search then starts where the last ended, in memory already read (several times faster on
+    millions of events)."""
+    if needles.size < 4096:
+        return np.searchsorted(haystack, needles, side="left")
+    order = np.argsort(needles)
+    pos = np.empty(needles.size, dtype=np.int64)
+    pos[order] = np.searchsorted(haystack, needles[order], side="left")
+    return pos
+
+
 class Timeline:
-    """Events of many groups in time, with running sums: window sums per (group, moment) pair."""
+    """Events of many groups in time, with running sums: window sums per (group, moment) pair.
+
+    A value may be a matrix (events, k): its window sums are then taken in one column per query, the
+    column it names (`window(..., column=...)`): "of the item's cases that reached level 2".
+    """
 
     def __init__(self, groups: np.ndarray, times: np.ndarray, values: dict[str, np.ndarray]):
-        self.ids, dense = np.unique(groups, return_inverse=True)
-        order = np.lexsort((times, dense))
-        self.keys = dense[order].astype(np.int64) * (2**33) + times[order]
-        self.sums = {
-            name: np.concatenate([[0], np.cumsum(v[order], dtype=np.int64)]) for name, v in values.items()
-        }
+        self.ids, dense = _dense(np.asarray(groups, dtype=np.int64))
+        # One key per event, (group, time) in one int64: one sort, and one binary search per query.
+        key = dense.astype(np.int64) * (2**33) + np.clip(times, 0, 2**33 - 1)
+        order = np.argsort(key)
+        self.keys = key[order]
+        self.sums = {}
+        for name, v in values.items():
+            v = np.asarray(v)[order]
+            # Counts of a region's cases fit in 32 bits: half the memory to add up and to read.
+            small = (
+                v.dtype.itemsize <= 4 and v.shape[0] < 2**31 and (v.size == 0 or 0 <= v.min() <= v.max() <= 1)
+            )
+            sums = np.empty((v.shape[0] + 1, *v.shape[1:]), dtype=np.int32 if small else np.int64)
+            sums[0] = 0
+            np.cumsum(v, axis=0, out=sums[1:])
+            self.sums[name] = sums
 
     def _positions(self, groups: np.ndarray, times: np.ndarray) -> np.ndarray:
         if self.ids.size == 0:
@@ -89,31 +130,45 @@ class Timeline:
         dense = np.searchsorted(self.ids, groups)
         dense = np.minimum(dense, self.ids.size - 1)
         found = self.ids[dense] == groups
-        pos = np.searchsorted(
-            self.keys, dense.astype(np.int64) * (2**33) + np.clip(times, 0, 2**33 - 1), side="left"
-        )
+        pos = search(self.keys, dense.astype(np.int64) * (2**33) + np.clip(times, 0, 2**33 - 1))
         # A group never seen has no events: point both ends of its window at the same place.
         return np.where(found, pos, 0)
 
-    def window(self, groups: np.ndarray, times: np.ndarray, width: int) -> dict[str, np.ndarray]:
-        """Sums of each value over events of the group with time in [t - width, t)."""
+    def _sums(
+        self, start: np.ndarray, end: np.ndarray, column: np.ndarray | None, names
+    ) -> dict[str, np.ndarray]:
+        result = {}
+        for name in names or self.sums:
+            s = self.sums[name]
+            if s.ndim == 2:
+                pick = np.zeros(start.size, dtype=np.int64) if column is None else column
+                result[name] = s[end, pick] - s[start, pick]
+            else:
+                result[name] = s[end] - s[start]
+        return result
+
+    def window(
+        self, groups: np.ndarray, times: np.ndarray, width: int, column: np.ndarray | None = None, names=None
+    ) -> dict[str, np.ndarray]:
+        """Sums of each value (of `names`, all by default) over events of the group with time in
+        [t - width, t); of a matrix value, its `column` (0 when not given)."""
         end = self._positions(groups, times)
         start = self._positions(groups, times - width)
-        return {name: s[end] - s[start] for name, s in self.sums.items()}
+        return self._sums(start, end, column, names)
 
     def before(self, groups: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
         """Sums over events of the group with time <= t."""
         end = self._positions(groups, times + 1)
         start = self._positions(groups, np.zeros_like(times))
-        return {name: s[end] - s[start] for name, s in self.sums.items()}
+        return self._sums(start, end, None, None)
 
 
-def _by_level(groups: np.ndarray, known: Outcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each known outcome once per level it reached: (group * LEVELS + level, time, late)."""
-    reps = known.level + 1
-    base = np.repeat(groups * LEVELS, reps)
-    offsets = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
-    return base + offsets, np.repeat(known.at, reps), np.repeat(known.late, reps).astype(np.int64)
+def _at_levels(known: Outcomes) -> dict[str, np.ndarray]:
+    """Each known outcome counted at every level it reached: columns L = 0..LEVELS-1 of "n_at" say
+    whether the case reached level L (so a window's column L counts the cases still open at level
+    L), of "late_at" whether it also ran late."""
+    reached = known.level[:, None] >= np.arange(LEVELS)[None, :]
+    return {"n_at": reached.astype(np.int32), "late_at": (reached & known.late[:, None]).astype(np.int32)}
 
 
 class History:
@@ -126,22 +181,20 @@ class History:
         self.outcomes = out
         k = out.known
         known = Outcomes(k[k], out.late[k], out.at[k], out.level[k], out.due[k], out.pace[k])
-        ones = np.ones(int(k.sum()), dtype=np.int64)
-        g, t, late = _by_level(frame.item[k], known)
-        self.items = Timeline(g, t, {"n": np.ones_like(late), "late": late})
-        g, t, late = _by_level(frame.unit[k], known)
-        self.units = Timeline(g, t, {"n": np.ones_like(late), "late": late})
-        g, t, late = _by_level(np.zeros(int(k.sum()), dtype=np.int64), known)
-        self.region = Timeline(g, t, {"n": np.ones_like(late), "late": late})
-        g = length_class(frame.promised[k])
-        self.lengths = Timeline(g, known.at, {"n": ones, "late": known.late.astype(np.int64)})
+        levels = _at_levels(known)
+        self.items = Timeline(frame.item[k], known.at, levels)
         # How fast the unit finishes what it finishes on time: slower than usual is a warning sign.
-        paced = (known.pace > 0).astype(np.int64)
-        self.done = Timeline(frame.unit[k], known.at, {"n": ones, "paced": paced, "pace": known.pace})
-        self.accepted = Timeline(frame.unit, frame.accepted_at, {"n": np.ones(len(frame), dtype=np.int64)})
+        paced = (known.pace > 0).astype(np.int32)
+        self.units = Timeline(frame.unit[k], known.at, {**levels, "paced": paced, "pace": known.pace})
+        self.region = Timeline(np.zeros(int(k.sum()), dtype=np.int64), known.at, levels)
+        late = known.late.astype(np.int32)
+        self.lengths = Timeline(
+            length_class(frame.promised[k]), known.at, {"n": np.ones_like(late), "late": late}
+        )
+        self.accepted = Timeline(frame.unit, frame.accepted_at, {"n": np.ones(len(frame), dtype=np.int32)})
         closed = frame.closed_at != NEVER
         self.closed = Timeline(
-            frame.unit[closed], frame.closed_at[closed], {"n": np.ones(int(closed.sum()), dtype=np.int64)}
+            frame.unit[closed], frame.closed_at[closed], {"n": np.ones(int(closed.sum()), dtype=np.int32)}
         )
         self._daily_open()
 
@@ -205,11 +258,11 @@ class History:
 
     def unit_record(self, units: np.ndarray, levels: np.ndarray, times: np.ndarray) -> dict[str, np.ndarray]:
         record = _record(self.units, units, levels, times)
-        recent = self.units.window(units * LEVELS, times, RECENT)
-        record.update(recent_n=recent["n"], recent_late=recent["late"])
-        record["done"] = self.done.window(units, times, USUAL_DAYS * DAY)["n"]
+        recent = self.units.window(units, times, RECENT, names=("n_at", "late_at"))
+        record.update(recent_n=recent["n_at"], recent_late=recent["late_at"])
+        record["done"] = self.units.window(units, times, USUAL_DAYS * DAY, names=("n_at",))["n_at"]
         for name, width in (("pace_recent", RECENT), ("pace_usual", WINDOW)):
-            sums = self.done.window(units, times, width)
+            sums = self.units.window(units, times, width, names=("pace", "paced"))
             record[name] = sums["pace"]
             record[name + "_n"] = sums["paced"]
         return record
@@ -225,10 +278,13 @@ class History:
 def _record(
     timeline: Timeline, groups: np.ndarray, levels: np.ndarray, times: np.ndarray
 ) -> dict[str, np.ndarray]:
-    all_ = timeline.window(groups * LEVELS, times, WINDOW)
-    at = timeline.window(groups * LEVELS + levels, times, WINDOW)
-    year = timeline.window(groups * LEVELS, times, YEAR)
+    names = ("n_at", "late_at")
+    end = timeline._positions(groups, times)
+    start = timeline._positions(groups, times - WINDOW)
+    all_ = timeline._sums(start, end, None, names)
+    at = timeline._sums(start, end, levels, names)
+    year = timeline._sums(timeline._positions(groups, times - YEAR), end, None, names)
     return {
-        "n": all_["n"], "late": all_["late"], "n_level": at["n"], "late_level": at["late"],
-        "n_year": year["n"], "late_year": year["late"],
+        "n": all_["n_at"], "late": all_["late_at"], "n_level": at["n_at"], "late_level": at["late_at"],
+        "n_year": year["n_at"], "late_year": year["late_at"],
     }  # fmt: skip

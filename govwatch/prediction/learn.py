@@ -15,13 +15,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import time as clock_time
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
 
 from govwatch.cases.deadlines import cards, first_card_dates
 from govwatch.workcal.calendar import FIRST_DAY, WorkCalendar
@@ -29,6 +25,13 @@ from govwatch.workcal.calendar import FIRST_DAY, WorkCalendar
 from . import features as feats
 from .frame import DAY, NEVER, CaseFrame, local_ordinal, midnight
 from .history import History
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+# scikit-learn (and SciPy beneath it) is imported where a model is fitted or measured, not with this
+# module: `govwatch predict` uses this module's rules and a stored `Scorer`, and starting it took
+# longer than all its work when it imported them.
 
 # At most this many (case, moment) pairs teach the model: every late pair and a sample of the others.
 # A district's year is under 200,000 pairs; more than 250,000 made a province's fit slower, not better
@@ -57,7 +60,7 @@ class NotEnoughHistory(Exception):
 
 @dataclass
 class Trained:
-    model: CalibratedClassifierCV
+    model: Any  # the calibrated classifier (CalibratedClassifierCV)
     threshold: float
     metrics: dict
     seconds: float = 0.0
@@ -208,6 +211,8 @@ def measure(
         "lead_3_or_more": _rate((lead[hits] >= 3).sum(), hits.sum()),
     }
     if late_pair.any() and (~late_pair).any():
+        from sklearn.metrics import roc_auc_score
+
         result["auc"] = round(float(roc_auc_score(late_pair, risk)), 4)
     return result
 
@@ -231,6 +236,8 @@ HYPER = {
 
 
 def new_estimator(seed: int = 0) -> HistGradientBoostingClassifier:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     return HistGradientBoostingClassifier(
         **HYPER, early_stopping=True, validation_fraction=0.1, n_iter_no_change=20, random_state=seed,
     )  # fmt: skip
@@ -241,11 +248,19 @@ def train(
     history: History | None = None,
 ) -> Trained:  # fmt: skip
     """A calibrated model and threshold from `frame` (the region as of its moment)."""
+    # scikit-learn first: its OpenMP runtime must be loaded for the limit to reach it (without the
+    # limit, threads spinning on a shared machine's busy cores made a fit several times slower).
+    import sklearn.ensemble  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(threads()):
         return _train(frame, cal, target, moments_of_day, seed, history)
 
 
 def _train(frame, cal, target, moments_of_day, seed, history) -> Trained:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
     started = time.monotonic()
     rng = np.random.default_rng(seed)
     history = history or History(frame, cal)
@@ -265,6 +280,7 @@ def _train(frame, cal, target, moments_of_day, seed, history) -> Trained:
 
     # The earlier part: cases whose outcome was known before the later part begins.
     fit_cases = np.flatnonzero(out.known & (out.at < val_start) & (frame.accepted_at >= fit_start))
+    fit_cases = _presample(fit_cases, out.late[fit_cases], FIT_ROWS, rng)
     rows, times = sampled_pairs(frame, fit_cases, fit_start, val_start, cal, rng)
     y = out.late[rows]
     if y.sum() < MIN_LATE:
@@ -305,6 +321,20 @@ def _iso(ordinal: int) -> str:
     from datetime import date
 
     return date.fromordinal(int(ordinal)).isoformat()
+
+
+def _presample(cases: np.ndarray, late: np.ndarray, limit: int, rng) -> np.ndarray:
+    """Every late case, and on-time cases sampled down to about twice what `_balance` will keep of
+    their pairs: a province's pairs are not all made (and checked) only to be thrown away. A region
+    whose pairs are under the cap anyway keeps every case (and the random draws are as before)."""
+    late_pairs = SAMPLES_PER_CASE * int(late.sum())
+    room = max(limit - late_pairs, limit // 2)
+    on_time = int((~late).sum())
+    rate = 2 * room / max(SAMPLES_PER_CASE * on_time, 1)
+    if rate >= 1.0:
+        return cases
+    keep = late | (rng.random(cases.size) < rate)
+    return cases[keep]
 
 
 def _balance(rows, times, y, limit, rng) -> tuple[np.ndarray, np.ndarray]:

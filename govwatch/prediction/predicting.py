@@ -22,12 +22,10 @@ from itertools import repeat
 from typing import Any
 
 import numpy as np
-import sklearn
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
-from threadpoolctl import threadpool_limits
 
 from govwatch.audit.log import Actor, record
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
@@ -38,6 +36,7 @@ from .frame import CaseFrame, case_numbers, load, since_days
 from .history import History
 from .models import RiskModel
 from .reasons import explain
+from .scoring import Scorer, from_classifier
 from .snapshot import Present, Snapshot
 
 log = logging.getLogger("govwatch.prediction")
@@ -67,7 +66,7 @@ def moments_of_day() -> list[clock_time]:
 class Bundle:
     """What a stored model's payload holds."""
 
-    model: Any  # the calibrated classifier
+    scorer: Scorer  # the calibrated classifier, as arrays (`scoring`)
     snapshot: Snapshot
     features: tuple[str, ...]
 
@@ -90,12 +89,16 @@ def bundle_of(row: RiskModel) -> Bundle:
 
 # Bumped whenever what a payload holds changes shape; with the feature list it names the format, so
 # that a model pickled by other code is never unpickled by this one (it is retrained instead).
-PAYLOAD_FORMAT = 1
+# Format 2: the model as a `Scorer` (arrays), scored without importing scikit-learn.
+PAYLOAD_FORMAT = 2
 
 
+@lru_cache(maxsize=1)
 def library_version() -> str:
+    from importlib.metadata import version
+
     names = zlib.crc32(",".join(feats.NAMES).encode())
-    return f"scikit-learn {sklearn.__version__}; format {PAYLOAD_FORMAT}.{names:08x}"
+    return f"scikit-learn {version('scikit-learn')}; format {PAYLOAD_FORMAT}.{names:08x}"
 
 
 def usable_models(at: datetime):
@@ -112,7 +115,7 @@ def train_model(as_of: datetime, actor: Actor = WORKER, cal: WorkCalendar | None
     frame = load(as_of, since_days(as_of, HISTORY_DAYS), cal)
     history = History(frame, cal)
     trained = learn.train(frame, cal, false_alarm_target(), moments_of_day(), history=history)
-    bundle = Bundle(trained.model, Snapshot.of(history), feats.NAMES)
+    bundle = Bundle(from_classifier(trained.model), Snapshot.of(history), feats.NAMES)
     with transaction.atomic():
         row = RiskModel.objects.create(
             as_of=as_of, seconds=round(trained.seconds, 1), cases=len(frame), threshold=trained.threshold,
@@ -229,8 +232,7 @@ def predict(
         return _without_model(at, frame, rows, cal)
     bundle = bundle_of(model)
     f = feats.build(frame, rows, times, Present(bundle.snapshot, frame), cal)
-    with threadpool_limits(settings.PREDICT_THREADS):
-        risk = bundle.model.predict_proba(f.X)[:, 1] if rows.size else np.zeros(0)
+    risk = bundle.scorer.risk(f.X)
     warn = risk >= model.threshold
     reasons = explain(f, warn, holiday_names(f.raw["break_day"][f.raw["long_holiday"]]))
     return Prediction(at, model, frame, rows, _numbers(frame, rows), risk, warn, reasons, f.due)

@@ -61,6 +61,8 @@ def replay(
     cases = np.flatnonzero(out.known)
     all_rows, all_times, all_risk, all_warn, all_x = [], [], [], [], []
     models = []
+    import sklearn.ensemble  # noqa: F401  (its OpenMP runtime loaded, for the limit to reach it)
+
     with threadpool_limits(learn.threads()):
         for k, start in enumerate(retrain_at):
             end = retrain_at[k + 1] if k + 1 < retrain_at.size else NEVER

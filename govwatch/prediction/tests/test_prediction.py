@@ -334,3 +334,27 @@ def test_storing_the_risks_replaces_the_list(history):
         row = rows[later.case_nos[i]]
         assert row.at == later.at and row.model_id == later.model.pk
         assert (row.risk, row.warn, row.reasons) == (later.risk[i], later.warn[i], later.reasons[i])
+
+
+def test_the_stored_scorer_gives_the_classifiers_probabilities():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    from govwatch.prediction.scoring import from_classifier
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(6000, 5)).astype(np.float32)
+    X[rng.random(X.shape) < 0.1] = np.nan  # missing values go where each split learned to send them
+    y = (
+        np.nan_to_num(X[:, 0]) + 0.5 * np.nan_to_num(X[:, 1]) * np.isnan(X[:, 2]) + rng.normal(size=6000)
+    ) > 1
+    estimator = learn.new_estimator().fit(X[:4000], y[:4000])
+    model = CalibratedClassifierCV(FrozenEstimator(estimator), method="sigmoid").fit(X[4000:], y[4000:])
+    # Values on the thresholds themselves, and far outside the training range.
+    Z = np.concatenate([X, X * 10, np.round(X, 1)]).astype(np.float32)
+    want = model.predict_proba(Z)[:, 1]
+    scorer = from_classifier(model)
+    got = scorer.risk(Z)
+    assert np.abs(got - want).max() <= 1e-15
+    assert (scorer.raw(Z) == estimator.decision_function(Z)).all()  # the same sums, bit for bit
+    assert (np.round(got, 4) == np.round(want, 4)).all()
