@@ -169,8 +169,8 @@ def bench_public_submissions(base_url: str, tokens: list[str], seconds: float, c
 
 
 def evaluable_tokens(limit: int) -> list[str]:
-    """Web-channel tokens of up to `limit` completed cases still open for evaluation and not yet
-    evaluated (in a process configured like the server: same settings, same database)."""
+    """Web-channel tokens of up to `limit` completed cases still open for evaluation, not yet
+    evaluated nor submitted (in a process configured like the server: same settings, same database)."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -181,6 +181,7 @@ def evaluable_tokens(limit: int) -> list[str]:
     from govwatch.core.choices import CaseStatus
     from govwatch.core.localtime import local_date, start_of_day
     from govwatch.evaluations.models import Evaluation
+    from govwatch.public.models import Submission
     from govwatch.public.tokens import make_token
 
     now = timezone.now()
@@ -188,6 +189,7 @@ def evaluable_tokens(limit: int) -> list[str]:
     case_nos = (
         Case.objects.filter(status=CaseStatus.COMPLETED, closed_at__gte=opened_after, closed_at__lte=now)
         .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        .exclude(Exists(Submission.objects.filter(case_no=OuterRef("case_no"))))
         .values_list("case_no", flat=True)[: min(limit, MAX_TOKENS)]
     )
     return [make_token(case_no) for case_no in case_nos]
