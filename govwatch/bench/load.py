@@ -115,7 +115,7 @@ def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: st
     if not wrk:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     done = subprocess.run(
-        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script),
+        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
          f"{stack.base}/", "--", *args],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
