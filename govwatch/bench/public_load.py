@@ -193,3 +193,37 @@ def evaluable_tokens(limit: int) -> list[str]:
         .values_list("case_no", flat=True)[: min(limit, MAX_TOKENS)]
     )
     return [make_token(case_no) for case_no in case_nos]
+
+
+def bench_floor(base_url: str, seconds: float, concurrency: int) -> dict:
+    """GET /healthz (a view that touches no database, through every middleware) from `concurrency`
+    keep-alive connections for `seconds`: the server's own floor, to quote the POSTs against."""
+    host, port = _loopback(base_url)
+    if not 0 < concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency between 1 and {MAX_CONCURRENCY}")
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    started = time.monotonic()
+    deadline = started + min(float(seconds), MAX_SECONDS)
+
+    def get() -> None:
+        client = _Client(host, port)
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                status = client.request("GET", "/healthz")[0]
+            except (OSError, http.client.HTTPException):
+                status = 0
+            elapsed = (time.perf_counter() - t0) * 1000
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += status != 200
+
+    _run(concurrency, get)
+    wall = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies), "rps": round(len(latencies) / wall, 1) if wall > 0 else None,
+        "p50_ms": _percentile(latencies, 0.50), "p99_ms": _percentile(latencies, 0.99), "errors": errors[0],
+    }  # fmt: skip
