@@ -98,14 +98,18 @@ class Refused(Exception):
 
 def _open(token: str, *, related: bool = True) -> tuple[Link, Case]:
     """The link and its case; `related=False` leaves the item and unit to be loaded when a page
-    shows them (a submission that is accepted shows none)."""
+    shows them (a submission that is accepted shows none) and reads, in the same query, whether
+    the case has an evaluation (`case.rated`)."""
     try:
         link = read_token(token)
     except ForgedLink as exc:
         raise Refused(FORGED, 403) from exc
     except ExpiredLink as exc:
         raise Refused(EXPIRED, 410) from exc
-    cases = Case.objects.select_related("item", "unit") if related else Case.objects
+    if related:
+        cases = Case.objects.select_related("item", "unit")
+    else:
+        cases = Case.objects.annotate(rated=Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
     # case_no is unique: at most one row, no ORDER BY needed.
     case = next(iter(cases.filter(case_no=link.case_no)[:1]), None)
     if case is None:
@@ -257,16 +261,9 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
     """An evaluation sent: answered at once from the link, the case's row and the rules, and, when
     they allow it, received with one INSERT for the worker to record (govwatch.public.intake)."""
     try:
-        link = read_token(token)
-    except ForgedLink:
-        return _message(request, FORGED, 403)
-    except ExpiredLink:
-        return _message(request, EXPIRED, 410)
-    # case_no is unique: at most one row; whether it has an evaluation, in the same query.
-    rated = Exists(Evaluation.objects.filter(case_id=OuterRef("case_no")))
-    case = next(iter(Case.objects.filter(case_no=link.case_no).annotate(rated=rated)[:1]), None)
-    if case is None:
-        return _message(request, GONE, 410)
+        link, case = _open(token, related=False)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
     now = timezone.now()
     # The limits and the form's stamp in one statement (every POST counts, a bot's too).
     refused = _guard(request, token, limits=_submit_limits(request, case.case_no))
