@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -65,10 +68,39 @@ def record(
     after: dict | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry, in the caller's transaction (so a rolled-back change leaves no entry)."""
+    """Append one entry, in the caller's transaction (so a rolled-back change leaves no entry).
+
+    Inside `batched()` the entry is kept and appended with the batch's others when it ends (the
+    entry returned has no id yet)."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
+    entry = AuditEntry(
+        at=at or timezone.now(),
+        actor=actor.label[:150],
+        user=actor.user,
+        action=action,
+        target_type=target_type,
+        target_id=target_id[:200],
+        summary=summary,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        source=actor.source[:100],
+    )
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.append(entry)
+        return entry
+    record_many([entry])
+    return entry
+
+
+def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Append entries (unsaved, without their links) in this order, in the caller's transaction,
+    with one lock of the chain's head for all of them: the system's bulk work (the worker turning
+    received evaluations into evaluations) appends a batch where a request would append one."""
+    if not entries:
+        return entries
     # No savepoint of its own: an entry that fails to be written fails the caller's transaction,
     # so no change is kept without its entry (and the two statements a savepoint costs are saved).
     with transaction.atomic(savepoint=False):
@@ -79,23 +111,55 @@ def record(
                 name="audit", defaults={"last_hash": GENESIS}
             )
             last_hash = head.last_hash
-        entry = AuditEntry(
-            at=at or timezone.now(),
-            actor=actor.label[:150],
-            user=actor.user,
-            action=action,
-            target_type=target_type,
-            target_id=target_id[:200],
-            summary=summary,
-            before=_jsonable(before),
-            after=_jsonable(after),
-            source=actor.source[:100],
-            prev_hash=last_hash,
-        )
-        entry.hash = chain_hash(last_hash, entry)
-        entry.save()
-        AuditHead.objects.filter(name="audit").update(last_hash=entry.hash, last_id=entry.id)
-    return entry
+        for entry in entries:
+            entry.prev_hash = last_hash
+            entry.hash = last_hash = chain_hash(last_hash, entry)
+        if len(entries) == 1:
+            entries[0].save()
+        else:
+            # One INSERT: the ids come back in the order given, the chain's order (the head's lock
+            # keeps every other writer of entries out meanwhile).
+            AuditEntry.objects.bulk_create(entries)
+        AuditHead.objects.filter(name="audit").update(last_hash=last_hash, last_id=entries[-1].id)
+    return entries
+
+
+class Batch:
+    """The entries `record` kept inside `batched()`; `item()` drops those of a piece of work that
+    failed (its changes rolled back to a savepoint), so no entry outlives its change."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+    @contextmanager
+    def item(self) -> Iterator[None]:
+        mark = len(self.entries)
+        try:
+            yield
+        except BaseException:
+            del self.entries[mark:]
+            raise
+
+
+_BATCH: ContextVar[Batch | None] = ContextVar("govwatch_audit_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[Batch]:
+    """Keep the entries `record` is asked for and append them together, with one lock of the head,
+    when the block ends without an error; inside the caller's transaction (required)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.batched() needs the caller's transaction")
+    batch = Batch()
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+    finally:
+        _BATCH.reset(token)
+    record_many(batch.entries)
 
 
 @dataclass(frozen=True)

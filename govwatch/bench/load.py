@@ -11,7 +11,9 @@ and for the same time with the same connections:
    comes from 127.0.0.1);
 3. the batch ingest API: `POST /api/v1/case-events/` of 100 records (50 new cases accepted and
    completed) per request, with an integration token;
-4. the floor again, to show how much the machine drifted meanwhile.
+4. the floor again, to show how much the machine drifted meanwhile;
+5. then it waits for the workers to record every evaluation the POSTs left received (the POST
+   answers once the submission is written; `govwatch.public.intake`) and counts them.
 
 Each figure is requests per second and the latency percentiles that wrk measured.
 """
@@ -113,7 +115,7 @@ def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: st
     if not wrk:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     done = subprocess.run(
-        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script),
+        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
          f"{stack.base}/", "--", *args],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
@@ -153,6 +155,25 @@ def _forms(stack: Stack, tokens: list[str]) -> list[str]:
         return [line for line in pool.map(fetch, tokens) if line]
 
 
+def _drain(limit_seconds: float = 600) -> dict[str, Any]:
+    """Wait for the workers to record every evaluation the POSTs left received; what they did."""
+    from django.db.models import Count
+
+    from govwatch.evaluations.models import Evaluation
+    from govwatch.public.models import Submission
+
+    began = time.monotonic()
+    while Submission.objects.filter(state=Submission.State.RECEIVED).exists():
+        if time.monotonic() - began > limit_seconds:
+            break
+        time.sleep(0.5)
+    states = dict(Submission.objects.values_list("state").annotate(n=Count("id")))
+    return {
+        "submissions": states, "evaluations": Evaluation.objects.count(),
+        "seconds_after_the_runs": round(time.monotonic() - began, 1),
+    }  # fmt: skip
+
+
 def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict[str, Any]:
     stack = Stack(extra_env={
         "GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE": "100000000", "GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR": "100000000",
@@ -185,6 +206,7 @@ def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict
             evaluation = _wrk(stack, script, seconds, connections, "file", *common, str(forms))
             ingest = _wrk(stack, script, seconds, connections, "ingest", *common)
             floor_after = _wrk(stack, script, seconds, connections, "floor", *common)
+        drain = _drain()
         floor_rps = (floor["rps"] + floor_after["rps"]) / 2
         return {
             "shape": "nginx (TLS) -> 2 x gunicorn (2 processes x 4 threads) -> PostgreSQL; 2 workers idle",
@@ -198,6 +220,7 @@ def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict
             "floor_healthz_after": floor_after,
             "evaluation_vs_floor": round(evaluation["rps"] / floor_rps, 3),
             "ingest_vs_floor": round(ingest["rps"] / floor_rps, 3),
+            "received_evaluations_recorded": drain,
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
         }

@@ -2,7 +2,9 @@
 
 The section makes a small region whose cases were completed an hour ago, starts the web server on
 a free loopback port with the same database (PostgreSQL when DATABASE_URL is set, as the issue asks;
-SQLite otherwise), and POSTs one evaluation per case from `concurrency` keep-alive connections.
+SQLite otherwise), measures its floor (`/healthz` for the same time from the same connections),
+then POSTs one evaluation per case from `concurrency` keep-alive connections, and last runs the
+worker's step that records the received evaluations (no worker runs during the POSTs).
 Every request comes from 127.0.0.1, so the per-address limits are raised for the run.
 """
 
@@ -22,8 +24,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from govwatch.bench.public_load import bench_public_submissions, evaluable_tokens
+from govwatch.bench.public_load import bench_floor, bench_public_submissions, evaluable_tokens
 from govwatch.imports.runs import run_import
+from govwatch.public.intake import take_all
 
 
 def _region(cases: int) -> None:
@@ -79,8 +82,19 @@ def run(cases: int = 6000, seconds: float = 20, concurrency: int = 16) -> dict[s
     )  # fmt: skip
     try:
         _wait_for(port)
-        result = bench_public_submissions(f"http://127.0.0.1:{port}", tokens, seconds, concurrency)
+        url = f"http://127.0.0.1:{port}"
+        floor = bench_floor(url, seconds, concurrency)
+        result = bench_public_submissions(url, tokens, seconds, concurrency)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"database": connection.vendor, "web_workers": 2, "concurrency": concurrency, **result}
+    # The POSTs leave the evaluations received; what the worker's job then costs, in this process.
+    began = time.monotonic()
+    recorded = take_all()
+    take_seconds = time.monotonic() - began
+    return {
+        "database": connection.vendor, "web_workers": 2, "concurrency": concurrency, **result,
+        "floor_healthz": floor, "vs_floor": round(result["rps"] / floor["rps"], 3) if floor["rps"] else None,
+        "recorded_by_the_worker_step": recorded,
+        "worker_evaluations_per_second": round(recorded / take_seconds, 1) if take_seconds > 0 else None,
+    }  # fmt: skip

@@ -169,8 +169,8 @@ def bench_public_submissions(base_url: str, tokens: list[str], seconds: float, c
 
 
 def evaluable_tokens(limit: int) -> list[str]:
-    """Web-channel tokens of up to `limit` completed cases still open for evaluation and not yet
-    evaluated (in a process configured like the server: same settings, same database)."""
+    """Web-channel tokens of up to `limit` completed cases still open for evaluation, not yet
+    evaluated nor submitted (in a process configured like the server: same settings, same database)."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -181,6 +181,7 @@ def evaluable_tokens(limit: int) -> list[str]:
     from govwatch.core.choices import CaseStatus
     from govwatch.core.localtime import local_date, start_of_day
     from govwatch.evaluations.models import Evaluation
+    from govwatch.public.models import Submission
     from govwatch.public.tokens import make_token
 
     now = timezone.now()
@@ -188,6 +189,47 @@ def evaluable_tokens(limit: int) -> list[str]:
     case_nos = (
         Case.objects.filter(status=CaseStatus.COMPLETED, closed_at__gte=opened_after, closed_at__lte=now)
         .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        .exclude(Exists(Submission.objects.filter(case_no=OuterRef("case_no"))))
         .values_list("case_no", flat=True)[: min(limit, MAX_TOKENS)]
     )
     return [make_token(case_no) for case_no in case_nos]
+
+
+def bench_floor(base_url: str, seconds: float, concurrency: int) -> dict:
+    """GET /healthz (a view that touches no database, through every middleware) from `concurrency`
+    keep-alive connections for `seconds`: the server's own floor, to quote the POSTs against."""
+    host, port = _loopback(base_url)
+    if not 0 < concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"concurrency between 1 and {MAX_CONCURRENCY}")
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def warm() -> None:  # a fresh server loads its code on its first requests: not the floor
+        for _ in range(5):
+            _Client(host, port).request("GET", "/healthz")
+
+    _run(concurrency, warm)
+    started = time.monotonic()
+    deadline = started + min(float(seconds), MAX_SECONDS)
+
+    def get() -> None:
+        client = _Client(host, port)
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                status = client.request("GET", "/healthz")[0]
+            except (OSError, http.client.HTTPException):
+                status = 0
+            elapsed = (time.perf_counter() - t0) * 1000
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += status != 200
+
+    _run(concurrency, get)
+    wall = time.monotonic() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies), "rps": round(len(latencies) / wall, 1) if wall > 0 else None,
+        "p50_ms": _percentile(latencies, 0.50), "p99_ms": _percentile(latencies, 0.99), "errors": errors[0],
+    }  # fmt: skip

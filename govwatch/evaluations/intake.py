@@ -46,7 +46,7 @@ def _score(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
 
 
-def _check_content(level: object, channel: str, scores: dict, tags: list, comment: str) -> None:
+def check_content(level: object, channel: str, scores: dict, tags: list, comment: str) -> None:
     if not _score(level):
         raise EvaluationRefused("评价等级应为 1 至 5（非常不满意至非常满意）")
     if channel not in EvalChannel.values:
@@ -72,7 +72,7 @@ def _check_content(level: object, channel: str, scores: dict, tags: list, commen
         raise EvaluationRefused(f"评价内容不能超过 {MAX_COMMENT} 字")
 
 
-def _check_case(case: Case, at: datetime, auto: bool) -> None:
+def check_case(case: Case, at: datetime, auto: bool) -> None:
     if case.status != CaseStatus.COMPLETED:
         raise EvaluationRefused(
             "该办件尚未办结，办结后才能评价"
@@ -110,7 +110,7 @@ def do_submit_evaluation(
     scores = dict(scores or {})
     tags = list(tags or [])
     comment = comment.strip()
-    _check_content(level, channel, scores, tags, comment)
+    check_content(level, channel, scores, tags, comment)
     if "overall" not in scores and scores:
         scores["overall"] = level
     # The case row is the lock: two submissions for one case are decided one after the other.
@@ -120,7 +120,7 @@ def do_submit_evaluation(
     case = copy.copy(case)
     for name, value in locked.items():
         setattr(case, name, value)
-    _check_case(case, at, auto)
+    check_case(case, at, auto)
     if Evaluation.objects.filter(case_id=case.case_no).exists():
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
     evaluator_hash, evaluator_enc = protect(evaluator)

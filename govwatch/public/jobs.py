@@ -1,6 +1,6 @@
-"""The worker's jobs of the public channels: SMS invitations to evaluate, default ratings when the
-evaluation window passed in silence (where the region records them), and the rate-limit counts'
-clean-up."""
+"""The worker's jobs of the public channels: the evaluations received by the public pages recorded
+in batches, SMS invitations to evaluate, default ratings when the evaluation window passed in
+silence (where the region records them), and the rate-limit counts' clean-up."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from govwatch.supervision.routing import Recipient, message
 from govwatch.supervision.rules import CITIZENS
 
 from . import ratelimit
-from .models import ApplicantContact, Invitation
+from .intake import take_all
+from .models import ApplicantContact, Invitation, Submission
 from .tokens import absolute_url, evaluation_last_day, evaluation_link
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,10 @@ def sms_invitation_text(case: Case, link: str | None = None) -> str:
     )
 
 
+def _received(case_no):
+    return Submission.objects.filter(case_no=case_no).exclude(state=Submission.State.REFUSED)
+
+
 def invite_completed_cases(now: datetime | None = None) -> int:
     """Queue one SMS invitation for each case completed in the last PUBLIC_INVITE_WITHIN_MINUTES
     whose applicant left a number and that has no evaluation yet; never twice for a case.
@@ -74,6 +79,7 @@ def invite_completed_cases(now: datetime | None = None) -> int:
         .filter(Exists(ApplicantContact.objects.filter(case_no=OuterRef("case_no"))))
         .exclude(Exists(Invitation.objects.filter(case_no=OuterRef("case_no"))))
         .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        .exclude(Exists(_received(OuterRef("case_no"))))
         .select_related("item", "unit")
         .order_by("closed_at")
     )
@@ -118,6 +124,8 @@ def auto_default_ratings(now: datetime | None = None) -> int:
             status=CaseStatus.COMPLETED, closed_at__gte=closed_since, closed_at__lt=closed_before
         )
         .exclude(Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+        # The citizen's own, received in time and not yet recorded, is no silence.
+        .exclude(Exists(_received(OuterRef("case_no"))))
         .order_by("closed_at")[:AUTO_BATCH]
     )
     recorded = 0
@@ -145,3 +153,5 @@ def purge_rate_hits() -> int:
 register_job("public-invitations", 60, invite_completed_cases)
 register_job("public-default-ratings", 300, auto_default_ratings)
 register_job("public-rate-purge", 3600, purge_rate_hits)
+# Evaluations received by the public pages, recorded in batches (govwatch.public.intake).
+register_job("public-evaluation-intake", 2, take_all)

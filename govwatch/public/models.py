@@ -1,9 +1,11 @@
 """What the public evaluation channels keep of their own: the applicant's phone, the SMS invitations
-sent, and the hits the rate limits count."""
+sent, the evaluations received and not yet recorded, and the hits the rate limits count."""
 
 from __future__ import annotations
 
 from django.db import models
+
+from govwatch.core.fields import FreeTextField
 
 
 class ApplicantContact(models.Model):
@@ -45,15 +47,53 @@ class Invitation(models.Model):
         return self.case_no
 
 
-class RateHit(models.Model):
-    """One counted request (a submission, a verification attempt) under a key such as the hashed
-    address or the case number; a limit counts the key's hits in a sliding period."""
+class RateCount(models.Model):
+    """The hits of one (limit, subject) in one period of the limit (a fixed window: the minute or
+    the hour it falls in), counted by a single upsert; `until` is when the window ends."""
 
-    key = models.CharField(max_length=100)
-    at = models.DateTimeField()
+    key = models.CharField(max_length=150, unique=True)
+    n = models.PositiveIntegerField(default=0)
+    until = models.DateTimeField(db_index=True)
+
+
+class Submission(models.Model):
+    """An evaluation received through a public link, as the citizen sent it: written by the page
+    with one INSERT and turned into an `Evaluation` by the worker (`govwatch.public.intake`).
+
+    One per case (the unique case number refuses a second at once, without a lock or a read);
+    a submission the worker refused keeps the reason, which the citizen's page shows. The applicant's
+    phone is not copied here: the worker reads it from `ApplicantContact` when it records the
+    evaluation."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "已收到"
+        TAKEN = "taken", "已登记"
+        REFUSED = "refused", "未登记"
+
+    case_no = models.CharField("业务编号", max_length=64, unique=True)
+    channel = models.CharField("评价渠道", max_length=16)
+    window_code = models.CharField("窗口编号", max_length=64, blank=True)
+    level = models.PositiveSmallIntegerField("评价等级")
+    scores = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    comment = FreeTextField("评价内容", blank=True)
+    source = models.CharField("来源", max_length=100, blank=True)
+    received_at = models.DateTimeField("收到时间")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.RECEIVED)
+    refusal = models.CharField("未登记原因", max_length=200, blank=True)
+    taken_at = models.DateTimeField("处理时间", null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "at"]), models.Index(fields=["at"])]
+        verbose_name = "收到的评价"
+        verbose_name_plural = "收到的评价"
+        indexes = [
+            models.Index(
+                fields=["id"], name="public_submission_waiting", condition=models.Q(state="received")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_no} {self.get_state_display()}"
 
 
 class QrImage(models.Model):

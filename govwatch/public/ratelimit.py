@@ -2,8 +2,14 @@
 
 Counting in the database (not in a process's memory, not in Django's default local-memory cache)
 is what makes a limit hold across the gunicorn workers and across servers: every worker sees every
-hit, and no cache table or cache server has to be set up. The volumes are those of citizens
-evaluating cases (tens of thousands a year), so one small insert per counted request is cheap.
+hit, and no cache table or cache server has to be set up.
+
+Each limit counts in fixed windows (the minute, the hour, the day the hit falls in): one row per
+(limit, subject, window) holds the count, and a hit is one upsert that adds one and returns the new
+count. The cost of a hit is the same whatever the traffic; the earlier design (a row per hit and a
+count of the period's rows on every request) grew with the rate, and under load one address's minute
+held thousands of rows to count. A fixed window lets at most twice a limit through across the
+boundary of two windows, which these limits (brakes on bots, not quotas) accept.
 """
 
 from __future__ import annotations
@@ -18,10 +24,7 @@ from django.utils import timezone
 
 from govwatch.core.pii import keyed_hash
 
-from .models import RateHit
-
-# Hits older than the longest period are of no use to any limit.
-KEEP = timedelta(days=1)
+from .models import RateCount
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Limit:
     name: str
     setting: str
     period: timedelta
+    # False: one count for the subject's whole life (a nonce), kept for `period` after its first hit.
+    windowed: bool = True
 
     @property
     def count(self) -> int:
@@ -48,7 +53,9 @@ VERIFY_PER_CASE_ALL = Limit("verify-case-all", "PUBLIC_VERIFY_PER_CASE_ALL_HOUR"
 # ... and per address, so that one guess at each of many case numbers is limited too.
 VERIFY_PER_ADDRESS = Limit("verify-ip", "PUBLIC_VERIFY_PER_ADDRESS_HOUR", timedelta(hours=1))
 # A shown form is good for one submission: its stamp's nonce, once (a replayed form is refused).
-STAMP_ONCE = Limit("stamp", "PUBLIC_STAMP_USES", timedelta(days=1))
+# Not in windows: a stamp is good for a day from when it was shown, so its count is kept a day
+# from its first use, which outlives the stamp.
+STAMP_ONCE = Limit("stamp", "PUBLIC_STAMP_USES", timedelta(days=1), windowed=False)
 
 
 def address(request: HttpRequest) -> str:
@@ -65,57 +72,57 @@ def of_case(case_subject: str, request: HttpRequest) -> str:
     return keyed_hash(f"{case_subject}\n{address(request)}")
 
 
-def _key(limit: Limit, subject: str) -> str:
-    return f"{limit.name}:{subject}"[:100]
+def _key(limit: Limit, subject: str, now: datetime) -> tuple[str, datetime]:
+    """The counter of the window `now` falls in, and the end of that window."""
+    if not limit.windowed:
+        return f"{limit.name}:{subject}:"[:150], now + limit.period
+    period = int(limit.period.total_seconds())
+    window = int(now.timestamp()) // period
+    until = datetime.fromtimestamp((window + 1) * period, tz=now.tzinfo or timezone.get_current_timezone())
+    return f"{limit.name}:{subject}:{window}"[:150], until
 
 
 def hit(*checks: tuple[Limit, str], now: datetime | None = None) -> bool:
-    """Count one hit of each (limit, subject); True while every one is within its limit.
+    """Count one hit of each (limit, subject); True while every one is within its limit."""
+    return not over(*checks, now=now)
 
-    The hits are written (one statement, committed) before they are counted: of concurrent requests
-    in other workers each then sees at least every hit written before its own, so no more than
-    `limit.count` pass.
 
-    Two plain statements, every public submission runs them: one INSERT of all the hits (a single
-    statement commits on its own, no BEGIN/COMMIT around it) and one SELECT counting each window
-    with a conditional sum.
+def over(*checks: tuple[Limit, str], now: datetime | None = None) -> set[Limit]:
+    """Count one hit of each (limit, subject); the limits that are now over.
+
+    One statement, committed on its own: an INSERT of each window's counter that adds one to the
+    row already there (ON CONFLICT ... DO UPDATE) and returns the counts. Concurrent requests in
+    other processes are serialised on the counter's row by the database, so no more than
+    `limit.count` pass in a window.
     """
     now = now or timezone.now()
-    keys = [_key(limit, subject) for limit, subject in checks]
-    cutoffs = [now - limit.period for limit, _ in checks]
-    connection = connections[router.db_for_write(RateHit)]
+    keys: dict[str, datetime] = {}
+    for limit, subject in checks:
+        key, until = _key(limit, subject, now)
+        keys[key] = until
+    connection = connections[router.db_for_write(RateCount)]
     ops = connection.ops
-    table = ops.quote_name(RateHit._meta.db_table)
-    key_col = ops.quote_name(RateHit._meta.get_field("key").column)
-    at_col = ops.quote_name(RateHit._meta.get_field("at").column)
-    at = ops.adapt_datetimefield_value(now)
-    counts = ", ".join(
-        f"COALESCE(SUM(CASE WHEN {key_col} = %s AND {at_col} > %s THEN 1 ELSE 0 END), 0)" for _ in checks
+    table = ops.quote_name(RateCount._meta.db_table)
+    key_col, n_col, until_col = (
+        ops.quote_name(RateCount._meta.get_field(f).column) for f in ("key", "n", "until")
     )
-    count_params: list = []
-    for key, cutoff in zip(keys, cutoffs, strict=True):
-        count_params += [key, ops.adapt_datetimefield_value(cutoff)]
-    distinct = list(dict.fromkeys(keys))
-    count_params += [*distinct, ops.adapt_datetimefield_value(min(cutoffs))]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {at_col}) VALUES {', '.join(['(%s, %s)'] * len(keys))}",
-            [value for key in keys for value in (key, at)],
+            f"INSERT INTO {table} ({key_col}, {n_col}, {until_col}) VALUES {', '.join(['(%s, 1, %s)'] * len(keys))}"
+            f" ON CONFLICT ({key_col}) DO UPDATE SET {n_col} = {table}.{n_col} + 1"
+            f" RETURNING {key_col}, {n_col}",
+            [value for key, until in keys.items() for value in (key, ops.adapt_datetimefield_value(until))],
         )
-        cursor.execute(
-            f"SELECT {counts} FROM {table}"
-            f" WHERE {key_col} IN ({', '.join(['%s'] * len(distinct))}) AND {at_col} > %s",
-            count_params,
-        )
-        row = cursor.fetchone()
-    return all(n <= limit.count for n, (limit, _) in zip(row, checks, strict=True))
+        counts = dict(cursor.fetchall())
+    return {limit for limit, subject in checks if counts[_key(limit, subject, now)[0]] > limit.count}
 
 
 def clear(limit: Limit, subject: str) -> None:
     """Forget a subject's hits: a successful check ends the count of failed ones."""
-    RateHit.objects.filter(key=_key(limit, subject)).delete()
+    RateCount.objects.filter(key__startswith=f"{limit.name}:{subject}:").delete()
 
 
 def purge(now: datetime | None = None) -> int:
-    deleted, _ = RateHit.objects.filter(at__lt=(now or timezone.now()) - KEEP).delete()
+    """Drop the counters of windows that ended: they are of no use to any limit."""
+    deleted, _ = RateCount.objects.filter(until__lt=now or timezone.now()).delete()
     return deleted

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,15 +27,17 @@ from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel, UnitKind
 from govwatch.core.tree import within
-from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
+from govwatch.evaluations.intake import EvaluationRefused, check_case, check_content
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rectification import public_outcome
+from govwatch.evaluations.rules import is_negative
 from govwatch.orgs.models import Unit
 
 from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
-from .models import ApplicantContact
+from .intake import AlreadyReceived, receive, submission_of
+from .models import ApplicantContact, Submission
 from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
     ExpiredLink,
@@ -72,6 +74,9 @@ TOO_FAST = "提交过快，请确认填写的内容后再次提交"
 STALE = "页面已失效，请确认填写的内容后再次提交"
 REPLAYED = "该表单已提交过，请确认填写的内容后再次提交"
 BOT = "honeypot filled"
+LIMITED = "rate limited"
+ALREADY = "该办件已评价，每笔办件只能评价一次"
+RECEIVED = ("已收到您的评价", "您的评价已收到，正在登记，请稍后刷新本页查看。")
 STAMP_MAX_AGE = 24 * 3600  # seconds a shown form stays good
 # How far back the QR sheet looks for the windows in use.
 SHEET_DAYS = 365
@@ -93,14 +98,18 @@ class Refused(Exception):
 
 def _open(token: str, *, related: bool = True) -> tuple[Link, Case]:
     """The link and its case; `related=False` leaves the item and unit to be loaded when a page
-    shows them (a submission that is accepted shows none)."""
+    shows them (a submission that is accepted shows none) and reads, in the same query, whether
+    the case has an evaluation (`case.rated`)."""
     try:
         link = read_token(token)
     except ForgedLink as exc:
         raise Refused(FORGED, 403) from exc
     except ExpiredLink as exc:
         raise Refused(EXPIRED, 410) from exc
-    cases = Case.objects.select_related("item", "unit") if related else Case.objects
+    if related:
+        cases = Case.objects.select_related("item", "unit")
+    else:
+        cases = Case.objects.annotate(rated=Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
     # case_no is unique: at most one row, no ORDER BY needed.
     case = next(iter(cases.filter(case_no=link.case_no)[:1]), None)
     if case is None:
@@ -112,9 +121,13 @@ def _evaluation_of(case: Case) -> Evaluation | None:
     return Evaluation.objects.filter(case=case).order_by("-at", "-id").first()
 
 
-def _guard(request: HttpRequest, scope: str) -> str | None:
-    """Why a guarded form is refused before its content is read: BOT for a filled honeypot, else
-    the message shown with the form again (stale, replayed, too fast); None when it may be read.
+def _guard(
+    request: HttpRequest, scope: str, limits: tuple[tuple[ratelimit.Limit, str], ...] = ()
+) -> str | None:
+    """Why a guarded form is refused before its content is read: LIMITED when one of `limits` (the
+    page's rate limits, counted with the stamp in one statement) is over, BOT for a filled
+    honeypot, else the message shown with the form again (stale, replayed, too fast); None when it
+    may be read.
 
     The guard refuses what people never do, not what they do quickly: a form that was never shown
     (no stamp of ours for this link or window), one shown more than a day ago, one sent a second
@@ -122,17 +135,24 @@ def _guard(request: HttpRequest, scope: str) -> str | None:
     count those), a filled honeypot. A citizen who taps 非常满意 and sends at once is not refused;
     a minimum fill time (GOVWATCH_PUBLIC_MIN_FILL_SECONDS) is off unless a region sets one.
     """
-    if request.POST.get(HONEYPOT, ""):
-        return BOT
     stamp = request.POST.get("stamp", "")
     age = stamp_age(stamp, scope)
-    if age is None or age > STAMP_MAX_AGE or not stamp_nonce(stamp):
-        return STALE
-    if age < settings.PUBLIC_MIN_FILL_SECONDS:
-        return TOO_FAST
-    if not ratelimit.hit((ratelimit.STAMP_ONCE, stamp_nonce(stamp))):
+    refused = None
+    if request.POST.get(HONEYPOT, ""):
+        refused = BOT
+    elif age is None or age > STAMP_MAX_AGE or not stamp_nonce(stamp):
+        refused = STALE
+    elif age < settings.PUBLIC_MIN_FILL_SECONDS:
+        refused = TOO_FAST
+    stamp_check = () if refused else ((ratelimit.STAMP_ONCE, stamp_nonce(stamp)),)
+    if not limits and not stamp_check:
+        return refused
+    over = ratelimit.over(*limits, *stamp_check)
+    if any(limit in over for limit, _ in limits):
+        return LIMITED
+    if ratelimit.STAMP_ONCE in over:
         return REPLAYED
-    return None
+    return refused
 
 
 def _fresh(form: GuardedForm, scope: str) -> GuardedForm:
@@ -216,64 +236,85 @@ def _closed_page(
 @ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, token)
     try:
-        link, case = _open(token, related=request.method == "GET")
+        _link, case = _open(token)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
+    evaluation = _evaluation_of(case)
+    if evaluation is not None:
+        return _done_page(request, evaluation)
+    submission = submission_of(case.case_no)
+    if submission is not None and submission.state != Submission.State.REFUSED:
+        return _message(request, RECEIVED, 200, case=case)
+    now = timezone.now()
+    form = EvaluationForm(initial={"stamp": form_stamp(token)})
+    if submission is not None:  # refused by the rules after it was received: the citizen is told
+        return _closed_page(request, case, now, message=submission.refusal) or _form_page(
+            request, token, case, form, message=submission.refusal
+        )
+    return _closed_page(request, case, now) or _form_page(request, token, case, form)
+
+
+def _submit(request: HttpRequest, token: str) -> HttpResponse:
+    """An evaluation sent: answered at once from the link, the case's row and the rules, and, when
+    they allow it, received with one INSERT for the worker to record (govwatch.public.intake)."""
+    try:
+        link, case = _open(token, related=False)
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     now = timezone.now()
-    if request.method == "GET":
-        evaluation = _evaluation_of(case)
-        if evaluation is not None:
-            return _done_page(request, evaluation)
-        return _closed_page(request, case, now) or _form_page(
-            request, token, case, EvaluationForm(initial={"stamp": form_stamp(token)})
-        )
-    if not ratelimit.hit(
-        (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
-        (ratelimit.SUBMIT_PER_CASE, ratelimit.of_case(case.case_no, request)),
-        now=now,
-    ):
+    # The limits and the form's stamp in one statement (every POST counts, a bot's too).
+    refused = _guard(request, token, limits=_submit_limits(request, case.case_no))
+    if refused == LIMITED:
         return _message(request, TOO_MANY, 429)
-    form = EvaluationForm(request.POST)
-    refused = _guard(request, token)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
-    if refused == REPLAYED and _evaluation_of(case) is not None:
+    if refused == REPLAYED and (case.rated or submission_of(case.case_no) is not None):
         return redirect("public:thanks", token=token)  # a double tap: the first one was taken
+    form = EvaluationForm(request.POST)
     if refused:
         return _form_page(request, token, case, _fresh(form, token), message=refused, status=400)
     if not form.is_valid():
         return _form_page(request, token, case, _fresh(form, token), status=400)
-
-    # case_no is unique: at most one row; only the ciphertext is read.
-    phone_enc = next(
-        iter(ApplicantContact.objects.filter(case_no=case.case_no).values_list("phone_enc", flat=True)[:1]),
-        None,
-    )
-    # Even for a case evaluated meanwhile: the intake service decides, its refusal is the answer.
+    data = form.cleaned_data
+    scores = form.scores()
     try:
-        do_submit_evaluation(
-            case=case,
-            level=form.cleaned_data["level"],
-            channel=link.channel,
+        check_content(data["level"], link.channel, scores, data["tags"], data["comment"].strip())
+        check_case(case, now, auto=False)
+        if case.rated:
+            raise EvaluationRefused(ALREADY)
+        receive(
+            case_no=case.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
+            scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
             at=now,
-            scores=form.scores(),
-            tags=form.cleaned_data["tags"],
-            comment=form.cleaned_data["comment"],
-            # The applicant's number, when one was registered: a negative review owes them a callback.
-            evaluator=pii.decrypt(phone_enc) if phone_enc is not None else "",
-            window_code=link.window_code,
-            actor=_actor(request, link.channel),
-        )
+        )  # fmt: skip
+    except AlreadyReceived:
+        return _received_again(request, case)
     except EvaluationRefused as exc:
-        case.refresh_from_db()
-        evaluation = _evaluation_of(case)
+        evaluation = _evaluation_of(case) if case.rated else None
         if evaluation is not None:
             return _done_page(request, evaluation, message=str(exc), status=409)
         return _closed_page(request, case, now, message=str(exc)) or _form_page(
             request, token, case, _fresh(form, token), message=str(exc), status=400
         )
     return redirect("public:thanks", token=token)
+
+
+def _received_again(request: HttpRequest, case: Case) -> HttpResponse:
+    """A second submission for a case whose first is received or recorded: one per case."""
+    evaluation = _evaluation_of(case)
+    if evaluation is not None:
+        return _done_page(request, evaluation, message=ALREADY, status=409)
+    return _message(request, (RECEIVED[0], f"{ALREADY}。{RECEIVED[1]}"), 409, case=case)
+
+
+def _submit_limits(request: HttpRequest, case_no: str) -> tuple[tuple[ratelimit.Limit, str], ...]:
+    return (
+        (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
+        (ratelimit.SUBMIT_PER_CASE, ratelimit.of_case(case_no, request)),
+    )
 
 
 @never_cache
@@ -284,13 +325,21 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     evaluation = _evaluation_of(case)
-    if evaluation is None:
-        return redirect("public:evaluate", token=token)
-    return render(
-        request,
-        "public/thanks.html",
-        {"case": case, "evaluation": evaluation, "again": reverse("public:evaluate", args=[token])},
-    )
+    again = reverse("public:evaluate", args=[token])
+    if evaluation is not None:
+        context = {
+            "level_label": evaluation.get_level_display(), "negative": evaluation.is_negative,
+            "real_name": evaluation.real_name, "pending": False,
+        }  # fmt: skip
+    else:
+        submission = submission_of(case.case_no)
+        if submission is None or submission.state == Submission.State.REFUSED:
+            return redirect("public:evaluate", token=token)
+        context = {
+            "level_label": EvalLevel(submission.level).label, "negative": is_negative(submission.level),
+            "real_name": ApplicantContact.objects.filter(case_no=case.case_no).exists(), "pending": True,
+        }  # fmt: skip
+    return render(request, "public/thanks.html", {"case": case, "again": again, **context})
 
 
 @never_cache

@@ -6,6 +6,7 @@ import pytest
 
 from govwatch.bench.public_load import bench_public_submissions, evaluable_tokens
 from govwatch.evaluations.models import Evaluation
+from govwatch.public.intake import take_all
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8000", "https://127.0.0.1:8000", "http://example.gov.cn"])
@@ -26,5 +27,6 @@ def test_a_small_run_evaluates_each_token_once(live_server, make_case, settings)
     assert result["requests"] == result["prepared"] == 6
     assert result["errors"] == 0 and result["statuses"] == {"302": 6}
     assert result["p50_ms"] <= result["p99_ms"]
+    assert take_all() == 6
     assert Evaluation.objects.filter(channel="web", level=5).count() == 6
     assert evaluable_tokens(100) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from govwatch.evaluations.models import Evaluation
+from govwatch.public.intake import take_all
 from govwatch.public.tokens import evaluation_link
 
 from .conftest import PHONE
@@ -46,7 +47,8 @@ def test_one_star_with_a_reason_then_the_outcome(phone, live_server, done):
     phone.get_by_role("button", name="提交评价").click()
     phone.wait_for_url("**/thanks/")
     assert phone.get_by_role("heading", name="感谢您的评价").is_visible()
-    assert "非常不满意" in phone.content()
+    assert "非常不满意" in phone.content() and "已收到，正在登记" in phone.content()
+    assert take_all() == 1  # the worker's step
 
     phone.goto(link)
     assert phone.get_by_role("heading", name="已评价").is_visible()
@@ -101,4 +103,4 @@ def test_a_quick_honest_tap_is_taken_at_once(phone, live_server, done):
     phone.get_by_text("非常满意", exact=True).click()
     phone.get_by_role("button", name="提交评价").click()  # no pause: the elderly do not dawdle either
     phone.wait_for_url("**/thanks/")
-    assert Evaluation.objects.get(case=done).level == 5
+    assert take_all() == 1 and Evaluation.objects.get(case=done).level == 5

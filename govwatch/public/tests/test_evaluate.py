@@ -10,6 +10,7 @@ from django.test import Client
 
 from govwatch.core import pii
 from govwatch.evaluations.models import Evaluation
+from govwatch.public.intake import take_all
 from govwatch.public.tokens import evaluation_link, form_stamp
 
 from .conftest import PHONE, aged_stamp, evaluation_post, token_of
@@ -47,6 +48,10 @@ def test_a_submission_is_recorded_through_the_link_channel(client, done):
         evaluation_post(token, level="4", score_efficiency="5", score_attitude="4", comment="很快，谢谢"),
     )
     assert response.status_code == 302 and response.url == f"/e/{token}/thanks/"
+    # Received at once, recorded by the worker's next step.
+    assert "已收到，正在登记" in client.get(response.url).content.decode()
+    assert not Evaluation.objects.exists()
+    assert take_all() == 1
     evaluation = Evaluation.objects.get(case=done)
     assert (evaluation.level, evaluation.channel, evaluation.auto) == (4, "sms", False)
     assert evaluation.scores == {"efficiency": 5, "attitude": 4, "overall": 4}
@@ -61,6 +66,7 @@ def test_a_submission_is_recorded_through_the_link_channel(client, done):
 def test_a_link_without_a_channel_of_its_own_is_web(client, done):
     path = evaluation_link(done)
     client.post(path, evaluation_post(token_of(path)))
+    take_all()
     assert Evaluation.objects.get(case=done).channel == "web"
 
 
@@ -73,6 +79,7 @@ def test_a_negative_review_needs_a_reason(client, done):
 
     response = client.post(path, evaluation_post(token_of(path), level="1", tags=["attitude", "slow"]))
     assert response.status_code == 302
+    take_all()
     evaluation = Evaluation.objects.get(case=done)
     assert evaluation.tags == ["attitude", "slow"] and evaluation.channel == "qr"
 
@@ -92,6 +99,10 @@ def test_a_second_evaluation_is_refused_and_the_link_then_shows_the_outcome(clie
         client.post(path, evaluation_post(token, level="2", tags=["slow"], comment="等了很久")).status_code
         == 302
     )
+    # Sent again before the worker recorded the first: refused at once.
+    response = client.post(path, evaluation_post(token, level="5"))
+    assert response.status_code == 409 and "该办件已评价" in response.content.decode()
+    take_all()
 
     page = client.get(path).content.decode()
     assert "已评价" in page and "不满意" in page and "等了很久" in page
@@ -134,6 +145,7 @@ def test_a_quick_honest_tap_is_taken(client, done):
     path = evaluation_link(done)
     token = token_of(path)
     response = client.post(path, evaluation_post(token, stamp=form_stamp(token)))
+    take_all()
     assert response.status_code == 302 and Evaluation.objects.get().level == 5
 
 
@@ -144,6 +156,8 @@ def test_a_form_sent_twice_is_taken_once_and_a_double_tap_lands_on_thanks(client
     assert client.post(path, data).status_code == 302
     again = client.post(path, data)
     assert again.status_code == 302 and again["Location"].endswith("/thanks/")
+    take_all()
+    assert client.post(path, data)["Location"].endswith("/thanks/")  # and after it was recorded
     assert Evaluation.objects.count() == 1
 
 
@@ -191,6 +205,7 @@ def test_submissions_per_address_are_limited(client, make_case, settings):
         path = evaluation_link(case)
         statuses.append(client.post(path, evaluation_post(token_of(path))).status_code)
     assert statuses == [302, 302, 302, 429, 429]
+    take_all()
     assert Evaluation.objects.count() == 3
     # Another address is not held up by this one.
     other = Client(REMOTE_ADDR="10.1.2.3")
