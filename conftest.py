@@ -16,6 +16,76 @@ from govwatch.tests.fixtures import People, person
 
 CHROMIUM = Path("/usr/bin/chromium")
 
+# Tests whose duration holds a worker long after the rest (measured in CI), started first so that
+# the other worker runs the short tests meanwhile: with xdist's dynamic scheduling (`--dist
+# loadgroup` hands out tests two at a time) the longest-first order ends both workers together.
+# After these, the deployment, the fault suite and the slow tests, in that order; a name that no
+# longer matches costs only balance.
+LONGEST_FIRST = (
+    "govwatch/ops/tests/test_deploy.py::test_a_day_of_the_demo_region_through_the_deployment",
+    "govwatch/demo/tests/test_evaluation_faults.py::test_the_checks_find_the_planted_faults",
+    "govwatch/ops/tests/test_backup.py",
+    "govwatch/evaluations/tests/test_migration.py",
+)
+MARKERS_FIRST = ("deploy", "faults", "slow")
+
+# Modules whose tests without a database fixture compute only (generators, parsers, calendars,
+# documents, the code's own syntax) or start GovWatch on a SQLite file of their own: they do not
+# touch `connection` or DATABASE_URL's database, so the engine cannot change what they prove. `--database-tests-only` (the PostgreSQL
+# step of CI, after the same tests ran on SQLite) leaves those out; their database tests stay.
+ENGINE_FREE_MODULES = (
+    "govwatch/cases/tests/test_deadlines.py",
+    "govwatch/checks/tests/test_stats.py",
+    "govwatch/core/tests/test_attachments.py",
+    "govwatch/core/tests/test_documents.py",
+    "govwatch/core/tests/test_fuzz_tables.py",
+    "govwatch/core/tests/test_pdf.py",
+    "govwatch/core/tests/test_serve.py",
+    "govwatch/demo/tests/",
+    "govwatch/dispatch/tests/test_learn.py",
+    "govwatch/imports/tests/test_large_files.py",
+    "govwatch/imports/tests/test_readers.py",
+    "govwatch/tests/test_exports_safe.py",
+    "govwatch/tests/test_floors.py",
+    "govwatch/tests/test_locks.py",
+    "govwatch/workcal/tests/test_calendar_properties.py",
+)
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                     "live_server"}  # fmt: skip
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="leave out the tests of ENGINE_FREE_MODULES (conftest.py) that use no database: they ran on SQLite",
+    )  # fmt: skip
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def _first(item) -> tuple[int, int]:
+    for rank, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return (0, rank)
+    for rank, marker in enumerate(MARKERS_FIRST):
+        if item.get_closest_marker(marker):
+            return (1, rank)
+    return (2, 0)
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("database_tests_only"):
+        engine_free = [i for i in items if i.nodeid.startswith(ENGINE_FREE_MODULES) and not _uses_database(i)]
+        if engine_free:
+            config.hook.pytest_deselected(items=engine_free)
+            dropped = set(map(id, engine_free))
+            items[:] = [i for i in items if id(i) not in dropped]
+    items.sort(key=_first)  # stable: the collection order otherwise
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
