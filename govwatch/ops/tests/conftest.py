@@ -1,18 +1,24 @@
 """Scratch GovWatch installations for the tests that run the real commands in processes of their
 own (backup and restore, the fault suite, the deployment): each has its own database (a SQLite file
 in its own directory, or a database of its own on DATABASE_URL's PostgreSQL server) and shares the
-keys, so that two installations' contents compare."""
+keys, so that two installations' contents compare.
+
+An installation set up for data starts as a copy of one `govwatch init` made once per test process
+(`migrated`): the migrations are most of an init's time, and `init` run again on the copy applies
+none and leaves it unchanged. An installation that is not set up (a restore's target) starts empty.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +43,10 @@ def _admin_connection():
 class Scratch:
     """One GovWatch installation: `run` its commands, `start` its long-running ones."""
 
-    def __init__(self, root: Path, name: str, database_url: str | None, extra: dict[str, str] | None = None):
+    def __init__(self, root: Path, name: str, database_url: str | None, extra: dict[str, str] | None = None,
+                 template: Template | None = None):  # fmt: skip
+        self.template = template
+        self.database = database_url.rsplit("/", 1)[1] if database_url else None
         self.dir = root / name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PYTEST")}
@@ -81,6 +90,8 @@ class Scratch:
         return self.json("checksum")
 
     def setup(self, demo: dict[str, Path], kinds: tuple[str, ...] = ("units", "items")) -> Scratch:
+        if self.template:
+            self.template.copy_to(self)
         self.run("init")
         for kind in kinds:
             self.run("import", kind, str(demo[kind]), ok=(0, 1))
@@ -93,9 +104,36 @@ class Scratch:
                 process.wait(timeout=30)
 
 
+class Template:
+    """A migrated, empty installation: a SQLite file, or a database of the PostgreSQL server."""
+
+    def __init__(self, scratch: Scratch):
+        scratch.run("init")
+        self.sqlite = scratch.dir / "var" / "govwatch.sqlite3"
+        self.database = scratch.database
+
+    def copy_to(self, target: Scratch) -> None:
+        if self.database and target.database:
+            with _admin_connection() as c:
+                c.execute(f'DROP DATABASE "{target.database}"')
+                c.execute(f'CREATE DATABASE "{target.database}" TEMPLATE "{self.database}"')
+        elif not self.database and not target.database:
+            copy = target.dir / "var" / "govwatch.sqlite3"
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.sqlite)) as source, closing(sqlite3.connect(copy)) as into:
+                source.backup(into)
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory) -> Iterator[Template]:
+    with installations(tmp_path_factory.mktemp("template")) as make:
+        yield Template(make("template"))
+
+
 @contextmanager
-def installations(root: Path) -> Iterator[Callable[..., Scratch]]:
-    """make(name, **env) -> Scratch, on the database engine of this test run; all removed after."""
+def installations(root: Path, template: Template | None = None) -> Iterator[Callable[..., Scratch]]:
+    """make(name, **env) -> Scratch, on the database engine of this test run; all removed after.
+    With a template, those that are `setup` start as its copies."""
     made: list[Scratch] = []
     databases: list[str] = []
 
@@ -107,7 +145,7 @@ def installations(root: Path) -> Iterator[Callable[..., Scratch]]:
                 c.execute(f'CREATE DATABASE "{database}"')
             databases.append(database)
             url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
-        made.append(Scratch(root, name, url, extra))
+        made.append(Scratch(root, name, url, extra, template))
         return made[-1]
 
     try:
@@ -122,8 +160,8 @@ def installations(root: Path) -> Iterator[Callable[..., Scratch]]:
 
 
 @pytest.fixture
-def scratch(tmp_path):
-    with installations(tmp_path) as make:
+def scratch(tmp_path, migrated):
+    with installations(tmp_path, migrated) as make:
         yield make
 
 

@@ -105,8 +105,8 @@ class Pair:
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory, demo_files):
-    with installations(tmp_path_factory.mktemp("faults")) as make:
+def pair(tmp_path_factory, demo_files, migrated):
+    with installations(tmp_path_factory.mktemp("faults"), migrated) as make:
         straight, killed = make("straight", **FAST), make("killed", **FAST)
         for s in (straight, killed):
             s.setup(demo_files)
