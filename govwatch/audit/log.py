@@ -125,8 +125,9 @@ def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
 
 
 class Batch:
-    """The entries `record` kept inside `batched()`; `item()` drops those of a piece of work that
-    failed (its changes rolled back to a savepoint), so no entry outlives its change."""
+    """The entries `record` kept inside `batched()`; `item()` runs a piece of work in a savepoint
+    and, when it fails, rolls back its changes and drops its entries together, so no entry
+    outlives its change."""
 
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -138,7 +139,8 @@ class Batch:
     def item(self) -> Iterator[None]:
         mark = len(self.entries)
         try:
-            yield
+            with transaction.atomic():
+                yield
         except BaseException:
             del self.entries[mark:]
             raise
