@@ -51,7 +51,7 @@ def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
         # target is PostgreSQL (give it an empty database).
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" or name == "public"}
         env["GOVWATCH_VAR_DIR"] = tmp
-        if name in ("pages", "leaders") and params.get("region"):
+        if name in ("pages", "leaders", "predict-speed") and params.get("region"):
             # A region loaded before (its GOVWATCH_VAR_DIR): read, not rebuilt, by the section.
             env["GOVWATCH_VAR_DIR"] = params["region"]
         proc = subprocess.run(
@@ -82,7 +82,8 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         "dispatch": {"seed": args.seed, "complaints": args.dispatch_complaints, "what": args.dispatch},
         "predict-quality": {"seed": args.seed, "replay_from": args.replay_from, "replay_to": args.replay_to,
                             "retrain_days": args.retrain_days},
-        "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases},
+        "predict-speed": {"seed": args.seed, "fraction": args.predict_fraction, "open_cases": args.open_cases,
+                          "region": os.path.abspath(args.predict_region) if args.predict_region else ""},
         "leaders": {"seed": args.seed, "scale": args.leaders_scale, "fraction": args.leaders_fraction,
                     "region": os.path.abspath(args.leaders_region) if args.leaders_region else ""},
         "pages": {
@@ -134,6 +135,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--predict-fraction", type=float, default=0.1, help="风险预测训练所用省级历史的比例 (1 = 全年全量)"
+    )
+    p.add_argument(
+        "--predict-region",
+        metavar="DIR",
+        help="风险预测速度基准：使用已导入省级演示数据的数据目录（GOVWATCH_VAR_DIR），其在办件会被复制到 --open-cases 件；不给则按 --predict-fraction 生成",
     )
     p.add_argument("--replay-from", default="2026-09-14", help="风险预测回放起始日（演示区 2026 年）")
     p.add_argument("--replay-to", default="2026-12-13", help="风险预测回放截止日")
