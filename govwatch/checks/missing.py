@@ -11,6 +11,12 @@ is not a unit that did not enter its evaluations. Every unit-month and window-mo
 `missing_min_expected` evaluations expected is a test, and a region's `missing_alpha` is the number
 of honest ones it accepts to see flagged per run (Bonferroni over the region's tests).
 
+A window is judged by the ratings given at the window (the evaluation names the case's window: its
+device, its QR code) where its unit's window cases were mostly rated there (`missing_window_share`):
+those are what a window can leave out, while a rating by SMS, the hotline or the web reaches the
+platform without it. Counting those too dilutes a window's silence to a dip that a month of a few
+dozen cases cannot tell from chance.
+
 Province scale: two grouped statements (completed cases, evaluated cases, per unit, window,
 channel and month), then arrays: a cell is a (unit, window, month), a column a channel.
 """
@@ -43,11 +49,13 @@ def _month_sql(column: str) -> str:
 
 @dataclass
 class Cells:
-    """Completed and evaluated cases per (unit, window, month) cell and case channel."""
+    """Completed and evaluated cases per (unit, window, month) cell and case channel; `at_window`
+    counts the evaluated ones rated at the case's own window (its device or QR code)."""
 
     keys: list[tuple[int, str, str]]
     completed: np.ndarray  # cells x channels
     evaluated: np.ndarray
+    at_window: np.ndarray
 
 
 def _cells(ctx: Context) -> Cells:
@@ -55,35 +63,39 @@ def _cells(ctx: Context) -> Cells:
     bounds = [ctx.period.date_from, ctx.period.date_to]
     index: dict[tuple[int, str, str], int] = {}
     channels: dict[str, int] = {}
-    found: list[tuple[int, int, int, int]] = []  # (cell, channel, completed, evaluated)
+    found: list[tuple[int, int, int, int]] = []  # (cell, channel, column, count)
     queries = (
         (f"SELECT c.unit_id, c.window_code, c.channel, {month}, COUNT(*) FROM {C} c "
          f"WHERE {unindexed('c.status')} = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
-         [CaseStatus.COMPLETED, *bounds], 0),
-        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT ck) "
+         [CaseStatus.COMPLETED, *bounds], (0,)),
+        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT ck), "
+         "COUNT(DISTINCT CASE WHEN window_code = case_window THEN ck END) "
          f"FROM {ctx.rated()} WHERE auto = %s AND case_status = %s AND closed_on >= %s AND closed_on <= %s "
-         "GROUP BY 1, 2, 3, 4", [False, CaseStatus.COMPLETED, *bounds], 1),
+         "GROUP BY 1, 2, 3, 4", [False, CaseStatus.COMPLETED, *bounds], (1, 2)),
     )  # fmt: skip
-    for sql, params, column in queries:
+    for sql, params, columns in queries:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(FETCH):
-                units, windows, chans, months, counts = zip(*batch, strict=True)
+                units, windows, chans, months, *counts = zip(*batch, strict=True)
                 keys = list(zip(units, [w or "" for w in windows], months, strict=True))
                 for key in dict.fromkeys(keys):
                     index.setdefault(key, len(index))
                 for c in dict.fromkeys(chans):
                     channels.setdefault(c, len(channels))
-                found.extend(zip(map(index.__getitem__, keys), map(channels.__getitem__, chans),
-                                 [column] * len(batch), counts, strict=True))  # fmt: skip
+                cell_ids = list(map(index.__getitem__, keys))
+                chan_ids = list(map(channels.__getitem__, chans))
+                for column, column_counts in zip(columns, counts, strict=True):
+                    found.extend(zip(cell_ids, chan_ids, [column] * len(batch), column_counts, strict=True))
     completed = np.zeros((len(index), max(len(channels), 1)), dtype=np.float64)
     evaluated = np.zeros_like(completed)
+    at_window = np.zeros_like(completed)
     if found:
         data = np.array(found, dtype=np.int64)
-        for column, target in ((0, completed), (1, evaluated)):
+        for column, target in ((0, completed), (1, evaluated), (2, at_window)):
             picked = data[data[:, 2] == column]
             np.add.at(target, (picked[:, 0], picked[:, 1]), picked[:, 3])
-    return Cells(list(index), completed, evaluated)
+    return Cells(list(index), completed, evaluated, at_window)
 
 
 @dataclass
@@ -95,6 +107,8 @@ class Suspect:
     k: int
     expected: float
     ratio: float
+    at_window: bool = False  # k counts the ratings at the window only
+    k_all: int = 0  # every evaluation of the cell, whatever its channel
 
 
 def _rates(evaluated: np.ndarray, completed: np.ndarray) -> np.ndarray:
@@ -133,7 +147,8 @@ def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.
 
 def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, fallback: np.ndarray,
            labels: list[tuple[int, str, str]], regions: list[int], tests: dict[int, int],
-           owners: np.ndarray) -> list[Suspect]:  # fmt: skip
+           owners: np.ndarray, at_window: np.ndarray | None = None,
+           ev_all: np.ndarray | None = None) -> list[Suspect]:  # fmt: skip
     """The members far below their group's other members (leave-one-out rates per channel) and,
     where its other months are like its peers', below its own other months too."""
     g_comp, g_ev = _sums(groups, comp, ev)
@@ -172,8 +187,10 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
             continue
         unit_id, window, month = labels[i]
         suspects.append(
-            Suspect(unit_id, window, month, int(n[i]), int(k[i]), float(expected[i]), float(ratio[i]))
-        )
+            Suspect(unit_id, window, month, int(n[i]), int(k[i]), float(expected[i]), float(ratio[i]),
+                    bool(at_window[i]) if at_window is not None else False,
+                    int(ev_all[i].sum()) if ev_all is not None else int(k[i]))
+        )  # fmt: skip
     return suspects
 
 
@@ -234,10 +251,16 @@ def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
             windows = np.array(
                 [owner_of.setdefault(cells.keys[i][:2], len(owner_of)) for i in idx], dtype=np.int64
             )
+            at_window = _rated_at_window(ctx, cells, idx)
+            u_at = np.zeros_like(u_comp)
+            np.add.at(u_at, cell_unit, cells.at_window)
+            w_fallback = np.where(at_window[:, None], _fallback(ukeys, kinds, u_comp, u_at)[cell_unit[idx]],
+                                  fallback[cell_unit[idx]])  # fmt: skip
+            w_ev = np.where(at_window[:, None], cells.at_window[idx], cells.evaluated[idx])
             suspects += _judge(
-                ctx, cell_unit[idx], cells.completed[idx], cells.evaluated[idx], fallback[cell_unit[idx]],
+                ctx, cell_unit[idx], cells.completed[idx], w_ev, w_fallback,
                 [cells.keys[i] for i in idx], [units_info[cells.keys[i][0]].region for i in idx], tests,
-                windows,
+                windows, at_window, cells.evaluated[idx],
             )  # fmt: skip
     flagged = []
     for s in suspects:
@@ -246,6 +269,22 @@ def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
         if p <= th.missing_alpha / max(tests.get(units_info[s.unit_id].region, 1), 1):
             flagged.append((s, p))
     yield from _candidates(ctx, flagged)
+
+
+def _rated_at_window(ctx: Context, cells: Cells, idx: np.ndarray) -> np.ndarray:
+    """Per window cell of `idx`, whether its window is judged by the ratings given at the window:
+    when at least `missing_window_share` of the evaluations of its unit's window cases over the
+    period were given at their own window. Those are what a window can leave out (its device, its
+    QR code); a rating by SMS, the hotline or the web reaches the platform without it. A region
+    whose evaluations name no window, or few, has its windows judged by all their evaluations."""
+    units = np.array([cells.keys[i][0] for i in idx], dtype=np.int64)
+    ids, of = np.unique(units, return_inverse=True)
+    at = np.bincount(of, weights=cells.at_window[idx].sum(axis=1), minlength=len(ids))
+    every = np.bincount(of, weights=cells.evaluated[idx].sum(axis=1), minlength=len(ids))
+    share = np.array([ctx.units[int(u)].thresholds.missing_window_share for u in ids.tolist()])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        judged = (every > 0) & (at > 0) & (at >= share * every)
+    return judged[of]
 
 
 def _fallback(ukeys, kinds, u_comp, u_ev) -> np.ndarray:
@@ -292,10 +331,15 @@ def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[
         month = date.fromisoformat(f"{s.month}-01")
         who = f"窗口 {s.window}" if s.window else "单位"
         peers = "本单位其他窗口" if s.window else "同类单位"
+        rated = "在窗口（评价器、二维码）评价" if s.at_window else "主动评价"
+        reasons = [
+            f"{s.month} 该{who}办结 {s.n} 件，{rated} {s.k} 件；按{peers}的评价率应有约 {s.expected:.0f} 件",
+            f"仅为预计的 {s.ratio:.0%}，如此之少的概率约为 {p:.1g}（二项分布）",
+        ]
+        if s.at_window and s.k_all > s.k:
+            reasons.append(f"另有 {s.k_all - s.k} 件经短信、热线、网上等不经窗口的渠道评价")
+        reasons.append(f"{len(case_nos)} 件已办结办件没有评价")
         yield Candidate(
             Kind.MISSING_EVALUATIONS, s.unit_id, s.window, f"{s.unit_id}|{s.window}|{s.month}", month, [], case_nos,
-            _score(0.5 + 0.5 * (1 - s.ratio) * min(1.0, -math.log10(max(p, 1e-300)) / 6)),
-            [f"{s.month} 该{who}办结 {s.n} 件，主动评价 {s.k} 件；按{peers}的评价率应有约 {s.expected:.0f} 件",
-             f"仅为预计的 {s.ratio:.0%}，如此之少的概率约为 {p:.1g}（二项分布）",
-             f"{len(case_nos)} 件已办结办件没有评价"],
+            _score(0.5 + 0.5 * (1 - s.ratio) * min(1.0, -math.log10(max(p, 1e-300)) / 6)), reasons,
         )  # fmt: skip

@@ -47,6 +47,7 @@ class Thresholds:
     missing_max_ratio: float = 0.5
     missing_alpha: float = 0.05
     missing_min_expected: float = 10.0
+    missing_window_share: float = 0.5
 
     def changed(self, values: dict[str, Any]) -> Thresholds:
         return replace(self, **values)
@@ -94,6 +95,9 @@ DEFINITIONS: dict[str, Threshold] = {
                   "按同类单位评价率（二项分布），每次核查全区诚实单位和窗口中预计被误判的个数上限", float, 1e-12, 1),
         Threshold("missing_min_expected", "漏报最少预计评价数",
                   "按同类单位评价率预计的评价数少于此数时，样本太小不作判断", float, 1, 100000),
+        Threshold("missing_window_share", "窗口当场评价占比",
+                  "单位各窗口办件的评价中，在办件窗口当场（评价器、窗口二维码）给出的至少占此比例时，窗口按当场评价判断漏报"
+                  "（短信、热线、网上评价不经窗口，窗口无从漏报）；否则按全部评价判断。设为 1 即总按全部评价", float, 0, 1),
     )
 }  # fmt: skip
 

@@ -375,6 +375,78 @@ def test_a_window_whose_device_was_silent_is_found_against_its_units_other_windo
     assert (o.finding.unit.code, o.candidate.window_code) == ("B4", "W4")
 
 
+def _window_left_out_at_the_window(
+    world, cases: int = 60, by_sms: int = 12, unit: str = "B4", window: str = "W4"
+):
+    """March's honest district (two cases a window a working day), and one window of `unit` whose
+    device and QR code recorded nothing: of its `cases` completed cases only `by_sms` were rated,
+    later, by SMS (the window cannot leave those out)."""
+    world.honest(*MARCH, per_day=2, share=0.4)
+    days = [d for d in range(2, 28) if date(2026, 3, d).weekday() < 5]
+    for n in range(cases):
+        day = days[n % len(days)]
+        case = world.case(unit, window, at(2026, 3, day, 9, n), at(2026, 3, day, 9, n + 20))
+        if n < by_sms:
+            world.rate(case, at(2026, 3, day, 19, n), channel="sms", evaluator=world.phone())
+    world.load()
+
+
+def test_a_window_that_left_out_its_own_ratings_in_a_small_month_is_found_though_sms_ratings_came(
+    world, check
+):
+    """W4 of B4 completed sixty cases in March and rated none of them at the window; twelve came
+    later by SMS. Counting every channel, twelve of about twenty expected is not far enough below
+    its peers to say so in a month that small; at the window, none of about fifteen is."""
+    _window_left_out_at_the_window(world)
+    found = check(*MARCH)
+    (o,) = found[Kind.MISSING_EVALUATIONS]
+    assert (o.finding.unit.code, o.candidate.window_code, o.finding.month) == ("B4", "W4", date(2026, 3, 1))
+    assert o.candidate.reasons[0].startswith("2026-03 该窗口 W4办结 60 件，在窗口（评价器、二维码）评价 0 件")
+    assert "另有 12 件经短信、热线、网上等不经窗口的渠道评价" in o.candidate.reasons
+    assert len(o.candidate.case_nos) == 48  # the cases with no evaluation at all
+
+
+def test_a_window_judged_by_all_its_ratings_in_a_region_that_says_so(world, check):
+    """The same window where the region sets missing_window_share to 1: its windows are judged by
+    all their evaluations, and twelve of about twenty is not enough to say the window hid any."""
+    from govwatch.audit.log import Actor
+    from govwatch.checks.decisions import do_set_thresholds
+    from govwatch.orgs.models import Unit
+
+    _window_left_out_at_the_window(world)
+    do_set_thresholds(Actor("test"), Unit.objects.get(code="B4"), {"missing_window_share": 1})
+    assert Kind.MISSING_EVALUATIONS not in check(*MARCH)
+    do_set_thresholds(Actor("test"), Unit.objects.get(code="B3"), {"missing_window_share": 1})
+    do_set_thresholds(Actor("test"), Unit.objects.get(code="B4"), {"missing_window_share": None})
+    assert [o.candidate.window_code for o in check(*MARCH)[Kind.MISSING_EVALUATIONS]] == ["W4"]
+
+
+def test_a_small_honest_window_that_rated_nothing_at_the_window_is_not_found(world, check):
+    """W4 of B4 completed only nine cases in March, none rated at the window: too few to tell from
+    chance."""
+    world.honest(*MARCH, per_day=2, share=0.4)
+    for n in range(9):
+        world.case("B4", "W4", at(2026, 3, 2 + n, 9, n), at(2026, 3, 2 + n, 9, n + 20))
+    world.load()
+    assert Kind.MISSING_EVALUATIONS not in check(*MARCH)
+
+
+def test_windows_whose_ratings_name_no_window_are_judged_by_all_their_ratings(world, check):
+    """A region whose evaluations carry no window code (every rating reaches the platform without
+    one): the windows are judged by all their evaluations, and a silent window is still found."""
+    world.honest(*MARCH, share=0.4)
+    for e in world.evaluations:
+        e[6] = ""
+    for day in range(2, 28):
+        if date(2026, 3, day).weekday() < 5:
+            for n in range(6):
+                world.case("B4", "W4", at(2026, 3, day, 9, n * 7), at(2026, 3, day, 9, n * 7 + 5))
+    world.load()
+    (o,) = check(*MARCH)[Kind.MISSING_EVALUATIONS]
+    assert (o.finding.unit.code, o.candidate.window_code) == ("B4", "W4")
+    assert "主动评价 0 件" in o.candidate.reasons[0]
+
+
 # -- every run -----------------------------------------------------------------------------------
 
 
