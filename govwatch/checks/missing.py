@@ -63,7 +63,7 @@ def _cells(ctx: Context) -> Cells:
     bounds = [ctx.period.date_from, ctx.period.date_to]
     index: dict[tuple[int, str, str], int] = {}
     channels: dict[str, int] = {}
-    found: list[tuple[int, int, int, int]] = []  # (cell, channel, column, count)
+    found: dict[int, list[np.ndarray]] = {0: [], 1: [], 2: []}  # column: (cell, channel, count) per batch
     queries = (
         (f"SELECT c.unit_id, c.window_code, c.channel, {month}, COUNT(*) FROM {C} c "
          f"WHERE {unindexed('c.status')} = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
@@ -83,18 +83,20 @@ def _cells(ctx: Context) -> Cells:
                     index.setdefault(key, len(index))
                 for c in dict.fromkeys(chans):
                     channels.setdefault(c, len(channels))
-                cell_ids = list(map(index.__getitem__, keys))
-                chan_ids = list(map(channels.__getitem__, chans))
+                # Arrays per batch, not a tuple per row: a province year has hundreds of thousands.
+                cell_ids = np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(batch))
+                chan_ids = np.fromiter(map(channels.__getitem__, chans), dtype=np.int64, count=len(batch))
                 for column, column_counts in zip(columns, counts, strict=True):
-                    found.extend(zip(cell_ids, chan_ids, [column] * len(batch), column_counts, strict=True))
+                    found[column].append(
+                        np.stack([cell_ids, chan_ids, np.array(column_counts, dtype=np.int64)])
+                    )
     completed = np.zeros((len(index), max(len(channels), 1)), dtype=np.float64)
     evaluated = np.zeros_like(completed)
     at_window = np.zeros_like(completed)
-    if found:
-        data = np.array(found, dtype=np.int64)
-        for column, target in ((0, completed), (1, evaluated), (2, at_window)):
-            picked = data[data[:, 2] == column]
-            np.add.at(target, (picked[:, 0], picked[:, 1]), picked[:, 3])
+    for column, target in ((0, completed), (1, evaluated), (2, at_window)):
+        if found[column]:
+            cell, chan, count = np.concatenate(found.pop(column), axis=1)
+            np.add.at(target, (cell, chan), count)
     return Cells(list(index), completed, evaluated, at_window)
 
 
