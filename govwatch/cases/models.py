@@ -1,17 +1,42 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.urls import reverse
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core.choices import ApplicantType, Card, CaseChannel, CaseStatus, EventKind
 from govwatch.core.fields import FreeTextField
+from govwatch.orgs.models import Unit
 
 
 class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, mine: Scope) -> models.QuerySet:
         """A case is seen by whoever sees its handling unit."""
         return mine.filter(self, "unit")
+
+    def counted_for(self, mine: Scope) -> models.QuerySet:
+        """The cases `mine` sees, written for counting: all of them for a scope that sees every
+        unit, else those whose unit is among the ids of the units in view. The same rows as
+        `visible_to`, but counted inside the indexes that lead with the status and the unit, where
+        the join on the unit tree reads every case it counts (half a million for a province)."""
+        if Unit.objects.all_visible_to(mine):
+            return self.all()
+        return self.filter(unit__in=Unit.objects.visible_to(mine).values("pk"))
+
+    def in_hand_counts(self, today: date) -> dict[str, int]:
+        """Of these cases, those in hand: how many (open or suspended), suspended, overdue (open
+        past their due date), and open with a yellow or a red card; each a count inside an index
+        (`case_in_hand`, or status and due date) that reads no case row."""
+        in_hand = [CaseStatus.OPEN, CaseStatus.SUSPENDED]
+        return {
+            "open": self.filter(status__in=in_hand).count(),
+            "suspended": self.filter(status=CaseStatus.SUSPENDED).count(),
+            "overdue": self.filter(status=CaseStatus.OPEN, due_date__lt=today).count(),
+            "yellow": self.filter(status=CaseStatus.OPEN, card=Card.YELLOW).count(),
+            "red": self.filter(status=CaseStatus.OPEN, card=Card.RED).count(),
+        }
 
 
 class Case(models.Model):
@@ -69,6 +94,9 @@ class Case(models.Model):
             models.Index(fields=["accepted_on"]),
             models.Index(fields=["closed_on"]),
             models.Index(fields=["card"]),
+            # What is in hand, counted per scope without reading a case (the home page, the to-do
+            # list): half a million open cases of a province are one pass over this index.
+            models.Index(fields=["status", "unit", "card", "provisional", "due_date"], name="case_in_hand"),
         ]
 
     def __str__(self) -> str:

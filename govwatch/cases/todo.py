@@ -26,7 +26,7 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
     needed = {today.year} | ({today.year + 1} if today.month >= NEXT_YEAR_FROM_MONTH else set())
     missing = sorted(needed - set(ScheduledYear.objects.values_list("year", flat=True)))
     provisional = (
-        Case.objects.visible_to(scope(user))
+        Case.objects.counted_for(scope(user))
         .filter(status__in=[CaseStatus.OPEN, CaseStatus.SUSPENDED], provisional=True)
         .count()
     )

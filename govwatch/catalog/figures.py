@@ -59,19 +59,26 @@ def service_figures(items: QuerySet[Item]) -> dict[str, Any]:
     A rate whose denominator is 0 is None.
     """
     items = items.order_by()
-    # Aggregates named apart from the fields they filter on (Django refuses the same name).
+    # One pass over an index that holds these columns: the levels and the scopes are few and
+    # known, so each is a filtered count of the same aggregate rather than a grouping.
     counted = items.aggregate(
         n_items=Count("pk"),
         n_claimed=Count("pk", filter=Q(claimed=True)),
         n_in_hall=Count("pk", filter=Q(in_hall=True)),
-        n_hall_units=Count("unit", filter=Q(in_hall=True), distinct=True),
         n_cross_region=Count("pk", filter=~Q(cross_region=CrossRegion.NONE)),
         n_e_licence=Count("pk", filter=Q(e_licence=True)),
         n_themed_items=Count("pk", filter=~Q(themes="")),
+        **{f"level_{level.value}": Count("pk", filter=Q(claimed=True, level=level)) for level in ItemLevel},
+        **{f"scope_{scope.value}": Count("pk", filter=Q(cross_region=scope)) for scope in CrossRegion},
     )
-    agg = {name.removeprefix("n_"): n for name, n in counted.items()}
-    levels = dict(items.filter(claimed=True).values_list("level").annotate(n=Count("pk")))
-    scopes = dict(items.values_list("cross_region").annotate(n=Count("pk")))
+    hall_units = items.filter(in_hall=True).aggregate(n=Count("unit", distinct=True))["n"]
+    agg = {
+        "items": counted["n_items"], "claimed": counted["n_claimed"], "in_hall": counted["n_in_hall"],
+        "hall_units": hall_units, "cross_region": counted["n_cross_region"], "e_licence": counted["n_e_licence"],
+        "themed_items": counted["n_themed_items"],
+    }  # fmt: skip
+    levels = {level.value: counted[f"level_{level.value}"] for level in ItemLevel}
+    scopes = {scope.value: counted[f"scope_{scope.value}"] for scope in CrossRegion}
     # Few distinct theme lists, however many items: grouped in SQL, split here.
     per_theme: dict[str, int] = {}
     for text, n in items.exclude(themes="").values_list("themes").annotate(n=Count("pk")):

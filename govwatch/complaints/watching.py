@@ -25,7 +25,14 @@ from govwatch.core.localtime import local_date
 from govwatch.orgs.models import Unit
 from govwatch.supervision.kinds import WatchKind, register_kind
 from govwatch.supervision.models import SupervisionOrder, Watch
-from govwatch.supervision.watches import WORKER, card_of_subject, close_watch, watch, watch_new
+from govwatch.supervision.watches import (
+    WORKER,
+    card_of_subject,
+    close_watch,
+    subjects_with_card,
+    watch,
+    watch_new,
+)
 
 from .deadlines import YELLOW_DAYS
 from .models import Complaint, ComplaintStep
@@ -77,6 +84,11 @@ def follow_new(complaints: Iterable[Complaint]) -> int:
 def with_card(complaints):
     """The complaints, each with `card`: its watched deadline's card at the last scan."""
     return complaints.annotate(card=card_of_subject(Complaint, COMPLAINT))
+
+
+def carded(complaints, card: str):
+    """The complaints whose watched deadline shows `card` (yellow or red) at the last scan."""
+    return complaints.filter(pk__in=subjects_with_card(Complaint, COMPLAINT, card))
 
 
 def demand(watched: Watch) -> str:

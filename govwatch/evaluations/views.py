@@ -38,6 +38,7 @@ from govwatch.core.downloads import document_download
 from govwatch.core.localtime import end_of_day, start_of_day
 from govwatch.core.sheets import download_file, table_csv, table_xlsx
 from govwatch.core.tree import subtree
+from govwatch.orgs.models import Unit
 from govwatch.supervision.views.common import paginate
 
 from . import letters as letter_services
@@ -138,6 +139,16 @@ def _evaluations(request: HttpRequest, form: EvaluationFilterForm) -> QuerySet[E
     return rows.select_related("unit", "case__item", "task").order_by("-at", "-id")
 
 
+def _counted(request: HttpRequest, form: EvaluationFilterForm, rows: QuerySet[Evaluation]) -> QuerySet:
+    """The same rows, also limited to the ids of the units they can belong to: SQLite then counts
+    them through the (unit, at) index, where through the join alone it walks every evaluation of
+    the province to count a small subtree's few thousand (a second on the whole province)."""
+    units = Unit.objects.visible_to(scope(request.user))
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("unit"):
+        units = units.filter(subtree(form.cleaned_data["unit"].path))
+    return rows.filter(unit__in=units.values("pk"))
+
+
 @member_required
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     """好差评台账 with filters and exports; the supervisors land on their special-supervision list
@@ -162,10 +173,11 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("page", None)
+    shown = rows if rows is not None else Evaluation.objects.none()
     context = _context(
         request, "reviews",
         form=form,
-        evaluations=paginate(request, rows if rows is not None else Evaluation.objects.none()),
+        evaluations=paginate(request, shown, counted=_counted(request, form, shown)),
         range_label=dict(EvaluationFilterForm.RANGES)[shown_range],
         supervised_units=units,
         supervised_levels="、".join(EvalLevel(lv).label for lv in sorted(supervised_levels(), reverse=True)),

@@ -104,14 +104,16 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
         carded = Case.objects.visible_to(mine).filter(status=CaseStatus.OPEN)
         red = carded.filter(card=Card.RED).order_by("due_date", "id")
         yellow = carded.filter(card=Card.YELLOW).order_by("due_date", "id")
+        # Counted inside the (status, unit, card) index: on every page, for the navigation's count.
+        counted = Case.objects.counted_for(mine).filter(status=CaseStatus.OPEN)
         groups += [
             TodoGroup(
-                "supervision.red-cases", "超时办件（红牌）", red.count(),
+                "supervision.red-cases", "超时办件（红牌）", counted.filter(card=Card.RED).count(),
                 _url("case-list", status=CaseStatus.OPEN, card=Card.RED),
                 items=lambda: _case_items(red, at), nav=NAV, tone="red",
             ),
             TodoGroup(
-                "supervision.yellow-cases", "即将超时的办件（黄牌）", yellow.count(),
+                "supervision.yellow-cases", "即将超时的办件（黄牌）", counted.filter(card=Card.YELLOW).count(),
                 _url("case-list", status=CaseStatus.OPEN, card=Card.YELLOW),
                 items=lambda: _case_items(yellow, at), nav=NAV, tone="yellow",
             ),

@@ -242,3 +242,12 @@ def card_of_subject(model: type[models.Model], kind: str) -> Coalesce:
         status=Status.OPEN,
     )  # fmt: skip
     return Coalesce(Subquery(watched.values("card")[:1]), Value(Card.NONE.value))
+
+
+def subjects_with_card(model: type[models.Model], kind: str, card: str) -> QuerySet:
+    """The ids of the subjects whose open watch of `kind` shows `card` (yellow or red): what
+    `card_of_subject` equal to `card` selects, read from the few carded watches instead of a
+    subquery for each of a province's subjects (one watch per subject and kind)."""
+    return Watch.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), kind=kind, status=Status.OPEN, card=card
+    ).values("object_id")
