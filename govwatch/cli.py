@@ -41,7 +41,9 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or, given the command line, of its subcommand only (the
+    others' modules are not imported; `govwatch --help` and an unknown command still list all)."""
     from govwatch import commands
 
     parser = ChineseArgumentParser(prog="govwatch", description="GovWatch 政务服务效能监督平台")
@@ -55,13 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
 
-    commands.register(sub)
+    # The command is the first word; an option before it (`govwatch --help`) asks for them all.
+    commands.register(sub, argv[0] if argv and not argv[0].startswith("-") else None)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     setup_django()
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -20,7 +20,7 @@ from django.db.models.functions import Length
 
 from govwatch.audit.log import record
 from govwatch.core.choices import ComplaintKind, UnitKind
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.localtime import local_date
 from govwatch.orgs.models import Unit
 from govwatch.supervision.kinds import WatchKind, register_kind

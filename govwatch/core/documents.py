@@ -52,6 +52,8 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from .datewords import document_date, document_datetime  # noqa: F401 (also named from here)
+
 # The page of GB/T 9704-2012 section 5.2: A4, the type area 156 x 225 mm.
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 TYPE_AREA_MM = 156
@@ -140,19 +142,6 @@ def installed_families() -> frozenset[str]:
 
 def fonts() -> Fonts:
     return choose_fonts(installed_families())
-
-
-def document_date(day: date | datetime) -> str:
-    """A date as documents print it: 2026年3月5日 (a datetime is read in local time)."""
-    if isinstance(day, datetime):
-        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def document_datetime(moment: datetime) -> str:
-    """A moment as documents print it: 2026年3月5日9时05分."""
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    return f"{document_date(local)}{local.hour}时{local.minute:02d}分"
 
 
 _NUMERALS = "零一二三四五六七八九"

@@ -19,13 +19,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import IO, Any
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook as _Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
 
 # What a spreadsheet program reads as the start of a formula (OWASP, CSV Injection), with the
 # full-width signs an input method types.
@@ -42,24 +40,40 @@ def neutral(value: Any) -> Any:
     return "'" + value if looks_like_formula(value) else value
 
 
-class Workbook(_Workbook):
-    """openpyxl's Workbook whose save writes no formula: every cell keeps the text it was given."""
+@lru_cache(maxsize=1)
+def _workbook_class() -> type:
+    from openpyxl import Workbook as _Workbook
+    from openpyxl.cell.cell import Cell
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs.get("write_only"):
-            raise ValueError("write_only workbooks cannot be checked cell by cell: use a normal one")
-        super().__init__(*args, **kwargs)
+    class Workbook(_Workbook):
+        """openpyxl's Workbook whose save writes no formula: every cell keeps the text it was given."""
 
-    def save(self, filename: Any) -> None:
-        for sheet in self.worksheets:
-            for row in sheet.iter_rows():
-                for cell in row:
-                    if isinstance(cell, Cell):
-                        as_text(cell)
-        super().save(filename)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if kwargs.get("write_only"):
+                raise ValueError("write_only workbooks cannot be checked cell by cell: use a normal one")
+            super().__init__(*args, **kwargs)
+
+        def save(self, filename: Any) -> None:
+            for sheet in self.worksheets:
+                for row in sheet.iter_rows():
+                    for cell in row:
+                        if isinstance(cell, Cell):
+                            as_text(cell)
+            super().save(filename)
+
+    Workbook.__module__ = __name__
+    return Workbook
 
 
-def as_text(cell: Cell) -> None:
+def __getattr__(name: str) -> Any:
+    """`Workbook` is made on first use: openpyxl takes a quarter of a second to import, which
+    every command that writes only CSV or JSON (and `report kpi` for a month) would pay."""
+    if name == "Workbook":
+        return _workbook_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def as_text(cell: Any) -> None:
     """A cell that openpyxl would write as a formula written as the text it holds."""
     if cell.data_type == "f":
         cell.data_type = "s"
@@ -136,7 +150,9 @@ def table_xlsx(
 ) -> bytes:
     """One sheet: the title (bold) and the period line, then the header (bold) and the rows.
     `widths` and `percent_columns` name columns by their 1-based index."""
-    book = Workbook()
+    from openpyxl.styles import Font
+
+    book = _workbook_class()()
     sheet = book.active
     if sheet_title:
         sheet.title = sheet_title[:31]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS, access, check_actor
 from govwatch.audit.log import Actor, record
 from govwatch.core.choices import EvalLevel
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.localtime import end_of_day, local_date, start_of_day
 from govwatch.core.tree import subtree
 from govwatch.orgs.models import Unit

@@ -30,7 +30,7 @@ from govwatch.audit.log import Actor, record
 from govwatch.cases.stale import mark_stale
 from govwatch.core import pii
 from govwatch.core.attachments import AttachmentRefused, check_attachments
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.localtime import local_date
 from govwatch.supervision.models import Notification, SupervisionOrder, Watch
 from govwatch.supervision.routing import Recipient, message

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.supervision.kinds import WatchKind, register_kind
 from govwatch.supervision.models import SupervisionOrder, Watch
 from govwatch.supervision.watches import close_watch, watch

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from govwatch.accounts.permissions import ISSUE_LETTERS, REPLY_LETTERS, access, check_actor
 from govwatch.audit.log import Actor, record
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.localtime import local_date
 from govwatch.orgs.organs import supervisor_of
 from govwatch.supervision.orders import next_number

@@ -20,7 +20,7 @@ from datetime import date
 
 from django.conf import settings
 
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 
 from .models import KeyProject, Milestone, ProgressReport
 

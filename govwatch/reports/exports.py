@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.sheets import CONTENT_TYPES, table_csv, table_xlsx
 
 from .figures import COLUMNS, LABELS, PAGE_COLUMNS, RATES

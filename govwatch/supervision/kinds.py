@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 
 if TYPE_CHECKING:
     from govwatch.orgs.models import Unit

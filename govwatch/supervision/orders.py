@@ -21,7 +21,7 @@ from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
 from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.choices import Card
-from govwatch.core.documents import document_date
+from govwatch.core.datewords import document_date
 from govwatch.core.localtime import end_of_day, local_date
 from govwatch.orgs.models import Unit
 from govwatch.orgs.organs import supervisor_of
