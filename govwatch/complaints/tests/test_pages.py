@@ -204,3 +204,5 @@ def test_an_imported_complaints_page_starts_with_its_intake_and_shows_its_cards(
     assert "badge-red" in page[: page.index('<ol class="timeline')]
     listed = people.client("office").get("/complaints/", {"card": "red"}).context["complaints"].page
     assert [c.complaint_id for c in listed] == ["T1"]
+    assert people.client("office").get("/complaints/").context["red"] == 1
+    assert not people.client("office").get("/complaints/", {"card": "yellow"}).context["complaints"].page
