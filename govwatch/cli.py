@@ -41,7 +41,8 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `wanted` (a command's name) it may hold only what that command needs."""
     from govwatch import commands
 
     parser = ChineseArgumentParser(prog="govwatch", description="GovWatch 政务服务效能监督平台")
@@ -55,13 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)
 
-    commands.register(sub)
+    commands.register(sub, wanted)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     setup_django()
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(words[0] if words and not words[0].startswith("-") else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

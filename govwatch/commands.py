@@ -32,6 +32,10 @@ MODULES = [
 ]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, wanted: str | None = None) -> None:
+    """Every module's subcommands; with `wanted` (the command asked for), the modules up to the one
+    that offers it: a command does not wait for the modules of all the others to be imported."""
     for name in MODULES:
         importlib.import_module(name).register(sub)
+        if wanted is not None and wanted in sub.choices:
+            return
