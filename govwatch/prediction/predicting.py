@@ -245,7 +245,7 @@ def _risk_table() -> np.ndarray:
 
 
 def risk_texts(risk: np.ndarray) -> list[bytes]:
-    """`repr(round(r, 4))` of each risk, in UTF-8, without a Python float per value.
+    """`json.dumps(round(r, 4))` of each risk (its `repr`), without a Python float per value.
 
     `round(r, 4)` is the float nearest q / 10000, q the integer nearest r * 10000 (exactly, halves
     to even), so its text is the table's. r * 10000 in floating point is within 1e-12 of the exact
@@ -254,11 +254,14 @@ def risk_texts(risk: np.ndarray) -> list[bytes]:
     """
     risk = np.asarray(risk, dtype=np.float64)
     scaled = risk * _RISK_SCALE
-    odd = ~((risk >= 0) & (risk <= 1)) | np.signbit(risk) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    with np.errstate(invalid="ignore"):  # NaN and infinities: odd, rounded by Python below
+        odd = (
+            ~((risk >= 0) & (risk <= 1)) | np.signbit(risk) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+        )
     q = np.where(odd, 0, np.rint(scaled)).astype(np.int64)
     texts = _risk_table()[q]
     for i in np.flatnonzero(odd).tolist():
-        texts[i] = repr(round(float(risk[i]), 4)).encode()
+        texts[i] = json.dumps(round(float(risk[i]), 4)).encode()
     return texts.tolist()
 
 
