@@ -116,8 +116,12 @@ def reasons_of(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | No
         texts.extend(written)
     # The shown cells are a prefix of each row: a list is its row's sentences up to the first -1.
     distinct, codes = _distinct_rows(sentence + 1, len(texts) + 1)
-    lists = [tuple(texts[s - 1] for s in row if s > 0) for row in distinct.tolist()]
-    return Reasons(lists, codes)
+    # Figures that differ can still read the same (rounded): each list of words is kept once.
+    number: dict[tuple[str, ...], int] = {}
+    renumber = [
+        number.setdefault(tuple(texts[s - 1] for s in row if s > 0), len(number)) for row in distinct.tolist()
+    ]
+    return Reasons(list(number), np.array(renumber, dtype=np.int64)[codes])
 
 
 def _distinct_rows(values: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
