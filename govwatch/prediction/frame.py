@@ -330,7 +330,9 @@ def _read_sqlite(spec: Read, by_id: bool) -> list[np.ndarray] | None:
 def _parse_block(spec: Read, block: tuple) -> list[np.ndarray] | None:
     n = block[0]
     row = INT_WIDTH * len(spec.ints) + MOMENT_WIDTH * len(spec.moments) + DATE_WIDTH * len(spec.dates)
-    fixed = bytes(block[1] or b"")
+    fixed = block[1] or b""
+    if isinstance(fixed, str):  # a build that gives the cast back as text
+        fixed = fixed.encode()
     if len(fixed) != n * row or not fixed.isascii():
         return None
     # Column-major: each character position of the rows is one contiguous array.
