@@ -32,8 +32,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
             f"predict: 预警 {int(prediction.warn.sum())} 件，其中新发 {new} 件，生成提醒 {queued} 条\n"
         )
     if args.format == "json":
-        sys.stdout.write(prediction.json_text() + "\n")
+        # A province's document is some 80 MB: written as the bytes it is built in, in one go.
         sys.stdout.flush()
+        sys.stdout.buffer.write(prediction.json_bytes())
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
     else:
         emit(prediction.as_dict(), args.format)
     return EXIT_OK

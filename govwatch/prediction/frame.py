@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 from django.db import connection
@@ -297,7 +298,8 @@ def _read_sqlite(spec: Read, by_id: bool) -> list[np.ndarray] | None:
     formats += [f"%.{DATE_WIDTH}s"] * len(spec.dates)
     values = [*spec.ints, *(f"COALESCE({m}, '{_NO_MOMENT}')" for m in spec.moments)]
     values += [f"COALESCE({d}, '{_NO_DATE}')" for d in spec.dates]
-    aggregates = [f"group_concat(printf('{''.join(formats)}', {', '.join(values)}), '')"]
+    # As a blob: its bytes reach numpy as they are, not decoded into a string and encoded back.
+    aggregates = [f"CAST(group_concat(printf('{''.join(formats)}', {', '.join(values)}), '') AS BLOB)"]
     aggregates += [f"group_concat({t}, char(31))" for t in spec.texts]
     # The block's own count: its text must be exactly so many rows long.
     sql = f"SELECT count(*), {', '.join(aggregates)} FROM {spec.source}"
@@ -328,11 +330,13 @@ def _read_sqlite(spec: Read, by_id: bool) -> list[np.ndarray] | None:
 def _parse_block(spec: Read, block: tuple) -> list[np.ndarray] | None:
     n = block[0]
     row = INT_WIDTH * len(spec.ints) + MOMENT_WIDTH * len(spec.moments) + DATE_WIDTH * len(spec.dates)
-    fixed = block[1]
+    fixed = block[1] or b""
+    if isinstance(fixed, str):  # a build that gives the cast back as text
+        fixed = fixed.encode()
     if len(fixed) != n * row or not fixed.isascii():
         return None
     # Column-major: each character position of the rows is one contiguous array.
-    chars = np.ascontiguousarray(np.frombuffer(fixed.encode("ascii"), dtype=np.uint8).reshape(n, row).T)
+    chars = np.ascontiguousarray(np.frombuffer(fixed, dtype=np.uint8).reshape(n, row).T)
     out: list[np.ndarray] = []
     at = 0
     for _ in spec.ints:
@@ -456,6 +460,8 @@ def load(as_of: datetime, since: date | None, cal: WorkCalendar, only_open: bool
 
 
 def _with_suspensions(frame: CaseFrame, parts: list[tuple[str, list]], at: str) -> CaseFrame:
+    if frame.case_no is not None:
+        return _with_own_suspensions(frame, at)
     blocks = []
     for where, params in parts:
         columns = read(
@@ -473,7 +479,34 @@ def _with_suspensions(frame: CaseFrame, parts: list[tuple[str, list]], at: str) 
     known = (
         (len(frame) > 0) & (frame.id[rows] == data[:, 0]) if len(frame) else np.zeros(len(data), dtype=bool)
     )
-    data, rows = data[known], rows[known]
+    return _suspended(frame, data[known], rows[known])
+
+
+def _with_own_suspensions(frame: CaseFrame, at: str) -> CaseFrame:
+    """The suspensions of a frame that holds its case numbers (the open cases): one scan of the
+    suspensions begun by `at`, matched to the frame's cases by number. The join it replaces probed
+    the case table once per suspension of the year, most of them of long-closed cases."""
+    if len(frame) == 0:
+        return frame
+    # A case is suspended only after it was accepted (the order rules refuse any event before the
+    # acceptance): suspensions begun before the earliest acceptance of the frame are none of its own.
+    first = connection.ops.adapt_datetimefield_value(moment_of(int(frame.accepted_at.min())))
+    workdays, started, ended, numbers = read(
+        Read(
+            ints=["s.workdays"], moments=["s.started_at", "s.ended_at"], dates=[], texts=["s.case_no"],
+            source="cases_suspension s", where="s.started_at <= %s AND s.started_at >= %s", params=[at, first],
+        )
+    )  # fmt: skip
+    row_of = dict(zip(frame.case_no.tolist(), range(len(frame)), strict=True))
+    rows = np.fromiter(map(row_of.get, numbers.tolist(), repeat(-1)), dtype=np.int64, count=numbers.size)
+    known = rows >= 0
+    data = np.stack([np.zeros(numbers.size, dtype=np.int64), started, ended, workdays], axis=1)
+    return _suspended(frame, data[known], rows[known])
+
+
+def _suspended(frame: CaseFrame, data: np.ndarray, rows: np.ndarray) -> CaseFrame:
+    """The frame with its suspensions: `data` rows (case id, start, end or -1, working days), each
+    with the frame row of its case."""
     order = np.lexsort((data[:, 1], rows))
     data, rows = data[order], rows[order]
     ended = (data[:, 2] >= 0) & (data[:, 2] <= frame.as_of)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import re
 import threading
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from . import learn
 from .frame import CaseFrame, case_numbers, load, since_days
 from .history import History
 from .models import RiskModel
-from .reasons import explain
+from .reasons import Reasons, reasons_of
 from .scoring import Scorer, from_classifier
 from .snapshot import Present, Snapshot
 
@@ -161,7 +161,7 @@ class Prediction:
     case_nos: list[str]
     risk: np.ndarray
     warn: np.ndarray
-    reasons: list[list[str]]
+    reasons: Reasons  # each case's reasons in words
     due: np.ndarray  # due date (ordinal) as of `at`
 
     def order(self) -> np.ndarray:
@@ -192,24 +192,77 @@ class Prediction:
         }  # fmt: skip
 
     def json_text(self) -> str:
-        """`json.dumps(self.as_dict(), ensure_ascii=False)`, written without the half million dicts
-        of a province: column by column, each distinct list of reasons encoded once."""
-        head = json.dumps(self._head(), ensure_ascii=False)
-        order = self.order().tolist()
-        risk = self.risk.tolist()
-        warn = self.warn.tolist()
-        numbers = map(_string, [self.case_nos[i] for i in order])
-        risks = map(repr, map(round, [risk[i] for i in order], repeat(4)))
-        warns = ["true" if warn[i] else "false" for i in order]
-        # Each distinct list once: a cache of this call only (cases of one item and unit share them).
-        encode = lru_cache(maxsize=None)(reasons_json)
-        reasons = map(encode, map(tuple, [self.reasons[i] for i in order]))
-        cases = ", ".join(map(_CASE_JSON.format, numbers, risks, warns, reasons))
-        return f'{head[:-1]}, "cases": [{cases}]}}'
+        """`json.dumps(self.as_dict(), ensure_ascii=False)`."""
+        return self.json_bytes().decode()
+
+    def json_bytes(self) -> bytes:
+        """`json.dumps(self.as_dict(), ensure_ascii=False)` in UTF-8, written without a Python object
+        per case beyond its number and its risk's text: the pieces of every case are laid side by
+        side in one list and joined once, each distinct list of reasons encoded once."""
+        head = json.dumps(self._head(), ensure_ascii=False)[:-1].encode()
+        n = len(self.case_nos)
+        if n == 0:
+            return head + b', "cases": []}'
+        order = self.order()
+        numbers, quote = _json_strings([self.case_nos[i] for i in order.tolist()])
+        # What follows a case's risk: one text per (warn, list of reasons).
+        reasons = [reasons_json(r).encode() for r in self.reasons.lists]
+        ends = np.array(
+            [b', "warn": ' + w + b', "reasons": ' + r + b"}" for w in (b"false", b"true") for r in reasons],
+            dtype=object,
+        )
+        which = self.warn[order].astype(np.int64) * len(reasons) + self.reasons.codes[order]
+        pieces: list[bytes] = [b""] * (5 * n)
+        pieces[0::5] = [b', {"case_no": ' + quote] * n
+        pieces[0] = head + b', "cases": [{"case_no": ' + quote
+        pieces[1::5] = numbers
+        pieces[2::5] = [quote + b', "risk": '] * n
+        pieces[3::5] = risk_texts(self.risk[order])
+        pieces[4::5] = ends[which].tolist()
+        pieces.append(b"]}")
+        return b"".join(pieces)
 
 
-# One case of `Prediction.json_text`, as json.dumps writes its dict.
-_CASE_JSON = '{{"case_no": {}, "risk": {}, "warn": {}, "reasons": {}}}'
+def _json_strings(texts: list[str]) -> tuple[list[bytes], bytes]:
+    """The texts as JSON strings in UTF-8 (as `json.dumps(..., ensure_ascii=False)` writes them), and
+    the quote they still need on each side: none when each was escaped on its own, `"` when none
+    needed escaping (then all are encoded at once)."""
+    if _NEEDS_ESCAPE.search("".join(texts)) is None:
+        # No text holds a line break either: joined by line breaks, they are split back apart.
+        return "\n".join(texts).encode().split(b"\n"), b'"'
+    return [_string(t).encode() for t in texts], b""
+
+
+# What json.dumps escapes in a string (ensure_ascii=False): the quote, the backslash, control codes.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+# A risk rounded to 4 decimals is q / 10000 for an integer q in [0, 10000]: its text, for each q.
+_RISK_SCALE = 10_000
+
+
+@lru_cache(maxsize=1)
+def _risk_table() -> np.ndarray:
+    return np.array([repr(q / _RISK_SCALE).encode() for q in range(_RISK_SCALE + 1)], dtype=object)
+
+
+def risk_texts(risk: np.ndarray) -> list[bytes]:
+    """`json.dumps(round(r, 4))` of each risk (its `repr`), without a Python float per value.
+
+    `round(r, 4)` is the float nearest q / 10000, q the integer nearest r * 10000 (exactly, halves
+    to even), so its text is the table's. r * 10000 in floating point is within 1e-12 of the exact
+    product: its nearest integer is q unless it lies within 1e-6 of a half; those few, and any risk
+    outside [0, 1], are rounded by Python itself.
+    """
+    risk = np.asarray(risk, dtype=np.float64)
+    scaled = risk * _RISK_SCALE
+    with np.errstate(invalid="ignore"):  # NaN and infinities: odd, rounded by Python below
+        odd = (
+            ~((risk >= 0) & (risk <= 1)) | np.signbit(risk) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+        )
+    q = np.where(odd, 0, np.rint(scaled)).astype(np.int64)
+    texts = _risk_table()[q]
+    for i in np.flatnonzero(odd).tolist():
+        texts[i] = json.dumps(round(float(risk[i]), 4)).encode()
+    return texts.tolist()
 
 
 def reasons_json(reasons: tuple[str, ...]) -> str:
@@ -234,7 +287,7 @@ def predict(
     f = feats.build(frame, rows, times, Present(bundle.snapshot, frame), cal)
     risk = bundle.scorer.risk(f.X)
     warn = risk >= model.threshold
-    reasons = explain(f, warn, holiday_names(f.raw["break_day"][f.raw["long_holiday"]]))
+    reasons = reasons_of(f, warn, holiday_names(f.raw["break_day"][f.raw["long_holiday"]]))
     return Prediction(at, model, frame, rows, _numbers(frame, rows), risk, warn, reasons, f.due)
 
 
@@ -250,7 +303,7 @@ def _without_model(at: datetime, frame: CaseFrame, rows: np.ndarray, cal: WorkCa
     due = frame.due_at(cal, rows, np.full(rows.size, frame.as_of, dtype=np.int64))[0]
     return Prediction(
         at, None, frame, rows, _numbers(frame, rows), np.full(rows.size, share), np.zeros(rows.size, dtype=bool),
-        [[NO_MODEL_REASON] for _ in range(rows.size)], due,
+        Reasons([(NO_MODEL_REASON,)], np.zeros(rows.size, dtype=np.int64)), due,
     )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ shows at most three, the most striking first. They explain; the risk itself is t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -22,7 +23,34 @@ def _rate_text(late: int, n: int) -> str:
     return f"{round(100 * late / n)}%（{late}/{n} 件）"
 
 
+@dataclass
+class Reasons:
+    """The reasons of many cases: each distinct list once, and each case's list by its number.
+
+    Cases of one item and unit at one point of their time share their figures, so their reasons: a
+    province's half million open cases have some thousands of distinct lists between them, and what
+    is done with the reasons (the JSON, the stored risks) is done once per list.
+    """
+
+    lists: list[tuple[str, ...]]
+    codes: np.ndarray  # int64, one per case: its list in `lists`
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def __getitem__(self, i: int) -> list[str]:
+        return list(self.lists[int(self.codes[i])])
+
+    def as_lists(self) -> list[list[str]]:
+        return [list(self.lists[c]) for c in self.codes.tolist()]
+
+
 def explain(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | None = None) -> list[list[str]]:
+    """For each row of `f`, up to MAX_REASONS sentences, most striking first (`reasons_of`, as lists)."""
+    return reasons_of(f, warn, holiday_names).as_lists()
+
+
+def reasons_of(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | None = None) -> Reasons:
     """For each row of `f`, up to MAX_REASONS sentences, most striking first. A warned case always
     gets at least one: the figures nearest their bar, or else how much of its time it has used."""
     raw = f.raw
@@ -70,22 +98,48 @@ def explain(f: Features, warn: np.ndarray, holiday_names: dict[int, str] | None 
     order = np.argsort(-strength, axis=1, kind="stable")[:, :MAX_REASONS]
     shown = np.take_along_axis(stated, order, axis=1)
     count = shown.sum(axis=1)
-    texts = np.empty(order.shape, dtype=object)
+    # Each shown cell's sentence, as its number in `texts` (-1: none); sentences are written once.
+    sentence = np.full(order.shape, -1, dtype=np.int64)
+    texts: list[str] = []
     for k in range(strength.shape[1]):
         at = (order == k) & shown
         rows = np.flatnonzero(at.any(axis=1))
         if rows.size:
             # Each row holds kind k once: the mask's cells, row by row, are `rows` in order.
-            texts[at] = _sentences(k, rows, raw, backlog, done_share, holiday_names or {})
-    result: list[list[str]] = [row[:c] for row, c in zip(texts.tolist(), count.tolist(), strict=True)]
+            written, which = _sentences(k, rows, raw, backlog, done_share, holiday_names or {})
+            sentence[at] = which + len(texts)
+            texts.extend(written)
     bare = np.flatnonzero(warn & (count == 0))
-    for i, text in zip(bare.tolist(), _time_used(bare, raw).tolist(), strict=True):
-        result[i] = [text]
-    return result
+    if bare.size:
+        written, which = _time_used(bare, raw)
+        sentence[bare, 0] = which + len(texts)
+        texts.extend(written)
+    # The shown cells are a prefix of each row: a list is its row's sentences up to the first -1.
+    distinct, codes = _distinct_rows(sentence + 1, len(texts) + 1)
+    # Figures that differ can still read the same (rounded): each list of words is kept once.
+    number: dict[tuple[str, ...], int] = {}
+    renumber = [
+        number.setdefault(tuple(texts[s - 1] for s in row if s > 0), len(number)) for row in distinct.tolist()
+    ]
+    return Reasons(list(number), np.array(renumber, dtype=np.int64)[codes])
 
 
-def _texts(columns: list[np.ndarray], sentence: Callable[..., str]) -> np.ndarray:
-    """`sentence(*values)` for each row of the columns, each distinct row of values written once
+def _distinct_rows(values: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a matrix of integers in [0, base), and each row's number among them."""
+    if values.shape[0] == 0:
+        return values, np.zeros(0, dtype=np.int64)
+    if base ** values.shape[1] < 2**62:  # one integer per row: a sort of integers, not of rows
+        key = np.zeros(values.shape[0], dtype=np.int64)
+        for column in values.T:
+            key = key * base + column
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        return values[first], inverse.ravel().astype(np.int64)
+    distinct, inverse = np.unique(values, axis=0, return_inverse=True)
+    return distinct, inverse.ravel().astype(np.int64)
+
+
+def _texts(columns: list[np.ndarray], sentence: Callable[..., str]) -> tuple[list[str], np.ndarray]:
+    """`sentence(*values)` for each distinct row of the columns, and each row's number among them
     (cases of one item and unit at one level share their figures, so their sentences)."""
     # One integer key per row from the codes of its values in each column (a sort of integers is
     # much faster than numpy's unique over rows; three columns of distinct values fit in int64).
@@ -95,11 +149,10 @@ def _texts(columns: list[np.ndarray], sentence: Callable[..., str]) -> np.ndarra
         key = key * distinct.size + code.ravel()
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     picked = [np.asarray(column, dtype=np.float64)[first].tolist() for column in columns]
-    written = np.array([sentence(*row) for row in zip(*picked, strict=True)], dtype=object)
-    return written[inverse.ravel()]
+    return [sentence(*row) for row in zip(*picked, strict=True)], inverse.ravel().astype(np.int64)
 
 
-def _time_used(rows: np.ndarray, raw: dict) -> np.ndarray:
+def _time_used(rows: np.ndarray, raw: dict) -> tuple[list[str], np.ndarray]:
     def sentence(promised: float, remaining: float, used_share: float) -> str:
         if promised == 0:
             return "即办件当日未办结"
@@ -110,7 +163,7 @@ def _time_used(rows: np.ndarray, raw: dict) -> np.ndarray:
 
 def _sentences(
     k: int, rows: np.ndarray, raw: dict, backlog: np.ndarray, done_share: np.ndarray, holidays: dict[int, str]
-) -> np.ndarray:
+) -> tuple[list[str], np.ndarray]:
     """Reason `k` in words for each of `rows`."""
 
     def col(name: str) -> np.ndarray:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-CHUNK = 4096  # cases scored at a time: a chunk's (trees, cases) masks stay in the processor's cache
+CHUNK = 1024  # cases scored at a time: a chunk's (cases, trees) masks stay in the processor's cache
 
 
 @dataclass
@@ -31,6 +31,13 @@ class FeatureTable:
     trees: np.ndarray  # the trees that split on this feature
     masks: np.ndarray  # (len(trees), len(thresholds) + 2): leaves still possible after the first k
     #                    splits failed; the last column is for a missing value (NaN)
+
+    def bins(self, x: np.ndarray) -> np.ndarray:
+        """The column of `masks` for each value: how many splits fail (threshold below the value)."""
+        x = np.asarray(x, dtype=np.float64)
+        k = np.searchsorted(self.thresholds, x, side="left")
+        k[np.isnan(x)] = self.thresholds.size + 1
+        return k
 
 
 @dataclass
@@ -43,34 +50,47 @@ class Scorer:
     a: float  # the sigmoid calibration: p = expit(-(a * raw + b))
     b: float
 
+    def _rows(self) -> list[np.ndarray]:
+        """Each feature's masks as rows over all the trees, (len(thresholds) + 2, trees): a case's
+        masks are one contiguous row per feature (all bits set for the trees that do not use it)."""
+        rows = self.__dict__.get("_row_tables")
+        if rows is None:
+            full = np.iinfo(self.mask_dtype).max
+            rows = []
+            for f in self.features:
+                table = np.full((f.masks.shape[1], self.n_trees), full, dtype=self.mask_dtype)
+                table[:, f.trees] = f.masks.T
+                rows.append(table)
+            self.__dict__["_row_tables"] = rows  # derived, not stored: pickles stay as they were
+        return rows
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_row_tables"}
+
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The trees' sum (the classifier's decision function) of each row of X."""
-        out = np.empty(X.shape[0], dtype=np.float64)
-        for start in range(0, X.shape[0], CHUNK):
-            out[start : start + CHUNK] = self._raw_chunk(
-                np.asarray(X[start : start + CHUNK], dtype=np.float64)
-            )
-        return out
-
-    def _raw_chunk(self, X: np.ndarray) -> np.ndarray:
         n = X.shape[0]
-        alive = np.full((self.n_trees, n), np.iinfo(self.mask_dtype).max, dtype=self.mask_dtype)
-        for f in self.features:
-            x = X[:, f.column]
-            k = np.searchsorted(f.thresholds, x, side="left")  # splits with threshold < x fail
-            k[np.isnan(x)] = f.thresholds.size + 1
-            if f.trees.size == self.n_trees:
-                alive &= f.masks[:, k]
-            else:
-                alive[f.trees] &= f.masks[:, k]
-        leaf = _LOW16[alive] if self.mask_dtype == np.uint16 else _lowest_bit(alive)
-        values = np.take_along_axis(self.leaf_values, leaf, axis=1)
-        # The classifier adds its trees one by one to the baseline: the same order, the same sums.
-        raw = np.zeros(n, dtype=np.float64)
-        raw += self.baseline
-        for t in range(self.n_trees):
-            raw += values[t]
-        return raw
+        rows = self._rows()
+        bins = [f.bins(X[:, f.column]) for f in self.features]  # all rows at once, per feature
+        offsets = np.arange(self.n_trees, dtype=np.intp) * self.leaf_values.shape[1]
+        values = self.leaf_values.ravel()
+        out = np.empty(n, dtype=np.float64)
+        for start in range(0, n, CHUNK):
+            stop = min(n, start + CHUNK)
+            alive = np.full(
+                (stop - start, self.n_trees), np.iinfo(self.mask_dtype).max, dtype=self.mask_dtype
+            )
+            for table, k in zip(rows, bins, strict=True):
+                np.bitwise_and(alive, table[k[start:stop]], out=alive)
+            leaf = _LOW16[alive] if self.mask_dtype == np.uint16 else _lowest_bit(alive)
+            leaf += offsets
+            picked = values[leaf]
+            # The classifier adds its trees one by one to the baseline: the same order, the same sums.
+            raw = np.full(stop - start, self.baseline, dtype=np.float64)
+            for t in range(self.n_trees):
+                raw += picked[:, t]
+            out[start:stop] = raw
+        return out
 
     def risk(self, X: np.ndarray) -> np.ndarray:
         """The calibrated chance of the positive class (`predict_proba(X)[:, 1]`)."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,12 +54,10 @@ def store_risks(prediction: Prediction) -> int:
     keep = np.flatnonzero(prediction.risk >= STORE_FLOOR).tolist()
     at = connection.ops.adapt_datetimefield_value(prediction.at)
     model_id = prediction.model.pk if prediction.model is not None else None
-    encode = lru_cache(maxsize=None)(reasons_json)
+    encoded = [reasons_json(r) for r in prediction.reasons.lists]
+    codes = prediction.reasons.codes.tolist()
     risk, warn = prediction.risk.tolist(), prediction.warn.tolist()
-    rows = [
-        (prediction.case_nos[i], at, risk[i], warn[i], encode(tuple(prediction.reasons[i])), model_id)
-        for i in keep
-    ]
+    rows = [(prediction.case_nos[i], at, risk[i], warn[i], encoded[codes[i]], model_id) for i in keep]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(CaseRisk._meta.db_table)}")
         insert_rows(cursor, CaseRisk, ("case_no", "at", "risk", "warn", "reasons", "model_id"), rows)
