@@ -68,7 +68,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["accepted_on"]),
             models.Index(fields=["closed_on"]),
-            models.Index(fields=["card"]),
+            # The cards open cases carry now, per unit (the big screen): read from this index alone.
+            models.Index(fields=["card", "status", "unit"], name="cases_case_card_unit"),
         ]
 
     def __str__(self) -> str:
