@@ -93,10 +93,11 @@ class Case(models.Model):
             models.Index(fields=["status", "due_date"]),
             models.Index(fields=["accepted_on"]),
             models.Index(fields=["closed_on"]),
-            models.Index(fields=["card"]),
             # What is in hand, counted per scope without reading a case (the home page, the to-do
             # list): half a million open cases of a province are one pass over this index.
             models.Index(fields=["status", "unit", "card", "provisional", "due_date"], name="case_in_hand"),
+            # The cards open cases carry now, per unit (the big screen): read from this index alone.
+            models.Index(fields=["card", "status", "unit"], name="cases_case_card_unit"),
         ]
 
     def __str__(self) -> str:

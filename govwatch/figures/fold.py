@@ -34,7 +34,7 @@ from govwatch.core.localtime import local_date, local_tz, start_of_day
 from govwatch.evaluations.models import Evaluation
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
-from .models import UnitDay, UnitMonth
+from .models import UnitChannelMonth, UnitDay, UnitMonth
 
 # The columns of a row after (unit, day), in this order everywhere in this module.
 VALUES = (
@@ -50,6 +50,12 @@ BEGINNING = date(1900, 1, 1)
 UNITS_PER_FOLD = 400
 
 Rows = dict[tuple[int, date], list[int]]
+# The channel table's rows: (unit, month's first day, channel) -> CHANNEL_VALUES.
+CHANNEL_VALUES = (
+    "level_5", "level_4", "level_3", "level_2", "level_1", "upheld_5", "upheld_4", "upheld_3", "upheld_2",
+    "upheld_1",
+)  # fmt: skip
+ChannelRows = dict[tuple[int, date, str], list[int]]
 
 
 def _day(value: date | str) -> date:
@@ -122,8 +128,12 @@ def overdue_spans(
     return spans
 
 
-def compute(units: list[int] | None, since: date) -> Rows:
-    """The rows of `units` (None: every unit) for the days from `since` on, from the raw facts."""
+def compute(units: list[int] | None, since: date, channels: ChannelRows | None = None) -> Rows:
+    """The rows of `units` (None: every unit) for the days from `since` on, from the raw facts.
+
+    With `channels`, also fills it with the channel table's rows of the same units for the months
+    from `since`'s month on (the whole of that month: a month's row is replaced whole), read in the
+    same pass over the evaluations."""
     rows: Rows = defaultdict(lambda: [0] * len(VALUES))
     cases = Case.objects.all() if units is None else Case.objects.filter(unit__in=units)
 
@@ -145,16 +155,30 @@ def compute(units: list[int] | None, since: date) -> Rows:
         row[_AT["completed_on_time"]] += on_time
 
     tz = local_tz()
-    evaluations = Evaluation.objects.filter(at__gte=start_of_day(since, tz))
+    first = since if channels is None else since.replace(day=1)
+    evaluations = Evaluation.objects.filter(at__gte=start_of_day(first, tz))
     if units is not None:
         evaluations = evaluations.filter(unit__in=units)
-    for unit_id, at, level, upheld, n in (
-        evaluations.order_by().values_list("unit", "at", "level", "appeal_upheld").annotate(n=Count("pk"))
+    by_channel: ChannelRows = defaultdict(lambda: [0] * len(CHANNEL_VALUES))
+    for unit_id, at, level, upheld, channel, n in (
+        evaluations.order_by()
+        .values_list("unit", "at", "level", "appeal_upheld", "channel")
+        .annotate(n=Count("pk"))
     ):
-        row = rows[unit_id, local_date(at, tz)]
+        day = local_date(at, tz)
+        if channels is not None:
+            counts = by_channel[unit_id, day.replace(day=1), channel]
+            counts[5 - level] += n
+            if upheld:
+                counts[10 - level] += n
+        if day < since:
+            continue
+        row = rows[unit_id, day]
         row[_LEVEL[level]] += n
         if upheld:
             row[_UPHELD[level]] += n
+    if channels is not None:
+        channels.update(by_channel)
 
     evaluated = Evaluation.objects.filter(case__closed_on__gte=since, case__completed_on_time__isnull=False)
     if units is not None:
@@ -212,8 +236,9 @@ def _overdue_changes(cases, since: date, rows: Rows) -> None:
                 rows[unit_id, end][change] -= 1
 
 
-def _write(units: list[int] | None, since: date, rows: Rows) -> None:
-    """Replace the rows of `units` from `since` on, then their months from `since`'s month on."""
+def _write(units: list[int] | None, since: date, rows: Rows, channels: ChannelRows) -> None:
+    """Replace the rows of `units` from `since` on, then their months from `since`'s month on, and
+    their channel rows of those months (`channels`, from `compute`)."""
     deleted = UnitDay.objects.filter(day__gte=since)
     if units is not None:
         deleted = deleted.filter(unit__in=units)
@@ -227,6 +252,17 @@ def _write(units: list[int] | None, since: date, rows: Rows) -> None:
             [(unit_id, adapt(day), *values) for (unit_id, day), values in sorted(rows.items())],
         )
     _write_months(units, since.replace(day=1))
+    replaced = UnitChannelMonth.objects.filter(month__gte=since.replace(day=1))
+    if units is not None:
+        replaced = replaced.filter(unit__in=units)
+    replaced.delete()
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            UnitChannelMonth,
+            ("unit_id", "month", "channel", *CHANNEL_VALUES),
+            [(unit_id, adapt(month), channel, *values) for (unit_id, month, channel), values in sorted(channels.items())],
+        )  # fmt: skip
 
 
 def _write_months(units: list[int] | None, first: date) -> None:
@@ -254,9 +290,10 @@ def _write_months(units: list[int] | None, first: date) -> None:
 
 def refresh(units: list[int], since: date) -> int:
     """Recompute and store the rows of `units` from `since` on; returns the rows written."""
-    rows = compute(units, since)
+    channels: ChannelRows = {}
+    rows = compute(units, since, channels)
     with transaction.atomic():
-        _write(units, since, rows)
+        _write(units, since, rows, channels)
     return len(rows)
 
 
@@ -286,8 +323,9 @@ def fold(limit_units: int | None = None) -> dict[str, int]:
             # Marks of these units beyond the ones read are folded by this turn too.
             pks += StaleDay.objects.filter(unit__in=units).exclude(pk__in=pks).values_list("pk", flat=True)
             since = min(earliest.values())
-            rows = compute(units, since)
-            _write(units, since, rows)
+            channels: ChannelRows = {}
+            rows = compute(units, since, channels)
+            _write(units, since, rows, channels)
             StaleDay.objects.filter(pk__in=pks).delete()
         done["units"] += len(units)
         done["rows"] += len(rows)
@@ -299,10 +337,12 @@ def rebuild() -> dict[str, float | int]:
     began = time.perf_counter()
     with transaction.atomic():
         StaleDay.objects.all().delete()
-        rows = compute(None, BEGINNING)
+        channels: ChannelRows = {}
+        rows = compute(None, BEGINNING, channels)
         UnitDay.objects.all().delete()
         UnitMonth.objects.all().delete()
-        _write(None, BEGINNING, rows)
+        UnitChannelMonth.objects.all().delete()
+        _write(None, BEGINNING, rows, channels)
     return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}
 
 

@@ -106,4 +106,53 @@ class UnitMonth(Counts):
                 ],
                 name="figures_unitmonth_period",
             ),
+            # The overdue count at a month's end sums the changes of every month before: the rows
+            # that carry one, on their own (a tenth of a province's months).
+            models.Index(
+                fields=["month", "unit", "overdue_change"],
+                condition=~models.Q(overdue_change=0),
+                name="figures_unitmonth_overdue",
+            ),
+        ]  # fmt: skip
+
+
+class UnitChannelMonth(models.Model):
+    """One unit's evaluations of one calendar month (`month`: its first day) given through one
+    channel (评价渠道), by level, and of those the ones whose appeal was upheld: the channel table
+    of the reports page, read for every unit of a province without touching an evaluation.
+
+    A row exists only for a month and channel with an evaluation. Written only by
+    govwatch.figures.fold, from the evaluations, in the same transaction as the UnitDay rows.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    channel = models.CharField(max_length=16)
+    level_5 = models.IntegerField(default=0)
+    level_4 = models.IntegerField(default=0)
+    level_3 = models.IntegerField(default=0)
+    level_2 = models.IntegerField(default=0)
+    level_1 = models.IntegerField(default=0)
+    upheld_5 = models.IntegerField(default=0)
+    upheld_4 = models.IntegerField(default=0)
+    upheld_3 = models.IntegerField(default=0)
+    upheld_2 = models.IntegerField(default=0)
+    upheld_1 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "单位渠道月评价"
+        verbose_name_plural = "单位渠道月评价"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "channel"], name="figures_unitchannelmonth_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "month", "channel", "unit", "level_5", "level_4", "level_3", "level_2", "level_1",
+                    "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1",
+                ],
+                name="figures_channelmonth_period",
+            ),
         ]  # fmt: skip

@@ -3,13 +3,16 @@
     figures_for(unit, date_from, date_to, rollup=True) -> dict   # the columns of `report kpi`
     level_rows(parent, date_from, date_to, units_qs) -> LevelRows  # a unit's children, own and 含下级
     unit_counts(period, only) -> {unit_id: counts}               # what govwatch.reports.figures sums
+    channel_counts(period, only) -> {channel: counts}            # evaluations by channel and level
 
 Every function returns the rows of `govwatch report kpi` (govwatch.figures.rows.row: unit_code,
 unit_name, then the figures in the contract's order), equal to those counted from the raw rows
-(`govwatch.reports.figures.kpi_rows_raw`). The case and evaluation figures are sums of UnitDay rows
-over the period's days (the overdue count: of the changes up to its last day); the catalog and the
-negative-review loop's figures are read live (items and tasks are few). A roll-up (含下级) is the
-sum over the unit's subtree, found by the materialised path: no raw case is read.
+(`govwatch.reports.figures.kpi_rows_raw`). The case and evaluation figures are signed sums of
+UnitMonth and UnitDay rows (`pieces`: a month the period covers or nearly covers is one row per
+unit; the overdue count: of the changes up to its last day); the catalog and the negative-review
+loop's figures are read live (items and tasks are few). A roll-up (含下级) is the sum over the
+unit's subtree, found by the materialised path: no raw case is read. The evaluations by channel
+are read from UnitChannelMonth the same way (`channel_counts`).
 
 Before reading, the stale marks left by writers are folded (govwatch.figures.fold), so a figure
 read right after an import or an evaluation already counts it; the worker's job normally leaves
@@ -23,15 +26,17 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from govwatch.core.bulk import plain_rows
+from govwatch.core.localtime import end_of_day, start_of_day
 from govwatch.core.tree import subtree
+from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
 
-from .fold import fold, pending
-from .models import UnitDay, UnitMonth
+from .fold import CHANNEL_VALUES, fold, pending
+from .models import UnitChannelMonth, UnitDay, UnitMonth
 from .rows import COUNTS, Period, item_table, row, task_table
 from .tables import UnitTable
 
@@ -40,49 +45,80 @@ _UPHELD = {5: "upheld_5", 4: "upheld_4", 3: "upheld_3", 2: "upheld_2", 1: "uphel
 _SUMMED = ("received", "completed", "completed_on_time", *_LEVELS.values(), "evaluated", "actively_evaluated")
 
 
-def _whole_months(period: Period) -> tuple[date, date] | None:
-    """The first days of the first and last calendar months wholly inside the period, if any."""
-    first = period.date_from if period.date_from.day == 1 else _next_month(period.date_from)
-    after = _next_month(period.date_to)
-    last = after if after - timedelta(days=1) == period.date_to else period.date_to.replace(day=1)
-    # `last` is the first month not wholly inside: the whole months are [first, last).
-    if first >= last:
-        return None
-    return first, _previous_month(last)
-
-
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _previous_month(first: date) -> date:
-    return (first - timedelta(days=1)).replace(day=1)
+@dataclass(frozen=True)
+class Piece:
+    """A part of a period read from the aggregates: the month rows of the months `first`..`last`
+    (their first days), or the day rows of the days `first`..`last`; `sign` -1 when subtracted."""
+
+    sign: int
+    months: bool
+    first: date
+    last: date
 
 
-def _parts(period: Period, only: QuerySet | list[int] | None) -> tuple[list[QuerySet], list[QuerySet]]:
-    """The rows whose sums are the period's counts (whole months, then the days around them) and
-    the rows whose overdue changes add up to the count at the period's end; the marks folded first."""
+def pieces(period: Period) -> list[Piece]:
+    """The period as month rows and day rows whose signed sums are its counts.
+
+    A month wholly inside is its month row. A month the period cuts is its month row minus the day
+    rows of the days outside the period when those are fewer than the days inside (the month so
+    far, read on its last days, is its month row and nothing else: no day after today has a row),
+    else the day rows of the days inside. So a month costs one row per unit, however it is cut.
+    """
+    out: list[Piece] = []
+
+    def whole(month: date) -> None:
+        # Next to the month before: one range of month rows.
+        if out and out[0].months and _next_month(out[0].last) == month:
+            out[0] = Piece(1, True, out[0].first, month)
+        else:
+            out.insert(0, Piece(1, True, month, month))
+
+    month = period.date_from.replace(day=1)
+    while month <= period.date_to:
+        end = _next_month(month) - timedelta(days=1)
+        first, last = max(month, period.date_from), min(end, period.date_to)
+        inside = (last - first).days + 1
+        if inside == (end - month).days + 1:
+            whole(month)
+        elif (end - month).days + 1 - inside < inside:
+            whole(month)
+            if first > month:
+                out.append(Piece(-1, False, month, first - timedelta(days=1)))
+            if last < end:
+                out.append(Piece(-1, False, last + timedelta(days=1), end))
+        else:
+            out.append(Piece(1, False, first, last))
+        month = _next_month(month)
+    return out
+
+
+def _parts(
+    period: Period, only: QuerySet | list[int] | None
+) -> tuple[list[tuple[int, QuerySet]], list[QuerySet]]:
+    """The rows whose signed sums are the period's counts (`pieces`: (sign, rows)) and the rows
+    whose overdue changes add up to the count at the period's end; the marks folded first."""
     if pending():
         fold()
-    months = _whole_months(period)
-    parts: list[QuerySet] = []
-    if months is None:
-        parts.append(UnitDay.objects.filter(day__range=(period.date_from, period.date_to)))
-    else:
-        first, last = months
-        parts.append(UnitMonth.objects.filter(month__range=(first, last)))
-        if period.date_from < first:
-            parts.append(UnitDay.objects.filter(day__range=(period.date_from, first - timedelta(days=1))))
-        end = _next_month(last)
-        if end <= period.date_to:
-            parts.append(UnitDay.objects.filter(day__range=(end, period.date_to)))
+    parts: list[tuple[Piece, QuerySet]] = [
+        (
+            piece,
+            UnitMonth.objects.filter(month__range=(piece.first, piece.last))
+            if piece.months
+            else UnitDay.objects.filter(day__range=(piece.first, piece.last)),
+        )
+        for piece in pieces(period)
+    ]
     this_month = period.date_to.replace(day=1)
     changes = [
         UnitMonth.objects.filter(month__lt=this_month).exclude(overdue_change=0),
         UnitDay.objects.filter(day__range=(this_month, period.date_to)).exclude(overdue_change=0),
     ]
     if only is not None:
-        parts = [rows.filter(unit__in=only) for rows in parts]
+        parts = [(piece, rows.filter(unit__in=only)) for piece, rows in parts]
         changes = [rows.filter(unit__in=only) for rows in changes]
     return parts, changes
 
@@ -97,11 +133,19 @@ _READ = ("received", "completed", "completed_on_time", *_LEVELS.values(), *_UPHE
 def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     """The case and evaluation counts (UNIT_COUNTS) of each unit, its own, not its sub-units', in
     the period, as columns. `only`: the units' ids (a queryset of `pk` values or a list), None for
-    every unit. Whole months are read from UnitMonth, the days before and after them from UnitDay."""
+    every unit. Read from UnitMonth and UnitDay as `pieces` says (a unit whose rows cancel out
+    has a line of zeros)."""
     parts, changes = _parts(period, only)
     rows: list[tuple] = []
-    for part in parts:
-        rows += plain_rows(part.order_by().values_list("unit").annotate(*[Sum(name) for name in _READ]))
+    for piece, part in parts:
+        if piece.first == piece.last:
+            # One month or one day: one row per unit already, read without grouping (half the time).
+            found = plain_rows(part.order_by().values_list("unit", *_READ))
+        else:
+            found = plain_rows(part.order_by().values_list("unit").annotate(*[Sum(name) for name in _READ]))
+        rows += (
+            found if piece.sign == 1 else [(unit, *[-(n or 0) for n in values]) for unit, *values in found]
+        )
     sums = UnitTable.of(_READ, rows)
     # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
@@ -145,6 +189,60 @@ def unit_counts(period: Period, only: QuerySet | list[int] | None) -> dict[int, 
     return unit_table(period, only).as_dicts()
 
 
+def unit_filter(units: QuerySet[Unit] | None) -> QuerySet | None:
+    """The `only` of the readers for `units`: None (no unit filter at all) when they are every unit,
+    as a region's office sees them, else their ids."""
+    if units is None or units.count() == Unit.objects.count():
+        return None
+    return units.values("pk")
+
+
+def channel_counts_raw(
+    date_from: date, date_to: date, only: QuerySet | list[int] | None
+) -> dict[str, list[int]]:
+    """The evaluations whose `at` is in [date_from, date_to] of the units `only` (None: every unit),
+    counted from the raw rows: {channel: CHANNEL_VALUES}."""
+    evaluations = Evaluation.objects.filter(at__gte=start_of_day(date_from), at__lt=end_of_day(date_to))
+    if only is not None:
+        evaluations = evaluations.filter(unit__in=only)
+    out: dict[str, list[int]] = {}
+    for channel, level, upheld, n in (
+        evaluations.order_by().values_list("channel", "level", "appeal_upheld").annotate(n=Count("pk"))
+    ):
+        counts = out.setdefault(channel, [0] * len(CHANNEL_VALUES))
+        counts[5 - level] += n
+        if upheld:
+            counts[10 - level] += n
+    return out
+
+
+def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[str, list[int]]:
+    """`channel_counts_raw` of the period, from the channel table's month rows (UnitChannelMonth):
+    a month the period cuts is its rows minus, or only, the raw evaluations of the days outside, or
+    inside, whichever are fewer days (`pieces`)."""
+    if pending():
+        fold()
+    out: dict[str, list[int]] = {}
+
+    def add(found: dict[str, list[int]], sign: int) -> None:
+        for channel, values in found.items():
+            counts = out.setdefault(channel, [0] * len(CHANNEL_VALUES))
+            for i, n in enumerate(values):
+                counts[i] += sign * n
+
+    for piece in pieces(period):
+        if piece.months:
+            rows = UnitChannelMonth.objects.filter(month__range=(piece.first, piece.last))
+            if only is not None:
+                rows = rows.filter(unit__in=only)
+            summed = rows.order_by().values_list("channel").annotate(*[Sum(name) for name in CHANNEL_VALUES])
+            add({channel: [n or 0 for n in values] for channel, *values in plain_rows(summed)}, piece.sign)
+        else:
+            add(channel_counts_raw(piece.first, piece.last, only), piece.sign)
+    # A channel whose month rows and days outside cancel out had no evaluation in the period.
+    return {channel: values for channel, values in out.items() if any(values)}
+
+
 def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -> dict[str, int]:
     """The additive counts of `units` together (a user's scope; None: the whole region) over the
     period: received, completed, completed_on_time, level_5..level_1, evaluated, actively_evaluated,
@@ -154,9 +252,9 @@ def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -
     summed = (*_SUMMED, *_UPHELD.values())
     totals = dict.fromkeys(summed, 0)
     # One sum per part over all the units: no grouping, no row per unit.
-    for rows in parts:
+    for piece, rows in parts:
         for name, n in rows.aggregate(**{name: Sum(name) for name in summed}).items():
-            totals[name] += n or 0
+            totals[name] += piece.sign * (n or 0)
     return totals
 
 
@@ -221,12 +319,13 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
         scope = units_qs.filter(subtree(parent.path))
     else:
         scope = units_qs
-    paths = dict(plain_rows(scope.order_by().values_list("pk", "path")))
+    found = plain_rows(scope.order_by().values_list("pk", "path", "parent"))
+    paths = {pk: path for pk, path, _parent in found}
     if parent is not None:
         level_qs = scope.filter(parent=parent)
     else:
         # The topmost units the user sees: those whose parent the user does not see.
-        level_qs = Unit.objects.filter(pk__in=_tops(paths))
+        level_qs = Unit.objects.filter(pk__in=_tops(paths, {pk: parent for pk, _path, parent in found}))
     children = list(level_qs.order_by("path"))
     # The whole region needs no unit filter (every case has a unit); anything less is filtered.
     only = None if len(paths) == Unit.objects.count() else scope.values("pk")
@@ -263,11 +362,14 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
     return level
 
 
-def _tops(paths: dict[int, str]) -> list[int]:
-    """The units none of whose ancestors is among `paths`."""
+def _tops(paths: dict[int, str], parents: dict[int, int | None]) -> list[int]:
+    """The units none of whose ancestors is among `paths`. A unit whose parent is shown is not one:
+    only the others (a few, at the top) have their ancestors looked up."""
     shown = set(paths.values())
     tops = []
     for pk, path in paths.items():
+        if parents[pk] in paths:
+            continue
         codes = path.strip("/").split("/")
         ancestors = {"/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))}
         if not ancestors & shown:

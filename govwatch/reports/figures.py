@@ -42,7 +42,7 @@ from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation
 from govwatch.evaluations.rules import negative_levels
-from govwatch.figures.read import unit_table
+from govwatch.figures.read import channel_counts, unit_filter, unit_table
 from govwatch.figures.rows import COUNTS, Period, row
 from govwatch.figures.rows import grouped as _grouped
 from govwatch.figures.rows import in_units as _in_units
@@ -275,18 +275,17 @@ def evaluations_by_channel(
     `{"channel", "channel_name", "levels": {5: n, ..., 1: n}, "evaluations", "negative",
     "satisfaction_rate"}`, `negative` without the reviews whose appeal was upheld, like the rows'.
     """
-    period = Period(date_from, date_to)
-    evaluations = Evaluation.objects.filter(at__gte=period.start, at__lt=period.end)
+    only = None
     if unit_code is not None or units_qs is not None:
-        evaluations = evaluations.filter(unit__in=selected_units(unit_code, units_qs).values("pk"))
+        only = unit_filter(selected_units(unit_code, units_qs))
+    # From the channel table's month rows (govwatch.figures: UnitChannelMonth), not the evaluations.
+    counted = channel_counts(Period(date_from, date_to), only)
     grid: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     upheld: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for channel, level, was_upheld, n in (
-        evaluations.order_by().values_list("channel", "level", "appeal_upheld").annotate(n=Count("pk"))
-    ):
-        grid[channel][level] += n
-        if was_upheld:
-            upheld[channel][level] += n
+    for channel, values in counted.items():
+        for i, level in enumerate(range(5, 0, -1)):
+            grid[channel][level] = values[i]
+            upheld[channel][level] = values[5 + i]
     rows = []
     for channel in EvalChannel:
         levels = {level.value: grid[channel.value][level.value] for level in EvalLevel}

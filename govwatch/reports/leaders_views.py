@@ -110,10 +110,11 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/ranking.html", context, status=400)
     date_from, date_to, code = selection
     try:
-        doc = ranking(date_from, date_to, code, units_qs=_units(request))
+        doc = ranking(date_from, date_to, code, units_qs=_units(request), lazy=True)
     except UnknownUnit:
         raise Http404 from None
-    ranked = [r for r in doc["rows"] if r["rank"] is not None][:20]
+    # The rows are built as they are read: the chart's 20 and the page's 50, not every unit's.
+    ranked = [r for r in doc["rows"][:20] if r["rank"] is not None]
     context.update(
         doc=doc,
         # A province ranks thousands of units: the page shows them a page at a time, the export all.

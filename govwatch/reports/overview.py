@@ -73,39 +73,44 @@ def trend_chart(points: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     )
 
 
-def current_cards(units: QuerySet[Unit]) -> dict[str, dict[str, int]]:
-    """Unit code -> {"red": n, "yellow": n}: the cards open cases carry now (the last scan's)."""
-    rows = (
-        Case.objects.filter(
-            unit__in=units.values("pk"), status=CaseStatus.OPEN, card__in=[Card.RED, Card.YELLOW]
-        )
-        .order_by()
-        .values_list("unit__code", "card")
-        .annotate(n=Count("pk"))
-    )
-    out: dict[str, dict[str, int]] = {}
-    for code, card, n in rows:
-        out.setdefault(code, {"red": 0, "yellow": 0})[card] = n
+def current_cards(units: QuerySet[Unit] | None) -> dict[int, dict[str, int]]:
+    """Unit id -> {"red": n, "yellow": n}: the cards open cases carry now (the last scan's), of
+    `units` (None: every unit), read from the cases' card index alone."""
+    cases = Case.objects.filter(status=CaseStatus.OPEN, card__in=[Card.RED, Card.YELLOW])
+    if units is not None:
+        cases = cases.filter(unit__in=units.values("pk"))
+    out: dict[int, dict[str, int]] = {}
+    for unit_id, card, n in cases.order_by().values_list("unit", "card").annotate(n=Count("pk")):
+        out.setdefault(unit_id, {"red": 0, "yellow": 0})[card] = n
     return out
 
 
-def _most_carded(cards: dict[str, dict[str, int]], top: int) -> list[tuple[str, dict[str, int]]]:
-    return sorted(cards.items(), key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], kv[0]))[:top]
+def most_carded(cards: dict[int, dict[str, int]], top: int = 10) -> list[tuple[str, str, dict[str, int]]]:
+    """(code, name, cards) of the `top` units with the most red cards, then yellow, then by code.
+    Codes and names are read only for the units that can be among them (those tied at the edge)."""
+    key = {unit_id: (-c["red"], -c["yellow"]) for unit_id, c in cards.items()}
+    if not key:
+        return []
+    edge = sorted(key.values())[min(top, len(key)) - 1]
+    candidates = [unit_id for unit_id, k in key.items() if k <= edge]
+    named = {
+        pk: (code, name)
+        for chunk in range(0, len(candidates), 5000)
+        for pk, code, name in Unit.objects.filter(pk__in=candidates[chunk : chunk + 5000]).values_list(
+            "pk", "code", "name"
+        )
+    }
+    ranked = sorted(candidates, key=lambda u: (key[u], named[u][0]))[:top]
+    return [(named[u][0], named[u][1], cards[u]) for u in ranked]
 
 
-def card_names(cards: dict[str, dict[str, int]], top: int = 10) -> dict[str, str]:
-    """The names of the units `cards_chart` shows, read for those units only."""
-    codes = [code for code, _ in _most_carded(cards, top)]
-    return dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
-
-
-def cards_chart(cards: dict[str, dict[str, int]], names: dict[str, str], top: int = 10) -> dict[str, Any]:
-    ranked = _most_carded(cards, top)
+def cards_chart(ranked: Sequence[tuple[str, str, dict[str, int]]]) -> dict[str, Any]:
+    """The cards of the units `most_carded` found, red and yellow stacked."""
     return charts.bars(
-        [names.get(code, code) for code, _ in ranked],
+        [name for _code, name, _c in ranked],
         [
-            ("红牌", [c["red"] for _, c in ranked], charts.RED),
-            ("黄牌", [c["yellow"] for _, c in ranked], charts.YELLOW),
+            ("红牌", [c["red"] for _code, _name, c in ranked], charts.RED),
+            ("黄牌", [c["yellow"] for _code, _name, c in ranked], charts.YELLOW),
         ],
         horizontal=True,
         stacked=True,

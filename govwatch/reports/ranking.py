@@ -30,6 +30,7 @@ the previous rank minus this one (positive: moved up), null when the unit was no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -159,8 +160,10 @@ def scoreboard(
     or a dict per unit, so that ranking a province for the screen or the previous period reads a
     few grouped queries. `units`: the selection (None: the whole region)."""
     period = Period(date_from, date_to)
+    if units is not None and units.count() == Unit.objects.count():
+        units = None  # every unit: no unit filter in any query
     only = None if units is None else units.values("pk")
-    complaints = complaint_figures.counts(period.start, period.end, only)
+    complaints = complaint_figures.received_counts(period.start, period.end, only)
     suspects = suspect_evaluations(date_from, date_to, units)
     counts = unit_table(period, only).joined(
         task_table(period, only),
@@ -220,6 +223,104 @@ def _selection(unit_code: str | None, units_qs: QuerySet[Unit] | None) -> QueryS
     return selected_units(unit_code, units_qs)
 
 
+def _row_counts(c: dict[str, int]) -> dict[str, Any]:
+    """The figures of a unit's row that `component_figures` reads, from its counts."""
+    return {
+        "on_time_rate": rate(c["completed_on_time"], c["completed"]),
+        "completed": c["completed"],
+        "overdue_open": c["overdue_open"],
+        "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
+        "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
+        "complaint_matters": c["complaint_matters"],
+        "received": c["received"],
+        "evaluations": c["evaluations"],
+    }
+
+
+def _entry(
+    code: str,
+    name: str,
+    rank: int | None,
+    score: float | None,
+    figures: dict[str, float | None],
+    complaints: int,
+    before: int | None,
+    weights: dict[str, int],
+) -> dict[str, Any]:
+    """One row of the ranking document."""
+    return {
+        "unit_code": code,
+        "unit_name": name,
+        "rank": rank,
+        "score": score,
+        "components": {
+            c: {
+                "label": LABELS[c],
+                "figure": None if f is None else round(f, 4),
+                "weight": weights.get(c, 0),
+                "points": None if f is None else round(weights.get(c, 0) * f, SCORE_DECIMALS),
+            }
+            for c, f in figures.items()
+        },
+        "complaints": complaints,
+        "previous_rank": before,
+        "change": None if before is None or rank is None else before - rank,
+    }
+
+
+def _names(ids: list[int]) -> dict[int, tuple[str, str]]:
+    named: dict[int, tuple[str, str]] = {}
+    for chunk in range(0, len(ids), 5000):
+        for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 5000]).values_list(
+            "pk", "code", "name"
+        ):
+            named[pk] = (code, name)
+    return named
+
+
+class RankingRows(Sequence):
+    """The rows of the ranking document in its order, each built when it is read: a page shows 50
+    of a province's 16,000 ranked units, so only those 50 have their components worked out.
+
+    The order and each row's rank and score are the scoreboard's (tested equal to the rows that
+    `ranking` builds for every unit); the components are `component_figures`'.
+    """
+
+    def __init__(self, board: Scoreboard, previous: Scoreboard, weights: dict[str, int]) -> None:
+        self._board, self._previous, self._weights = board, previous, weights
+        ids = board.ids.tolist()
+        codes = {pk: code for pk, (code, _name) in _names(ids).items()}
+        ranks_ = board.ranks
+        self._order = sorted(
+            range(len(ids)), key=lambda i: (ranks_[i] is None, ranks_[i] or 0, codes[ids[i]])
+        )
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return self._rows(self._order[index])
+        return self._rows([self._order[index]])[0]
+
+    def _rows(self, positions: list[int]) -> list[dict[str, Any]]:
+        board = self._board
+        ids = [int(board.ids[p]) for p in positions]
+        named = _names(ids)
+        before = self._previous.rank_of(ids)
+        counts = board.counts.on(np.array(ids, dtype=np.int64)).tolist()
+        rows = []
+        for p, unit_id, values, was in zip(positions, ids, counts, before, strict=True):
+            c = dict(zip(board.counts.names, values, strict=True))
+            figures = component_figures(_row_counts(c), c["suspect"], board.rectification.get(unit_id))
+            code, name = named[unit_id]
+            complaints = c["complaint_matters"]
+            rows.append(
+                _entry(code, name, board.ranks[p], board.scores[p], figures, complaints, was, self._weights)
+            )
+        return rows
+
+
 def ranking(
     date_from: date,
     date_to: date,
@@ -227,76 +328,48 @@ def ranking(
     *,
     units_qs: QuerySet[Unit] | None = None,
     weights: dict[str, int] | None = None,
+    lazy: bool = False,
 ) -> dict[str, Any]:
     """The ranking document: period, previous period, weights and one row per ranked unit, best
     first (units with no score last, by code). Raises UnknownUnit for a code outside `units_qs`.
 
     Both periods' counts come from their scoreboards (the figures of `unit_figures`, read as
     columns); each ranked unit's components are then worked out by `component_figures` and scored
-    by `score_of`, the rules the scoreboard's arrays follow (the tests hold the two equal)."""
+    by `score_of`, the rules the scoreboard's arrays follow (the tests hold the two equal). With
+    `lazy` the rows are a RankingRows, built as they are read (a page of them)."""
     weights = weights if weights is not None else RankingWeights.current().as_dict()
     units = _selection(unit_code, units_qs)
     board = scoreboard(date_from, date_to, units, weights)
     prev_from, prev_to = previous_period(date_from, date_to)
-    ids = board.ids.tolist()
-    prev_rank = scoreboard(prev_from, prev_to, units, weights).rank_of(ids)
-    named = dict.fromkeys(ids)
-    for chunk in range(0, len(ids), 5000):
-        for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 5000]).values_list(
-            "pk", "code", "name"
-        ):
-            named[pk] = (code, name)
-    names = board.counts.names
-    entries, scores = [], {}
-    for unit_id, values in zip(ids, board.counts.on(board.ids).tolist(), strict=True):
-        c = dict(zip(names, values, strict=True))
-        row = {
-            "on_time_rate": rate(c["completed_on_time"], c["completed"]),
-            "completed": c["completed"],
-            "overdue_open": c["overdue_open"],
-            "satisfaction_rate": rate(c["satisfied"], c["evaluations"]),
-            "rectified_on_time_rate": rate(c["rectified_on_time"], c["rectification_tasks"]),
-            "complaint_matters": c["complaint_matters"],
-            "received": c["received"],
-            "evaluations": c["evaluations"],
-        }
-        figures = component_figures(row, c["suspect"], board.rectification.get(unit_id))
-        code = named[unit_id][0]
-        scores[code] = score_of(figures, weights)
-        entries.append((unit_id, code, figures, c["complaint_matters"]))
-    rank = ranks(scores)
-    rows = []
-    for (unit_id, code, figures, complaints), before in zip(entries, prev_rank, strict=True):
-        rows.append(
-            {
-                "unit_code": code,
-                "unit_name": named[unit_id][1],
-                "rank": rank[code],
-                "score": scores[code],
-                "components": {
-                    c: {
-                        "label": LABELS[c],
-                        "figure": None if f is None else round(f, 4),
-                        "weight": weights.get(c, 0),
-                        "points": None if f is None else round(weights.get(c, 0) * f, SCORE_DECIMALS),
-                    }
-                    for c, f in figures.items()
-                },
-                "complaints": complaints,
-                "previous_rank": before,
-                "change": None if before is None or rank[code] is None else before - rank[code],
-            }
-        )
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit_code"]))
-    return {
+    previous = scoreboard(prev_from, prev_to, units, weights)
+    doc = {
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
         "unit": unit_code,
         "previous": {"from": prev_from.isoformat(), "to": prev_to.isoformat()},
         "weights": dict(weights),
         "weight_labels": dict(LABELS),
-        "rows": rows,
     }
+    if lazy:
+        return {**doc, "rows": RankingRows(board, previous, weights)}
+    ids = board.ids.tolist()
+    prev_rank = previous.rank_of(ids)
+    named = _names(ids)
+    names = board.counts.names
+    entries, scores = [], {}
+    for unit_id, values in zip(ids, board.counts.on(board.ids).tolist(), strict=True):
+        c = dict(zip(names, values, strict=True))
+        figures = component_figures(_row_counts(c), c["suspect"], board.rectification.get(unit_id))
+        code = named[unit_id][0]
+        scores[code] = score_of(figures, weights)
+        entries.append((unit_id, code, figures, c["complaint_matters"]))
+    rank = ranks(scores)
+    rows = [
+        _entry(code, named[unit_id][1], rank[code], scores[code], figures, complaints, before, weights)
+        for (unit_id, code, figures, complaints), before in zip(entries, prev_rank, strict=True)
+    ]
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit_code"]))
+    return {**doc, "rows": rows}
 
 
 def weights_text(weights: dict[str, int]) -> str:

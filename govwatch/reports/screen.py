@@ -28,12 +28,12 @@ from . import charts
 from .figures import selected_units
 from .models import RankingWeights, ScreenSnapshot
 from .overview import (
-    card_names,
     cards_chart,
     complaints_by,
     current_cards,
     loop_states,
     month_period,
+    most_carded,
     trend,
     trend_chart,
 )
@@ -148,12 +148,14 @@ def screen_data(
     first, _last = month_period(today)
     units = selected_units(unit_code, units_qs)
     scoped = units if (unit_code is not None or units_qs is not None) else None
+    if scoped is not None and scoped.count() == Unit.objects.count():
+        scoped = None  # every unit: no unit filter in any query
     weights = RankingWeights.current().as_dict()
     board = scoreboard(first, today, scoped, weights)
     previous = scoreboard(*previous_period(first, today), scoped, weights)
     month = _month_tiles(board)
     day = scope_figures(today, today, unit_code, units_qs=units_qs)
-    cards = current_cards(units)
+    cards = current_cards(scoped)
     day["red"] = sum(c["red"] for c in cards.values())
     day["yellow"] = sum(c["yellow"] for c in cards.values())
     ranked, bottom = _ends(board, previous, TOP_UNITS)
@@ -161,7 +163,7 @@ def screen_data(
     by_category = complaints_by(first, today, scoped, "category")
     option = {
         "trend": trend_chart(trend(today, unit_code, units_qs, last_day=today)),
-        "cards": cards_chart(cards, card_names(cards, TOP_UNITS), TOP_UNITS),
+        "cards": cards_chart(most_carded(cards, TOP_UNITS)),
         "loop": charts.pie([(label, n) for label, n in loop_states(first, today, scoped) if n]),
         "complaints": charts.bars(
             [label for label, _n in by_category], [("投诉", [n for _l, n in by_category], charts.BLUE)]

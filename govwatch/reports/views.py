@@ -24,7 +24,7 @@ from govwatch.accounts.permissions import scope
 from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
-from govwatch.figures.read import level_rows
+from govwatch.figures.read import level_rows, unit_filter
 from govwatch.figures.tables import UnitTable
 from govwatch.orgs.models import Unit
 
@@ -58,10 +58,6 @@ def _selection(form: ReportForm) -> tuple[date, date, str | None] | None:
     return form.cleaned_data["date_from"], form.cleaned_data["date_to"], unit.code if unit else None
 
 
-# The longest period whose evaluations are grouped by channel on the page (see `kpi`).
-CHANNEL_DAYS = 92
-
-
 def shortcuts(today: date) -> list[tuple[str, date, date]]:
     """本月, 上月, 本季, 本年: (label, from, to); the current ones end today."""
     month = today.replace(day=1)
@@ -90,11 +86,11 @@ def _single_top(units) -> Unit | None:
     return tops[0] if len(tops) == 1 else None
 
 
-def _complaint_rows(level, selection_units, date_from: date, date_to: date) -> tuple[list[dict], dict]:
+def _complaint_rows(level, only, date_from: date, date_to: date) -> tuple[list[dict], dict]:
     """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
     sub-units, and their total, for the complaints table of the page."""
     period = Period(date_from, date_to)
-    counts = complaint_figures.counts(period.start, period.end, selection_units.values("pk"))
+    counts = complaint_figures.counts(period.start, period.end, only)
     names = complaint_figures.COUNTS
     table = UnitTable.of(names, [(unit_id, *[c.get(n, 0) for n in names]) for unit_id, c in counts.items()])
     rolled, total = level.roll_up(table)
@@ -124,7 +120,9 @@ def kpi(request: HttpRequest) -> HttpResponse:
         level = level_rows(parent, date_from, date_to, units)
         selection_units = selected_units(unit_code, units)
         keep = {"unit": unit_code} if unit_code else {}
-        complaint_rows, complaint_total = _complaint_rows(level, selection_units, date_from, date_to)
+        # The whole region (a region's office) is read with no unit filter at all.
+        only = unit_filter(selection_units)
+        complaint_rows, complaint_total = _complaint_rows(level, only, date_from, date_to)
         context.update(
             date_from=date_from,
             date_to=date_to,
@@ -141,12 +139,10 @@ def kpi(request: HttpRequest) -> HttpResponse:
                 for label, f, t in shortcuts(timezone.localdate())
             ],
             period_query=urlencode({"date_from": date_from, "date_to": date_to}),
-            # Counted from the raw evaluations (the daily figures hold no channel): a quarter at most.
-            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units)
-            if (date_to - date_from).days <= CHANNEL_DAYS
-            else None,
+            # From the channel table's month rows: any period, a year as cheaply as a month.
+            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
             level_labels=[level.label for level in EvalLevel],
-            top_tags=top_negative_tags(date_from, date_to, selection_units),
+            top_tags=top_negative_tags(date_from, date_to, None if only is None else selection_units),
             query=request.GET.urlencode() or urlencode({"date_from": date_from, "date_to": date_to}),
         )
     return render(request, "reports/kpi.html", context, status=200 if selection is not None else 400)

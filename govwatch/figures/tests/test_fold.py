@@ -14,12 +14,14 @@ from govwatch.audit.log import Actor
 from govwatch.cases.models import StaleDay
 from govwatch.core.localtime import local_tz
 from govwatch.core.tables import object_table
+from govwatch.core.tree import subtree
 from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.models import Evaluation, RectificationTask
 from govwatch.evaluations.rectification import open_tasks_for_imported
-from govwatch.figures.fold import fold, overdue_spans, rebuild
-from govwatch.figures.models import UnitDay, UnitMonth
-from govwatch.figures.read import figures_for, level_rows
+from govwatch.figures.fold import CHANNEL_VALUES, fold, overdue_spans, rebuild
+from govwatch.figures.models import UnitChannelMonth, UnitDay, UnitMonth
+from govwatch.figures.read import channel_counts, channel_counts_raw, figures_for, level_rows
+from govwatch.figures.rows import Period
 from govwatch.imports.kinds import FIELDS
 from govwatch.imports.runs import run_import_records
 from govwatch.orgs.models import Unit
@@ -71,6 +73,7 @@ def case_stories(draw, case_no: str):
             "level": draw(st.integers(1, 5)),
             "at": _at(min(day + draw(st.integers(0, 5)), DAYS), draw(st.integers(0, 23 * 60))),
             "auto": draw(st.booleans()),
+            "channel": draw(st.sampled_from(["device", "qr", "sms", "web"])),
         }
         # A negative review's unit may appeal, and the office uphold it (申诉成立).
         evaluation["upheld"] = draw(st.booleans())
@@ -118,7 +121,8 @@ def _uphold(eval_ids: set[str]) -> set[str]:
 def _table() -> list[tuple]:
     days = sorted(UnitDay.objects.values_list("unit_id", "day", *_VALUES))
     months = sorted(UnitMonth.objects.values_list("unit_id", "month", *_VALUES))
-    return [*days, "months", *months]
+    channels = sorted(UnitChannelMonth.objects.values_list("unit_id", "month", "channel", *CHANNEL_VALUES))
+    return [*days, "months", *months, "channels", *channels]
 
 
 # Whole months, a month and its neighbours' edges, a single day: the month rows and the day rows.
@@ -158,6 +162,11 @@ def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream
         for date_from, date_to in chosen + FIXED_PERIODS:
             assert kpi_rows(date_from, date_to) == kpi_rows_raw(date_from, date_to)
             assert kpi_rows(date_from, date_to, "ST") == kpi_rows_raw(date_from, date_to, "ST")
+            below = Unit.objects.filter(subtree(Unit.objects.get(code="ST").path)).values("pk")
+            for only in (None, below):
+                assert channel_counts(Period(date_from, date_to), only) == channel_counts_raw(
+                    date_from, date_to, only
+                )
         rebuild()
         assert _table() == folded
         transaction.set_rollback(True)

@@ -103,6 +103,21 @@ def test_the_scoreboard_scores_and_ranks_as_the_ranking(ranked, weights):
             assert found == {r["unit_code"]: (r["score"], r["rank"]) for r in doc["rows"]}
 
 
+def test_the_rows_built_as_read_equal_the_full_document(ranked):
+    from govwatch.orgs.models import Unit
+
+    for period in (MARCH, (date(2026, 3, 10), date(2026, 3, 31))):
+        for unit_code, units_qs in ((None, None), (None, Unit.objects.all()), ("ST", None)):
+            full = ranking(*period, unit_code, units_qs=units_qs)
+            lazy = ranking(*period, unit_code, units_qs=units_qs, lazy=True)
+            assert len(lazy["rows"]) == len(full["rows"])
+            assert lazy["rows"][:] == full["rows"]
+            assert lazy["rows"][1:2] == full["rows"][1:2]
+            assert {k: v for k, v in lazy.items() if k != "rows"} == {
+                k: v for k, v in full.items() if k != "rows"
+            }
+
+
 def _run(capsysbinary, *argv: str) -> tuple[int, bytes, str]:
     capsysbinary.readouterr()
     code = main(["report", "ranking", *argv])
