@@ -252,17 +252,8 @@ def test_an_intake_worker_killed_anywhere_records_every_received_evaluation_exac
     seconds = timed(pair.straight, *intake)
     assert recorded(pair.straight)["states"] == {"taken": SUBMISSIONS}
 
-    moments = []
-    for _ in range(2):
-        worker = pair.killed.start("worker", "--only", "public-evaluation-intake", log="intake.log")
-        moment = round(rng.uniform(0.3, 0.95) * seconds, 2)
-        try:
-            worker.wait(timeout=moment)
-        except subprocess.TimeoutExpired:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-        moments.append(moment)
-    pair.killed.run(*intake)  # the worker started again takes what the killed ones left
+    # Killed twice at random moments of its run, then run again to its end.
+    moments = killed_at_random_points(pair.killed, rng, intake, seconds, kills=2)
     context = f"GOVWATCH_FAULT_SEED={SEED}, intake killed at {moments} s of {seconds:.1f} s"
     got = recorded(pair.killed)
     assert got["states"] == {"taken": SUBMISSIONS}, context
