@@ -61,6 +61,7 @@ COMMAND_MODULES = {
     "backup": "govwatch.ops.cli",
     "restore": "govwatch.ops.cli",
     "checksum": "govwatch.ops.cli",
+    "health": "govwatch.ops.cli",
     "deploy": "govwatch.ops.deploy",
 }
 

@@ -425,6 +425,9 @@ PUBLIC_COMPLAINTS_PER_ADDRESS_HOUR = int(os.environ.get("GOVWATCH_PUBLIC_COMPLAI
 PUBLIC_MIN_FILL_SECONDS = float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 0))
 # A shown public form is good for one submission (its stamp's nonce, counted like a rate limit).
 PUBLIC_STAMP_USES = 1
+# Evaluations received through the public pages and still not recorded after this many minutes
+# raise an alert (the office's home page, `govwatch health`): the worker records them every 2 s.
+PUBLIC_INTAKE_ALERT_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INTAKE_ALERT_MINUTES", 10))
 # SMS invitations go to cases completed within this many minutes (completions arrive by import, late).
 PUBLIC_INVITE_WITHIN_MINUTES = int(os.environ.get("GOVWATCH_PUBLIC_INVITE_WITHIN_MINUTES", 24 * 60))
 # Default ratings (默认评价), off unless the region records them: a case whose evaluation window

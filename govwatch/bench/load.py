@@ -54,6 +54,7 @@ end
 
 function init(args)
   ok, bad, wraps = 0, 0, 0
+  statuses = {}  -- the answers that were not the expected one, by status
   mode = args[1]
   stride = tonumber(args[2])
   prefix = args[3]
@@ -91,21 +92,28 @@ function request()
 end
 
 function response(status, headers, body)
-  if (mode == "file" and status == 302) or (mode ~= "file" and status == 200) then ok = ok + 1 else bad = bad + 1 end
+  if (mode == "file" and status == 302) or (mode ~= "file" and status == 200) then ok = ok + 1
+  else
+    bad = bad + 1
+    statuses[tostring(status)] = (statuses[tostring(status)] or 0) + 1
+  end
 end
 
 function done(summary, latency, requests)
-  local good, errors, wrapped = 0, 0, 0
+  local good, errors, wrapped, by_status = 0, 0, 0, {}
   for _, t in ipairs(threads) do
     good = good + t:get("ok"); errors = errors + t:get("bad"); wrapped = wrapped + t:get("wraps")
+    for code, count in pairs(t:get("statuses")) do by_status[code] = (by_status[code] or 0) + count end
   end
+  local parts = {}
+  for code, count in pairs(by_status) do table.insert(parts, string.format('"%s": %d', code, count)) end
   io.write(string.format(
     'WRKJSON {"requests": %d, "seconds": %.3f, "ok": %d, "errors": %d, "socket_errors": %d, "wrapped": %d, ' ..
-    '"p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f}\n',
+    '"p50_ms": %.2f, "p90_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f, "error_statuses": {%s}}\n',
     summary.requests, summary.duration / 1e6, good, errors,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, wrapped,
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-    latency.mean / 1000))
+    latency.mean / 1000, table.concat(parts, ", ")))
 end
 """
 

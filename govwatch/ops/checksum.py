@@ -36,6 +36,8 @@ RUN_COLUMNS = {
     "supervision.notification": frozenset(
         {"attempts", "claimed_by", "claimed_at", "next_attempt_at", "last_error", "sent_at", "in_doubt_since"}
     ),
+    # When the worker took a received evaluation: its state (taken or refused, and why) is kept.
+    "public.submission": frozenset({"taken_at"}),
 }
 
 

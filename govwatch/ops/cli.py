@@ -1,4 +1,4 @@
-"""`govwatch backup`, `govwatch restore` and `govwatch checksum` (docs/operations.md)."""
+"""`govwatch backup`, `govwatch restore`, `govwatch checksum` and `govwatch health` (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,20 @@ def cmd_checksum(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    from django.utils import timezone
+
+    from govwatch.core.alerts import raised
+
+    alerts = [
+        {"key": a.key, "label": a.label, "count": a.count, "note": a.note,
+         "since": a.since.isoformat() if a.since else None}
+        for a in raised(timezone.now())
+    ]  # fmt: skip
+    emit({"ok": not alerts, "alerts": alerts}, args.format)
+    return EXIT_REJECTED if alerts else EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="在线备份数据库与附件到一个文件（SQLite 快照或 pg_dump）")
     p.add_argument("file", help="备份文件（以 .gz/.tgz 结尾则压缩）")
@@ -54,3 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_checksum)
+
+    p = sub.add_parser(
+        "health", help="运行告警：例如公众评价收到后长时间未登记（后台进程未运行）；有告警时退出码 1"
+    )
+    p.add_argument("--format", choices=["json", "text"], default="json")
+    p.set_defaults(func=cmd_health)

@@ -17,16 +17,21 @@ meanwhile) is marked refused with the reason, which the citizen's page then show
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from govwatch.audit import log as audit
 from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
+from govwatch.core.choices import CaseStatus
+from govwatch.evaluations import rules
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
+from govwatch.evaluations.models import Evaluation
 
 from .models import ApplicantContact, Submission
 
@@ -38,6 +43,91 @@ GONE = "未找到该办件，评价未能登记"
 
 class AlreadyReceived(Exception):
     """The case has a submission received or recorded: one evaluation per case."""
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the page needs of a case to take its evaluation, read by `case_state` in one query."""
+
+    status: str
+    closed_at: datetime | None
+    rated: bool  # an evaluation of the case is recorded
+
+    def takes_evaluation(self, at: datetime) -> bool:
+        """True when the intake's rules (`check_case`, one per case) let an evaluation in at `at`;
+        when False, the page reads the whole case to say why."""
+        return (
+            self.status == CaseStatus.COMPLETED
+            and self.closed_at is not None
+            and self.closed_at <= at
+            and not rules.window_closed(self.closed_at, at)
+            and not self.rated
+        )
+
+
+@cache
+def _case_state_sql(vendor: str) -> str:
+    """SELECT status, closed_at, rated of one case by its unique case number (vendor: one string
+    per database, the quoting being the backend's)."""
+    connection = connections[router.db_for_read(Case)]
+    q = connection.ops.quote_name
+    case, evaluation = Case._meta, Evaluation._meta
+    case_no = q(case.get_field("case_no").column)
+    rated = (
+        f"EXISTS (SELECT 1 FROM {q(evaluation.db_table)} e"
+        f" WHERE e.{q(evaluation.get_field('case').column)} = c.{case_no})"
+    )
+    return (
+        f"SELECT c.{q(case.get_field('status').column)}, c.{q(case.get_field('closed_at').column)}, {rated}"
+        f" FROM {q(case.db_table)} c WHERE c.{case_no} = %s"
+    )
+
+
+def case_state(case_no: str) -> CaseState | None:
+    """The case's state for the page's checks, or None when there is no such case: one query by the
+    case number's unique index, with no model built (the page's hottest read)."""
+    connection = connections[router.db_for_read(Case)]
+    with connection.cursor() as cursor:
+        cursor.execute(_case_state_sql(connection.vendor), [case_no])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    status, closed_at, rated = row
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite: text, naive
+    if closed_at is not None and convert is not None:
+        closed_at = convert(closed_at, None, connection)
+    return CaseState(status, closed_at, bool(rated))
+
+
+@cache
+def _insert_sql(vendor: str) -> tuple[str, tuple]:
+    """INSERT of a submission that does nothing when its case has one already (no error, so no
+    transaction or savepoint around it), and the fields it writes."""
+    connection = connections[router.db_for_write(Submission)]
+    q = connection.ops.quote_name
+    meta = Submission._meta
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    return (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({q(meta.get_field('case_no').column)}) DO NOTHING RETURNING {q(meta.pk.column)}"
+    ), fields
+
+
+def _insert(submission: Submission) -> bool:
+    """Write the submission with one statement; False when its case has one already."""
+    connection = connections[router.db_for_write(Submission)]
+    sql, fields = _insert_sql(connection.vendor)
+    # Each field's own preparation: the comment sealed (personal data encrypted), JSON adapted.
+    values = [f.get_db_prep_save(f.pre_save(submission, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    submission.pk = row[0]
+    submission._state.adding, submission._state.db = False, connection.alias
+    return True
 
 
 def receive(
@@ -54,22 +144,18 @@ def receive(
 ) -> Submission:
     """Write what the citizen sent, checked by the caller; AlreadyReceived for a second one.
 
-    One INSERT in the common case. A submission the worker refused earlier (the case's state had
-    changed) gives way to the new one."""
+    One INSERT in the common case, committed on its own. A submission the worker refused earlier
+    (the case's state had changed) gives way to the new one."""
     submission = Submission(
         case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
         comment=comment.strip(), source=source[:100], received_at=at,
     )  # fmt: skip
     for _ in range(2):
-        try:
-            with transaction.atomic():
-                submission.save(force_insert=True)
+        if _insert(submission):
             return submission
-        except IntegrityError:
-            submission.pk = None
-            refused = Submission.objects.filter(case_no=case_no, state=Submission.State.REFUSED).delete()[0]
-            if not refused:
-                break
+        refused = Submission.objects.filter(case_no=case_no, state=Submission.State.REFUSED).delete()[0]
+        if not refused:
+            break
     raise AlreadyReceived(case_no)
 
 

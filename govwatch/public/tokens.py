@@ -125,18 +125,14 @@ def form_stamp(scope: str) -> str:
     )
 
 
-def stamp_nonce(stamp: str) -> str:
-    """The nonce of a stamp already checked by `stamp_age` ("" for a stamp without one)."""
-    try:
-        payload = signing.Signer(salt=STAMP_SALT).unsign_object(stamp)
-    except (signing.BadSignature, ValueError):
-        return ""
-    nonce = payload.get("n") if isinstance(payload, dict) else None
-    return nonce if isinstance(nonce, str) else ""
+@dataclass(frozen=True)
+class Stamp:
+    age: float  # seconds since the form was shown
+    nonce: str  # what makes the shown form good for one submission ("" for a stamp without one)
 
 
-def stamp_age(stamp: str, scope: str) -> float | None:
-    """Seconds since the form was shown, or None when the stamp is not one of ours for `scope`."""
+def read_stamp(stamp: str, scope: str) -> Stamp | None:
+    """A form's stamp, its signature checked once; None when it is not one of ours for `scope`."""
     try:
         payload = signing.Signer(salt=STAMP_SALT).unsign_object(stamp)
     except (signing.BadSignature, ValueError):
@@ -147,4 +143,5 @@ def stamp_age(stamp: str, scope: str) -> float | None:
         or not isinstance(payload.get("t"), float | int)
     ):
         return None
-    return time.time() - payload["t"]
+    nonce = payload.get("n")
+    return Stamp(time.time() - payload["t"], nonce if isinstance(nonce, str) else "")

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from govwatch.orgs.models import Unit
 from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
-from .intake import AlreadyReceived, receive, submission_of
+from .intake import AlreadyReceived, case_state, receive, submission_of
 from .models import ApplicantContact, Submission
 from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
@@ -48,10 +48,9 @@ from .tokens import (
     evaluation_link,
     form_stamp,
     make_token,
+    read_stamp,
     read_token,
     read_window_token,
-    stamp_age,
-    stamp_nonce,
     window_closed,
     window_token,
 )
@@ -96,25 +95,28 @@ class Refused(Exception):
         self.status = status
 
 
-def _open(token: str, *, related: bool = True) -> tuple[Link, Case]:
-    """The link and its case; `related=False` leaves the item and unit to be loaded when a page
-    shows them (a submission that is accepted shows none) and reads, in the same query, whether
-    the case has an evaluation (`case.rated`)."""
+def _link(token: str) -> Link:
     try:
-        link = read_token(token)
+        return read_token(token)
     except ForgedLink as exc:
         raise Refused(FORGED, 403) from exc
     except ExpiredLink as exc:
         raise Refused(EXPIRED, 410) from exc
-    if related:
-        cases = Case.objects.select_related("item", "unit")
-    else:
-        cases = Case.objects.annotate(rated=Exists(Evaluation.objects.filter(case_id=OuterRef("case_no"))))
+
+
+def _case(case_no: str) -> Case:
+    """The case with what its pages show (item, unit)."""
     # case_no is unique: at most one row, no ORDER BY needed.
-    case = next(iter(cases.filter(case_no=link.case_no)[:1]), None)
+    case = next(iter(Case.objects.select_related("item", "unit").filter(case_no=case_no)[:1]), None)
     if case is None:
         raise Refused(GONE, 410)
-    return link, case
+    return case
+
+
+def _open(token: str) -> tuple[Link, Case]:
+    """The link and its case."""
+    link = _link(token)
+    return link, _case(link.case_no)
 
 
 def _evaluation_of(case: Case) -> Evaluation | None:
@@ -135,16 +137,15 @@ def _guard(
     count those), a filled honeypot. A citizen who taps 非常满意 and sends at once is not refused;
     a minimum fill time (GOVWATCH_PUBLIC_MIN_FILL_SECONDS) is off unless a region sets one.
     """
-    stamp = request.POST.get("stamp", "")
-    age = stamp_age(stamp, scope)
+    stamp = read_stamp(request.POST.get("stamp", ""), scope)
     refused = None
     if request.POST.get(HONEYPOT, ""):
         refused = BOT
-    elif age is None or age > STAMP_MAX_AGE or not stamp_nonce(stamp):
+    elif stamp is None or stamp.age > STAMP_MAX_AGE or not stamp.nonce:
         refused = STALE
-    elif age < settings.PUBLIC_MIN_FILL_SECONDS:
+    elif stamp.age < settings.PUBLIC_MIN_FILL_SECONDS:
         refused = TOO_FAST
-    stamp_check = () if refused else ((ratelimit.STAMP_ONCE, stamp_nonce(stamp)),)
+    stamp_check = () if refused or stamp is None else ((ratelimit.STAMP_ONCE, stamp.nonce),)
     if not limits and not stamp_check:
         return refused
     over = ratelimit.over(*limits, *stamp_check)
@@ -233,11 +234,17 @@ def _closed_page(
 
 
 @never_cache
-@ensure_csrf_cookie
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, token)
+    return _show(request, token)
+
+
+# The form's page sets the CSRF cookie; a POST that passed the check has it, and a page shown again
+# after a POST sets it through its own {% csrf_token %}: a POST accepted mints no new token.
+@ensure_csrf_cookie
+def _show(request: HttpRequest, token: str) -> HttpResponse:
     try:
         _link, case = _open(token)
     except Refused as refused:
@@ -258,52 +265,93 @@ def evaluate(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, token: str) -> HttpResponse:
-    """An evaluation sent: answered at once from the link, the case's row and the rules, and, when
-    they allow it, received with one INSERT for the worker to record (govwatch.public.intake)."""
+    """An evaluation sent: answered at once from the link, the case's state and the rules, and, when
+    they allow it, received with one INSERT for the worker to record (govwatch.public.intake).
+
+    What is accepted costs three statements: the case's state (`case_state`, no model built), the
+    rate limits with the form's stamp (one upsert) and the INSERT; every refusal reads the whole case
+    to show it with the reason, as the rules give it."""
     try:
-        link, case = _open(token, related=False)
+        link = _link(token)
+        state = case_state(link.case_no)
+        if state is None:
+            raise Refused(GONE, 410)
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     now = timezone.now()
     # The limits and the form's stamp in one statement (every POST counts, a bot's too).
-    refused = _guard(request, token, limits=_submit_limits(request, case.case_no))
+    refused = _guard(request, token, limits=_submit_limits(request, link.case_no))
     if refused == LIMITED:
         return _message(request, TOO_MANY, 429)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
-    if refused == REPLAYED and (case.rated or submission_of(case.case_no) is not None):
+    if refused == REPLAYED and (state.rated or submission_of(link.case_no) is not None):
         return redirect("public:thanks", token=token)  # a double tap: the first one was taken
     form = EvaluationForm(request.POST)
-    if refused:
-        return _form_page(request, token, case, _fresh(form, token), message=refused, status=400)
-    if not form.is_valid():
-        return _form_page(request, token, case, _fresh(form, token), status=400)
+    if refused or not form.is_valid():
+        return _form_again(request, token, link.case_no, form, message=refused or "")
     data = form.cleaned_data
     scores = form.scores()
     try:
         check_content(data["level"], link.channel, scores, data["tags"], data["comment"].strip())
-        check_case(case, now, auto=False)
-        if case.rated:
-            raise EvaluationRefused(ALREADY)
+        if not state.takes_evaluation(now):
+            check_case(_case(link.case_no), now, auto=False)  # raises with the reason
+            if state.rated:
+                raise EvaluationRefused(ALREADY)
         receive(
-            case_no=case.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
+            case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
             scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
             at=now,
         )  # fmt: skip
     except AlreadyReceived:
-        return _received_again(request, case)
+        return _received_again(request, link.case_no)
+    except Refused as refused:  # the case is gone since its state was read
+        return _message(request, refused.title_text, refused.status)
     except EvaluationRefused as exc:
-        evaluation = _evaluation_of(case) if case.rated else None
-        if evaluation is not None:
-            return _done_page(request, evaluation, message=str(exc), status=409)
-        return _closed_page(request, case, now, message=str(exc)) or _form_page(
-            request, token, case, _fresh(form, token), message=str(exc), status=400
-        )
+        return _refused(request, token, link.case_no, form, now, str(exc), rated=state.rated)
     return redirect("public:thanks", token=token)
 
 
-def _received_again(request: HttpRequest, case: Case) -> HttpResponse:
+def _form_again(
+    request: HttpRequest, token: str, case_no: str, form: EvaluationForm, message: str
+) -> HttpResponse:
+    """The form as sent, stamped again, with what is wrong with it."""
+    try:
+        case = _case(case_no)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
+    return _form_page(request, token, case, _fresh(form, token), message=message, status=400)
+
+
+def _refused(
+    request: HttpRequest,
+    token: str,
+    case_no: str,
+    form: EvaluationForm,
+    now: datetime,
+    reason: str,
+    *,
+    rated: bool,
+) -> HttpResponse:
+    """The page of an evaluation the rules refuse: the recorded one, the case's state, or the form."""
+    try:
+        case = _case(case_no)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
+    evaluation = _evaluation_of(case) if rated else None
+    if evaluation is not None:
+        return _done_page(request, evaluation, message=reason, status=409)
+    return _closed_page(request, case, now, message=reason) or _form_page(
+        request, token, case, _fresh(form, token), message=reason, status=400
+    )
+
+
+def _received_again(request: HttpRequest, case_no: str) -> HttpResponse:
     """A second submission for a case whose first is received or recorded: one per case."""
+    try:
+        case = _case(case_no)
+    except Refused as refused:
+        return _message(request, refused.title_text, refused.status)
     evaluation = _evaluation_of(case)
     if evaluation is not None:
         return _done_page(request, evaluation, message=ALREADY, status=409)

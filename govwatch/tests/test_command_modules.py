@@ -36,6 +36,7 @@ def test_a_command_line_registers_only_its_own_module():
         "backup",
         "restore",
         "checksum",
+        "health",
     }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from govwatch.core.todo import TodoGroup
 
 PROVIDERS = [
+    "govwatch.ops.todo",
     "govwatch.supervision.todo",
     "govwatch.evaluations.todo",
     "govwatch.complaints.todo",

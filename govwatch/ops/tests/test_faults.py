@@ -211,6 +211,59 @@ def test_a_dispatching_worker_killed_anywhere_sends_every_message_exactly_once(p
         killed_sms.stop()
 
 
+# Received evaluations of completed cases, as the public page writes them (one per case, an hour
+# after the case was completed, every level; the negative ones open the negative loop).
+SUBMISSIONS = 400
+RECEIVE = f"""
+SUBMISSIONS = {SUBMISSIONS}
+from datetime import timedelta
+from govwatch.cases.models import Case
+from govwatch.core.choices import CaseStatus
+from govwatch.public.intake import receive
+cases = Case.objects.filter(status=CaseStatus.COMPLETED).order_by("case_no")[:SUBMISSIONS]
+for i, case in enumerate(cases):
+    level = i % 5 + 1
+    receive(case_no=case.case_no, channel="web", window_code="", level=level, scores={{}},
+            tags=["slow"] if level <= 2 else [], comment="", source="127.0.0.1",
+            at=case.closed_at + timedelta(hours=1))
+"""
+RECORDED = """
+import json
+from django.db.models import Count
+from govwatch.evaluations.models import Evaluation
+from govwatch.public.models import Submission
+print(json.dumps({"states": dict(Submission.objects.values_list("state").annotate(n=Count("id"))),
+                  "evaluations": Evaluation.objects.count(),
+                  "of_submitted_cases": Evaluation.objects.filter(
+                      case_id__in=Submission.objects.values("case_no")).values("case_id").distinct().count()}))
+"""
+
+
+def recorded(s: Scratch) -> dict:
+    return json.loads(s.run("manage", "shell", "-c", RECORDED).stdout.strip().splitlines()[-1])
+
+
+@on_the_pair
+def test_an_intake_worker_killed_anywhere_records_every_received_evaluation_exactly_once(pair, rng):
+    pair.imported()
+    intake = ("worker", "--once", "--only", "public-evaluation-intake")
+    for s in (pair.straight, pair.killed):
+        s.run("manage", "shell", "-c", RECEIVE)
+    seconds = timed(pair.straight, *intake)
+    assert recorded(pair.straight)["states"] == {"taken": SUBMISSIONS}
+
+    # Killed twice at random moments of its run, then run again to its end.
+    moments = killed_at_random_points(pair.killed, rng, intake, seconds, kills=2)
+    context = f"GOVWATCH_FAULT_SEED={SEED}, intake killed at {moments} s of {seconds:.1f} s"
+    got = recorded(pair.killed)
+    assert got["states"] == {"taken": SUBMISSIONS}, context
+    # One evaluation per submission, none recorded twice nor lost (the case's eval_id is unique).
+    assert got["of_submitted_cases"] == SUBMISSIONS, context
+    assert got["evaluations"] == recorded(pair.straight)["evaluations"], context
+    assert pair.killed.json("audit", "verify")["ok"], context
+    pair.assert_same(f"intake killed at {moments} s")
+
+
 def get(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

@@ -1,0 +1,146 @@
+"""The CPU cost of one public evaluation POST against the floor's, in process: Django's WSGI handler
+called directly (no server, no network but the database's), so what is measured is the request's
+own work: every middleware, the view and its statements.
+
+    python -m govwatch.bench.post_cost [N] [--postgresql]
+
+in a fresh GOVWATCH_VAR_DIR. It makes N cases completed an hour ago (bench.public's region), fetches
+each one's form, then times N-20 GETs of `/healthz` (the floor) and N-20 POSTs (one evaluation per
+case), after 20 of each to warm up, one after the other in one thread. --postgresql runs it on a
+throw-away PostgreSQL cluster from Debian's packages (govwatch.ops.pgcluster) and also counts that
+server's CPU time (every process of the cluster, from /proc). Prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+
+FIELD = re.compile(r'name="(csrfmiddlewaretoken|stamp)" value="([^"]+)"')
+
+
+def _cluster_cpu_seconds(data_dir: str) -> float:
+    """User and system CPU seconds of the cluster's postmaster and all its children so far."""
+    master = open(f"{data_dir}/postmaster.pid").readline().strip()
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if pid == master or fields[1] == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run(n: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
+    os.environ.update(
+        GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE="100000000", GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR="100000000",
+        GOVWATCH_LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.management import call_command
+    from django.db import connection
+
+    from govwatch.bench.public import _region
+    from govwatch.bench.public_load import evaluable_tokens
+
+    call_command("migrate", verbosity=0)
+    _region(n)
+    app = WSGIHandler()
+
+    def call(method: str, path: str, body: bytes = b"", cookie: str = "") -> tuple[str, list, bytes]:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "localhost",
+            "SERVER_PORT": "443", "HTTP_HOST": "localhost", "wsgi.url_scheme": "https", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "HTTP_COOKIE": cookie,
+            "HTTP_REFERER": "https://localhost" + path, "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr,
+        }  # fmt: skip
+        answer: dict = {}
+
+        def start(status: str, headers: list, exc_info=None) -> None:
+            answer.update(status=status, headers=headers)
+
+        content = b"".join(app(environ, start))
+        return answer["status"], answer["headers"], content
+
+    forms = []
+    for token in evaluable_tokens(n):
+        _status, headers, content = call("GET", f"/e/{token}/")
+        cookie = SimpleCookie()
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                cookie.load(value)
+        fields = dict(FIELD.findall(content.decode()))
+        body = (f"csrfmiddlewaretoken={fields['csrfmiddlewaretoken']}&stamp={fields['stamp']}&level=5"
+                "&score_efficiency=5&comment=&website=").encode()  # fmt: skip
+        forms.append((f"/e/{token}/", body, f"csrftoken={cookie['csrftoken'].value}"))
+    time.sleep(max(0.0, float(os.environ.get("GOVWATCH_PUBLIC_MIN_FILL_SECONDS", 0))))
+
+    def posts(batch: list) -> None:
+        for path, body, cookie in batch:
+            status, _headers, content = call("POST", path, body, cookie)
+            if not status.startswith("302"):
+                raise RuntimeError(f"POST answered {status}: {content[:300]!r}")
+
+    def floor(count: int) -> None:
+        for _ in range(count):
+            call("GET", "/healthz")
+
+    data_dir = os.environ.get("GOVWATCH_BENCH_PG_DATA", "")
+    server = (lambda: _cluster_cpu_seconds(data_dir)) if data_dir else (lambda: 0.0)
+    posts(forms[:20])
+    floor(20)
+    measured = forms[20:]
+    figures = {}
+    for name, work in (
+        ("floor_healthz", lambda: floor(len(measured))),
+        ("evaluation_post", lambda: posts(measured)),
+    ):
+        s0, c0, w0 = server(), time.process_time(), time.perf_counter()
+        work()
+        c, w, s = time.process_time() - c0, time.perf_counter() - w0, server() - s0
+        figures[name] = {
+            "cpu_ms": round(1000 * c / len(measured), 3), "wall_ms": round(1000 * w / len(measured), 3),
+            "database_server_cpu_ms": round(1000 * s / len(measured), 3) if data_dir else None,
+        }  # fmt: skip
+    floor_ms, post_ms = figures["floor_healthz"], figures["evaluation_post"]
+    total = post_ms["cpu_ms"] + (post_ms["database_server_cpu_ms"] or 0)
+    return {
+        "database": connection.vendor, "requests": len(measured), **figures,
+        "post_vs_floor_cpu": round(floor_ms["cpu_ms"] / post_ms["cpu_ms"], 3),
+        "post_vs_floor_cpu_with_database_server": round((floor_ms["cpu_ms"]) / total, 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }  # fmt: skip
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 800
+    if "--postgresql" in sys.argv and not os.environ.get("GOVWATCH_BENCH_PG_DATA"):
+        from govwatch.ops.pgcluster import PgCluster
+
+        cluster = PgCluster().init()
+        try:
+            env = {**os.environ, "DATABASE_URL": cluster.url(), "GOVWATCH_BENCH_PG_DATA": cluster.data}
+            sys.exit(
+                subprocess.run([sys.executable, "-m", "govwatch.bench.post_cost", str(n)], env=env).returncode
+            )
+        finally:
+            cluster.destroy()
+    sys.stdout.write(json.dumps(run(n), ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
