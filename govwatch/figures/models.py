@@ -3,26 +3,33 @@ from __future__ import annotations
 from django.db import models
 
 
-class Counts(models.Model):
-    """The counts of a unit over a day or a month, the additive parts of contract section 4."""
+class Levels(models.Model):
+    """Evaluations by level (5 非常满意 ... 1 非常不满意), and of those the ones whose appeal the office
+    upheld (申诉成立): which levels are negative is a setting (GOVWATCH_NEGATIVE_LEVELS), read when
+    the figures are read, and the national rule takes the upheld ones out of the negative count."""
 
-    received = models.IntegerField(default=0)
-    completed = models.IntegerField(default=0)
-    completed_on_time = models.IntegerField(default=0)
-    # Evaluations whose `at` falls on the day, by level (5 非常满意 ... 1 非常不满意): which levels are
-    # negative is a setting (GOVWATCH_NEGATIVE_LEVELS), read when the figures are read.
     level_5 = models.IntegerField(default=0)
     level_4 = models.IntegerField(default=0)
     level_3 = models.IntegerField(default=0)
     level_2 = models.IntegerField(default=0)
     level_1 = models.IntegerField(default=0)
-    # Of those, the ones whose appeal the office upheld (申诉成立), by level: the national rule takes
-    # them out of the negative count, whichever levels are negative when the figures are read.
     upheld_5 = models.IntegerField(default=0)
     upheld_4 = models.IntegerField(default=0)
     upheld_3 = models.IntegerField(default=0)
     upheld_2 = models.IntegerField(default=0)
     upheld_1 = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Counts(Levels):
+    """The counts of a unit over a day or a month, the additive parts of contract section 4; its
+    levels count the evaluations whose `at` falls on the day (or in the month)."""
+
+    received = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    completed_on_time = models.IntegerField(default=0)
     # Evaluations (any `at`) of the unit's cases completed on the day, and those not auto defaults.
     evaluated = models.IntegerField(default=0)
     actively_evaluated = models.IntegerField(default=0)
@@ -116,7 +123,7 @@ class UnitMonth(Counts):
         ]  # fmt: skip
 
 
-class UnitChannelMonth(models.Model):
+class UnitChannelMonth(Levels):
     """One unit's evaluations of one calendar month (`month`: its first day) given through one
     channel (评价渠道), by level, and of those the ones whose appeal was upheld: the channel table
     of the reports page, read for every unit of a province without touching an evaluation.
@@ -128,16 +135,6 @@ class UnitChannelMonth(models.Model):
     unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     channel = models.CharField(max_length=16)
-    level_5 = models.IntegerField(default=0)
-    level_4 = models.IntegerField(default=0)
-    level_3 = models.IntegerField(default=0)
-    level_2 = models.IntegerField(default=0)
-    level_1 = models.IntegerField(default=0)
-    upheld_5 = models.IntegerField(default=0)
-    upheld_4 = models.IntegerField(default=0)
-    upheld_3 = models.IntegerField(default=0)
-    upheld_2 = models.IntegerField(default=0)
-    upheld_1 = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "单位渠道月评价"

@@ -110,3 +110,19 @@ def history(shipped_calendar, tmp_path) -> History:
     rows.append(event("WATCH-SLOW", "accept", at(WATCHED_DAY, 9, 30), "I10", "SLOW"))
     h.import_events(rows)
     return h
+
+
+def features_of(prediction, calendar):
+    """The features `prediction` scored, rebuilt for its cases at its moment (AT)."""
+    import numpy as np
+
+    from govwatch.prediction import features as feats
+    from govwatch.prediction import frame as fr
+    from govwatch.prediction import predicting
+    from govwatch.prediction.snapshot import Present
+
+    bundle = predicting.bundle_of(prediction.model)
+    return feats.build(
+        prediction.frame, prediction.rows, np.full(prediction.rows.size, fr.epoch(AT)),
+        Present(bundle.snapshot, prediction.frame), calendar,
+    )  # fmt: skip

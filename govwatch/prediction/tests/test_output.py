@@ -14,7 +14,7 @@ from govwatch.prediction import frame as fr
 from govwatch.prediction import predicting
 from govwatch.prediction.reasons import reasons_of
 
-from .conftest import AT, event
+from .conftest import AT, event, features_of
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,15 +56,8 @@ def test_the_document_is_jsons_own_with_and_without_a_model(history):
 
 @pytest.mark.django_db
 def test_each_distinct_list_of_reasons_is_kept_once(history):
-    from govwatch.prediction import features as feats
-    from govwatch.prediction.snapshot import Present
-
     prediction = predicting.predict(AT)
-    bundle = predicting.bundle_of(prediction.model)
-    f = feats.build(
-        prediction.frame, prediction.rows, np.full(prediction.rows.size, fr.epoch(AT)),
-        Present(bundle.snapshot, prediction.frame), history.calendar,
-    )  # fmt: skip
+    f = features_of(prediction, history.calendar)
     reasons = reasons_of(f, prediction.warn)
     assert len(set(reasons.lists)) == len(reasons.lists) == np.unique(reasons.codes).size
     assert reasons.as_lists() == [reasons[i] for i in range(len(reasons))]

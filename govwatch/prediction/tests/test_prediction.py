@@ -17,7 +17,7 @@ from govwatch.prediction.history import Timeline
 from govwatch.prediction.models import CaseRisk, PredictedWarning, PredictionRun, RiskModel
 from govwatch.supervision.models import AlertRule, Notification
 
-from .conftest import AT, TZ, WATCHED_DAY, at, event
+from .conftest import AT, TZ, WATCHED_DAY, at, event, features_of
 
 pytestmark = pytest.mark.django_db
 
@@ -300,13 +300,7 @@ def test_reasons_are_the_same_for_cases_with_the_same_figures(history):
     from govwatch.prediction.reasons import explain
 
     prediction = predicting.predict(AT)
-    bundle = predicting.bundle_of(prediction.model)
-    from govwatch.prediction.snapshot import Present
-
-    f = feats.build(
-        prediction.frame, prediction.rows, np.full(prediction.rows.size, fr.epoch(AT)),
-        Present(bundle.snapshot, prediction.frame), history.calendar,
-    )  # fmt: skip
+    f = features_of(prediction, history.calendar)
     # Every row twice: the second copy of each row says what the first says.
     doubled = feats.Features(
         np.concatenate([f.X, f.X]), np.concatenate([f.due, f.due]), np.concatenate([f.today, f.today]),
