@@ -27,6 +27,7 @@ from govwatch.core.todo import SHOWN, TodoGroup, TodoItem
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
+from .forms import CHANNELS, NOTIFICATION_KINDS
 from .models import CardChange, Notification, SupervisionOrder, Watch, WatchFlip
 from .orders import escalated
 from .transports import KINDS
@@ -62,6 +63,21 @@ def _case_items(cases: QuerySet[Case], at: datetime) -> list[TodoItem]:
             f"{c.case_no} · {c.item.name}", c.get_absolute_url(), c.due_date, today, cal, note=c.unit.name
         )
         for c in cases.select_related("item", "unit")[:SHOWN]
+    ]
+
+
+def _failed_items(failed: QuerySet[Notification]) -> list[TodoItem]:
+    """The latest messages that failed for good: what they were, to whom (masked) and why."""
+    kinds, channels = dict(NOTIFICATION_KINDS), dict(CHANNELS)
+    url = _url("supervision:outbox", status=Notification.Status.FAILED)
+    rows = failed.defer("recipient_enc", "recipient_hash", "text").select_related("unit").order_by("-id")
+    return [
+        TodoItem(
+            f"{kinds.get(n.kind, n.kind)} · {channels.get(n.channel, n.channel)} · {n.recipient_masked}",
+            url,
+            note=" · ".join(part for part in (n.unit.name if n.unit else "", n.last_error[:60]) if part),
+        )
+        for n in rows[:SHOWN]
     ]
 
 
@@ -159,10 +175,12 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
             )
         )  # fmt: skip
         failed = Notification.objects.visible_to(mine).filter(status=Notification.Status.FAILED)
+        n_failed = failed.count()
         groups.append(
             TodoGroup(
-                "supervision.failed-messages", "发送失败的提醒", failed.count(),
-                _url("supervision:outbox", status=Notification.Status.FAILED), nav=NAV,
+                "supervision.failed-messages", "发送失败的提醒", n_failed,
+                _url("supervision:outbox", status=Notification.Status.FAILED),
+                items=lambda: _failed_items(failed), nav=NAV, tone="red" if n_failed else "",
             )
         )  # fmt: skip
     if may(user, MANAGE_CATALOG):

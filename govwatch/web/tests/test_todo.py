@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from govwatch.audit.log import Actor
+from govwatch.core import pii
 from govwatch.evaluations import rectification
 from govwatch.evaluations.letters import do_create_letter, do_issue_letter
 from govwatch.evaluations.models import Evaluation, RectificationTask
-from govwatch.supervision.models import SupervisionOrder
+from govwatch.supervision.models import Notification, SupervisionOrder
 from govwatch.supervision.orders import do_issue_order, do_reply, escalate_overdue
 from govwatch.supervision.scan import scan
 from govwatch.web import todo
@@ -143,6 +144,21 @@ def test_the_office_sees_appeals_to_decide_and_units_alerts_cannot_reach(waiting
         ("东门社区", f"/admin/orgs/unit/{region['community'].pk}/change/")
     ]
     assert "evaluations.tasks-open" not in mine and "supervision.orders-to-answer" not in mine
+
+
+def test_the_office_sees_which_messages_failed_to_whom_masked_and_why(region, people):
+    phone = "13912345678"
+    digest, token = pii.protect(phone)
+    Notification.objects.create(
+        kind="red", channel="sms", unit=region["market"], recipient_hash=digest, recipient_enc=token,
+        recipient_masked=pii.mask(phone), text="超时提醒", status=Notification.Status.FAILED,
+        last_error="网关拒绝：签名无效",
+    )  # fmt: skip
+    failed = groups(people["office"])["supervision.failed-messages"]
+    assert (failed.count, failed.tone, failed.url) == (1, "red", "/supervision/outbox/?status=failed")
+    (item,) = failed.shown()
+    assert pii.mask(phone) in item.label and phone not in item.label + item.note
+    assert item.url == failed.url and "网关拒绝：签名无效" in item.note and region["market"].name in item.note
 
 
 def test_the_office_is_told_which_kinds_of_sms_the_cloud_service_cannot_send(region, people, settings):
