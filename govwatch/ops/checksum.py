@@ -38,6 +38,9 @@ RUN_COLUMNS = {
     ),
     # When the worker took a received evaluation: its state (taken or refused, and why) is kept.
     "public.submission": frozenset({"taken_at"}),
+    # A watched deadline's name is made from its subject's number, which is a surrogate id where the
+    # area numbers by id (差评整改第{id}号); the subject itself is compared through the reference.
+    "supervision.watch": frozenset({"label"}),
 }
 
 
@@ -86,6 +89,31 @@ class Checksummer:
             columns.append(f)
         return columns
 
+    @staticmethod
+    def _generic_references(model: type[models.Model], names: list[str]) -> dict[int, int]:
+        """{position of a generic reference's object id: position of its content type} among the
+        columns `names`: such an id is a surrogate of another table, compared by what it points to."""
+        from django.contrib.contenttypes.fields import GenericForeignKey
+
+        positions = {}
+        for field in model._meta.private_fields:
+            if isinstance(field, GenericForeignKey):
+                ct = model._meta.get_field(field.ct_field).attname
+                fk = model._meta.get_field(field.fk_field).attname
+                if ct in names and fk in names:
+                    positions[names.index(fk)] = names.index(ct)
+        return positions
+
+    def _referenced(self, content_type_id: Any, object_id: Any) -> Any:
+        """The fingerprint of the row a generic reference points to (its id when that table's key
+        is not a surrogate): ids of killed transactions' rows are skipped by PostgreSQL's sequences."""
+        from django.contrib.contenttypes.models import ContentType
+
+        target = ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
+        if target is None or not _surrogate(target):
+            return object_id
+        return self.rows(target).get(object_id, "missing")
+
     def rows(self, model: type[models.Model]) -> dict[Any, str]:
         """{pk: fingerprint} of every row of `model`."""
         label = model._meta.label_lower
@@ -99,13 +127,16 @@ class Checksummer:
             row[0]: row[1:] for row in model._base_manager.order_by().values_list(pk, *names).iterator(5000)
         }
         done: dict[Any, str] = {}
+        generic = self._generic_references(model, names)
 
         def resolve(key: Any, stack: frozenset = frozenset()) -> str:
             if key in done:
                 return done[key]
             values = []
-            for f, value in zip(columns, raw[key], strict=True):
-                if (
+            for i, (f, value) in enumerate(zip(columns, raw[key], strict=True)):
+                if value is not None and i in generic:
+                    value = self._referenced(raw[key][generic[i]], value)
+                elif (
                     value is not None
                     and f.is_relation
                     and _surrogate(f.related_model)
