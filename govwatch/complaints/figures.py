@@ -20,12 +20,15 @@ A rate whose denominator is 0 is None.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from govwatch.core.bulk import plain_dicts
+from govwatch.core.localtime import local_date, local_tz
 
 from .models import Complaint
 
@@ -118,14 +121,49 @@ def _received(base: QuerySet, start: datetime, end: datetime) -> QuerySet:
     )
 
 
-def received_counts(
-    start: datetime, end: datetime, only: QuerySet | None = None
-) -> dict[int, dict[str, int]]:
-    """The first three counts of `counts` alone (received, matters, repeats): what the ranking needs."""
-    base = Complaint.objects.filter(unit__isnull=False)
-    if only is not None:
-        base = base.filter(unit__in=only)
-    return {row.pop("unit"): row for row in plain_dicts(_received(base, start, end))}
+def stale_days(
+    complaints: Iterable[tuple[int | None, datetime, datetime | None] | None],
+) -> list[tuple[int, date]]:
+    """The (unit id, local day) marks (govwatch.cases.stale) of complaints given as (unit, at,
+    closed_at) whose counts changed: under its unit, the day it was received and the day it was
+    closed. A change marks the complaint as it was and as it is (a send-back moves it off a unit)."""
+    tz = local_tz()
+    marks = []
+    for complaint in complaints:
+        if complaint is None or complaint[0] is None:
+            continue
+        unit_id, at, closed_at = complaint
+        marks.append((unit_id, local_date(at, tz)))
+        if closed_at is not None:
+            marks.append((unit_id, local_date(closed_at, tz)))
+    return marks
+
+
+def counts_by_month(
+    complaints: QuerySet, since: datetime, month_of: Callable[[datetime], date]
+) -> dict[tuple[int, date], list[int]]:
+    """COUNTS, in their order, of each unit and month (`month_of` a moment: its month's first day) of
+    `complaints` received or closed from `since` on, counted as `counts` counts them over a period,
+    one complaint at a time: what the pre-computed figures (govwatch.figures) keep per month."""
+    out: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    handled = complaints.filter(unit__isnull=False).order_by()
+    for unit_id, at, repeat_of in handled.filter(at__gte=since).values_list("unit", "at", "repeat_of"):
+        row = out[unit_id, month_of(at)]
+        row[0] += 1
+        row[1 if repeat_of is None else 2] += 1
+    closed = handled.filter(status=Complaint.Status.CLOSED, closed_at__gte=since)
+    substantiated = (Complaint.Finding.SUBSTANTIATED, Complaint.Finding.PARTLY)
+    for unit_id, closed_at, on_time, finding, callback in closed.values_list(
+        "unit", "closed_at", "closed_on_time", "finding", "callback_result"
+    ):
+        row = out[unit_id, month_of(closed_at)]
+        row[3] += 1
+        row[4] += on_time is True
+        row[5] += finding != ""
+        row[6] += finding in substantiated
+        row[7] += callback not in ("", Complaint.Callback.UNREACHABLE)
+        row[8] += callback in Complaint.SATISFIED
+    return out
 
 
 def row(c: dict[str, int]) -> dict[str, Any]:

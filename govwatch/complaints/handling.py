@@ -28,6 +28,7 @@ from govwatch.accounts.permissions import (
 )
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
+from govwatch.cases.stale import mark_stale
 from govwatch.core import pii
 from govwatch.core.attachments import AttachmentRefused, check_attachments
 from govwatch.core.choices import ComplaintCategory, ComplaintKind, ComplaintSource, ComplaintUrgency
@@ -36,7 +37,7 @@ from govwatch.orgs.models import Unit
 from govwatch.supervision.models import DocumentCounter
 from govwatch.supervision.routing import message_to
 
-from . import deadlines, repeats, watching
+from . import deadlines, figures, repeats, watching
 from .models import Complaint, ComplaintAttachment, ComplaintStep, DispatchRecord
 
 Status = Complaint.Status
@@ -92,6 +93,14 @@ def _step(
 
 def _locked(complaint: Complaint) -> Complaint:
     return Complaint.objects.select_for_update(of=("self",)).select_related("unit").get(pk=complaint.pk)
+
+
+def _save(complaint: Complaint) -> None:
+    """Save the complaint and mark the days whose complaint figures the change may alter
+    (govwatch.cases.stale), as it was and as it is now."""
+    before = Complaint.objects.filter(pk=complaint.pk).values_list("unit", "at", "closed_at").first()
+    complaint.save()
+    mark_stale(figures.stale_days([before, (complaint.unit_id, complaint.at, complaint.closed_at)]))
 
 
 def _required(text: str, message: str) -> str:
@@ -158,7 +167,7 @@ def receive(
         status=Status.ASSIGNED if unit else Status.RECEIVED, triaged_at=at if unit else None,
     )  # fmt: skip
     deadlines.schedule(complaint)
-    complaint.save()
+    _save(complaint)
     repeats.relink([complaint.pk])
     complaint.refresh_from_db()
     watching.follow(complaint, at)
@@ -229,7 +238,7 @@ def do_triage(
     if (complaint.kind, complaint.urgency) != (before["kind"], before["urgency"]):
         deadlines.schedule(complaint, complaint.clock_from)
     complaint.unit, complaint.triaged_at = unit, at
-    complaint.save()
+    _save(complaint)
     watching.follow(complaint, at)
     accepted = None
     if suggestion:
@@ -270,7 +279,7 @@ def do_dismiss(actor: Actor, complaint: Complaint, reason: str, at: datetime | N
     _move(complaint, Status.DISMISSED)
     at = at or timezone.now()
     complaint.closed_at = at
-    complaint.save()
+    _save(complaint)
     watching.follow(complaint, at)
     _step(complaint, at, "dismissed", actor, reason)
     record(
@@ -296,7 +305,7 @@ def do_callback(
     _move(complaint, Status.CALLED_BACK)
     at = at or timezone.now()
     complaint.callback_result, complaint.callback_note, complaint.called_back_at = result, note, at
-    complaint.save()
+    _save(complaint)
     label = Complaint.Callback(result).label
     _step(complaint, at, "called_back", actor, f"回访结果：{label}。{note}")
     record(actor, "complaint.callback", complaint, summary=f"投诉 {complaint.complaint_id} 回访：{label}",
@@ -313,7 +322,7 @@ def do_close(actor: Actor, complaint: Complaint, comment: str = "", at: datetime
     at = at or timezone.now()
     complaint.closed_at = at
     complaint.closed_on_time = deadlines.on_time(at, complaint.due_date)
-    complaint.save()
+    _save(complaint)
     watching.follow(complaint, at)
     comment = (comment or "").strip()
     _step(complaint, at, "closed", actor, comment or "办结")
@@ -342,7 +351,7 @@ def do_reopen(actor: Actor, complaint: Complaint, reason: str, at: datetime | No
         complaint.callback_note
     ) = ""
     complaint.found_at = complaint.replied_at = complaint.called_back_at = None
-    complaint.save()
+    _save(complaint)
     watching.follow(complaint, at)
     _step(complaint, at, "reopened", actor, f"{reason}（新的办理期限 {complaint.due_date:%Y-%m-%d}）")
     record(actor, "complaint.reopen", complaint, summary=f"投诉 {complaint.complaint_id} 重新办理",
@@ -369,7 +378,7 @@ def do_send_back(actor: Actor, complaint: Complaint, reason: str, at: datetime |
     _move(complaint, Status.RECEIVED)
     at = at or timezone.now()
     complaint.unit = None
-    complaint.save()
+    _save(complaint)
     watching.follow(complaint, at)
     _step(complaint, at, "sent_back", actor, f"{previous.name if previous else ''}退回：{reason}")
     record(actor, "complaint.send_back", complaint, summary=f"投诉 {complaint.complaint_id} 被退回",
@@ -398,7 +407,7 @@ def do_find(
     _move(complaint, Status.FOUND)
     at = at or timezone.now()
     complaint.finding, complaint.finding_text, complaint.found_at = finding or "", text, at
-    complaint.save()
+    _save(complaint)
     verdict = f"核查结论：{Complaint.Finding(finding).label}。" if finding else ""
     _step(complaint, at, "found", actor, f"{verdict}{text}", files)
     record(actor, "complaint.find", complaint, summary=f"投诉 {complaint.complaint_id} 登记核查结论",
@@ -417,7 +426,7 @@ def do_reply(
     _move(complaint, Status.REPLIED)
     at = at or timezone.now()
     complaint.reply, complaint.replied_at = reply, at
-    complaint.save()
+    _save(complaint)
     _step(complaint, at, "replied", actor, reply, files)
     record(actor, "complaint.reply", complaint, summary=f"投诉 {complaint.complaint_id} 答复群众",
            after={"reply": reply, "attachments": [n for n, _ in files]})  # fmt: skip

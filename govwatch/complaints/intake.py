@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import deadlines, repeats, watching
+from govwatch.cases.stale import mark_stale
+
+from . import deadlines, figures, repeats, watching
 from .models import Complaint
 
 Status = Complaint.Status
@@ -39,6 +41,7 @@ def prepare(complaint: Complaint, p: dict[str, Any], cal) -> None:
 
 def after_insert(complaints: list[Complaint]) -> None:
     """Link the new complaints (saved) to the matters they repeat (and relink those they change),
-    and put the deadlines of the open ones under e-supervision."""
+    put the deadlines of the open ones under e-supervision, and mark their days' figures stale."""
+    mark_stale(figures.stale_days((c.unit_id, c.at, c.closed_at) for c in complaints))
     repeats.relink([c.pk for c in complaints])
     watching.follow_new(complaints)

@@ -17,6 +17,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from govwatch.cases.stale import mark_stale
+
+from . import figures
 from .models import Complaint
 
 Repeat = Complaint.Repeat
@@ -95,6 +98,9 @@ def relink(ids: Iterable[int]) -> int:
         if (first, reason) != new[pk]
     ]
     Complaint.objects.bulk_update(changed, ["repeat_of", "repeat_reason"], batch_size=500)
+    # A complaint that became or stopped being a repeat moves its unit's matter and repeat counts.
+    relinked = Complaint.objects.filter(pk__in=[c.pk for c in changed]).values_list("unit", "at", "closed_at")
+    mark_stale(figures.stale_days(relinked))
     return len(changed)
 
 

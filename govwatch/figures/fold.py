@@ -24,17 +24,27 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncYear
 
 from govwatch.cases.deadlines import due_date
 from govwatch.cases.models import Case, StaleDay, Suspension
+from govwatch.complaints import figures as complaint_figures
+from govwatch.complaints.models import Complaint
 from govwatch.core.bulk import insert_rows
 from govwatch.core.localtime import local_date, local_tz, start_of_day
 from govwatch.evaluations.models import Evaluation
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
-from .models import UnitChannelMonth, UnitDay, UnitMonth
+from .models import (
+    UnitChannelMonth,
+    UnitChannelYear,
+    UnitComplaintMonth,
+    UnitComplaintYear,
+    UnitDay,
+    UnitMonth,
+    UnitYear,
+)
 
 # The columns of a row after (unit, day), in this order everywhere in this module.
 VALUES = (
@@ -56,6 +66,9 @@ CHANNEL_VALUES = (
     "upheld_1",
 )  # fmt: skip
 ChannelRows = dict[tuple[int, date, str], list[int]]
+# The complaint table's rows: (unit, month's first day) -> COMPLAINT_VALUES.
+COMPLAINT_VALUES = complaint_figures.COUNTS
+ComplaintRows = dict[tuple[int, date], list[int]]
 
 
 def _day(value: date | str) -> date:
@@ -128,14 +141,21 @@ def overdue_spans(
     return spans
 
 
-def compute(units: list[int] | None, since: date, channels: ChannelRows | None = None) -> Rows:
+def compute(
+    units: list[int] | None,
+    since: date,
+    channels: ChannelRows | None = None,
+    complaints: ComplaintRows | None = None,
+) -> Rows:
     """The rows of `units` (None: every unit) for the days from `since` on, from the raw facts.
 
     With `channels`, also fills it with the channel table's rows of the same units for the months
     from `since`'s month on (the whole of that month: a month's row is replaced whole), read in the
-    same pass over the evaluations."""
+    same pass over the evaluations; with `complaints`, the complaint table's rows of those months."""
     rows: Rows = defaultdict(lambda: [0] * len(VALUES))
     cases = Case.objects.all() if units is None else Case.objects.filter(unit__in=units)
+    if complaints is not None:
+        complaints.update(complaint_months(units, since.replace(day=1)))
 
     for unit_id, day, n in (
         cases.filter(accepted_on__gte=since)
@@ -196,6 +216,21 @@ def compute(units: list[int] | None, since: date, channels: ChannelRows | None =
     return {key: values for key, values in rows.items() if any(values)}
 
 
+def complaint_months(
+    units: list[int] | None, first: date, complaints: QuerySet | None = None
+) -> ComplaintRows:
+    """The complaint table's rows of `units` (None: every unit) for the months from `first` (a
+    month's first day) on, counted from the complaints (`complaints`: the model's rows to read)."""
+    complaints = Complaint.objects.all() if complaints is None else complaints
+    if units is not None:
+        complaints = complaints.filter(unit__in=units)
+    tz = local_tz()
+    found = complaint_figures.counts_by_month(
+        complaints, start_of_day(first, tz), lambda at: local_date(at, tz).replace(day=1)
+    )
+    return {key: values for key, values in found.items() if any(values)}
+
+
 def _overdue_changes(cases, since: date, rows: Rows) -> None:
     """Add each case's +1/-1 overdue changes on the days from `since` on."""
     # Only a case open on some day from `since` on can change a count then; of those, only one still
@@ -236,9 +271,12 @@ def _overdue_changes(cases, since: date, rows: Rows) -> None:
                 rows[unit_id, end][change] -= 1
 
 
-def _write(units: list[int] | None, since: date, rows: Rows, channels: ChannelRows) -> None:
-    """Replace the rows of `units` from `since` on, then their months from `since`'s month on, and
-    their channel rows of those months (`channels`, from `compute`)."""
+def _write(
+    units: list[int] | None, since: date, rows: Rows, channels: ChannelRows, complaints: ComplaintRows
+) -> None:
+    """Replace the rows of `units` from `since` on, then their months from `since`'s month on, their
+    channel and complaint rows of those months (`channels`, `complaints`, from `compute`), and
+    their years from `since`'s year on."""
     deleted = UnitDay.objects.filter(day__gte=since)
     if units is not None:
         deleted = deleted.filter(unit__in=units)
@@ -263,6 +301,18 @@ def _write(units: list[int] | None, since: date, rows: Rows, channels: ChannelRo
             ("unit_id", "month", "channel", *CHANNEL_VALUES),
             [(unit_id, adapt(month), channel, *values) for (unit_id, month, channel), values in sorted(channels.items())],
         )  # fmt: skip
+    replaced = UnitComplaintMonth.objects.filter(month__gte=since.replace(day=1))
+    if units is not None:
+        replaced = replaced.filter(unit__in=units)
+    replaced.delete()
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            UnitComplaintMonth,
+            ("unit_id", "month", *COMPLAINT_VALUES),
+            [(unit_id, adapt(month), *values) for (unit_id, month), values in sorted(complaints.items())],
+        )
+    write_years(units, since.replace(month=1, day=1))
 
 
 def _write_months(units: list[int] | None, first: date) -> None:
@@ -288,12 +338,45 @@ def _write_months(units: list[int] | None, first: date) -> None:
         )  # fmt: skip
 
 
+# Each month table and the year table summed from it: (month model, year model, key columns, values).
+YEAR_TABLES = (
+    (UnitMonth, UnitYear, (), VALUES),
+    (UnitChannelMonth, UnitChannelYear, ("channel",), CHANNEL_VALUES),
+    (UnitComplaintMonth, UnitComplaintYear, (), COMPLAINT_VALUES),
+)
+
+
+def write_years(units: list[int] | None, first: date, tables=YEAR_TABLES) -> None:
+    """The years from `first` (a year's first day) on of each year table, summed from its month rows."""
+    adapt = connection.ops.adapt_datefield_value
+    for month_model, year_model, keys, values in tables:
+        years = year_model._default_manager.filter(year__gte=first)
+        months = month_model._default_manager.filter(month__gte=first)
+        if units is not None:
+            years, months = years.filter(unit__in=units), months.filter(unit__in=units)
+        years.delete()
+        summed = (
+            months.annotate(year=TruncYear("month"))
+            .order_by()
+            .values_list("unit", "year", *keys)
+            .annotate(*[Sum(name) for name in values])
+        )
+        with connection.cursor() as cursor:
+            insert_rows(
+                cursor,
+                year_model,
+                ("unit_id", "year", *keys, *values),
+                [(unit_id, adapt(_month_day(year)), *rest) for unit_id, year, *rest in summed],
+            )
+
+
 def refresh(units: list[int], since: date) -> int:
     """Recompute and store the rows of `units` from `since` on; returns the rows written."""
     channels: ChannelRows = {}
-    rows = compute(units, since, channels)
+    complaints: ComplaintRows = {}
+    rows = compute(units, since, channels, complaints)
     with transaction.atomic():
-        _write(units, since, rows, channels)
+        _write(units, since, rows, channels, complaints)
     return len(rows)
 
 
@@ -324,8 +407,9 @@ def fold(limit_units: int | None = None) -> dict[str, int]:
             pks += StaleDay.objects.filter(unit__in=units).exclude(pk__in=pks).values_list("pk", flat=True)
             since = min(earliest.values())
             channels: ChannelRows = {}
-            rows = compute(units, since, channels)
-            _write(units, since, rows, channels)
+            complaints: ComplaintRows = {}
+            rows = compute(units, since, channels, complaints)
+            _write(units, since, rows, channels, complaints)
             StaleDay.objects.filter(pk__in=pks).delete()
         done["units"] += len(units)
         done["rows"] += len(rows)
@@ -338,11 +422,11 @@ def rebuild() -> dict[str, float | int]:
     with transaction.atomic():
         StaleDay.objects.all().delete()
         channels: ChannelRows = {}
-        rows = compute(None, BEGINNING, channels)
-        UnitDay.objects.all().delete()
-        UnitMonth.objects.all().delete()
-        UnitChannelMonth.objects.all().delete()
-        _write(None, BEGINNING, rows, channels)
+        complaints: ComplaintRows = {}
+        rows = compute(None, BEGINNING, channels, complaints)
+        for model in (UnitDay, UnitMonth, UnitChannelMonth, UnitComplaintMonth, *(year for _, year, _, _ in YEAR_TABLES)):
+            model.objects.all().delete()
+        _write(None, BEGINNING, rows, channels, complaints)
     return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}
 
 

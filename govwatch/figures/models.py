@@ -153,3 +153,131 @@ class UnitChannelMonth(Levels):
                 name="figures_channelmonth_period",
             ),
         ]  # fmt: skip
+
+
+class UnitYear(Counts):
+    """One unit's figures of one calendar year (`year`: its first day): the sums of its UnitMonth rows.
+
+    A period that covers most of a year is read as its year row minus the months (and days) outside
+    it, so a year of a province is one row per unit instead of twelve. Written only by
+    govwatch.figures.fold, from the UnitMonth rows, in the same transaction.
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.DateField()
+
+    class Meta:
+        verbose_name = "单位年指标"
+        verbose_name_plural = "单位年指标"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="figures_unityear_unique")]
+        indexes = [
+            models.Index(
+                fields=[
+                    "year", "unit", "received", "completed", "completed_on_time", "level_5", "level_4",
+                    "level_3", "level_2", "level_1", "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1",
+                    "evaluated", "actively_evaluated", "overdue_change",
+                ],
+                name="figures_unityear_period",
+            ),
+        ]  # fmt: skip
+
+
+class UnitChannelYear(Levels):
+    """The channel table (UnitChannelMonth) of one calendar year (`year`: its first day): the sums of
+    its month rows, as UnitYear sums UnitMonth. Written only by govwatch.figures.fold."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.DateField()
+    channel = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "单位渠道年评价"
+        verbose_name_plural = "单位渠道年评价"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "channel"], name="figures_unitchannelyear_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "year", "channel", "unit", "level_5", "level_4", "level_3", "level_2", "level_1",
+                    "upheld_5", "upheld_4", "upheld_3", "upheld_2", "upheld_1",
+                ],
+                name="figures_channelyear_period",
+            ),
+        ]  # fmt: skip
+
+
+class ComplaintCounts(models.Model):
+    """The counts behind the complaint figures (govwatch.complaints.figures.COUNTS), under the
+    complaint's unit: those received (by `at`), of them first of their matter and repeats; those
+    closed (by `closed_at`, closed now), of them on time, with a finding, substantiated, reached at
+    the callback and satisfied."""
+
+    complaints_received = models.IntegerField(default=0)
+    complaint_matters = models.IntegerField(default=0)
+    complaint_repeats = models.IntegerField(default=0)
+    complaints_closed = models.IntegerField(default=0)
+    complaints_closed_on_time = models.IntegerField(default=0)
+    complaints_found = models.IntegerField(default=0)
+    complaints_substantiated = models.IntegerField(default=0)
+    complaint_callbacks = models.IntegerField(default=0)
+    complaint_callbacks_satisfied = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UnitComplaintMonth(ComplaintCounts):
+    """One unit's complaint counts of one calendar month (`month`: its first day), so that a period's
+    complaint figures read one row per unit and month instead of every complaint of the period; the
+    days a period cuts off a month are counted from the complaints themselves (few).
+
+    A row exists only for a month with something to count. Written only by govwatch.figures.fold, from
+    the complaints, in the same transaction as the UnitDay rows; the complaints' writers mark the
+    days they change (govwatch.cases.stale).
+    """
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = "单位月投诉指标"
+        verbose_name_plural = "单位月投诉指标"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="figures_unitcomplaintmonth_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "month", "unit", "complaints_received", "complaint_matters", "complaint_repeats",
+                    "complaints_closed", "complaints_closed_on_time", "complaints_found",
+                    "complaints_substantiated", "complaint_callbacks", "complaint_callbacks_satisfied",
+                ],
+                name="figures_complaintmonth_period",
+            ),
+        ]  # fmt: skip
+
+
+class UnitComplaintYear(ComplaintCounts):
+    """One unit's complaint counts of one calendar year (`year`: its first day): the sums of its
+    UnitComplaintMonth rows. Written only by govwatch.figures.fold."""
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.DateField()
+
+    class Meta:
+        verbose_name = "单位年投诉指标"
+        verbose_name_plural = "单位年投诉指标"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="figures_unitcomplaintyear_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=[
+                    "year", "unit", "complaints_received", "complaint_matters", "complaint_repeats",
+                    "complaints_closed", "complaints_closed_on_time", "complaints_found",
+                    "complaints_substantiated", "complaint_callbacks", "complaint_callbacks_satisfied",
+                ],
+                name="figures_complaintyear_period",
+            ),
+        ]  # fmt: skip

@@ -4,15 +4,18 @@
     level_rows(parent, date_from, date_to, units_qs) -> LevelRows  # a unit's children, own and 含下级
     unit_counts(period, only) -> {unit_id: counts}               # what govwatch.reports.figures sums
     channel_counts(period, only) -> {channel: counts}            # evaluations by channel and level
+    complaint_table(period, only) -> UnitTable                   # complaint counts per unit
 
 Every function returns the rows of `govwatch report kpi` (govwatch.figures.rows.row: unit_code,
 unit_name, then the figures in the contract's order), equal to those counted from the raw rows
 (`govwatch.reports.figures.kpi_rows_raw`). The case and evaluation figures are signed sums of
-UnitMonth and UnitDay rows (`pieces`: a month the period covers or nearly covers is one row per
-unit; the overdue count: of the changes up to its last day); the catalog and the negative-review
-loop's figures are read live (items and tasks are few). A roll-up (含下级) is the sum over the
-unit's subtree, found by the materialised path: no raw case is read. The evaluations by channel
-are read from UnitChannelMonth the same way (`channel_counts`).
+UnitYear, UnitMonth and UnitDay rows (`pieces`: a year or a month the period covers or nearly
+covers is one row per unit; the overdue count: of the changes up to its last day); the catalog and
+the negative-review loop's figures are read live (items and tasks are few). A roll-up (含下级) is
+the sum over the unit's subtree, found by the materialised path: no raw case is read. The
+evaluations by channel (`channel_counts`) and the complaint counts (`complaint_table`) are read
+from their year and month tables the same way, the days a period cuts off a month from the raw
+rows.
 
 Before reading, the stale marks left by writers are folded (govwatch.figures.fold), so a figure
 read right after an import or an evaluation already counts it; the worker's job normally leaves
@@ -28,6 +31,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, QuerySet, Sum
 
+from govwatch.complaints import figures as complaint_figures
 from govwatch.core.bulk import plain_rows
 from govwatch.core.localtime import end_of_day, start_of_day
 from govwatch.core.tree import subtree
@@ -35,8 +39,16 @@ from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
 
-from .fold import CHANNEL_VALUES, fold, pending
-from .models import UnitChannelMonth, UnitDay, UnitMonth
+from .fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, pending
+from .models import (
+    UnitChannelMonth,
+    UnitChannelYear,
+    UnitComplaintMonth,
+    UnitComplaintYear,
+    UnitDay,
+    UnitMonth,
+    UnitYear,
+)
 from .rows import COUNTS, Period, item_table, row, task_table
 from .tables import UnitTable
 
@@ -49,19 +61,59 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+DAY, MONTH, YEAR = "day", "month", "year"
+# What a piece costs to read, about: rows per unit of a province (a unit has a row on a day or in
+# a month only when something happened then: a month's rows are about half its units, a day's a
+# fifth, a year's nearly all of them).
+_COST = {DAY: 0.2, MONTH: 0.5, YEAR: 1.0}
+
+
 @dataclass(frozen=True)
 class Piece:
-    """A part of a period read from the aggregates: the month rows of the months `first`..`last`
-    (their first days), or the day rows of the days `first`..`last`; `sign` -1 when subtracted."""
+    """A part of a period read from the aggregates: the rows of `level` (DAY, MONTH or YEAR) from
+    `first` to `last` (for months and years, their first days); `sign` -1 when subtracted."""
 
     sign: int
-    months: bool
+    level: str
     first: date
     last: date
 
+    @property
+    def cost(self) -> float:
+        if self.level == YEAR:
+            return _COST[YEAR]
+        if self.level == MONTH:
+            return _COST[MONTH] * (
+                (self.last.year - self.first.year) * 12 + self.last.month - self.first.month + 1
+            )
+        return _COST[DAY] * ((self.last - self.first).days + 1)
+
 
 def pieces(period: Period) -> list[Piece]:
-    """The period as month rows and day rows whose signed sums are its counts.
+    """The period as year, month and day rows whose signed sums are its counts.
+
+    Each calendar year the period touches is read whichever way costs fewer rows: its months and
+    days inside the period (`_month_pieces`), or its year row minus the months and days outside
+    the period. So the year so far, read late in the year, is its year row (no month after today
+    has a row), and a whole year one row per unit.
+    """
+    out: list[Piece] = []
+    for year in range(period.date_from.year, period.date_to.year + 1):
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        first, last = max(start, period.date_from), min(end, period.date_to)
+        inside = _month_pieces(first, last, 1)
+        outside = [Piece(1, YEAR, start, start)]
+        if first > start:
+            outside += _month_pieces(start, first - timedelta(days=1), -1)
+        if last < end:
+            outside += _month_pieces(last + timedelta(days=1), end, -1)
+        out += min(inside, outside, key=lambda parts: sum(p.cost for p in parts))
+    return out
+
+
+def _month_pieces(date_from: date, date_to: date, sign: int) -> list[Piece]:
+    """[date_from, date_to], inside one year, as month rows and day rows whose sums times `sign` are
+    its counts.
 
     A month wholly inside is its month row. A month the period cuts is its month row minus the day
     rows of the days outside the period when those are fewer than the days inside (the month so
@@ -72,49 +124,60 @@ def pieces(period: Period) -> list[Piece]:
 
     def whole(month: date) -> None:
         # Next to the month before: one range of month rows.
-        if out and out[0].months and _next_month(out[0].last) == month:
-            out[0] = Piece(1, True, out[0].first, month)
+        if out and out[0].level == MONTH and _next_month(out[0].last) == month:
+            out[0] = Piece(sign, MONTH, out[0].first, month)
         else:
-            out.insert(0, Piece(1, True, month, month))
+            out.insert(0, Piece(sign, MONTH, month, month))
 
-    month = period.date_from.replace(day=1)
-    while month <= period.date_to:
+    month = date_from.replace(day=1)
+    while month <= date_to:
         end = _next_month(month) - timedelta(days=1)
-        first, last = max(month, period.date_from), min(end, period.date_to)
+        first, last = max(month, date_from), min(end, date_to)
         inside = (last - first).days + 1
         if inside == (end - month).days + 1:
             whole(month)
         elif (end - month).days + 1 - inside < inside:
             whole(month)
             if first > month:
-                out.append(Piece(-1, False, month, first - timedelta(days=1)))
+                out.append(Piece(-sign, DAY, month, first - timedelta(days=1)))
             if last < end:
-                out.append(Piece(-1, False, last + timedelta(days=1), end))
+                out.append(Piece(-sign, DAY, last + timedelta(days=1), end))
         else:
-            out.append(Piece(1, False, first, last))
+            out.append(Piece(sign, DAY, first, last))
         month = _next_month(month)
     return out
 
 
+# The rows of each level of the case and evaluation counts (UnitDay, UnitMonth, UnitYear), of the
+# channel table and of the complaint table: model and its date column.
+_TABLES = {
+    "counts": {DAY: (UnitDay, "day"), MONTH: (UnitMonth, "month"), YEAR: (UnitYear, "year")},
+    "channels": {MONTH: (UnitChannelMonth, "month"), YEAR: (UnitChannelYear, "year")},
+    "complaints": {MONTH: (UnitComplaintMonth, "month"), YEAR: (UnitComplaintYear, "year")},
+}
+
+
+def _rows(table: str, piece: Piece) -> QuerySet:
+    """The rows of `table` that `piece` reads."""
+    model, column = _TABLES[table][piece.level]
+    return model.objects.filter(**{f"{column}__range": (piece.first, piece.last)})
+
+
 def _parts(
     period: Period, only: QuerySet | list[int] | None
-) -> tuple[list[tuple[int, QuerySet]], list[QuerySet]]:
-    """The rows whose signed sums are the period's counts (`pieces`: (sign, rows)) and the rows
+) -> tuple[list[tuple[Piece, QuerySet]], list[QuerySet]]:
+    """The rows whose signed sums are the period's counts (`pieces`: (piece, rows)) and the rows
     whose overdue changes add up to the count at the period's end; the marks folded first."""
     if pending():
         fold()
-    parts: list[tuple[Piece, QuerySet]] = [
-        (
-            piece,
-            UnitMonth.objects.filter(month__range=(piece.first, piece.last))
-            if piece.months
-            else UnitDay.objects.filter(day__range=(piece.first, piece.last)),
-        )
-        for piece in pieces(period)
-    ]
+    parts = [(piece, _rows("counts", piece)) for piece in pieces(period)]
     this_month = period.date_to.replace(day=1)
+    this_year = this_month.replace(month=1)
     changes = [
-        UnitMonth.objects.filter(month__lt=this_month).exclude(overdue_change=0),
+        UnitYear.objects.filter(year__lt=this_year).exclude(overdue_change=0),
+        UnitMonth.objects.filter(month__range=(this_year, this_month - timedelta(days=1))).exclude(
+            overdue_change=0
+        ),
         UnitDay.objects.filter(day__range=(this_month, period.date_to)).exclude(overdue_change=0),
     ]
     if only is not None:
@@ -138,14 +201,8 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     parts, changes = _parts(period, only)
     rows: list[tuple] = []
     for piece, part in parts:
-        if piece.first == piece.last:
-            # One month or one day: one row per unit already, read without grouping (half the time).
-            found = plain_rows(part.order_by().values_list("unit", *_READ))
-        else:
-            found = plain_rows(part.order_by().values_list("unit").annotate(*[Sum(name) for name in _READ]))
-        rows += (
-            found if piece.sign == 1 else [(unit, *[-(n or 0) for n in values]) for unit, *values in found]
-        )
+        found = _unit_rows(part, piece, _READ)
+        rows += found if piece.sign == 1 else [(unit, *[-n for n in values]) for unit, *values in found]
     sums = UnitTable.of(_READ, rows)
     # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
@@ -217,9 +274,9 @@ def channel_counts_raw(
 
 
 def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[str, list[int]]:
-    """`channel_counts_raw` of the period, from the channel table's month rows (UnitChannelMonth):
-    a month the period cuts is its rows minus, or only, the raw evaluations of the days outside, or
-    inside, whichever are fewer days (`pieces`)."""
+    """`channel_counts_raw` of the period, from the channel table's year and month rows
+    (UnitChannelYear, UnitChannelMonth) as `pieces` cuts the period: the days of a month it cuts
+    are counted from the raw evaluations (a few days of them)."""
     if pending():
         fold()
     out: dict[str, list[int]] = {}
@@ -231,8 +288,8 @@ def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[st
                 counts[i] += sign * n
 
     for piece in pieces(period):
-        if piece.months:
-            rows = UnitChannelMonth.objects.filter(month__range=(piece.first, piece.last))
+        if piece.level != DAY:
+            rows = _rows("channels", piece)
             if only is not None:
                 rows = rows.filter(unit__in=only)
             summed = rows.order_by().values_list("channel").annotate(*[Sum(name) for name in CHANNEL_VALUES])
@@ -241,6 +298,39 @@ def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[st
             add(channel_counts_raw(piece.first, piece.last, only), piece.sign)
     # A channel whose month rows and days outside cancel out had no evaluation in the period.
     return {channel: values for channel, values in out.items() if any(values)}
+
+
+def complaint_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
+    """The complaint counts (COMPLAINT_VALUES: govwatch.complaints.figures.COUNTS) of each unit in the
+    period, equal to `complaints.figures.counts`: from the complaint table's year and month rows
+    (UnitComplaintYear, UnitComplaintMonth) as `pieces` cuts the period, the days of a month it
+    cuts counted from the complaints themselves."""
+    if pending():
+        fold()
+    rows: list[tuple] = []
+    for piece in pieces(period):
+        if piece.level == DAY:
+            days = Period(piece.first, piece.last)
+            found = [
+                (unit_id, *[c.get(name, 0) for name in COMPLAINT_VALUES])
+                for unit_id, c in complaint_figures.counts(days.start, days.end, only).items()
+            ]
+        else:
+            part = _rows("complaints", piece)
+            if only is not None:
+                part = part.filter(unit__in=only)
+            found = _unit_rows(part, piece, COMPLAINT_VALUES)
+        rows += found if piece.sign == 1 else [(unit, *[-n for n in values]) for unit, *values in found]
+    return UnitTable.of(COMPLAINT_VALUES, rows)
+
+
+def _unit_rows(part: QuerySet, piece: Piece, names: tuple[str, ...]) -> list[tuple]:
+    """(unit, *names) of the rows `part` of `piece`, one per unit: a single month or year (or day)
+    is one row per unit already, read without grouping (half the time)."""
+    if piece.first == piece.last:
+        return plain_rows(part.order_by().values_list("unit", *names))
+    summed = plain_rows(part.order_by().values_list("unit").annotate(*[Sum(name) for name in names]))
+    return [(unit, *[n or 0 for n in values]) for unit, *values in summed]
 
 
 def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -> dict[str, int]:

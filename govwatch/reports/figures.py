@@ -42,7 +42,7 @@ from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation
 from govwatch.evaluations.rules import negative_levels
-from govwatch.figures.read import channel_counts, unit_filter, unit_table
+from govwatch.figures.read import channel_counts, complaint_table, unit_filter, unit_table
 from govwatch.figures.rows import COUNTS, Period, row
 from govwatch.figures.rows import grouped as _grouped
 from govwatch.figures.rows import in_units as _in_units
@@ -234,14 +234,10 @@ def _kpi_rows(
 
 
 def _aggregated(period: Period, only: QuerySet | None) -> UnitTable:
-    """Every count of the rows (_COUNTS) per unit: the cases' and evaluations' from the daily
-    figures, the others read live, as one table."""
-    complaints = complaint_figures.counts(period.start, period.end, only)
-    names = complaint_figures.COUNTS
+    """Every count of the rows (_COUNTS) per unit: the cases', evaluations' and complaints' from the
+    pre-computed figures, the others read live, as one table."""
     return unit_table(period, only).joined(
-        _item_table(only),
-        _task_table(period, only),
-        UnitTable.of(names, [(u, *[c.get(n, 0) for n in names]) for u, c in complaints.items()]),
+        _item_table(only), _task_table(period, only), complaint_table(period, only)
     )
 
 

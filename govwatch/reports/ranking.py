@@ -39,8 +39,7 @@ import numpy as np
 from django.db.models import QuerySet
 
 from govwatch.catalog.figures import rate
-from govwatch.complaints import figures as complaint_figures
-from govwatch.figures.read import unit_table
+from govwatch.figures.read import complaint_table, unit_table
 from govwatch.figures.rows import task_table
 from govwatch.figures.tables import UnitTable
 from govwatch.orgs.models import Unit
@@ -163,17 +162,10 @@ def scoreboard(
     if units is not None and units.count() == Unit.objects.count():
         units = None  # every unit: no unit filter in any query
     only = None if units is None else units.values("pk")
-    complaints = complaint_figures.received_counts(period.start, period.end, only)
     suspects = suspect_evaluations(date_from, date_to, units)
     counts = unit_table(period, only).joined(
         task_table(period, only),
-        UnitTable.of(
-            ("complaints_received", "complaint_matters"),
-            [
-                (u, c.get("complaints_received", 0), c.get("complaint_matters", 0))
-                for u, c in complaints.items()
-            ],
-        ),
+        complaint_table(period, only),
         UnitTable.of(("suspect",), list(suspects.items())),
     )
     c = {name: counts.column(name) for name in counts.names}

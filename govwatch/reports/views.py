@@ -24,8 +24,7 @@ from govwatch.accounts.permissions import scope
 from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
-from govwatch.figures.read import level_rows, unit_filter
-from govwatch.figures.tables import UnitTable
+from govwatch.figures.read import complaint_table, level_rows, unit_filter
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
@@ -89,10 +88,8 @@ def _single_top(units) -> Unit | None:
 def _complaint_rows(level, only, date_from: date, date_to: date) -> tuple[list[dict], dict]:
     """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
     sub-units, and their total, for the complaints table of the page."""
-    period = Period(date_from, date_to)
-    counts = complaint_figures.counts(period.start, period.end, only)
-    names = complaint_figures.COUNTS
-    table = UnitTable.of(names, [(unit_id, *[c.get(n, 0) for n in names]) for unit_id, c in counts.items()])
+    table = complaint_table(Period(date_from, date_to), only)
+    names = table.names
     rolled, total = level.roll_up(table)
 
     def figures(values) -> dict[str, Any]:

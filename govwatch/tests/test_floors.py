@@ -28,6 +28,8 @@ FLOORS = [
     "govwatch.ops",
     # cross-cutting readers and writers of the domain
     "govwatch.imports | govwatch.reports",
+    # the pre-computed figures: they count the facts of the areas below (cases, evaluations, complaints)
+    "govwatch.figures",
     # domain areas: each may import supervision and evaluations, never another area; accountability
     # records the people held to account for the matters of every area, so it stands above them, and
     # an inspection takes up the data checks' findings, so the checks stand below the inspections
@@ -37,7 +39,7 @@ FLOORS = [
     "govwatch.hallchecks | govwatch.integrity",
     # the clue register: clues come from complaints and their callbacks (and inspections, the public)
     "govwatch.clues",
-    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation | govwatch.rectification | govwatch.figures",
+    "govwatch.complaints | govwatch.prediction | govwatch.inspections | govwatch.windows | govwatch.kiosks | govwatch.projects | govwatch.randomchecks | govwatch.regulation | govwatch.rectification",
     "govwatch.checks",
     "govwatch.evaluations",
     "govwatch.supervision",
