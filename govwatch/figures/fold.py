@@ -424,7 +424,13 @@ def rebuild() -> dict[str, float | int]:
         channels: ChannelRows = {}
         complaints: ComplaintRows = {}
         rows = compute(None, BEGINNING, channels, complaints)
-        for model in (UnitDay, UnitMonth, UnitChannelMonth, UnitComplaintMonth, *(year for _, year, _, _ in YEAR_TABLES)):
+        for model in (
+            UnitDay,
+            UnitMonth,
+            UnitChannelMonth,
+            UnitComplaintMonth,
+            *(year for _, year, _, _ in YEAR_TABLES),
+        ):
             model.objects.all().delete()
         _write(None, BEGINNING, rows, channels, complaints)
     return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}

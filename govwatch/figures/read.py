@@ -165,24 +165,33 @@ def _rows(table: str, piece: Piece) -> QuerySet:
 
 def _parts(
     period: Period, only: QuerySet | list[int] | None
-) -> tuple[list[tuple[Piece, QuerySet]], list[QuerySet]]:
-    """The rows whose signed sums are the period's counts (`pieces`: (piece, rows)) and the rows
-    whose overdue changes add up to the count at the period's end; the marks folded first."""
+) -> tuple[list[tuple[Piece, QuerySet]], list[tuple[int, QuerySet]]]:
+    """The rows whose signed sums are the period's counts (`pieces`: (piece, rows)) and those whose
+    signed overdue changes add up to the count at the period's end ((sign, rows)); the marks folded
+    first."""
     if pending():
         fold()
     parts = [(piece, _rows("counts", piece)) for piece in pieces(period)]
-    this_month = period.date_to.replace(day=1)
+    last = period.date_to
+    this_month = last.replace(day=1)
     this_year = this_month.replace(month=1)
-    changes = [
-        UnitYear.objects.filter(year__lt=this_year).exclude(overdue_change=0),
-        UnitMonth.objects.filter(month__range=(this_year, this_month - timedelta(days=1))).exclude(
-            overdue_change=0
-        ),
-        UnitDay.objects.filter(day__range=(this_month, period.date_to)).exclude(overdue_change=0),
-    ]
+    month_end = _next_month(this_month) - timedelta(days=1)
+    # Every change up to the last day: the years before, then the months of its year, then its
+    # month's days; or, when the period ends on or near the end of its month, that month's row less
+    # the days after the last (none after today: the month so far is its row alone).
+    changes = [(1, UnitYear.objects.filter(year__lt=this_year))]
+    if (month_end - last).days < last.day:
+        changes.append((1, UnitMonth.objects.filter(month__range=(this_year, this_month))))
+        if last < month_end:
+            changes.append((-1, UnitDay.objects.filter(day__range=(last + timedelta(days=1), month_end))))
+    else:
+        before = this_month - timedelta(days=1)
+        changes.append((1, UnitMonth.objects.filter(month__range=(this_year, before))))
+        changes.append((1, UnitDay.objects.filter(day__range=(this_month, last))))
+    changes = [(sign, rows.exclude(overdue_change=0)) for sign, rows in changes]
     if only is not None:
         parts = [(piece, rows.filter(unit__in=only)) for piece, rows in parts]
-        changes = [rows.filter(unit__in=only) for rows in changes]
+        changes = [(sign, rows.filter(unit__in=only)) for sign, rows in changes]
     return parts, changes
 
 
@@ -207,8 +216,9 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
     moved: list[tuple] = []
-    for part in changes:
-        moved += plain_rows(part.order_by().values_list("unit", "overdue_change"))
+    for sign, part in changes:
+        found = plain_rows(part.order_by().values_list("unit", "overdue_change"))
+        moved += found if sign == 1 else [(unit, -n) for unit, n in found]
     overdue = UnitTable.of(("overdue_open",), moved)
     ids = np.union1d(sums.ids, overdue.ids)
     s = sums.on(ids)

@@ -39,6 +39,7 @@ import numpy as np
 from django.db.models import QuerySet
 
 from govwatch.catalog.figures import rate
+from govwatch.core.bulk import plain_rows
 from govwatch.figures.read import complaint_table, unit_table
 from govwatch.figures.rows import task_table
 from govwatch.figures.tables import UnitTable
@@ -260,14 +261,33 @@ def _entry(
     }
 
 
-def _names(ids: list[int]) -> dict[int, tuple[str, str]]:
+# Unit ids per query when units are read by id (under the databases' parameter limits).
+_IDS_PER_QUERY = 5000
+
+
+def unit_names(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """{id: (code, name)} of the units `ids`."""
     named: dict[int, tuple[str, str]] = {}
-    for chunk in range(0, len(ids), 5000):
-        for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + 5000]).values_list(
+    for chunk in range(0, len(ids), _IDS_PER_QUERY):
+        for pk, code, name in Unit.objects.filter(pk__in=ids[chunk : chunk + _IDS_PER_QUERY]).values_list(
             "pk", "code", "name"
         ):
             named[pk] = (code, name)
     return named
+
+
+def unit_codes(ids: np.ndarray) -> np.ndarray:
+    """The codes of the units `ids`, in their order, as an array: the ranking's order among equal
+    ranks. Many ids (a province's ranked units) are looked up among every unit's code, read in one
+    query, rather than sent as parameters."""
+    if len(ids) <= _IDS_PER_QUERY:
+        units = Unit.objects.filter(pk__in=ids.tolist())
+    else:
+        units = Unit.objects.all()
+    found = plain_rows(units.order_by("pk").values_list("pk", "code"))
+    pks = np.array([pk for pk, _code in found], dtype=np.int64)
+    codes = np.array([code for _pk, code in found])
+    return codes[np.searchsorted(pks, ids)]
 
 
 class RankingRows(Sequence):
@@ -280,12 +300,9 @@ class RankingRows(Sequence):
 
     def __init__(self, board: Scoreboard, previous: Scoreboard, weights: dict[str, int]) -> None:
         self._board, self._previous, self._weights = board, previous, weights
-        ids = board.ids.tolist()
-        codes = {pk: code for pk, (code, _name) in _names(ids).items()}
-        ranks_ = board.ranks
-        self._order = sorted(
-            range(len(ids)), key=lambda i: (ranks_[i] is None, ranks_[i] or 0, codes[ids[i]])
-        )
+        # Ranked first (by rank), then the units with no score; by code among equals.
+        ranks_ = np.array([len(board.ids) + 1 if r is None else r for r in board.ranks], dtype=np.int64)
+        self._order = np.lexsort((unit_codes(board.ids), ranks_)).tolist()
 
     def __len__(self) -> int:
         return len(self._order)
@@ -298,7 +315,7 @@ class RankingRows(Sequence):
     def _rows(self, positions: list[int]) -> list[dict[str, Any]]:
         board = self._board
         ids = [int(board.ids[p]) for p in positions]
-        named = _names(ids)
+        named = unit_names(ids)
         before = self._previous.rank_of(ids)
         counts = board.counts.on(np.array(ids, dtype=np.int64)).tolist()
         rows = []
@@ -346,7 +363,7 @@ def ranking(
         return {**doc, "rows": RankingRows(board, previous, weights)}
     ids = board.ids.tolist()
     prev_rank = previous.rank_of(ids)
-    named = _names(ids)
+    named = unit_names(ids)
     names = board.counts.names
     entries, scores = [], {}
     for unit_id, values in zip(ids, board.counts.on(board.ids).tolist(), strict=True):

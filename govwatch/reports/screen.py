@@ -28,6 +28,7 @@ from . import charts
 from .figures import selected_units
 from .models import RankingWeights, ScreenSnapshot
 from .overview import (
+    TREND_MONTHS,
     cards_chart,
     complaints_by,
     current_cards,
@@ -37,7 +38,7 @@ from .overview import (
     trend,
     trend_chart,
 )
-from .ranking import Scoreboard, previous_period, scoreboard
+from .ranking import Scoreboard, previous_period, scoreboard, unit_codes, unit_names
 from .source import scope_figures
 
 REFRESH_SECONDS = 60
@@ -87,54 +88,30 @@ def _month_tiles(board: Scoreboard) -> dict[str, Any]:
     }
 
 
-# Unit ids per query when names are read for a set of units (under the databases' parameter limits).
-_IDS_PER_QUERY = 5000
-
-
-def _named(ids: list[int], limit: int | None = None, last: bool = False) -> dict[int, tuple[str, str]]:
-    """{id: (code, name)} of the units `ids`; with `limit`, only the `limit` first (or `last`) by code."""
-    found: list[tuple[int, str, str]] = []
-    for chunk in range(0, len(ids), _IDS_PER_QUERY):
-        units = Unit.objects.filter(pk__in=ids[chunk : chunk + _IDS_PER_QUERY]).values_list(
-            "pk", "code", "name"
-        )
-        if limit is not None:
-            units = units.order_by("-code" if last else "code")[:limit]
-        found += units
-    if limit is not None:
-        found = sorted(found, key=lambda u: u[1], reverse=last)[:limit]
-    return {pk: (code, name) for pk, code, name in found}
-
-
 def _ends(board: Scoreboard, previous: Scoreboard, top: int) -> tuple[list[dict], list[dict]]:
     """The `top` best and the `top` last ranked units, in the ranking's order (rank, then code),
-    with name, score and change. Codes and names are read for those units only: of the units tied
-    at the edge rank (thousands may share the best score), the first (or last) codes."""
+    with name, score and change. The ranked units are put in that order over arrays of their codes
+    (thousands may share the best score); names are read for the units shown only."""
     order = board.order()
     if not len(order):
         return [], []
-    ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
-    best_edge, last_edge = ranks[min(top, len(ranks)) - 1], ranks[max(len(ranks) - top, 0)]
     ids = board.ids[order]
-    inside = ids[ranks < best_edge].tolist() + ids[ranks > last_edge].tolist()
-    found = _named(inside)
-    found.update(_named(ids[ranks == best_edge].tolist(), top - int((ranks < best_edge).sum())))
-    found.update(_named(ids[ranks == last_edge].tolist(), top - int((ranks > last_edge).sum()), last=True))
-    shown = list(found)
-    before = dict(zip(shown, previous.rank_of(shown), strict=True))
-    position = dict(zip(board.ids.tolist(), range(len(board.ids)), strict=True))
-    entries = []
-    for u in shown:
-        rank = board.ranks[position[u]]
-        entries.append(
-            {
-                "rank": rank,
-                "unit_code": found[u][0],
-                "unit_name": found[u][1],
-                "score": board.scores[position[u]],
-                "change": None if before[u] is None else before[u] - rank,
-            }
-        )
+    ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
+    ordered = np.lexsort((unit_codes(ids), ranks))
+    shown = np.unique(np.concatenate([ordered[:top], ordered[-top:]]))
+    found = unit_names(ids[shown].tolist())
+    before = previous.rank_of(ids[shown].tolist())
+    position = order[shown].tolist()
+    entries = [
+        {
+            "rank": board.ranks[p],
+            "unit_code": found[u][0],
+            "unit_name": found[u][1],
+            "score": board.scores[p],
+            "change": None if was is None else was - board.ranks[p],
+        }
+        for u, p, was in zip(ids[shown].tolist(), position, before, strict=True)
+    ]
     entries.sort(key=lambda e: (e["rank"], e["unit_code"]))
     return entries[:top], entries[-top:]
 
@@ -162,7 +139,13 @@ def screen_data(
     root = units.order_by("path").first()
     by_category = complaints_by(first, today, scoped, "category")
     option = {
-        "trend": trend_chart(trend(today, unit_code, units_qs, last_day=today)),
+        # The months before, each one sum over the aggregates; this month's point is its tiles.
+        "trend": trend_chart(
+            [
+                *trend(first - timedelta(days=1), unit_code, units_qs, months=TREND_MONTHS - 1),
+                (f"{first.year}年{first.month}月", month),
+            ]
+        ),
         "cards": cards_chart(most_carded(cards, TOP_UNITS)),
         "loop": charts.pie([(label, n) for label, n in loop_states(first, today, scoped) if n]),
         "complaints": charts.bars(

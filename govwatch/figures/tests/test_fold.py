@@ -12,15 +12,34 @@ from hypothesis import strategies as st
 
 from govwatch.audit.log import Actor
 from govwatch.cases.models import StaleDay
+from govwatch.complaints import handling
+from govwatch.complaints.models import Complaint
 from govwatch.core.localtime import local_tz
 from govwatch.core.tables import object_table
 from govwatch.core.tree import subtree
 from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.models import Evaluation, RectificationTask
 from govwatch.evaluations.rectification import open_tasks_for_imported
-from govwatch.figures.fold import CHANNEL_VALUES, fold, overdue_spans, rebuild
-from govwatch.figures.models import UnitChannelMonth, UnitDay, UnitMonth
-from govwatch.figures.read import channel_counts, channel_counts_raw, figures_for, level_rows
+from govwatch.figures.fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, overdue_spans, rebuild
+from govwatch.figures.models import (
+    UnitChannelMonth,
+    UnitChannelYear,
+    UnitComplaintMonth,
+    UnitComplaintYear,
+    UnitDay,
+    UnitMonth,
+    UnitYear,
+)
+from govwatch.figures.read import (
+    MONTH,
+    YEAR,
+    Piece,
+    channel_counts,
+    channel_counts_raw,
+    figures_for,
+    level_rows,
+    pieces,
+)
 from govwatch.figures.rows import Period
 from govwatch.imports.kinds import FIELDS
 from govwatch.imports.runs import run_import_records
@@ -81,8 +100,31 @@ def case_stories(draw, case_no: str):
 
 
 @st.composite
+def complaint_stories(draw, complaint_id: str):
+    """One complaint as the source system exports it: perhaps closed already, with a finding and a
+    callback; a contact shared with others (a repeat of their matter); a unit or none yet."""
+    day = draw(st.integers(0, DAYS - 10))
+    record = {
+        "complaint_id": complaint_id,
+        "at": _at(day, draw(st.integers(0, 23 * 60))),
+        "source": "hotline",
+        "content": "办事排队时间太长",
+        "unit_code": draw(st.sampled_from(["RS", "SC", "ST1", ""])),
+        "contact": draw(st.sampled_from(["", "13800000001", "13800000002"])),
+    }
+    if record["unit_code"] and draw(st.booleans()):
+        record["closed_at"] = _at(day + draw(st.integers(0, 40)), draw(st.integers(0, 23 * 60)))
+        record["finding"] = draw(st.sampled_from(["", "substantiated", "partly", "unsubstantiated"]))
+        record["callback"] = draw(
+            st.sampled_from(["", "satisfied", "basically", "dissatisfied", "unreachable"])
+        )
+    return record
+
+
+@st.composite
 def streams(draw):
-    """Random cases' events and evaluations, dealt into batches in any order."""
+    """Random cases' events, evaluations and complaints, dealt into batches in any order; a
+    complaint stored by an earlier batch may be reopened or sent back by a later one."""
     n = draw(st.integers(1, 8))
     records = []
     for i in range(n):
@@ -90,6 +132,11 @@ def streams(draw):
         records += [("cases", e) for e in events]
         if evaluation:
             records.append(("evaluations", evaluation))
+    for i in range(draw(st.integers(0, 5))):
+        records.append(("complaints", draw(complaint_stories(f"TS{i}"))))
+        if draw(st.booleans()):
+            action = draw(st.sampled_from(["move", "close"]))
+            records.append(("handle", {"complaint_id": f"TS{i}", "at": _at(DAYS - 5, i), "action": action}))
     batches = draw(st.integers(1, 4))
     dealt = [draw(st.integers(0, batches - 1)) for _ in records]
     # Events of a case mostly arrive in order: sort each batch by time, as a day's export would be.
@@ -118,19 +165,52 @@ def _uphold(eval_ids: set[str]) -> set[str]:
     return eval_ids - set(Evaluation.objects.filter(eval_id__in=eval_ids).values_list("eval_id", flat=True))
 
 
+def _handle(records: list[dict]) -> None:
+    """Through the complaints' services, an open complaint is sent back and triaged to another unit
+    (its figures move from one unit to the other), or handled to its close: found, replied, called
+    back (a dissatisfied complainant has it reopened first) and closed."""
+    for r in records:
+        complaint = Complaint.objects.filter(complaint_id=r["complaint_id"]).first()
+        if complaint is None or complaint.status != Complaint.Status.ASSIGNED:
+            continue
+        at = datetime.fromisoformat(r["at"])
+        if r["action"] == "move":
+            handling.do_send_back(SYSTEM, complaint, "不属于本单位职责", at=at)
+            handling.do_triage(SYSTEM, complaint, unit=Unit.objects.get(code="ST"), at=at)
+            continue
+        for result in ("dissatisfied", "satisfied"):
+            handling.do_find(SYSTEM, complaint, finding="partly", text="部分属实", at=at)
+            handling.do_reply(SYSTEM, complaint, reply="已整改", at=at)
+            handling.do_callback(SYSTEM, complaint, result=result, note="电话回访", at=at)
+            if result == "dissatisfied":
+                handling.do_reopen(SYSTEM, complaint, "群众不满意", at=at)
+        handling.do_close(SYSTEM, complaint, at=at + timedelta(days=3))
+
+
 def _table() -> list[tuple]:
     days = sorted(UnitDay.objects.values_list("unit_id", "day", *_VALUES))
     months = sorted(UnitMonth.objects.values_list("unit_id", "month", *_VALUES))
+    years = sorted(UnitYear.objects.values_list("unit_id", "year", *_VALUES))
     channels = sorted(UnitChannelMonth.objects.values_list("unit_id", "month", "channel", *CHANNEL_VALUES))
-    return [*days, "months", *months, "channels", *channels]
+    channel_years = sorted(UnitChannelYear.objects.values_list("unit_id", "year", "channel", *CHANNEL_VALUES))
+    complaints = sorted(UnitComplaintMonth.objects.values_list("unit_id", "month", *COMPLAINT_VALUES))
+    complaint_years = sorted(UnitComplaintYear.objects.values_list("unit_id", "year", *COMPLAINT_VALUES))
+    return [
+        *days, "months", *months, "years", *years, "channels", *channels, "channel years", *channel_years,
+        "complaints", *complaints, "complaint years", *complaint_years,
+    ]  # fmt: skip
 
 
-# Whole months, a month and its neighbours' edges, a single day: the month rows and the day rows.
+# Whole months, a month and its neighbours' edges, a single day: the month rows and the day rows;
+# the year, the year so far and a period across the new year: the year rows less what is outside.
 FIXED_PERIODS = [
     (date(2026, 3, 1), date(2026, 5, 31)),
     (date(2026, 4, 1), date(2026, 4, 30)),
     (date(2026, 3, 15), date(2026, 5, 10)),
     (date(2026, 4, 30), date(2026, 4, 30)),
+    (date(2026, 1, 1), date(2026, 12, 31)),
+    (date(2026, 1, 1), date(2026, 4, 20)),
+    (date(2025, 12, 20), date(2026, 5, 3)),
 ]
 
 
@@ -155,6 +235,8 @@ def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream
             evaluations = [r for kind, r in batch if kind == "evaluations"]
             _import("evaluations", [{k: v for k, v in r.items() if k != "upheld"} for r in evaluations])
             to_uphold = _uphold(to_uphold | {r["eval_id"] for r in evaluations if r["upheld"]})
+            _import("complaints", [r for kind, r in batch if kind == "complaints"])
+            _handle([r for kind, r in batch if kind == "handle"])
             fold()
             assert not StaleDay.objects.exists()
         folded = _table()
@@ -267,3 +349,42 @@ def test_an_upheld_appeal_marks_its_day_and_leaves_the_negative_count(region, ma
     folded = _table()
     rebuild()
     assert _table() == folded
+
+
+def _days_of(piece: Piece) -> list[date]:
+    """The days whose rows `piece` reads."""
+    if piece.level == YEAR:
+        first, last = piece.first, piece.first.replace(month=12, day=31)
+    elif piece.level == MONTH:
+        first = piece.first
+        last = (piece.last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    else:
+        first, last = piece.first, piece.last
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+@given(start=st.dates(date(2024, 1, 1), date(2027, 12, 31)), length=st.integers(0, 800))
+def test_the_pieces_of_a_period_count_each_of_its_days_once_and_no_other(start, length):
+    period = Period(start, start + timedelta(days=length))
+    counted: dict[date, int] = {}
+    for piece in pieces(period):
+        for day in _days_of(piece):
+            counted[day] = counted.get(day, 0) + piece.sign
+    inside = {start + timedelta(days=i) for i in range(length + 1)}
+    assert {day for day, n in counted.items() if n} == inside
+    assert all(counted[day] == 1 for day in inside)
+
+
+def test_a_year_and_the_year_so_far_are_read_from_the_year_rows():
+    assert pieces(Period(date(2026, 1, 1), date(2026, 12, 31))) == [
+        Piece(1, YEAR, date(2026, 1, 1), date(2026, 1, 1))
+    ]
+    # Late in the year: the year row less December's row (empty while December is to come).
+    assert pieces(Period(date(2026, 1, 1), date(2026, 11, 30))) == [
+        Piece(1, YEAR, date(2026, 1, 1), date(2026, 1, 1)),
+        Piece(-1, MONTH, date(2026, 12, 1), date(2026, 12, 1)),
+    ]
+    # A quarter stays three month rows.
+    assert pieces(Period(date(2026, 4, 1), date(2026, 6, 30))) == [
+        Piece(1, MONTH, date(2026, 4, 1), date(2026, 6, 1))
+    ]
