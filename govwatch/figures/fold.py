@@ -36,6 +36,7 @@ from govwatch.core.localtime import local_date, local_tz, start_of_day
 from govwatch.evaluations.models import Evaluation
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
+from . import catalog
 from .models import (
     UnitChannelMonth,
     UnitChannelYear,
@@ -433,6 +434,7 @@ def rebuild() -> dict[str, float | int]:
         ):
             model.objects.all().delete()
         _write(None, BEGINNING, rows, channels, complaints)
+        catalog.rebuild()
     return {"rows": len(rows), "seconds": round(time.perf_counter() - began, 2)}
 
 

@@ -281,3 +281,21 @@ class UnitComplaintYear(ComplaintCounts):
                 name="figures_complaintyear_period",
             ),
         ]  # fmt: skip
+
+
+class UnitCatalog(models.Model):
+    """One unit's catalog counts (govwatch.figures.rows.ITEM_COUNTS: its items, their legal and
+    promised days, online and fully online), so that a province's figures read 16,000 rows instead
+    of grouping 200,000 items on every request. Kept by govwatch.figures.catalog whenever items are
+    saved, deleted or imported, in the same transaction; a unit with no item has no row."""
+
+    unit = models.OneToOneField("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    items = models.IntegerField(default=0)
+    legal_days_sum = models.IntegerField(default=0)
+    promised_days_sum = models.IntegerField(default=0)
+    online_items = models.IntegerField(default=0)
+    full_online_items = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "单位事项指标"
+        verbose_name_plural = "单位事项指标"

@@ -39,6 +39,7 @@ from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rules import negative_levels
 from govwatch.orgs.models import Unit
 
+from .catalog import catalog_table
 from .fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, pending
 from .models import (
     UnitChannelMonth,
@@ -49,7 +50,7 @@ from .models import (
     UnitMonth,
     UnitYear,
 )
-from .rows import COUNTS, Period, item_table, row, task_table
+from .rows import COUNTS, Period, row, task_table
 from .tables import UnitTable
 
 _LEVELS = {5: "level_5", 4: "level_4", 3: "level_3", 2: "level_2", 1: "level_1"}
@@ -360,7 +361,7 @@ def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -
 
 def _all_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     """Every count of the rows (COUNTS) of each unit: its own, not its sub-units'."""
-    table = unit_table(period, only).joined(item_table(only), task_table(period, only))
+    table = unit_table(period, only).joined(catalog_table(only), task_table(period, only))
     return UnitTable(COUNTS, table.ids, np.column_stack([table.column(name) for name in COUNTS]))
 
 

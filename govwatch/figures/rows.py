@@ -113,11 +113,15 @@ def item_counts(only: QuerySet | None) -> dict[int, dict[str, int]]:
     return item_table(only).as_dicts()
 
 
-def item_table(only: QuerySet | None) -> UnitTable:
-    """`item_counts` as columns."""
+# The catalog's counts per unit (`item_table`), kept per unit in govwatch.figures.models.UnitCatalog.
+ITEM_COUNTS = ("items", "legal_days_sum", "promised_days_sum", "online_items", "full_online_items")
+
+
+def item_table(only: QuerySet | list[int] | None, items: QuerySet | None = None) -> UnitTable:
+    """`item_counts` as columns, counted from the items (`items`: the model's rows to read)."""
     timed = Q(legal_days__gt=0)
     return UnitTable.grouped(
-        in_units(Item.objects.all(), "unit", only),
+        in_units(Item.objects.all() if items is None else items, "unit", only),
         "unit",
         items=Count("pk"),
         legal_days_sum=Sum("legal_days", filter=timed, default=0),

@@ -17,6 +17,7 @@ from govwatch.catalog.signals import promised_days_changed_for
 from govwatch.core.choices import CaseStatus, CrossRegion, ItemLevel, ItemType, Online
 from govwatch.core.rowfields import Row, RowError
 from govwatch.core.tables import Table
+from govwatch.figures import catalog
 from govwatch.orgs.models import Unit
 
 from .kinds import spec_of
@@ -80,6 +81,8 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
         existing = Item.objects.in_bulk(list(valid), field_name="code")
         new, changed = [], []
         moved: dict[int, tuple[int, int]] = {}
+        # The units whose catalog counts change: of the new items, and of the changed ones before and after.
+        recounted = {content["unit_id"] for _line, content in valid.values()}
         for code, (_line, content) in valid.items():
             item = existing.get(code)
             if item is None:
@@ -89,6 +92,7 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
             else:
                 if item.promised_days != content["promised_days"]:
                     moved[item.pk] = (item.promised_days, content["promised_days"])
+                recounted.add(item.unit_id)
                 for k, v in content.items():
                     setattr(item, k, v)
                 changed.append(item)
@@ -96,6 +100,8 @@ def import_items(table: Table, result: ImportResult, run: ImportRun) -> None:
             Item.objects.bulk_create(new, batch_size=BATCH)
             Item.objects.bulk_update(changed, list(_FIELDS_UPDATED), batch_size=BATCH)
             _recompute(moved, changed, run)
+            if new or changed:
+                catalog.refresh(recounted)
         result.imported += len(new) + len(changed)
 
 

@@ -42,12 +42,12 @@ from govwatch.core.choices import EvalChannel, EvalLevel
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import NEGATIVE_TAGS, Evaluation
 from govwatch.evaluations.rules import negative_levels
+from govwatch.figures.catalog import catalog_table
 from govwatch.figures.read import channel_counts, complaint_table, unit_filter, unit_table
 from govwatch.figures.rows import COUNTS, Period, row
 from govwatch.figures.rows import grouped as _grouped
 from govwatch.figures.rows import in_units as _in_units
 from govwatch.figures.rows import item_counts as _item_counts
-from govwatch.figures.rows import item_table as _item_table
 from govwatch.figures.rows import task_counts as _task_counts
 from govwatch.figures.rows import task_table as _task_table
 from govwatch.figures.tables import UnitTable
@@ -237,7 +237,7 @@ def _aggregated(period: Period, only: QuerySet | None) -> UnitTable:
     """Every count of the rows (_COUNTS) per unit: the cases', evaluations' and complaints' from the
     pre-computed figures, the others read live, as one table."""
     return unit_table(period, only).joined(
-        _item_table(only), _task_table(period, only), complaint_table(period, only)
+        catalog_table(only), _task_table(period, only), complaint_table(period, only)
     )
 
 

@@ -1,0 +1,79 @@
+"""The catalog's counts per unit (UnitCatalog) kept equal to the items.
+
+The figures of every request count each unit's items (govwatch.figures.rows.item_table); a province
+has 200,000 of them, grouped again on every page. So the counts are kept per unit: every change of
+an item recounts its unit's row (and its former unit's, when it moved), in the writer's transaction:
+a save or delete through the ORM by the signals below (the admin, fixtures), an import's bulk writes
+by `refresh` (govwatch.imports.items). `catalog_table` reads them; `govwatch report rebuild`
+recounts every unit (`rebuild`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from govwatch.catalog.models import Item
+from govwatch.core.bulk import insert_rows, plain_rows
+
+from .models import UnitCatalog
+from .rows import ITEM_COUNTS, in_units, item_table
+from .tables import UnitTable
+
+# Units recounted per query (under the databases' parameter limits).
+UNITS_PER_QUERY = 5000
+
+
+def refresh(units: Iterable[int | None], items: QuerySet | None = None, model=UnitCatalog) -> None:
+    """Recount the rows of `units` from their items (`items`, `model`: the models to use)."""
+    ids = sorted({unit for unit in units if unit is not None})
+    for start in range(0, len(ids), UNITS_PER_QUERY):
+        chunk = ids[start : start + UNITS_PER_QUERY]
+        model._default_manager.filter(unit__in=chunk).delete()
+        _insert(item_table(chunk, items), model)
+
+
+def rebuild(items: QuerySet | None = None, model=UnitCatalog) -> None:
+    """Every unit's row recounted."""
+    model._default_manager.all().delete()
+    _insert(item_table(None, items), model)
+
+
+def _insert(table: UnitTable, model) -> None:
+    values = table.on(table.ids).tolist()
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            model,
+            ("unit_id", *ITEM_COUNTS),
+            [(unit, *[row[table.names.index(n)] for n in ITEM_COUNTS]) for unit, row in zip(table.ids.tolist(), values, strict=True)],
+        )  # fmt: skip
+
+
+def catalog_table(only: QuerySet | list[int] | None) -> UnitTable:
+    """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows."""
+    rows = in_units(UnitCatalog.objects.all(), "unit", only)
+    return UnitTable.of(ITEM_COUNTS, plain_rows(rows.order_by().values_list("unit", *ITEM_COUNTS)))
+
+
+@receiver(pre_save, sender=Item)
+def _note_former_unit(sender, instance: Item, raw: bool = False, **kwargs) -> None:
+    instance._former_unit_id = (  # type: ignore[attr-defined]
+        None
+        if instance.pk is None
+        else Item.objects.filter(pk=instance.pk).values_list("unit", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Item)
+def _item_saved(sender, instance: Item, raw: bool = False, **kwargs) -> None:
+    refresh([instance.unit_id, getattr(instance, "_former_unit_id", None)])
+
+
+@receiver(post_delete, sender=Item)
+def _item_deleted(sender, instance: Item, **kwargs) -> None:
+    refresh([instance.unit_id])
