@@ -1,12 +1,13 @@
 """Marks of the unit days whose pre-computed figures are stale (`StaleDay`), written with the facts.
 
 Every writer of the facts behind the figures of contract section 4 (cases and their events,
-suspensions, evaluations and their appeals) calls `mark_stale` inside its own transaction with each unit and the
+suspensions, evaluations and their appeals) and of the complaints' figures calls `mark_stale` inside its own transaction with each unit and the
 earliest local date whose figures the change may alter: a case's new events from the first new
 event's date (its received, completed, on-time and overdue figures from then on), an evaluation
 on its own date under its unit and on its case's completion date under the case's unit, an upheld
 appeal on its evaluation's date under its unit, an item's new promised days (its open cases
-re-derived) from each case's acceptance date. The figures
+re-derived) from each case's acceptance date, a complaint's change under its unit (before and after)
+on the days it was received and closed. The figures
 app (govwatch.figures, a floor above) folds the marks; this module only writes them, so the
 writers need not import upward.
 """

@@ -1,7 +1,8 @@
 """Keeping the daily per-unit figures (UnitDay) equal to the facts: the fold and the rebuild.
 
-Both recompute rows from the raw facts with the same function, `compute`, over a set of units from
-a day on: the fold for the units the writers marked stale (`cases.StaleDay`, written in the
+The month, year, channel and complaint tables (govwatch.figures.models) are rewritten with the
+day rows, from the day's month and year on. Both recompute rows from the raw facts with the same
+function, `compute`, over a set of units from a day on: the fold for the units the writers marked stale (`cases.StaleDay`, written in the
 facts' own transaction), each from its earliest marked day; the rebuild (`govwatch report
 rebuild`) for every unit from the beginning. A unit's rows before its recomputed day are kept:
 nothing that changed can alter them (cases.stale says which day each change marks).
@@ -278,42 +279,35 @@ def _write(
     """Replace the rows of `units` from `since` on, then their months from `since`'s month on, their
     channel and complaint rows of those months (`channels`, `complaints`, from `compute`), and
     their years from `since`'s year on."""
-    deleted = UnitDay.objects.filter(day__gte=since)
-    if units is not None:
-        deleted = deleted.filter(unit__in=units)
-    deleted.delete()
     adapt = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
-        insert_rows(
-            cursor,
-            UnitDay,
-            ("unit_id", "day", *VALUES),
-            [(unit_id, adapt(day), *values) for (unit_id, day), values in sorted(rows.items())],
-        )
-    _write_months(units, since.replace(day=1))
-    replaced = UnitChannelMonth.objects.filter(month__gte=since.replace(day=1))
-    if units is not None:
-        replaced = replaced.filter(unit__in=units)
-    replaced.delete()
-    with connection.cursor() as cursor:
-        insert_rows(
-            cursor,
-            UnitChannelMonth,
-            ("unit_id", "month", "channel", *CHANNEL_VALUES),
-            [(unit_id, adapt(month), channel, *values) for (unit_id, month, channel), values in sorted(channels.items())],
-        )  # fmt: skip
-    replaced = UnitComplaintMonth.objects.filter(month__gte=since.replace(day=1))
-    if units is not None:
-        replaced = replaced.filter(unit__in=units)
-    replaced.delete()
-    with connection.cursor() as cursor:
-        insert_rows(
-            cursor,
-            UnitComplaintMonth,
-            ("unit_id", "month", *COMPLAINT_VALUES),
-            [(unit_id, adapt(month), *values) for (unit_id, month), values in sorted(complaints.items())],
-        )
+    _replace(
+        UnitDay, "day", units, since, ("unit_id", "day", *VALUES),
+        [(unit_id, adapt(day), *values) for (unit_id, day), values in sorted(rows.items())],
+    )  # fmt: skip
+    first = since.replace(day=1)
+    _write_months(units, first)
+    _replace(
+        UnitChannelMonth, "month", units, first, ("unit_id", "month", "channel", *CHANNEL_VALUES),
+        [(unit_id, adapt(month), channel, *values) for (unit_id, month, channel), values in sorted(channels.items())],
+    )  # fmt: skip
+    _replace(
+        UnitComplaintMonth, "month", units, first, ("unit_id", "month", *COMPLAINT_VALUES),
+        [(unit_id, adapt(month), *values) for (unit_id, month), values in sorted(complaints.items())],
+    )  # fmt: skip
     write_years(units, since.replace(month=1, day=1))
+
+
+def _replace(
+    model, column: str, units: list[int] | None, first: date, columns: tuple[str, ...], rows: list[tuple]
+) -> None:
+    """Replace the rows of `model` of `units` (None: every unit) whose date `column` is `first` or
+    later with `rows` (values of `columns`)."""
+    replaced = model.objects.filter(**{f"{column}__gte": first})
+    if units is not None:
+        replaced = replaced.filter(unit__in=units)
+    replaced.delete()
+    with connection.cursor() as cursor:
+        insert_rows(cursor, model, columns, rows)
 
 
 def _write_months(units: list[int] | None, first: date) -> None:

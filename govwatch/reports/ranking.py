@@ -280,6 +280,8 @@ def unit_codes(ids: np.ndarray) -> np.ndarray:
     """The codes of the units `ids`, in their order, as an array: the ranking's order among equal
     ranks. Many ids (a province's ranked units) are looked up among every unit's code, read in one
     query, rather than sent as parameters."""
+    if not len(ids):
+        return np.array([], dtype=str)
     if len(ids) <= _IDS_PER_QUERY:
         units = Unit.objects.filter(pk__in=ids.tolist())
     else:
