@@ -10,8 +10,9 @@ Every function returns the rows of `govwatch report kpi` (govwatch.figures.rows.
 unit_name, then the figures in the contract's order), equal to those counted from the raw rows
 (`govwatch.reports.figures.kpi_rows_raw`). The case and evaluation figures are signed sums of
 UnitYear, UnitMonth and UnitDay rows (`pieces`: a year or a month the period covers or nearly
-covers is one row per unit; the overdue count: of the changes up to its last day); the catalog and
-the negative-review loop's figures are read live (items and tasks are few). A roll-up (含下级) is
+covers is one row per unit; the overdue count: of the changes up to its last day); the catalog's
+from the counts kept per unit (govwatch.figures.catalog), the negative-review loop's read live
+(tasks are few). A roll-up (含下级) is
 the sum over the unit's subtree, found by the materialised path: no raw case is read. The
 evaluations by channel (`channel_counts`) and the complaint counts (`complaint_table`) are read
 from their year and month tables the same way, the days a period cuts off a month from the raw
