@@ -12,6 +12,8 @@ is counted up to COUNT_LIMIT only: beyond it the page says "more than".
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -105,3 +107,38 @@ def keyset_page(
         previous_query=query(before=cursor_of(found[0])) if found and not at_start else None,
         first_query=query() if not at_start else None,
     )
+
+
+class MergedNewest:
+    """The rows of several querysets, each read newest first in its own index's order and merged
+    here, sliced as a paginator slices a list: a filter `level IN (1, 2, 3)` ordered by moment makes
+    the database sort every matching row (it has no index in that order), where each level alone is
+    a range of a (level, at) index already in order. A page then costs the index entries up to it,
+    at most COUNT_LIMIT per part since pages stop there, and the rows shown are read by id.
+
+    `parts` are the querysets (no ordering needed), `order` the two fields of the list's order,
+    newest first ("-at", "-id"; the last one unique), `rows` the queryset that reads the shown rows
+    by id (with its select_related).
+    """
+
+    def __init__(self, parts: list[QuerySet], order: tuple[str, str], rows: QuerySet) -> None:
+        self.parts = parts
+        self.order = order
+        self.rows = rows
+
+    def _keys(self, stop: int):
+        names = [n.lstrip("-") for n in self.order]
+        return heapq.merge(
+            *(part.order_by(*self.order).values_list(*names)[:stop] for part in self.parts), reverse=True
+        )
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        if stop is None or window.step is not None:
+            raise TypeError("a MergedNewest is sliced with a start and a stop only")
+        ids = [key[-1] for key in itertools.islice(self._keys(stop), start, stop)]
+        found = self.rows.order_by().in_bulk(ids)
+        return [found[i] for i in ids if i in found]
+
+    def count(self) -> int:
+        return sum(part.order_by()[: COUNT_LIMIT + 1].count() for part in self.parts)

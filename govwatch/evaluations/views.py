@@ -35,6 +35,7 @@ from govwatch.core import pii
 from govwatch.core.attachments import download
 from govwatch.core.choices import EvalLevel
 from govwatch.core.downloads import document_download
+from govwatch.core.keyset import MergedNewest
 from govwatch.core.localtime import end_of_day, start_of_day
 from govwatch.core.sheets import download_file, table_csv, table_xlsx
 from govwatch.core.tree import subtree
@@ -62,7 +63,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import Evaluation, Letter, RectificationTask
-from .rules import supervised_levels
+from .rules import negative_levels, supervised_levels
 
 Task = RectificationTask
 Status = Task.Status
@@ -114,16 +115,29 @@ def _supervisor(user) -> bool:
     return may(user, ISSUE_LETTERS) or may(user, REVIEW_NEGATIVE)
 
 
-def _evaluations(request: HttpRequest, form: EvaluationFilterForm) -> QuerySet[Evaluation] | None:
-    """The evaluations the filter selects in the viewer's scope, newest first; None when it is invalid."""
-    rows = Evaluation.objects.visible_to(scope(request.user))
-    if form.is_bound and not form.is_valid():
-        return None
+def _range_levels(form: EvaluationFilterForm) -> tuple[int, ...] | None:
+    """The levels the chosen range (special supervision, negative) keeps; None for every level."""
     data = form.cleaned_data if form.is_bound else {"range": form.initial.get("range", "")}
     if data.get("range") == EvaluationFilterForm.SUPERVISED:
-        rows = rows.supervised()
-    elif data.get("range") == EvaluationFilterForm.NEGATIVE:
-        rows = rows.negative()
+        return supervised_levels()
+    if data.get("range") == EvaluationFilterForm.NEGATIVE:
+        return negative_levels()
+    return None
+
+
+def _evaluations(
+    request: HttpRequest, form: EvaluationFilterForm, whole: bool = False
+) -> QuerySet[Evaluation] | None:
+    """The evaluations the filter selects in the viewer's scope, newest first; None when it is invalid.
+    `whole`: the viewer sees every unit, so the scope needs no join on the unit tree."""
+    mine = scope(request.user)
+    rows = Evaluation.objects.all() if whole else Evaluation.objects.visible_to(mine)
+    if form.is_bound and not form.is_valid():
+        return None
+    data = form.cleaned_data if form.is_bound else {}
+    levels = _range_levels(form)
+    if levels is not None:
+        rows = rows.filter(level__in=levels)
     if data.get("unit"):
         rows = rows.filter(subtree(data["unit"].path, "unit"))
     if data.get("level"):
@@ -139,14 +153,35 @@ def _evaluations(request: HttpRequest, form: EvaluationFilterForm) -> QuerySet[E
     return rows.select_related("unit", "case__item", "task").order_by("-at", "-id")
 
 
-def _counted(request: HttpRequest, form: EvaluationFilterForm, rows: QuerySet[Evaluation]) -> QuerySet:
+def _counted(
+    request: HttpRequest, form: EvaluationFilterForm, rows: QuerySet[Evaluation], whole: bool
+) -> QuerySet:
     """The same rows, also limited to the ids of the units they can belong to: SQLite then counts
     them through the (unit, at) index, where through the join alone it walks every evaluation of
     the province to count a small subtree's few thousand (a second on the whole province)."""
-    units = Unit.objects.visible_to(scope(request.user))
-    if form.is_bound and form.is_valid() and form.cleaned_data.get("unit"):
-        units = units.filter(subtree(form.cleaned_data["unit"].path))
+    chosen = form.cleaned_data.get("unit") if form.is_bound and form.is_valid() else None
+    if whole and chosen is None:
+        return rows
+    units = Unit.objects.all() if whole else Unit.objects.visible_to(scope(request.user))
+    if chosen is not None:
+        units = units.filter(subtree(chosen.path))
     return rows.filter(unit__in=units.values("pk"))
+
+
+def _listed(form: EvaluationFilterForm, rows: QuerySet[Evaluation], whole: bool) -> QuerySet | MergedNewest:
+    """The rows as the paginator reads them. A range of several levels (special supervision,
+    negative) over the whole region, no unit or level chosen, is read level by level in the
+    (level, at) index's order and merged (MergedNewest): sorting every such review of a province
+    for a page of 50 cost about a second. A chosen unit's own (unit, at) index serves it better."""
+    levels = _range_levels(form)
+    data = form.cleaned_data if form.is_bound else {}
+    if not whole or not levels or len(levels) < 2 or data.get("unit") or data.get("level"):
+        return rows
+    parts = [rows.filter(level=level) for level in levels]
+    # The shown rows are read by id alone: their filters were the parts'.
+    return MergedNewest(
+        parts, ("-at", "-id"), Evaluation.objects.select_related("unit", "case__item", "task")
+    )
 
 
 @member_required
@@ -155,8 +190,13 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     (专项督导, seed 004: the "一般" and "不满意" reviews), with its units counted."""
     supervisor = _supervisor(request.user)
     initial = {"range": EvaluationFilterForm.SUPERVISED if supervisor else ""}
-    form = EvaluationFilterForm(request.GET or None, user=request.user, initial=initial)
-    rows = _evaluations(request, form)
+    # The page number is no filter: "?page=2" of the default list is its second page, not a
+    # filter with every field empty (which would be every evaluation).
+    chosen = request.GET.copy()
+    chosen.pop("page", None)
+    form = EvaluationFilterForm(chosen or None, user=request.user, initial=initial)
+    whole = Unit.objects.all_visible_to(scope(request.user))
+    rows = _evaluations(request, form, whole)
     fmt = request.GET.get("format")
     if rows is not None and fmt in ("csv", "xlsx"):
         return _evaluation_export(fmt, form, rows)
@@ -177,7 +217,11 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
     context = _context(
         request, "reviews",
         form=form,
-        evaluations=paginate(request, shown, counted=_counted(request, form, shown)),
+        evaluations=paginate(
+            request,
+            _listed(form, shown, whole) if rows is not None else shown,
+            counted=_counted(request, form, shown, whole),
+        ),
         range_label=dict(EvaluationFilterForm.RANGES)[shown_range],
         supervised_units=units,
         supervised_levels="、".join(EvalLevel(lv).label for lv in sorted(supervised_levels(), reverse=True)),

@@ -91,3 +91,67 @@ def test_only_members_see_the_list(client, completed, submit):
     _three(completed, submit)
     assert client.get(LIST).status_code in (302, 403)
     assert Evaluation.objects.count() == 4
+
+
+def _many(region, n: int = 130):
+    """`n` evaluations of every level, some at the same moment (the id breaks the tie), in two units."""
+    from datetime import timedelta
+
+    base = at(2026, 3, 1)
+    units = [region["market"], region["social"]]
+    Evaluation.objects.bulk_create(
+        Evaluation(
+            eval_id=f"E{i:04d}",
+            level=1 + (i * 7) % 5,
+            at=base + timedelta(minutes=(i * 37) % 90),
+            unit=units[i % 2],
+            digest="d",
+            comment=f"E{i:04d}",
+        )  # fmt: skip
+        for i in range(n)
+    )
+    supervised = Evaluation.objects.filter(level__in=(1, 2, 3)).order_by("-at", "-id")
+    return list(supervised.values_list("eval_id", flat=True))
+
+
+def _shown(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"\bE\d{4}\b", html)
+
+
+def test_the_special_supervision_list_pages_newest_first_across_levels_and_stays_on_its_range(region, people):
+    expected = _many(region)
+    assert len(expected) > 50  # two pages
+    client = signed_in(people.supervisor)
+    first = _shown(client.get(LIST).content.decode())
+    second = _shown(client.get(LIST, {"page": "2"}).content.decode())
+    # Each row's comment is its evaluation number; the order is the moment, then the id, newest first.
+    assert list(dict.fromkeys(first)) == expected[:50]
+    assert list(dict.fromkeys(second)) == expected[50:100]
+    html = client.get(LIST, {"page": "2"}).content.decode()
+    assert f"共 {len(expected)} 条" in html
+
+
+def test_merged_levels_read_in_index_order_equal_one_sorted_query(region):
+    from govwatch.core.keyset import MergedNewest
+
+    expected = _many(region, 90)
+    parts = [Evaluation.objects.filter(level=level) for level in (1, 2, 3)]
+    merged = MergedNewest(parts, ("-at", "-id"), Evaluation.objects.all())
+    assert [e.eval_id for e in merged[0:10]] == expected[:10]
+    assert [e.eval_id for e in merged[10:35]] == expected[10:35]
+    assert [e.eval_id for e in merged[40:1000]] == expected[40:]
+    assert merged.count() == len(expected)
+
+
+def test_a_unit_or_level_chosen_still_lists_in_order(region, people):
+    expected = _many(region)
+    client = signed_in(people.supervisor)
+    market = Evaluation.objects.filter(level__in=(1, 2, 3), unit=region["market"]).order_by("-at", "-id")
+    html = client.get(LIST, {"range": "supervised", "unit": "区市场监管局（SC）"}).content.decode()
+    assert list(dict.fromkeys(_shown(html))) == list(market.values_list("eval_id", flat=True))[:50]
+    html = client.get(LIST, {"range": "supervised", "level": "3"}).content.decode()
+    threes = Evaluation.objects.filter(level=3).order_by("-at", "-id").values_list("eval_id", flat=True)
+    assert list(dict.fromkeys(_shown(html))) == list(threes)[:50]
+    assert expected  # the region has them
