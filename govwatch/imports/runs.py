@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from govwatch.audit.log import Actor, record
+from govwatch.core.dbstats import after_bulk_write
 from govwatch.core.tables import FileProblem, Table, open_table
 
 from .interrupted import keep_alive, mark_interrupted, this_host
@@ -159,4 +160,6 @@ def run_import_records(
             after={"file": filename, "read": result.read, "imported": result.imported,
                    "duplicates": result.duplicates, "rejected": result.rejected},
         )  # fmt: skip
+    # A bulk import's tables are analyzed now rather than when autovacuum comes by (PostgreSQL).
+    after_bulk_write(result.imported)
     return result
