@@ -12,10 +12,18 @@ import sys
 
 from govwatch.core.console import EXIT_OK, EXIT_UNUSABLE, ChineseArgumentParser, UsageError, emit
 
+# The commands that serve pages or run Django's own management (its checks read the admin).
+SERVING = {"serve", "manage", "init"}
 
-def setup_django() -> None:
+
+def setup_django(command: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
     import django
+
+    if command is not None and command not in SERVING:
+        from govwatch.web import apps as web_apps
+
+        web_apps.DISCOVER_ADMIN = False
 
     django.setup()
 
@@ -63,8 +71,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    setup_django()
     argv = sys.argv[1:] if argv is None else argv
+    setup_django(argv[0] if argv and not argv[0].startswith("-") else None)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

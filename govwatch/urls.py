@@ -8,6 +8,9 @@ from govwatch.api.views import DocsView
 from govwatch.imports import pages as import_pages
 from govwatch.ops import views as ops_views
 
+# Done at Django's setup unless a console command skipped it (govwatch.web.apps.DISCOVER_ADMIN).
+admin.autodiscover()
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("govwatch.api.urls")),

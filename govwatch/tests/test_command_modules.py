@@ -46,3 +46,33 @@ def test_help_and_unknown_commands_list_every_command():
     assert _subcommands(build_parser(["no-such-command"])) == everything
     assert _subcommands(build_parser([])) == everything
     assert _subcommands(build_parser()) == everything
+
+
+def _admin_discovered(command: str, tmp_path) -> bool:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from govwatch import cli; cli.setup_django(sys.argv[1]);"
+        " print('govwatch.catalog.admin' in sys.modules)"
+    )
+    env = {**os.environ, "GOVWATCH_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "govwatch.settings"}
+    out = subprocess.run([sys.executable, "-c", code, command], env=env, capture_output=True, check=True)
+    return out.stdout.decode().strip() == "True"
+
+
+def test_a_command_that_serves_no_page_starts_without_the_admin_modules(tmp_path):
+    assert not _admin_discovered("report", tmp_path)
+    assert _admin_discovered("serve", tmp_path) and _admin_discovered("manage", tmp_path)
+
+
+def test_the_urlconf_discovers_the_admin_a_command_skipped(client):
+    # This process was set up with the admin discovered; the URLconf's own discovery is a no-op
+    # then, and is what a lean process relies on.
+    from django.contrib import admin
+
+    from govwatch.catalog.models import Item
+
+    assert admin.site.is_registered(Item)
+    assert client.get("/admin/login/").status_code == 200
