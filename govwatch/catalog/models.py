@@ -26,6 +26,14 @@ class ItemQuerySet(ScopedQuerySet):
         """An item is seen by whoever sees the unit that carries it out."""
         return mine.filter(self, "unit")
 
+    def counted_for(self, mine: Scope) -> models.QuerySet:
+        """The items `mine` sees, written for the catalog figures: all of them for a scope that sees
+        every unit (one pass over the covering indexes), else `visible_to` (the join on the unit
+        tree would look up the unit of each of a province's 200,000 items)."""
+        from govwatch.orgs.models import Unit
+
+        return self.all() if Unit.objects.all_visible_to(mine) else self.visible_to(mine)
+
 
 class Item(models.Model):
     """A service item of the catalog with its legal and promised time limits (working days)."""

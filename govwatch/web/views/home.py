@@ -40,6 +40,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "unit_count": Unit.objects.visible_to(scope(request.user)).count(),
         "counts": counts,
-        "figures": catalog_figures(Item.objects.visible_to(scope(request.user))),
+        "figures": catalog_figures(Item.objects.counted_for(scope(request.user))),
     }
     return render(request, "web/home.html", context)
