@@ -9,7 +9,7 @@ database, and works on numpy arrays or on the few rows that are left.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -75,6 +75,37 @@ def stream(sql: str, params: list) -> Iterator[tuple]:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
             yield from rows
+
+
+def fetched(sql: str, params: list) -> Iterator[list[tuple]]:
+    """The rows of one statement, a batch at a time (for arrays made a batch at a time)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(FETCH):
+            yield batch
+
+
+def parts(
+    sql: str, params: list, arrays: Callable[[list[tuple]], list[np.ndarray]], size: int
+) -> Iterator[list[np.ndarray]]:
+    """The rows of one statement ordered by its first column, as arrays (`arrays` makes them of a
+    fetched batch, the first the ordering key), in parts of about `size` rows that never split a
+    key's rows: a part is handed on as soon as the next key begins, and only the rows of the key
+    still being read are carried over. What is held is a part and a batch, whatever the rows."""
+    held: list[np.ndarray] | None = None
+    for batch in fetched(sql, params):
+        columns = arrays(batch)
+        held = columns if held is None else [np.concatenate(pair) for pair in zip(held, columns, strict=True)]
+        while len(held[0]) >= size:
+            starts = np.flatnonzero(held[0][1:] != held[0][:-1]) + 1  # where a key begins
+            if not len(starts):
+                break  # one key so far: its rows go on
+            before = starts[starts <= size]
+            cut = int(before[-1] if len(before) else starts[0])
+            yield [c[:cut] for c in held]
+            held = [c[cut:] for c in held]
+    if held is not None and len(held[0]):
+        yield held
 
 
 def rows(sql: str, params: list) -> list[tuple]:

@@ -23,6 +23,7 @@ channel and month), then arrays: a cell is a (unit, window, month), a column a c
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from django.db import connection
 
 from govwatch.core.choices import CaseStatus
 
-from .data import FETCH, C, E, rows, unindexed
+from .data import C, E, fetched, rows, unindexed
 from .models import Kind
 from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
@@ -47,57 +48,71 @@ def _month_sql(column: str) -> str:
     return f"substr(CAST({column} AS TEXT), 1, 7)"
 
 
-@dataclass
-class Cells:
-    """Completed and evaluated cases per (unit, window, month) cell and case channel; `at_window`
-    counts the evaluated ones rated at the case's own window (its device or QR code)."""
-
-    keys: list[tuple[int, str, str]]
-    completed: np.ndarray  # cells x channels
-    evaluated: np.ndarray
-    at_window: np.ndarray
+CELLS = "govwatch_checks_cells"
+WINDOW_PART = 50_000  # window cells judged at a time (whole units: a window's peers are its unit's)
 
 
-def _cells(ctx: Context) -> Cells:
-    month = _month_sql("c.closed_on")
+def _cells_table(ctx: Context) -> str:
+    """Completed and evaluated cases per (unit, window, month, case channel) in a temporary table,
+    grouped by the database in one pass over the period's completed cases and one over `rated`:
+    `at_window` counts the evaluated ones rated at the case's own window (its device or QR code).
+    A case without a window is in the unit's cell of window ''."""
     bounds = [ctx.period.date_from, ctx.period.date_to]
-    index: dict[tuple[int, str, str], int] = {}
-    channels: dict[str, int] = {}
-    found: dict[int, list[np.ndarray]] = {0: [], 1: [], 2: []}  # column: (cell, channel, count) per batch
-    queries = (
-        (f"SELECT c.unit_id, c.window_code, c.channel, {month}, COUNT(*) FROM {C} c "
-         f"WHERE {unindexed('c.status')} = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4",
-         [CaseStatus.COMPLETED, *bounds], (0,)),
-        (f"SELECT case_unit, case_window, case_channel, {_month_sql('closed_on')}, COUNT(DISTINCT ck), "
-         "COUNT(DISTINCT CASE WHEN window_code = case_window THEN ck END) "
-         f"FROM {ctx.rated()} WHERE auto = %s AND case_status = %s AND closed_on >= %s AND closed_on <= %s "
-         "GROUP BY 1, 2, 3, 4", [False, CaseStatus.COMPLETED, *bounds], (1, 2)),
-    )  # fmt: skip
-    for sql, params, columns in queries:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(FETCH):
-                units, windows, chans, months, *counts = zip(*batch, strict=True)
-                keys = list(zip(units, [w or "" for w in windows], months, strict=True))
-                for key in dict.fromkeys(keys):
-                    index.setdefault(key, len(index))
-                for c in dict.fromkeys(chans):
-                    channels.setdefault(c, len(channels))
-                # Arrays per batch, not a tuple per row: a province year has hundreds of thousands.
-                cell_ids = np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(batch))
-                chan_ids = np.fromiter(map(channels.__getitem__, chans), dtype=np.int64, count=len(batch))
-                for column, column_counts in zip(columns, counts, strict=True):
-                    found[column].append(
-                        np.stack([cell_ids, chan_ids, np.array(column_counts, dtype=np.int64)])
-                    )
-    completed = np.zeros((len(index), max(len(channels), 1)), dtype=np.float64)
-    evaluated = np.zeros_like(completed)
-    at_window = np.zeros_like(completed)
-    for column, target in ((0, completed), (1, evaluated), (2, at_window)):
-        if found[column]:
-            cell, chan, count = np.concatenate(found.pop(column), axis=1)
-            np.add.at(target, (cell, chan), count)
-    return Cells(list(index), completed, evaluated, at_window)
+    sql = (
+        f"SELECT unit_id, window_code, channel, month, SUM(completed) AS completed, SUM(evaluated) AS evaluated, "
+        "SUM(at_window) AS at_window FROM ("
+        f"SELECT c.unit_id AS unit_id, COALESCE(c.window_code, '') AS window_code, c.channel AS channel, "
+        f"{_month_sql('c.closed_on')} AS month, COUNT(*) AS completed, 0 AS evaluated, 0 AS at_window FROM {C} c "
+        f"WHERE {unindexed('c.status')} = %s AND c.closed_on >= %s AND c.closed_on <= %s GROUP BY 1, 2, 3, 4 "
+        f"UNION ALL SELECT case_unit, COALESCE(case_window, ''), case_channel, {_month_sql('closed_on')}, 0, "
+        "COUNT(DISTINCT ck), COUNT(DISTINCT CASE WHEN window_code = case_window THEN ck END) "
+        f"FROM {ctx.rated()} WHERE auto = %s AND case_status = %s AND closed_on >= %s AND closed_on <= %s "
+        "GROUP BY 1, 2, 3, 4) x GROUP BY 1, 2, 3, 4"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {CELLS}", [])
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {CELLS} AS {sql}",
+            [CaseStatus.COMPLETED, *bounds, False, CaseStatus.COMPLETED, *bounds],
+        )
+    return CELLS
+
+
+class Region:
+    """The units as dense rows of arrays (kind, district, the thresholds missing_evaluations uses),
+    and the period's months and the case channels as column numbers."""
+
+    def __init__(self, ctx: Context, channels: list[str]) -> None:
+        infos = list(ctx.units.by_id.values())
+        self.ids = np.array([u.id for u in infos], dtype=np.int64)
+        self.row = {u.id: i for i, u in enumerate(infos)}
+        kinds: dict[str, int] = {}
+        self.kind = np.array([kinds.setdefault(u.kind, len(kinds)) for u in infos], dtype=np.int64)
+        self.region = np.array([u.region for u in infos], dtype=np.int64)
+        th = [u.thresholds for u in infos]
+        self.max_ratio = np.array([t.missing_max_ratio for t in th], dtype=np.float64)
+        self.min_expected = np.array([t.missing_min_expected for t in th], dtype=np.float64)
+        self.window_share = np.array([t.missing_window_share for t in th], dtype=np.float64)
+        self.months = ctx.period.months()
+        self.month = {m: i for i, m in enumerate(self.months)}
+        self.channel = {c: i for i, c in enumerate(channels)}
+
+    def rows(self, unit_ids: tuple) -> np.ndarray:
+        return np.fromiter(map(self.row.__getitem__, unit_ids), dtype=np.int64, count=len(unit_ids))
+
+    def columns(self, values: tuple, names: dict[str, int]) -> np.ndarray:
+        return np.fromiter(map(names.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+@dataclass
+class Members:
+    """What `_judge` judges: units' or windows' months, one row each, with the cases per channel."""
+
+    unit: np.ndarray  # the unit's dense row (`Region`)
+    month: np.ndarray  # the month's number in the period
+    window: list[str]  # '' for a unit as a whole
+    completed: np.ndarray  # members x channels
+    evaluated: np.ndarray
 
 
 @dataclass
@@ -147,33 +162,34 @@ def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.
     return np.where(rest_comp.sum(axis=1) >= MIN_OWN_CASES, expected, np.nan)
 
 
-def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, fallback: np.ndarray,
-           labels: list[tuple[int, str, str]], regions: list[int], tests: dict[int, int],
+def _judge(region: Region, groups: np.ndarray, m: Members, fallback: np.ndarray, tests: dict[int, int],
            owners: np.ndarray, at_window: np.ndarray | None = None,
            ev_all: np.ndarray | None = None) -> list[Suspect]:  # fmt: skip
     """The members far below their group's other members (leave-one-out rates per channel) and,
     where its other months are like its peers', below its own other months too."""
+    comp, ev = m.completed, m.evaluated
     g_comp, g_ev = _sums(groups, comp, ev)
     rest_comp, rest_ev = g_comp[groups] - comp, g_ev[groups] - ev
     enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
     peer = _rates(rest_ev, rest_comp)
     rates = np.where(enough[:, None], _layer(peer, fallback), np.nan_to_num(fallback))
+    del rest_comp, rest_ev, peer
     expected = (comp * rates).sum(axis=1)
-    th = [ctx.units[u].thresholds for u, _, _ in labels]
-    max_ratio = np.array([t.missing_max_ratio for t in th])
+    max_ratio = region.max_ratio[m.unit]
     # A unit (window) whose other months are rated less than its peers' but not far less is rated
     # less for reasons of its own (its people, its items): a month is judged against its own
     # months then, whichever expects fewer. One far below its peers all year is judged by its peers.
     own = _own_months(owners, comp, ev, rates)
+    del rates
     own_like_peers = ~np.isnan(own) & (np.nan_to_num(own) >= max_ratio * expected)
     tested_expected = expected
     expected = np.where(own_like_peers, np.minimum(expected, np.nan_to_num(own)), expected)
     k = ev.sum(axis=1)
     n = comp.sum(axis=1)
-    min_expected = np.array([t.missing_min_expected for t in th])
-    tested = tested_expected >= min_expected
-    for i in np.flatnonzero(tested):
-        tests[regions[i]] = tests.get(regions[i], 0) + 1
+    tested = tested_expected >= region.min_expected[m.unit]
+    districts, counts = np.unique(region.region[m.unit[tested]], return_counts=True)
+    for district, count in zip(districts.tolist(), counts.tolist(), strict=True):
+        tests[district] = tests.get(district, 0) + count
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(expected > 0, k / np.where(expected > 0, expected, 1), 1.0)
         # The group's spread: each member against the whole group's rates.
@@ -187,9 +203,9 @@ def _judge(ctx: Context, groups: np.ndarray, comp: np.ndarray, ev: np.ndarray, f
         floor = floors[int(groups[i])]
         if floor is not None and ratio[i] >= floor:
             continue
-        unit_id, window, month = labels[i]
         suspects.append(
-            Suspect(unit_id, window, month, int(n[i]), int(k[i]), float(expected[i]), float(ratio[i]),
+            Suspect(int(region.ids[m.unit[i]]), m.window[i], region.months[m.month[i]], int(n[i]), int(k[i]),
+                    float(expected[i]), float(ratio[i]),
                     bool(at_window[i]) if at_window is not None else False,
                     int(ev_all[i].sum()) if ev_all is not None else int(k[i]))
         )  # fmt: skip
@@ -211,96 +227,167 @@ def _group_floors(groups: np.ndarray, tested: np.ndarray, low: np.ndarray, sprea
     }
 
 
+@dataclass
+class UnitMonths:
+    """Every unit-month of the region with completed cases (the units' cells summed over their
+    windows): dense arrays, a row per unit and month of the period, a column per case channel."""
+
+    present: np.ndarray  # the unit-month has completed cases (or evaluations) in the period
+    completed: np.ndarray
+    evaluated: np.ndarray
+    at_window: np.ndarray
+
+
+def _unit_months(region: Region, cells: str) -> UnitMonths:
+    """The unit-months, grouped by the database from the cells, read in batches into arrays."""
+    shape = (len(region.ids) * len(region.months), max(len(region.channel), 1))
+    out = UnitMonths(np.zeros(shape[0], dtype=bool), *(np.zeros(shape) for _ in range(3)))
+    sql = (
+        "SELECT unit_id, month, channel, SUM(completed), SUM(evaluated), SUM(at_window) "
+        f"FROM {cells} GROUP BY 1, 2, 3"
+    )
+    for batch in fetched(sql, []):
+        units, months, chans, *counts = zip(*batch, strict=True)
+        row = region.rows(units) * len(region.months) + region.columns(months, region.month)
+        col = region.columns(chans, region.channel)
+        out.present[row] = True
+        for target, values in zip((out.completed, out.evaluated, out.at_window), counts, strict=True):
+            np.add.at(target, (row, col), np.array(values, dtype=np.float64))
+    return out
+
+
 def missing_evaluations(ctx: Context) -> Iterator[Candidate]:
-    cells = _cells(ctx)
-    if not cells.keys:
-        return
-    units_info = ctx.units
-    # The units: their cells summed over windows.
-    unit_keys: dict[tuple[int, str], int] = {}
-    cell_unit = np.array(
-        [unit_keys.setdefault((u, m), len(unit_keys)) for u, _w, m in cells.keys], dtype=np.int64
-    )
-    u_comp = np.zeros((len(unit_keys), cells.completed.shape[1]))
-    u_ev = np.zeros_like(u_comp)
-    np.add.at(u_comp, cell_unit, cells.completed)
-    np.add.at(u_ev, cell_unit, cells.evaluated)
-    ukeys = list(unit_keys)
-    kinds = [units_info[u].kind for u, _ in ukeys]
-    regions = [units_info[u].region for u, _ in ukeys]
-    fallback = _fallback(ukeys, kinds, u_comp, u_ev)
-    group_of: dict[tuple, int] = {}
-    groups = np.array(
-        [
-            group_of.setdefault((r, kd, m), len(group_of))
-            for (_, m), r, kd in zip(ukeys, regions, kinds, strict=True)
-        ]
-    )
-    tests: dict[int, int] = {}
-    labels = [(u, "", m) for u, m in ukeys]
-    owner_of: dict[object, int] = {}
-    owners = np.array([owner_of.setdefault(u, len(owner_of)) for u, _ in ukeys], dtype=np.int64)
-    suspects = _judge(ctx, groups, u_comp, u_ev, fallback, labels, regions, tests, owners)
-    # Windows of units not suspected as a whole, against the unit's other windows.
-    whole = {(s.unit_id, s.month) for s in suspects}
-    picked = [i for i, (u, w, m) in enumerate(cells.keys) if w and (u, m) not in whole]
-    if picked:
-        w_groups = cell_unit[picked]
-        siblings = np.bincount(w_groups, minlength=len(unit_keys))
-        keep = siblings[w_groups] >= 2
-        idx = np.array(picked)[keep]
-        if len(idx):
-            windows = np.array(
-                [owner_of.setdefault(cells.keys[i][:2], len(owner_of)) for i in idx], dtype=np.int64
-            )
-            at_window = _rated_at_window(ctx, cells, idx)
-            u_at = np.zeros_like(u_comp)
-            np.add.at(u_at, cell_unit, cells.at_window)
-            w_fallback = np.where(at_window[:, None], _fallback(ukeys, kinds, u_comp, u_at)[cell_unit[idx]],
-                                  fallback[cell_unit[idx]])  # fmt: skip
-            w_ev = np.where(at_window[:, None], cells.at_window[idx], cells.evaluated[idx])
-            suspects += _judge(
-                ctx, cell_unit[idx], cells.completed[idx], w_ev, w_fallback,
-                [cells.keys[i] for i in idx], [units_info[cells.keys[i][0]].region for i in idx], tests,
-                windows, at_window, cells.evaluated[idx],
-            )  # fmt: skip
+    """Units' months judged against their peers' (the region's unit-months as arrays), then the
+    windows of the units not suspected as a whole, a part of units at a time."""
+    cells = _cells_table(ctx)
+    try:
+        channels = [c for (c,) in rows(f"SELECT DISTINCT channel FROM {cells} ORDER BY 1", [])]
+        region = Region(ctx, channels)
+        um = _unit_months(region, cells)
+        if not um.present.any():
+            return
+        present = np.flatnonzero(um.present)
+        n_months = len(region.months)
+        units = Members(present // n_months, present % n_months, [""] * len(present),
+                        um.completed[present], um.evaluated[present])  # fmt: skip
+        kind = region.kind[units.unit]
+        fallback = _fallback(kind, units.month, units.completed, units.evaluated)
+        fallback_at = _fallback(kind, units.month, units.completed, um.at_window[present])
+        groups = _dense((region.region[units.unit] * (int(kind.max()) + 1) + kind) * n_months + units.month)
+        tests: dict[int, int] = {}
+        suspects = _judge(region, groups, units, fallback, tests, units.unit)
+        # Per unit-month row of `um`: its row among the judged units, and whether it was suspected.
+        judged = np.full(len(um.present), -1, dtype=np.int64)
+        judged[present] = np.arange(len(present))
+        whole = np.zeros(len(um.present), dtype=bool)
+        for s in suspects:
+            whole[region.row[s.unit_id] * n_months + region.month[s.month]] = True
+        del um
+        for part in _window_parts(region, cells):
+            suspects += _judge_windows(region, part, judged, whole, fallback, fallback_at, tests)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {cells}", [])
     flagged = []
     for s in suspects:
-        th = units_info[s.unit_id].thresholds
+        th = ctx.units[s.unit_id].thresholds
         p = binom_cdf(s.k, s.n, min(s.expected / s.n, 1.0)) if s.n else 1.0
-        if p <= th.missing_alpha / max(tests.get(units_info[s.unit_id].region, 1), 1):
+        if p <= th.missing_alpha / max(tests.get(ctx.units[s.unit_id].region, 1), 1):
             flagged.append((s, p))
     yield from _candidates(ctx, flagged)
 
 
-def _rated_at_window(ctx: Context, cells: Cells, idx: np.ndarray) -> np.ndarray:
+def _dense(keys: np.ndarray) -> np.ndarray:
+    """Keys numbered 0, 1, ... in their sorted order."""
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+
+
+def _window_parts(region: Region, cells: str) -> Iterator[Members]:
+    """The window cells (unit, window, month) with their cases per channel, in parts of whole units
+    of about WINDOW_PART cells: only the part in hand is held."""
+    sql = (
+        f"SELECT unit_id, window_code, month, channel, completed, evaluated, at_window FROM {cells} "
+        "WHERE window_code <> '' ORDER BY unit_id, window_code, month"
+    )
+    held: list[tuple] = []
+    for batch in fetched(sql, []):
+        for row in batch:
+            if len(held) >= WINDOW_PART and row[0] != held[-1][0]:
+                yield _window_cells(region, held)
+                held = []
+            held.append(row)
+    if held:
+        yield _window_cells(region, held)
+
+
+def _window_cells(region: Region, held: list[tuple]) -> WindowCells:
+    """Rows (unit, window, month, channel, completed, evaluated, at_window), ordered by unit, window
+    and month, as one member per window-month, with its window's number in the part."""
+    units, windows, months, chans, completed, evaluated, at_window = zip(*held, strict=True)
+    unit = region.rows(units)
+    month = region.columns(months, region.month)
+    other_window = np.ones(len(held), dtype=bool)
+    other_window[1:] = (unit[1:] != unit[:-1]) | np.fromiter(
+        (a != b for a, b in itertools.pairwise(windows)), dtype=bool, count=len(held) - 1
+    )
+    change = other_window.copy()
+    change[1:] |= month[1:] != month[:-1]
+    cell = np.cumsum(change) - 1
+    first = np.flatnonzero(change)
+    col = region.columns(chans, region.channel)
+    shape = (len(first), max(len(region.channel), 1))
+    comp, ev, at = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for target, values in ((comp, completed), (ev, evaluated), (at, at_window)):
+        np.add.at(target, (cell, col), np.array(values, dtype=np.float64))
+    owner = (np.cumsum(other_window) - 1)[first]
+    return WindowCells(unit[first], month[first], [windows[i] for i in first.tolist()], comp, ev, at, owner)
+
+
+@dataclass
+class WindowCells(Members):
+    at_window: np.ndarray  # the evaluated cases rated at the case's own window
+    owner: np.ndarray  # the window's number in the part (its months share it)
+
+
+def _judge_windows(region: Region, w: WindowCells, judged: np.ndarray, whole: np.ndarray,
+                   fallback: np.ndarray, fallback_at: np.ndarray, tests: dict[int, int]) -> list[Suspect]:  # fmt: skip
+    """Windows of units not suspected as a whole, against the unit's other windows that month."""
+    um = w.unit * len(region.months) + w.month  # the unit-month row of `UnitMonths`
+    picked = np.flatnonzero(~whole[um])
+    siblings = np.bincount(um[picked], minlength=len(whole))
+    idx = picked[siblings[um[picked]] >= 2]
+    if not len(idx):
+        return []
+    rows_ = judged[um[idx]]  # the unit-month's row among the judged units
+    at_window = _rated_at_window(region, w, idx)
+    w_fallback = np.where(at_window[:, None], fallback_at[rows_], fallback[rows_])
+    w_ev = np.where(at_window[:, None], w.at_window[idx], w.evaluated[idx])
+    members = Members(w.unit[idx], w.month[idx], [w.window[i] for i in idx.tolist()], w.completed[idx], w_ev)
+    return _judge(region, _dense(um[idx]), members, w_fallback, tests, _dense(w.owner[idx]), at_window,
+                  w.evaluated[idx])  # fmt: skip
+
+
+def _rated_at_window(region: Region, w: WindowCells, idx: np.ndarray) -> np.ndarray:
     """Per window cell of `idx`, whether its window is judged by the ratings given at the window:
     when at least `missing_window_share` of the evaluations of its unit's window cases over the
     period were given at their own window. Those are what a window can leave out (its device, its
     QR code); a rating by SMS, the hotline or the web reaches the platform without it. A region
     whose evaluations name no window, or few, has its windows judged by all their evaluations."""
-    units = np.array([cells.keys[i][0] for i in idx], dtype=np.int64)
-    ids, of = np.unique(units, return_inverse=True)
-    at = np.bincount(of, weights=cells.at_window[idx].sum(axis=1), minlength=len(ids))
-    every = np.bincount(of, weights=cells.evaluated[idx].sum(axis=1), minlength=len(ids))
-    share = np.array([ctx.units[int(u)].thresholds.missing_window_share for u in ids.tolist()])
+    ids, of = np.unique(w.unit[idx], return_inverse=True)
+    at = np.bincount(of, weights=w.at_window[idx].sum(axis=1), minlength=len(ids))
+    every = np.bincount(of, weights=w.evaluated[idx].sum(axis=1), minlength=len(ids))
+    share = region.window_share[ids]
     with np.errstate(invalid="ignore", divide="ignore"):
         judged = (every > 0) & (at > 0) & (at >= share * every)
     return judged[of]
 
 
-def _fallback(ukeys, kinds, u_comp, u_ev) -> np.ndarray:
+def _fallback(kind: np.ndarray, month: np.ndarray, comp: np.ndarray, ev: np.ndarray) -> np.ndarray:
     """Per unit-month, the rates per channel of its kind that month, then of every unit that month."""
-    by_kind: dict[tuple[str, str], list[int]] = defaultdict(list)
-    by_month: dict[str, list[int]] = defaultdict(list)
-    for i, ((_, m), kind) in enumerate(zip(ukeys, kinds, strict=True)):
-        by_kind[(kind, m)].append(i)
-        by_month[m].append(i)
-    out = np.zeros_like(u_comp)
-    month_rates = {m: _rates(u_ev[idx].sum(axis=0), u_comp[idx].sum(axis=0)) for m, idx in by_month.items()}
-    for (_kind, m), idx in by_kind.items():
-        out[idx] = _layer(_rates(u_ev[idx].sum(axis=0), u_comp[idx].sum(axis=0)), month_rates[m])
-    return out
+    by_kind = _dense(kind * (int(month.max()) + 1) + month)
+    k_comp, k_ev = _sums(by_kind, comp, ev)
+    m_comp, m_ev = _sums(month, comp, ev)
+    return _layer(_rates(k_ev, k_comp)[by_kind], _rates(m_ev, m_comp)[month])
 
 
 def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[Candidate]:

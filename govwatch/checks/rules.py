@@ -23,7 +23,6 @@ never against a fixed count:
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
 import re
 import unicodedata
@@ -39,9 +38,10 @@ from django.db import connection
 from govwatch.core.choices import CaseStatus
 from govwatch.orgs.hours import format_hours as hours_text
 
-from .data import DAY, FETCH, C, Clock, E, P, Period, Units, epoch, moment, rows, stream
+from .data import DAY, C, Clock, E, P, Period, Units, epoch, fetched, moment, parts, rows, stream
 from .models import Kind
 from .stats import poisson_sf, tail_threshold
+from .thresholds import DEFAULTS
 
 # An evaluation a window's device records within a few minutes of its case's completion follows
 # service at that window; a window where at least BUSY such ratings fall within BUSY_SECONDS
@@ -165,21 +165,21 @@ def unknown_case(ctx: Context) -> Iterator[Candidate]:
 # -- wrong_unit and before_completion ------------------------------------------------------------
 
 
-def case_mismatches(ctx: Context) -> list[tuple]:
-    """Evaluations whose case disagrees with them: another unit, not completed, or completed later.
-
-    One pass over the period's evaluations joined to their cases; only the disagreeing rows leave
-    the database: (eval_id, unit, window, at, case_no, case unit, case status, case closed_at).
-    """
+def case_mismatches(ctx: Context, disagree: str, params: list) -> Iterator[tuple]:
+    """Evaluations whose case disagrees with them as `disagree` says (SQL over `rated`), in
+    (unit, window, time) order, streamed: (eval_id, unit, window, at, case_no, case unit, case
+    status, case closed_at). Only the disagreeing rows leave the database, and the rules hold one
+    unit-window-month of them at a time."""
     sql = (
         f"SELECT eval_id, unit_id, window_code, t, case_no, case_unit, case_status, closed FROM {ctx.rated()} "
-        "WHERE case_unit IS NOT NULL AND t < %s "
-        "AND (unit_id <> case_unit OR case_status <> %s OR t < closed) ORDER BY unit_id, window_code, t"
+        f"WHERE case_unit IS NOT NULL AND t < %s AND ({disagree}) ORDER BY unit_id, window_code, t"
     )
-    return rows(sql, [ctx.end, CaseStatus.COMPLETED])
+    return stream(sql, [ctx.end, *params])
 
 
-def _monthly(ctx: Context, kind: str, found: list[tuple[tuple, float, str]], reasons) -> Iterator[Candidate]:
+def _monthly(
+    ctx: Context, kind: str, found: Iterator[tuple[tuple, float, str]], reasons
+) -> Iterator[Candidate]:
     """Candidates of a record-level kind, one per unit, window and month: `found` holds
     (row, score, why) with row = (eval_id, unit, window, at, case_no, ...)."""
     for (unit_id, window, month), group in groupby(
@@ -193,14 +193,12 @@ def _monthly(ctx: Context, kind: str, found: list[tuple[tuple, float, str]], rea
         )  # fmt: skip
 
 
-def wrong_unit(ctx: Context, mismatches: list[tuple]) -> Iterator[Candidate]:
+def wrong_unit(ctx: Context) -> Iterator[Candidate]:
     """The evaluation's unit differs from its case's unit."""
-    found = []
-    for row in mismatches:
-        unit_id, case_unit = row[1], row[5]
-        if unit_id != case_unit:
-            related = ctx.units.kin(unit_id, case_unit)
-            found.append((row, 0.6 if related else 1.0, ctx.units[case_unit].name))
+    found = (
+        (row, 0.6 if ctx.units.kin(row[1], row[5]) else 1.0, ctx.units[row[5]].name)
+        for row in case_mismatches(ctx, "unit_id <> case_unit", [])
+    )
 
     def reasons(group: list) -> list[str]:
         owners = Counter(f[2] for f in group)
@@ -210,17 +208,20 @@ def wrong_unit(ctx: Context, mismatches: list[tuple]) -> Iterator[Candidate]:
     yield from _monthly(ctx, Kind.WRONG_UNIT, found, reasons)
 
 
-def before_completion(ctx: Context, mismatches: list[tuple]) -> Iterator[Candidate]:
+def before_completion(ctx: Context) -> Iterator[Candidate]:
     """The evaluation is earlier than its case's completion, or its case is not completed."""
-    found = []
-    for row in mismatches:
-        status, closed, at = row[6], row[7], row[3]
-        grace = ctx.units[row[1]].thresholds.before_completion_grace_seconds
-        if status != CaseStatus.COMPLETED:
-            found.append((row, 0.9, f"办件{CaseStatus(status).label}"))
-        elif closed is not None and at < closed - grace:
-            early = closed - at
-            found.append((row, 0.5 + 0.5 * min(1.0, early / DAY), f"早于办结 {_duration(early)}"))
+
+    def early_or_open() -> Iterator[tuple[tuple, float, str]]:
+        for row in case_mismatches(ctx, "case_status <> %s OR t < closed", [CaseStatus.COMPLETED]):
+            status, closed, at = row[6], row[7], row[3]
+            grace = ctx.units[row[1]].thresholds.before_completion_grace_seconds
+            if status != CaseStatus.COMPLETED:
+                yield row, 0.9, f"办件{CaseStatus(status).label}"
+            elif closed is not None and at < closed - grace:
+                early = closed - at
+                yield row, 0.5 + 0.5 * min(1.0, early / DAY), f"早于办结 {_duration(early)}"
+
+    found = early_or_open()
 
     def reasons(group: list) -> list[str]:
         open_ = sum(1 for f in group if not f[2].startswith("早于"))
@@ -285,71 +286,50 @@ class Devices:
         )
 
 
-DEVICE_PART = 500_000  # device ratings read into arrays at a time: memory stays flat on any region
+DEVICE_PART = (
+    200_000  # device ratings held in arrays at a time (whole units): memory stays flat on any region
+)
 
 
-def _device_parts(ctx: Context) -> list[tuple[int, int]]:
-    """Ranges [first, last] of unit ids holding at most about DEVICE_PART device ratings each (a
-    unit's windows are never split)."""
-    per_unit = rows(
-        f"SELECT unit_id, COUNT(*) FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s "
-        "GROUP BY unit_id ORDER BY unit_id",
-        ["device", False, ctx.end],
-    )
-    parts: list[tuple[int, int]] = []
-    first, last, held = None, 0, 0
-    for unit_id, n in per_unit:
-        if first is not None and held + n > DEVICE_PART:
-            parts.append((first, last))
-            first, held = None, 0
-        if first is None:
-            first = unit_id
-        last, held = unit_id, held + n
-    if first is not None:
-        parts.append((first, last))
-    return parts
-
-
-def devices(ctx: Context, first: int, last: int) -> Devices:
-    """The device ratings of units first..last: one statement, read in batches into arrays (no
-    per-row Python beyond the driver's)."""
+def device_parts(ctx: Context) -> Iterator[Devices]:
+    """The device ratings in parts of whole units of about DEVICE_PART ratings, from one statement
+    in (unit, window, time) order."""
     sql = (
         f"SELECT unit_id, window_code, eval_id, t, level, COALESCE(CASE WHEN case_status = %s THEN closed END, -1) "
-        f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s AND unit_id >= %s AND unit_id <= %s "
-        "ORDER BY 1, 2, 4"
+        f"FROM {ctx.rated()} WHERE channel = %s AND auto = %s AND t < %s ORDER BY 1, 2, 4"
     )
-    parts: list[tuple] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [CaseStatus.COMPLETED, "device", False, ctx.end, first, last])
-        while batch := cursor.fetchmany(FETCH):
-            unit, code, eval_id, at, level, closed = zip(*batch, strict=True)
-            parts.append((
-                np.array(unit, dtype=np.int64), np.array(code, dtype=object), np.array(eval_id, dtype=object),
-                np.array(at, dtype=np.int64), np.array(level, dtype=np.int8), np.array(closed, dtype=np.int64),
-            ))  # fmt: skip
-    if parts:
-        unit, code, eval_ids, at, level, closed = (np.concatenate(c) for c in zip(*parts, strict=True))
-    else:
-        unit, at, closed = (np.zeros(0, dtype=np.int64) for _ in range(3))
-        code, eval_ids, level = (
-            np.zeros(0, dtype=object),
-            np.zeros(0, dtype=object),
-            np.zeros(0, dtype=np.int8),
-        )
+
+    def arrays(batch: list[tuple]) -> list[np.ndarray]:
+        unit, code, eval_id, at, level, closed = zip(*batch, strict=True)
+        shared: dict[str, str] = {}  # a window's code once, not once per rating
+        return [
+            np.array(unit, dtype=np.int64), np.array([shared.setdefault(c, c) for c in code], dtype=object),
+            np.array(eval_id, dtype=object), np.array(at, dtype=np.int64), np.array(level, dtype=np.int8),
+            np.array(closed, dtype=np.int64),
+        ]  # fmt: skip
+
+    for columns in parts(sql, [CaseStatus.COMPLETED, "device", False, ctx.end], arrays, DEVICE_PART):
+        yield _devices(columns)
+
+
+def _devices(columns: list[np.ndarray]) -> Devices:
+    """Whole units' device ratings (unit, window code, eval_id, at, level, closed) as `Devices`."""
+    unit, code, eval_ids, at, level, closed = columns
     change = np.flatnonzero((unit[1:] != unit[:-1]) | (code[1:] != code[:-1])) + 1
-    starts = np.concatenate(([0], change)) if len(unit) else np.zeros(0, dtype=np.int64)
-    ends = np.concatenate((change, [len(unit)])) if len(unit) else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [len(unit)]))
     index = np.repeat(np.arange(len(starts)), ends - starts)
     windows = list(zip(unit[starts].tolist(), code[starts].tolist(), strict=True))
     return Devices(windows, starts, ends, index, eval_ids, at, level, closed)
 
 
-def device_candidates(ctx: Context, want: set[str]) -> list[Candidate]:
-    """burst and off_hours over every window at once (in parts of units on a large region)."""
-    found: list[Candidate] = []
-    for first, last in _device_parts(ctx):
-        found.extend(_device_candidates(ctx, devices(ctx, first, last), want))
-    return found
+def device_candidates(ctx: Context, want: set[str]) -> Iterator[Candidate]:
+    """burst and off_hours over every window of a part of units at once, the part's bursts first;
+    a part is let go before the next is read."""
+    for part in device_parts(ctx):
+        found = _device_candidates(ctx, part, want)
+        found.sort(key=lambda c: (c.kind != Kind.BURST, c.unit_id, c.window_code, c.key))
+        yield from found
 
 
 def _device_candidates(ctx: Context, d: Devices, want: set[str]) -> list[Candidate]:
@@ -500,7 +480,7 @@ def bursts(ctx: Context, w: WindowRatings) -> Iterator[Candidate]:
 _SUSPECTS = "govwatch_checks_raters"
 
 
-RATER_PART = 1_000_000  # ratings read into arrays at a time: memory stays flat on any region
+RATER_PART = 300_000  # ratings held in arrays at a time (whole evaluators): memory stays flat on any region
 
 
 @dataclass
@@ -514,25 +494,26 @@ class Raters:
     per_day: Counter  # histogram of distinct cases per evaluator and local day
 
 
-def _raters(ctx: Context, lower: str | None, upper: str | None) -> Raters:
-    """The counts of the evaluators whose hash lies in [lower, upper): one pass over their ratings,
-    read in batches into arrays (what was rated is `ck` of `rated`), counted by sorting."""
+def _rater_parts(ctx: Context) -> Iterator[Raters]:
+    """The evaluators' counts in parts of about RATER_PART ratings (an evaluator's ratings in one
+    part): one statement in evaluator order, read in batches into arrays (what was rated is `ck` of
+    `rated`), each part counted by sorting."""
     # Local day numbers from UTC seconds with the zone's offset on the first day of the period.
     offset = (ctx.clock.dates[2] - date(1970, 1, 1)).days * DAY - int(ctx.clock.midnights[2])
-    bounds = (" AND h >= %s" if lower else "") + (" AND h < %s" if upper else "")
-    sql = f"SELECT h, ck, unit_id, t FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s{bounds}"
-    parts: list[tuple[np.ndarray, ...]] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [False, ctx.end, *(b for b in (lower, upper) if b)])
-        while batch := cursor.fetchmany(FETCH):
-            h, k, u, t = zip(*batch, strict=True)
-            parts.append((np.array(h, dtype="S16"), np.array(k, dtype=np.int64), np.array(u, dtype=np.int64),
-                          (np.array(t, dtype=np.int64) + offset) // DAY))  # fmt: skip
-    if not parts:
-        none = np.zeros(0, dtype=np.int64)
-        return Raters(np.zeros(0, dtype="S16"), none, none, none, Counter())
-    h, k, u, d = (np.concatenate(column) for column in zip(*parts, strict=True))
-    del parts
+    sql = f"SELECT h, ck, unit_id, t FROM {ctx.rated()} WHERE h <> '' AND auto = %s AND t < %s ORDER BY h"
+
+    def arrays(batch: list[tuple]) -> list[np.ndarray]:
+        h, k, u, t = zip(*batch, strict=True)
+        return [np.array(h, dtype="S16"), np.array(k, dtype=np.int64), np.array(u, dtype=np.int64),
+                (np.array(t, dtype=np.int64) + offset) // DAY]  # fmt: skip
+
+    for columns in parts(sql, [False, ctx.end], arrays, RATER_PART):
+        yield _raters(*columns)
+        del columns
+
+
+def _raters(h: np.ndarray, k: np.ndarray, u: np.ndarray, d: np.ndarray) -> Raters:
+    """The counts of the evaluators of these ratings (each evaluator's every rating among them)."""
     hashes, rater = np.unique(h, return_inverse=True)
     raters = len(hashes)
     _, case = np.unique(k, return_inverse=True)
@@ -575,18 +556,21 @@ def evaluator_many(ctx: Context) -> Iterator[Candidate]:
     Each evaluator's counts (distinct cases, distinct units, distinct cases in a local day) from
     arrays of one pass over the ratings: the region's histograms of them set the limits, and the
     evaluators beyond them are read back from the ratings with their evidence."""
-    # The evaluators in parts of the hash range (each evaluator's ratings within one part).
-    total = rows(f"SELECT COUNT(*) FROM {ctx.rated()} WHERE h <> ''", [])[0][0]
-    if not total:
-        return
-    parts = max(1, min(256, -(-total // RATER_PART)))
-    cuts = [None, *(f"{i * 256 // parts:02x}" for i in range(1, parts)), None]
-    counted = [_raters(ctx, lower, upper) for lower, upper in itertools.pairwise(cuts)]
+    # Of a part only its histograms and the evaluators at a floor are kept: one below every floor
+    # (most of a region's) is never a finding, whatever the region's limits turn out to be.
+    thresholds = [u.thresholds for u in ctx.units.by_id.values()] or [DEFAULTS]
+    floor_cases = min(t.evaluator_min_cases for t in thresholds)
+    floor_units = min(t.evaluator_min_units for t in thresholds)
+    floor_day = min(t.evaluator_min_day_cases for t in thresholds)
     cases_hist, units_hist, days_hist = Counter(), Counter(), Counter()
-    for r in counted:
+    counted: list[Raters] = []
+    for r in _rater_parts(ctx):
         cases_hist.update(_histogram(r.cases))
         units_hist.update(_histogram(r.units))
         days_hist.update(r.per_day)
+        keep = (r.cases >= floor_cases) | (r.units >= floor_units) | (r.busiest >= floor_day)
+        counted.append(Raters(r.hashes[keep], r.cases[keep], r.units[keep], r.busiest[keep], Counter()))
+        del r
     limits = _rater_limits(ctx, cases_hist, units_hist, days_hist)
     if not limits:
         return
@@ -606,17 +590,18 @@ def evaluator_many(ctx: Context) -> Iterator[Candidate]:
         cursor.execute(f"CREATE TEMPORARY TABLE {_SUSPECTS} (h TEXT PRIMARY KEY)", [])
         try:
             cursor.executemany(f"INSERT INTO {_SUSPECTS} (h) VALUES (%s)", [(h,) for h in suspects])
-            found = rows(
+            found = stream(
                 f"SELECT h, eval_id, case_no, unit_id, t FROM {ctx.rated()} "
                 f"WHERE h IN (SELECT h FROM {_SUSPECTS}) AND auto = %s AND t < %s ORDER BY 1, 5",
                 [False, ctx.end],
             )
+            # One suspect's ratings at a time.
+            for h, group in groupby(found, key=lambda r: r[0]):
+                candidate = _rater_candidate(ctx, h, list(group), limits)
+                if candidate:
+                    yield candidate
         finally:
             cursor.execute(f"DROP TABLE IF EXISTS {_SUSPECTS}", [])
-    for h, group in groupby(found, key=lambda r: r[0]):
-        candidate = _rater_candidate(ctx, h, list(group), limits)
-        if candidate:
-            yield candidate
 
 
 def _rater_limits(
@@ -706,34 +691,44 @@ class Text:
 
 def duplicate_comment(ctx: Context) -> Iterator[Candidate]:
     """The same comment, long enough to be someone's own words, on several cases of a unit, that
-    the rest of the region does not write, or writes far more rarely than that unit's evaluations do."""
-    texts, written_period, written_span = _texts(ctx)
-    fewest = min(u.thresholds.duplicate_min_cases for u in ctx.units.by_id.values())
-    tests = sum(1 for t in texts.values() for n in t.period.values() if n >= fewest)
-    volumes = np.array([v for v in written_span.values() if v > 0], dtype=np.float64)
-    copied: dict[str, set[int]] = {}
-    for key, text in texts.items():
-        units = _copied_in(ctx, key, text, written_period, volumes, max(tests, 1))
-        if units:
-            copied[key] = units
+    the rest of the region does not write, or writes far more rarely than that unit's evaluations do.
+
+    The region's comments are never held at once: their uses per unit go to a temporary table under
+    their normalised text, and the texts are judged one at a time from it; what is held beyond a
+    text is each unit's commented evaluations and the texts found copied."""
+    table, written_period, written_span = _texts(ctx)
+    try:
+        fewest = min(u.thresholds.duplicate_min_cases for u in ctx.units.by_id.values())
+        (tests,) = rows(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} GROUP BY text, unit_id HAVING SUM(inside) >= %s) x",
+            [fewest],
+        )[0]
+        volumes = np.array([v for v in written_span.values() if v > 0], dtype=np.float64)
+        copied: dict[str, tuple[Text, set[int]]] = {}
+        for key, text in _each_text(table):
+            units = _copied_in(ctx, key, text, written_period, volumes, max(tests, 1))
+            if units:
+                copied[key] = (text, units)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
     if not copied:
         return
-    found = _commented(ctx, sorted(raw for key in copied for raw in texts[key].raw))
-    for key, units in copied.items():
-        text = texts[key]
-        rows = sorted(
+    found = _commented(ctx, sorted(raw for text, _ in copied.values() for raw in text.raw))
+    for key, (text, units) in copied.items():
+        rows_ = sorted(
             (r for raw in text.raw for r in found.get(raw, []) if r[1] in units), key=lambda r: r[3]
         )
         raws = sorted(text.raw)
         if len(text.span) <= max(ctx.units[u].thresholds.duplicate_max_units for u in units):
-            candidate = _duplicate_candidate(ctx, key, raws, rows, "", "全区其他单位从未使用这句话")
+            candidate = _duplicate_candidate(ctx, key, raws, rows_, "", "全区其他单位从未使用这句话")
             if candidate:
                 yield candidate
             continue
         # Many units write it: each unit that copied it is a finding of its own.
         rate = _text_rate(len(text.span), volumes)
         for unit_id in sorted(units):
-            mine = [r for r in rows if r[1] == unit_id]
+            mine = [r for r in rows_ if r[1] == unit_id]
             times = len(mine) / max(rate * written_period[unit_id], 1e-9)
             where = (f"全区另有 {len(text.span) - 1} 个单位用过这句话，但本单位评价中出现的频率"
                      f"约为全区的 {min(times, 9999):.0f} 倍")  # fmt: skip
@@ -748,36 +743,60 @@ def _batches(values: list, size: int = 500) -> Iterator[tuple[list, str]]:
         yield batch, ", ".join(["%s"] * len(batch))
 
 
-def _texts(ctx: Context) -> tuple[dict[str, Text], Counter, Counter]:
-    """Every comment long enough to check, with its uses per unit in the period and over the span
-    that judges common speech, and each unit's commented evaluations (any comment) in both: one
-    grouped statement."""
+TEXTS = "govwatch_checks_texts"
+
+
+def _texts(ctx: Context) -> tuple[str, Counter, Counter]:
+    """Every comment long enough to check, with its uses per unit in the period (`inside`) and over
+    the span that judges common speech (`n`), under its normalised text, in a temporary table; and
+    each unit's commented evaluations (any comment) in both. One grouped statement, read in order
+    of the comment (its normalised text is worked out once) and written out a batch at a time."""
     shortest = min(u.thresholds.duplicate_min_length for u in ctx.units.by_id.values())
     start = min(ctx.period.start, ctx.period.end - SPEECH_SPAN)
     sql = _comment_sql(
         "e.comment, e.unit_id, CASE WHEN e.at >= %s THEN 1 ELSE 0 END AS inside",
         "p.comment, p.unit_id, CASE WHEN p.at >= %s THEN 1 ELSE 0 END",
     )
-    grouped = f"SELECT comment, unit_id, SUM(inside), COUNT(*) FROM ({sql}) x GROUP BY comment, unit_id"
+    grouped = (
+        f"SELECT comment, unit_id, SUM(inside), COUNT(*) FROM ({sql}) x GROUP BY comment, unit_id "
+        "ORDER BY comment, unit_id"
+    )
     one = [moment(ctx.period.start), moment(start), moment(ctx.period.end), False, 3]
-    texts: dict[str, Text] = {}
     written_period: Counter = Counter()
     written_span: Counter = Counter()
-    keys: dict[str, str] = {}
-    for comment, unit_id, in_period, count in stream(grouped, one * 2):
-        written_span[unit_id] += count
-        written_period[unit_id] += in_period
-        key = keys.get(comment)
-        if key is None:
-            key = keys[comment] = normalise_comment(comment)
-        if len(key) < shortest:
-            continue
-        text = texts.setdefault(key, Text())
-        text.raw.add(comment)
-        text.span[unit_id] += count
-        if in_period:
-            text.period[unit_id] += in_period
-    return texts, written_period, written_span
+    last, key = None, ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TEXTS}", [])
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {TEXTS} (text TEXT, comment TEXT, unit_id BIGINT, inside BIGINT, n BIGINT)",
+            [],
+        )
+        for batch in fetched(grouped, one * 2):
+            out = []
+            for comment, unit_id, in_period, count in batch:
+                written_span[unit_id] += count
+                written_period[unit_id] += in_period
+                if comment != last:
+                    last, key = comment, normalise_comment(comment)
+                if len(key) >= shortest:
+                    out.append((key, comment, unit_id, in_period, count))
+            cursor.executemany(
+                f"INSERT INTO {TEXTS} (text, comment, unit_id, inside, n) VALUES (%s, %s, %s, %s, %s)", out
+            )
+    return TEXTS, written_period, written_span
+
+
+def _each_text(table: str) -> Iterator[tuple[str, Text]]:
+    """The texts of `table` one at a time, in order, with their spellings and uses per unit."""
+    sql = f"SELECT text, comment, unit_id, inside, n FROM {table} ORDER BY text"
+    for key, uses in groupby(stream(sql, []), key=lambda r: r[0]):
+        text = Text()
+        for _key, comment, unit_id, in_period, count in uses:
+            text.raw.add(comment)
+            text.span[unit_id] += count
+            if in_period:
+                text.period[unit_id] += in_period
+        yield key, text
 
 
 def _copied_in(ctx: Context, key: str, text: Text, written_period: Counter, volumes: np.ndarray,

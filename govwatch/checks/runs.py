@@ -13,6 +13,7 @@ Before the rules run, evaluations whose case has arrived leave the pending table
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +36,6 @@ from .rules import (
     Candidate,
     Context,
     before_completion,
-    case_mismatches,
     device_candidates,
     duplicate_comment,
     evaluator_many,
@@ -57,16 +57,12 @@ def candidates(ctx: Context, kinds: set[str] | None = None) -> Iterator[Candidat
     want = kinds or set(Kind.values)
     if Kind.UNKNOWN_CASE in want:
         yield from unknown_case(ctx)
-    if want & {Kind.WRONG_UNIT, Kind.BEFORE_COMPLETION}:
-        mismatches = case_mismatches(ctx)
-        if Kind.WRONG_UNIT in want:
-            yield from wrong_unit(ctx, mismatches)
-        if Kind.BEFORE_COMPLETION in want:
-            yield from before_completion(ctx, mismatches)
+    if Kind.WRONG_UNIT in want:
+        yield from wrong_unit(ctx)
+    if Kind.BEFORE_COMPLETION in want:
+        yield from before_completion(ctx)
     if want & {Kind.BURST, Kind.OFF_HOURS}:
-        found = device_candidates(ctx, want)
-        found.sort(key=lambda c: (c.kind != Kind.BURST, c.unit_id, c.window_code, c.key))
-        yield from found
+        yield from device_candidates(ctx, want)
     if Kind.EVALUATOR_MANY in want:
         yield from evaluator_many(ctx)
     if Kind.DUPLICATE_COMMENT in want:
@@ -242,14 +238,15 @@ def run_checks(
         pending_seen=PendingEvaluation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     )  # fmt: skip
     ctx = Context(Period(date_from, date_to), Units(), now)
+    outcomes: list[Outcome] = []
     try:
-        found = list(candidates(ctx, kinds))
+        # Stored as they come, a batch at a time: the candidates of a region are never held at once.
+        found = candidates(ctx, kinds)
+        while batch := list(itertools.islice(found, STORE_BATCH)):
+            with transaction.atomic():
+                outcomes += _store(run, batch, now)
     finally:
         ctx.close()
-    outcomes: list[Outcome] = []
-    for i in range(0, len(found), STORE_BATCH):
-        with transaction.atomic():
-            outcomes += _store(run, found[i : i + STORE_BATCH], now)
     counts: dict[str, dict[str, int]] = {}
     for o in outcomes:
         entry = counts.setdefault(o.candidate.kind, {"findings": 0, "new": 0, "evaluations": 0, "cases": 0})
