@@ -23,7 +23,6 @@ channel and month), then arrays: a cell is a (unit, window, month), a column a c
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from django.db import connection
 
 from govwatch.core.choices import CaseStatus
 
-from .data import C, E, fetched, rows, unindexed
+from .data import C, E, fetched, parts, rows, unindexed
 from .models import Kind
 from .rules import Candidate, Context, _batches, _score
 from .stats import binom_cdf, robust_floor
@@ -49,7 +48,7 @@ def _month_sql(column: str) -> str:
 
 
 CELLS = "govwatch_checks_cells"
-WINDOW_PART = 50_000  # window cells judged at a time (whole units: a window's peers are its unit's)
+WINDOW_PART = 50_000  # window cells' rows judged at a time (whole units: a window's peers are its unit's)
 
 
 def _cells_table(ctx: Context) -> str:
@@ -151,39 +150,55 @@ def _sums(groups: np.ndarray, comp: np.ndarray, ev: np.ndarray) -> tuple[np.ndar
     return g_comp, g_ev
 
 
-def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.ndarray) -> np.ndarray:
+def _own_months(owners: np.ndarray, comp: np.ndarray, ev: np.ndarray, rates: np.ndarray,
+                o_comp: np.ndarray, o_ev: np.ndarray) -> np.ndarray:  # fmt: skip
     """Each member's expected evaluations at its own rates of the period's other months (per
     channel; a channel it has no other month of takes `rates`); NaN when those months hold fewer
-    than MIN_OWN_CASES completed cases."""
-    o_comp, o_ev = _sums(owners, comp, ev)
+    than MIN_OWN_CASES completed cases. `o_comp`, `o_ev`: each owner's sums over its months."""
     rest_comp, rest_ev = o_comp[owners] - comp, o_ev[owners] - ev
     own = _rates(rest_ev, rest_comp)
     expected = (comp * np.where(np.isnan(own), rates, own)).sum(axis=1)
     return np.where(rest_comp.sum(axis=1) >= MIN_OWN_CASES, expected, np.nan)
 
 
+JUDGED = 20_000  # members whose per-channel arrays are worked out at a time
+
+
 def _judge(region: Region, groups: np.ndarray, m: Members, fallback: np.ndarray, tests: dict[int, int],
            owners: np.ndarray, at_window: np.ndarray | None = None,
            ev_all: np.ndarray | None = None) -> list[Suspect]:  # fmt: skip
     """The members far below their group's other members (leave-one-out rates per channel) and,
-    where its other months are like its peers', below its own other months too."""
+    where its other months are like its peers', below its own other months too.
+
+    The groups' and owners' sums are taken over every member; the arrays per member and channel
+    derived from them are worked out JUDGED members at a time, keeping a few numbers per member."""
     comp, ev = m.completed, m.evaluated
     g_comp, g_ev = _sums(groups, comp, ev)
-    rest_comp, rest_ev = g_comp[groups] - comp, g_ev[groups] - ev
-    enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
-    peer = _rates(rest_ev, rest_comp)
-    rates = np.where(enough[:, None], _layer(peer, fallback), np.nan_to_num(fallback))
-    del rest_comp, rest_ev, peer
-    expected = (comp * rates).sum(axis=1)
+    o_comp, o_ev = _sums(owners, comp, ev)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g_rates = _rates(g_ev, g_comp)
+    size = len(groups)
+    expected, tested_expected, own_expected = np.zeros(size), np.zeros(size), np.zeros(size)
     max_ratio = region.max_ratio[m.unit]
-    # A unit (window) whose other months are rated less than its peers' but not far less is rated
-    # less for reasons of its own (its people, its items): a month is judged against its own
-    # months then, whichever expects fewer. One far below its peers all year is judged by its peers.
-    own = _own_months(owners, comp, ev, rates)
-    del rates
-    own_like_peers = ~np.isnan(own) & (np.nan_to_num(own) >= max_ratio * expected)
-    tested_expected = expected
-    expected = np.where(own_like_peers, np.minimum(expected, np.nan_to_num(own)), expected)
+    for a in range(0, size, JUDGED):
+        b = min(a + JUDGED, size)
+        part, c, e, fb = groups[a:b], comp[a:b], ev[a:b], fallback[a:b]
+        rest_comp, rest_ev = g_comp[part] - c, g_ev[part] - e
+        enough = rest_comp.sum(axis=1) >= MIN_PEER_CASES
+        peer = _rates(rest_ev, rest_comp)
+        rates = np.where(enough[:, None], _layer(peer, fb), np.nan_to_num(fb))
+        del rest_comp, rest_ev, peer
+        peers_expect = (c * rates).sum(axis=1)
+        # A unit (window) whose other months are rated less than its peers' but not far less is
+        # rated less for reasons of its own (its people, its items): a month is judged against its
+        # own months then, whichever expects fewer. One far below its peers all year is judged by
+        # its peers.
+        own = _own_months(owners[a:b], c, e, rates, o_comp, o_ev)
+        own_like_peers = ~np.isnan(own) & (np.nan_to_num(own) >= max_ratio[a:b] * peers_expect)
+        tested_expected[a:b] = peers_expect
+        expected[a:b] = np.where(own_like_peers, np.minimum(peers_expect, np.nan_to_num(own)), peers_expect)
+        # The group's spread: each member against the whole group's rates.
+        own_expected[a:b] = (c * _layer(g_rates[part], fb)).sum(axis=1)
     k = ev.sum(axis=1)
     n = comp.sum(axis=1)
     tested = tested_expected >= region.min_expected[m.unit]
@@ -192,9 +207,6 @@ def _judge(region: Region, groups: np.ndarray, m: Members, fallback: np.ndarray,
         tests[district] = tests.get(district, 0) + count
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(expected > 0, k / np.where(expected > 0, expected, 1), 1.0)
-        # The group's spread: each member against the whole group's rates.
-        group_rates = _layer(_rates(g_ev, g_comp)[groups], fallback)
-        own_expected = (comp * group_rates).sum(axis=1)
     spread_ratio = (k + 0.5) / (own_expected + 0.5)
     low = tested & (ratio <= max_ratio)
     suspects = []
@@ -302,45 +314,43 @@ def _dense(keys: np.ndarray) -> np.ndarray:
     return np.unique(keys, return_inverse=True)[1].reshape(-1)
 
 
-def _window_parts(region: Region, cells: str) -> Iterator[Members]:
+def _window_parts(region: Region, cells: str) -> Iterator[WindowCells]:
     """The window cells (unit, window, month) with their cases per channel, in parts of whole units
-    of about WINDOW_PART cells: only the part in hand is held."""
+    of about WINDOW_PART rows: only the part in hand is held."""
     sql = (
         f"SELECT unit_id, window_code, month, channel, completed, evaluated, at_window FROM {cells} "
         "WHERE window_code <> '' ORDER BY unit_id, window_code, month"
     )
-    held: list[tuple] = []
-    for batch in fetched(sql, []):
-        for row in batch:
-            if len(held) >= WINDOW_PART and row[0] != held[-1][0]:
-                yield _window_cells(region, held)
-                held = []
-            held.append(row)
-    if held:
-        yield _window_cells(region, held)
+
+    def arrays(batch: list[tuple]) -> list[np.ndarray]:
+        units, windows, months, chans, *counts = zip(*batch, strict=True)
+        shared: dict[str, str] = {}  # a window's code once, not once per row
+        return [
+            region.rows(units), np.array([shared.setdefault(w, w) for w in windows], dtype=object),
+            region.columns(months, region.month), region.columns(chans, region.channel),
+            *(np.array(c, dtype=np.float64) for c in counts),
+        ]  # fmt: skip
+
+    for columns in parts(sql, [], arrays, WINDOW_PART):
+        yield _window_cells(region, *columns)
 
 
-def _window_cells(region: Region, held: list[tuple]) -> WindowCells:
-    """Rows (unit, window, month, channel, completed, evaluated, at_window), ordered by unit, window
-    and month, as one member per window-month, with its window's number in the part."""
-    units, windows, months, chans, completed, evaluated, at_window = zip(*held, strict=True)
-    unit = region.rows(units)
-    month = region.columns(months, region.month)
-    other_window = np.ones(len(held), dtype=bool)
-    other_window[1:] = (unit[1:] != unit[:-1]) | np.fromiter(
-        (a != b for a, b in itertools.pairwise(windows)), dtype=bool, count=len(held) - 1
-    )
+def _window_cells(region: Region, unit: np.ndarray, windows: np.ndarray, month: np.ndarray, col: np.ndarray,
+                  completed: np.ndarray, evaluated: np.ndarray, at_window: np.ndarray) -> WindowCells:  # fmt: skip
+    """Rows ordered by unit, window and month (a row per channel) as one member per window-month,
+    with its window's number in the part."""
+    other_window = np.ones(len(unit), dtype=bool)
+    other_window[1:] = (unit[1:] != unit[:-1]) | (windows[1:] != windows[:-1])
     change = other_window.copy()
     change[1:] |= month[1:] != month[:-1]
     cell = np.cumsum(change) - 1
     first = np.flatnonzero(change)
-    col = region.columns(chans, region.channel)
     shape = (len(first), max(len(region.channel), 1))
     comp, ev, at = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for target, values in ((comp, completed), (ev, evaluated), (at, at_window)):
-        np.add.at(target, (cell, col), np.array(values, dtype=np.float64))
+        np.add.at(target, (cell, col), values)
     owner = (np.cumsum(other_window) - 1)[first]
-    return WindowCells(unit[first], month[first], [windows[i] for i in first.tolist()], comp, ev, at, owner)
+    return WindowCells(unit[first], month[first], windows[first].tolist(), comp, ev, at, owner)
 
 
 @dataclass
