@@ -262,7 +262,7 @@ class WindowRatings:
 
 @dataclass
 class Devices:
-    """Every device rating of the period (pending ones too) as arrays in (unit, window, time)
+    """The device ratings of a part of whole units (pending ones too) as arrays in (unit, window, time)
     order; window i holds the rows starts[i]:ends[i]."""
 
     windows: list[tuple[int, str]]
@@ -485,7 +485,7 @@ RATER_PART = 300_000  # ratings held in arrays at a time (whole evaluators): mem
 
 @dataclass
 class Raters:
-    """The evaluators of one part of the hash range and their counts."""
+    """The evaluators of one part (each with all its ratings) and their counts."""
 
     hashes: np.ndarray  # the hash's 16 hex digits, as bytes
     cases: np.ndarray  # distinct cases (or evaluations without one)

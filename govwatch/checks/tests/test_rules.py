@@ -159,14 +159,14 @@ def test_one_number_rating_many_cases_is_found_not_a_family_or_a_returning_citiz
     assert o.finding.unit.code == "B5" and "18 件" in o.candidate.reasons[0]
 
 
-@pytest.mark.parametrize("part", [None, 7], ids=["one part", "hash range in parts"])
+@pytest.mark.parametrize("part", [None, 7], ids=["one part", "evaluators in parts"])
 def test_a_crowd_of_numbers_each_rating_many_cases_is_found_and_not_taken_for_the_regions_habit(
     world, check, monkeypatch, part
 ):
     """A province plants many such numbers at once: enough of them to fill the region's histogram
     of cases per evaluator far out. They are a second population, not the honest citizens' tail,
     and every one of them is found; the family and the returning citizens beside them are not.
-    The same when the evaluators are counted in parts of the hash range (as on a province)."""
+    The same when the evaluators are counted in parts (as on a province)."""
     if part:
         monkeypatch.setattr("govwatch.checks.rules.RATER_PART", part)
     world.honest(*MARCH, per_day=8)
