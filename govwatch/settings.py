@@ -107,6 +107,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later reader of REMOTE_ADDR (audit, rate limits, lock-out) sees the client.
     "govwatch.core.middleware.TrustedProxies",
+    # Second: the requests of LEAN_STACKS leave here for their own shorter stack.
+    "govwatch.core.middleware.LeanStacks",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the address: a NUL in a path or a query would reach PostgreSQL.
     "govwatch.core.middleware.RefuseControlCharacters",
@@ -121,6 +123,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
+]
+
+# The public evaluation POST (/e/<token>/, govwatch.public; a signed token holds a colon, which the
+# complaint and clue forms' words do not): no session, login, messages, static
+# files or login lock-out, only the headers, the policy and CSRF (its rate limits are its own).
+# The busiest public request; see govwatch.core.middleware.LeanStacks and docs/benchmarks.md.
+LEAN_STACKS = [
+    (
+        "POST",
+        r"/e/[^/:]+:[^/]+/",
+        [
+            "django.middleware.security.SecurityMiddleware",
+            "govwatch.core.middleware.RefuseControlCharacters",
+            "csp.middleware.CSPMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        ],
+    )
 ]
 
 ROOT_URLCONF = "govwatch.urls"

@@ -1,5 +1,6 @@
 """Requests refused before any view sees them (addresses and query strings holding a NUL byte or
-another control character), and the client's address behind a trusted proxy.
+another control character), the client's address behind a trusted proxy, and the requests that go
+through a shorter middleware stack (`LeanStacks`).
 
 PostgreSQL cannot hold a NUL in any text, so a NUL that reached a query (`/api/v1/units/%00/`,
 `?search=%00`) ended in a DataError and a server error; no address or filter value of GovWatch
@@ -15,7 +16,9 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
+from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 IPNetwork = IPv4Network | IPv6Network
@@ -80,4 +83,48 @@ class TrustedProxies:
             if client != remote:
                 request.META["GOVWATCH_PROXY_ADDR"] = remote
                 request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+
+def _handler(middleware: list[str]) -> BaseHandler:
+    """A request handler whose middleware stack is `middleware`, built by Django's own loader (which
+    reads settings.MIDDLEWARE: it is lent the list while it builds, at start-up)."""
+    from django.conf import settings
+
+    handler = BaseHandler()
+    full = settings.MIDDLEWARE
+    settings.MIDDLEWARE = middleware
+    try:
+        handler.load_middleware()
+    finally:
+        settings.MIDDLEWARE = full
+    return handler
+
+
+class LeanStacks:
+    """The requests listed in settings.LEAN_STACKS (a method, a path pattern, a middleware stack) go
+    through their own, shorter stack instead of the rest of settings.MIDDLEWARE.
+
+    A busy request that needs no session, login, messages, static files or login lock-out (the
+    public evaluation POST) need not pay for them: its stack keeps what it does need (the security
+    headers, the Content-Security-Policy, CSRF). Everything after this middleware is skipped for
+    it, so what runs before (TrustedProxies) runs for every request. The language is the site's
+    own (LANGUAGE_CODE): these pages are Chinese, and a thread's earlier request must not leave its
+    language behind."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.language = settings.LANGUAGE_CODE
+        self.stacks = [
+            (method, re.compile(path), _handler(list(stack))._middleware_chain)
+            for method, path, stack in settings.LEAN_STACKS
+        ]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for method, path, chain in self.stacks:
+            if request.method == method and path.fullmatch(request.path_info):
+                translation.activate(self.language)
+                return chain(request)
         return self.get_response(request)
