@@ -33,7 +33,6 @@ from govwatch.evaluations import rules
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
 
-from . import ratelimit
 from .models import ApplicantContact, Submission
 
 logger = logging.getLogger(__name__)
@@ -131,7 +130,7 @@ def _insert(submission: Submission) -> bool:
     return True
 
 
-def new_submission(
+def receive(
     *,
     case_no: str,
     channel: str,
@@ -143,104 +142,21 @@ def new_submission(
     source: str,
     at: datetime,
 ) -> Submission:
-    """What the citizen sent, checked by the caller, as a submission not yet written."""
-    return Submission(
-        case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
-        comment=comment.strip(), source=source[:100], received_at=at,
-    )  # fmt: skip
-
-
-def receive(**sent) -> Submission:
-    """Write what the citizen sent (`new_submission`'s fields), checked by the caller;
-    AlreadyReceived for a second one."""
-    return write(new_submission(**sent))
-
-
-def write(submission: Submission) -> Submission:
-    """Write a submission; AlreadyReceived when its case has one.
+    """Write what the citizen sent, checked by the caller; AlreadyReceived for a second one.
 
     One INSERT in the common case, committed on its own. A submission the worker refused earlier
     (the case's state had changed) gives way to the new one."""
+    submission = Submission(
+        case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
+        comment=comment.strip(), source=source[:100], received_at=at,
+    )  # fmt: skip
     for _ in range(2):
         if _insert(submission):
             return submission
-        refused = Submission.objects.filter(case_no=submission.case_no, state=Submission.State.REFUSED)
-        if not refused.delete()[0]:
+        refused = Submission.objects.filter(case_no=case_no, state=Submission.State.REFUSED).delete()[0]
+        if not refused:
             break
-    raise AlreadyReceived(submission.case_no)
-
-
-@dataclass(frozen=True)
-class Counted:
-    """What `receive_counted` found and did: the limits over, the case's state (None: no such case)
-    and whether the submission was written."""
-
-    over: set[ratelimit.Limit]
-    state: CaseState | None
-    written: bool
-
-
-def receive_counted(
-    checks: tuple[tuple[ratelimit.Limit, str], ...], submission: Submission, at: datetime
-) -> Counted:
-    """Count one hit of each rate-limit check, read the case's state and write the submission when
-    no limit is over and the case takes an evaluation at `at` (`CaseState.takes_evaluation`): the
-    public evaluation POST's whole work with the database.
-
-    On PostgreSQL it is one statement (the counters' upsert, the case's read and the conditional
-    INSERT as parts of one query), committed on its own before the page answers; elsewhere (SQLite,
-    which has no data-modifying WITH) the three statements of before. A submission not written here
-    (a second one for its case, a limit over, a case that takes none) is for the caller to explain,
-    with the state read here; nothing is counted twice."""
-    connection = connections[router.db_for_write(Submission)]
-    if connection.vendor != "postgresql":
-        over = ratelimit.over(*checks, now=at)
-        state = case_state(submission.case_no)
-        written = state is not None and not over and state.takes_evaluation(at) and _insert(submission)
-        return Counted(over, state, bool(written))
-    counting, params = ratelimit.counting(connection, checks, at)
-    limits = {ratelimit._key(limit, subject, at)[0]: limit.count for limit, subject in checks}
-    sql, fields = _counted_sql(connection.vendor, len(params) // 2, len(limits))
-    values = [f.get_db_prep_save(f.pre_save(submission, True), connection) for f in fields]
-    params += [submission.case_no, *values, CaseStatus.COMPLETED, at, rules.windows_closed_by(at)]
-    params += [value for item in limits.items() for value in item]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts, status, closed_at, rated, pk = cursor.fetchone()
-    over = ratelimit.exceeded(checks, counts, at)
-    if pk is not None:
-        submission.pk = pk
-        submission._state.adding, submission._state.db = False, connection.alias
-    return Counted(over, None if status is None else CaseState(status, closed_at, rated), pk is not None)
-
-
-@cache
-def _counted_sql(vendor: str, counters: int, limits: int) -> tuple[str, tuple]:
-    """`receive_counted`'s statement on PostgreSQL: the counters' upsert (`hits`), the case's state
-    (`c`, as `case_state` reads it) and the INSERT of the submission, which happens only when the
-    case takes an evaluation (the rule of `CaseState.takes_evaluation`, its window's bound from
-    `rules.windows_closed_by`) and no counter is over its limit."""
-    connection = connections[router.db_for_write(Submission)]
-    q = connection.ops.quote_name
-    meta = Submission._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-    counting = ratelimit._counting_sql(vendor, counters)
-    state = _case_state_sql(vendor)
-    columns = ", ".join(q(f.column) for f in fields)
-    cast = ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)
-    limits_values = ", ".join(["(%s, %s)"] * limits)
-    sql = (
-        f"WITH hits (key, n) AS ({counting}),"
-        f" c (status, closed_at, rated) AS ({state}),"
-        f" new (id) AS (INSERT INTO {q(meta.db_table)} ({columns}) SELECT {cast} FROM c"
-        " WHERE c.status = %s AND c.closed_at <= %s AND c.closed_at >= %s AND NOT c.rated"
-        f" AND NOT EXISTS (SELECT 1 FROM hits JOIN (VALUES {limits_values}) AS lim (key, most)"
-        " ON hits.key = lim.key WHERE hits.n > lim.most)"
-        f" ON CONFLICT ({q(meta.get_field('case_no').column)}) DO NOTHING RETURNING {q(meta.pk.column)})"
-        " SELECT (SELECT json_object_agg(key, n) FROM hits), c.status, c.closed_at, c.rated,"
-        " (SELECT id FROM new) FROM (VALUES (1)) AS one LEFT JOIN c ON TRUE"
-    )
-    return sql, fields
+    raise AlreadyReceived(case_no)
 
 
 def submission_of(case_no: str) -> Submission | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.db import connections, router
@@ -97,45 +96,25 @@ def over(*checks: tuple[Limit, str], now: datetime | None = None) -> set[Limit]:
     `limit.count` pass in a window.
     """
     now = now or timezone.now()
-    connection = connections[router.db_for_write(RateCount)]
-    sql, params = counting(connection, checks, now)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = dict(cursor.fetchall())
-    return exceeded(checks, counts, now)
-
-
-def counting(connection, checks: tuple[tuple[Limit, str], ...], now: datetime) -> tuple[str, list]:
-    """The upsert that counts one hit of each check's window and returns (key, count) of each, with
-    its parameters: `over` runs it alone, the public evaluation POST as a part of its one statement
-    (govwatch.public.intake.receive_counted)."""
     keys: dict[str, datetime] = {}
     for limit, subject in checks:
         key, until = _key(limit, subject, now)
         keys[key] = until
-    adapt = connection.ops.adapt_datetimefield_value
-    return _counting_sql(connection.vendor, len(keys)), [
-        value for key, until in keys.items() for value in (key, adapt(until))
-    ]
-
-
-def exceeded(checks: tuple[tuple[Limit, str], ...], counts: dict[str, int], now: datetime) -> set[Limit]:
-    """The limits over their count, from the counts `counting` returned."""
-    return {limit for limit, subject in checks if counts[_key(limit, subject, now)[0]] > limit.count}
-
-
-@cache
-def _counting_sql(vendor: str, rows: int) -> str:
-    ops = connections[router.db_for_write(RateCount)].ops
+    connection = connections[router.db_for_write(RateCount)]
+    ops = connection.ops
     table = ops.quote_name(RateCount._meta.db_table)
     key_col, n_col, until_col = (
         ops.quote_name(RateCount._meta.get_field(f).column) for f in ("key", "n", "until")
     )
-    return (
-        f"INSERT INTO {table} ({key_col}, {n_col}, {until_col}) VALUES {', '.join(['(%s, 1, %s)'] * rows)}"
-        f" ON CONFLICT ({key_col}) DO UPDATE SET {n_col} = {table}.{n_col} + 1"
-        f" RETURNING {key_col}, {n_col}"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {n_col}, {until_col}) VALUES {', '.join(['(%s, 1, %s)'] * len(keys))}"
+            f" ON CONFLICT ({key_col}) DO UPDATE SET {n_col} = {table}.{n_col} + 1"
+            f" RETURNING {key_col}, {n_col}",
+            [value for key, until in keys.items() for value in (key, ops.adapt_datetimefield_value(until))],
+        )
+        counts = dict(cursor.fetchall())
+    return {limit for limit, subject in checks if counts[_key(limit, subject, now)[0]] > limit.count}
 
 
 def clear(limit: Limit, subject: str) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,22 +36,13 @@ from govwatch.orgs.models import Unit
 from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
-from .intake import (
-    AlreadyReceived,
-    CaseState,
-    case_state,
-    new_submission,
-    receive_counted,
-    submission_of,
-    write,
-)
+from .intake import AlreadyReceived, case_state, receive, submission_of
 from .models import ApplicantContact, Submission
 from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
     ExpiredLink,
     ForgedLink,
     Link,
-    Stamp,
     absolute_url,
     evaluation_last_day,
     evaluation_link,
@@ -147,7 +138,13 @@ def _guard(
     a minimum fill time (GOVWATCH_PUBLIC_MIN_FILL_SECONDS) is off unless a region sets one.
     """
     stamp = read_stamp(request.POST.get("stamp", ""), scope)
-    refused = _unstamped(request, stamp)
+    refused = None
+    if request.POST.get(HONEYPOT, ""):
+        refused = BOT
+    elif stamp is None or stamp.age > STAMP_MAX_AGE or not stamp.nonce:
+        refused = STALE
+    elif stamp.age < settings.PUBLIC_MIN_FILL_SECONDS:
+        refused = TOO_FAST
     stamp_check = () if refused or stamp is None else ((ratelimit.STAMP_ONCE, stamp.nonce),)
     if not limits and not stamp_check:
         return refused
@@ -157,18 +154,6 @@ def _guard(
     if ratelimit.STAMP_ONCE in over:
         return REPLAYED
     return refused
-
-
-def _unstamped(request: HttpRequest, stamp: Stamp | None) -> str | None:
-    """What `_guard` refuses without counting anything: BOT for a filled honeypot, STALE for a form
-    that was never shown or shown more than a day ago, TOO_FAST; None otherwise."""
-    if request.POST.get(HONEYPOT, ""):
-        return BOT
-    if stamp is None or stamp.age > STAMP_MAX_AGE or not stamp.nonce:
-        return STALE
-    if stamp.age < settings.PUBLIC_MIN_FILL_SECONDS:
-        return TOO_FAST
-    return None
 
 
 def _fresh(form: GuardedForm, scope: str) -> GuardedForm:
@@ -283,113 +268,48 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
     """An evaluation sent: answered at once from the link, the case's state and the rules, and, when
     they allow it, received with one INSERT for the worker to record (govwatch.public.intake).
 
-    A form that is whole (stamped, no honeypot, valid, content the rules take) costs one statement
-    on PostgreSQL (`receive_counted`: the rate limits with the form's stamp counted, the case's state
-    read, the submission written when both allow it). Any other form is counted first and answered
-    by `_submit_checked`; every refusal reads the whole case to show it with the reason, as the rules
-    give it."""
+    What is accepted costs three statements: the case's state (`case_state`, no model built), the
+    rate limits with the form's stamp (one upsert) and the INSERT; every refusal reads the whole case
+    to show it with the reason, as the rules give it."""
     try:
         link = _link(token)
+        state = case_state(link.case_no)
+        if state is None:
+            raise Refused(GONE, 410)
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     now = timezone.now()
-    form = EvaluationForm(request.POST)
-    stamp = read_stamp(request.POST.get("stamp", ""), token)
-    if _unstamped(request, stamp) is not None or not form.is_valid():
-        return _submit_checked(request, token, link, form, now)
-    data = form.cleaned_data
-    scores = form.scores()
-    try:
-        check_content(data["level"], link.channel, scores, data["tags"], data["comment"].strip())
-    except EvaluationRefused:
-        return _submit_checked(request, token, link, form, now)
-    submission = new_submission(
-        case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
-        scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
-        at=now,
-    )  # fmt: skip
-    checks = (*_submit_limits(request, link.case_no), (ratelimit.STAMP_ONCE, stamp.nonce))
-    counted = receive_counted(checks, submission, now)
-    if counted.state is None:
-        return _message(request, GONE, 410)
-    if counted.over & {ratelimit.SUBMIT_PER_ADDRESS, ratelimit.SUBMIT_PER_CASE}:
-        return _message(request, TOO_MANY, 429)
-    if ratelimit.STAMP_ONCE in counted.over:
-        return _replayed(request, token, link.case_no, form, counted.state)
-    if counted.written:
-        return _thanks(request)
-    return _take(request, token, link, form, counted.state, now, submission)
-
-
-def _thanks(request: HttpRequest) -> HttpResponse:
-    """To the thanks page: `<token>/thanks/` below the evaluation's own address (public/urls.py)."""
-    return HttpResponseRedirect(f"{request.path}thanks/")
-
-
-def _submit_checked(
-    request: HttpRequest, token: str, link: Link, form: EvaluationForm, now: datetime
-) -> HttpResponse:
-    """A form that is not whole, or content the rules refuse: the case's state, then the rate limits
-    and the stamp counted (every POST counts, a bot's too), then the page that says what is wrong."""
-    state = case_state(link.case_no)
-    if state is None:
-        return _message(request, GONE, 410)
+    # The limits and the form's stamp in one statement (every POST counts, a bot's too).
     refused = _guard(request, token, limits=_submit_limits(request, link.case_no))
     if refused == LIMITED:
         return _message(request, TOO_MANY, 429)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
-    if refused == REPLAYED:
-        return _replayed(request, token, link.case_no, form, state)
+    if refused == REPLAYED and (state.rated or submission_of(link.case_no) is not None):
+        return redirect("public:thanks", token=token)  # a double tap: the first one was taken
+    form = EvaluationForm(request.POST)
     if refused or not form.is_valid():
         return _form_again(request, token, link.case_no, form, message=refused or "")
     data = form.cleaned_data
-    return _take(
-        request, token, link, form, state, now,
-        new_submission(
-            case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
-            scores=form.scores(), tags=data["tags"], comment=data["comment"],
-            source=_actor(request, link.channel).source, at=now,
-        ),
-    )  # fmt: skip
-
-
-def _replayed(
-    request: HttpRequest, token: str, case_no: str, form: EvaluationForm, state: CaseState
-) -> HttpResponse:
-    """A form sent a second time: a double tap when its case has a submission or an evaluation (the
-    first one was taken), else the form again to send once more."""
-    if state.rated or submission_of(case_no) is not None:
-        return _thanks(request)
-    return _form_again(request, token, case_no, form, message=REPLAYED)
-
-
-def _take(
-    request: HttpRequest,
-    token: str,
-    link: Link,
-    form: EvaluationForm,
-    state: CaseState,
-    now: datetime,
-    submission: Submission,
-) -> HttpResponse:
-    """The rules' word on a submission not written yet: the case's reason when it takes no
-    evaluation, else written (a refused earlier one gives way), else one already received."""
-    data = form.cleaned_data
+    scores = form.scores()
     try:
-        check_content(data["level"], link.channel, submission.scores, data["tags"], submission.comment)
+        check_content(data["level"], link.channel, scores, data["tags"], data["comment"].strip())
         if not state.takes_evaluation(now):
             check_case(_case(link.case_no), now, auto=False)  # raises with the reason
             if state.rated:
                 raise EvaluationRefused(ALREADY)
-        write(submission)
+        receive(
+            case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
+            scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
+            at=now,
+        )  # fmt: skip
     except AlreadyReceived:
         return _received_again(request, link.case_no)
     except Refused as refused:  # the case is gone since its state was read
         return _message(request, refused.title_text, refused.status)
     except EvaluationRefused as exc:
         return _refused(request, token, link.case_no, form, now, str(exc), rated=state.rated)
-    return _thanks(request)
+    return redirect("public:thanks", token=token)
 
 
 def _form_again(
