@@ -191,6 +191,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"].setdefault("TEST", {})
+    # Connections kept across requests: opening and closing one cost more than a form's POST. A kept
+    # one is closed when another file is moved in under the database's name (govwatch.core.sqlite).
+    DATABASES["default"].update(ENGINE="govwatch.core.sqlite", CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
+    # Tests: in memory, as Django's own SQLite engine has it (named, since pytest-django only
+    # recognises that engine by its name).
+    DATABASES["default"]["TEST"].setdefault("NAME", ":memory:")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
