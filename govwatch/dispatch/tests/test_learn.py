@@ -10,8 +10,6 @@ from sklearn.naive_bayes import ComplementNB
 
 from govwatch.dispatch.learn import Example, Model, NothingToLearn, SparseComplementNB, segment, train
 
-pytestmark = pytest.mark.xdist_group("dispatch-learn")
-
 HISTORY = [
     Example("失业金申请了一个多月还没到账，人社局一直说在审核", "RS", "delay"),
     Example("人社窗口工作人员态度很差，问社保卡补办要什么材料不耐烦", "RS", "attitude"),
