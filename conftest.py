@@ -88,13 +88,47 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database as `govwatch init` leaves it: migrated, the shipped calendar loaded. Once per
-    database (each xdist worker has its own), not once per test."""
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+    tmp_path_factory,
+):
+    """The test database as `govwatch init` leaves it: migrated, the shipped calendar loaded. Migrated
+    once per run: the xdist workers start from copies of the first one's (govwatch/tests/shared_db.py).
+    pytest-django's own setup, with the calendar, when one process runs or with --reuse-db or
+    --nomigrations."""
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    from govwatch.tests import shared_db
     from govwatch.workcal.schedule import load_shipped
 
+    verbosity = request.config.option.verbose
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER")
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    shared = bool(worker_id) and workers > 1 and django_db_use_migrations and not django_db_keepdb
     with django_db_blocker.unblock():
-        load_shipped()
+        if shared and set(settings.DATABASES) == {shared_db.ALIAS}:
+            shared_dir = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
+            old_config = shared_db.setup_shared(shared_dir, worker_id, workers, load_shipped, verbosity)
+        else:
+            if not django_db_use_migrations:
+                from pytest_django.fixtures import _disable_migrations
+
+                _disable_migrations()
+            old_config = setup_databases(
+                verbosity=verbosity, interactive=False, keepdb=django_db_keepdb and not django_db_createdb
+            )
+            load_shipped()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(old_config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,9 @@ from govwatch.core.documents import OfficialDocument
 
 from .pdfcheck import needs_libreoffice, pdf_info, pdf_text, run
 
+# One xdist worker runs them all (`--dist loadgroup`): the rendered letter is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("pdf")
+
 SENTENCE = "请按要求认真办理并于规定期限内书面回复督办事项"  # 24 characters
 
 

@@ -13,6 +13,9 @@ import pytest
 from govwatch.demo.complaint_texts import Composer, loose_item, outcome
 from govwatch.demo.generator import generate
 
+# One xdist worker runs them all (`--dist loadgroup`): the generated region is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("complaint-texts")
+
 
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory) -> tuple[list[dict], dict[str, str]]:

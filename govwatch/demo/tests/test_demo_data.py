@@ -18,7 +18,8 @@ from govwatch.workcal.calendar import WorkCalendar
 from govwatch.workcal.schedule import shipped_schedule
 
 # A district year (96,000 cases) and a province are generated here: run by scripts/test and CI.
-pytestmark = pytest.mark.slow
+# One xdist worker runs them all (`--dist loadgroup`): the district year is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-data")]
 
 CONTRACT_HEADERS = {
     "units": "code,name,parent_code,kind,phone,hours",

@@ -13,7 +13,8 @@ import pytest
 from govwatch.demo.generator import FILES, generate
 
 # A whole district year is generated, and for the last test imported and checked.
-pytestmark = pytest.mark.slow
+# One xdist worker runs them all (`--dist loadgroup`): the district year is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("evaluation-faults")]
 
 KINDS = {"unknown_case", "wrong_unit", "before_completion", "evaluator_many", "burst", "off_hours",
          "duplicate_comment", "missing_evaluations"}  # fmt: skip

@@ -18,7 +18,8 @@ from govwatch.kiosks.uptime import overall, uptime
 from govwatch.windows.attendance import count_attendance
 from govwatch.windows.models import AssistedService, GoldRound, QueueTicket, Staff
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs them all (`--dist loadgroup`): the demo region is built once, not once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("window-files")]
 UNTIL = datetime(2026, 4, 10, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 

@@ -25,8 +25,11 @@ from govwatch.ops.fakesms import FakeSms
 from govwatch.ops.pgcluster import pg_bin_dir
 from govwatch.ops.stack import Stack
 
+# Both tests run on one xdist worker (`--dist loadgroup`): the deployment is started once, not once
+# per worker.
 pytestmark = [
     pytest.mark.deploy,
+    pytest.mark.xdist_group("deploy"),
     pytest.mark.skipif(pg_bin_dir() is None or not shutil.which("nginx"),
                        reason="needs Debian's postgresql and nginx (scripts/test -m deploy installs them)"),
 ]  # fmt: skip
