@@ -310,27 +310,43 @@ def _replace(
         insert_rows(cursor, model, columns, rows)
 
 
-def _write_months(units: list[int] | None, first: date) -> None:
-    """The months from `first` on, summed from the day rows (the earlier days of `first`'s month too)."""
-    months = UnitMonth.objects.filter(month__gte=first)
-    days = UnitDay.objects.filter(day__gte=first)
+def _sum_into(
+    fine,
+    coarse,
+    field: str,
+    trunc,
+    keys: tuple[str, ...],
+    values: tuple[str, ...],
+    units: list[int] | None,
+    first: date,
+) -> None:
+    """Replace `coarse`'s rows from `first` on (its date column `field`) by the sums of `fine`'s rows,
+    whose date column is named by `fine`'s own period (day or month) and cut by `trunc`."""
+    fine_field = "day" if fine is UnitDay else "month"
+    replaced = coarse._default_manager.filter(**{f"{field}__gte": first})
+    source = fine._default_manager.filter(**{f"{fine_field}__gte": first})
     if units is not None:
-        months, days = months.filter(unit__in=units), days.filter(unit__in=units)
-    months.delete()
+        replaced, source = replaced.filter(unit__in=units), source.filter(unit__in=units)
+    replaced.delete()
     summed = (
-        days.annotate(month=TruncMonth("day"))
+        source.annotate(period=trunc(fine_field))
         .order_by()
-        .values_list("unit", "month")
-        .annotate(*[Sum(name) for name in VALUES])
+        .values_list("unit", "period", *keys)
+        .annotate(*[Sum(name) for name in values])
     )
     adapt = connection.ops.adapt_datefield_value
     with connection.cursor() as cursor:
         insert_rows(
             cursor,
-            UnitMonth,
-            ("unit_id", "month", *VALUES),
-            [(unit_id, adapt(_month_day(month)), *values) for unit_id, month, *values in summed],
-        )  # fmt: skip
+            coarse,
+            ("unit_id", field, *keys, *values),
+            [(unit_id, adapt(_month_day(period)), *rest) for unit_id, period, *rest in summed],
+        )
+
+
+def _write_months(units: list[int] | None, first: date) -> None:
+    """The months from `first` on, summed from the day rows (the earlier days of `first`'s month too)."""
+    _sum_into(UnitDay, UnitMonth, "month", TruncMonth, (), VALUES, units, first)
 
 
 # Each month table and the year table summed from it: (month model, year model, key columns, values).
@@ -343,26 +359,8 @@ YEAR_TABLES = (
 
 def write_years(units: list[int] | None, first: date, tables=YEAR_TABLES) -> None:
     """The years from `first` (a year's first day) on of each year table, summed from its month rows."""
-    adapt = connection.ops.adapt_datefield_value
     for month_model, year_model, keys, values in tables:
-        years = year_model._default_manager.filter(year__gte=first)
-        months = month_model._default_manager.filter(month__gte=first)
-        if units is not None:
-            years, months = years.filter(unit__in=units), months.filter(unit__in=units)
-        years.delete()
-        summed = (
-            months.annotate(year=TruncYear("month"))
-            .order_by()
-            .values_list("unit", "year", *keys)
-            .annotate(*[Sum(name) for name in values])
-        )
-        with connection.cursor() as cursor:
-            insert_rows(
-                cursor,
-                year_model,
-                ("unit_id", "year", *keys, *values),
-                [(unit_id, adapt(_month_day(year)), *rest) for unit_id, year, *rest in summed],
-            )
+        _sum_into(month_model, year_model, "year", TruncYear, keys, values, units, first)
 
 
 def refresh(units: list[int], since: date) -> int:
