@@ -44,7 +44,19 @@ def micros(at: datetime) -> int:
 
 _DAY_US = 86_400_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_CLOCK: list[str] = []
+_CLOCK: tuple[str, ...] = ()
+
+
+def _clock() -> tuple[str, ...]:
+    """The text HH:MM:SS by second of the day, made on first use. Made whole and then bound: the threads of a
+    web process share it, and one must never read a table another is still filling (that was an
+    IndexError under load, a 500 to the case-events API)."""
+    global _CLOCK
+    if not _CLOCK:
+        _CLOCK = tuple(
+            f"{h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60)
+        )
+    return _CLOCK
 
 
 class _DayTexts(dict):
@@ -63,12 +75,11 @@ def moment_texts(at_us: np.ndarray, sep: str = " ") -> list[str]:
     """`str(moment(us))` without its offset, for many moments: "YYYY-MM-DD HH:MM:SS[.ffffff]", the
     form SQLite stores (with sep "T": the naive ISO text of event keys). A day's text and a time
     of day's are each made once: joining two strings costs a fraction of formatting a datetime."""
-    if not _CLOCK:
-        _CLOCK.extend(f"{h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60))
+    clock = _clock()
     days, rest = np.divmod(np.asarray(at_us, dtype=np.int64), _DAY_US)
     seconds, fraction = np.divmod(rest, 1_000_000)
     texts = list(
-        map(add, map(_DayTexts(sep).__getitem__, days.tolist()), map(_CLOCK.__getitem__, seconds.tolist()))
+        map(add, map(_DayTexts(sep).__getitem__, days.tolist()), map(clock.__getitem__, seconds.tolist()))
     )
     for i in np.flatnonzero(fraction).tolist():
         texts[i] += f".{int(fraction[i]):06d}"
