@@ -209,6 +209,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Thousands grouped in Chinese too (govwatch/web/formats/zh_Hans/formats.py says why).
+FORMAT_MODULE_PATH = ["govwatch.web.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("GOVWATCH_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
