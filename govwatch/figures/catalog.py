@@ -44,14 +44,15 @@ def rebuild(items: QuerySet | None = None, model=UnitCatalog) -> None:
 
 
 def _insert(table: UnitTable, model) -> None:
-    values = table.on(table.ids).tolist()
+    columns = [table.names.index(name) for name in ITEM_COUNTS]
+    values = table.on(table.ids)[:, columns].tolist()
     with connection.cursor() as cursor:
         insert_rows(
             cursor,
             model,
             ("unit_id", *ITEM_COUNTS),
-            [(unit, *[row[table.names.index(n)] for n in ITEM_COUNTS]) for unit, row in zip(table.ids.tolist(), values, strict=True)],
-        )  # fmt: skip
+            [(unit, *row) for unit, row in zip(table.ids.tolist(), values, strict=True)],
+        )
 
 
 def catalog_table(only: QuerySet | list[int] | None) -> UnitTable:
