@@ -24,7 +24,6 @@ channel and month), then arrays: a cell is a (unit, window, month), a column a c
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -34,9 +33,9 @@ from django.db import connection
 
 from govwatch.core.choices import CaseStatus
 
-from .data import C, E, fetched, parts, rows, unindexed
+from .data import C, E, fetched, parts, rows, stream, unindexed
 from .models import Kind
-from .rules import Candidate, Context, _batches, _score
+from .rules import Candidate, Context, _score
 from .stats import binom_cdf, robust_floor
 
 MIN_PEER_CASES = 100  # below this the peers' own rates are noise: the wider group's are used
@@ -400,33 +399,47 @@ def _fallback(kind: np.ndarray, month: np.ndarray, comp: np.ndarray, ev: np.ndar
     return _layer(_rates(k_ev, k_comp)[by_kind], _rates(m_ev, m_comp)[month])
 
 
+CANDIDATES_AT_ONCE = 100  # findings whose unevaluated cases are read (and held) at a time
+
+
 def _candidates(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[Candidate]:
-    """The findings' cases left unevaluated, for all of them in one statement per few units."""
+    """The findings with their cases left unevaluated, CANDIDATES_AT_ONCE findings at a time: one
+    statement reads the unevaluated cases of exactly their unit-months (never a flagged unit's
+    other months), and only the lists the findings name are held."""
+    for i in range(0, len(flagged), CANDIDATES_AT_ONCE):
+        yield from _with_cases(ctx, flagged[i : i + CANDIDATES_AT_ONCE])
+
+
+def _with_cases(ctx: Context, flagged: list[tuple[Suspect, float]]) -> Iterator[Candidate]:
     if not flagged:
         return
-    unit_ids = sorted({s.unit_id for s, _ in flagged})
-    unevaluated: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    wanted = {(s.unit_id, s.window, s.month) for s, _ in flagged}
+    unevaluated: dict[tuple[int, str, str], list[str]] = {key: [] for key in wanted}
+    pairs = sorted({(s.unit_id, s.month) for s, _ in flagged})
+    unit_ids = sorted({unit_id for unit_id, _ in pairs})
     # The flagged units' cases through the unit's index (never a scan of every completed case),
-    # only those of a month flagged in the batch probing the evaluations' index.
+    # only those of a flagged unit-month probing the evaluations' index.
     closed_month = _month_sql("c.closed_on")
-    for batch, marks in _batches(unit_ids, 200):
-        in_batch = set(batch)
-        months = sorted({s.month for s, _ in flagged if s.unit_id in in_batch})
-        sql = (
-            f"SELECT c.unit_id, c.window_code, {closed_month}, c.case_no FROM {C} c "
-            f"WHERE c.unit_id IN ({marks}) AND {unindexed('c.status')} = %s "
-            f"AND {unindexed('c.closed_on')} >= %s AND {unindexed('c.closed_on')} <= %s "
-            f"AND {closed_month} IN ({', '.join(['%s'] * len(months))}) "
-            f"AND NOT EXISTS (SELECT 1 FROM {E} e WHERE e.case_no = c.case_no AND e.auto = %s) ORDER BY c.case_no"
-        )
-        for unit_id, window, month, case_no in rows(
-            sql, [*batch, CaseStatus.COMPLETED, ctx.period.date_from, ctx.period.date_to, *months, False]
-        ):
-            unevaluated[(unit_id, "", month)].append(case_no)
-            if window:
-                unevaluated[(unit_id, window, month)].append(case_no)
+    pair = f"({unindexed('c.unit_id')} = %s AND {closed_month} = %s)"
+    sql = (
+        f"SELECT c.unit_id, c.window_code, {closed_month}, c.case_no FROM {C} c "
+        f"WHERE c.unit_id IN ({', '.join(['%s'] * len(unit_ids))}) AND {unindexed('c.status')} = %s "
+        f"AND {unindexed('c.closed_on')} >= %s AND {unindexed('c.closed_on')} <= %s "
+        f"AND ({' OR '.join([pair] * len(pairs))}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {E} e WHERE e.case_no = c.case_no AND e.auto = %s) ORDER BY c.case_no"
+    )
+    params = [*unit_ids, CaseStatus.COMPLETED, ctx.period.date_from, ctx.period.date_to]
+    params += [value for unit_month in pairs for value in unit_month]
+    for unit_id, window, month, case_no in stream(sql, [*params, False]):
+        cases = unevaluated.get((unit_id, "", month))
+        if cases is not None:
+            cases.append(case_no)
+        if window:
+            cases = unevaluated.get((unit_id, window, month))
+            if cases is not None:
+                cases.append(case_no)
     for s, p in flagged:
-        case_nos = unevaluated.get((s.unit_id, s.window, s.month), [])
+        case_nos = unevaluated[(s.unit_id, s.window, s.month)]
         month = date.fromisoformat(f"{s.month}-01")
         who = f"窗口 {s.window}" if s.window else "单位"
         peers = "本单位其他窗口" if s.window else "同类单位"
