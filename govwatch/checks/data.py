@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 
 from govwatch.cases.models import Case
 from govwatch.core.choices import UnitKind
@@ -69,9 +70,19 @@ def moment(value: datetime) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
+def _reading_cursor():
+    """A cursor whose rows reach the client a batch at a time: SQLite steps its statement as rows
+    are fetched; PostgreSQL's driver would fetch a whole result before the first row, so there it
+    is a server-side (named) cursor, unless the database is set not to allow them (a pooler in
+    transaction mode: DISABLE_SERVER_SIDE_CURSORS, as Django's own iterator has it)."""
+    if connection.vendor == "postgresql" and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+        return connection.chunked_cursor()
+    return connection.cursor()
+
+
 def stream(sql: str, params: list) -> Iterator[tuple]:
     """The rows of one statement, fetched in batches (memory stays flat)."""
-    with connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH):
             yield from rows
@@ -79,10 +90,73 @@ def stream(sql: str, params: list) -> Iterator[tuple]:
 
 def fetched(sql: str, params: list) -> Iterator[list[tuple]]:
     """The rows of one statement, a batch at a time (for arrays made a batch at a time)."""
-    with connection.cursor() as cursor:
+    with _reading_cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH):
             yield batch
+
+
+# SQLite's page cache and each sort's buffer during a run (KiB): a sort larger than this spills to a
+# temporary file instead of growing in memory. The web's 64 MiB cache serves random index writes;
+# the checks read in order and group, and two or three sorts run at once in one statement.
+RUN_CACHE_KIB = 16_384
+# SQLite's temp_store values: 0 the build's default, 1 files, 2 memory.
+_TEMP_FILE, _TEMP_MEMORY = 1, 2
+
+
+@contextmanager
+def run_memory() -> Iterator[None]:
+    """SQLite's own memory held to a bound for a run, whatever the region, and put back after.
+
+    - `cache_size` (the page cache, and the buffer of each sort, which SQLite sizes by it) is
+      RUN_CACHE_KIB;
+    - temporary tables and sorts' spills go to files (`temp_store` FILE) where the build or the
+      connection would keep them in memory, where they would grow with the region: the period's
+      evaluations joined to their cases alone are hundreds of MiB on a province. SQLite can only
+      change it outside a transaction that has used temporary storage (changing it drops the
+      connection's temporary tables); where it cannot, the run goes on as the store is.
+
+    PostgreSQL sizes its sorts on the server (`work_mem`): nothing to change there."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cache, store = _pragma(cursor, "cache_size"), _pragma(cursor, "temp_store")
+        cursor.execute(f"PRAGMA cache_size = {-RUN_CACHE_KIB}")
+        changed = False
+        if _temp_in_memory(cursor, store):
+            try:
+                cursor.execute(f"PRAGMA temp_store = {_TEMP_FILE}")
+                changed = True
+            except OperationalError:
+                pass
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache}")
+            if changed:
+                try:
+                    cursor.execute(f"PRAGMA temp_store = {store}")
+                except OperationalError:
+                    pass  # inside a transaction that used temporary storage: files it stays
+
+
+def _pragma(cursor, name: str) -> int:
+    cursor.execute(f"PRAGMA {name}")
+    return int(cursor.fetchone()[0])
+
+
+def _temp_in_memory(cursor, store: int) -> bool:
+    """Whether temporary tables would be kept in memory: set so on the connection, or by the build
+    (SQLITE_TEMP_STORE 2 when the connection leaves it at the default; 3 cannot be changed)."""
+    if store == _TEMP_MEMORY:
+        return True
+    if store != 0:
+        return False
+    cursor.execute("PRAGMA compile_options")
+    options = {row[0] for row in cursor.fetchall()}
+    return "TEMP_STORE=2" in options
 
 
 def parts(

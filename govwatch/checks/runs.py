@@ -29,7 +29,7 @@ from govwatch.evaluations.models import Evaluation, PendingEvaluation
 from govwatch.evaluations.pending import link_arrived_cases
 from govwatch.orgs.models import Unit
 
-from .data import Period, Units
+from .data import Period, Units, run_memory
 from .missing import missing_evaluations
 from .models import CheckRun, DailyCheck, Evidence, Finding, FindingStep, Kind
 from .rules import (
@@ -239,14 +239,15 @@ def run_checks(
     )  # fmt: skip
     ctx = Context(Period(date_from, date_to), Units(), now)
     outcomes: list[Outcome] = []
-    try:
-        # Stored as they come, a batch at a time: the candidates of a region are never held at once.
-        found = candidates(ctx, kinds)
-        while batch := list(itertools.islice(found, STORE_BATCH)):
-            with transaction.atomic():
-                outcomes += _store(run, batch, now)
-    finally:
-        ctx.close()
+    with run_memory():
+        try:
+            # Stored as they come, a batch at a time: the candidates of a region are never held at once.
+            found = candidates(ctx, kinds)
+            while batch := list(itertools.islice(found, STORE_BATCH)):
+                with transaction.atomic():
+                    outcomes += _store(run, batch, now)
+        finally:
+            ctx.close()
     counts: dict[str, dict[str, int]] = {}
     for o in outcomes:
         entry = counts.setdefault(o.candidate.kind, {"findings": 0, "new": 0, "evaluations": 0, "cases": 0})
