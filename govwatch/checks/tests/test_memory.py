@@ -184,3 +184,24 @@ def test_rows_are_read_a_batch_at_a_time_from_a_server_side_cursor_on_postgresql
     with connection.cursor() as cursor:  # each closed when read to its end
         cursor.execute("SELECT count(*) FROM pg_cursors WHERE statement LIKE %s", ["%test_memory_rows%"])
         assert cursor.fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("findings", [0, 1, 3])
+def test_the_run_document_written_a_finding_at_a_time_is_the_one_emit_prints(findings, capsys):
+    from govwatch.checks.cli import _emit_run
+    from govwatch.core.console import emit
+
+    doc = {
+        "findings": [
+            {"kind": "off_hours", "unit_code": f"B{n}", "window_code": None, "month": "2026-03",
+             "eval_ids": [f"E{n}", "E9"], "case_nos": [], "score": 0.5, "reasons": ["夜间评价 “满意”"],
+             "finding_id": n, "status": "open", "new": True}
+            for n in range(findings)
+        ],
+        "run": {"id": 7, "from": "2026-03-01", "to": "2026-03-31", "findings": findings, "new": 0,
+                "counts": {"off_hours": {"findings": findings}}, "seconds": 1.5},
+    }  # fmt: skip
+    emit(doc)
+    whole = capsys.readouterr().out
+    _emit_run(doc)
+    assert capsys.readouterr().out == whole
