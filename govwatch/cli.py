@@ -16,11 +16,20 @@ from govwatch.core.console import EXIT_OK, EXIT_UNUSABLE, ChineseArgumentParser,
 SERVING = {"serve", "manage", "init"}
 
 
-def setup_django(command: str | None = None) -> None:
+def setup_django(command: str | None = None, subcommand: str | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
     import django
+    from django.apps import apps
 
-    if command is not None and command not in SERVING:
+    from govwatch.commands import COMMAND_APPS
+
+    lean = COMMAND_APPS.get((command, subcommand))
+    if lean is not None and not apps.ready:
+        # Only those apps, in INSTALLED_APPS' order (a process set up already keeps its apps).
+        from django.conf import settings
+
+        settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app in lean]
+    elif command is not None and command not in SERVING:
         from govwatch.web import apps as web_apps
 
         web_apps.DISCOVER_ADMIN = False
@@ -72,7 +81,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    setup_django(argv[0] if argv and not argv[0].startswith("-") else None)
+    words = (
+        [word for word in argv[:2] if not word.startswith("-")]
+        if argv and not argv[0].startswith("-")
+        else []
+    )
+    setup_django(*words[:2])
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:

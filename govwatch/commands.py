@@ -66,6 +66,33 @@ COMMAND_MODULES = {
 }
 
 
+# The apps a command needs when that is fewer than INSTALLED_APPS: the apps whose models its code
+# reads, those their models point to and those their models' modules import. Django's setup imports
+# every installed app's models and the admin, about half of `report kpi`'s start-up on a province.
+# A missing app fails at once ("isn't in an application in INSTALLED_APPS"); tests run each command
+# named here in a process of its own and compare its output with the whole setup's.
+COMMAND_APPS = {
+    ("report", "kpi"): (
+        "django.contrib.auth",
+        "django.contrib.contenttypes",
+        "axes",  # its signals are connected by govwatch.accounts
+        "govwatch.core",
+        "govwatch.audit",
+        "govwatch.accounts",
+        "govwatch.orgs",
+        "govwatch.catalog",
+        "govwatch.workcal",
+        "govwatch.cases",
+        "govwatch.evaluations",
+        "govwatch.dispatch",
+        "govwatch.complaints",
+        "govwatch.figures",
+        "govwatch.imports",
+        "govwatch.supervision",
+    ),
+}
+
+
 def register(sub: argparse._SubParsersAction, command: str | None = None) -> None:
     """Every module's subcommands, or only `command`'s module when it is known."""
     modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else MODULES

@@ -25,6 +25,7 @@ nothing to fold.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -162,6 +163,11 @@ _TABLES = {
 def _rows(table: str, piece: Piece) -> QuerySet:
     """The rows of `table` that `piece` reads."""
     model, column = _TABLES[table][piece.level]
+    if piece.first == piece.last:
+        # One year, month or day as an equality: SQLite then reads a GROUP BY on the next column of
+        # the period's index (the channel) in index order, without sorting (a province's year of
+        # channel rows: 26-30 ms against 45-69 ms for the same range written BETWEEN).
+        return model.objects.filter(**{column: piece.first})
     return model.objects.filter(**{f"{column}__range": (piece.first, piece.last)})
 
 
@@ -432,17 +438,7 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
     # The whole region needs no unit filter (every case has a unit); anything less is filtered.
     only = None if len(paths) == Unit.objects.count() else scope.values("pk")
     table = _all_table(period, only)
-    child_at = {child.path: i for i, child in enumerate(children)}
-    scope_ids = np.array(sorted(paths), dtype=np.int64)
-    row_of = np.full(len(scope_ids), -1, np.int64)
-    for position, unit_id in enumerate(scope_ids.tolist()):
-        # The child whose path begins this one: look its ancestors' paths up, nearest the root first.
-        path, end = paths[unit_id], 0
-        while (end := path.find("/", end + 1)) != -1:
-            child = child_at.get(path[: end + 1])
-            if child is not None:
-                row_of[position] = child
-                break
+    scope_ids, row_of = _runs_of(paths, [child.path for child in children])
     level = LevelRows(parent=parent, parent_own=None, total={}, rows=[], scope_ids=scope_ids, row_of=row_of)
     level.rows = [LevelRow(unit=child, own={}, rolled={}, has_children=False) for child in children]
     rolled, total = level.roll_up(table)
@@ -462,6 +458,22 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
         else _row_of("total", "合计", table, total)
     )
     return level
+
+
+def _runs_of(paths: dict[int, str], tops: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The ids of `paths` ({unit id: path}) sorted, and for each the index in `tops` of the path
+    its own begins with (-1: none). Paths that begin alike are one run in path order, so each of the
+    few tops is two binary searches, not a look-up per unit (16,335 on a province)."""
+    order = sorted(paths, key=paths.__getitem__)
+    ordered = [paths[pk] for pk in order]
+    top_of = np.full(len(order), -1, np.int64)
+    for i, top in enumerate(tops):
+        # Every path that begins with `top` sorts from it to just before its last character plus one.
+        first = bisect_left(ordered, top)
+        top_of[first : bisect_left(ordered, top[:-1] + chr(ord(top[-1]) + 1), first)] = i
+    ids = np.array(order, dtype=np.int64)
+    by_id = np.argsort(ids, kind="stable")
+    return ids[by_id], top_of[by_id]
 
 
 def _tops(paths: dict[int, str], parents: dict[int, int | None]) -> list[int]:

@@ -12,7 +12,6 @@ standard output.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_date_arg, write_output
@@ -24,7 +23,7 @@ FORMATS = ("json", "csv", "xlsx")
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from .exports import export_file, kpi_document
+    from .exports import export_file, kpi_json
     from .figures import UnknownUnit, contract_rows, kpi_rows, selected_units, top_negative_tags
 
     if args.format not in FORMATS:
@@ -42,10 +41,14 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
     if args.format == "json":
         units = selected_units(args.unit) if args.unit else None
-        doc = kpi_document(date_from, date_to, args.unit, rows, top_negative_tags(date_from, date_to, units))
+        text = (
+            kpi_json(date_from, date_to, args.unit, rows, top_negative_tags(date_from, date_to, units)) + "\n"
+        )
         if out is not None:
-            write_output(out, (json.dumps(doc, ensure_ascii=False) + "\n").encode("utf-8"))
-        emit(doc)
+            write_output(out, text.encode("utf-8"))
+        # What emit() prints for the document, written as kpi_json has it (the same text).
+        sys.stdout.write(text)
+        sys.stdout.flush()
         return EXIT_OK
     data = export_file(args.format, date_from, date_to, rows, args.unit)
     if out is None:
