@@ -38,6 +38,7 @@ from govwatch.evaluations.models import Evaluation
 from govwatch.workcal.calendar import WorkCalendar, get_calendar
 
 from . import catalog
+from .memo import bump
 from .models import (
     UnitChannelMonth,
     UnitChannelYear,
@@ -278,7 +279,9 @@ def _write(
 ) -> None:
     """Replace the rows of `units` from `since` on, then their months from `since`'s month on, their
     channel and complaint rows of those months (`channels`, `complaints`, from `compute`), and
-    their years from `since`'s year on."""
+    their years from `since`'s year on. The rewrite is counted under `since` (govwatch.figures.memo:
+    what was remembered of a period that ends on or after it is computed again)."""
+    bump(since)
     adapt = connection.ops.adapt_datefield_value
     _replace(
         UnitDay, "day", units, since, ("unit_id", "day", *VALUES),

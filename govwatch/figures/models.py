@@ -299,3 +299,30 @@ class UnitCatalog(models.Model):
     class Meta:
         verbose_name = "单位事项指标"
         verbose_name_plural = "单位事项指标"
+
+
+class FoldEpoch(models.Model):
+    """How many times the rows from `day` on were rewritten (govwatch.figures.fold `_write`: a fold's
+    lot, a refresh, a rebuild from 1900-01-01). A period that ends on day D reads only rows of days up
+    to D, which a rewrite from a later day leaves as they were, so the sum of `rewrites` over the days
+    up to D changes exactly when a figure of such a period may have (govwatch.figures.memo)."""
+
+    day = models.DateField(unique=True)
+    rewrites = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "指标重算记录"
+        verbose_name_plural = "指标重算记录"
+
+
+class FiguresMemo(models.Model):
+    """Figures of a whole period kept as computed (govwatch.figures.memo.remembered), with the fold
+    epoch of the period's last day they were computed under: served while that epoch stands."""
+
+    key = models.CharField(max_length=200, unique=True)
+    epoch = models.BigIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = "指标缓存"
+        verbose_name_plural = "指标缓存"

@@ -43,6 +43,7 @@ from govwatch.orgs.models import Unit
 
 from .catalog import catalog_table
 from .fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, pending
+from .memo import remembered
 from .models import (
     UnitChannelMonth,
     UnitChannelYear,
@@ -210,11 +211,9 @@ _READ = ("received", "completed", "completed_on_time", *_LEVELS.values(), *_UPHE
          "actively_evaluated")  # fmt: skip
 
 
-def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
-    """The case and evaluation counts (UNIT_COUNTS) of each unit, its own, not its sub-units', in
-    the period, as columns. `only`: the units' ids (a queryset of `pk` values or a list), None for
-    every unit. Read from UnitMonth and UnitDay as `pieces` says (a unit whose rows cancel out
-    has a line of zeros)."""
+def _read_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
+    """The summed columns (_READ) of each unit in the period and its overdue count at the period's
+    end (overdue_open), read from the aggregates as `pieces` says."""
     parts, changes = _parts(period, only)
     rows: list[tuple] = []
     for piece, part in parts:
@@ -227,10 +226,39 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
     for sign, part in changes:
         found = plain_rows(part.order_by().values_list("unit", "overdue_change"))
         moved += found if sign == 1 else [(unit, -n) for unit, n in found]
-    overdue = UnitTable.of(("overdue_open",), moved)
-    ids = np.union1d(sums.ids, overdue.ids)
-    s = sums.on(ids)
-    column = {name: s[:, i] for i, name in enumerate(_READ)}
+    return sums.joined(UnitTable.of(("overdue_open",), moved))
+
+
+def _ids(only: QuerySet | list[int] | None) -> np.ndarray | None:
+    """The unit ids of a readers' `only` (a queryset of `pk` values or a list; None: every unit)."""
+    if only is None:
+        return None
+    if isinstance(only, QuerySet):
+        return np.array([pk for (pk,) in plain_rows(only.order_by().values_list("pk"))], dtype=np.int64)
+    return np.array(list(only), dtype=np.int64)
+
+
+def _remembered(kind: str, period: Period, only, compute) -> UnitTable:
+    """The region's table of `kind` for the period as govwatch.figures.memo keeps it (computed by
+    `compute(None)` when the period's days were folded since), cut to the units `only`."""
+    if pending():
+        fold()
+    key = f"{kind}:{period.date_from.isoformat()}:{period.date_to.isoformat()}"
+    return remembered(key, period.date_to, lambda: compute(period, None)).within(_ids(only))
+
+
+def unit_table(period: Period, only: QuerySet | list[int] | None, *, remember: bool = False) -> UnitTable:
+    """The case and evaluation counts (UNIT_COUNTS) of each unit, its own, not its sub-units', in
+    the period, as columns. `only`: the units' ids (a queryset of `pk` values or a list), None for
+    every unit. Read from UnitMonth and UnitDay as `pieces` says (a unit whose rows cancel out
+    has a line of zeros). With `remember`, the region's counts of the period are kept between calls
+    (govwatch.figures.memo: for a past period, read again and again by the screens)."""
+    if remember:
+        read = _remembered("units", period, only, _read_table)
+    else:
+        read = _read_table(period, only)
+    ids = read.ids
+    column = {name: read.values[:, i] for i, name in enumerate(read.names)}
     negative_levels_ = [level for level in negative_levels() if level in _LEVELS]
     evaluations = sum(column[name] for name in _LEVELS.values())
     # The national rule: a negative review whose appeal was upheld is not counted as negative;
@@ -244,7 +272,7 @@ def unit_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
                 column["received"],
                 column["completed"],
                 column["completed_on_time"],
-                overdue.on(ids)[:, 0],
+                column["overdue_open"],
                 evaluations,
                 evaluations - negative - excluded,
                 negative,
@@ -318,11 +346,15 @@ def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[st
     return {channel: values for channel, values in out.items() if any(values)}
 
 
-def complaint_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
+def complaint_table(
+    period: Period, only: QuerySet | list[int] | None, *, remember: bool = False
+) -> UnitTable:
     """The complaint counts (COMPLAINT_VALUES: govwatch.complaints.figures.COUNTS) of each unit in the
     period, equal to `complaints.figures.counts`: from the complaint table's year and month rows
     (UnitComplaintYear, UnitComplaintMonth) as `pieces` cuts the period, the days of a month it
-    cuts counted from the complaints themselves."""
+    cuts counted from the complaints themselves. `remember`: as `unit_table`'s."""
+    if remember:
+        return _remembered("complaints", period, only, complaint_table)
     if pending():
         fold()
     rows: list[tuple] = []
@@ -351,13 +383,19 @@ def _unit_rows(part: QuerySet, piece: Piece, names: tuple[str, ...]) -> list[tup
     return [(unit, *[n or 0 for n in values]) for unit, *values in summed]
 
 
-def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -> dict[str, int]:
+def scope_totals(
+    date_from: date, date_to: date, units: QuerySet[Unit] | None, *, remember: bool = False
+) -> dict[str, int]:
     """The additive counts of `units` together (a user's scope; None: the whole region) over the
     period: received, completed, completed_on_time, level_5..level_1, evaluated, actively_evaluated,
-    upheld_5..upheld_1."""
+    upheld_5..upheld_1. `remember`: summed from the region's counts of the period kept between
+    calls, as `unit_table`'s."""
     only = None if units is None or units.count() == Unit.objects.count() else units.values("pk")
-    parts, _ = _parts(Period(date_from, date_to), only)
     summed = (*_SUMMED, *_UPHELD.values())
+    if remember:
+        table = _remembered("units", Period(date_from, date_to), only, _read_table)
+        return {name: int(table.column(name).sum()) for name in summed}
+    parts, _ = _parts(Period(date_from, date_to), only)
     totals = dict.fromkeys(summed, 0)
     # One sum per part over all the units: no grouping, no row per unit.
     for piece, rows in parts:

@@ -72,6 +72,13 @@ class UnitTable:
         out[found] = self.values[at[found]]
         return out
 
+    def within(self, ids: np.ndarray | None) -> UnitTable:
+        """The rows of the units `ids` (None: every row)."""
+        if ids is None:
+            return self
+        kept = np.isin(self.ids, ids)
+        return UnitTable(self.names, self.ids[kept], self.values[kept])
+
     def joined(self, *others: UnitTable) -> UnitTable:
         """One table of the columns of this and `others`, over the units of any of them."""
         tables = (self, *others)

@@ -49,16 +49,18 @@ def trend(
     *,
     months: int = TREND_MONTHS,
     last_day: date | None = None,
+    remember: bool = False,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(label, figures) for each of the last `months` months up to `month`'s (that one up to
     `last_day` when given: the month so far): the total row's case and evaluation figures
-    (`scope_figures`, one sum over the aggregates a month)."""
+    (`scope_figures`, one sum over the aggregates a month; with `remember`, from each month's
+    counts kept between calls: for months that are over)."""
     out = []
     for first in months_before(month, months):
         date_from, date_to = month_period(first)
         if last_day is not None and date_from <= last_day <= date_to:
             date_to = last_day
-        total = scope_figures(date_from, date_to, unit_code, units_qs=units_qs)
+        total = scope_figures(date_from, date_to, unit_code, units_qs=units_qs, remember=remember)
         out.append((f"{first.year}年{first.month}月", total))
     return out
 

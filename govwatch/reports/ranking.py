@@ -153,20 +153,27 @@ def _clean_shares(bad: np.ndarray, base: np.ndarray) -> np.ndarray:
 
 
 def scoreboard(
-    date_from: date, date_to: date, units: QuerySet[Unit] | None, weights: dict[str, int]
+    date_from: date,
+    date_to: date,
+    units: QuerySet[Unit] | None,
+    weights: dict[str, int],
+    *,
+    remember: bool = False,
 ) -> Scoreboard:
     """The scores and ranks of `ranking` for the period, computed over arrays: the same figures
     (`component_figures`), weights, sums, rounding (`score_of`) and ranks (`ranks`), without a row
     or a dict per unit, so that ranking a province for the screen or the previous period reads a
-    few grouped queries. `units`: the selection (None: the whole region)."""
+    few grouped queries. `units`: the selection (None: the whole region). `remember`: the counts of
+    the aggregates are the region's kept for the period (govwatch.figures.memo), as for a previous
+    period that every refresh of a screen ranks again; the live counts are read afresh."""
     period = Period(date_from, date_to)
     if units is not None and units.count() == Unit.objects.count():
         units = None  # every unit: no unit filter in any query
     only = None if units is None else units.values("pk")
     suspects = suspect_evaluations(date_from, date_to, units)
-    counts = unit_table(period, only).joined(
+    counts = unit_table(period, only, remember=remember).joined(
         task_table(period, only),
-        complaint_table(period, only),
+        complaint_table(period, only, remember=remember),
         UnitTable.of(("suspect",), list(suspects.items())),
     )
     c = {name: counts.column(name) for name in counts.names}
@@ -352,7 +359,7 @@ def ranking(
     units = _selection(unit_code, units_qs)
     board = scoreboard(date_from, date_to, units, weights)
     prev_from, prev_to = previous_period(date_from, date_to)
-    previous = scoreboard(prev_from, prev_to, units, weights)
+    previous = scoreboard(prev_from, prev_to, units, weights, remember=True)
     doc = {
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),

@@ -129,7 +129,9 @@ def screen_data(
         scoped = None  # every unit: no unit filter in any query
     weights = RankingWeights.current().as_dict()
     board = scoreboard(first, today, scoped, weights)
-    previous = scoreboard(*previous_period(first, today), scoped, weights)
+    # The previous period's counts and the trend's past months are kept between refreshes
+    # (govwatch.figures.memo), computed again only after a fold rewrote one of their days.
+    previous = scoreboard(*previous_period(first, today), scoped, weights, remember=True)
     month = _month_tiles(board)
     day = scope_figures(today, today, unit_code, units_qs=units_qs)
     cards = current_cards(scoped)
@@ -142,7 +144,9 @@ def screen_data(
         # The months before, each one sum over the aggregates; this month's point is its tiles.
         "trend": trend_chart(
             [
-                *trend(first - timedelta(days=1), unit_code, units_qs, months=TREND_MONTHS - 1),
+                *trend(
+                    first - timedelta(days=1), unit_code, units_qs, months=TREND_MONTHS - 1, remember=True
+                ),
                 (f"{first.year}年{first.month}月", month),
             ]
         ),

@@ -35,11 +35,18 @@ SCOPE_FIGURES = ("received", "completed", "completed_on_time", "on_time_rate", "
 
 
 def scope_figures(
-    date_from: date, date_to: date, unit_code: str | None = None, *, units_qs: QuerySet[Unit] | None = None
+    date_from: date,
+    date_to: date,
+    unit_code: str | None = None,
+    *,
+    units_qs: QuerySet[Unit] | None = None,
+    remember: bool = False,
 ) -> dict[str, Any]:
-    """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them."""
+    """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them.
+    `remember`: summed from the region's counts of the period kept between calls (`scope_totals`)."""
     whole = unit_code is None and units_qs is None
-    c = scope_totals(date_from, date_to, None if whole else selected_units(unit_code, units_qs))
+    units = None if whole else selected_units(unit_code, units_qs)
+    c = scope_totals(date_from, date_to, units, remember=remember)
     evaluations = sum(c[f"level_{level}"] for level in range(1, 6))
     negative_levels_ = [level for level in negative_levels() if 1 <= level <= 5]
     # The national rule, as the rows count it: a negative review whose appeal was upheld is counted
