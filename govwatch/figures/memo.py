@@ -1,8 +1,8 @@
 """Figures of a past period kept as computed, served while no fold has rewritten a day of it.
 
 The fold rewrites a unit's rows from a day on (`fold._write`): the rows of the days before are left
-as they were. `bump` counts each rewrite under the day it starts from (FoldEpoch); `epoch(last)`, the
-sum of those counts over the days up to `last`, therefore changes whenever a figure of a period that
+as they were. `bump` counts each rewrite under the day it starts from (FoldEpoch); the epoch of `last`, the
+sum of those counts over the days up to `last` (`remembered_many`), therefore changes whenever a figure of a period that
 ends on `last` may have changed, and stays put while later days are folded (today's events). A
 period's region-wide table read under one epoch (`remembered`) is served again, as stored, for as
 long as the epoch stands; a leader's screen and a ranking read the previous period and the months
@@ -18,11 +18,12 @@ must call `bump(BEGINNING)` as the rebuild does.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import date
 
 import numpy as np
-from django.db.models import F, Sum
+from django.db.models import F
 
 from .models import FiguresMemo, FoldEpoch
 from .tables import UnitTable
@@ -32,11 +33,6 @@ def bump(day: date) -> None:
     """Count a rewrite of the rows from `day` on (in the writer's transaction)."""
     FoldEpoch.objects.bulk_create([FoldEpoch(day=day, rewrites=0)], ignore_conflicts=True)
     FoldEpoch.objects.filter(day=day).update(rewrites=F("rewrites") + 1)
-
-
-def epoch(last: date) -> int:
-    """The rewrites of the rows of days up to `last`: it changes when they may have."""
-    return FoldEpoch.objects.filter(day__lte=last).aggregate(n=Sum("rewrites"))["n"] or 0
 
 
 def _encoded(table: UnitTable) -> bytes:
@@ -56,19 +52,42 @@ def _decoded(data: bytes) -> UnitTable:
 
 def remembered(key: str, last: date, compute: Callable[[], UnitTable]) -> UnitTable:
     """The table stored under `key` if it was computed under the present epoch of `last` (the
-    period's last day), else `compute()`, stored. The caller folds the pending marks first.
+    period's last day), else `compute()`, stored. The caller folds the pending marks first."""
+    return remembered_many([(key, last, compute)])[0]
 
-    The epoch is read before computing: a fold that lands in between leaves the stored table under
+
+def remembered_many(wanted: list[tuple[str, date, Callable[[], UnitTable]]]) -> list[UnitTable]:
+    """`remembered` of each (key, last, compute), with one query for the epochs and one for the
+    stored tables.
+
+    The epochs are read before computing: a fold that lands in between leaves a stored table under
     the older epoch, so it is computed again on the next read, never served stale."""
-    now = epoch(last)
-    found = FiguresMemo.objects.filter(key=key).values_list("epoch", "data").first()
-    if found is not None and found[0] == now:
-        return _decoded(bytes(found[1]))
-    table = compute()
-    FiguresMemo.objects.bulk_create(
-        [FiguresMemo(key=key, epoch=now, data=_encoded(table))],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["epoch", "data"],
+    rewrites = list(FoldEpoch.objects.order_by("day").values_list("day", "rewrites"))
+    days = [day for day, _n in rewrites]
+    running = np.cumsum([n for _day, n in rewrites], dtype=np.int64).tolist()
+
+    def epoch_of(last: date) -> int:
+        at = bisect_right(days, last)
+        return running[at - 1] if at else 0
+
+    stored = dict(
+        (key, (found_epoch, data))
+        for key, found_epoch, data in FiguresMemo.objects.filter(key__in=[key for key, _l, _c in wanted])
+        .order_by()
+        .values_list("key", "epoch", "data")
     )
-    return table
+    out, fresh = [], []
+    for key, last, compute in wanted:
+        now = epoch_of(last)
+        found = stored.get(key)
+        if found is not None and found[0] == now:
+            out.append(_decoded(bytes(found[1])))
+            continue
+        table = compute()
+        fresh.append(FiguresMemo(key=key, epoch=now, data=_encoded(table)))
+        out.append(table)
+    if fresh:
+        FiguresMemo.objects.bulk_create(
+            fresh, update_conflicts=True, unique_fields=["key"], update_fields=["epoch", "data"]
+        )
+    return out

@@ -28,6 +28,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ from govwatch.orgs.models import Unit
 
 from .catalog import catalog_table
 from .fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, pending
-from .memo import remembered
+from .memo import remembered_many
 from .models import (
     UnitChannelMonth,
     UnitChannelYear,
@@ -238,13 +239,17 @@ def _ids(only: QuerySet | list[int] | None) -> np.ndarray | None:
     return np.array(list(only), dtype=np.int64)
 
 
-def _remembered(kind: str, period: Period, only, compute) -> UnitTable:
-    """The region's table of `kind` for the period as govwatch.figures.memo keeps it (computed by
-    `compute(None)` when the period's days were folded since), cut to the units `only`."""
+def _remembered(kind: str, periods: list[Period], only, compute) -> list[UnitTable]:
+    """The region's table of `kind` for each period as govwatch.figures.memo keeps it (computed by
+    `compute(period, None)` when the period's days were folded since), cut to the units `only`."""
     if pending():
         fold()
-    key = f"{kind}:{period.date_from.isoformat()}:{period.date_to.isoformat()}"
-    return remembered(key, period.date_to, lambda: compute(period, None)).within(_ids(only))
+    ids = _ids(only)
+    wanted = [
+        (f"{kind}:{p.date_from.isoformat()}:{p.date_to.isoformat()}", p.date_to, partial(compute, p, None))
+        for p in periods
+    ]
+    return [table.within(ids) for table in remembered_many(wanted)]
 
 
 def unit_table(period: Period, only: QuerySet | list[int] | None, *, remember: bool = False) -> UnitTable:
@@ -254,7 +259,7 @@ def unit_table(period: Period, only: QuerySet | list[int] | None, *, remember: b
     has a line of zeros). With `remember`, the region's counts of the period are kept between calls
     (govwatch.figures.memo: for a past period, read again and again by the screens)."""
     if remember:
-        read = _remembered("units", period, only, _read_table)
+        (read,) = _remembered("units", [period], only, _read_table)
     else:
         read = _read_table(period, only)
     ids = read.ids
@@ -354,7 +359,7 @@ def complaint_table(
     (UnitComplaintYear, UnitComplaintMonth) as `pieces` cuts the period, the days of a month it
     cuts counted from the complaints themselves. `remember`: as `unit_table`'s."""
     if remember:
-        return _remembered("complaints", period, only, complaint_table)
+        return _remembered("complaints", [period], only, complaint_table)[0]
     if pending():
         fold()
     rows: list[tuple] = []
@@ -383,18 +388,12 @@ def _unit_rows(part: QuerySet, piece: Piece, names: tuple[str, ...]) -> list[tup
     return [(unit, *[n or 0 for n in values]) for unit, *values in summed]
 
 
-def scope_totals(
-    date_from: date, date_to: date, units: QuerySet[Unit] | None, *, remember: bool = False
-) -> dict[str, int]:
+def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -> dict[str, int]:
     """The additive counts of `units` together (a user's scope; None: the whole region) over the
     period: received, completed, completed_on_time, level_5..level_1, evaluated, actively_evaluated,
-    upheld_5..upheld_1. `remember`: summed from the region's counts of the period kept between
-    calls, as `unit_table`'s."""
+    upheld_5..upheld_1 (`remembered_totals`: the same kept between calls)."""
     only = None if units is None or units.count() == Unit.objects.count() else units.values("pk")
     summed = (*_SUMMED, *_UPHELD.values())
-    if remember:
-        table = _remembered("units", Period(date_from, date_to), only, _read_table)
-        return {name: int(table.column(name).sum()) for name in summed}
     parts, _ = _parts(Period(date_from, date_to), only)
     totals = dict.fromkeys(summed, 0)
     # One sum per part over all the units: no grouping, no row per unit.
@@ -402,6 +401,17 @@ def scope_totals(
         for name, n in rows.aggregate(**{name: Sum(name) for name in summed}).items():
             totals[name] += piece.sign * (n or 0)
     return totals
+
+
+def remembered_totals(periods: list[Period], units: QuerySet[Unit] | None) -> list[dict[str, int]]:
+    """`scope_totals` of each period, summed from the region's counts of the period kept between
+    calls (govwatch.figures.memo): the trend of a screen, whose months are over."""
+    only = None if units is None or units.count() == Unit.objects.count() else units.values("pk")
+    summed = (*_SUMMED, *_UPHELD.values())
+    return [
+        {name: int(table.column(name).sum()) for name in summed}
+        for table in _remembered("units", periods, only, _read_table)
+    ]
 
 
 def _all_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:

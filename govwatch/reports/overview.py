@@ -22,7 +22,7 @@ from govwatch.workcal.calendar import get_calendar
 from . import charts
 from .areas import complaints_in
 from .figures import Period, _open_at_end, selected_units
-from .source import scope_figures
+from .source import remembered_scope_figures, scope_figures
 
 TREND_MONTHS = 6
 
@@ -55,14 +55,17 @@ def trend(
     `last_day` when given: the month so far): the total row's case and evaluation figures
     (`scope_figures`, one sum over the aggregates a month; with `remember`, from each month's
     counts kept between calls: for months that are over)."""
-    out = []
+    periods = []
     for first in months_before(month, months):
         date_from, date_to = month_period(first)
         if last_day is not None and date_from <= last_day <= date_to:
             date_to = last_day
-        total = scope_figures(date_from, date_to, unit_code, units_qs=units_qs, remember=remember)
-        out.append((f"{first.year}年{first.month}月", total))
-    return out
+        periods.append((date_from, date_to))
+    if remember:
+        totals = remembered_scope_figures(periods, unit_code, units_qs=units_qs)
+    else:
+        totals = [scope_figures(*p, unit_code, units_qs=units_qs) for p in periods]
+    return [(f"{p[0].year}年{p[0].month}月", total) for p, total in zip(periods, totals, strict=True)]
 
 
 def trend_chart(points: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, Any]:

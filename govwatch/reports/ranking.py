@@ -152,6 +152,33 @@ def _clean_shares(bad: np.ndarray, base: np.ndarray) -> np.ndarray:
     return np.where(base != 0, share, np.where(bad != 0, 0.0, np.nan))
 
 
+def _looked_up(found: dict[int, float | None], ids: np.ndarray) -> np.ndarray:
+    """found[unit] for each of `ids` as an array, NaN where there is none (or it is None)."""
+    out = np.full(len(ids), np.nan)
+    known = [(u, f) for u, f in found.items() if f is not None]
+    if known and len(ids):
+        keys = np.array([u for u, _f in known], dtype=np.int64)
+        order = np.argsort(keys)
+        keys, values = keys[order], np.array([f for _u, f in known], dtype=np.float64)[order]
+        at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+        hit = keys[at] == ids
+        out[hit] = values[at[hit]]
+    return out
+
+
+def _rounded(raw: np.ndarray) -> np.ndarray:
+    """Each value rounded to SCORE_DECIMALS as Python's round does it (`score_of`), so that equal
+    scores tie alike. Over the array for all but the values within a hair of a half, where scaling
+    by 100 could round the other way; those are rounded by Python."""
+    scale = 10**SCORE_DECIMALS
+    scaled = raw * scale
+    out = np.rint(scaled) / scale
+    near_half = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    for i in near_half.tolist():
+        out[i] = round(float(raw[i]), SCORE_DECIMALS)
+    return out
+
+
 def scoreboard(
     date_from: date,
     date_to: date,
@@ -183,9 +210,7 @@ def scoreboard(
     rectification = {
         unit_id: s.on_time_rate for unit_id, s in period_scores(date_from, date_to, units=units).items()
     }
-    rect = np.array(
-        [np.nan if (f := rectification.get(u)) is None else f for u in ids.tolist()], dtype=np.float64
-    )
+    rect = _looked_up(rectification, ids)
     overdue_base = c["completed"] + c["overdue_open"]
     # In the order of `component_figures`: the sums below add the same terms in the same order.
     figures = {
@@ -206,13 +231,12 @@ def scoreboard(
             points = np.where(counted, points + w * np.nan_to_num(figure), points)
             weight = weight + np.where(counted, w, 0)
     raw = np.divide(100 * points, weight, out=np.zeros(len(ids)), where=weight != 0)
-    # Rounded by Python's round, as `score_of` rounds, so that equal scores tie alike.
-    scores = [
-        round(x, SCORE_DECIMALS) if w else None for x, w in zip(raw.tolist(), weight.tolist(), strict=True)
-    ]
-    scored = np.array(sorted(x for x in scores if x is not None))
-    above = len(scored) - np.searchsorted(scored, [x if x is not None else 0.0 for x in scores], side="right")
-    ranks_ = [None if x is None else int(n) + 1 for x, n in zip(scores, above.tolist(), strict=True)]
+    rounded = _rounded(raw)
+    has = weight != 0
+    scored = np.sort(rounded[has])
+    above = len(scored) - np.searchsorted(scored, np.where(has, rounded, 0.0), side="right")
+    scores = [x if w else None for x, w in zip(rounded.tolist(), has.tolist(), strict=True)]
+    ranks_ = [int(n) + 1 if w else None for n, w in zip(above.tolist(), has.tolist(), strict=True)]
     return Scoreboard(ids=ids, scores=scores, ranks=ranks_, counts=counts, rectification=rectification)
 
 

@@ -95,8 +95,13 @@ def _ends(board: Scoreboard, previous: Scoreboard, top: int) -> tuple[list[dict]
     order = board.order()
     if not len(order):
         return [], []
-    ids = board.ids[order]
     ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
+    # Only the units that can be among the first or the last `top` in (rank, code) order: those
+    # ranked no lower than the top-th best and no higher than the top-th worst (with their ties).
+    if len(ranks) > 2 * top:
+        near_ends = (ranks <= ranks[top - 1]) | (ranks >= ranks[-top])
+        order, ranks = order[near_ends], ranks[near_ends]
+    ids = board.ids[order]
     ordered = np.lexsort((unit_codes(ids), ranks))
     shown = np.unique(np.concatenate([ordered[:top], ordered[-top:]]))
     found = unit_names(ids[shown].tolist())

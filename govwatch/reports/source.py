@@ -17,7 +17,8 @@ from django.db.models import QuerySet
 
 from govwatch.catalog.figures import rate
 from govwatch.evaluations.rules import negative_levels
-from govwatch.figures.read import scope_totals
+from govwatch.figures.read import remembered_totals, scope_totals
+from govwatch.figures.rows import Period
 from govwatch.orgs.models import Unit
 
 from .figures import kpi_rows, selected_units
@@ -40,13 +41,24 @@ def scope_figures(
     unit_code: str | None = None,
     *,
     units_qs: QuerySet[Unit] | None = None,
-    remember: bool = False,
 ) -> dict[str, Any]:
-    """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them.
-    `remember`: summed from the region's counts of the period kept between calls (`scope_totals`)."""
+    """SCOPE_FIGURES of the total row of `unit_figures` for the same selection, equal to them."""
     whole = unit_code is None and units_qs is None
     units = None if whole else selected_units(unit_code, units_qs)
-    c = scope_totals(date_from, date_to, units, remember=remember)
+    return _scope_figures_of(scope_totals(date_from, date_to, units))
+
+
+def remembered_scope_figures(
+    periods: list[tuple[date, date]], unit_code: str | None = None, *, units_qs: QuerySet[Unit] | None = None
+) -> list[dict[str, Any]]:
+    """`scope_figures` of each period, from the region's counts of the periods kept between calls
+    (govwatch.figures.memo): for periods that are over, read again by every refresh of a screen."""
+    whole = unit_code is None and units_qs is None
+    units = None if whole else selected_units(unit_code, units_qs)
+    return [_scope_figures_of(c) for c in remembered_totals([Period(*p) for p in periods], units)]
+
+
+def _scope_figures_of(c: dict[str, int]) -> dict[str, Any]:
     evaluations = sum(c[f"level_{level}"] for level in range(1, 6))
     negative_levels_ = [level for level in negative_levels() if 1 <= level <= 5]
     # The national rule, as the rows count it: a negative review whose appeal was upheld is counted
