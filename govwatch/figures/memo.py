@@ -20,13 +20,16 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.db.models import F
+from django.utils import timezone
 
 from .models import FiguresMemo, FoldEpoch
 from .tables import UnitTable
+
+KEPT_FOR = timedelta(days=7)
 
 
 def bump(day: date) -> None:
@@ -77,17 +80,21 @@ def remembered_many(wanted: list[tuple[str, date, Callable[[], UnitTable]]]) -> 
         .values_list("key", "epoch", "data")
     )
     out, fresh = [], []
+    now = timezone.now()
     for key, last, compute in wanted:
-        now = epoch_of(last)
+        epoch = epoch_of(last)
         found = stored.get(key)
-        if found is not None and found[0] == now:
+        if found is not None and found[0] == epoch:
             out.append(_decoded(bytes(found[1])))
             continue
         table = compute()
-        fresh.append(FiguresMemo(key=key, epoch=now, data=_encoded(table)))
+        fresh.append(FiguresMemo(key=key, epoch=epoch, data=_encoded(table), stored_at=now))
         out.append(table)
     if fresh:
+        # Each day's screen has a previous period of its own: the tables no one asked for again
+        # within KEPT_FOR are dropped (one still read is computed again, once).
+        FiguresMemo.objects.filter(stored_at__lt=now - KEPT_FOR).delete()
         FiguresMemo.objects.bulk_create(
-            fresh, update_conflicts=True, unique_fields=["key"], update_fields=["epoch", "data"]
+            fresh, update_conflicts=True, unique_fields=["key"], update_fields=["epoch", "data", "stored_at"]
         )
     return out

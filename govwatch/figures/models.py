@@ -322,6 +322,8 @@ class FiguresMemo(models.Model):
     key = models.CharField(max_length=200, unique=True)
     epoch = models.BigIntegerField()
     data = models.BinaryField()
+    # When it was computed: tables of periods nobody reads any more are dropped after a while.
+    stored_at = models.DateTimeField()
 
     class Meta:
         verbose_name = "指标缓存"

@@ -30,13 +30,16 @@ the previous rank minus this one (positive: moved up), null when the unit was no
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.functions import Collate
 
 from govwatch.catalog.figures import rate
 from govwatch.core.bulk import plain_rows
@@ -321,6 +324,31 @@ def unit_codes(ids: np.ndarray) -> np.ndarray:
     pks = np.array([pk for pk, _code in found], dtype=np.int64)
     codes = np.array([code for _pk, code in found])
     return codes[np.searchsorted(pks, ids)]
+
+
+# Units read per query when a few are sought in code order among many.
+_CODES_PER_READ = 1000
+
+
+def first_by_code(ids: np.ndarray, count: int, *, descending: bool = False) -> np.ndarray:
+    """The `count` units of `ids` whose codes come first (with `descending`, last), in that order.
+    A few ids are looked up by id; of many (thousands tied for the best score), the units are read
+    in code order, a thousand at a time, until `count` of them are found."""
+    if len(ids) <= _CODES_PER_READ:
+        order = np.argsort(unit_codes(ids), kind="stable")
+        return ids[order[::-1] if descending else order][:count]
+    wanted = set(ids.tolist())
+    found: list[int] = []
+    # In code point order, as Python and numpy compare the codes: PostgreSQL's "C" collation (its
+    # default may sort by locale); SQLite compares text byte by byte, which is that order in UTF-8.
+    code = Collate("code", "C") if connection.vendor == "postgresql" else F("code")
+    units = Unit.objects.order_by(code.desc() if descending else code.asc()).values_list("pk", flat=True)
+    for start in itertools.count(0, _CODES_PER_READ):
+        chunk = list(units[start : start + _CODES_PER_READ])
+        found += [pk for pk in chunk if pk in wanted]
+        if len(found) >= count or len(chunk) < _CODES_PER_READ:
+            return np.array(found[:count], dtype=np.int64)
+    raise AssertionError("unreachable")
 
 
 class RankingRows(Sequence):

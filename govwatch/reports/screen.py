@@ -38,7 +38,7 @@ from .overview import (
     trend,
     trend_chart,
 )
-from .ranking import Scoreboard, previous_period, scoreboard, unit_codes, unit_names
+from .ranking import Scoreboard, first_by_code, previous_period, scoreboard, unit_names
 from .source import scope_figures
 
 REFRESH_SECONDS = 60
@@ -90,35 +90,46 @@ def _month_tiles(board: Scoreboard) -> dict[str, Any]:
 
 def _ends(board: Scoreboard, previous: Scoreboard, top: int) -> tuple[list[dict], list[dict]]:
     """The `top` best and the `top` last ranked units, in the ranking's order (rank, then code),
-    with name, score and change. The ranked units are put in that order over arrays of their codes
-    (thousands may share the best score); names are read for the units shown only."""
+    with name, score and change. Thousands may share the best score: of a rank shared by more
+    units than are shown, only those first (or last) by code are looked up (`first_by_code`);
+    names are read for the units shown only."""
     order = board.order()
     if not len(order):
         return [], []
-    ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
-    # Only the units that can be among the first or the last `top` in (rank, code) order: those
-    # ranked no lower than the top-th best and no higher than the top-th worst (with their ties).
-    if len(ranks) > 2 * top:
-        near_ends = (ranks <= ranks[top - 1]) | (ranks >= ranks[-top])
-        order, ranks = order[near_ends], ranks[near_ends]
     ids = board.ids[order]
-    ordered = np.lexsort((unit_codes(ids), ranks))
-    shown = np.unique(np.concatenate([ordered[:top], ordered[-top:]]))
-    found = unit_names(ids[shown].tolist())
-    before = previous.rank_of(ids[shown].tolist())
-    position = order[shown].tolist()
+    ranks = np.array([board.ranks[p] for p in order.tolist()], dtype=np.int64)
+    shown = np.union1d(_end_of(ids, ranks, top, last=False), _end_of(ids, ranks, top, last=True))
+    found = unit_names(shown.tolist())
+    before = previous.rank_of(shown.tolist())
+    position = dict(zip(board.ids.tolist(), range(len(board.ids)), strict=True))
     entries = [
         {
-            "rank": board.ranks[p],
+            "rank": board.ranks[position[u]],
             "unit_code": found[u][0],
             "unit_name": found[u][1],
-            "score": board.scores[p],
-            "change": None if was is None else was - board.ranks[p],
+            "score": board.scores[position[u]],
+            "change": None if was is None else was - board.ranks[position[u]],
         }
-        for u, p, was in zip(ids[shown].tolist(), position, before, strict=True)
+        for u, was in zip(shown.tolist(), before, strict=True)
     ]
     entries.sort(key=lambda e: (e["rank"], e["unit_code"]))
     return entries[:top], entries[-top:]
+
+
+def _end_of(ids: np.ndarray, ranks: np.ndarray, top: int, *, last: bool) -> np.ndarray:
+    """The units among the first `top` (with `last`, the last `top`) in (rank, code) order: whole
+    rank groups while they fit, then those first (last) by code of the group that does not."""
+    chosen: list[np.ndarray] = []
+    taken = 0
+    groups = np.unique(ranks)
+    for r in (groups[::-1] if last else groups).tolist():
+        group = ids[ranks == r]
+        need = top - taken
+        chosen.append(group if len(group) <= need else first_by_code(group, need, descending=last))
+        taken += len(chosen[-1])
+        if taken >= top:
+            break
+    return np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
 
 
 def screen_data(

@@ -1,10 +1,13 @@
 """The daily figures kept up to date by folding the writers' marks equal those rebuilt from the facts,
-and the figures read from them equal those counted from the raw rows (`kpi_rows_raw`)."""
+and the figures read from them equal those counted from the raw rows (`kpi_rows_raw`); figures of a
+past period kept between reads (govwatch.figures.memo) are served only while no fold rewrote a day
+of the period."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +24,9 @@ from govwatch.evaluations import rectification as loop
 from govwatch.evaluations.models import Evaluation, RectificationTask
 from govwatch.evaluations.rectification import open_tasks_for_imported
 from govwatch.figures.fold import CHANNEL_VALUES, COMPLAINT_VALUES, fold, overdue_spans, rebuild
+from govwatch.figures.memo import remembered_many
 from govwatch.figures.models import (
+    FiguresMemo,
     UnitChannelMonth,
     UnitChannelYear,
     UnitComplaintMonth,
@@ -36,11 +41,16 @@ from govwatch.figures.read import (
     Piece,
     channel_counts,
     channel_counts_raw,
+    complaint_table,
     figures_for,
     level_rows,
     pieces,
+    remembered_totals,
+    scope_totals,
+    unit_table,
 )
 from govwatch.figures.rows import Period
+from govwatch.figures.tables import UnitTable
 from govwatch.imports.kinds import FIELDS
 from govwatch.imports.runs import run_import_records
 from govwatch.orgs.models import Unit
@@ -228,8 +238,10 @@ _VALUES = (
     periods=st.lists(st.tuples(st.integers(0, DAYS), st.integers(0, 30)), min_size=1, max_size=3),
 )
 def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream, periods):
+    chosen = [(FIRST + timedelta(days=s), FIRST + timedelta(days=s + n)) for s, n in periods]
     with transaction.atomic():
         to_uphold: set[str] = set()
+        below = Unit.objects.filter(subtree(Unit.objects.get(code="ST").path)).values("pk")
         for batch in stream:
             _import("cases", [r for kind, r in batch if kind == "cases"])
             evaluations = [r for kind, r in batch if kind == "evaluations"]
@@ -239,12 +251,15 @@ def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream
             _handle([r for kind, r in batch if kind == "handle"])
             fold()
             assert not StaleDay.objects.exists()
+            # What was kept of a period from an earlier batch is served only if still right.
+            for period in [Period(*p) for p in chosen + FIXED_PERIODS[:2]]:
+                for only in (None, below):
+                    assert _same(unit_table(period, only, remember=True), unit_table(period, only))
+                    assert _same(complaint_table(period, only, remember=True), complaint_table(period, only))
         folded = _table()
-        chosen = [(FIRST + timedelta(days=s), FIRST + timedelta(days=s + n)) for s, n in periods]
         for date_from, date_to in chosen + FIXED_PERIODS:
             assert kpi_rows(date_from, date_to) == kpi_rows_raw(date_from, date_to)
             assert kpi_rows(date_from, date_to, "ST") == kpi_rows_raw(date_from, date_to, "ST")
-            below = Unit.objects.filter(subtree(Unit.objects.get(code="ST").path)).values("pk")
             for only in (None, below):
                 assert channel_counts(Period(date_from, date_to), only) == channel_counts_raw(
                     date_from, date_to, only
@@ -388,3 +403,70 @@ def test_a_year_and_the_year_so_far_are_read_from_the_year_rows():
     assert pieces(Period(date(2026, 4, 1), date(2026, 6, 30))) == [
         Piece(1, MONTH, date(2026, 4, 1), date(2026, 6, 1))
     ]
+
+
+MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
+
+
+def _same(a: UnitTable, b: UnitTable) -> bool:
+    return a.names == b.names and np.array_equal(a.ids, b.ids) and np.array_equal(a.values, b.values)
+
+
+def _stored() -> dict[str, int]:
+    return dict(FiguresMemo.objects.values_list("key", "epoch"))
+
+
+def test_a_remembered_period_equals_its_reading_for_the_region_and_a_subtree(region, march_like):
+    fold()
+    street = Unit.objects.filter(code="ST").values("pk")
+    for only in (None, street):
+        assert _same(unit_table(MARCH, only, remember=True), unit_table(MARCH, only))
+        assert _same(complaint_table(MARCH, only, remember=True), complaint_table(MARCH, only))
+        # Read a second time: served from what was kept, still equal.
+        assert _same(unit_table(MARCH, only, remember=True), unit_table(MARCH, only))
+    for units in (None, Unit.objects.filter(code="ST")):
+        assert remembered_totals([MARCH], units) == [scope_totals(MARCH.date_from, MARCH.date_to, units)]
+
+
+def test_a_later_days_fold_keeps_a_remembered_period_and_an_earlier_one_has_it_computed_again(
+    region, march_like
+):
+    fold()
+    before = unit_table(MARCH, None, remember=True)
+    kept = _stored()
+    # A case of April: March's rows stand, and so does what was kept of March.
+    _import("cases", [{"case_no": "B1", "event": "accept", "at": "2026-04-20T09:00:00", "item_code": "I2"}])
+    assert _same(unit_table(MARCH, None, remember=True), before)
+    assert _stored() == kept
+    # A case of March, imported late: March is read again and counts it.
+    _import("cases", [{"case_no": "B2", "event": "accept", "at": "2026-03-30T09:00:00", "item_code": "I2"}])
+    after = unit_table(MARCH, None, remember=True)
+    assert _stored() != kept
+    assert _same(after, unit_table(MARCH, None))
+    assert after.values[:, after.names.index("received")].sum() == (
+        before.values[:, before.names.index("received")].sum() + 1
+    )
+
+
+def test_a_table_computed_while_a_fold_landed_is_not_served_again(region, march_like):
+    """The epoch is read before the table is computed: rows folded in between leave what was stored
+    under the older epoch, so the next read computes it again."""
+    fold()
+    calls = []
+
+    def compute_then_import():
+        table = unit_table(MARCH, None)
+        if not calls:
+            _import(
+                "cases",
+                [{"case_no": "B3", "event": "accept", "at": "2026-03-30T09:00:00", "item_code": "I2"}],
+            )
+            fold()
+        calls.append(1)
+        return table
+
+    (first,) = remembered_many([("units:test", MARCH.date_to, compute_then_import)])
+    (second,) = remembered_many([("units:test", MARCH.date_to, compute_then_import)])
+    assert len(calls) == 2
+    assert _same(second, unit_table(MARCH, None))
+    assert not _same(first, second)
