@@ -274,3 +274,26 @@ def test_rectification_component_on_a_hand_example(ranked, roles, django_user_mo
     # RS: 100 × (30+15+25+10+5+0)/90 = 94.44; ST1 unchanged, 94.12.
     assert (rows["SC"]["score"], rows["RS"]["score"], rows["ST1"]["score"]) == (91.67, 94.44, 94.12)
     assert [r["unit_code"] for r in sorted(rows.values(), key=lambda r: r["rank"])] == ["RS", "ST1", "SC"]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_units_first_by_code_are_read_in_the_rankings_code_order(region, monkeypatch, descending):
+    """Of many units (read a chunk at a time in code order), those whose codes come first, in the
+    order Python compares the codes (the ranking sorts them so): capitals before small letters,
+    digits before both."""
+    import numpy as np
+
+    from govwatch.core.choices import UnitKind
+    from govwatch.orgs.models import Unit
+    from govwatch.reports import ranking as ranking_module
+
+    root = Unit.objects.get(parent=None)
+    for code in ("b7", "B7", "a10", "A2", "9z", "Z1", "_x"):
+        Unit.objects.create(code=code, name=code, parent=root, kind=UnitKind.DEPARTMENT)
+    monkeypatch.setattr(ranking_module, "_CODES_PER_READ", 2)
+    ids = np.array(sorted(Unit.objects.values_list("pk", flat=True)), dtype=np.int64)
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    expected = sorted(codes.values(), reverse=descending)
+    for count in (1, 4, len(ids)):
+        found = ranking_module.first_by_code(ids, count, descending=descending)
+        assert [codes[u] for u in found.tolist()] == expected[:count]

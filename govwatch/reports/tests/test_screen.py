@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from govwatch.cli import main
@@ -92,3 +92,27 @@ def test_the_screen_document_is_stored_once_for_every_process(ranked):
     )
     stored_screen("/:", compute)
     assert len(computed) == 3
+
+
+def test_the_screens_ends_are_the_rankings_first_and_last_among_ties(ranked, monkeypatch):
+    """The best and the last units on the screen are the ranking's first and last rows, ties broken
+    by code, with the ranking's change since the previous period, however many share a rank."""
+    from govwatch.audit.log import Actor
+    from govwatch.reports import ranking as ranking_module
+    from govwatch.reports import screen
+    from govwatch.reports.bulletins import do_set_weights
+    from govwatch.reports.ranking import ranking
+
+    monkeypatch.setattr(ranking_module, "_CODES_PER_READ", 1)
+    monkeypatch.setattr(screen, "TOP_UNITS", 2)
+    for weights in ({}, {"complaints": 0}):  # the second: all three units share the first place
+        if weights:
+            do_set_weights(Actor.command("test"), weights)
+        rows = ranking(date(2026, 3, 1), date(2026, 3, 31))["rows"]
+        data = screen_data(None, None, LAST_EVENING)
+        best = list(reversed(data["charts"]["ranking"]["yAxis"]["data"]))
+        assert best == [r["unit_name"] for r in rows[:2]]
+        assert data["ranking"] == [
+            {"rank": r["rank"], "unit_name": r["unit_name"], "score": r["score"], "change": r["change"]}
+            for r in rows[-2:]
+        ]
