@@ -1,12 +1,13 @@
 """Figures of a past period kept as computed, served while no fold has rewritten a day of it.
 
 The fold rewrites a unit's rows from a day on (`fold._write`): the rows of the days before are left
-as they were. `bump` counts each rewrite under the day it starts from (FoldEpoch); the epoch of `last`, the
-sum of those counts over the days up to `last` (`remembered_many`), therefore changes whenever a figure of a period that
-ends on `last` may have changed, and stays put while later days are folded (today's events). A
-period's region-wide table read under one epoch (`remembered`) is served again, as stored, for as
-long as the epoch stands; a leader's screen and a ranking read the previous period and the months
-of the trend that way instead of summing every unit's rows again on each refresh.
+as they were. `bump` counts each rewrite under the day it starts from (FoldEpoch). The epoch of a
+day, the sum of those counts over the days up to it (`remembered_many`), therefore changes whenever
+a figure of a period that ends on that day may have changed, and stays put while later days are
+folded (today's events). A period's table read under one epoch (`remembered`; per set of units:
+the region, a subtree) is served again, as stored, for as long as the epoch stands. A leader's
+screen and a ranking read the previous period and the months of the trend that way instead of
+summing every unit's rows again on each refresh.
 
 Only the aggregates are remembered (UnitDay, UnitMonth, UnitYear and the complaint tables, all
 written by the fold alone, and the complaints of the days a period cuts off a month, which their
@@ -39,18 +40,24 @@ def bump(day: date) -> None:
 
 
 def _encoded(table: UnitTable) -> bytes:
-    header = json.dumps({"names": list(table.names), "units": len(table.ids)}).encode()
-    ids = table.ids.astype("<i8").tobytes()
-    values = table.values.astype("<i8").tobytes()
-    return len(header).to_bytes(4, "little") + header + ids + values
+    """The table as bytes: a JSON header, then the ids and the values, 32-bit when they fit (a
+    province's table is read whole on every refresh: half the bytes)."""
+    small = all(
+        not len(a) or (a.min() >= np.iinfo(np.int32).min and a.max() <= np.iinfo(np.int32).max)
+        for a in (table.ids, table.values)
+    )
+    kind = "<i4" if small else "<i8"
+    header = json.dumps({"names": list(table.names), "units": len(table.ids), "type": kind}).encode()
+    body = np.concatenate([table.ids.ravel(), table.values.ravel()]).astype(kind).tobytes()
+    return len(header).to_bytes(4, "little") + header + body
 
 
 def _decoded(data: bytes) -> UnitTable:
     size = int.from_bytes(data[:4], "little")
     header = json.loads(data[4 : 4 + size])
     names, n = tuple(header["names"]), header["units"]
-    body = np.frombuffer(data, dtype="<i8", offset=4 + size).astype(np.int64)
-    return UnitTable(names, body[:n].copy(), body[n:].reshape(n, len(names)))
+    body = np.frombuffer(data, dtype=header["type"], offset=4 + size).astype(np.int64)
+    return UnitTable(names, body[:n], body[n:].reshape(n, len(names)))
 
 
 def remembered(key: str, last: date, compute: Callable[[], UnitTable]) -> UnitTable:

@@ -25,6 +25,7 @@ nothing to fold.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -240,24 +241,37 @@ def _ids(only: QuerySet | list[int] | None) -> np.ndarray | None:
 
 
 def _remembered(kind: str, periods: list[Period], only, compute) -> list[UnitTable]:
-    """The region's table of `kind` for each period as govwatch.figures.memo keeps it (computed by
-    `compute(period, None)` when the period's days were folded since), cut to the units `only`."""
+    """The table of `kind` of the units `only` for each period as govwatch.figures.memo keeps it
+    (`compute(period, only)` when the period's days were folded since). Kept per set of units (a
+    user's scope: the region, a subtree), named by a digest of their ids, so a scope whose units
+    changed is computed afresh."""
     if pending():
         fold()
     ids = _ids(only)
+    scope = "all" if ids is None else hashlib.sha256(np.sort(ids).tobytes()).hexdigest()[:24]
     wanted = [
-        (f"{kind}:{p.date_from.isoformat()}:{p.date_to.isoformat()}", p.date_to, partial(compute, p, None))
+        (
+            f"{kind}:{scope}:{p.date_from.isoformat()}:{p.date_to.isoformat()}",
+            p.date_to,
+            partial(compute, p, only),
+        )
         for p in periods
     ]
-    return [table.within(ids) for table in remembered_many(wanted)]
+    return remembered_many(wanted)
+
+
+def _summed(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
+    """The columns of `_read_table` summed over the units `only`: one line (unit 0)."""
+    table = _read_table(period, only)
+    return UnitTable(table.names, np.zeros(1, np.int64), table.values.sum(axis=0).reshape(1, -1))
 
 
 def unit_table(period: Period, only: QuerySet | list[int] | None, *, remember: bool = False) -> UnitTable:
     """The case and evaluation counts (UNIT_COUNTS) of each unit, its own, not its sub-units', in
     the period, as columns. `only`: the units' ids (a queryset of `pk` values or a list), None for
     every unit. Read from UnitMonth and UnitDay as `pieces` says (a unit whose rows cancel out
-    has a line of zeros). With `remember`, the region's counts of the period are kept between calls
-    (govwatch.figures.memo: for a past period, read again and again by the screens)."""
+    has a line of zeros). With `remember`, the counts of these units in the period are kept
+    between calls (govwatch.figures.memo: for a past period, read again and again by the screens)."""
     if remember:
         (read,) = _remembered("units", [period], only, _read_table)
     else:
@@ -404,13 +418,13 @@ def scope_totals(date_from: date, date_to: date, units: QuerySet[Unit] | None) -
 
 
 def remembered_totals(periods: list[Period], units: QuerySet[Unit] | None) -> list[dict[str, int]]:
-    """`scope_totals` of each period, summed from the region's counts of the period kept between
-    calls (govwatch.figures.memo): the trend of a screen, whose months are over."""
+    """`scope_totals` of each period, the sums of its units' counts kept between calls
+    (govwatch.figures.memo): the trend of a screen, whose months are over."""
     only = None if units is None or units.count() == Unit.objects.count() else units.values("pk")
     summed = (*_SUMMED, *_UPHELD.values())
     return [
         {name: int(table.column(name).sum()) for name in summed}
-        for table in _remembered("units", periods, only, _read_table)
+        for table in _remembered("totals", periods, only, _summed)
     ]
 
 

@@ -51,7 +51,7 @@ def scope_figures(
 def remembered_scope_figures(
     periods: list[tuple[date, date]], unit_code: str | None = None, *, units_qs: QuerySet[Unit] | None = None
 ) -> list[dict[str, Any]]:
-    """`scope_figures` of each period, from the region's counts of the periods kept between calls
+    """`scope_figures` of each period, from the selection's counts of the periods kept between calls
     (govwatch.figures.memo): for periods that are over, read again by every refresh of a screen."""
     whole = unit_code is None and units_qs is None
     units = None if whole else selected_units(unit_code, units_qs)

@@ -409,7 +409,14 @@ MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 
 
 def _same(a: UnitTable, b: UnitTable) -> bool:
-    return a.names == b.names and np.array_equal(a.ids, b.ids) and np.array_equal(a.values, b.values)
+    """The same counts for every unit. A unit whose rows cancel out in the period has a line of zeros
+    or none, as the rows stood when the table was read (a later day's complaint adds one to the
+    month row and to the days cut off): no line and a line of zeros are the same counts."""
+
+    def counted(t: UnitTable) -> dict[int, list[int]]:
+        return {u: v for u, v in zip(t.ids.tolist(), t.values.tolist(), strict=True) if any(v)}
+
+    return a.names == b.names and counted(a) == counted(b)
 
 
 def _stored() -> dict[str, int]:
