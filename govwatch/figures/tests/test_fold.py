@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import numpy as np
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
