@@ -159,6 +159,8 @@ class Complaint(models.Model):
             # Every unit's complaint figures of a period (govwatch.complaints.figures.counts) are
             # read from these two indexes alone: received by `at`, closed by status and `closed_at`.
             models.Index(fields=["at", "unit", "repeat_of"], name="complaints_received_figures"),
+            # The screen's and the bulletin's complaints by category, from the index alone.
+            models.Index(fields=["at", "unit", "category"], name="complaints_by_category"),
             models.Index(fields=["status", "at"]),
             models.Index(fields=["unit", "status"]),
             models.Index(
