@@ -267,6 +267,10 @@ def _change(change: int | None) -> str:
     return "持平" if change == 0 else (f"↑{change}" if change > 0 else f"↓{-change}")
 
 
+# Units tied for the first place named in the opening words; more are counted.
+TIED_NAMED = 5
+
+
 def default_summary(content: BulletinContent) -> str:
     """The opening words of a draft, from the month's figures (the office edits them)."""
     t, p = content.total, content.previous_total
@@ -279,9 +283,14 @@ def default_summary(content: BulletinContent) -> str:
         f"差评{shown(t['negative'])}条，差评按时整改率{shown(t['rectified_on_time_rate'], 'rate')}；"
         f"收到投诉{shown(content.complaints)}件。",
     ]
-    if ranked:
-        best = "、".join(r["unit_name"] for r in ranked if r["rank"] == 1)
-        lines.append(f"综合排名第一的是{best}。")
+    first = [r["unit_name"] for r in ranked if r["rank"] == 1]
+    if len(first) == 1:
+        lines.append(f"综合排名第一的是{first[0]}。")
+    elif 1 < len(first) <= TIED_NAMED:
+        lines.append(f"综合排名并列第一的是{'、'.join(first)}。")
+    elif first:
+        # A province may have thousands of units with nothing to fault: a count, not pages of names.
+        lines.append(f"综合排名并列第一的单位有{len(first):,}个，见各单位综合排名。")
     return "\n".join(lines)
 
 

@@ -229,3 +229,16 @@ def test_a_drafts_figures_are_kept_until_the_daily_figures_change(ranked, roles,
     # On demand (the page's 重新计算): computed again whatever the figures.
     bulletins.draft_content(Bulletin.objects.get(pk=draft.pk), refresh=True)
     assert computed == [1, 1]
+
+
+def test_the_opening_words_count_the_units_tied_first_when_they_are_many(ranked, monkeypatch):
+    from govwatch.reports import bulletin
+    from govwatch.reports.bulletin import default_summary
+    from govwatch.reports.bulletins import do_set_weights
+
+    do_set_weights(Actor.command("test"), {"complaints": 0})  # the three ranked units share the first place
+    content = bulletin_content(MARCH)
+    assert "综合排名并列第一的是" in default_summary(content)
+    monkeypatch.setattr(bulletin, "TIED_NAMED", 2)
+    summary = default_summary(content)
+    assert "综合排名并列第一的单位有3个" in summary and "东门社区" not in summary
