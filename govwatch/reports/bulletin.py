@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from docx.shared import Pt
 
 from govwatch.accountability.figures import AccountabilityFigures
@@ -121,14 +121,19 @@ class BulletinContent:
 
 
 def default_organ(unit_code: str | None, units_qs: QuerySet[Unit] | None = None) -> str:
-    """Who issues a region's bulletin: its service center (政务服务中心) nearest the top, else its
-    supervisor unit (纪检监察), else the region itself."""
+    """Who issues a region's bulletin: the service center (政务服务中心) of its top unit (the top unit
+    itself or a center right under it), else its supervisor unit (纪检监察), else the region itself.
+    A center further down is a district's, not the province's."""
     units = selected_units(unit_code, units_qs)
-    center = units.filter(kind=UnitKind.CENTER).order_by("path").first()
+    root = units.order_by("path").first()
+    if root is None:
+        return organ_name(None)
+    center = (
+        units.filter(kind=UnitKind.CENTER).filter(Q(pk=root.pk) | Q(parent=root)).order_by("path").first()
+    )
     if center is not None:
         return center.name
-    root = units.order_by("path").first()
-    return organ_name(supervisor_of(root)) if root is not None else organ_name(None)
+    return organ_name(supervisor_of(root))
 
 
 def default_title(content: BulletinContent) -> str:

@@ -242,3 +242,17 @@ def test_the_opening_words_count_the_units_tied_first_when_they_are_many(ranked,
     monkeypatch.setattr(bulletin, "TIED_NAMED", 2)
     summary = default_summary(content)
     assert "综合排名并列第一的单位有3个" in summary and "东门社区" not in summary
+
+
+def test_the_bulletin_is_issued_by_the_regions_own_center_not_one_further_down(ranked):
+    from govwatch.core.choices import UnitKind
+    from govwatch.orgs.models import Unit
+    from govwatch.reports.bulletin import default_organ
+
+    street = Unit.objects.get(code="ST")
+    Unit.objects.create(code="ST-ZX", name="街道便民服务中心", parent=street, kind=UnitKind.CENTER)
+    assert default_organ(None) != "街道便民服务中心"
+    assert default_organ("ST") == "街道便民服务中心"
+    root = Unit.objects.get(parent=None)
+    Unit.objects.create(code="ZX", name="区政务服务中心", parent=root, kind=UnitKind.CENTER)
+    assert default_organ(None) == "区政务服务中心"
