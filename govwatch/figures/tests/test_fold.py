@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -230,8 +230,13 @@ _VALUES = (
 )  # fmt: skip
 
 
+# Half the streams on PostgreSQL: CI's SQLite step has run all of them through the same Python, and
+# what the engine changes (the SQL of the imports, the fold and the reads) every stream goes through.
+EXAMPLES = 40 if connection.vendor == "sqlite" else 20
+
+
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     stream=streams(),
     periods=st.lists(st.tuples(st.integers(0, DAYS), st.integers(0, 30)), min_size=1, max_size=3),

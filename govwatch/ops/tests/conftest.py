@@ -3,9 +3,10 @@ own (backup and restore, the fault suite, the deployment): each has its own data
 in its own directory, or a database of its own on DATABASE_URL's PostgreSQL server) and shares the
 keys, so that two installations' contents compare.
 
-An installation set up for data starts as a copy of one `govwatch init` made once per test process
-(`migrated`): the migrations are most of an init's time, and `init` run again on the copy applies
-none and leaves it unchanged. An installation that is not set up (a restore's target) starts empty.
+An installation set up for data starts as a copy of one `govwatch init` made once per test run and
+shared by its xdist workers (`migrated`, govwatch/tests/shared_run.py): the migrations are most of an
+init's time, and `init` run again on the copy applies none and leaves it unchanged. An installation
+that is not set up (a restore's target) starts empty. The demo files are made once per run too.
 """
 
 from __future__ import annotations
@@ -13,22 +14,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-PII_KEY = "00112233445566778899aabbccddeeff"
-SECRET_KEY = "fault-suite-secret-key-" + "x" * 40
-# The audit chain's key, like the personal-data key, is kept apart from backups and given to a
-# restored installation by its operator: every scratch installation here has the same.
-AUDIT_KEY = "a0" * 32
+from govwatch.tests import shared_run
 
 
 def _admin_connection():
@@ -45,19 +41,12 @@ class Scratch:
 
     def __init__(self, root: Path, name: str, database_url: str | None, extra: dict[str, str] | None = None,
                  template: Template | None = None):  # fmt: skip
-        self.template = template
+        self.template, self.database_url = template, database_url
         self.database = database_url.rsplit("/", 1)[1] if database_url else None
         self.dir = root / name
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PYTEST")}
-        self.env.update(
-            GOVWATCH_VAR_DIR=str(self.dir / "var"), GOVWATCH_PII_KEY=PII_KEY, GOVWATCH_SECRET_KEY=SECRET_KEY,
-            GOVWATCH_AUDIT_KEY=AUDIT_KEY,
-            DJANGO_SETTINGS_MODULE="govwatch.settings",
-        )  # fmt: skip
+        self.env = shared_run.installation_env(self.dir / "var", database_url)
         self.env.update(extra or {})
-        if database_url:
-            self.env["DATABASE_URL"] = database_url
         self.processes: list[subprocess.Popen] = []
 
     def command(self, *args: str) -> list[str]:
@@ -107,27 +96,72 @@ class Scratch:
 class Template:
     """A migrated, empty installation: a SQLite file, or a database of the PostgreSQL server."""
 
-    def __init__(self, scratch: Scratch):
-        scratch.run("init")
-        self.sqlite = scratch.dir / "var" / "govwatch.sqlite3"
-        self.database = scratch.database
+    def __init__(self, sqlite: Path | None = None, database: str | None = None):
+        self.sqlite, self.database = sqlite, database
 
     def copy_to(self, target: Scratch) -> None:
-        if self.database and target.database:
+        server = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[0]
+        if self.database and target.database_url and not target.database_url.startswith(server + "/"):
+            # A server of the test's own (one it restarts): the template's dump, restored into its
+            # empty database, is the migration's result in a few seconds.
+            self._restore_into(target.database_url)
+        elif self.database and target.database:
             with _admin_connection() as c:
                 c.execute(f'DROP DATABASE "{target.database}"')
                 c.execute(f'CREATE DATABASE "{target.database}" TEMPLATE "{self.database}"')
-        elif not self.database and not target.database:
-            copy = target.dir / "var" / "govwatch.sqlite3"
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.sqlite)) as source, closing(sqlite3.connect(copy)) as into:
-                source.backup(into)
+        elif self.sqlite and not target.database:
+            shared_run.copy_sqlite(self.sqlite, target.dir / "var" / "govwatch.sqlite3")
+
+    def _restore_into(self, url: str) -> None:
+        from govwatch.ops.pgcluster import pg_bin_dir
+
+        source = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + self.database
+        dump = subprocess.run([str(pg_bin_dir() / "pg_dump"), "--no-owner", "--no-privileges", "-d", source],
+                              check=True, capture_output=True)  # fmt: skip
+        subprocess.run([str(pg_bin_dir() / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "-d", url], input=dump.stdout,
+                       check=True, capture_output=True)  # fmt: skip
 
 
 @pytest.fixture(scope="session")
 def migrated(tmp_path_factory) -> Iterator[Template]:
-    with installations(tmp_path_factory.mktemp("template")) as make:
-        yield Template(make("template"))
+    """One `govwatch init` for the whole run. On PostgreSQL a database that the workers copy, dropped
+    by the last worker done with it (a worker that needs it after that makes it again)."""
+    if not os.environ.get("DATABASE_URL"):
+        yield Template(sqlite=shared_run.initialized_sqlite(tmp_path_factory))
+        return
+    shared = shared_run.run_dir(tmp_path_factory)
+    lock, state_file = shared / "migrated-database.lock", shared / "migrated-database.json"
+    with shared_run.locked(lock):
+        state = json.loads(state_file.read_text()) if state_file.exists() else {"database": None, "users": 0}
+        if state["database"] is None:
+            state["database"] = _initialized_database(tmp_path_factory.mktemp("template"))
+        state["users"] += 1
+        state_file.write_text(json.dumps(state))
+    try:
+        yield Template(database=state["database"])
+    finally:
+        with shared_run.locked(lock):
+            state = json.loads(state_file.read_text())
+            state["users"] -= 1
+            if state["users"] == 0:
+                with _admin_connection() as c:
+                    c.execute(f'DROP DATABASE IF EXISTS "{state["database"]}" WITH (FORCE)')
+                state["database"] = None
+            state_file.write_text(json.dumps(state))
+
+
+def _initialized_database(root: Path) -> str:
+    database = f"gw_template_{uuid.uuid4().hex[:8]}"
+    with _admin_connection() as c:
+        c.execute(f'CREATE DATABASE "{database}"')
+    try:
+        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + database
+        shared_run.govwatch("init", env=shared_run.installation_env(root / "var", url), cwd=root)
+    except BaseException:
+        with _admin_connection() as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        raise
+    return database
 
 
 @contextmanager
@@ -165,20 +199,13 @@ def scratch(tmp_path, migrated):
         yield make
 
 
-def _demo(out: Path, fraction: float) -> dict[str, Path]:
-    subprocess.run([str(Path(sys.executable).parent / "govwatch"), "demo-data", "--seed", "1", "--fraction",
-                    str(fraction), "--out", str(out), "--format", "json"],
-                   check=True, capture_output=True, env={**os.environ, "GOVWATCH_VAR_DIR": str(out / "var")})  # fmt: skip
-    return {kind: out / f"{kind}.csv" for kind in ("units", "items", "cases", "evaluations", "complaints")}
-
-
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory) -> dict[str, Path]:
     """A quarter of the demo district's year (seed 1): about 50,000 case events."""
-    return _demo(tmp_path_factory.mktemp("demo"), 0.25)
+    return shared_run.demo(tmp_path_factory, 0.25)
 
 
 @pytest.fixture(scope="session")
 def small_demo(tmp_path_factory) -> dict[str, Path]:
     """A twentieth of the demo district's year (seed 1): about 10,000 case events."""
-    return _demo(tmp_path_factory.mktemp("small-demo"), 0.05)
+    return shared_run.demo(tmp_path_factory, 0.05)

@@ -285,13 +285,17 @@ def wait_for(predicate, seconds: float) -> float:
 
 @pytest.mark.skipif(pg_bin_dir() is None, reason="PostgreSQL is not installed (apt-get install postgresql)")
 def test_postgresql_restarted_under_a_running_web_server_and_worker_both_recover_by_themselves(
-    tmp_path, small_demo
+    tmp_path, small_demo, migrated
 ):
     cluster = PgCluster().init()
     sms = FakeSms().start()
     try:
         s = Scratch(
-            tmp_path, "pg", cluster.url(), {**FAST, **sms.environment("aliyun"), "GOVWATCH_WEB_WORKERS": "2"}
+            tmp_path,
+            "pg",
+            cluster.url(),
+            {**FAST, **sms.environment("aliyun"), "GOVWATCH_WEB_WORKERS": "2"},
+            migrated,
         )
         s.setup(small_demo, ("units", "items", "cases"))
         port = free_port()
@@ -300,10 +304,13 @@ def test_postgresql_restarted_under_a_running_web_server_and_worker_both_recover
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: get(f"{base}/healthz/db") == 200, 60)
 
+        log = s.dir / "worker.log"
+        before = log.stat().st_size
         cluster.stop()
         assert get(f"{base}/healthz/db") == 503  # the web says so, and stays up
         assert get(f"{base}/healthz") == 200
-        time.sleep(12)  # longer than the dispatch period: the worker's job meets the outage
+        # The worker's next dispatch (every 10 s) meets the outage.
+        wait_for(lambda: b"job dispatch failed" in log.read_bytes()[before:], 30)
         cluster.start()
 
         recovered = wait_for(lambda: get(f"{base}/healthz/db") == 200, 30)
@@ -313,7 +320,6 @@ def test_postgresql_restarted_under_a_running_web_server_and_worker_both_recover
         wait_for(lambda: sum(sms.deliveries().values()) >= queued, 60)
         assert web.poll() is None and worker.poll() is None, "neither process died"
         assert set(sms.deliveries().values()) == {1}
-        assert "job dispatch failed" in (s.dir / "worker.log").read_text(), "the worker met the outage"
         print(f"web answered again {recovered:.2f} s after PostgreSQL was back")
     finally:
         sms.stop()
