@@ -8,6 +8,7 @@ The fast password hasher is set once, in govwatch/test_settings.py.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,47 @@ def pytest_collection_modifyitems(config, items):
             dropped = set(map(id, engine_free))
             items[:] = [i for i in items if id(i) not in dropped]
     items.sort(key=_first)  # stable: the collection order otherwise
+
+
+# How the xdist workers shared the run, printed at its end: a worker that finished long before the
+# other was left idle by a long test or group handed out late (LONGEST_FIRST above, the xdist groups
+# that xdist hands out biggest first). Each worker counts its tests and their seconds.
+_WORK = {"tests": 0, "seconds": 0.0}
+_WORKERS: dict[str, dict] = {}
+
+
+def pytest_runtest_logreport(report):
+    _WORK["seconds"] += report.duration
+    _WORK["tests"] += report.when == "teardown"
+
+
+def pytest_sessionstart(session):
+    _WORK["started"] = time.time()
+
+
+def pytest_sessionfinish(session):
+    output = getattr(session.config, "workeroutput", None)  # set on an xdist worker
+    if output is not None:
+        output["govwatch_work"] = {**_WORK, "finished": time.time()}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    work = getattr(node, "workeroutput", {}).get("govwatch_work")
+    if work:
+        _WORKERS[node.gateway.id] = work
+
+
+def pytest_terminal_summary(terminalreporter):
+    if len(_WORKERS) < 2:
+        return
+    ends = [w["finished"] - _WORK["started"] for w in _WORKERS.values()]
+    terminalreporter.write_sep(
+        "-", f"xdist workers (the first idle {max(ends) - min(ends):.0f} s before the last)"
+    )
+    for name, w in sorted(_WORKERS.items()):
+        terminalreporter.write_line(f"{name}: {w['tests']} tests, {w['seconds']:.0f} s in them, done "
+                                    f"{w['finished'] - _WORK['started']:.0f} s after the start")  # fmt: skip
 
 
 @pytest.fixture(scope="session")
