@@ -302,7 +302,8 @@ def test_postgresql_restarted_under_a_running_web_server_and_worker_both_recover
         web = s.start("serve", "--host", "127.0.0.1", "--port", str(port), log="web.log")
         worker = s.start("worker", "--only", "dispatch", log="worker.log")
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: get(f"{base}/healthz/db") == 200, 60)
+        # Two gunicorn workers booting Django: a minute or more on a loaded machine.
+        wait_for(lambda: get(f"{base}/healthz/db") == 200, 120, "the web server did not answer")
 
         log = s.dir / "worker.log"
         before = log.stat().st_size
