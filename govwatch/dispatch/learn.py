@@ -33,13 +33,16 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
-from sklearn.naive_bayes import ComplementNB
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import LabelEncoder
+
+# scikit-learn is imported where a model is built, fitted or loaded, not with this module: the
+# URLconf reaches it through the complaint pages, and importing it costs every web, worker and
+# command process about 1.8 s of CPU at start-up, most of which never suggests a unit.
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import HashingVectorizer
 
 ALPHA = 0.1
 # Entries of the unit matrix below this weigh next to nothing in any score (a feature the unit
@@ -83,6 +86,9 @@ def _words(terms: str) -> list[str]:
 
 
 def _vectorizers():
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+
     words = TfidfVectorizer(analyzer=_words, sublinear_tf=True, dtype=DTYPE)
     chars = make_pipeline(
         HashingVectorizer(
@@ -323,6 +329,9 @@ def train(history: Iterable[Example], catalog: Iterable[Example]) -> Model:
         if example.text not in cache:
             cache[example.text] = segment(example.text)
         return cache[example.text]
+
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.preprocessing import LabelEncoder
 
     all_examples = examples + names
     texts = [e.text for e in all_examples]
