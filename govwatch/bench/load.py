@@ -118,10 +118,41 @@ end
 """
 
 
+def _cpu_of_trees(roots: dict[str, int]) -> dict[str, float]:
+    """User and system CPU seconds so far of each named process and all its descendants (/proc)."""
+    parent, cpu = {}, {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent[int(pid)] = int(fields[1])
+        cpu[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    owner = {pid: name for name, pid in roots.items()}
+    totals = dict.fromkeys(roots, 0.0)
+    for pid, seconds in cpu.items():
+        p = pid
+        while p and p not in owner:
+            p = parent.get(p, 0)
+        if p:
+            totals[owner[p]] += seconds
+    return totals
+
+
+def _roots(stack: Stack) -> dict[str, int]:
+    """The processes whose CPU a run counts: nginx, the web services, the workers, PostgreSQL."""
+    roots = {name: process.pid for name, process in stack.processes.items()}
+    master = open(f"{stack.cluster.data}/postmaster.pid").readline().strip()
+    roots["postgresql"] = int(master)
+    return roots
+
+
 def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: str) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    roots = _roots(stack)
+    before, children = _cpu_of_trees(roots), os.times()
     done = subprocess.run(
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
          f"{stack.base}/", "--", *args],
@@ -130,6 +161,18 @@ def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: st
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
     result = json.loads(line.removeprefix("WRKJSON "))
     result["rps"] = round(result["requests"] / result["seconds"], 1)
+    after, children_after = _cpu_of_trees(roots), os.times()
+    used: dict[str, float] = {}
+    for name in roots:
+        part = "web" if name.startswith("web") else "worker" if name.startswith("worker") else name
+        used[part] = used.get(part, 0.0) + after[name] - before[name]
+    used["wrk"] = (children_after.children_user + children_after.children_system
+                   - children.children_user - children.children_system)  # fmt: skip
+    # CPU milliseconds per request of each part (the machine's other work is not in them).
+    result["cpu_ms_per_request"] = {
+        k: round(1000 * v / max(result["requests"], 1), 3) for k, v in used.items()
+    }
+    result["cpu_ms_per_request"]["total"] = round(sum(result["cpu_ms_per_request"].values()), 3)
     return result
 
 

@@ -39,6 +39,49 @@ def _cluster_cpu_seconds(data_dir: str) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+# Where a POST's time goes: (part, the function whose cumulative time is the part's). Each is timed
+# inclusive of what it calls, so parts nest (the statements are inside the view).
+PARTS = [
+    ("the whole request (WSGI handler)", "django/core/handlers/wsgi.py", "__call__"),
+    ("request object and body (QueryDict)", "django/http/request.py", "_load_post_and_files"),
+    ("CSRF check", "django/middleware/csrf.py", "process_view"),
+    ("the view", "govwatch/public/views.py", "_submit"),
+    ("signed link read", "govwatch/public/tokens.py", "read_token"),
+    ("stamp read", "govwatch/public/tokens.py", "read_stamp"),
+    ("form validation", "django/forms/forms.py", "full_clean"),
+    ("form built", "django/forms/forms.py", "__init__"),
+    ("content rules", "govwatch/evaluations/intake.py", "check_content"),
+    ("statement 1: the case's state", "govwatch/public/intake.py", "case_state"),
+    ("statement 2: limits and stamp", "govwatch/public/ratelimit.py", "over"),
+    ("statement 3: the INSERT", "govwatch/public/intake.py", "receive"),
+    ("  of which: the fields prepared", "django/db/models/fields/__init__.py", "get_db_prep_save"),
+    ("connection health check (SELECT 1)", "django/db/backends/postgresql/base.py", "is_usable"),
+    ("every statement in the driver", "psycopg/cursor.py", "execute"),
+    ("every statement in Django's cursor", "django/db/backends/utils.py", "execute"),
+    ("the redirect", "django/shortcuts.py", "redirect"),
+    ("request signals (connections closed or kept)", "django/db/__init__.py", "close_old_connections"),
+    ("response headers (CSP)", "csp/middleware.py", "process_response"),
+]
+
+
+def _parts(work, count: int) -> dict[str, float]:
+    """Milliseconds per request of each part of PARTS, from cProfile (whose own overhead makes every
+    part larger than it is: compare them with each other, and with `cpu_ms` measured without it)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the waits for the server
+    profiler.runcall(work)
+    stats = pstats.Stats(profiler).stats
+    parts = {}
+    for name, path, function in PARTS:
+        total = sum(
+            v[3] for (file, _line, func), v in stats.items() if file.endswith(path) and func == function
+        )
+        parts[name] = round(1000 * total / count, 3)
+    return parts
+
+
 def run(n: int) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govwatch.settings")
     os.environ.update(
@@ -102,7 +145,11 @@ def run(n: int) -> dict:
     server = (lambda: _cluster_cpu_seconds(data_dir)) if data_dir else (lambda: 0.0)
     posts(forms[:20])
     floor(20)
-    measured = forms[20:]
+    profile = bool(os.environ.get("GOVWATCH_BENCH_PROFILE"))
+    # With a profile, the second half of the forms is posted again under cProfile, after the timing.
+    measured, measured_again = (
+        (forms[20:], []) if not profile else (forms[20 : (n + 20) // 2], forms[(n + 20) // 2 :])
+    )
     figures = {}
     for name, work in (
         ("floor_healthz", lambda: floor(len(measured))),
@@ -115,6 +162,8 @@ def run(n: int) -> dict:
             "cpu_ms": round(1000 * c / len(measured), 3), "wall_ms": round(1000 * w / len(measured), 3),
             "database_server_cpu_ms": round(1000 * s / len(measured), 3) if data_dir else None,
         }  # fmt: skip
+    if profile:
+        figures["post_parts"] = _parts(lambda: posts(measured_again), len(measured_again))
     floor_ms, post_ms = figures["floor_healthz"], figures["evaluation_post"]
     total = post_ms["cpu_ms"] + (post_ms["database_server_cpu_ms"] or 0)
     return {

@@ -17,11 +17,12 @@ meanwhile) is marked refused with the reason, which the citizen's page then show
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from govwatch.audit import log as audit
@@ -29,15 +30,19 @@ from govwatch.audit.log import Actor
 from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import CaseStatus
+from govwatch.core.groupcommit import GroupCommit
 from govwatch.evaluations import rules
 from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
 from govwatch.evaluations.models import Evaluation
 
+from . import ratelimit
 from .models import ApplicantContact, Submission
 
 logger = logging.getLogger(__name__)
 
 TAKE_BATCH = 200
+# The most POSTs one statement writes (a multi-row INSERT's placeholders stay far under SQLite's).
+TAKE_IN_BATCH = 50
 GONE = "未找到该办件，评价未能登记"
 
 
@@ -66,9 +71,9 @@ class CaseState:
 
 
 @cache
-def _case_state_sql(vendor: str) -> str:
-    """SELECT status, closed_at, rated of one case by its unique case number (vendor: one string
-    per database, the quoting being the backend's)."""
+def _case_state_sql(vendor: str, count: int) -> str:
+    """SELECT case_no, status, closed_at, rated of `count` cases by their unique case numbers (vendor:
+    one string per database, the quoting being the backend's)."""
     connection = connections[router.db_for_read(Case)]
     q = connection.ops.quote_name
     case, evaluation = Case._meta, Evaluation._meta
@@ -78,56 +83,91 @@ def _case_state_sql(vendor: str) -> str:
         f" WHERE e.{q(evaluation.get_field('case').column)} = c.{case_no})"
     )
     return (
-        f"SELECT c.{q(case.get_field('status').column)}, c.{q(case.get_field('closed_at').column)}, {rated}"
-        f" FROM {q(case.db_table)} c WHERE c.{case_no} = %s"
+        f"SELECT c.{case_no}, c.{q(case.get_field('status').column)}, c.{q(case.get_field('closed_at').column)},"
+        f" {rated} FROM {q(case.db_table)} c WHERE c.{case_no} IN ({', '.join(['%s'] * count)})"
     )
 
 
-def case_state(case_no: str) -> CaseState | None:
-    """The case's state for the page's checks, or None when there is no such case: one query by the
+def case_states(case_nos: list[str]) -> dict[str, CaseState]:
+    """The states of the cases that exist among `case_nos`, for the page's checks: one query by the
     case number's unique index, with no model built (the page's hottest read)."""
     connection = connections[router.db_for_read(Case)]
+    unique = sorted(set(case_nos))
     with connection.cursor() as cursor:
-        cursor.execute(_case_state_sql(connection.vendor), [case_no])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    status, closed_at, rated = row
+        cursor.execute(_case_state_sql(connection.vendor, len(unique)), unique)
+        rows = cursor.fetchall()
     convert = getattr(connection.ops, "convert_datetimefield_value", None)  # SQLite: text, naive
-    if closed_at is not None and convert is not None:
-        closed_at = convert(closed_at, None, connection)
-    return CaseState(status, closed_at, bool(rated))
+    states = {}
+    for case_no, status, closed_at, rated in rows:
+        if closed_at is not None and convert is not None:
+            closed_at = convert(closed_at, None, connection)
+        states[case_no] = CaseState(status, closed_at, bool(rated))
+    return states
+
+
+def case_state(case_no: str) -> CaseState | None:
+    """The case's state for the page's checks, or None when there is no such case."""
+    return case_states([case_no]).get(case_no)
 
 
 @cache
-def _insert_sql(vendor: str) -> tuple[str, tuple]:
-    """INSERT of a submission that does nothing when its case has one already (no error, so no
-    transaction or savepoint around it), and the fields it writes."""
+def _insert_sql(vendor: str, count: int) -> tuple[str, tuple]:
+    """INSERT of `count` submissions that skips those whose case has one already (no error, so no
+    transaction or savepoint around it), and the fields each writes."""
     connection = connections[router.db_for_write(Submission)]
     q = connection.ops.quote_name
     meta = Submission._meta
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    row = f"({', '.join(['%s'] * len(fields))})"
     return (
         f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-        f" ON CONFLICT ({q(meta.get_field('case_no').column)}) DO NOTHING RETURNING {q(meta.pk.column)}"
+        f" VALUES {', '.join([row] * count)}"
+        f" ON CONFLICT ({q(meta.get_field('case_no').column)}) DO NOTHING"
+        f" RETURNING {q(meta.pk.column)}, {q(meta.get_field('case_no').column)}"
     ), fields
+
+
+def _insert_many(submissions: list[Submission]) -> None:
+    """Write the submissions with one statement, of distinct cases; those whose case has one already
+    are skipped and keep no primary key. In case number order: two processes writing the same cases
+    at once take their unique-index entries in the same order (no deadlock)."""
+    connection = connections[router.db_for_write(Submission)]
+    ordered = sorted(submissions, key=lambda s: s.case_no)
+    sql, fields = _insert_sql(connection.vendor, len(ordered))
+    # Each field's own preparation: the comment sealed (personal data encrypted), JSON adapted.
+    values = [f.get_db_prep_save(f.pre_save(s, True), connection) for s in ordered for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        ids = dict((case_no, pk) for pk, case_no in cursor.fetchall())
+    for submission in ordered:
+        if submission.case_no in ids:
+            submission.pk = ids[submission.case_no]
+            submission._state.adding, submission._state.db = False, connection.alias
 
 
 def _insert(submission: Submission) -> bool:
     """Write the submission with one statement; False when its case has one already."""
-    connection = connections[router.db_for_write(Submission)]
-    sql, fields = _insert_sql(connection.vendor)
-    # Each field's own preparation: the comment sealed (personal data encrypted), JSON adapted.
-    values = [f.get_db_prep_save(f.pre_save(submission, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    submission.pk = row[0]
-    submission._state.adding, submission._state.db = False, connection.alias
-    return True
+    _insert_many([submission])
+    return submission.pk is not None
+
+
+def new_submission(
+    *,
+    case_no: str,
+    channel: str,
+    window_code: str,
+    level: int,
+    scores: dict[str, int],
+    tags: list[str],
+    comment: str,
+    source: str,
+    at: datetime,
+) -> Submission:
+    """What the citizen sent, checked by the caller, as the row to write."""
+    return Submission(
+        case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
+        comment=comment.strip(), source=source[:100], received_at=at,
+    )  # fmt: skip
 
 
 def receive(
@@ -146,9 +186,9 @@ def receive(
 
     One INSERT in the common case, committed on its own. A submission the worker refused earlier
     (the case's state had changed) gives way to the new one."""
-    submission = Submission(
+    submission = new_submission(
         case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
-        comment=comment.strip(), source=source[:100], received_at=at,
+        comment=comment, source=source, at=at,
     )  # fmt: skip
     for _ in range(2):
         if _insert(submission):
@@ -157,6 +197,77 @@ def receive(
         if not refused:
             break
     raise AlreadyReceived(case_no)
+
+
+@dataclass
+class Arrival:
+    """One evaluation POST as the page hands it to `take_in`, and what came of it."""
+
+    case_no: str
+    checks: tuple[tuple[ratelimit.Limit, str], ...]  # the hits to count: the limits, the form's stamp
+    submission: Submission | None  # what to write if the case takes it and no limit is over
+    at: datetime
+    state: CaseState | None = None  # None: no such case (nothing was counted)
+    over: set[ratelimit.Limit] = field(default_factory=set)
+    received: bool = False  # the submission is written (committed)
+    error: Exception | None = None
+
+
+def _take_in(arrivals: list[Arrival]) -> None:
+    """The statements of a batch of POSTs, as many for a batch as for one: the cases' states, the
+    rate limits' hits (a request for a case that does not exist counts none, as alone), then the
+    submissions of cases that take them, each statement committed on its own. A submission whose
+    case is already in the batch is not written here (the page's own path says why)."""
+    states = case_states([a.case_no for a in arrivals])
+    counted = []
+    for arrival in arrivals:
+        arrival.state = states.get(arrival.case_no)
+        if arrival.state is not None:
+            counted.append(arrival)
+    for arrival, over in zip(counted, ratelimit.over_many([a.checks for a in counted]), strict=True):
+        arrival.over = over
+    writing: dict[str, Arrival] = {}
+    for arrival in counted:
+        if (
+            arrival.submission is not None
+            and not arrival.over
+            and arrival.state.takes_evaluation(arrival.at)
+            and arrival.case_no not in writing
+        ):
+            writing[arrival.case_no] = arrival
+    if not writing:
+        return
+    connection = connections[router.db_for_write(Submission)]
+    try:
+        # In a caller's transaction (tests) a savepoint keeps it usable for the rows' own tries.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            _insert_many([a.submission for a in writing.values()])
+    except DatabaseError:
+        # One bad row fails the statement and nothing of it is written: each row is tried alone,
+        # so that the others are received and only the bad one's request fails.
+        logger.warning("a batch of %d received evaluations failed; written one by one", len(writing))
+        for arrival in writing.values():
+            try:
+                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                    _insert_many([arrival.submission])
+            except DatabaseError as exc:
+                arrival.error = exc
+    for arrival in writing.values():
+        arrival.received = arrival.submission.pk is not None
+
+
+# One per process: its gunicorn threads' POSTs share statements (govwatch.core.groupcommit).
+_GROUP = GroupCommit(_take_in, max_batch=TAKE_IN_BATCH)
+
+
+def take_in(arrival: Arrival) -> Arrival:
+    """Count the POST's hits and write its submission when everything allows it, with whatever other
+    POSTs of this process arrive meanwhile; return once that is committed, `received` telling
+    whether the submission was written. Raises the database's error of this POST alone."""
+    _GROUP.run(arrival)
+    if arrival.error is not None:
+        raise arrival.error
+    return arrival
 
 
 def submission_of(case_no: str) -> Submission | None:

@@ -88,33 +88,56 @@ def hit(*checks: tuple[Limit, str], now: datetime | None = None) -> bool:
 
 
 def over(*checks: tuple[Limit, str], now: datetime | None = None) -> set[Limit]:
-    """Count one hit of each (limit, subject); the limits that are now over.
+    """Count one hit of each (limit, subject); the limits that are now over."""
+    return over_many([checks], now=now)[0]
 
-    One statement, committed on its own: an INSERT of each window's counter that adds one to the
-    row already there (ON CONFLICT ... DO UPDATE) and returns the counts. Concurrent requests in
+
+def over_many(hits: list[tuple[tuple[Limit, str], ...]], now: datetime | None = None) -> list[set[Limit]]:
+    """Count the hits of several requests, in order (each a tuple of (limit, subject)); for each
+    request, the limits that are over at its hit.
+
+    One statement, committed on its own: an INSERT of each window's counter that adds the hits to
+    the row already there (ON CONFLICT ... DO UPDATE) and returns the counts. Concurrent requests in
     other processes are serialised on the counter's row by the database, so no more than
-    `limit.count` pass in a window.
+    `limit.count` pass in a window. Requests of one call that hit the same counter are counted one
+    after the other, as if each had come alone: the k-th of them sees the count before the call
+    plus k. The counters are written in key order, so two processes counting the same keys at once
+    lock them in the same order (no deadlock).
     """
     now = now or timezone.now()
-    keys: dict[str, datetime] = {}
-    for limit, subject in checks:
-        key, until = _key(limit, subject, now)
-        keys[key] = until
+    keys: dict[str, tuple[datetime, int]] = {}
+    for checks in hits:
+        for limit, subject in checks:
+            key, until = _key(limit, subject, now)
+            keys[key] = (until, keys.get(key, (until, 0))[1] + 1)
+    if not keys:
+        return [set() for _ in hits]
     connection = connections[router.db_for_write(RateCount)]
     ops = connection.ops
     table = ops.quote_name(RateCount._meta.db_table)
     key_col, n_col, until_col = (
         ops.quote_name(RateCount._meta.get_field(f).column) for f in ("key", "n", "until")
     )
+    ordered = sorted(keys.items())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key_col}, {n_col}, {until_col}) VALUES {', '.join(['(%s, 1, %s)'] * len(keys))}"
-            f" ON CONFLICT ({key_col}) DO UPDATE SET {n_col} = {table}.{n_col} + 1"
+            f"INSERT INTO {table} ({key_col}, {n_col}, {until_col}) VALUES {', '.join(['(%s, %s, %s)'] * len(ordered))}"
+            f" ON CONFLICT ({key_col}) DO UPDATE SET {n_col} = {table}.{n_col} + excluded.{n_col}"
             f" RETURNING {key_col}, {n_col}",
-            [value for key, until in keys.items() for value in (key, ops.adapt_datetimefield_value(until))],
+            [v for key, (until, n) in ordered for v in (key, n, ops.adapt_datetimefield_value(until))],
         )
-        counts = dict(cursor.fetchall())
-    return {limit for limit, subject in checks if counts[_key(limit, subject, now)[0]] > limit.count}
+        # The count before this call's hits; each request's own hit is added to it in turn.
+        seen = {key: n - keys[key][1] for key, n in cursor.fetchall()}
+    result = []
+    for checks in hits:
+        over_now = set()
+        for limit, subject in checks:
+            key = _key(limit, subject, now)[0]
+            seen[key] += 1
+            if seen[key] > limit.count:
+                over_now.add(limit)
+        result.append(over_now)
+    return result
 
 
 def clear(limit: Limit, subject: str) -> None:

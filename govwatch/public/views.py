@@ -36,7 +36,7 @@ from govwatch.orgs.models import Unit
 from . import ratelimit
 from .contacts import find_contact, last_four_match
 from .forms import HONEYPOT, EvaluationForm, GuardedForm, WindowCheckForm
-from .intake import AlreadyReceived, case_state, receive, submission_of
+from .intake import AlreadyReceived, Arrival, new_submission, receive, submission_of, take_in
 from .models import ApplicantContact, Submission
 from .qr import cached_qr_svgs, data_uri, qr_svg
 from .tokens import (
@@ -137,6 +137,17 @@ def _guard(
     count those), a filled honeypot. A citizen who taps 非常满意 and sends at once is not refused;
     a minimum fill time (GOVWATCH_PUBLIC_MIN_FILL_SECONDS) is off unless a region sets one.
     """
+    refused, stamp_check = _guard_ahead(request, scope)
+    if not limits and not stamp_check:
+        return refused
+    return _guarded(refused, limits, ratelimit.over(*limits, *stamp_check))
+
+
+def _guard_ahead(
+    request: HttpRequest, scope: str
+) -> tuple[str | None, tuple[tuple[ratelimit.Limit, str], ...]]:
+    """What the guard sees without the database: BOT, STALE or TOO_FAST (or None), and the stamp's
+    hit to count (none for a form refused already)."""
     stamp = read_stamp(request.POST.get("stamp", ""), scope)
     refused = None
     if request.POST.get(HONEYPOT, ""):
@@ -145,10 +156,13 @@ def _guard(
         refused = STALE
     elif stamp.age < settings.PUBLIC_MIN_FILL_SECONDS:
         refused = TOO_FAST
-    stamp_check = () if refused or stamp is None else ((ratelimit.STAMP_ONCE, stamp.nonce),)
-    if not limits and not stamp_check:
-        return refused
-    over = ratelimit.over(*limits, *stamp_check)
+    return refused, (() if refused or stamp is None else ((ratelimit.STAMP_ONCE, stamp.nonce),))
+
+
+def _guarded(
+    refused: str | None, limits: tuple[tuple[ratelimit.Limit, str], ...], over: set[ratelimit.Limit]
+) -> str | None:
+    """The guard's answer once the limits and the stamp are counted (`over`: those now over)."""
     if any(limit in over for limit, _ in limits):
         return LIMITED
     if ratelimit.STAMP_ONCE in over:
@@ -268,26 +282,35 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
     """An evaluation sent: answered at once from the link, the case's state and the rules, and, when
     they allow it, received with one INSERT for the worker to record (govwatch.public.intake).
 
-    What is accepted costs three statements: the case's state (`case_state`, no model built), the
-    rate limits with the form's stamp (one upsert) and the INSERT; every refusal reads the whole case
-    to show it with the reason, as the rules give it."""
+    What is accepted costs three statements, shared with the POSTs that arrive at the same moment
+    (`take_in`, a group commit): the cases' states (no model built), the rate limits with the forms'
+    stamps (one upsert) and the INSERT; the 302 is sent once the row is committed. Every refusal
+    reads the whole case to show it with the reason, as the rules give it."""
     try:
         link = _link(token)
-        state = case_state(link.case_no)
-        if state is None:
-            raise Refused(GONE, 410)
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
     now = timezone.now()
-    # The limits and the form's stamp in one statement (every POST counts, a bot's too).
-    refused = _guard(request, token, limits=_submit_limits(request, link.case_no))
+    ahead, stamp_check = _guard_ahead(request, token)
+    limits = _submit_limits(request, link.case_no)
+    form = EvaluationForm(request.POST)
+    # The row to write when the case and the limits allow it: the form is read before the
+    # statements (it needs none), so that an acceptable POST is decided and written in one go.
+    submission = _acceptable(request, link, form, now) if ahead is None else None
+    # The limits and the form's stamp are counted for every POST of a case that exists, a bot's too.
+    arrival = take_in(Arrival(link.case_no, (*limits, *stamp_check), submission, now))
+    state = arrival.state
+    if state is None:
+        return _message(request, GONE, 410)
+    if arrival.received:
+        return redirect("public:thanks", token=token)
+    refused = _guarded(ahead, limits, arrival.over)
     if refused == LIMITED:
         return _message(request, TOO_MANY, 429)
     if refused == BOT:
         return _message(request, NOT_ACCEPTED, 400)
     if refused == REPLAYED and (state.rated or submission_of(link.case_no) is not None):
         return redirect("public:thanks", token=token)  # a double tap: the first one was taken
-    form = EvaluationForm(request.POST)
     if refused or not form.is_valid():
         return _form_again(request, token, link.case_no, form, message=refused or "")
     data = form.cleaned_data
@@ -298,6 +321,8 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
             check_case(_case(link.case_no), now, auto=False)  # raises with the reason
             if state.rated:
                 raise EvaluationRefused(ALREADY)
+        # Not written with the others: a submission of the case is there (or was written by
+        # another POST of the same batch). A refused one gives way; else the case has one.
         receive(
             case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
             scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
@@ -310,6 +335,23 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
     except EvaluationRefused as exc:
         return _refused(request, token, link.case_no, form, now, str(exc), rated=state.rated)
     return redirect("public:thanks", token=token)
+
+
+def _acceptable(request: HttpRequest, link: Link, form: EvaluationForm, now: datetime) -> Submission | None:
+    """The submission of a valid form whose content the rules take, else None."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    scores = form.scores()
+    try:
+        check_content(data["level"], link.channel, scores, data["tags"], data["comment"].strip())
+    except EvaluationRefused:
+        return None
+    return new_submission(
+        case_no=link.case_no, channel=link.channel, window_code=link.window_code, level=data["level"],
+        scores=scores, tags=data["tags"], comment=data["comment"], source=_actor(request, link.channel).source,
+        at=now,
+    )  # fmt: skip
 
 
 def _form_again(
