@@ -147,11 +147,20 @@ def _roots(stack: Stack) -> dict[str, int]:
     return roots
 
 
+def _commits(stack: Stack) -> int:
+    """Transactions committed so far in GovWatch's database (the statistics lag up to a second)."""
+    time.sleep(1.1)
+    return int(
+        stack.cluster.psql("SELECT xact_commit FROM pg_stat_database WHERE datname = 'govwatch'").strip()
+    )
+
+
 def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: str) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     roots = _roots(stack)
+    commits = _commits(stack)
     before, children = _cpu_of_trees(roots), os.times()
     done = subprocess.run(
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
@@ -173,6 +182,9 @@ def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: st
         k: round(1000 * v / max(result["requests"], 1), 3) for k, v in used.items()
     }
     result["cpu_ms_per_request"]["total"] = round(sum(result["cpu_ms_per_request"].values()), 3)
+    # Transactions PostgreSQL committed per request (an autocommitted statement is one), the
+    # workers' included.
+    result["commits_per_request"] = round((_commits(stack) - commits) / max(result["requests"], 1), 2)
     return result
 
 

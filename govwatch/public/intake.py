@@ -4,8 +4,11 @@ The page answers the citizen at once and truthfully from what it can know withou
 forged or expired link, a case that takes no evaluation (not completed, window passed), a case
 already rated, content the rules refuse. What passes is written as one `Submission` row (one
 INSERT; a second for the same case is refused by the unique case number) and the citizen reads
-"已收到". The worker's `take_submissions` turns the received rows into evaluations in batches,
-through the intake service of `govwatch.evaluations.intake` (the same rules, the negative loop
+"已收到". The POSTs that arrive at the same moment in one web process share those statements
+(`take_in`, a group commit, govwatch.core.groupcommit): one read of their cases' states, one upsert
+of their rate limits' counters and one INSERT of their rows, each statement committed before any
+of them is answered, so a 302 still means the submission is in the database. The worker's
+`take_submissions` turns the received rows into evaluations in batches, through the intake service of `govwatch.evaluations.intake` (the same rules, the negative loop
 opened, the audit entries), so the chain's head is locked once per batch, not once per request.
 
 A batch is one transaction: its rows are claimed by a conditional UPDATE (received → taken) that
