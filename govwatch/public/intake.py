@@ -9,7 +9,8 @@ INSERT; a second for the same case is refused by the unique case number) and the
 of their rate limits' counters and one INSERT of their rows, each statement committed before any
 of them is answered, so a 302 still means the submission is in the database. The worker's
 `take_submissions` turns the received rows into evaluations in batches, through the intake service
-of `govwatch.evaluations.intake` (the same rules, the negative loop opened, the audit entries), so the chain's head is locked once per batch, not once per request.
+of `govwatch.evaluations.intake` (the same rules, the negative loop opened, the audit entries), so
+the chain's head is locked once per batch, not once per request.
 
 A batch is one transaction: its rows are claimed by a conditional UPDATE (received → taken) that
 another worker cannot repeat, and a worker killed mid-batch leaves them all received for the next
