@@ -127,7 +127,8 @@ def _cpu_of_trees(roots: dict[str, int]) -> dict[str, float]:
         except OSError:
             continue
         parent[int(pid)] = int(fields[1])
-        cpu[int(pid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        # Its own time and its reaped children's (a PostgreSQL backend that ended in the run).
+        cpu[int(pid)] = sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     owner = {pid: name for name, pid in roots.items()}
     totals = dict.fromkeys(roots, 0.0)
     for pid, seconds in cpu.items():
