@@ -238,10 +238,13 @@ def _drain(limit_seconds: float = 600) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict[str, Any]:
+def run(
+    seconds: float = 20, connections: int = 16, cases: int = 12_000, web_threads: int = 0
+) -> dict[str, Any]:
+    """`web_threads`: gunicorn's threads per process, when not the deployment's own (0)."""
     stack = Stack(extra_env={
         "GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE": "100000000", "GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR": "100000000",
-        "GOVWATCH_LOG_LEVEL": "WARNING",
+        "GOVWATCH_LOG_LEVEL": "WARNING", **({"GOVWATCH_WEB_THREADS": str(web_threads)} if web_threads else {}),
     })  # fmt: skip
     try:
         stack.start()
@@ -273,7 +276,7 @@ def run(seconds: float = 20, connections: int = 16, cases: int = 12_000) -> dict
         drain = _drain()
         floor_rps = (floor["rps"] + floor_after["rps"]) / 2
         return {
-            "shape": "nginx (TLS) -> 2 x gunicorn (2 processes x 4 threads) -> PostgreSQL; 2 workers idle",
+            "shape": f"nginx (TLS) -> 2 x gunicorn (2 processes x {web_threads or 4} threads) -> PostgreSQL; 2 workers",
             "postgresql": stack.cluster.psql("SHOW server_version").strip(),
             "wrk": f"2 threads, {connections} connections, {seconds:g} s each",
             "forms_prepared": len(lines),
