@@ -9,6 +9,10 @@ each one's form, then times N-20 GETs of `/healthz` (the floor) and N-20 POSTs (
 case), after 20 of each to warm up, one after the other in one thread. --postgresql runs it on a
 throw-away PostgreSQL cluster from Debian's packages (govwatch.ops.pgcluster) and also counts that
 server's CPU time (every process of the cluster, from /proc). Prints one JSON document.
+
+GOVWATCH_BENCH_THREADS=N shares the requests among N threads at once, as a gunicorn process's
+threads do (so that the POSTs' group commit has batches to form). GOVWATCH_BENCH_PROFILE=1 posts
+half of the forms again under cProfile and adds each part's share of a POST (`PARTS`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from http.cookies import SimpleCookie
 
@@ -35,7 +40,7 @@ def _cluster_cpu_seconds(data_dir: str) -> float:
         except OSError:
             continue
         if pid == master or fields[1] == master:
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(x) for x in fields[11:15])  # its reaped children's too (ended backends)
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -93,7 +98,7 @@ def run(n: int) -> dict:
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, connections
 
     from govwatch.bench.public import _region
     from govwatch.bench.public_load import evaluable_tokens
@@ -141,6 +146,32 @@ def run(n: int) -> dict:
         for _ in range(count):
             call("GET", "/healthz")
 
+    # GOVWATCH_BENCH_THREADS: the requests shared by that many threads at once, as a gunicorn
+    # process's threads share them (the POSTs' group commit then has batches to form).
+    threads = int(os.environ.get("GOVWATCH_BENCH_THREADS", "1"))
+
+    def together(work, items: list) -> None:
+        if threads == 1:
+            work(items)
+            return
+        errors: list[BaseException] = []
+
+        def one(part: list) -> None:
+            try:
+                work(part)
+            except BaseException as exc:  # told after the join
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        running = [threading.Thread(target=one, args=(items[k::threads],)) for k in range(threads)]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
+        if errors:
+            raise errors[0]
+
     data_dir = os.environ.get("GOVWATCH_BENCH_PG_DATA", "")
     server = (lambda: _cluster_cpu_seconds(data_dir)) if data_dir else (lambda: 0.0)
     posts(forms[:20])
@@ -152,8 +183,8 @@ def run(n: int) -> dict:
     )
     figures = {}
     for name, work in (
-        ("floor_healthz", lambda: floor(len(measured))),
-        ("evaluation_post", lambda: posts(measured)),
+        ("floor_healthz", lambda: together(lambda part: floor(len(part)), measured)),
+        ("evaluation_post", lambda: together(posts, measured)),
     ):
         s0, c0, w0 = server(), time.process_time(), time.perf_counter()
         work()
@@ -167,7 +198,7 @@ def run(n: int) -> dict:
     floor_ms, post_ms = figures["floor_healthz"], figures["evaluation_post"]
     total = post_ms["cpu_ms"] + (post_ms["database_server_cpu_ms"] or 0)
     return {
-        "database": connection.vendor, "requests": len(measured), **figures,
+        "database": connection.vendor, "requests": len(measured), "threads": threads, **figures,
         "post_vs_floor_cpu": round(floor_ms["cpu_ms"] / post_ms["cpu_ms"], 3),
         "post_vs_floor_cpu_with_database_server": round((floor_ms["cpu_ms"]) / total, 3),
         "load_average": [round(x, 2) for x in os.getloadavg()],
