@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
@@ -174,26 +175,14 @@ def new_submission(
     )  # fmt: skip
 
 
-def receive(
-    *,
-    case_no: str,
-    channel: str,
-    window_code: str,
-    level: int,
-    scores: dict[str, int],
-    tags: list[str],
-    comment: str,
-    source: str,
-    at: datetime,
-) -> Submission:
-    """Write what the citizen sent, checked by the caller; AlreadyReceived for a second one.
+def receive(**fields: Any) -> Submission:
+    """Write what the citizen sent (the fields of `new_submission`), checked by the caller;
+    AlreadyReceived for a second one.
 
     One INSERT in the common case, committed on its own. A submission the worker refused earlier
     (the case's state had changed) gives way to the new one."""
-    submission = new_submission(
-        case_no=case_no, channel=channel, window_code=window_code, level=level, scores=scores, tags=tags,
-        comment=comment, source=source, at=at,
-    )  # fmt: skip
+    submission = new_submission(**fields)
+    case_no = submission.case_no
     for _ in range(2):
         if _insert(submission):
             return submission
