@@ -73,9 +73,19 @@ def candidates(ctx: Context, kinds: set[str] | None = None) -> Iterator[Candidat
 
 @dataclass
 class Outcome:
+    """What a run found and where it was recorded. A run holds every outcome until its end (for the
+    counts and the JSON document), so an outcome keeps the finding's id and status, not the stored
+    row: a finding loaded with its reasons and cases would hold them a second time, and a
+    province's thousands of findings grew the run's memory with them."""
+
     candidate: Candidate
-    finding: Finding
+    finding_id: int
+    status: str
     new: bool
+
+    @property
+    def finding(self) -> Finding:
+        return Finding.objects.get(pk=self.finding_id)
 
 
 @dataclass
@@ -210,7 +220,8 @@ def _store(run: CheckRun, batch: list[Candidate], at: datetime) -> list[Outcome]
             held = [known[(c.kind, e)] for e in c.eval_ids]
             holder = max(held, key=held.count)
             finding = holder if isinstance(holder, Finding) else Finding.objects.get(pk=holder)
-        outcomes.append(Outcome(c, finding, id(finding) in new_ids and finding.found_by_id == run.pk))
+        new = id(finding) in new_ids and finding.found_by_id == run.pk
+        outcomes.append(Outcome(c, finding.pk, finding.status, new))
     return outcomes
 
 
@@ -284,8 +295,8 @@ def contract_document(result: RunResult) -> dict:
                 "case_nos": o.candidate.case_nos,
                 "score": o.candidate.score,
                 "reasons": o.candidate.reasons,
-                "finding_id": o.finding.pk,
-                "status": o.finding.status,
+                "finding_id": o.finding_id,
+                "status": o.status,
                 "new": o.new,
             }
             for o in result.outcomes
