@@ -28,7 +28,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = run_checks(date_from, date_to, Actor.command(), kinds=_kinds(args.kind))
     except CheckError as exc:
         raise UsageError(str(exc)) from exc
-    doc = contract_document(result)
+    doc = contract_document(result, streamed=True)
     sys.stderr.write(
         f"核查 {date_from} 至 {date_to}：线索 {result.run.findings} 条（新 {result.run.new_findings} 条），"
         f"用时 {result.run.seconds} 秒\n"

@@ -14,6 +14,8 @@ Before the rules run, evaluations whose case has arrived leave the pending table
 from __future__ import annotations
 
 import itertools
+import pickle
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -88,10 +90,39 @@ class Outcome:
         return Finding.objects.get(pk=self.finding_id)
 
 
+class Spool:
+    """A run's outcomes, written to a temporary file as they come and read back in order, as often
+    as asked: a run holds none of them, so its memory does not grow with what it finds (a
+    province's thousands of findings and their evidence lists)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._count = 0
+
+    def append(self, outcome: Outcome) -> None:
+        self._file.seek(0, 2)
+        pickle.dump(outcome, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Outcome]:
+        offset = 0  # each reader keeps its own place (two may read at once)
+        for _ in range(self._count):
+            self._file.seek(offset)
+            outcome = pickle.load(self._file)
+            offset = self._file.tell()
+            yield outcome
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass
 class RunResult:
     run: CheckRun
-    outcomes: list[Outcome]
+    outcomes: Spool
 
 
 def clear_arrived(at: datetime) -> int:
@@ -249,25 +280,22 @@ def run_checks(
         pending_seen=PendingEvaluation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     )  # fmt: skip
     ctx = Context(Period(date_from, date_to), Units(), now)
-    outcomes: list[Outcome] = []
+    outcomes = Spool()
+    counts: dict[str, dict[str, int]] = {}
     with run_memory():
         try:
             # Stored as they come, a batch at a time: the candidates of a region are never held at once.
             found = candidates(ctx, kinds)
             while batch := list(itertools.islice(found, STORE_BATCH)):
                 with transaction.atomic():
-                    outcomes += _store(run, batch, now)
+                    stored = _store(run, batch, now)
+                for o in stored:
+                    _count(counts, o)
+                    outcomes.append(o)
         finally:
             ctx.close()
-    counts: dict[str, dict[str, int]] = {}
-    for o in outcomes:
-        entry = counts.setdefault(o.candidate.kind, {"findings": 0, "new": 0, "evaluations": 0, "cases": 0})
-        entry["findings"] += 1
-        entry["new"] += o.new
-        entry["evaluations"] += len(o.candidate.eval_ids)
-        entry["cases"] += len(o.candidate.case_nos)
     run.findings = len(outcomes)
-    run.new_findings = sum(o.new for o in outcomes)
+    run.new_findings = sum(entry["new"] for entry in counts.values())
     run.counts = counts
     run.finished_at = timezone.now()
     run.seconds = round(time.perf_counter() - began, 2)
@@ -281,26 +309,37 @@ def run_checks(
     return RunResult(run, outcomes)
 
 
-def contract_document(result: RunResult) -> dict:
-    """`checks run --format json` (contract section 8), each finding with its stored id and status."""
+def _count(counts: dict[str, dict[str, int]], o: Outcome) -> None:
+    entry = counts.setdefault(o.candidate.kind, {"findings": 0, "new": 0, "evaluations": 0, "cases": 0})
+    entry["findings"] += 1
+    entry["new"] += o.new
+    entry["evaluations"] += len(o.candidate.eval_ids)
+    entry["cases"] += len(o.candidate.case_nos)
+
+
+def contract_document(result: RunResult, streamed: bool = False) -> dict:
+    """`checks run --format json` (contract section 8), each finding with its stored id and status.
+    `streamed`: the findings as an iterator read from the run's spool, for a writer that prints
+    them one at a time (a list of them would hold the whole run again)."""
     codes = dict(Unit.objects.values_list("id", "code"))
+    findings = (
+        {
+            "kind": o.candidate.kind,
+            "unit_code": codes[o.candidate.unit_id],
+            "window_code": o.candidate.window_code or None,
+            "month": f"{o.candidate.month:%Y-%m}",
+            "eval_ids": o.candidate.eval_ids,
+            "case_nos": o.candidate.case_nos,
+            "score": o.candidate.score,
+            "reasons": o.candidate.reasons,
+            "finding_id": o.finding_id,
+            "status": o.status,
+            "new": o.new,
+        }
+        for o in result.outcomes
+    )
     return {
-        "findings": [
-            {
-                "kind": o.candidate.kind,
-                "unit_code": codes[o.candidate.unit_id],
-                "window_code": o.candidate.window_code or None,
-                "month": f"{o.candidate.month:%Y-%m}",
-                "eval_ids": o.candidate.eval_ids,
-                "case_nos": o.candidate.case_nos,
-                "score": o.candidate.score,
-                "reasons": o.candidate.reasons,
-                "finding_id": o.finding_id,
-                "status": o.status,
-                "new": o.new,
-            }
-            for o in result.outcomes
-        ],
+        "findings": findings if streamed else list(findings),
         "run": {
             "id": result.run.pk,
             "from": result.run.date_from.isoformat(),

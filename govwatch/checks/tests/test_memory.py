@@ -205,3 +205,24 @@ def test_the_run_document_written_a_finding_at_a_time_is_the_one_emit_prints(fin
     whole = capsys.readouterr().out
     _emit_run(doc)
     assert capsys.readouterr().out == whole
+
+
+def test_a_runs_outcomes_are_read_back_in_order_as_often_as_asked_by_two_readers_at_once():
+    from datetime import date
+
+    from govwatch.checks.rules import Candidate
+    from govwatch.checks.runs import Outcome, Spool
+
+    spool = Spool()
+    made = [
+        Outcome(Candidate("burst", 1, "W1", f"k{i}", date(2026, 3, 1), [f"E{i}"], [f"C{i}"], 0.5, ["r"]), i, "open", i % 2 == 0)
+        for i in range(5)
+    ]  # fmt: skip
+    for o in made:
+        spool.append(o)
+    assert len(spool) == 5
+    assert list(spool) == made and list(spool) == made
+    first, second = iter(spool), iter(spool)
+    assert [next(first), next(second), next(first)] == [made[0], made[0], made[1]]
+    assert list(second) == made[1:]
+    spool.close()
