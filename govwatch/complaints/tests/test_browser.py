@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from docx import Document
+from playwright.sync_api import expect
 
 from govwatch.complaints import suggest
 from govwatch.complaints.models import Complaint, DispatchRecord
@@ -70,7 +71,7 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
 
     # The citizen, on a phone.
     phone.goto(live_server.url + "/e/complaint/")
-    assert phone.get_by_role("heading", name="我要反映").is_visible()
+    expect(phone.get_by_role("heading", name="我要反映")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.get_by_label("反映内容").fill("想办营业执照，市场监管局窗口让我跑了三趟还没办下来")
     phone.get_by_label("联系电话").fill(PHONE)
@@ -85,10 +86,10 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
     sign_in(desk, live_server, "zhengwuban")
     desk.goto(live_server.url + "/complaints/")
     desk.get_by_role("link", name=complaint.complaint_id).click()
-    assert desk.get_by_text("智能派单建议").is_visible()
+    expect(desk.get_by_text("智能派单建议")).to_be_visible()
     assert PHONE not in desk.content()
     desk.get_by_role("button", name="采纳建议，分办至 区市场监管局").click()
-    assert desk.get_by_text("已分办至 区市场监管局").is_visible()
+    expect(desk.get_by_text("已分办至 区市场监管局")).to_be_visible()
     assert DispatchRecord.objects.get().accepted
 
     # The unit lets it run late: the scan cards it red the day after its deadline and the orders
@@ -104,7 +105,7 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
     timeline = desk.locator("ol.timeline").inner_text()
     assert "红牌超时" in timeline and "超期督办" in timeline and order.number in timeline
     desk.get_by_role("link", name=order.number).click()
-    assert desk.get_by_text("自动督办：投诉逾期").is_visible()
+    expect(desk.get_by_text("自动督办：投诉逾期")).to_be_visible()
     desk.get_by_role("link", name=f"投诉{complaint.complaint_id}").click()
     desk.wait_for_url(f"**/complaints/{complaint.pk}/")
 
@@ -115,10 +116,10 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
         files=[{"name": "告知单.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 evidence"}]
     )
     desk.get_by_role("button", name="提交核查情况").click()
-    assert desk.get_by_text("已登记核查情况").is_visible()
+    expect(desk.get_by_text("已登记核查情况")).to_be_visible()
     desk.get_by_label("答复内容").fill("已为您开通绿色通道办结营业执照，并对窗口人员批评教育。")
     desk.get_by_role("button", name="提交答复").click()
-    assert desk.get_by_text("已答复群众，等待回访").is_visible()
+    expect(desk.get_by_text("已答复群众，等待回访")).to_be_visible()
 
     # The citizen reads the reply.
     phone.goto(receipt)
@@ -132,7 +133,7 @@ def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, 
     desk.get_by_label("回访情况").fill("电话回访，群众表示满意")
     desk.get_by_role("button", name="提交回访结果").click()
     desk.get_by_role("button", name="办结", exact=True).click()
-    assert desk.get_by_text("已办结").first.is_visible()
+    expect(desk.get_by_text("已办结").first).to_be_visible()
     timeline = desk.locator("ol.timeline").inner_text()
     for step in ("受理", "分办", "核查", "答复", "回访", "办结"):
         assert step in timeline
@@ -177,7 +178,7 @@ def test_a_callback_sample_is_drawn_and_worked_and_a_clue_transferred_with_its_f
     page.get_by_label("随机种子（选填）").fill("20260301")
     page.get_by_role("button", name="创建").click()
     page.get_by_role("button", name="按种子抽取样本").click()
-    assert page.get_by_text("已按种子抽取样本，请逐一回访").is_visible()
+    expect(page.get_by_text("已按种子抽取样本，请逐一回访")).to_be_visible()
     call = SampledCall.objects.get()
     assert call.complaint == closed_complaint
     sheet = page.locator(f"#call-{call.pk}").inner_text()
@@ -192,21 +193,21 @@ def test_a_callback_sample_is_drawn_and_worked_and_a_clue_transferred_with_its_f
     item.get_by_label("与记录不符").check()
     item.get_by_label("回访情况").fill("群众称从未接到答复电话")
     item.get_by_role("button", name="登记").click()
-    assert page.get_by_text("已登记回访结果").is_visible()
+    expect(page.get_by_text("已登记回访结果")).to_be_visible()
     call.refresh_from_db()
     assert call.outcome == "denied"
 
     # The denied record becomes a clue, assessed and transferred with its numbered form.
     page.locator(f"#call-{call.pk}").get_by_role("link", name="转为问题线索").click()
     page.get_by_role("button", name="登记").click()
-    assert page.get_by_text("已登记问题线索").is_visible()
+    expect(page.get_by_text("已登记问题线索")).to_be_visible()
     page.get_by_label("移送纪检监察机关").check()
     page.get_by_label("研判情况").fill("答复记录涉嫌造假，移送")
     page.get_by_role("button", name="提交研判意见").click()
     page.get_by_role("button", name="移送并生成移送函").click()
     clue = Clue.objects.get()
     assert (clue.status, clue.call) == ("transferred", call)
-    assert page.get_by_text(clue.transfer_number).first.is_visible()
+    expect(page.get_by_text(clue.transfer_number).first).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="下载移送函（Word）").click()
     path = download.value.path()

@@ -36,6 +36,27 @@ def _admin_connection():
                            dbname=db["NAME"], autocommit=True)  # fmt: skip
 
 
+def _drop_database(c, database: str) -> None:
+    """Drop a scratch database that killed processes may still hold. Their sessions are this role's,
+    so they are ended here; DROP DATABASE ... WITH (FORCE) would also end the server's autovacuum
+    on it, which takes the right to signal any backend (pg_signal_backend) that CI's role has not.
+    Plain DROP DATABASE stops the autovacuum itself and waits a few seconds for the rest to go."""
+    import psycopg
+
+    for attempt in range(5):
+        c.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+            [database],
+        )
+        try:
+            c.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == 4:
+                raise
+
+
 class Scratch:
     """One GovWatch installation: `run` its commands, `start` its long-running ones."""
 
@@ -145,7 +166,7 @@ def migrated(tmp_path_factory) -> Iterator[Template]:
             state["users"] -= 1
             if state["users"] == 0:
                 with _admin_connection() as c:
-                    c.execute(f'DROP DATABASE IF EXISTS "{state["database"]}" WITH (FORCE)')
+                    _drop_database(c, state["database"])
                 state["database"] = None
             state_file.write_text(json.dumps(state))
 
@@ -159,7 +180,7 @@ def _initialized_database(root: Path) -> str:
         shared_run.govwatch("init", env=shared_run.installation_env(root / "var", url), cwd=root)
     except BaseException:
         with _admin_connection() as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            _drop_database(c, database)
         raise
     return database
 
@@ -190,7 +211,7 @@ def installations(root: Path, template: Template | None = None) -> Iterator[Call
         if databases:
             with _admin_connection() as c:
                 for database in databases:
-                    c.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                    _drop_database(c, database)
 
 
 @pytest.fixture

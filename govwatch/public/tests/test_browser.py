@@ -4,6 +4,7 @@ case's link, gives one star with a reason and a comment, is thanked; the link th
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from govwatch.evaluations.models import Evaluation
 from govwatch.public.intake import take_all
@@ -34,25 +35,25 @@ def phone(browser, live_server):
 def test_one_star_with_a_reason_then_the_outcome(phone, live_server, done):
     link = live_server.url + evaluation_link(done, "sms")
     phone.goto(link)
-    assert phone.get_by_role("heading", name="请评价本次服务").is_visible()
+    expect(phone.get_by_role("heading", name="请评价本次服务")).to_be_visible()
     # The page fits the phone: nothing wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     phone.get_by_text("非常不满意", exact=True).click()
     assert phone.get_by_label("非常不满意").is_checked()
     # The reasons become required, and say so, once a negative level is chosen.
-    assert phone.get_by_text("（选择“不满意”或“非常不满意”时必选，可多选）").is_visible()
+    expect(phone.get_by_text("（选择“不满意”或“非常不满意”时必选，可多选）")).to_be_visible()
     phone.get_by_text("态度不好", exact=True).click()
     phone.get_by_label("意见建议").fill("窗口人员态度冷淡，材料要求没有一次说清。")
     phone.get_by_role("button", name="提交评价").click()
     phone.wait_for_url("**/thanks/")
-    assert phone.get_by_role("heading", name="感谢您的评价").is_visible()
+    expect(phone.get_by_role("heading", name="感谢您的评价")).to_be_visible()
     assert "非常不满意" in phone.content() and "已收到，正在登记" in phone.content()
     assert take_all() == 1  # the worker's step
 
     phone.goto(link)
-    assert phone.get_by_role("heading", name="已评价").is_visible()
-    assert phone.get_by_role("heading", name="处理情况").is_visible()
+    expect(phone.get_by_role("heading", name="已评价")).to_be_visible()
+    expect(phone.get_by_role("heading", name="处理情况")).to_be_visible()
     text = phone.locator("main").inner_text()
     assert "非常不满意" in text and "态度不好" in text and "窗口人员态度冷淡" in text
     assert "办理单位" in text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
@@ -139,7 +139,9 @@ def test_two_workers_at_once_take_each_submission_once(client, make_case, settin
             while n := take_submissions(limit=3):
                 taken.append(n)
         finally:
-            close_old_connections()
+            # This thread's connection, closed: one kept (CONN_MAX_AGE) would hold the test database
+            # open when the run drops it.
+            connections.close_all()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     for t in threads:

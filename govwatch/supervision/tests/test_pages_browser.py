@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from .test_pages import PASSWORD, scanned  # noqa: F401  (fixtures)
 
@@ -77,8 +78,8 @@ def test_board_to_order_to_reply_to_acceptance(page, live_server, people, scanne
     page.wait_for_url(order_url)
     assert "已回复" in page.locator("h1").inner_text()
     # Under its reply round, and beside the reply in the timeline.
-    assert page.locator(".attachment-list").get_by_role("link", name="整改说明.pdf").is_visible()
-    assert page.locator("ol").get_by_role("link", name="整改说明.pdf").is_visible()
+    expect(page.locator(".attachment-list").get_by_role("link", name="整改说明.pdf")).to_be_visible()
+    expect(page.locator("ol").get_by_role("link", name="整改说明.pdf")).to_be_visible()
     sign_out(page)
 
     sign_in(page, live_server, "jiwei")

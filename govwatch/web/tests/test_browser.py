@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import PASSWORD
 
@@ -33,8 +34,8 @@ def test_sign_in_filter_red_cards_and_read_a_case_timeline(page, live_server, us
     sign_in(page, live_server)
     nav = page.get_by_role("navigation", name="主导航")
     for label in ("首页", "单位", "事项", "办件"):
-        assert nav.get_by_role("link", name=label).is_visible()
-    assert page.get_by_text("zhangsan").is_visible()
+        expect(nav.get_by_role("link", name=label)).to_be_visible()
+    expect(page.get_by_text("zhangsan")).to_be_visible()
 
     nav.get_by_role("link", name="办件").click()
     page.wait_for_url("**/cases/")
@@ -52,7 +53,7 @@ def test_sign_in_filter_red_cards_and_read_a_case_timeline(page, live_server, us
     timeline = page.locator("ol.timeline")
     assert "受理" in timeline.inner_text()
     assert "2026-03-02 09:30" in timeline.inner_text()
-    assert page.get_by_role("heading", name="投诉").is_visible()
+    expect(page.get_by_role("heading", name="投诉")).to_be_visible()
 
 
 def test_a_suspended_case_shows_its_suspension_in_the_timeline(page, live_server, user, cases):
@@ -71,10 +72,10 @@ def test_nav_fits_a_phone_screen(browser, live_server, user, region):
         nav = page.get_by_role("navigation", name="主导航")
         for label in ("首页", "单位", "事项", "办件"):
             link = nav.get_by_role("link", name=label)
-            assert link.is_visible()
+            expect(link).to_be_visible()
             box = link.bounding_box()
             assert box is not None and box["x"] + box["width"] <= 375
-        assert page.get_by_role("button", name="退出").is_visible()
+        expect(page.get_by_role("button", name="退出")).to_be_visible()
         # The stylesheet came from GovWatch itself: the bar has its colour.
         assert (
             page.evaluate("getComputedStyle(document.querySelector('.topbar')).backgroundColor")
@@ -92,4 +93,4 @@ def test_logout_returns_to_the_login_page(page, live_server, user, region):
     sign_in(page, live_server)
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/login/")
-    assert page.get_by_role("heading", name="登录").is_visible()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()

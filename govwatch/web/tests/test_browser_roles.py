@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from govwatch.demo.users import ensure_demo_users
 
@@ -117,7 +118,8 @@ def test_the_supervisor_sees_what_the_office_did_and_reveals_a_phone(page, live_
     row.get_by_text("修改后").click()
     assert '"promised_days": 7' in row.inner_text()
     page.get_by_role("button", name="校验哈希链").click()
-    assert page.get_by_text("哈希链完整").is_visible()
+    # The click returns once the answer starts loading: wait for the verdict, do not sample it.
+    expect(page.get_by_text("哈希链完整")).to_be_visible()
 
     page.goto(live_server.url + "/units/SC/")
     facts = page.locator("dl.facts")
@@ -144,6 +146,6 @@ def test_admin_and_api_docs_work_under_the_content_security_policy(page, live_se
 def test_five_wrong_passwords_lock_the_account_in_the_browser(page, live_server, logins):
     for _ in range(5):
         sign_in(page, live_server, "leader", "wrong-password")
-    assert page.get_by_text("登录失败次数过多").is_visible()
+    expect(page.get_by_text("登录失败次数过多")).to_be_visible()
     sign_in(page, live_server, "leader", logins["leader"])
-    assert page.get_by_text("登录失败次数过多").is_visible()
+    expect(page.get_by_text("登录失败次数过多")).to_be_visible()
