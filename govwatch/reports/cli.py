@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_date_arg, write_output
 from govwatch.core.sheets import csv_dict_writer
@@ -23,8 +24,7 @@ FORMATS = ("json", "csv", "xlsx")
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:
-    from .exports import export_file, kpi_json
-    from .figures import UnknownUnit, contract_rows, kpi_rows, selected_units, top_negative_tags
+    from .figures import UnknownUnit
 
     if args.format not in FORMATS:
         raise UsageError(f"不支持的输出格式“{args.format}”，应为 json、csv 或 xlsx")
@@ -35,22 +35,22 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     if out is None and args.format == "xlsx" and sys.stdout.isatty():
         raise UsageError("XLSX 是二进制文件，不能输出到终端，请用 --out 指定输出文件")
     try:
-        rows = contract_rows(kpi_rows(date_from, date_to, args.unit))
+        if args.format == "json":
+            from .kpi import json_document
+
+            text = json_document(date_from, date_to, args.unit) + "\n"
+        else:
+            data = _kpi_file(args.format, date_from, date_to, args.unit)
     except UnknownUnit as exc:
         raise UsageError(f"单位编码 {exc} 不存在") from exc
 
     if args.format == "json":
-        units = selected_units(args.unit) if args.unit else None
-        text = (
-            kpi_json(date_from, date_to, args.unit, rows, top_negative_tags(date_from, date_to, units)) + "\n"
-        )
         if out is not None:
             write_output(out, text.encode("utf-8"))
-        # What emit() prints for the document, written as kpi_json has it (the same text).
+        # What emit() prints for the document (the same text).
         sys.stdout.write(text)
         sys.stdout.flush()
         return EXIT_OK
-    data = export_file(args.format, date_from, date_to, rows, args.unit)
     if out is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -58,6 +58,18 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     else:
         write_output(out, data)
     return EXIT_OK
+
+
+def _kpi_file(fmt: str, date_from: date, date_to: date, unit: str | None) -> bytes:
+    """The CSV (from the counts' table: govwatch.reports.kpi) or XLSX (from the rows) of `report kpi`."""
+    if fmt == "csv":
+        from .kpi import kpi_csv, kpi_figures
+
+        return kpi_csv(kpi_figures(date_from, date_to, unit))
+    from .exports import export_file
+    from .figures import contract_rows, kpi_rows
+
+    return export_file(fmt, date_from, date_to, contract_rows(kpi_rows(date_from, date_to, unit)), unit)
 
 
 def cmd_attendance(args: argparse.Namespace) -> int:

@@ -1,0 +1,194 @@
+"""`govwatch report kpi` as JSON or CSV from the counts' table, without a dict per row.
+
+A province has 16,336 rows of 34 figures: building each row as a dict (`kpi_rows`), then rounding
+and writing it, took most of the command's time after its start-up. Here the counts stay a matrix
+(govwatch.figures.tables.UnitTable), each figure is computed over a column at a time, and each
+distinct rate is rounded and written once; the text is what `exports.kpi_json` and
+`exports.kpi_csv` write of `contract_rows(kpi_rows(...))` (tested against them, figure by figure
+against `figures._row`).
+
+How each figure is made of the counts is FORMULAS, the same arithmetic as govwatch.figures.rows.row
+and govwatch.complaints.figures.row: a count as it is; a rate `n / d`, None when `d` is 0; the
+time-limit reduction `1 - promised / legal`, None when `legal` is 0. Python's int division and
+numpy's float64 division give the same float for counts under 2**53 (both correctly rounded).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from govwatch.core.bulk import plain_rows
+from govwatch.core.sheets import table_csv
+from govwatch.figures.rows import Period
+from govwatch.figures.tables import UnitTable
+
+from .exports import RATE_DECIMALS
+from .figures import COLUMNS, FIGURES, TOTAL, TOTAL_NAME, _aggregated, selected_units, top_negative_tags
+
+# A figure: the name of a count, ("rate", numerator, denominator) or ("reduction", legal, promised).
+FORMULAS: dict[str, str | tuple[str, str, str]] = {
+    "received": "received",
+    "completed": "completed",
+    "completed_on_time": "completed_on_time",
+    "on_time_rate": ("rate", "completed_on_time", "completed"),
+    "overdue_open": "overdue_open",
+    "evaluations": "evaluations",
+    "evaluation_rate": ("rate", "evaluated", "completed"),
+    "active_evaluation_rate": ("rate", "actively_evaluated", "completed"),
+    "satisfaction_rate": ("rate", "satisfied", "evaluations"),
+    # The contract's `negative` (figures.contract_rows): upheld appeals' reviews counted too.
+    "negative": "contract_negative",
+    "time_limit_reduction": ("reduction", "legal_days_sum", "promised_days_sum"),
+    "online_rate": ("rate", "online_items", "items"),
+    "full_online_rate": ("rate", "full_online_items", "items"),
+    "rectification_tasks": "rectification_tasks",
+    "rectified_on_time": "rectified_on_time",
+    "rectified_on_time_rate": ("rate", "rectified_on_time", "rectification_tasks"),
+    "callbacks_owed": "callbacks_owed",
+    "called_back": "called_back",
+    "callback_rate": ("rate", "called_back", "callbacks_owed"),
+    "complaints_received": "complaints_received",
+    "complaint_matters": "complaint_matters",
+    "complaint_repeats": "complaint_repeats",
+    "complaints_closed": "complaints_closed",
+    "complaints_closed_on_time": "complaints_closed_on_time",
+    "complaint_on_time_rate": ("rate", "complaints_closed_on_time", "complaints_closed"),
+    "complaints_substantiated": "complaints_substantiated",
+    "complaint_substantiated_rate": ("rate", "complaints_substantiated", "complaints_found"),
+    "complaint_callbacks": "complaint_callbacks",
+    "complaint_callbacks_satisfied": "complaint_callbacks_satisfied",
+    "complaint_satisfaction_rate": ("rate", "complaint_callbacks_satisfied", "complaint_callbacks"),
+}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The rows of a selection as the figures of its distinct sets of counts.
+
+    `codes[i]`, `names[i]`: the i-th row's unit (tree order, the total last); `kinds[i]`: which
+    distinct set of counts it has. `columns[j][k]`: the figure FIGURES[j] of the k-th set, a count
+    as an int, a rate rounded to RATE_DECIMALS or None; `texts[j][k]` the same as JSON."""
+
+    codes: list[str]
+    names: list[str]
+    kinds: list[int]
+    columns: list[list[Any]]
+    texts: list[list[str]]
+
+
+def kpi_figures(date_from: date, date_to: date, unit_code: str | None = None) -> Figures:
+    """The rows of `report kpi` (contract_rows(kpi_rows(...)): every unit of the region, or of
+    `unit_code`'s subtree, then the total); raises figures.UnknownUnit."""
+    selection = selected_units(unit_code)
+    units = plain_rows(selection.order_by("path").values_list("pk", "code", "name"))
+    only = selection.values("pk") if unit_code is not None else None
+    return figures_of(_aggregated(Period(date_from, date_to), only), units)
+
+
+def figures_of(table: UnitTable, units: Sequence[tuple[int, str, str]]) -> Figures:
+    """The Figures of `units` (pk, code, name, in the rows' order) from the counts of `table` (a
+    unit not in it has zeros), and of their total."""
+    ids = np.fromiter((pk for pk, _code, _name in units), np.int64, len(units))
+    counts = np.vstack([table.on(ids), np.zeros((1, len(table.names)), np.int64)])
+    counts[-1] = counts[:-1].sum(axis=0)
+    first, inverse = _distinct_rows(counts)
+    distinct = counts[first]
+    column = {name: distinct[:, i] for i, name in enumerate(table.names)}
+    column["contract_negative"] = column["negative"] + column["negative_excluded"]
+    made = [_figure(FORMULAS[key], column) for key in FIGURES]
+    return Figures(
+        codes=[code for _pk, code, _name in units] + [TOTAL],
+        names=[name for _pk, _code, name in units] + [TOTAL_NAME],
+        kinds=inverse.tolist(),
+        columns=[values for values, _texts in made],
+        texts=[texts for _values, texts in made],
+    )
+
+
+def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse): the index of the first row of each distinct row of `counts`, and each
+    row's distinct row. Rows are told apart by a 64-bit hash, then checked equal to their first
+    (np.unique over whole rows sorts them as bytes: 20 times slower on a province)."""
+    weights = np.random.default_rng(20261130).integers(1, 2**62, counts.shape[1], dtype=np.int64) | 1
+    with np.errstate(over="ignore"):
+        hashes = counts @ weights  # wraps around: a hash, not a sum
+    _hashes, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not (counts == counts[first[inverse]]).all():  # two distinct rows with one hash
+        _rows, first, inverse = np.unique(counts, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return first, inverse
+
+
+def _figure(formula: str | tuple[str, str, str], column: dict[str, np.ndarray]) -> tuple[list, list]:
+    """The figure's values and their JSON texts over the distinct sets of counts."""
+    if isinstance(formula, str):
+        values = column[formula].tolist()
+        return values, list(map(str, values))
+    kind, a, b = formula
+    numerator, denominator = column[a], column[b]
+    if kind == "reduction":  # 1 - promised / legal
+        numerator, denominator = denominator, numerator
+    shown = denominator != 0
+    quotient = numerator[shown] / denominator[shown]
+    if kind == "reduction":
+        quotient = 1 - quotient
+    # Python's round, once per distinct value (numpy's rounding differs near a half).
+    found, at = np.unique(quotient, return_inverse=True)
+    rounded = [round(value, RATE_DECIMALS) for value in found.tolist()]
+    values = np.full(len(shown), None, dtype=object)
+    texts = np.full(len(shown), "null", dtype=object)
+    values[shown] = np.array(rounded + [None], dtype=object)[:-1][at.reshape(-1)]
+    texts[shown] = np.array([float.__repr__(value) for value in rounded] + [None], dtype=object)[:-1][
+        at.reshape(-1)
+    ]
+    return values.tolist(), texts.tolist()
+
+
+def kpi_json(
+    date_from: date,
+    date_to: date,
+    unit_code: str | None,
+    figures: Figures,
+    top_negative_tags: list[tuple[str, str, int]],
+) -> str:
+    """The text `exports.kpi_json` writes of the same rows (json.dumps of `kpi_document`)."""
+    template = ", ".join(f"{_dumps(key)}: %s" for key in FIGURES) + "}"
+    texts = [template % values for values in zip(*figures.texts, strict=True)]
+    string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
+    parts = [
+        f'{{"unit_code": {string(code)}, "unit_name": {string(name)}, {texts[kind]}'
+        for code, name, kind in zip(figures.codes, figures.names, figures.kinds, strict=True)
+    ]
+    head = _dumps({"from": date_from.isoformat(), "to": date_to.isoformat(), "unit": unit_code})[:-1]
+    tags = [{"tag": tag, "label": label, "count": count} for tag, label, count in top_negative_tags]
+    return f'{head}, "rows": [{", ".join(parts)}], "top_negative_tags": {_dumps(tags)}}}'
+
+
+def kpi_csv(figures: Figures) -> bytes:
+    """The bytes `exports.kpi_csv` writes of the same rows (the command's English header)."""
+    rows = list(zip(*figures.columns, strict=True))
+    return table_csv(
+        COLUMNS,
+        (
+            (code, name, *rows[kind])
+            for code, name, kind in zip(figures.codes, figures.names, figures.kinds, strict=True)
+        ),
+    )
+
+
+def json_document(date_from: date, date_to: date, unit_code: str | None) -> str:
+    """`report kpi --format json`'s document (without the final newline)."""
+    units = selected_units(unit_code) if unit_code else None
+    figures = kpi_figures(date_from, date_to, unit_code)
+    return kpi_json(date_from, date_to, unit_code, figures, top_negative_tags(date_from, date_to, units))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
