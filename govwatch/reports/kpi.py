@@ -81,6 +81,10 @@ class Figures:
     columns: list[list[Any]]
     texts: list[list[str]]
 
+    def columns_of(self, kind: int) -> tuple[Any, ...]:
+        """The figures (FIGURES' order) of the `kind`-th distinct set."""
+        return tuple(column[kind] for column in self.columns)
+
 
 def kpi_figures(date_from: date, date_to: date, unit_code: str | None = None) -> Figures:
     """The rows of `report kpi` (contract_rows(kpi_rows(...)): every unit of the region, or of
@@ -111,11 +115,13 @@ def figures_of(table: UnitTable, units: Sequence[tuple[int, str, str]]) -> Figur
     )
 
 
-def _distinct_rows(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _distinct_rows(counts: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse): the index of the first row of each distinct row of `counts`, and each
-    row's distinct row. Rows are told apart by a 64-bit hash, then checked equal to their first
-    (np.unique over whole rows sorts them as bytes: 20 times slower on a province)."""
-    weights = np.random.default_rng(20261130).integers(1, 2**62, counts.shape[1], dtype=np.int64) | 1
+    row's distinct row. Rows are told apart by a 64-bit hash (`weights`: its factors), then checked
+    equal to their first (np.unique over whole rows sorts them as bytes: 20 times slower on a
+    province)."""
+    if weights is None:
+        weights = np.random.default_rng(20261130).integers(1, 2**62, counts.shape[1], dtype=np.int64) | 1
     with np.errstate(over="ignore"):
         hashes = counts @ weights  # wraps around: a hash, not a sum
     _hashes, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
