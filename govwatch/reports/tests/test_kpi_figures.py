@@ -69,7 +69,7 @@ def test_the_figures_over_columns_are_the_rows_built_one_by_one(sets, picks):
         for code, name, kind in zip(figures.codes, figures.names, figures.kinds, strict=True)
     ]
     assert made == document["rows"]
-    assert kpi.kpi_json(*MARCH, None, figures, tags) == json.dumps(document, ensure_ascii=False)
+    assert kpi.kpi_json(*MARCH, None, figures, tags) == json.dumps(document, ensure_ascii=False).encode()
     assert kpi.kpi_csv(figures) == exports.kpi_csv(rows)
 
 
@@ -81,7 +81,7 @@ def test_a_negative_reduction_rounded_to_zero_is_written_minus_zero():
     exact = {**base, "legal_days_sum": 5, "promised_days_sum": 5}
     units = [(1, "A", "甲"), (2, "B", "乙")]
     table = UnitTable.of(_COUNTS, [(pk, *(c[k] for k in _COUNTS)) for pk, c in ((1, hair), (2, exact))])
-    text = kpi.kpi_json(*MARCH, None, kpi.figures_of(table, units), [])
+    text = kpi.kpi_json(*MARCH, None, kpi.figures_of(table, units), []).decode()
     assert text == json.dumps(
         exports.kpi_document(*MARCH, None, _expected({1: hair, 2: exact}, units), []), ensure_ascii=False
     )
