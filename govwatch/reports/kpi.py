@@ -67,23 +67,38 @@ FORMULAS: dict[str, str | tuple[str, str, str]] = {
 }
 
 
+# The rows' figures in blocks that read different counts (cases and evaluations, the catalog, the
+# negative-review loop, complaints), each block's first figure here: a block has far fewer
+# distinct sets of counts than a whole row (a province month: 3,559, 4,416, 1 and 1,424 against
+# 10,653), so each is computed and written once per set of its own. Figures added at the end join
+# the last block.
+BLOCK_STARTS = ("received", "time_limit_reduction", "rectification_tasks", "complaints_received")
+
+
 @dataclass(frozen=True)
-class Figures:
-    """The rows of a selection as the figures of its distinct sets of counts.
+class Block:
+    """Some consecutive FIGURES (`figures`) of every row: `kinds[i]`, which distinct set of the
+    block's counts the i-th row has; `columns[j][k]`, the figure `figures[j]` of the k-th set (a
+    count as an int, a rate rounded to RATE_DECIMALS or None); `texts[j][k]` the same as JSON."""
 
-    `codes[i]`, `names[i]`: the i-th row's unit (tree order, the total last); `kinds[i]`: which
-    distinct set of counts it has. `columns[j][k]`: the figure FIGURES[j] of the k-th set, a count
-    as an int, a rate rounded to RATE_DECIMALS or None; `texts[j][k]` the same as JSON."""
-
-    codes: list[str]
-    names: list[str]
+    figures: tuple[str, ...]
     kinds: list[int]
     columns: list[list[Any]]
     texts: list[list[str]]
 
-    def columns_of(self, kind: int) -> tuple[Any, ...]:
-        """The figures (FIGURES' order) of the `kind`-th distinct set."""
-        return tuple(column[kind] for column in self.columns)
+
+@dataclass(frozen=True)
+class Figures:
+    """The rows of a selection: `codes[i]`, `names[i]` the i-th row's unit (tree order, the total
+    last), its figures in `blocks`, in FIGURES' order."""
+
+    codes: list[str]
+    names: list[str]
+    blocks: list[Block]
+
+    def values(self, i: int) -> tuple[Any, ...]:
+        """The figures (FIGURES' order) of the i-th row."""
+        return tuple(column[block.kinds[i]] for block in self.blocks for column in block.columns)
 
 
 def kpi_figures(date_from: date, date_to: date, unit_code: str | None = None) -> Figures:
@@ -101,18 +116,35 @@ def figures_of(table: UnitTable, units: Sequence[tuple[int, str, str]]) -> Figur
     ids = np.fromiter((pk for pk, _code, _name in units), np.int64, len(units))
     counts = np.vstack([table.on(ids), np.zeros((1, len(table.names)), np.int64)])
     counts[-1] = counts[:-1].sum(axis=0)
-    first, inverse = _distinct_rows(counts)
-    distinct = counts[first]
-    column = {name: distinct[:, i] for i, name in enumerate(table.names)}
+    column = {name: counts[:, i] for i, name in enumerate(table.names)}
     column["contract_negative"] = column["negative"] + column["negative_excluded"]
-    made = [_figure(FORMULAS[key], column) for key in FIGURES]
+    starts = [FIGURES.index(name) for name in BLOCK_STARTS]
     return Figures(
         codes=[code for _pk, code, _name in units] + [TOTAL],
         names=[name for _pk, _code, name in units] + [TOTAL_NAME],
+        blocks=[
+            _block(FIGURES[start:end], column)
+            for start, end in zip(starts, [*starts[1:], len(FIGURES)], strict=True)
+        ],
+    )
+
+
+def _block(figures: tuple[str, ...], column: dict[str, np.ndarray]) -> Block:
+    """The Block of `figures` over the rows of `column` (each count's column)."""
+    read = list(dict.fromkeys(name for key in figures for name in _counts_of(FORMULAS[key])))
+    first, inverse = _distinct_rows(np.column_stack([column[name] for name in read]))
+    distinct = {name: column[name][first] for name in read}
+    made = [_figure(FORMULAS[key], distinct) for key in figures]
+    return Block(
+        figures=figures,
         kinds=inverse.tolist(),
         columns=[values for values, _texts in made],
         texts=[texts for _values, texts in made],
     )
+
+
+def _counts_of(formula: str | tuple[str, str, str]) -> tuple[str, ...]:
+    return (formula,) if isinstance(formula, str) else formula[1:]
 
 
 def _distinct_rows(counts: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -165,38 +197,41 @@ def kpi_json(
     top_negative_tags: list[tuple[str, str, int]],
 ) -> bytes:
     """The UTF-8 of the text `exports.kpi_json` writes of the same rows (json.dumps of
-    `kpi_document`). Made as bytes: the figures' texts are ASCII, encoded once per distinct set,
-    and only the units' codes and names are encoded per row (a province's document is 13 MB)."""
-    template = ", ".join(f"{_dumps(key)}: %s" for key in FIGURES) + "}"
-    texts = [(template % values).encode() for values in zip(*figures.texts, strict=True)]
+    `kpi_document`). Made as bytes: the figures' texts are ASCII, encoded once per distinct set of
+    a block, and only the units' codes and names are encoded per row (a province's document is
+    13 MB)."""
     string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False)
     # The rows' heads encoded at once (a NUL cannot be in them: encode_basestring escapes it).
     heads = "\0".join(
-        f'{{"unit_code": {string(code)}, "unit_name": {string(name)}, '
+        f'{{"unit_code": {string(code)}, "unit_name": {string(name)}'
         for code, name in zip(figures.codes, figures.names, strict=True)
     )
-    parts = [b", "] * (3 * len(figures.codes))  # head, figures, separator: row after row
-    parts[0::3] = heads.encode().split(b"\0")
-    parts[1::3] = [texts[kind] for kind in figures.kinds]
+    width = 2 + len(figures.blocks)  # head, blocks, separator: row after row
+    parts = [b"}, "] * (width * len(figures.codes))
+    parts[0::width] = heads.encode().split(b"\0")
+    for at, block in enumerate(figures.blocks, start=1):
+        template = "".join(f", {_dumps(key)}: %s" for key in block.figures)
+        texts = [(template % values).encode() for values in zip(*block.texts, strict=True)]
+        parts[at::width] = [texts[kind] for kind in block.kinds]
     head = _dumps({"from": date_from.isoformat(), "to": date_to.isoformat(), "unit": unit_code})[:-1]
     tags = [{"tag": tag, "label": label, "count": count} for tag, label, count in top_negative_tags]
     return b"".join(
         [
             f'{head}, "rows": ['.encode(),
             *parts[:-1],
-            f'], "top_negative_tags": {_dumps(tags)}}}'.encode(),
+            f'}}], "top_negative_tags": {_dumps(tags)}}}'.encode(),
         ]
     )
 
 
 def kpi_csv(figures: Figures) -> bytes:
     """The bytes `exports.kpi_csv` writes of the same rows (the command's English header)."""
-    rows = list(zip(*figures.columns, strict=True))
+    blocks = [(block.kinds, list(zip(*block.columns, strict=True))) for block in figures.blocks]
     return table_csv(
         COLUMNS,
         (
-            (code, name, *rows[kind])
-            for code, name, kind in zip(figures.codes, figures.names, figures.kinds, strict=True)
+            (code, name, *(value for kinds, rows in blocks for value in rows[kinds[i]]))
+            for i, (code, name) in enumerate(zip(figures.codes, figures.names, strict=True))
         ),
     )
 

@@ -65,8 +65,8 @@ def test_the_figures_over_columns_are_the_rows_built_one_by_one(sets, picks):
     document = exports.kpi_document(*MARCH, None, rows, tags)
 
     made = [
-        dict(zip(("unit_code", "unit_name", *FIGURES), (code, name, *figures.columns_of(kind)), strict=True))
-        for code, name, kind in zip(figures.codes, figures.names, figures.kinds, strict=True)
+        dict(zip(("unit_code", "unit_name", *FIGURES), (code, name, *figures.values(i)), strict=True))
+        for i, (code, name) in enumerate(zip(figures.codes, figures.names, strict=True))
     ]
     assert made == document["rows"]
     assert kpi.kpi_json(*MARCH, None, figures, tags) == json.dumps(document, ensure_ascii=False).encode()
