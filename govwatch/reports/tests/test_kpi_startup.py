@@ -47,3 +47,15 @@ def test_report_kpi_turns_the_collector_back_on(march, capsysbinary):
         assert not gc.isenabled()  # left off when it was off
     finally:
         gc.enable()
+
+
+def test_report_kpi_starts_no_pool_of_blas_threads(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OPENBLAS_NUM_THREADS")}
+    env.update(GOVWATCH_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="govwatch.settings")
+    script = (
+        "import os, sys; from govwatch.cli import main\n"
+        f"code = main({BAD_FORMAT!r})\n"
+        "print(code, 'numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True)
+    assert done.stdout.split() == [b"2", b"True", b"1", b"1"], done.stderr.decode()
