@@ -54,6 +54,9 @@ def run_section(name: str, params: dict[str, Any]) -> dict[str, Any]:
         if name in ("pages", "leaders", "predict-speed") and params.get("region"):
             # A region loaded before (its GOVWATCH_VAR_DIR): read, not rebuilt, by the section.
             env["GOVWATCH_VAR_DIR"] = params["region"]
+            if name == "pages":
+                # Read as it is: opened read-only, sessions in signed cookies, not migrated.
+                env["DJANGO_SETTINGS_MODULE"] = "govwatch.bench.readonly_settings"
         proc = subprocess.run(
             [sys.executable, "-m", "govwatch.bench.section", name, json.dumps(params)],
             env=env, stdout=subprocess.PIPE, check=False,
@@ -91,6 +94,7 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
             "fraction": args.province_fraction if args.province_fraction != 1.0 else 0.2,
             "seed": args.seed,
             "requests": args.page_requests,
+            "kpi": not args.pages_skip_kpi,
         },
         "qrsheet": {"seed": args.seed},
     }  # fmt: skip
@@ -157,5 +161,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="页面基准：使用已导入省级演示数据的数据目录（GOVWATCH_VAR_DIR）；不给则按 --province-fraction 生成（默认 0.2）",
     )
     p.add_argument("--page-requests", type=int, default=5, help="页面基准：每个页面计时的请求数")
+    p.add_argument(
+        "--pages-skip-kpi",
+        action="store_true",
+        help="页面基准：只计时页面，不计时 report kpi 与 DuckDB 对照（后者在省级数据上需数分钟）",
+    )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.set_defaults(func=cmd_bench)

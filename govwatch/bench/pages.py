@@ -51,21 +51,28 @@ def _region(fraction: float, seed: int) -> None:
 
 
 def _sessions() -> dict[str, str]:
-    """A signed-in session per demo role, as django.contrib.auth.login makes it."""
+    """A signed-in session per demo role, as django.contrib.auth.login makes it (in the session
+    engine of the settings: the database's, or signed cookies when the region is read as it is)."""
+    from importlib import import_module
+
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
 
     from govwatch.demo.users import ensure_demo_users
 
-    ensure_demo_users()
+    if not getattr(settings, "READ_ONLY", False):
+        ensure_demo_users()
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
     sessions = {}
     for user in get_user_model().objects.filter(username__in=ROLES):
-        store = SessionStore()
+        store = store_class()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
+        store.save()
         sessions[user.username] = store.session_key
+    missing = set(ROLES) - set(sessions)
+    if missing:
+        raise RuntimeError(f"数据目录缺少演示账号: {', '.join(sorted(missing))}")
     return sessions
 
 
@@ -179,7 +186,9 @@ def _kpi_timings() -> dict[str, Any]:
     return result
 
 
-def run(region: str = "", fraction: float = 0.2, seed: int = 1, requests: int = 5) -> dict[str, Any]:
+def run(
+    region: str = "", fraction: float = 0.2, seed: int = 1, requests: int = 5, kpi: bool = True
+) -> dict[str, Any]:
     from govwatch.orgs.models import Unit
 
     if not region:
@@ -210,7 +219,9 @@ def run(region: str = "", fraction: float = 0.2, seed: int = 1, requests: int = 
     report["largest_kib"] = max(p["kib"] for p in every)
     report["over_500_ms"] = sorted({p["path"] for p in every if p["p95_ms"] > 500})
     report["over_300_kib"] = sorted({p["path"] for p in every if p["kib"] > 300})
-    report["kpi"] = _kpi_timings()
-    today = timezone.localdate()
-    report["kpi"]["duckdb_month"] = duck.compare(today.replace(day=1), today)
+    report["read_only"] = getattr(settings, "READ_ONLY", False)
+    if kpi:
+        report["kpi"] = _kpi_timings()
+        today = timezone.localdate()
+        report["kpi"]["duckdb_month"] = duck.compare(today.replace(day=1), today)
     return report

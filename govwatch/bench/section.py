@@ -13,6 +13,19 @@ import resource
 import sys
 
 
+def _check_migrated() -> None:
+    """A region read as it is must already hold this code's migrations: it is not migrated here."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending[:5])
+        sys.stderr.write(f"数据目录未迁移到本代码（{len(pending)} 个迁移未执行: {names}）\n")
+        sys.exit(2)
+
+
 def main() -> None:
     name, params = sys.argv[1], json.loads(sys.argv[2])
     if name in ("load", "partitions"):
@@ -27,7 +40,11 @@ def main() -> None:
     import django
 
     django.setup()
-    if name != "deadlines":
+    from django.conf import settings
+
+    if getattr(settings, "READ_ONLY", False):
+        _check_migrated()
+    elif name != "deadlines":
         from django.core.management import call_command
 
         from govwatch.workcal.schedule import load_shipped
