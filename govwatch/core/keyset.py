@@ -67,9 +67,16 @@ def _condition(order: tuple[str, ...], values: list[str], forward: bool) -> Q:
 
 
 def keyset_page(
-    rows: QuerySet, order: tuple[str, ...], params: Mapping[str, str], per_page: int = 50
+    rows: QuerySet,
+    order: tuple[str, ...],
+    params: Mapping[str, str],
+    per_page: int = 50,
+    counted: QuerySet | None = None,
 ) -> KeysetPage:
-    """The page of `rows` (in `order`) after or before the cursor in `params` (the first page without)."""
+    """The page of `rows` (in `order`) after or before the cursor in `params` (the first page without).
+
+    `counted`, when given, is the same rows written so that the database counts them through an
+    index (e.g. `Case.objects.counted_for`, without the join on the unit tree)."""
     kept = {k: v for k, v in params.items() if k not in (AFTER, BEFORE, "page")}
     cursor, forward = (params.get(AFTER), True) if params.get(AFTER) else (params.get(BEFORE), False)
     values = cursor.split("~") if cursor else None
@@ -98,7 +105,7 @@ def keyset_page(
     def query(**extra: str) -> str:
         return "?" + urlencode({**kept, **extra})
 
-    counted = rows.order_by()[: COUNT_LIMIT + 1].count()
+    counted = (rows if counted is None else counted).order_by()[: COUNT_LIMIT + 1].count()
     return KeysetPage(
         rows=found,
         count=min(counted, COUNT_LIMIT),

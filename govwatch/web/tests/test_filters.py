@@ -48,6 +48,28 @@ def test_case_list_filters(signed_in, cases, params, expected):
     assert case_numbers(signed_in, **params) == expected
 
 
+@pytest.mark.parametrize("params", [{}, {"unit": "SC"}, {"status": "in_progress"}, {"card": "red"}, {"item": "I2"}])
+def test_case_list_total_counts_the_rows_each_role_sees(client, people, cases, params):
+    # The total is counted without the join on the unit tree; the same rows as the list's.
+    from govwatch.accounts.permissions import scope
+    from govwatch.cases.models import Case
+    from govwatch.web.views.cases import filter_cases
+
+    for who in ("supervisor", "market", "social"):
+        client.force_login(people[who])
+        response = client.get(reverse("case-list"), params)
+        page = response.context["page"]
+        form = response.context["form"]
+        rows = Case.objects.visible_to(scope(people[who]))
+        if not params:
+            expected = rows.count()
+        else:  # a unit outside the person's view is an error: no rows
+            expected = filter_cases(rows, form.cleaned_data, people[who]).count() if form.is_valid() else 0
+        assert page.count == expected == len(page.rows), (who, params)
+    client.force_login(people["market"])
+    assert client.get(reverse("case-list"), {"unit": "RS"}).context["page"].count == 0
+
+
 def test_case_list_rejects_an_unknown_item_code_in_chinese(signed_in, cases):
     response = signed_in.get(reverse("case-list"), {"item": "NOPE"})
     assert list(response.context["page"]) == []

@@ -68,9 +68,13 @@ def filter_cases(cases: QuerySet[Case], data: dict, user) -> QuerySet[Case]:
 @member_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, user=request.user)
-    cases = Case.objects.visible_to(scope(request.user))
+    mine = scope(request.user)
+    cases = Case.objects.visible_to(mine)
+    # The same rows for the total, counted inside the (unit, ...) indexes: joined to the unit tree,
+    # a unit's count walked every case of the region (0.9 s on a fifth of a province).
+    counted = Case.objects.counted_for(mine)
     if form.is_bound and not form.is_valid():
-        cases = cases.none()
+        cases = counted = cases.none()
     elif form.is_bound and form.cleaned_data["q"].strip():
         # A case number is exact: the other filters do not narrow it further.
         cases = cases.filter(case_no=form.cleaned_data["q"].strip())
@@ -78,14 +82,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if found is not None:
             return redirect("case-detail", case_no=found.case_no)
         messages.warning(request, f"未找到业务编号为“{form.cleaned_data['q'].strip()}”的办件。")
+        counted = cases
     elif form.is_bound:
         cases = filter_cases(cases, form.cleaned_data, request.user)
+        counted = filter_cases(counted, form.cleaned_data, request.user)
     rows = cases.select_related("item", "unit", "risk")
     # Filtered by risk, the riskiest first: what a unit should look at before the yellow cards.
     at_risk = form.is_bound and form.is_valid() and form.cleaned_data["risk"]
     order = ("-risk__risk", "-pk") if at_risk else ("-accepted_on", "-pk")
     # Keyset pages: page 2,000 of a province's cases costs what page 1 does.
-    page = keyset_page(rows, order, request.GET, PAGE_SIZE)
+    page = keyset_page(rows, order, request.GET, PAGE_SIZE, counted=counted)
     return render(request, "web/case_list.html", {"nav": "cases", "form": form, "page": page})
 
 
