@@ -4,11 +4,12 @@ pages (一公开) that publish the draw, the seed and the published results."""
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from govwatch.orgs.forms import UnitChoiceField
 from govwatch.orgs.models import Unit
 
 from .draw import RISK_LABELS, RISKS
-from .models import DrawnTarget, Outcome, RandomPlan
+from .models import DrawnTarget, Outcome, RandomPlan, Target
 from .plans import (
     RandomCheckError,
     access_drawn,
@@ -35,6 +36,27 @@ from .plans import (
     do_record_result,
     plan_from_registers,
 )
+
+
+class CodesTextarea(forms.Textarea):
+    def format_value(self, value):
+        return " ".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
+
+
+class DepartmentCodesField(forms.ModelMultipleChoiceField):
+    """Departments named by their codes in a text box (spaces, commas or 、 between them): a
+    province's thousands of departments with registers are not all written into the page."""
+
+    widget = CodesTextarea(attrs={"rows": 3, "placeholder": "部门编码，多个以空格或逗号分隔"})
+    SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+    def __init__(self, queryset, **kwargs) -> None:
+        super().__init__(queryset, to_field_name="code", **kwargs)
+
+    def clean(self, value):
+        if isinstance(value, str):
+            value = [code for code in self.SEPARATORS.split(value) if code]
+        return super().clean(value)
 
 
 class NewPlanForm(ChineseForm):
@@ -53,9 +75,28 @@ class NewPlanForm(ChineseForm):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.visible_to(scope(user)).filter(kind=UnitKind.DEPARTMENT)
-        self.fields["units"].label_from_instance = UnitChoiceField.label_from_instance.__get__(
-            self.fields["units"]
+        # Only departments with targets in their register have anything to draw from.
+        departments = (
+            Unit.objects.visible_to(scope(user))
+            .filter(kind=UnitKind.DEPARTMENT)
+            .filter(Exists(Target.objects.filter(unit=OuterRef("pk"), active=True)))
+            .order_by("path")
+        )
+        field = self.fields["units"]
+        if departments.count() > UnitChoiceField.SELECT_LIMIT:
+            field = self.fields["units"] = DepartmentCodesField(
+                departments, label=field.label,
+                help_text="在“单位”页可按名称查找部门编码；只有检查对象名录库中有对象的部门可以参加",
+                error_messages={**field.error_messages,
+                                "invalid_choice": "没有编码为 %(value)s 的部门，或其检查对象名录库为空"},
+            )  # fmt: skip
+            return
+        field.queryset = departments
+        field.label_from_instance = UnitChoiceField.label_from_instance.__get__(field)
+        field.help_text = (
+            "只列出检查对象名录库中有对象的部门"
+            if departments.exists()
+            else "还没有部门的检查对象名录库中有对象：请先导入检查对象名录库和执法检查人员名录库"
         )
 
 

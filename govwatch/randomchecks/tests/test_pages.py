@@ -69,6 +69,32 @@ def test_the_office_draws_a_plan_in_the_page_and_it_is_never_redrawn(client, peo
     assert "20260316" in page and "执法员" in page
 
 
+def test_the_new_plan_offers_only_departments_with_targets_in_their_register(client, people, registers, region):
+    client.force_login(people.office)
+    form = client.get(reverse("randomchecks:plan-new")).context["form"]
+    assert list(form.fields["units"].queryset) == [registers]  # not 区人社局, whose register is empty
+    Target.objects.filter(unit=registers).update(active=False)
+    page = client.get(reverse("randomchecks:plan-new")).content.decode()
+    assert "区市场监管局" not in page and "请先导入检查对象名录库" in page
+
+
+def test_beyond_a_select_the_departments_are_named_by_code(client, people, registers, region, monkeypatch):
+    # A province's thousands of departments: a text box for their codes, not every one in the page.
+    from govwatch.orgs.forms import UnitChoiceField
+
+    monkeypatch.setattr(UnitChoiceField, "SELECT_LIMIT", 0)
+    client.force_login(people.office)
+    page = client.get(reverse("randomchecks:plan-new")).content.decode()
+    assert '<textarea name="units"' in page and "区市场监管局" not in page
+    form = {"name": "联合抽查", "low": 20, "medium": 0, "high": 50, "seed": "s1"}
+    response = client.post(reverse("randomchecks:plan-new"), {**form, "units": "RS, NOPE"})
+    assert response.status_code == 400 and RandomPlan.objects.count() == 0
+    assert "没有编码为 RS 的部门，或其检查对象名录库为空" in response.content.decode()
+    response = client.post(reverse("randomchecks:plan-new"), {**form, "units": " SC "})
+    plan = RandomPlan.objects.get()
+    assert response["Location"] == plan.get_absolute_url() and plan.unit == registers
+
+
 def test_only_the_office_draws(client, people, registers):
     for who in ("supervisor", "market_staff", "leader"):
         client.force_login(getattr(people, who))
