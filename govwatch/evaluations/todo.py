@@ -5,9 +5,11 @@ decides, the letters to answer and the replies to read."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import reduce
+from operator import or_
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.urls import reverse
 
 from govwatch.accounts.permissions import (
@@ -55,11 +57,31 @@ def _task_items(tasks: QuerySet[Task], at: datetime) -> list[TodoItem]:
     return items
 
 
-def _task_group(user, status: Status, label: str, at: datetime, due_field: str | None) -> TodoGroup:
+def _task_counts(user, steps: dict[Status, str | None], at: datetime) -> dict[str, tuple[int, int]]:
+    """(how many, how many past their step's deadline) of the tasks the user sees in each status of
+    `steps` (status: its deadline's field, or None), in one grouped statement."""
+    today = local_date(at)
+    late = [Q(status=status, **{f"{field}__lt": today}) for status, field in steps.items() if field]
+    rows = (
+        Task.objects.visible_to(scope(user))
+        .filter(status__in=list(steps))
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=reduce(or_, late)) if late else Value(0))
+    )
+    return {status: (n, n_late) for status, n, n_late in rows}
+
+
+def _task_group(
+    user, status: Status, label: str, at: datetime, due_field: str | None, counts: tuple[int, int] | None = None
+) -> TodoGroup:
     tasks = Task.objects.visible_to(scope(user)).filter(status=status)
     tasks = tasks.order_by(due_field, "id") if due_field else tasks.order_by("opened_at", "id")
-    n = tasks.count()
-    late = bool(n and due_field and tasks.filter(**{f"{due_field}__lt": local_date(at)}).exists())
+    if counts is None:
+        n = tasks.count()
+        late = bool(n and due_field and tasks.filter(**{f"{due_field}__lt": local_date(at)}).exists())
+    else:
+        n, late = counts[0], bool(counts[1])
     return TodoGroup(
         f"evaluations.tasks-{status.value}", label, n, _list_url("evaluations:task-list", status=status.value),
         items=lambda: _task_items(tasks, at), nav=NAV, tone="red" if late else "",
@@ -81,7 +103,11 @@ def _letter_items(letters: QuerySet[Letter], at: datetime, deadline: bool) -> li
 def waiting(user, at: datetime) -> list[TodoGroup]:
     groups = []
     if may(user, HANDLE_NEGATIVE):
-        groups += [_task_group(user, s, label, at, Task.UNIT_STEPS[s]) for s, label in UNIT_GROUPS]
+        counts = _task_counts(user, {s: Task.UNIT_STEPS[s] for s, _ in UNIT_GROUPS}, at)
+        groups += [
+            _task_group(user, s, label, at, Task.UNIT_STEPS[s], counts.get(s.value, (0, 0)))
+            for s, label in UNIT_GROUPS
+        ]
     if may(user, REVIEW_NEGATIVE):
         groups.append(_task_group(user, Status.CALLED_BACK, "待审核的差评整改", at, None))
     if may(user, DECIDE_APPEAL):
@@ -92,13 +118,14 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
             .filter(status=Letter.Status.ISSUED)
             .order_by("reply_due", "id")
         )
-        n = owed.count()
+        counted = owed.order_by().aggregate(n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at))))
+        n = counted["n"]
         groups.append(
             TodoGroup(
                 "evaluations.letters-to-answer", "待反馈的建议书和提醒函", n,
                 _list_url("evaluations:letter-list", status=Letter.Status.ISSUED),
                 items=lambda: _letter_items(owed, at, deadline=True), nav=NAV,
-                tone="red" if n and owed.filter(reply_due__lt=local_date(at)).exists() else "",
+                tone="red" if counted["late"] else "",
             )
         )  # fmt: skip
     if may(user, ISSUE_LETTERS):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from govwatch.accounts.permissions import (
@@ -107,29 +107,36 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
     groups = []
     if may(user, REPLY_ORDERS):
         answer = orders.filter(status__in=WAITING).order_by("reply_due", "id")
-        n = answer.count()
+        owed = answer.order_by().aggregate(n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at))))
         groups.append(
             TodoGroup(
-                "supervision.orders-to-answer", "待回复的督办单", n,
+                "supervision.orders-to-answer", "待回复的督办单", owed["n"],
                 _url("supervision:order-list", status="waiting"),
                 items=lambda: _order_items(answer, at), nav=NAV,
-                tone="red" if n and answer.filter(reply_due__lt=local_date(at)).exists() else "",
+                tone="red" if owed["late"] else "",
             )
         )  # fmt: skip
         # The unit's own cases the last scan carded: finish them before (or now that) they are late.
         carded = Case.objects.visible_to(mine).filter(status=CaseStatus.OPEN)
         red = carded.filter(card=Card.RED).order_by("due_date", "id")
         yellow = carded.filter(card=Card.YELLOW).order_by("due_date", "id")
-        # Counted inside the (status, unit, card) index: on every page, for the navigation's count.
-        counted = Case.objects.counted_for(mine).filter(status=CaseStatus.OPEN)
+        # Counted inside the (status, unit, card) index, both cards in one statement: on every page,
+        # for the navigation's count.
+        cards = dict(
+            Case.objects.counted_for(mine)
+            .filter(status=CaseStatus.OPEN, card__in=[Card.RED, Card.YELLOW])
+            .order_by()
+            .values_list("card")
+            .annotate(n=Count("pk"))
+        )
         groups += [
             TodoGroup(
-                "supervision.red-cases", "超时办件（红牌）", counted.filter(card=Card.RED).count(),
+                "supervision.red-cases", "超时办件（红牌）", cards.get(Card.RED.value, 0),
                 _url("case-list", status=CaseStatus.OPEN, card=Card.RED),
                 items=lambda: _case_items(red, at), nav=NAV, tone="red",
             ),
             TodoGroup(
-                "supervision.yellow-cases", "即将超时的办件（黄牌）", counted.filter(card=Card.YELLOW).count(),
+                "supervision.yellow-cases", "即将超时的办件（黄牌）", cards.get(Card.YELLOW.value, 0),
                 _url("case-list", status=CaseStatus.OPEN, card=Card.YELLOW),
                 items=lambda: _case_items(yellow, at), nav=NAV, tone="yellow",
             ),
