@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -97,7 +98,8 @@ def remembered_many(wanted: list[tuple[str, date, Callable[[], UnitTable]]]) -> 
         table = compute()
         fresh.append(FiguresMemo(key=key, epoch=epoch, data=_encoded(table), stored_at=now))
         out.append(table)
-    if fresh:
+    # A database opened read-only (the pages benchmark on a region it must not change): computed, not kept.
+    if fresh and not getattr(settings, "READ_ONLY", False):
         # Each day's screen has a previous period of its own: the tables no one asked for again
         # within KEPT_FOR are dropped (one still read is computed again, once).
         FiguresMemo.objects.filter(stored_at__lt=now - KEPT_FOR).delete()

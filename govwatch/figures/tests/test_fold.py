@@ -481,3 +481,19 @@ def test_a_table_computed_while_a_fold_landed_is_not_served_again(region, march_
     assert len(calls) == 2
     assert _same(second, unit_table(MARCH, None))
     assert not _same(first, second)
+
+
+def test_a_database_opened_read_only_computes_the_tables_and_keeps_none(region, march_like, settings):
+    # The pages benchmark reads a region it must not change (its settings set READ_ONLY).
+    fold()
+    settings.READ_ONLY = True
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return unit_table(MARCH, None)
+
+    (first,) = remembered_many([("units:read-only", MARCH.date_to, compute)])
+    (second,) = remembered_many([("units:read-only", MARCH.date_to, compute)])
+    assert len(calls) == 2 and not FiguresMemo.objects.exists()
+    assert _same(first, second) and _same(first, unit_table(MARCH, None))
