@@ -96,7 +96,9 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
     mine = scope(user)
     mine_groups = [(status, label) for action, status, label in GROUPS if mine.may(action)]
     counts = _counts(mine, [status for status, _ in mine_groups], at)
-    groups = [_group(mine, status, label, at, counts.get(status.value, (0, 0))) for status, label in mine_groups]
+    groups = [
+        _group(mine, status, label, at, counts.get(status.value, (0, 0))) for status, label in mine_groups
+    ]
     if mine.may(SAMPLE_CALLBACKS):
         groups.append(_calls(mine))
     return [g for g in groups if g is not None]

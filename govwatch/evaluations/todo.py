@@ -73,7 +73,12 @@ def _task_counts(user, steps: dict[Status, str | None], at: datetime) -> dict[st
 
 
 def _task_group(
-    user, status: Status, label: str, at: datetime, due_field: str | None, counts: tuple[int, int] | None = None
+    user,
+    status: Status,
+    label: str,
+    at: datetime,
+    due_field: str | None,
+    counts: tuple[int, int] | None = None,
 ) -> TodoGroup:
     tasks = Task.objects.visible_to(scope(user)).filter(status=status)
     tasks = tasks.order_by(due_field, "id") if due_field else tasks.order_by("opened_at", "id")
@@ -118,7 +123,9 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
             .filter(status=Letter.Status.ISSUED)
             .order_by("reply_due", "id")
         )
-        counted = owed.order_by().aggregate(n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at))))
+        counted = owed.order_by().aggregate(
+            n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at)))
+        )
         n = counted["n"]
         groups.append(
             TodoGroup(

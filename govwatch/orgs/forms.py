@@ -31,7 +31,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def _set_queryset(self, queryset) -> None:
         super()._set_queryset(queryset)
-        if queryset is not None and queryset.count() > self.SELECT_LIMIT:
+        # Counted up to the limit only: a province's 16,000 units need not all be counted to know.
+        if queryset is not None and queryset.order_by()[: self.SELECT_LIMIT + 1].count() > self.SELECT_LIMIT:
             self.widget = forms.TextInput(
                 attrs={"placeholder": "单位编码或全称", "autocomplete": "off", "class": "unit-code"}
             )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from govwatch.accounts.permissions import Scope, ScopedQuerySet
 from govwatch.core import tree
@@ -20,7 +21,15 @@ class UnitQuerySet(ScopedQuerySet):
         a count needs no join on the unit tree."""
         if mine.path is None:
             return False
-        return mine.everything or not self.exclude(tree.subtree(mine.path)).exists()
+        if mine.everything:
+            return True
+        # Two seeks of the path index: a unit before the subtree's range or after it. (A NOT LIKE
+        # read every unit: 10 ms on a fifth of a province, several times a page.) The range is
+        # the subtree's paths compared byte by byte; a unit it leaves out (a path differing only
+        # in case, which LIKE would take in) only makes the caller take the exact, slower way.
+        prefix = mine.path
+        beyond = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return not self.filter(Q(path__lt=prefix) | Q(path__gte=beyond)).exists()
 
 
 class Unit(models.Model):

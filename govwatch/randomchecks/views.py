@@ -40,7 +40,11 @@ from .plans import (
 
 class CodesTextarea(forms.Textarea):
     def format_value(self, value):
-        return " ".join(str(v) for v in value) if isinstance(value, list | tuple) else super().format_value(value)
+        return (
+            " ".join(str(v) for v in value)
+            if isinstance(value, list | tuple)
+            else super().format_value(value)
+        )
 
 
 class DepartmentCodesField(forms.ModelMultipleChoiceField):

@@ -107,7 +107,9 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
     groups = []
     if may(user, REPLY_ORDERS):
         answer = orders.filter(status__in=WAITING).order_by("reply_due", "id")
-        owed = answer.order_by().aggregate(n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at))))
+        owed = answer.order_by().aggregate(
+            n=Count("pk"), late=Count("pk", filter=Q(reply_due__lt=local_date(at)))
+        )
         groups.append(
             TodoGroup(
                 "supervision.orders-to-answer", "待回复的督办单", owed["n"],

@@ -69,7 +69,9 @@ def test_the_office_draws_a_plan_in_the_page_and_it_is_never_redrawn(client, peo
     assert "20260316" in page and "执法员" in page
 
 
-def test_the_new_plan_offers_only_departments_with_targets_in_their_register(client, people, registers, region):
+def test_the_new_plan_offers_only_departments_with_targets_in_their_register(
+    client, people, registers, region
+):
     client.force_login(people.office)
     form = client.get(reverse("randomchecks:plan-new")).context["form"]
     assert list(form.fields["units"].queryset) == [registers]  # not 区人社局, whose register is empty

@@ -48,7 +48,9 @@ def test_case_list_filters(signed_in, cases, params, expected):
     assert case_numbers(signed_in, **params) == expected
 
 
-@pytest.mark.parametrize("params", [{}, {"unit": "SC"}, {"status": "in_progress"}, {"card": "red"}, {"item": "I2"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"unit": "SC"}, {"status": "in_progress"}, {"card": "red"}, {"item": "I2"}]
+)
 def test_case_list_total_counts_the_rows_each_role_sees(client, people, cases, params):
     # The total is counted without the join on the unit tree; the same rows as the list's.
     from govwatch.accounts.permissions import scope

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from govwatch.accounts.permissions import EVERYTHING, NOTHING, scope
+from govwatch.accounts.permissions import EVERYTHING, NOTHING, Scope, scope
 from govwatch.cases.models import Case
 from govwatch.core.choices import Card, CaseStatus
 from govwatch.orgs.models import Unit
@@ -56,3 +56,32 @@ def test_the_home_page_counts_the_open_and_carded_cases_of_the_scope(cases, peop
     assert (market["red"], market["yellow"]) == (1, 1)
     social = as_user(people["social"]).get(reverse("home")).context["counts"]
     assert (social["red"], social["yellow"]) == (0, 0)
+
+
+def test_every_unit_seen_is_found_by_the_path_range(region, people):
+    # A unit whose path only shares the root's prefix text is outside its subtree.
+    Unit.objects.create(code="D2", name="邻区", kind="district")  # path /D2/, beside /D/
+    assert not Unit.objects.all_visible_to(scope(people["office"]))
+
+
+def test_complaints_seen_from_the_root_are_every_complaint(cases, people):
+    from govwatch.complaints.models import Complaint
+
+    Complaint.objects.create(
+        complaint_id="T2", at=timezone.now(), source="hotline", content="未分办", category="delay", digest="-"
+    )
+    office, market, social = scope(people["office"]), scope(people["market"]), scope(people["social"])
+    assert Complaint.objects.visible_to(office).count() == Complaint.objects.count() == 2
+    assert list(Complaint.objects.visible_to(market).values_list("complaint_id", flat=True)) == ["T1"]
+    assert not Complaint.objects.visible_to(social).exists()
+    # Sent to another unit, a complaint about the market's case is seen by both; the street's by neither.
+    Complaint.objects.filter(complaint_id="T1").update(unit=people["social"].membership.unit)
+    Complaint.objects.create(
+        complaint_id="T3", at=timezone.now(), source="hotline", content="社区", category="delay", digest="-",
+        unit=Unit.objects.get(code="ST1"),
+    )  # fmt: skip
+    for mine in (market, social):
+        assert list(Complaint.objects.visible_to(mine).values_list("complaint_id", flat=True)) == ["T1"]
+    street = Unit.objects.get(code="ST")
+    assert [c.complaint_id for c in Complaint.objects.visible_to(Scope(street.path))] == ["T3"]
+    assert not Complaint.objects.visible_to(NOTHING).exists()
