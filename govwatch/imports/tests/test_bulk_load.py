@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from govwatch.cases.bulkload import _expected, ensure_indexes, indexes_deferred
+from govwatch.cases.bulkload import _expected, _present, ensure_indexes, indexes_deferred
 from govwatch.cases.models import Case, CaseEvent, Suspension
 from govwatch.imports import cases as case_import
 from govwatch.imports.runs import run_import
@@ -55,6 +55,15 @@ def test_indexes_left_missing_by_a_killed_load_are_built_by_the_next_import(regi
     run_import("cases", events_csv(tmp_path / "e.csv", ROWS[:1]), operator_label="test")
     assert {name for _, name, _ in _expected()} <= _index_names()
     assert ensure_indexes() == []
+
+
+def test_the_index_names_read_from_the_catalog_are_those_django_finds(region):
+    with connection.cursor() as cursor:
+        for m in (Case, CaseEvent, Suspension):
+            table = m._meta.db_table
+            found = connection.introspection.get_constraints(cursor, table)
+            assert {name for name, c in found.items() if c["index"]} <= _present(table)
+            assert {name for t, name, _ in _expected() if t == table} <= _present(table)
 
 
 def test_a_case_stored_by_someone_else_during_a_bulk_load_is_merged_not_lost(region, tmp_path, monkeypatch):
