@@ -8,8 +8,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from govwatch.tests.migrations import latest, migrate
 
 TZ = ZoneInfo("Asia/Shanghai")
 BEFORE = [
@@ -17,17 +17,6 @@ BEFORE = [
     ("supervision", "0006_alter_supervisionorder_origin"),
     ("orgs", "0004_merge_0003_names_single_line_0003_unit_hours"),
 ]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)

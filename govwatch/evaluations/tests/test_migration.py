@@ -7,8 +7,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from govwatch.tests.migrations import latest, migrate
 
 TZ = ZoneInfo("Asia/Shanghai")
 # The foundation apps at their newest (their later columns exist in the database whatever the target).
@@ -18,18 +18,6 @@ BEFORE = [
     ("orgs", "0004_merge_0003_names_single_line_0003_unit_hours"),
     ("catalog", "0002_limits_and_single_line_names"),
 ]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
