@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from govwatch.audit.log import Actor
@@ -258,8 +258,8 @@ def test_folded_figures_equal_rebuilt_ones_after_any_event_stream(region, stream
             # What was kept of a period from an earlier batch is served only if still right.
             for period in [Period(*p) for p in chosen + FIXED_PERIODS[:2]]:
                 for only in (None, below):
-                    assert _same(unit_table(period, only, remember=True), unit_table(period, only))
-                    assert _same(complaint_table(period, only, remember=True), complaint_table(period, only))
+                    _kept_is_right(unit_table, period, only)
+                    _kept_is_right(complaint_table, period, only)
         folded = _table()
         for date_from, date_to in chosen + FIXED_PERIODS:
             assert kpi_rows(date_from, date_to) == kpi_rows_raw(date_from, date_to)
@@ -410,6 +410,17 @@ def test_a_year_and_the_year_so_far_are_read_from_the_year_rows():
 
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
+
+
+def _kept_is_right(read, period: Period, only) -> None:
+    """`read(period, only, remember=True)` equals a fresh read when it served a kept table. When it
+    stored one instead, what it returned is the fresh read itself (`memo.remembered_many`), so the
+    comparison is made only when nothing was stored: half the reads of the property test."""
+    before = set(FiguresMemo.objects.values_list("key", "epoch", "stored_at"))
+    kept = read(period, only, remember=True)
+    if set(FiguresMemo.objects.values_list("key", "epoch", "stored_at")) == before:
+        event("a kept table served")
+        assert _same(kept, read(period, only))
 
 
 def _same(a: UnitTable, b: UnitTable) -> bool:
