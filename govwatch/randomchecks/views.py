@@ -60,6 +60,15 @@ class DepartmentCodesField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         if isinstance(value, str):
             value = [code for code in self.SEPARATORS.split(value) if code]
+        # Django's own check names whichever unknown code a set's order gives: the user is told
+        # the first one in the order they wrote.
+        if value:
+            known = set(self.queryset.filter(code__in=value).values_list("code", flat=True))
+            unknown = next((code for code in value if code not in known), None)
+            if unknown is not None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": unknown}
+                )
         return super().clean(value)
 
 
