@@ -88,4 +88,3 @@ def test_a_batch_costs_the_statements_of_one(completed):
     # The lock, the rated check, a savepoint around the INSERT, the stale days.
     assert len(queries) <= 6, [q["sql"][:80] for q in queries]
     assert Evaluation.objects.count() == 12
-
