@@ -16,6 +16,8 @@ section 2); `govwatch.evaluations.rectification.open_tasks_for_imported` opens t
 from __future__ import annotations
 
 import copy
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -36,6 +38,7 @@ MAX_COMMENT = 1000
 # The fields of a case the intake reads, read again under the case's lock.
 LOCKED_FIELDS = ("case_no", "status", "closed_at", "closed_on", "unit_id", "window_code")
 EVAL_ID_PREFIX = "GW-"
+logger = logging.getLogger(__name__)
 
 
 class EvaluationRefused(Exception):
@@ -123,20 +126,13 @@ def do_submit_evaluation(
     check_case(case, at, auto)
     if Evaluation.objects.filter(case_id=case.case_no).exists():
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
-    evaluator_hash, evaluator_enc = protect(evaluator)
-    window_code = window_code.strip() or case.window_code
-    # One evaluation per case: the id follows from the case, so even writers the lock does not
-    # serialise (SQLite) cannot store a second one.
-    eval_id = f"{EVAL_ID_PREFIX}{case.case_no}"
-    evaluation = Evaluation(
-        eval_id=eval_id, level=level, at=at, case=case, unit_id=case.unit_id, channel=channel,
-        window_code=window_code, evaluator_hash=evaluator_hash, evaluator_enc=evaluator_enc, auto=auto,
-        comment=comment, scores=scores, tags=tags,
-        # The importer's digest: the same evaluation re-sent by a file counts as a duplicate.
-        digest=evaluation_digest(
-            eval_id, level, at, case.case_no, case.unit_id, channel, window_code, evaluator_hash, auto, comment
-        ),
-    )  # fmt: skip
+    evaluation = _evaluation(
+        case,
+        Proposed(case, level, channel, at, evaluator=evaluator, window_code=window_code, auto=auto),
+        scores,
+        tags,
+        comment,
+    )
     try:
         # No savepoint: a refusal raised here leaves this function's transaction, which rolls back.
         with transaction.atomic(savepoint=False):
@@ -144,13 +140,137 @@ def do_submit_evaluation(
     except IntegrityError as exc:
         raise EvaluationRefused("该办件已评价，每笔办件只能评价一次") from exc
     mark_stale([(evaluation.unit_id, local_date(at)), (case.unit_id, case.closed_on)])
+    _recorded(evaluation, case, actor)
+    return evaluation
+
+
+def _evaluation(case: Case, p: Proposed, scores: dict, tags: list, comment: str) -> Evaluation:
+    """The evaluation to store, of `case` as read under its lock."""
+    evaluator_hash, evaluator_enc = protect(p.evaluator)
+    window_code = p.window_code.strip() or case.window_code
+    # One evaluation per case: the id follows from the case, so even writers the lock does not
+    # serialise (SQLite) cannot store a second one.
+    eval_id = f"{EVAL_ID_PREFIX}{case.case_no}"
+    return Evaluation(
+        eval_id=eval_id, level=p.level, at=p.at, case=case, unit_id=case.unit_id, channel=p.channel,
+        window_code=window_code, evaluator_hash=evaluator_hash, evaluator_enc=evaluator_enc, auto=p.auto,
+        comment=comment, scores=scores, tags=tags,
+        # The importer's digest: the same evaluation re-sent by a file counts as a duplicate.
+        digest=evaluation_digest(
+            eval_id, p.level, p.at, case.case_no, case.unit_id, p.channel, window_code, evaluator_hash, p.auto,
+            comment,
+        ),
+    )  # fmt: skip
+
+
+def _recorded(evaluation: Evaluation, case: Case, actor: Actor | None) -> None:
+    """What follows a stored evaluation: its audit entry, and the task of a negative one."""
+    level, channel, auto = evaluation.level, evaluation.channel, evaluation.auto
     actor = actor or Actor("system:auto-evaluation" if auto else "public:evaluation")
     record(
         actor, "evaluation.submit", evaluation,
         summary=f"收到办件 {case.case_no} 的评价：{EvalLevel(level).label}（{EvalChannel(channel).label}）",
-        after={"eval_id": eval_id, "level": level, "channel": channel, "auto": auto, "scores": scores, "tags": tags,
-               "real_name": bool(evaluator_hash)},
+        after={"eval_id": evaluation.eval_id, "level": level, "channel": channel, "auto": auto,
+               "scores": evaluation.scores, "tags": evaluation.tags, "real_name": bool(evaluation.evaluator_hash)},
     )  # fmt: skip
     if needs_rectification(evaluation):
-        open_task(evaluation, at, actor)
-    return evaluation
+        open_task(evaluation, evaluation.at, actor)
+
+
+@dataclass
+class Proposed:
+    """One evaluation to record, with the arguments of `do_submit_evaluation`."""
+
+    case: Case
+    level: int
+    channel: str
+    at: datetime
+    scores: dict[str, int] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    comment: str = ""
+    evaluator: str = ""
+    window_code: str = ""
+    auto: bool = False
+    actor: Actor | None = None
+
+
+def do_submit_evaluations(proposed: list[Proposed]) -> list[Evaluation | EvaluationRefused]:
+    """Record many evaluations, each as `do_submit_evaluation` records it (the same rules, the case
+    read again under its lock, the audit entry, the rectification task of a negative one), with
+    their statements shared: one lock of all their cases, one check of which are rated, one INSERT,
+    one mark of the stale days. In the caller's transaction (required: the locks must last until
+    its commit). Each one's outcome, in order: its Evaluation, or the EvaluationRefused that refused
+    it (nothing of it stored).
+
+    The worker's bulk path (received public submissions, `govwatch.public.intake`): per evaluation
+    it saves a savepoint, a locked read and an existence check. Should the shared INSERT fail
+    anyway (a row the checks could not foresee), it is rolled back alone and each evaluation is
+    recorded by `do_submit_evaluation` in a savepoint of its own, so one bad row refuses only
+    itself."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("do_submit_evaluations() needs the caller's transaction")
+    outcomes: list[Evaluation | EvaluationRefused | None] = [None] * len(proposed)
+    contents: list[tuple[dict, list, str]] = []
+    for n, p in enumerate(proposed):
+        scores, tags, comment = dict(p.scores or {}), list(p.tags or []), p.comment.strip()
+        try:
+            check_content(p.level, p.channel, scores, tags, comment)
+        except EvaluationRefused as exc:
+            outcomes[n] = exc
+        if "overall" not in scores and scores:
+            scores["overall"] = p.level
+        contents.append((scores, tags, comment))
+    pks = sorted({p.case.pk for n, p in enumerate(proposed) if outcomes[n] is None})
+    # Locked in key order, so two workers locking overlapping cases cannot deadlock.
+    locked = {
+        row["case_no"]: row
+        for row in Case.objects.select_for_update().filter(pk__in=pks).order_by("pk").values(*LOCKED_FIELDS)
+    }
+    rated = set(Evaluation.objects.filter(case_id__in=list(locked)).values_list("case_id", flat=True))
+    new: list[tuple[int, Evaluation, Case]] = []
+    for n, p in enumerate(proposed):
+        if outcomes[n] is not None:
+            continue
+        if p.case.case_no not in locked:  # deleted meanwhile
+            outcomes[n] = EvaluationRefused("未找到该办件，评价未能登记")
+            continue
+        case = copy.copy(p.case)
+        for name, value in locked[case.case_no].items():
+            setattr(case, name, value)
+        scores, tags, comment = contents[n]
+        try:
+            check_case(case, p.at, p.auto)
+            if case.case_no in rated:
+                raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
+        except EvaluationRefused as exc:
+            outcomes[n] = exc
+            continue
+        rated.add(case.case_no)  # a second one of the same batch is refused like a later one
+        new.append((n, _evaluation(case, p, scores, tags, comment), case))
+    if not new:
+        return outcomes  # type: ignore[return-value]
+    try:
+        with transaction.atomic():
+            Evaluation.objects.bulk_create([evaluation for _, evaluation, _ in new])
+    except IntegrityError:
+        logger.warning("a batch of %d evaluations failed; recorded one by one", len(new))
+        for n, _, _ in new:
+            p = proposed[n]
+            try:
+                with transaction.atomic():
+                    outcomes[n] = do_submit_evaluation(
+                        case=p.case, level=p.level, channel=p.channel, at=p.at, scores=p.scores,
+                        tags=p.tags, comment=p.comment, evaluator=p.evaluator, window_code=p.window_code,
+                        auto=p.auto, actor=p.actor,
+                    )  # fmt: skip
+            except EvaluationRefused as exc:
+                outcomes[n] = exc
+        return outcomes  # type: ignore[return-value]
+    marks = []
+    for _, evaluation, case in new:
+        marks += [(evaluation.unit_id, local_date(evaluation.at)), (case.unit_id, case.closed_on)]
+    mark_stale(marks)
+    for n, evaluation, case in new:
+        _recorded(evaluation, case, proposed[n].actor)
+        outcomes[n] = evaluation
+    return outcomes  # type: ignore[return-value]

@@ -211,6 +211,9 @@ NGINX = """\
 upstream govwatch {
 $upstreams
     keepalive 32;
+    # Shorter than gunicorn's keep-alive (75 s, `govwatch serve`): nginx closes an idle connection
+    # first, never sends a request on one gunicorn is closing (a POST is not sent again: a 502).
+    keepalive_timeout 60s;
 }
 
 server {

@@ -14,20 +14,23 @@ the chain's head is locked once per batch, not once per request.
 
 A batch is one transaction: its rows are claimed by a conditional UPDATE (received → taken) that
 another worker cannot repeat, and a worker killed mid-batch leaves them all received for the next
-one. Each submission is decided in a savepoint: one the rules refuse (an evaluation imported
-meanwhile) is marked refused with the reason, which the citizen's page then shows.
+one. The batch's evaluations are recorded together (`do_submit_evaluations`: one lock of their
+cases, one check of which are rated, one INSERT), each decided by the rules as alone: one the rules
+refuse (an evaluation imported meanwhile) is marked refused with the reason, which the citizen's
+page then shows.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, router, transaction
 from django.utils import timezone
 
 from govwatch.audit import log as audit
@@ -37,7 +40,7 @@ from govwatch.core import pii
 from govwatch.core.choices import CaseStatus
 from govwatch.core.groupcommit import GroupCommit
 from govwatch.evaluations import rules
-from govwatch.evaluations.intake import EvaluationRefused, do_submit_evaluation
+from govwatch.evaluations.intake import EvaluationRefused, Proposed, do_submit_evaluations
 from govwatch.evaluations.models import Evaluation
 
 from . import ratelimit
@@ -49,6 +52,7 @@ TAKE_BATCH = 200
 # The most POSTs one statement writes (a multi-row INSERT's placeholders stay far under SQLite's).
 TAKE_IN_BATCH = 50
 GONE = "未找到该办件，评价未能登记"
+T = TypeVar("T")
 
 
 class AlreadyReceived(Exception):
@@ -206,12 +210,36 @@ class Arrival:
     error: Exception | None = None
 
 
+def _read_first(read: Callable[[], T]) -> T:
+    """`read` (a statement that changes nothing) as the first of a request's statements on a kept
+    PostgreSQL connection, standing for Django's health check (CONN_HEALTH_CHECKS: a `SELECT 1`, a
+    round trip of its own, before the first statement of every request): when the connection
+    turns out broken (a restarted server), it is opened again and `read` repeated, which is what
+    the health check would have done, and no request is failed for it."""
+    connection = connections[router.db_for_read(Case)]
+    if (
+        connection.vendor != "postgresql"  # SQLite's check is a look at the file, no statement
+        or connection.connection is None
+        or not connection.health_check_enabled
+        or connection.health_check_done
+        or connection.in_atomic_block
+    ):
+        return read()
+    connection.health_check_done = True
+    try:
+        return read()
+    except (OperationalError, InterfaceError):
+        logger.info("a kept database connection was broken; opened again")
+        connection.close()
+        return read()
+
+
 def _take_in(arrivals: list[Arrival]) -> None:
     """The statements of a batch of POSTs, as many for a batch as for one: the cases' states, the
     rate limits' hits (a request for a case that does not exist counts none, as alone), then the
     submissions of cases that take them, each statement committed on its own. A submission whose
     case is already in the batch is not written here (the page's own path says why)."""
-    states = case_states([a.case_no for a in arrivals])
+    states = _read_first(lambda: case_states([a.case_no for a in arrivals]))
     counted = []
     for arrival in arrivals:
         arrival.state = states.get(arrival.case_no)
@@ -298,23 +326,24 @@ def take_submissions(limit: int = TAKE_BATCH, now: datetime | None = None) -> in
             ApplicantContact.objects.filter(case_no__in=case_nos).values_list("case_no", "phone_enc")
         )
         refused: dict[int, str] = {}
-        with audit.batched() as batch:
-            for submission in claimed:
-                case = cases.get(submission.case_no)
-                if case is None:
-                    refused[submission.pk] = GONE
-                    continue
-                try:
-                    with batch.item():
-                        do_submit_evaluation(
-                            case=case, level=submission.level, channel=submission.channel,
-                            at=submission.received_at, scores=submission.scores, tags=submission.tags,
-                            comment=submission.comment, evaluator=_evaluator(contacts, submission.case_no),
-                            window_code=submission.window_code,
-                            actor=Actor(f"public:{submission.channel}", None, submission.source),
-                        )  # fmt: skip
-                except EvaluationRefused as exc:
-                    refused[submission.pk] = str(exc)[:200]
+        proposed: list[tuple[Submission, Proposed]] = []
+        for submission in claimed:
+            case = cases.get(submission.case_no)
+            if case is None:
+                refused[submission.pk] = GONE
+                continue
+            proposed.append((submission, Proposed(
+                case=case, level=submission.level, channel=submission.channel, at=submission.received_at,
+                scores=submission.scores, tags=submission.tags, comment=submission.comment,
+                evaluator=_evaluator(contacts, submission.case_no), window_code=submission.window_code,
+                actor=Actor(f"public:{submission.channel}", None, submission.source),
+            )))  # fmt: skip
+        # Their audit entries appended together, with one lock of the chain's head.
+        with audit.batched():
+            outcomes = do_submit_evaluations([p for _, p in proposed])
+        for (submission, _), outcome in zip(proposed, outcomes, strict=True):
+            if isinstance(outcome, EvaluationRefused):
+                refused[submission.pk] = str(outcome)[:200]
         for pk, reason in refused.items():
             Submission.objects.filter(pk=pk).update(state=Submission.State.REFUSED, refusal=reason)
     if refused:

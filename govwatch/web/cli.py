@@ -38,6 +38,11 @@ def gunicorn_options(host: str, port: int) -> dict:
         "worker_class": "gthread",
         "timeout": _env_int("GOVWATCH_WEB_TIMEOUT", 120),
         "graceful_timeout": 20,
+        # Idle keep-alive connections (nginx's upstream `keepalive`) are closed by nginx first (its
+        # keepalive_timeout, 60 s, in the rendered site): with gunicorn's default of 2 s, gunicorn
+        # closed a connection just as nginx sent a request on it, and nginx, which does not send a
+        # POST again, answered 502.
+        "keepalive": _env_int("GOVWATCH_WEB_KEEPALIVE", 75),
         "proc_name": "govwatch-web",
         "logconfig_dict": {
             "root": {"level": "WARNING", "handlers": ["error_console"]},

@@ -239,3 +239,43 @@ def test_a_post_through_the_page_is_received_and_answered_with_the_redirect(clie
     path = evaluation_link(case, "sms")
     response = client.post(path, evaluation_post(token_of(path)))
     assert response.status_code == 302 and Submission.objects.get().case_no == case.case_no
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_on_a_kept_connection_the_server_dropped_is_received_on_a_new_one(make_case):
+    """The batch's first read stands for Django's health check of a kept PostgreSQL connection: when
+    the server dropped the connection (a restart), the read opens a new one and the POST is
+    received, not failed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's health check reads no statement; PostgreSQL's is what the first read replaces")
+    case = make_case("RS2026113901")
+    connection.ensure_connection()
+    dropped = connection.connection.info.backend_pid
+
+    def terminate() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
+        finally:
+            connections.close_all()
+
+    killer = threading.Thread(target=terminate)
+    killer.start()
+    killer.join(30)
+    connection.close_if_unusable_or_obsolete()  # what Django does as a request starts
+    arrival = intake.take_in(_arrival(case.case_no))
+    assert arrival.received and arrival.state is not None
+    assert connection.connection.info.backend_pid != dropped
+    assert Submission.objects.filter(case_no=case.case_no).exists()
+    # A later request on the new connection is read without a reconnection.
+    again = make_case("RS2026113902")
+    connection.close_if_unusable_or_obsolete()
+    kept = connection.connection.info.backend_pid
+    assert intake.take_in(_arrival(again.case_no)).received
+    assert connection.connection.info.backend_pid == kept
+
+
+def test_a_post_with_a_forged_link_is_refused_and_stores_nothing(client, make_case):
+    make_case("RS2026114001")
+    response = client.post("/e/not-a-token:forged/", {"level": "5"})
+    assert response.status_code == 403 and not Submission.objects.exists()

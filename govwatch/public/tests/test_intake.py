@@ -13,9 +13,9 @@ from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
 from govwatch.core import pii
 from govwatch.core.choices import CaseStatus
+from govwatch.evaluations import intake as evaluation_intake
 from govwatch.evaluations.intake import do_submit_evaluation
 from govwatch.evaluations.models import Evaluation, RectificationTask
-from govwatch.public import intake
 from govwatch.public.intake import take_all, take_submissions
 from govwatch.public.models import Submission
 from govwatch.public.tokens import evaluation_link
@@ -97,13 +97,15 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(client, make_case, 
     entries = AuditEntry.objects.count()
     calls = []
 
-    def dies_at_the_third(**kwargs):
-        calls.append(kwargs["case"].case_no)
+    recorded = evaluation_intake._recorded
+
+    def dies_at_the_third(evaluation, case, actor):
+        calls.append(case.case_no)
         if len(calls) == 3:
             raise KeyboardInterrupt  # the process dies: its transaction never commits
-        return do_submit_evaluation(**kwargs)
+        return recorded(evaluation, case, actor)
 
-    monkeypatch.setattr(intake, "do_submit_evaluation", dies_at_the_third)
+    monkeypatch.setattr(evaluation_intake, "_recorded", dies_at_the_third)
     with pytest.raises(KeyboardInterrupt):
         take_submissions()
     assert not Evaluation.objects.exists()
