@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
+from govwatch.core.collector import collector_paused
 from govwatch.core.console import EXIT_OK, UsageError, emit, output_path, parse_date_arg, write_output
 from govwatch.core.sheets import csv_dict_writer
 
@@ -68,20 +66,6 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     else:
         write_output(out, data)
     return EXIT_OK
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for a while: the report makes some hundred thousand
-    tuples and strings, and none of them in a cycle, so its passes over them find nothing."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _kpi_file(fmt: str, date_from: date, date_to: date, unit: str | None) -> bytes:
