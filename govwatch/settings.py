@@ -143,6 +143,15 @@ LEAN_STACKS = [
     )
 ]
 
+# Requests answered by a WSGI path of their own before Django's handler (govwatch.wsgi): the
+# evaluation POST's accepted evaluations (govwatch.public.leanpost; every other outcome is
+# Django's). GOVWATCH_LEAN_POST=0 sends them through Django as well.
+LEAN_PATHS = (
+    [("POST", LEAN_STACKS[0][1], "govwatch.public.leanpost.LeanEvaluationPost")]
+    if _env_bool("GOVWATCH_LEAN_POST", True)
+    else []
+)
+
 ROOT_URLCONF = "govwatch.urls"
 WSGI_APPLICATION = "govwatch.wsgi.application"
 

@@ -1,6 +1,6 @@
-"""The CPU cost of one public evaluation POST against the floor's, in process: Django's WSGI handler
-called directly (no server, no network but the database's), so what is measured is the request's
-own work: every middleware, the view and its statements.
+"""The CPU cost of one public evaluation POST against the floor's, in process: the WSGI application
+(govwatch.wsgi) called directly (no server, no network but the database's), so what is measured is
+the request's own work: every middleware (or the POST's own path), the view and its statements.
 
     python -m govwatch.bench.post_cost [N] [--postgresql]
 
@@ -96,7 +96,6 @@ def run(n: int) -> dict:
     import django
 
     django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection, connections
 
@@ -105,7 +104,8 @@ def run(n: int) -> dict:
 
     call_command("migrate", verbosity=0)
     _region(n)
-    app = WSGIHandler()
+    # The deployment's application: the evaluation POST's own path first (govwatch.public.leanpost).
+    from govwatch.wsgi import application as app
 
     def call(method: str, path: str, body: bytes = b"", cookie: str = "") -> tuple[str, list, bytes]:
         environ = {

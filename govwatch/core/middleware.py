@@ -74,16 +74,21 @@ class TrustedProxies:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-
-        trusted = _networks(tuple(settings.TRUSTED_PROXIES))
-        remote = request.META.get("REMOTE_ADDR", "")
-        if trusted and remote:
-            client = client_address(remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted)
-            if client != remote:
-                request.META["GOVWATCH_PROXY_ADDR"] = remote
-                request.META["REMOTE_ADDR"] = client
+        trust_proxies(request)
         return self.get_response(request)
+
+
+def trust_proxies(request: HttpRequest) -> None:
+    """What TrustedProxies does to a request (also the lean WSGI path's, govwatch.public.leanpost)."""
+    from django.conf import settings
+
+    trusted = _networks(tuple(settings.TRUSTED_PROXIES))
+    remote = request.META.get("REMOTE_ADDR", "")
+    if trusted and remote:
+        client = client_address(remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), trusted)
+        if client != remote:
+            request.META["GOVWATCH_PROXY_ADDR"] = remote
+            request.META["REMOTE_ADDR"] = client
 
 
 def _handler(middleware: list[str]) -> BaseHandler:

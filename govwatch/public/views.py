@@ -8,6 +8,7 @@ number exists: the window flow answers a wrong case number and wrong digits alik
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -278,18 +279,31 @@ def _show(request: HttpRequest, token: str) -> HttpResponse:
     return _closed_page(request, case, now) or _form_page(request, token, case, form)
 
 
-def _submit(request: HttpRequest, token: str) -> HttpResponse:
-    """An evaluation sent: answered at once from the link, the case's state and the rules, and, when
-    they allow it, received with one INSERT for the worker to record (govwatch.public.intake).
+# The environ key under which the lean WSGI path (govwatch.public.leanpost) hands the view a POST it
+# has taken in already (counted, and written if it could be): the view answers it without counting
+# it again. No client can send it: a request's headers reach the environ as HTTP_*.
+TAKEN = "govwatch.public.taken"
 
-    What is accepted costs three statements, shared with the POSTs that arrive at the same moment
-    (`take_in`, a group commit): the cases' states (no model built), the rate limits with the forms'
-    stamps (one upsert) and the INSERT; the 302 is sent once the row is committed. Every refusal
-    reads the whole case to show it with the reason, as the rules give it."""
-    try:
-        link = _link(token)
-    except Refused as refused:
-        return _message(request, refused.title_text, refused.status)
+
+@dataclass
+class Taking:
+    """An evaluation POST read (the link, the guard's verdict, the form, the row to write) and, once
+    `take` has run, what came of it."""
+
+    token: str
+    link: Link
+    now: datetime
+    ahead: str | None  # the guard's verdict without the database (BOT, STALE, TOO_FAST or None)
+    limits: tuple[tuple[ratelimit.Limit, str], ...]
+    form: EvaluationForm
+    arrival: Arrival
+    error: Exception | None = None  # what taking it in raised (the request's server error)
+
+
+def read_post(request: HttpRequest, token: str) -> Taking:
+    """The POST as the page reads it before any statement: raises Refused for a forged or expired
+    link. Nothing is counted or written yet."""
+    link = _link(token)
     now = timezone.now()
     ahead, stamp_check = _guard_ahead(request, token)
     limits = _submit_limits(request, link.case_no)
@@ -298,13 +312,45 @@ def _submit(request: HttpRequest, token: str) -> HttpResponse:
     # statements (it needs none), so that an acceptable POST is decided and written in one go.
     submission = _acceptable(request, link, form, now) if ahead is None else None
     # The limits and the form's stamp are counted for every POST of a case that exists, a bot's too.
-    arrival = take_in(Arrival(link.case_no, (*limits, *stamp_check), submission, now))
+    return Taking(
+        token, link, now, ahead, limits, form, Arrival(link.case_no, (*limits, *stamp_check), submission, now)
+    )
+
+
+def take(taking: Taking) -> Taking:
+    """Count the POST's hits and write its row when everything allows it (`take_in`, with the POSTs
+    of this process that arrive meanwhile); a database error is kept in `error`."""
+    try:
+        take_in(taking.arrival)
+    except Exception as exc:  # raised by the view (govwatch.public.leanpost answers no error itself)
+        taking.error = exc
+    return taking
+
+
+def _submit(request: HttpRequest, token: str) -> HttpResponse:
+    """An evaluation sent: answered at once from the link, the case's state and the rules, and, when
+    they allow it, received with one INSERT for the worker to record (govwatch.public.intake).
+
+    What is accepted costs three statements, shared with the POSTs that arrive at the same moment
+    (`take_in`, a group commit): the cases' states (no model built), the rate limits with the forms'
+    stamps (one upsert) and the INSERT; the 302 is sent once the row is committed. Every refusal
+    reads the whole case to show it with the reason, as the rules give it. A POST the lean WSGI path
+    took in already (TAKEN) is answered here as it stands, not counted again."""
+    taking = request.META.get(TAKEN)
+    if taking is None:
+        try:
+            taking = take(read_post(request, token))
+        except Refused as refused:
+            return _message(request, refused.title_text, refused.status)
+    if taking.error is not None:
+        raise taking.error
+    link, form, arrival, now, limits = taking.link, taking.form, taking.arrival, taking.now, taking.limits
     state = arrival.state
     if state is None:
         return _message(request, GONE, 410)
     if arrival.received:
         return redirect("public:thanks", token=token)
-    refused = _guarded(ahead, limits, arrival.over)
+    refused = _guarded(taking.ahead, limits, arrival.over)
     if refused == LIMITED:
         return _message(request, TOO_MANY, 429)
     if refused == BOT:
@@ -357,12 +403,15 @@ def _acceptable(request: HttpRequest, link: Link, form: EvaluationForm, now: dat
 def _form_again(
     request: HttpRequest, token: str, case_no: str, form: EvaluationForm, message: str
 ) -> HttpResponse:
-    """The form as sent, stamped again, with what is wrong with it."""
+    """The form as sent, stamped again, with what is wrong with it; the case's own page when it
+    takes no evaluation now (a form sent again for a case not completed had no last day to show)."""
     try:
         case = _case(case_no)
     except Refused as refused:
         return _message(request, refused.title_text, refused.status)
-    return _form_page(request, token, case, _fresh(form, token), message=message, status=400)
+    return _closed_page(request, case, timezone.now()) or _form_page(
+        request, token, case, _fresh(form, token), message=message, status=400
+    )
 
 
 def _refused(

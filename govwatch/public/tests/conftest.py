@@ -90,3 +90,11 @@ def staff(db, django_user_model, region) -> dict:
         "social": person("rs", Role.UNIT_STAFF, region["social"]),
         "market": person("sc", Role.UNIT_STAFF, region["market"]),
     }
+
+
+@pytest.fixture
+def client():
+    """The test client, its evaluation POSTs through the lean WSGI path first, as deployed."""
+    from .lean import LeanClient
+
+    return LeanClient()

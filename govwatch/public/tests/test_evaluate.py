@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 
 from govwatch.core import pii
 from govwatch.evaluations.models import Evaluation
@@ -14,6 +13,7 @@ from govwatch.public.intake import take_all
 from govwatch.public.tokens import evaluation_link, form_stamp
 
 from .conftest import PHONE, aged_stamp, evaluation_post, token_of
+from .lean import LeanClient as Client
 
 pytestmark = pytest.mark.django_db
 

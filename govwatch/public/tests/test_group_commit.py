@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from govwatch.public.models import Submission
 from govwatch.public.tokens import evaluation_link
 
 from .conftest import evaluation_post, token_of
+from .lean import LeanClient as Client
 
 pytestmark = pytest.mark.django_db
 

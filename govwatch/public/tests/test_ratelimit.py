@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from govwatch.audit.log import verify
@@ -19,6 +18,7 @@ from govwatch.public.models import RateCount
 from govwatch.public.tokens import evaluation_link
 
 from .conftest import evaluation_post, token_of
+from .lean import LeanClient as Client
 
 pytestmark = pytest.mark.django_db
 
