@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from govwatch.core.bulk import insert_objects
+
 from .archive import verify_archives
 from .chain import GENESIS, chain_hash, linker
 from .checkpoints import head_locked, keyed_after, known_points, write_checkpoint
@@ -119,7 +121,7 @@ def record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
         else:
             # One INSERT: the ids come back in the order given, the chain's order (the head's lock
             # keeps every other writer of entries out meanwhile).
-            AuditEntry.objects.bulk_create(entries)
+            insert_objects(entries)
         AuditHead.objects.filter(name="audit").update(last_hash=last_hash, last_id=entries[-1].id)
     return entries
 

@@ -112,6 +112,44 @@ def insert_returning(
     return out
 
 
+def insert_objects(objs: Sequence) -> None:
+    """Insert unsaved objects of one model with an automatic primary key, in this order, and set
+    their ids (ascending in that order): what bulk_create does for them, each value prepared by its
+    field as the ORM prepares it (free text sealed, JSON adapted), without the ORM's work per value.
+    On PostgreSQL the ids are taken from the table's sequence and the rows written by COPY:
+    bulk_create's column arrays, and a multi-row INSERT's thousands of placeholders, are quoted or
+    parsed value by value in Python by the client-side binding (most of the worker's recording of
+    an evaluation went there). No signals, as bulk_create sends none."""
+    if not objs:
+        return
+    meta = objs[0]._meta
+    if connection.vendor != "postgresql":
+        type(objs[0]).objects.bulk_create(objs)
+        return
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    table = meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
+            [_q(table), meta.pk.column, len(objs)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        rows = [
+            [pk, *(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)]
+            for obj, pk in zip(objs, ids, strict=True)
+        ]
+        columns = ", ".join(_q(c) for c in [meta.pk.column, *(f.column for f in fields)])
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {_q(table)} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
 def plain_rows(qs) -> list[tuple]:
     """The rows of a `values_list`/`values` queryset as the database returns them, without the ORM's
     per-value converters: for grouped counts and sums over thousands of units (a province), whose

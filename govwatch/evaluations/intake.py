@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from govwatch.audit.log import Actor, record
 from govwatch.cases.models import Case
 from govwatch.cases.stale import mark_stale
+from govwatch.core.bulk import insert_objects
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel
 from govwatch.core.localtime import local_date
 from govwatch.core.pii import protect
@@ -251,7 +252,7 @@ def do_submit_evaluations(proposed: list[Proposed]) -> list[Evaluation | Evaluat
         return outcomes  # type: ignore[return-value]
     try:
         with transaction.atomic():
-            Evaluation.objects.bulk_create([evaluation for _, evaluation, _ in new])
+            insert_objects([evaluation for _, evaluation, _ in new])
     except IntegrityError:
         logger.warning("a batch of %d evaluations failed; recorded one by one", len(new))
         for n, _, _ in new:
