@@ -75,7 +75,8 @@ def test_the_loop_repeats_jobs_survives_failures_and_stops_when_asked(registry):
 
     def tick():
         calls["tick"] += 1
-        if calls["tick"] == 3:
+        # Stopped once both ran again: a loaded machine may give one job several turns in a row.
+        if calls["tick"] >= 3 and calls["boom"] >= 2:
             stop.set()
 
     def boom():
@@ -89,7 +90,7 @@ def test_the_loop_repeats_jobs_survives_failures_and_stops_when_asked(registry):
     thread.join(timeout=5)
 
     assert not thread.is_alive()
-    assert calls["tick"] == 3
+    assert calls["tick"] >= 3
     assert calls["boom"] >= 2  # it failed, and ran again at its next turn
 
 
