@@ -12,10 +12,20 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from govwatch.tests.fixtures import People, person
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# CI (.ci/run sets GOVWATCH_HYPOTHESIS_PROFILE=ci) draws the same examples on every run, from a seed
+# derived from each test: a run fails only on a change, never on a new random example, and no
+# example is timed (a loaded machine is no failure). Elsewhere each run draws new examples, so local
+# runs keep exploring. Loaded here, before any test module's `@settings` is made from the default.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, max_examples=100, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("GOVWATCH_HYPOTHESIS_PROFILE", "default"))
 
 # Tests whose duration holds a worker long after the rest (measured in CI), started first so that
 # the other worker runs the short tests meanwhile: with xdist's dynamic scheduling (`--dist
