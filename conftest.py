@@ -164,10 +164,11 @@ def django_db_setup(
     worker_id = os.environ.get("PYTEST_XDIST_WORKER")
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     shared = bool(worker_id) and workers > 1 and django_db_use_migrations and not django_db_keepdb
+    shared = shared and set(settings.DATABASES) == {shared_db.ALIAS}
     with django_db_blocker.unblock():
-        if shared and set(settings.DATABASES) == {shared_db.ALIAS}:
+        if shared:
             shared_dir = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
-            old_config = shared_db.setup_shared(shared_dir, worker_id, workers, load_shipped, verbosity)
+            old_config = shared_db.setup_shared(shared_dir, worker_id, load_shipped, verbosity)
         else:
             if not django_db_use_migrations:
                 from pytest_django.fixtures import _disable_migrations
@@ -181,6 +182,8 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             teardown_databases(old_config, verbosity=verbosity)
+            if shared:
+                shared_db.release_shared(shared_dir)
 
 
 @pytest.fixture(autouse=True)
