@@ -12,10 +12,20 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from govwatch.tests.fixtures import People, person
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+# CI (.ci/run sets GOVWATCH_HYPOTHESIS_PROFILE=ci) draws the same examples on every run, from a seed
+# derived from each test: a run fails only on a change, never on a new random example, and no
+# example is timed (a loaded machine is no failure). Elsewhere each run draws new examples, so local
+# runs keep exploring. Loaded here, before any test module's `@settings` is made from the default.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, max_examples=100, print_blob=True
+)
+hypothesis_settings.load_profile(os.environ.get("GOVWATCH_HYPOTHESIS_PROFILE", "default"))
 
 # Tests whose duration holds a worker long after the rest (measured in CI), started first so that
 # the other worker runs the short tests meanwhile: with xdist's dynamic scheduling (`--dist
@@ -154,10 +164,11 @@ def django_db_setup(
     worker_id = os.environ.get("PYTEST_XDIST_WORKER")
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     shared = bool(worker_id) and workers > 1 and django_db_use_migrations and not django_db_keepdb
+    shared = shared and set(settings.DATABASES) == {shared_db.ALIAS}
     with django_db_blocker.unblock():
-        if shared and set(settings.DATABASES) == {shared_db.ALIAS}:
+        if shared:
             shared_dir = tmp_path_factory.getbasetemp().parent  # one per run, shared by its workers
-            old_config = shared_db.setup_shared(shared_dir, worker_id, workers, load_shipped, verbosity)
+            old_config = shared_db.setup_shared(shared_dir, worker_id, load_shipped, verbosity)
         else:
             if not django_db_use_migrations:
                 from pytest_django.fixtures import _disable_migrations
@@ -171,6 +182,8 @@ def django_db_setup(
     if not django_db_keepdb:
         with django_db_blocker.unblock():
             teardown_databases(old_config, verbosity=verbosity)
+            if shared:
+                shared_db.release_shared(shared_dir)
 
 
 @pytest.fixture(autouse=True)

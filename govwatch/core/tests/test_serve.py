@@ -40,14 +40,12 @@ def _get(url: str) -> int:
 
 
 @pytest.mark.slow
-def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path, tmp_path_factory):
+def test_serve_answers_on_loopback_and_stops_on_sigterm(tmp_path, request):
     # A SQLite file of its own: the test never touches the database DATABASE_URL names. It starts as a
     # copy of the run's migrated one, so that `init` applies no migration (about 25 s of CPU).
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(GOVWATCH_VAR_DIR=str(tmp_path / "var"), GOVWATCH_WEB_WORKERS="1")
-    shared_run.copy_sqlite(
-        shared_run.initialized_sqlite(tmp_path_factory), tmp_path / "var" / "govwatch.sqlite3"
-    )
+    shared_run.copy_sqlite(shared_run.initialized_sqlite(request), tmp_path / "var" / "govwatch.sqlite3")
     subprocess.run(
         [sys.executable, "-c", GOVWATCH, "init"], cwd=tmp_path, env=env, check=True, capture_output=True
     )
