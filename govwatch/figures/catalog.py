@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -23,6 +23,7 @@ from govwatch.core.bulk import insert_rows, plain_rows
 from .models import UnitCatalog
 from .rows import ITEM_COUNTS, in_units, item_table
 from .tables import UnitTable
+from .under import Under
 
 # Units recounted per query (under the databases' parameter limits).
 UNITS_PER_QUERY = 5000
@@ -55,8 +56,11 @@ def _insert(table: UnitTable, model) -> None:
         )
 
 
-def catalog_table(only: QuerySet | list[int] | None) -> UnitTable:
-    """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows."""
+def catalog_table(only: QuerySet | list[int] | None, under: Under | None = None) -> UnitTable:
+    """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows;
+    with `under` (govwatch.figures.under), of its parent's subtree summed by the unit shown."""
+    if under is not None:
+        return under.table(UnitCatalog.objects.all(), "unit", **{name: Sum(name) for name in ITEM_COUNTS})
     rows = in_units(UnitCatalog.objects.all(), "unit", only)
     return UnitTable.of(ITEM_COUNTS, plain_rows(rows.order_by().values_list("unit", *ITEM_COUNTS)))
 

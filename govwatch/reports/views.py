@@ -11,6 +11,7 @@ supervisors of the region see everything.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,8 @@ from govwatch.accounts.permissions import scope
 from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
-from govwatch.figures.read import complaint_table, level_rows, unit_filter
+from govwatch.figures.fold import COMPLAINT_VALUES
+from govwatch.figures.read import LevelRows, complaint_table, level_rows, unit_filter
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
@@ -85,12 +87,11 @@ def _single_top(units) -> Unit | None:
     return tops[0] if len(tops) == 1 else None
 
 
-def _complaint_rows(level, only, date_from: date, date_to: date) -> tuple[list[dict], dict]:
+def _complaint_rows(level: LevelRows, date_from: date, date_to: date) -> tuple[list[dict], dict]:
     """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
     sub-units, and their total, for the complaints table of the page."""
-    table = complaint_table(Period(date_from, date_to), only)
-    names = table.names
-    rolled, total = level.roll_up(table)
+    names = COMPLAINT_VALUES
+    rolled, total = level.read(partial(complaint_table, Period(date_from, date_to)))
 
     def figures(values) -> dict[str, Any]:
         return complaint_figures.row(dict(zip(names, values.tolist(), strict=True)))
@@ -119,7 +120,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
         keep = {"unit": unit_code} if unit_code else {}
         # The whole region (a region's office) is read with no unit filter at all.
         only = unit_filter(selection_units)
-        complaint_rows, complaint_total = _complaint_rows(level, only, date_from, date_to)
+        complaint_rows, complaint_total = _complaint_rows(level, date_from, date_to)
         context.update(
             date_from=date_from,
             date_to=date_to,
