@@ -17,6 +17,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
 from govwatch.core.bulk import insert_rows, plain_rows
 
@@ -63,6 +64,18 @@ def catalog_table(only: QuerySet | list[int] | None, under: Under | None = None)
         return under.table(UnitCatalog.objects.all(), "unit", **{name: Sum(name) for name in ITEM_COUNTS})
     rows = in_units(UnitCatalog.objects.all(), "unit", only)
     return UnitTable.of(ITEM_COUNTS, plain_rows(rows.order_by().values_list("unit", *ITEM_COUNTS)))
+
+
+def kept_figures(only: QuerySet | list[int] | None) -> dict[str, int | float | None]:
+    """`govwatch.catalog.figures.catalog_figures` of every item of the units `only` (None: every
+    unit), summed from the kept rows: one row per unit, not a pass over a province's 200,000 items."""
+    counts = catalog_table(only).total()
+    return {
+        **counts,
+        "time_limit_reduction": reduction(counts["legal_days_sum"], counts["promised_days_sum"]),
+        "online_rate": rate(counts["online_items"], counts["items"]),
+        "full_online_rate": rate(counts["full_online_items"], counts["items"]),
+    }
 
 
 @receiver(pre_save, sender=Item)
