@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from govwatch.accounts.access import member_required
-from govwatch.accounts.permissions import scope
+from govwatch.accounts.permissions import Scope, scope
 from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
@@ -34,7 +34,7 @@ from .figures import (
     TOTAL,
     TOTAL_NAME,
     Period,
-    evaluations_by_channel,
+    channel_rows,
     kpi_rows,
     selected_units,
     top_negative_tags,
@@ -81,9 +81,14 @@ def _trail(parent: Unit | None, units) -> list[Unit]:
     return [found[c] for c in codes if c in found]
 
 
-def _single_top(units) -> Unit | None:
+def _single_top(mine: Scope) -> Unit | None:
     """The one unit at the top of what the user sees (the region's root, a unit's own), if one."""
-    tops = list(units.exclude(parent__in=units.values("pk"))[:2])
+    if mine.path is None:
+        return None
+    if not mine.everything:
+        # A scope is the subtree of the unit at its path.
+        return Unit.objects.filter(path=mine.path).first()
+    tops = list(Unit.objects.filter(parent__isnull=True)[:2])
     return tops[0] if len(tops) == 1 else None
 
 
@@ -113,13 +118,16 @@ def kpi(request: HttpRequest) -> HttpResponse:
     selection = _selection(form)
     if selection is not None:
         date_from, date_to, unit_code = selection
-        units = Unit.objects.visible_to(scope(request.user))
-        parent = units.get(code=unit_code) if unit_code else _single_top(units)
+        mine = scope(request.user)
+        units = Unit.objects.visible_to(mine)
+        parent = units.get(code=unit_code) if unit_code else _single_top(mine)
         level = level_rows(parent, date_from, date_to, units)
         selection_units = selected_units(unit_code, units)
         keep = {"unit": unit_code} if unit_code else {}
         # The whole region (a region's office) is read with no unit filter at all.
-        only = unit_filter(selection_units)
+        only = (
+            None if unit_code is None and Unit.objects.all_visible_to(mine) else unit_filter(selection_units)
+        )
         complaint_rows, complaint_total = _complaint_rows(level, date_from, date_to)
         context.update(
             date_from=date_from,
@@ -138,7 +146,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
             ],
             period_query=urlencode({"date_from": date_from, "date_to": date_to}),
             # From the channel table's month rows: any period, a year as cheaply as a month.
-            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
+            channels=channel_rows(Period(date_from, date_to), only),
             level_labels=[level.label for level in EvalLevel],
             top_tags=top_negative_tags(date_from, date_to, None if only is None else selection_units),
             query=request.GET.urlencode() or urlencode({"date_from": date_from, "date_to": date_to}),

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import translation
 
-from govwatch.reports.templatetags.report_cells import CELLS, figure_cells
+from govwatch.reports.templatetags.report_cells import CELLS, COMPLAINT_CELLS, complaint_cells, figure_cells
 from govwatch.web.templatetags.govwatch_web import percent
 
 
@@ -22,3 +22,15 @@ def test_cells_equal_intcomma_and_percent(language, count, rate):
             for key, is_rate in CELLS
         )
         assert figure_cells(row) == expected
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("count, rate", [(0, None), (1234, 1 / 3), (1234567, 1.0)])
+def test_complaint_cells_equal_intcomma_and_percent(language, count, rate):
+    row = {key: rate if is_rate else count for key, is_rate in COMPLAINT_CELLS}
+    with translation.override(language):
+        expected = "".join(
+            f'<td class="num">{percent(row[key]) if is_rate else intcomma(row[key])}</td>'
+            for key, is_rate in COMPLAINT_CELLS
+        )
+        assert complaint_cells(row) == expected
