@@ -69,7 +69,9 @@ def catalog_table(only: QuerySet | list[int] | None, under: Under | None = None)
 def kept_figures(only: QuerySet | list[int] | None) -> dict[str, int | float | None]:
     """`govwatch.catalog.figures.catalog_figures` of every item of the units `only` (None: every
     unit), summed from the kept rows: one row per unit, not a pass over a province's 200,000 items."""
-    counts = catalog_table(only).total()
+    rows = in_units(UnitCatalog.objects.all(), "unit", only)
+    # One sum in SQL: a province's 16,000 rows are not read one by one.
+    counts = rows.order_by().aggregate(**{name: Sum(name, default=0) for name in ITEM_COUNTS})
     return {
         **counts,
         "time_limit_reduction": reduction(counts["legal_days_sum"], counts["promised_days_sum"]),
