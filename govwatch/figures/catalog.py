@@ -61,7 +61,7 @@ def catalog_table(only: QuerySet | list[int] | None, under: Under | None = None)
     """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows;
     with `under` (govwatch.figures.under), of its parent's subtree summed by the unit shown."""
     if under is not None:
-        return under.table(UnitCatalog.objects.all(), "unit", **{name: Sum(name) for name in ITEM_COUNTS})
+        return under.table(UnitCatalog.objects.all(), **{name: Sum(name) for name in ITEM_COUNTS})
     rows = in_units(UnitCatalog.objects.all(), "unit", only)
     return UnitTable.of(ITEM_COUNTS, plain_rows(rows.order_by().values_list("unit", *ITEM_COUNTS)))
 

@@ -223,7 +223,7 @@ def _read_table(period: Period, only: QuerySet | list[int] | None, under: Under 
     rows: list[tuple] = []
     for piece, part in parts:
         if under is not None:
-            found = _lines(under.table(part, **{name: Sum(name) for name in _READ}))
+            found = _lines(under.table(part, ranged=piece.first != piece.last, **{n: Sum(n) for n in _READ}))
         else:
             found = _unit_rows(part, piece, _READ)
         rows += found if piece.sign == 1 else [(unit, *[-n for n in values]) for unit, *values in found]
@@ -233,7 +233,7 @@ def _read_table(period: Period, only: QuerySet | list[int] | None, under: Under 
     moved: list[tuple] = []
     for sign, part in changes:
         if under is not None:
-            found = _lines(under.table(part, overdue_open=Sum("overdue_change")))
+            found = _lines(under.table(part, ranged=True, overdue_open=Sum("overdue_change")))
         else:
             found = plain_rows(part.order_by().values_list("unit", "overdue_change"))
         moved += found if sign == 1 else [(unit, -n) for unit, n in found]
@@ -409,7 +409,9 @@ def complaint_table(
             if under is not None:
                 found = _lines(under.rolled(UnitTable.of(COMPLAINT_VALUES, found)))
         elif under is not None:
-            found = _lines(under.table(_rows("complaints", piece), **{n: Sum(n) for n in COMPLAINT_VALUES}))
+            ranged = piece.first != piece.last
+            part = _rows("complaints", piece)
+            found = _lines(under.table(part, ranged=ranged, **{n: Sum(n) for n in COMPLAINT_VALUES}))
         else:
             part = _rows("complaints", piece)
             if only is not None:

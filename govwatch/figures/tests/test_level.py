@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 import pytest
 
+from govwatch.catalog.models import Item
 from govwatch.core.tree import subtree
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rectification import open_tasks_for_imported
@@ -27,7 +28,12 @@ PERIODS = [
 
 @pytest.fixture
 def busy_region(region):
-    """Cases, evaluations (a negative one with its task), and complaints at every level of the tree."""
+    """Cases, evaluations (a negative one with its task), and complaints at every level of the tree;
+    a community added to the street after the supervisor: the street's units are not one range of ids."""
+    late = Unit.objects.create(
+        code="ST2", name="西门社区", kind="community", parent=Unit.objects.get(code="ST")
+    )
+    Item.objects.create(code="I5", name="居住证明", unit=late, legal_days=5, promised_days=1, online="full")
     _import(
         "cases",
         [
@@ -59,6 +65,8 @@ def busy_region(region):
              "unit_code": "RS"},
             {"complaint_id": "T3", "at": "2026-03-05T10:00:00", "source": "hotline", "content": "材料反复",
              "unit_code": "ST"},
+            {"complaint_id": "T4", "at": "2026-04-01T10:00:00", "source": "hotline", "content": "证明难开",
+             "unit_code": "ST2"},
         ],
     )  # fmt: skip
 
@@ -98,8 +106,10 @@ def test_the_figures_compared_are_not_all_zero(busy_region):
     root = Unit.objects.get(code="D")
     level = level_rows(root, date(2026, 3, 10), date(2026, 4, 20), Unit.objects.all())
     assert level.total["received"] == 2 and level.total["evaluations"] == 3
-    assert level.total["rectification_tasks"] == 2 and level.total["online_rate"] == 2 / 3
+    assert level.total["rectification_tasks"] == 2 and level.total["online_rate"] == 3 / 4
     rolled, total = level.read(partial(complaint_table, Period(date(2026, 3, 10), date(2026, 4, 20))))
-    assert total[0] == 2  # T1 (ST1, under ST) and T2 (RS) received in the period
+    assert total[0] == 3  # T1 (ST1, under ST), T2 (RS) and T4 (ST2, under ST) received in the period
     street = [i for i, r in enumerate(level.rows) if r.unit.code == "ST"][0]
-    assert rolled[street][0] == 1
+    assert rolled[street][0] == 2
+    # The street's units are two ranges of ids (ST2 was added last): both are summed.
+    assert len([run for run in level.under.runs if run[2] == Unit.objects.get(code="ST").pk]) == 2
