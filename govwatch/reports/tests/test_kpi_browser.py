@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from govwatch.tests.fixtures import PASSWORD
-
 from ...figures.tests.test_level import busy_region  # noqa: F401  (the fixture)
+from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YEAR = "date_from=2026-01-01&date_to=2026-12-01"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -32,7 +36,8 @@ def sign_in(page, live_server, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/")
+    page.wait_for_load_state()
+    assert page.url == live_server.url + "/", page.locator("main").inner_text()[:500]
 
 
 def _units(page) -> list[str]:
@@ -45,7 +50,7 @@ def _units(page) -> list[str]:
 
 
 def test_the_year_opens_one_level_drills_down_and_sorts(page, live_server, busy_region, people):  # noqa: F811
-    sign_in(page, live_server, "zhengwuban")
+    sign_in(page, live_server, "ld")
     page.goto(f"{live_server.url}/reports/?{YEAR}")
     shown = _units(page)
     # The district's children, each with its roll-up; not the community below the street.
@@ -70,10 +75,13 @@ def test_the_year_opens_one_level_drills_down_and_sorts(page, live_server, busy_
     assert page.problems == []
 
 
-def test_a_units_staff_sees_their_unit_alone(page, live_server, busy_region, people):  # noqa: F811
-    sign_in(page, live_server, "shichang")
+def test_a_units_staff_sees_their_unit_and_below_it_alone(page, live_server, busy_region, people):  # noqa: F811
+    sign_in(page, live_server, "st")
     page.goto(f"{live_server.url}/reports/?{YEAR}")
-    assert _units(page) == []  # the market bureau has no unit below it
-    assert "区市场监管局 合计（含下级）" in page.locator("table.kpi-level tfoot").inner_text()
-    assert "测试区" not in page.locator("main").inner_text()
+    assert [u.split()[0] for u in _units(page)] == ["东门社区", "西门社区"]
+    table = page.locator("table.kpi-level").inner_text()
+    assert "城关街道 合计（含下级）" in table and "测试区" not in table and "区人社局" not in table
+    # Another unit's level is not theirs to open.
+    market = page.request.get(f"{live_server.url}/reports/?{YEAR}&unit=SC")
+    assert market.status == 400 and "区市场监管局 合计" not in market.text()
     assert page.problems == []
