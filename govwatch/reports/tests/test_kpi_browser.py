@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from govwatch.tests.fixtures import sign_in
+
 from ...figures.tests.test_level import busy_region  # noqa: F401  (the fixture)
-from .conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +29,6 @@ def page(browser):
     page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
     yield page
     context.close()
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    assert page.url == live_server.url + "/", page.locator("main").inner_text()[:500]
 
 
 def _units(page) -> list[str]:
