@@ -177,5 +177,5 @@ def task_table(period: Period, only: QuerySet | None, under: Under | None = None
         "called_back": Count("pk", filter=owed & Q(called_back_at__isnull=False)),
     }
     if under is not None:
-        return under.table(tasks, **counted)
+        return under.table(tasks, ranged=True, **counted)  # tasks opened over a range of days
     return UnitTable.grouped(in_units(tasks, "unit", only), "unit", **counted)

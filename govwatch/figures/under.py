@@ -2,10 +2,12 @@
 under, the unit itself (its own rows) or one of its children (that child's whole subtree, 含下级).
 
 The reports page shows one level at a time. Reading every unit's figures below it and summing them
-in Python (a province: 16,000 units, a row each per table) cost a few hundred milliseconds a page;
-grouped by the child a unit lies under, each table returns one row per unit shown. The child is read
-from the unit's materialised path: the path's next segment after the parent's ("D01/" under
-"/P00/"; "" for the parent itself), so no list of the subtree's units is built.
+in Python (a province: 16,000 units, a row each per table) cost a hundred milliseconds a page; here
+each table returns one row per unit shown. A child's subtree is a few ranges of unit ids (one, when
+the units were loaded in tree order), found once from the path index; the rows of one period are
+summed per range from the index that leads with the period and the unit (`Under.table`). Rows of a
+range of periods are grouped instead by the child read from each unit's materialised path (the
+path's next segment after the parent's: "D01/" under "/P00/", "" for the parent itself).
 """
 
 from __future__ import annotations
@@ -104,7 +106,9 @@ class Under:
         rows: list[tuple] = []
         for start in range(0, len(self.runs), RUNS_PER_QUERY):
             chunk = self.runs[start : start + RUNS_PER_QUERY]
-            every = [p if p not in stand_ins else run[stand_ins[p]] for run in chunk for p in params]
+            every = [
+                run[stand_ins[p]] if type(p) is int and p in stand_ins else p for run in chunk for p in params
+            ]
             with connection.cursor() as cursor:
                 cursor.execute(" UNION ALL ".join([sql] * len(chunk)), every)
                 rows += cursor.fetchall()
