@@ -113,3 +113,16 @@ def test_the_figures_compared_are_not_all_zero(busy_region):
     assert rolled[street][0] == 2
     # The street's units are two ranges of ids (ST2 was added last): both are summed.
     assert len([run for run in level.under.runs if run[2] == Unit.objects.get(code="ST").pk]) == 2
+
+
+def test_without_a_parent_the_tops_of_several_trees_are_rolled_up_the_old_way(busy_region):
+    other = Unit.objects.create(code="X", name="邻区", kind="district")
+    Unit.objects.create(code="X1", name="邻区街道", kind="street", parent=other)
+    date_from, date_to = PERIODS[1]
+    level = level_rows(None, date_from, date_to, Unit.objects.all())
+    assert [r.unit.code for r in level.rows] == ["D", "X"]
+    root = Unit.objects.get(code="D")
+    assert level.rows[0].rolled == figures_for(root, date_from, date_to)
+    assert level.rows[1].has_children and level.rows[1].rolled["received"] == 0
+    rolled, total = level.read(partial(complaint_table, Period(date_from, date_to)))
+    assert rolled[0].tolist() == total.tolist() and total[0] == 3
