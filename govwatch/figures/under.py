@@ -39,6 +39,13 @@ _FIRST, _LAST, _ROW = -7_000_001, -7_000_002, -7_000_003
 RUNS_PER_QUERY = 400
 
 
+def _stand_in(param: object, stand_ins: dict[int, int]) -> bool:
+    """Whether a compiled parameter is one of the stand-ins. psycopg 3 gets a Value's integer
+    wrapped (`Int4`, a subclass of int): a plain `type(p) is int` left it in place on PostgreSQL,
+    and every range's row was keyed to no unit. Booleans (also ints) are never stand-ins."""
+    return isinstance(param, int) and not isinstance(param, bool) and int(param) in stand_ins
+
+
 def _runs(ids: list[int]) -> list[tuple[int, int]]:
     """Sorted ids as runs of consecutive ids (first, last)."""
     runs: list[tuple[int, int]] = []
@@ -107,7 +114,7 @@ class Under:
         for start in range(0, len(self.runs), RUNS_PER_QUERY):
             chunk = self.runs[start : start + RUNS_PER_QUERY]
             every = [
-                run[stand_ins[p]] if type(p) is int and p in stand_ins else p for run in chunk for p in params
+                run[stand_ins[int(p)]] if _stand_in(p, stand_ins) else p for run in chunk for p in params
             ]
             with connection.cursor() as cursor:
                 cursor.execute(" UNION ALL ".join([sql] * len(chunk)), every)
