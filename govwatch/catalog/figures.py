@@ -65,16 +65,19 @@ def service_figures(items: QuerySet[Item]) -> dict[str, Any]:
         n_items=Count("pk"),
         n_claimed=Count("pk", filter=Q(claimed=True)),
         n_in_hall=Count("pk", filter=Q(in_hall=True)),
-        n_cross_region=Count("pk", filter=~Q(cross_region=CrossRegion.NONE)),
         n_e_licence=Count("pk", filter=Q(e_licence=True)),
         n_themed_items=Count("pk", filter=~Q(themes="")),
         **{f"level_{level.value}": Count("pk", filter=Q(claimed=True, level=level)) for level in ItemLevel},
         **{f"scope_{scope.value}": Count("pk", filter=Q(cross_region=scope)) for scope in CrossRegion},
+        # In the same pass: a province's 10,000 units in the hall, kept apart as they are met.
+        n_hall_units=Count("unit", distinct=True, filter=Q(in_hall=True)),
     )
-    hall_units = items.filter(in_hall=True).aggregate(n=Count("unit", distinct=True))["n"]
     agg = {
         "items": counted["n_items"], "claimed": counted["n_claimed"], "in_hall": counted["n_in_hall"],
-        "hall_units": hall_units, "cross_region": counted["n_cross_region"], "e_licence": counted["n_e_licence"],
+        "hall_units": counted["n_hall_units"],
+        # Every item has a scope: those across regions are all but the "none" ones (one count fewer).
+        "cross_region": counted["n_items"] - counted[f"scope_{CrossRegion.NONE.value}"],
+        "e_licence": counted["n_e_licence"],
         "themed_items": counted["n_themed_items"],
     }  # fmt: skip
     levels = {level.value: counted[f"level_{level.value}"] for level in ItemLevel}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from govwatch.accounts.permissions import (
@@ -18,7 +18,7 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.core.localtime import local_date
-from govwatch.core.todo import SHOWN, TodoGroup, TodoItem
+from govwatch.core.todo import SHOWN, TodoGroup, TodoItem, grouped_counts
 from govwatch.workcal.calendar import get_calendar
 
 from .models import Complaint, SampledCall, SamplingPlan
@@ -52,18 +52,11 @@ def _items(complaints: QuerySet[Complaint], at: datetime) -> list[TodoItem]:
 
 
 def _counts(mine, statuses: list[Status], at: datetime) -> dict[str, tuple[int, int]]:
-    """(how many, how many past their deadline) of the complaints `mine` sees in each status, in
-    one grouped statement (each status counted and tested for lateness alone cost two passes)."""
+    """(how many, how many past their deadline) of the complaints `mine` sees in each status."""
     if not statuses:
         return {}
-    rows = (
-        Complaint.objects.visible_to(mine)
-        .filter(status__in=statuses)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=local_date(at))))
-    )
-    return {status: (n, late) for status, n, late in rows}
+    complaints = Complaint.objects.visible_to(mine).filter(status__in=statuses)
+    return grouped_counts(complaints, "status", late=Q(due_date__lt=local_date(at)))
 
 
 def _group(mine, status: Status, label: str, at: datetime, counts: tuple[int, int]) -> TodoGroup | None:

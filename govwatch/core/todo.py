@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Value
 
 # How many items a group shows on the home page; its link opens the rest.
 SHOWN = 5
@@ -77,3 +80,15 @@ class TodoGroup:
     def more(self) -> int:
         """How many are not among those shown."""
         return max(self.count - SHOWN, 0)
+
+
+def grouped_counts(rows: QuerySet, by: str, late: Q | None = None) -> dict[Any, tuple[int, int]]:
+    """(how many, how many late) of `rows` for each value of the field `by` (a status, a card), in
+    one grouped statement: the navigation counts on every page, and each group counted and tested
+    for lateness alone cost a pass each. `late`: the rows past their deadline (None: none are)."""
+    counted = (
+        rows.order_by()
+        .values_list(by)
+        .annotate(n=Count("pk"), late=Value(0) if late is None else Count("pk", filter=late))
+    )
+    return {key: (n, n_late) for key, n, n_late in counted}

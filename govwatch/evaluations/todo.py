@@ -9,7 +9,7 @@ from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from govwatch.accounts.permissions import (
@@ -22,7 +22,7 @@ from govwatch.accounts.permissions import (
     scope,
 )
 from govwatch.core.localtime import local_date
-from govwatch.core.todo import SHOWN, TodoGroup, TodoItem
+from govwatch.core.todo import SHOWN, TodoGroup, TodoItem, grouped_counts
 from govwatch.workcal.calendar import get_calendar
 
 from .models import Letter, RectificationTask
@@ -36,6 +36,13 @@ UNIT_GROUPS = [
     (Status.VERIFIED, "待整改的差评"),
     (Status.RETURNED, "退回重新整改的差评"),
     (Status.RECTIFIED, "待回访的差评"),
+]
+# (action, status, label) of every group of tasks, in the order the to-do list shows them: the
+# unit's steps (each with its deadline, Task.UNIT_STEPS), then the supervisors' and the office's.
+TASK_GROUPS = [
+    *((HANDLE_NEGATIVE, status, label) for status, label in UNIT_GROUPS),
+    (REVIEW_NEGATIVE, Status.CALLED_BACK, "待审核的差评整改"),
+    (DECIDE_APPEAL, Status.APPEALING, "待复核的差评申诉"),
 ]
 
 
@@ -62,31 +69,16 @@ def _task_counts(user, steps: dict[Status, str | None], at: datetime) -> dict[st
     `steps` (status: its deadline's field, or None), in one grouped statement."""
     today = local_date(at)
     late = [Q(status=status, **{f"{field}__lt": today}) for status, field in steps.items() if field]
-    rows = (
-        Task.objects.visible_to(scope(user))
-        .filter(status__in=list(steps))
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"), late=Count("pk", filter=reduce(or_, late)) if late else Value(0))
-    )
-    return {status: (n, n_late) for status, n, n_late in rows}
+    tasks = Task.objects.visible_to(scope(user)).filter(status__in=list(steps))
+    return grouped_counts(tasks, "status", late=reduce(or_, late) if late else None)
 
 
 def _task_group(
-    user,
-    status: Status,
-    label: str,
-    at: datetime,
-    due_field: str | None,
-    counts: tuple[int, int] | None = None,
+    user, status: Status, label: str, at: datetime, due_field: str | None, counts: tuple[int, int]
 ) -> TodoGroup:
     tasks = Task.objects.visible_to(scope(user)).filter(status=status)
     tasks = tasks.order_by(due_field, "id") if due_field else tasks.order_by("opened_at", "id")
-    if counts is None:
-        n = tasks.count()
-        late = bool(n and due_field and tasks.filter(**{f"{due_field}__lt": local_date(at)}).exists())
-    else:
-        n, late = counts[0], bool(counts[1])
+    n, late = counts
     return TodoGroup(
         f"evaluations.tasks-{status.value}", label, n, _list_url("evaluations:task-list", status=status.value),
         items=lambda: _task_items(tasks, at), nav=NAV, tone="red" if late else "",
@@ -107,16 +99,18 @@ def _letter_items(letters: QuerySet[Letter], at: datetime, deadline: bool) -> li
 
 def waiting(user, at: datetime) -> list[TodoGroup]:
     groups = []
-    if may(user, HANDLE_NEGATIVE):
-        counts = _task_counts(user, {s: Task.UNIT_STEPS[s] for s, _ in UNIT_GROUPS}, at)
+    # The task groups of every action the user may take, counted in one statement.
+    task_groups = [
+        (status, label, Task.UNIT_STEPS[status] if action == HANDLE_NEGATIVE else None)
+        for action, status, label in TASK_GROUPS
+        if may(user, action)
+    ]
+    if task_groups:
+        counts = _task_counts(user, {status: due for status, _label, due in task_groups}, at)
         groups += [
-            _task_group(user, s, label, at, Task.UNIT_STEPS[s], counts.get(s.value, (0, 0)))
-            for s, label in UNIT_GROUPS
+            _task_group(user, status, label, at, due, counts.get(status.value, (0, 0)))
+            for status, label, due in task_groups
         ]
-    if may(user, REVIEW_NEGATIVE):
-        groups.append(_task_group(user, Status.CALLED_BACK, "待审核的差评整改", at, None))
-    if may(user, DECIDE_APPEAL):
-        groups.append(_task_group(user, Status.APPEALING, "待复核的差评申诉", at, None))
     if may(user, REPLY_LETTERS):
         owed = (
             Letter.objects.visible_to(scope(user))

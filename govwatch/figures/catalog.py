@@ -13,16 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from govwatch.catalog.figures import rate, reduction
 from govwatch.catalog.models import Item
 from govwatch.core.bulk import insert_rows, plain_rows
 
 from .models import UnitCatalog
 from .rows import ITEM_COUNTS, in_units, item_table
 from .tables import UnitTable
+from .under import Under
 
 # Units recounted per query (under the databases' parameter limits).
 UNITS_PER_QUERY = 5000
@@ -55,10 +57,27 @@ def _insert(table: UnitTable, model) -> None:
         )
 
 
-def catalog_table(only: QuerySet | list[int] | None) -> UnitTable:
-    """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows."""
+def catalog_table(only: QuerySet | list[int] | None, under: Under | None = None) -> UnitTable:
+    """`govwatch.figures.rows.item_table` of the units `only` (None: every unit), from the kept rows;
+    with `under` (govwatch.figures.under), of its parent's subtree summed by the unit shown."""
+    if under is not None:
+        return under.table(UnitCatalog.objects.all(), **{name: Sum(name) for name in ITEM_COUNTS})
     rows = in_units(UnitCatalog.objects.all(), "unit", only)
     return UnitTable.of(ITEM_COUNTS, plain_rows(rows.order_by().values_list("unit", *ITEM_COUNTS)))
+
+
+def kept_figures(only: QuerySet | list[int] | None) -> dict[str, int | float | None]:
+    """`govwatch.catalog.figures.catalog_figures` of every item of the units `only` (None: every
+    unit), summed from the kept rows: one row per unit, not a pass over a province's 200,000 items."""
+    rows = in_units(UnitCatalog.objects.all(), "unit", only)
+    # One sum in SQL: a province's 16,000 rows are not read one by one.
+    counts = rows.order_by().aggregate(**{name: Sum(name, default=0) for name in ITEM_COUNTS})
+    return {
+        **counts,
+        "time_limit_reduction": reduction(counts["legal_days_sum"], counts["promised_days_sum"]),
+        "online_rate": rate(counts["online_items"], counts["items"]),
+        "full_online_rate": rate(counts["full_online_items"], counts["items"]),
+    }
 
 
 @receiver(pre_save, sender=Item)

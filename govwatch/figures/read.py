@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
@@ -57,6 +58,7 @@ from .models import (
 )
 from .rows import COUNTS, Period, row, task_table
 from .tables import UnitTable
+from .under import Under
 
 _LEVELS = {5: "level_5", 4: "level_4", 3: "level_3", 2: "level_2", 1: "level_1"}
 _UPHELD = {5: "upheld_5", 4: "upheld_4", 3: "upheld_3", 2: "upheld_2", 1: "upheld_1"}
@@ -213,22 +215,34 @@ _READ = ("received", "completed", "completed_on_time", *_LEVELS.values(), *_UPHE
          "actively_evaluated")  # fmt: skip
 
 
-def _read_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
+def _read_table(period: Period, only: QuerySet | list[int] | None, under: Under | None = None) -> UnitTable:
     """The summed columns (_READ) of each unit in the period and its overdue count at the period's
-    end (overdue_open), read from the aggregates as `pieces` says."""
-    parts, changes = _parts(period, only)
+    end (overdue_open), read from the aggregates as `pieces` says. With `under`, those of its
+    parent's subtree summed by the unit shown (`only` not read)."""
+    parts, changes = _parts(period, None if under is not None else only)
     rows: list[tuple] = []
     for piece, part in parts:
-        found = _unit_rows(part, piece, _READ)
+        if under is not None:
+            found = _lines(under.table(part, ranged=piece.first != piece.last, **{n: Sum(n) for n in _READ}))
+        else:
+            found = _unit_rows(part, piece, _READ)
         rows += found if piece.sign == 1 else [(unit, *[-n for n in values]) for unit, *values in found]
     sums = UnitTable.of(_READ, rows)
     # Summed here, not grouped in SQL: SQLite then reads the few rows that carry a change from their
     # own index instead of walking the table in unit order (0.08 s against 3.6 s on a province).
     moved: list[tuple] = []
     for sign, part in changes:
-        found = plain_rows(part.order_by().values_list("unit", "overdue_change"))
+        if under is not None:
+            found = _lines(under.table(part, ranged=True, overdue_open=Sum("overdue_change")))
+        else:
+            found = plain_rows(part.order_by().values_list("unit", "overdue_change"))
         moved += found if sign == 1 else [(unit, -n) for unit, n in found]
     return sums.joined(UnitTable.of(("overdue_open",), moved))
+
+
+def _lines(table: UnitTable) -> list[tuple]:
+    """The (unit, *counts) lines of a table, to be added up with others by UnitTable.of."""
+    return [(unit, *values) for unit, values in zip(table.ids.tolist(), table.values.tolist(), strict=True)]
 
 
 def _ids(only: QuerySet | list[int] | None) -> np.ndarray | None:
@@ -276,6 +290,11 @@ def unit_table(period: Period, only: QuerySet | list[int] | None, *, remember: b
         (read,) = _remembered("units", [period], only, _read_table)
     else:
         read = _read_table(period, only)
+    return _derived(read)
+
+
+def _derived(read: UnitTable) -> UnitTable:
+    """UNIT_COUNTS from the columns `_read_table` reads (sums of them: a roll-up's are its units')."""
     ids = read.ids
     column = {name: read.values[:, i] for i, name in enumerate(read.names)}
     negative_levels_ = [level for level in negative_levels() if level in _LEVELS]
@@ -366,16 +385,19 @@ def channel_counts(period: Period, only: QuerySet | list[int] | None) -> dict[st
 
 
 def complaint_table(
-    period: Period, only: QuerySet | list[int] | None, *, remember: bool = False
+    period: Period, only: QuerySet | list[int] | None, *, remember: bool = False, under: Under | None = None
 ) -> UnitTable:
     """The complaint counts (COMPLAINT_VALUES: govwatch.complaints.figures.COUNTS) of each unit in the
     period, equal to `complaints.figures.counts`: from the complaint table's year and month rows
     (UnitComplaintYear, UnitComplaintMonth) as `pieces` cuts the period, the days of a month it
-    cuts counted from the complaints themselves. `remember`: as `unit_table`'s."""
+    cuts counted from the complaints themselves. `remember`: as `unit_table`'s. With `under`, those
+    of its parent's subtree summed by the unit shown (`only` not read)."""
     if remember:
         return _remembered("complaints", [period], only, complaint_table)[0]
     if pending():
         fold()
+    if under is not None:
+        only = None if under.whole else under.rows(Unit.objects.all(), "").values("pk")
     rows: list[tuple] = []
     for piece in pieces(period):
         if piece.level == DAY:
@@ -384,6 +406,12 @@ def complaint_table(
                 (unit_id, *[c.get(name, 0) for name in COMPLAINT_VALUES])
                 for unit_id, c in complaint_figures.counts(days.start, days.end, only).items()
             ]
+            if under is not None:
+                found = _lines(under.rolled(UnitTable.of(COMPLAINT_VALUES, found)))
+        elif under is not None:
+            ranged = piece.first != piece.last
+            part = _rows("complaints", piece)
+            found = _lines(under.table(part, ranged=ranged, **{n: Sum(n) for n in COMPLAINT_VALUES}))
         else:
             part = _rows("complaints", piece)
             if only is not None:
@@ -428,9 +456,14 @@ def remembered_totals(periods: list[Period], units: QuerySet[Unit] | None) -> li
     ]
 
 
-def _all_table(period: Period, only: QuerySet | list[int] | None) -> UnitTable:
-    """Every count of the rows (COUNTS) of each unit: its own, not its sub-units'."""
-    table = unit_table(period, only).joined(catalog_table(only), task_table(period, only))
+def _all_table(period: Period, only: QuerySet | list[int] | None, under: Under | None = None) -> UnitTable:
+    """Every count of the rows (COUNTS) of each unit: its own, not its sub-units'; with `under`, of
+    its parent (its own) and of each child (含下级)."""
+    if under is not None:
+        read = _derived(_read_table(period, None, under))
+        table = read.joined(catalog_table(None, under), task_table(period, None, under))
+    else:
+        table = unit_table(period, only).joined(catalog_table(only), task_table(period, only))
     return UnitTable(COUNTS, table.ids, np.column_stack([table.column(name) for name in COUNTS]))
 
 
@@ -461,13 +494,26 @@ class LevelRows:
     parent_own: dict[str, Any] | None
     total: dict[str, Any]  # every unit shown, rolled up: the parent's 含下级 figures
     rows: list[LevelRow]
-    # The units shown (sorted ids) and, for each, the row whose roll-up holds it (-1: none).
+    # Under a parent, the figures are summed in SQL by the unit shown (`under`, the rows' unit ids);
+    # at the top of several trees, every unit's are read and rolled up here: the units shown (sorted
+    # ids) and, for each, the row whose roll-up holds it (-1: none), and the readers' `only`.
+    under: Under | None = field(default=None, repr=False)
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    only: QuerySet | None = field(default=None, repr=False)
     scope_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     row_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
+    def read(self, reader: Callable[..., UnitTable]) -> tuple[np.ndarray, np.ndarray]:
+        """Other counts rolled up like the rows: a matrix with a line per row (its 含下级 sums) and
+        the total of every unit shown. `reader(only, under=...)` reads them as this module's
+        readers do (e.g. `partial(complaint_table, period)`)."""
+        if self.under is not None:
+            table = reader(None, under=self.under)
+            return table.on(self.ids), table.values.sum(axis=0)
+        return self.roll_up(reader(self.only))
+
     def roll_up(self, table: UnitTable) -> tuple[np.ndarray, np.ndarray]:
-        """Any per-unit counts rolled up like the rows: a matrix with a line per row (its 含下级
-        sums) and the total of every unit shown."""
+        """Any per-unit counts rolled up like the rows (at the top of several trees)."""
         at = np.minimum(np.searchsorted(self.scope_ids, table.ids), max(len(self.scope_ids) - 1, 0))
         shown = (self.scope_ids[at] == table.ids) if len(self.scope_ids) else np.zeros(len(table), bool)
         target = np.where(shown, self.row_of[at] if len(self.row_of) else -1, -1)
@@ -481,44 +527,70 @@ def level_rows(parent: Unit | None, date_from: date, date_to: date, units_qs: Qu
     """One level of the tree: the children of `parent` that `units_qs` holds (with no parent, the
     topmost units of `units_qs`), each with its own figures and its roll-up (含下级), and the total.
 
-    Grouped queries over the subtree, one per kind of figure, whatever the number of units below;
-    the roll-up is summed over arrays (UnitTable), not unit by unit.
+    Under a parent (whose whole subtree `units_qs` holds: a user's scope is a subtree), each kind of
+    figure is two grouped queries, whatever the number of units below: the roll-ups summed in SQL
+    by the child each unit lies under (govwatch.figures.under), and the own figures of the units
+    shown. Only the rows shown are read, so a province's root costs what a street's does.
     """
     period = Period(date_from, date_to)
-    if parent is not None:
-        scope = units_qs.filter(subtree(parent.path))
-    else:
-        scope = units_qs
-    found = plain_rows(scope.order_by().values_list("pk", "path", "parent"))
+    if parent is None:
+        return _top_rows(period, units_qs)
+    children = list(units_qs.filter(parent=parent).order_by("path"))
+    ids = np.array([child.pk for child in children], dtype=np.int64)
+    under = Under.of(parent, children)
+    rolled_table = _all_table(period, None, under)
+    own_table = _all_table(period, [parent.pk, *ids.tolist()])
+    rolled, own = rolled_table.on(ids), own_table.on(ids)
+    with_children = set(
+        units_qs.filter(parent__in=ids.tolist()).order_by().values_list("parent", flat=True).distinct()
+    )
+    rows = [
+        LevelRow(
+            unit=child,
+            own=_row_of(child.code, child.name, own_table, own[i]),
+            rolled=_row_of(child.code, child.name, rolled_table, rolled[i]),
+            has_children=child.pk in with_children,
+        )
+        for i, child in enumerate(children)
+    ]
+    return LevelRows(
+        parent=parent,
+        parent_own=_row_of(parent.code, parent.name, own_table, own_table.on(np.array([parent.pk]))[0]),
+        total=_row_of(parent.code, parent.name, rolled_table, rolled_table.values.sum(axis=0)),
+        rows=rows,
+        under=under,
+        ids=ids,
+    )
+
+
+def _top_rows(period: Period, units_qs: QuerySet[Unit]) -> LevelRows:
+    """`level_rows` without a parent: the topmost units of `units_qs` (several trees), from every
+    unit's figures rolled up here."""
+    found = plain_rows(units_qs.order_by().values_list("pk", "path", "parent"))
     paths = {pk: path for pk, path, _parent in found}
-    if parent is not None:
-        level_qs = scope.filter(parent=parent)
-    else:
-        # The topmost units the user sees: those whose parent the user does not see.
-        level_qs = Unit.objects.filter(pk__in=_tops(paths, {pk: parent for pk, _path, parent in found}))
+    level_qs = Unit.objects.filter(pk__in=_tops(paths, {pk: parent for pk, _path, parent in found}))
     children = list(level_qs.order_by("path"))
     # The whole region needs no unit filter (every case has a unit); anything less is filtered.
-    only = None if len(paths) == Unit.objects.count() else scope.values("pk")
+    only = None if len(paths) == Unit.objects.count() else units_qs.values("pk")
     table = _all_table(period, only)
     scope_ids, row_of = _runs_of(paths, [child.path for child in children])
-    level = LevelRows(parent=parent, parent_own=None, total={}, rows=[], scope_ids=scope_ids, row_of=row_of)
+    level = LevelRows(
+        parent=None, parent_own=None, total={}, rows=[], only=only, scope_ids=scope_ids, row_of=row_of
+    )
     level.rows = [LevelRow(unit=child, own={}, rolled={}, has_children=False) for child in children]
     rolled, total = level.roll_up(table)
     own = table.on(np.array([child.pk for child in children], dtype=np.int64))
     parents_with_children = set(
-        scope.filter(parent__in=level_qs.values("pk")).order_by().values_list("parent", flat=True).distinct()
+        units_qs.filter(parent__in=level_qs.values("pk"))
+        .order_by()
+        .values_list("parent", flat=True)
+        .distinct()
     )
     for i, (entry, child) in enumerate(zip(level.rows, children, strict=True)):
         entry.own = _row_of(child.code, child.name, table, own[i])
         entry.rolled = _row_of(child.code, child.name, table, rolled[i])
         entry.has_children = child.pk in parents_with_children
-    if parent is not None:
-        level.parent_own = _row_of(parent.code, parent.name, table, table.on(np.array([parent.pk]))[0])
-    level.total = (
-        _row_of(parent.code, parent.name, table, total)
-        if parent is not None
-        else _row_of("total", "合计", table, total)
-    )
+    level.total = _row_of("total", "合计", table, total)
     return level
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -24,6 +24,9 @@ from govwatch.core.localtime import end_of_day, local_tz, start_of_day
 from govwatch.evaluations.models import RectificationTask
 
 from .tables import UnitTable
+
+if TYPE_CHECKING:
+    from .under import Under
 
 # The counts behind the rows, summed for the total; the rates are then computed from them.
 COUNTS = (
@@ -136,7 +139,7 @@ def task_counts(period: Period, only: QuerySet | None) -> dict[int, dict[str, in
     return task_table(period, only).as_dicts()
 
 
-def task_table(period: Period, only: QuerySet | None) -> UnitTable:
+def task_table(period: Period, only: QuerySet | None, under: Under | None = None) -> UnitTable:
     """The closed loop of the negative reviews received in the period (差评整改与回访), per task unit.
 
     - rectification_tasks: rectification tasks whose intake (`opened_at`) is in the period, under
@@ -153,7 +156,8 @@ def task_table(period: Period, only: QuerySet | None) -> UnitTable:
     - called_back: of those owed, the tasks with `called_back_at` set (any result, "unreachable"
       included; a later send-back does not undo a callback made).
     Done and called back as recorded when the report is made: the figures of a period still grow
-    while its tasks are under way.
+    while its tasks are under way. With `under` (govwatch.figures.under), `only` is not read: the
+    counts of its parent's subtree, summed by the unit shown they lie under.
     """
     status = RectificationTask.Status
     tz = local_tz()
@@ -166,11 +170,12 @@ def task_table(period: Period, only: QuerySet | None) -> UnitTable:
     )
     owed = ~Q(evaluation__evaluator_hash="")
     tasks = RectificationTask.objects.filter(opened_at__gte=period.start, opened_at__lt=period.end)
-    return UnitTable.grouped(
-        in_units(tasks, "unit", only),
-        "unit",
-        rectification_tasks=Count("pk"),
-        rectified_on_time=Count("pk", filter=standing & (rectified_by_due | explained_by_due)),
-        callbacks_owed=Count("pk", filter=owed),
-        called_back=Count("pk", filter=owed & Q(called_back_at__isnull=False)),
-    )
+    counted = {
+        "rectification_tasks": Count("pk"),
+        "rectified_on_time": Count("pk", filter=standing & (rectified_by_due | explained_by_due)),
+        "callbacks_owed": Count("pk", filter=owed),
+        "called_back": Count("pk", filter=owed & Q(called_back_at__isnull=False)),
+    }
+    if under is not None:
+        return under.table(tasks, ranged=True, **counted)  # tasks opened over a range of days
+    return UnitTable.grouped(in_units(tasks, "unit", only), "unit", **counted)

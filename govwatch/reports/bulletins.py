@@ -222,7 +222,9 @@ def archived_pdf(bulletin: Bulletin) -> bytes:
 def do_set_weights(actor: Actor, weights: dict[str, int], at: datetime | None = None) -> RankingWeights:
     """The region's ranking weights (integers >= 0, at least one above 0)."""
     check_actor(actor, ISSUE_BULLETINS)
-    current = RankingWeights.objects.select_for_update().get(pk=RankingWeights.current().pk)
+    # The row is made on the first change (reading the weights writes nothing), then locked.
+    RankingWeights.objects.get_or_create(pk=1)
+    current = RankingWeights.objects.select_for_update().get(pk=1)
     before = current.as_dict()
     unknown = set(weights) - set(before)
     if unknown:

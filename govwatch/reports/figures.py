@@ -281,8 +281,13 @@ def evaluations_by_channel(
     only = None
     if unit_code is not None or units_qs is not None:
         only = unit_filter(selected_units(unit_code, units_qs))
+    return channel_rows(Period(date_from, date_to), only)
+
+
+def channel_rows(period: Period, only: QuerySet | None) -> list[dict[str, Any]]:
+    """`evaluations_by_channel` of the units `only` (a readers' `only`: None for every unit)."""
     # From the channel table's month rows (govwatch.figures: UnitChannelMonth), not the evaluations.
-    counted = channel_counts(Period(date_from, date_to), only)
+    counted = channel_counts(period, only)
     grid: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     upheld: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for channel, values in counted.items():

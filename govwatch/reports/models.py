@@ -43,8 +43,9 @@ class RankingWeights(models.Model):
 
     @classmethod
     def current(cls) -> RankingWeights:
-        weights, _ = cls.objects.get_or_create(pk=1)
-        return weights
+        """The weights in force: the stored row, or the defaults until someone sets them (not
+        written on a read: the ranking page is a GET, and a region may be opened read-only)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def as_dict(self) -> dict[str, int]:
         return {code: getattr(self, code) for code, _label, _default in COMPONENTS}

@@ -11,6 +11,7 @@ supervisors of the region see everything.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,11 +21,12 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from govwatch.accounts.access import member_required
-from govwatch.accounts.permissions import scope
+from govwatch.accounts.permissions import Scope, scope
 from govwatch.complaints import figures as complaint_figures
 from govwatch.core import tree
 from govwatch.core.choices import EvalLevel
-from govwatch.figures.read import complaint_table, level_rows, unit_filter
+from govwatch.figures.fold import COMPLAINT_VALUES
+from govwatch.figures.read import LevelRows, complaint_table, level_rows, unit_filter
 from govwatch.orgs.models import Unit
 
 from .exports import CONTENT_TYPES, export_file
@@ -32,7 +34,7 @@ from .figures import (
     TOTAL,
     TOTAL_NAME,
     Period,
-    evaluations_by_channel,
+    channel_rows,
     kpi_rows,
     selected_units,
     top_negative_tags,
@@ -79,18 +81,22 @@ def _trail(parent: Unit | None, units) -> list[Unit]:
     return [found[c] for c in codes if c in found]
 
 
-def _single_top(units) -> Unit | None:
+def _single_top(mine: Scope) -> Unit | None:
     """The one unit at the top of what the user sees (the region's root, a unit's own), if one."""
-    tops = list(units.exclude(parent__in=units.values("pk"))[:2])
+    if mine.path is None:
+        return None
+    if not mine.everything:
+        # A scope is the subtree of the unit at its path.
+        return Unit.objects.filter(path=mine.path).first()
+    tops = list(Unit.objects.filter(parent__isnull=True)[:2])
     return tops[0] if len(tops) == 1 else None
 
 
-def _complaint_rows(level, only, date_from: date, date_to: date) -> tuple[list[dict], dict]:
+def _complaint_rows(level: LevelRows, date_from: date, date_to: date) -> tuple[list[dict], dict]:
     """The complaints' figures (govwatch.complaints.figures) of the level shown, each unit with its
     sub-units, and their total, for the complaints table of the page."""
-    table = complaint_table(Period(date_from, date_to), only)
-    names = table.names
-    rolled, total = level.roll_up(table)
+    names = COMPLAINT_VALUES
+    rolled, total = level.read(partial(complaint_table, Period(date_from, date_to)))
 
     def figures(values) -> dict[str, Any]:
         return complaint_figures.row(dict(zip(names, values.tolist(), strict=True)))
@@ -112,14 +118,17 @@ def kpi(request: HttpRequest) -> HttpResponse:
     selection = _selection(form)
     if selection is not None:
         date_from, date_to, unit_code = selection
-        units = Unit.objects.visible_to(scope(request.user))
-        parent = units.get(code=unit_code) if unit_code else _single_top(units)
+        mine = scope(request.user)
+        units = Unit.objects.visible_to(mine)
+        parent = units.get(code=unit_code) if unit_code else _single_top(mine)
         level = level_rows(parent, date_from, date_to, units)
         selection_units = selected_units(unit_code, units)
         keep = {"unit": unit_code} if unit_code else {}
         # The whole region (a region's office) is read with no unit filter at all.
-        only = unit_filter(selection_units)
-        complaint_rows, complaint_total = _complaint_rows(level, only, date_from, date_to)
+        only = (
+            None if unit_code is None and Unit.objects.all_visible_to(mine) else unit_filter(selection_units)
+        )
+        complaint_rows, complaint_total = _complaint_rows(level, date_from, date_to)
         context.update(
             date_from=date_from,
             date_to=date_to,
@@ -137,7 +146,7 @@ def kpi(request: HttpRequest) -> HttpResponse:
             ],
             period_query=urlencode({"date_from": date_from, "date_to": date_to}),
             # From the channel table's month rows: any period, a year as cheaply as a month.
-            channels=evaluations_by_channel(date_from, date_to, unit_code, units_qs=units),
+            channels=channel_rows(Period(date_from, date_to), only),
             level_labels=[level.label for level in EvalLevel],
             top_tags=top_negative_tags(date_from, date_to, None if only is None else selection_units),
             query=request.GET.urlencode() or urlencode({"date_from": date_from, "date_to": date_to}),

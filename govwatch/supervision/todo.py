@@ -23,7 +23,7 @@ from govwatch.cases.models import Case
 from govwatch.catalog.models import Item
 from govwatch.core.choices import Card, CaseStatus, UnitKind
 from govwatch.core.localtime import local_date, start_of_day
-from govwatch.core.todo import SHOWN, TodoGroup, TodoItem
+from govwatch.core.todo import SHOWN, TodoGroup, TodoItem, grouped_counts
 from govwatch.orgs.models import Unit
 from govwatch.workcal.calendar import get_calendar
 
@@ -124,21 +124,18 @@ def waiting(user, at: datetime) -> list[TodoGroup]:
         yellow = carded.filter(card=Card.YELLOW).order_by("due_date", "id")
         # Counted inside the (status, unit, card) index, both cards in one statement: on every page,
         # for the navigation's count.
-        cards = dict(
-            Case.objects.counted_for(mine)
-            .filter(status=CaseStatus.OPEN, card__in=[Card.RED, Card.YELLOW])
-            .order_by()
-            .values_list("card")
-            .annotate(n=Count("pk"))
+        cards = grouped_counts(
+            Case.objects.counted_for(mine).filter(status=CaseStatus.OPEN, card__in=[Card.RED, Card.YELLOW]),
+            "card",
         )
         groups += [
             TodoGroup(
-                "supervision.red-cases", "超时办件（红牌）", cards.get(Card.RED.value, 0),
+                "supervision.red-cases", "超时办件（红牌）", cards.get(Card.RED.value, (0, 0))[0],
                 _url("case-list", status=CaseStatus.OPEN, card=Card.RED),
                 items=lambda: _case_items(red, at), nav=NAV, tone="red",
             ),
             TodoGroup(
-                "supervision.yellow-cases", "即将超时的办件（黄牌）", cards.get(Card.YELLOW.value, 0),
+                "supervision.yellow-cases", "即将超时的办件（黄牌）", cards.get(Card.YELLOW.value, (0, 0))[0],
                 _url("case-list", status=CaseStatus.OPEN, card=Card.YELLOW),
                 items=lambda: _case_items(yellow, at), nav=NAV, tone="yellow",
             ),

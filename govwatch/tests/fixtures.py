@@ -76,3 +76,13 @@ def build_case(
     header = CaseHeader(item.id, unit.id, channel, applicant_type, window_code, "")
     apply_events([CaseChange(case_no, evs, item.promised_days, new, header)], get_calendar())
     return Case.objects.select_related("item", "unit").get(case_no=case_no)
+
+
+def sign_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Sign `username` in through the live server's login form, in a browser page (Playwright)."""
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(live_server.url + "/")

@@ -18,8 +18,9 @@ from govwatch.core.localtime import end_of_day
 from govwatch.supervision.models import SupervisionOrder
 from govwatch.supervision.scan import scan
 from govwatch.supervision.watches import issue_for_overdue_watches
+from govwatch.tests.fixtures import sign_in
 
-from .conftest import PASSWORD, PHONE
+from .conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,15 +48,6 @@ def watch(page, live_server) -> list[str]:
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("request", lambda r: problems.append(r.url) if not r.url.startswith(live_server.url) else None)
     return problems
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/")
 
 
 def test_a_complaint_from_the_public_page_to_the_callback(browser, live_server, people, trained):

@@ -15,9 +15,10 @@ from playwright.sync_api import expect
 from govwatch.hallchecks.models import Inspection
 from govwatch.rectification.models import Problem
 from govwatch.rectification.rhythm import daily_reminders
+from govwatch.tests.fixtures import sign_in
 from govwatch.workcal.calendar import get_calendar
 
-from .conftest import PASSWORD, TZ
+from .conftest import TZ
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,15 +39,6 @@ def page(context):
     )
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     return page
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(live_server.url + "/")
 
 
 def jpeg() -> dict:

@@ -8,12 +8,17 @@ whose denominator was 0 as "—".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from govwatch.complaints import figures as complaint_figures
 
 register = template.Library()
 
@@ -32,7 +37,13 @@ CELLS = (
 
 def _counts_shown():
     """How the active language writes a count, as `intcomma` does: its separator every three
-    digits, or none; `intcomma` itself for any other grouping (checked on a sample)."""
+    digits, or none; `intcomma` itself for any other grouping (checked on a sample, once per
+    language and settings: a level of the tree is a few hundred rows)."""
+    return _counts_shown_in(get_language(), settings.USE_THOUSAND_SEPARATOR, settings.NUMBER_GROUPING)
+
+
+@lru_cache(maxsize=32)
+def _counts_shown_in(language: str | None, use_separator: bool, grouping: object):
     separator = get_format("THOUSAND_SEPARATOR")
     for fast in (lambda n: f"{n:,}".replace(",", separator), str):
         if all(fast(n) == intcomma(n) for n in (0, 999, 1234, 1234567)):
@@ -40,13 +51,27 @@ def _counts_shown():
     return intcomma
 
 
+# The columns of the complaints' table (reports/_complaints_table.html) after the unit.
+COMPLAINT_CELLS = tuple((name, name in complaint_figures.RATES) for name in complaint_figures.FIGURES)
+
+
 @register.filter
 def figure_cells(row: dict[str, Any]) -> SafeString:
     """The row's figures as `<td class="num">` cells (numbers only: nothing to escape): counts as
     `intcomma` writes them, rates as the `percent` filter does."""
+    return _cells(row, CELLS)
+
+
+@register.filter
+def complaint_cells(row: dict[str, Any]) -> SafeString:
+    """`figure_cells` of the complaints' figures (govwatch.complaints.figures.row)."""
+    return _cells(row, COMPLAINT_CELLS)
+
+
+def _cells(row: dict[str, Any], columns: tuple[tuple[str, bool], ...]) -> SafeString:
     count = _counts_shown()
     cells = []
-    for key, is_rate in CELLS:
+    for key, is_rate in columns:
         value = row[key]
         if is_rate:
             shown = NOTHING if value is None or value == "" else f"{value * 100:.1f}%"

@@ -218,6 +218,17 @@ def test_only_the_office_sets_the_weights(ranked, client, roles):
     assert RankingWeights.current().on_time == 50
 
 
+def test_the_ranking_page_writes_no_weights_until_the_office_sets_them(ranked, client, roles):
+    from govwatch.reports.models import RankingWeights
+
+    RankingWeights.objects.all().delete()
+    client.force_login(roles.leader)
+    page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    # The defaults are shown, and nothing is written by a GET (a region may be opened read-only).
+    assert page.status_code == 200 and not RankingWeights.objects.exists()
+    assert RankingWeights.current().as_dict() == RankingWeights().as_dict()
+
+
 def test_unit_staff_rank_only_their_subtree(ranked, client, roles):
     client.force_login(roles.market_staff)
     page = client.get("/reports/ranking/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
