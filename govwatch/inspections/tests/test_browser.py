@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from govwatch.checks.models import Kind
 from govwatch.checks.tests.conftest import at
@@ -53,14 +54,15 @@ def test_a_burst_found_raised_answered_and_held_to_account(page, live_server, pe
     page.get_by_role("link", name="评议监督").click()
     page.wait_for_url("**/checks/findings/")
     page.get_by_role("link", name=finding.number).click()
-    assert page.locator("figure.rating-timeline").first.locator("circle.flagged").count() == 10
+    # a click does not wait for the page it opens: expect() waits, count() would read the list
+    expect(page.locator("figure.rating-timeline").first.locator("circle.flagged")).to_have_count(10)
     page.get_by_role("button", name="立查").click()
     page.get_by_label("检查人员").fill("专项检查组（王伟）")
     page.get_by_role("button", name="立查").click()
     page.wait_for_url("**/inspections/*/")
     inspection_url = page.url
     page.get_by_role("button", name="下发检查反馈表").click()
-    assert "检查反馈〔2026〕第0001号" in page.locator("body").inner_text()
+    expect(page.locator("body")).to_contain_text("检查反馈〔2026〕第0001号")
     sign_out(page)
 
     sign_in(page, live_server, "b1")
@@ -68,13 +70,13 @@ def test_a_burst_found_raised_answered_and_held_to_account(page, live_server, pe
     page.get_by_label("问题1的整改措施").fill("已调取监控，评价器由窗口人员代评，已停用并整改")
     page.get_by_label("总体整改情况").fill("已召开专题会议整改")
     page.get_by_role("button", name="提交反馈").click()
-    assert "待审核" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("待审核")
     sign_out(page)
 
     sign_in(page, live_server, "jiwei")
     page.goto(inspection_url)
     page.get_by_role("button", name="验收销号").click()
-    assert "已整改" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("已整改")
     page.get_by_role("link", name="登记问责").click()
     page.get_by_label("姓名").fill("周小平")
     page.get_by_label("问责方式").select_option(label="诫勉谈话")
@@ -82,4 +84,4 @@ def test_a_burst_found_raised_answered_and_held_to_account(page, live_server, pe
     page.get_by_label("决定机关").fill("区纪检监察工委")
     page.get_by_role("button", name="登记").click()
     page.wait_for_url("**/accountability/*/")
-    assert "周小平" in page.locator("h1").inner_text()
+    expect(page.locator("h1")).to_contain_text("周小平")
