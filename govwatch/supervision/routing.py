@@ -136,7 +136,10 @@ def all_supervisors() -> list[Unit]:
 
 
 def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
-    """Queue the messages of new cards in the caller's transaction (the outbox). Returns the count.
+    """Queue the messages of new cards in the caller's transaction (the outbox). Returns how many
+    were queued: a message to a unit without an alert number goes in the outbox as failed (seen,
+    not dropped) and is not counted, so that `scan`'s `notifications_queued` (contract section 5)
+    equals what `notifications list --status queued` gains.
 
     The rows go in with one executemany: a scan may queue thousands.
     """
@@ -176,7 +179,8 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
                 rows.append((*(fields[a] for a in _ATTRS), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
-    return len(rows)
+    status = _ATTRS.index("status")
+    return sum(1 for row in rows if row[status] == Notification.Status.QUEUED)
 
 
 @dataclass(frozen=True)
