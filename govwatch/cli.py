@@ -115,9 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     if tuple(words[:2]) in ONE_BLAS_THREAD:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     with _collector_paused():
-        from govwatch.core.console import EXIT_UNUSABLE, UsageError
+        from django.core.exceptions import ImproperlyConfigured
 
-        setup_django(*words[:2])
+        from govwatch.core.console import EXIT_UNUSABLE, UsageError, configuration_problem
+
+        try:
+            setup_django(*words[:2])
+        except (ValueError, ImproperlyConfigured) as exc:  # e.g. GOVWATCH_TIME_ZONE, DATABASE_URL
+            sys.stderr.write(f"govwatch: 配置错误：{exc}\n")
+            return EXIT_UNUSABLE
         parser = build_parser(argv)
         args = parser.parse_args(argv)
     try:
@@ -127,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        problem = configuration_problem(exc)
+        if problem is None:
+            raise
+        sys.stderr.write(f"govwatch: {problem}\n")
+        return EXIT_UNUSABLE
 
 
 if __name__ == "__main__":

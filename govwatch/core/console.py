@@ -23,6 +23,31 @@ class UsageError(Exception):
     """Unusable arguments, file or configuration: exit status 2 with this message."""
 
 
+def configuration_problem(exc: BaseException) -> str | None:
+    """What makes `exc` a configuration that cannot be used (exit status 2, contract section 5), said
+    plainly, or None for any other failure: a database GovWatch cannot reach or that `govwatch
+    init` has not created, a setting Django refuses. A traceback with status 1 would read as "done,
+    some rows rejected" to the programs that run GovWatch."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError, connection
+
+    if isinstance(exc, ImproperlyConfigured):
+        return f"配置错误：{exc}"
+    if not isinstance(exc, DatabaseError):
+        return None
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except Exception as again:  # noqa: BLE001 - any failure to connect is the answer
+        reason = str(again).strip().splitlines()[0] if str(again).strip() else type(again).__name__
+        return f"无法连接数据库（请检查 DATABASE_URL 或数据目录）：{reason}"
+    missing = ("no such table", "does not exist")
+    if any(word in first_line for word in missing) and ("table" in first_line or "relation" in first_line):
+        return f"数据库尚未初始化或需要升级，请先运行 govwatch init：{first_line}"
+    return None
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its status, say it plainly
         self.print_usage(sys.stderr)
