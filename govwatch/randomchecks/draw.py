@@ -302,6 +302,32 @@ def _sheet_rows(book: Any, kind: str, required: bool) -> list[tuple[str, dict[st
     return out
 
 
+def _risk_of(cell: Any) -> str | None:
+    text = _text(cell).rstrip("*＊").strip()
+    return RISK_WORDS.get(text.lower()) or RISK_WORDS.get(text)
+
+
+def _wide_rates(book: Any) -> list[tuple[str, str, Any]] | None:
+    """The rates sheet in the JSON's own shape (section 11: "the same columns"): a header of risk
+    classes (low/medium/high or 低/中/高) over one row of rates. None when the sheet is the long
+    form (风险等级, 抽查比例 per row) or missing, which `_sheet_rows` reads and judges."""
+    sheet = next((s for s in book.worksheets if s.title.strip() in (SHEETS["rates"], "rates")), None)
+    if sheet is None:
+        return None
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    named = [(i, _risk_of(h)) for i, h in enumerate(header or ()) if _text(h)]
+    if not named or any(risk is None for _, risk in named):
+        return None
+    label = SHEETS["rates"]
+    values = [(line, cells) for line, cells in enumerate(rows, start=2) if any(_text(c) for c in cells)]
+    if len(values) != 1:
+        raise PlanError(f"工作表“{label}”按风险等级分列时应恰有一行抽查比例，现有 {len(values)} 行")
+    line, cells = values[0]
+    where = f"工作表“{label}”第 {line} 行"
+    return [(where, _text(header[i]), cells[i] if i < len(cells) else None) for i, _ in named]
+
+
 def read_xlsx_plan(path: Path, units: set[str]) -> Plan:
     import zipfile
 
@@ -312,7 +338,11 @@ def read_xlsx_plan(path: Path, units: set[str]) -> Plan:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise PlanError(f"无法读取 XLSX 文件（文件损坏或不是 Excel 2007+ 格式）：{exc}") from None
     try:
-        rates = [(where, row.get("risk"), row.get("rate")) for where, row in _sheet_rows(book, "rates", True)]
+        rates = _wide_rates(book)
+        if rates is None:
+            rates = [
+                (where, row.get("risk"), row.get("rate")) for where, row in _sheet_rows(book, "rates", True)
+            ]
         return plan_from_records(
             _sheet_rows(book, "targets", True), _sheet_rows(book, "inspectors", True),
             _sheet_rows(book, "conflicts", False), rates, units,

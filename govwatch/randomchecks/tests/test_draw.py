@@ -191,6 +191,49 @@ def test_an_xlsx_plan_with_chinese_sheets_and_headers_draws_like_its_json(region
     assert run("random", "draw", str(path), "--seed", "S1") == (0, EXPECTED)
 
 
+@pytest.mark.parametrize("header", [["low", "medium", "high"], ["低", "中", "高"]])
+def test_an_xlsx_plan_whose_rates_sheet_has_the_jsons_columns_draws_like_its_json(region, tmp_path, header):
+    # Section 11: the sheets hold "the same columns" as the JSON, whose rates are one object
+    # {"low": P, "medium": P, "high": P}: a header of risk classes over one row of rates.
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "检查对象"
+    sheet.append(["target_id", "name", "unit_code", "risk"])
+    for t in SMALL["targets"]:
+        sheet.append([t["target_id"], t["name"], t["unit_code"], t["risk"]])
+    sheet = book.create_sheet("执法人员")
+    sheet.append(["inspector_id", "name", "unit_code"])
+    for i in SMALL["inspectors"]:
+        sheet.append([i["inspector_id"], i["name"], i["unit_code"]])
+    sheet = book.create_sheet("回避")
+    sheet.append(["inspector_id", "target_id"])
+    sheet.append(["P1", "T4"])
+    sheet = book.create_sheet("抽查比例")
+    sheet.append(header)
+    sheet.append([50, 100, "100%"])
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    assert run("random", "draw", str(path), "--seed", "S1") == (0, EXPECTED)
+
+
+def test_a_rates_sheet_with_the_jsons_columns_and_two_rows_is_refused_naming_the_sheet(
+    region, tmp_path, capsys
+):
+    book = Workbook()
+    book.active.title = "检查对象"
+    book.active.append(["target_id", "name", "unit_code", "risk"])
+    book.create_sheet("执法人员").append(["inspector_id", "name", "unit_code"])
+    rates = book.create_sheet("抽查比例")
+    for row in (["low", "medium", "high"], [5, 10, 30], [6, 10, 30]):
+        rates.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    status, out = run("random", "draw", str(tmp_path / "plan.xlsx"), "--seed", "S1")
+    err = capsys.readouterr().err
+    assert status == 2 and out is None
+    assert "工作表“抽查比例”" in err and "2 行" in err, err
+    assert not RandomPlan.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
