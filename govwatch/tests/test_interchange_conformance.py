@@ -174,3 +174,136 @@ def _argparse_exit(capsys, argv: list[str]) -> tuple[int, str, str]:
         main(argv)
     out, err = capsys.readouterr()
     return int(exited.value.code), out, err
+
+
+# -- section 2: every enumeration's Chinese label is accepted, and the defaults ---------------------
+
+
+def _import(capsys, kind: str, path: Path) -> dict:
+    code, out, err = _run(capsys, "import", kind, path, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["rejected"] == 0, (doc, err)
+    return doc
+
+
+def test_every_chinese_label_of_units_and_items_is_read_as_its_code_and_defaults_apply(
+    region, tmp_path, capsys
+):
+    from govwatch.catalog.models import Item
+    from govwatch.orgs.models import Unit
+
+    kinds = {"区": "district", "部门": "department", "街道": "street", "社区": "community", "科室": "section",
+             "政务服务中心": "center", "纪检监察": "supervisor"}  # fmt: skip
+    rows = [[f"K{n}", f"单位{n}", "D", label] for n, label in enumerate(kinds)]
+    _import(
+        capsys, "units", write_csv(tmp_path / "u.csv", ["单位编码", "单位名称", "上级单位编码", "类型"], rows)
+    )
+    assert {Unit.objects.get(code=f"K{n}").kind for n in range(len(kinds))} == set(kinds.values())
+    assert [Unit.objects.get(code=f"K{n}").kind for n in range(len(kinds))] == list(kinds.values())
+
+    types = {"行政许可": "licensing", "行政确认": "confirmation", "行政给付": "payment", "行政征收": "levy",
+             "行政裁决": "adjudication", "行政奖励": "reward", "其他行政权力": "other_power",
+             "公共服务": "public_service"}  # fmt: skip
+    levels = {"区级": "district", "镇级": "town", "村级": "village"}
+    onlines = {"不可网办": "none", "部分网办": "partial", "全程网办": "full"}
+    rows = [
+        [f"T{n}", f"事项{n}", "SC", label, list(levels)[n % 3], 5, 1, list(onlines)[n % 3]]
+        for n, label in enumerate(types)
+    ]
+    rows.append(["TD", "默认事项", "SC", "", "", 5, 1, ""])
+    header = ["事项编码", "事项名称", "实施单位编码", "事项类型", "层级", "法定时限", "承诺时限", "网办程度"]
+    _import(capsys, "items", write_csv(tmp_path / "i.csv", header, rows))
+    got = [(i.type, i.level, i.online) for i in (Item.objects.get(code=f"T{n}") for n in range(len(types)))]
+    assert got == [
+        (code, list(levels.values())[n % 3], list(onlines.values())[n % 3])
+        for n, code in enumerate(types.values())
+    ]
+    default = Item.objects.get(code="TD")
+    assert (default.type, default.level, default.online) == ("public_service", "district", "none")
+
+
+def test_every_chinese_label_of_case_events_is_read_as_its_code_and_defaults_apply(region, tmp_path, capsys):
+    from govwatch.cases.models import Case
+
+    header = ["业务编号", "环节", "时间", "事项编码", "渠道", "申请人类型"]
+    rows = [
+        ["W", "受理", "2026-03-02T09:00:00", "I9", "窗口", "个人"],
+        ["N", "受理", "2026-03-02T09:00:00", "I9", "网上", "企业"],
+        ["M", "受理", "2026-03-02T09:00:00", "I9", "掌上", "", ""],
+        ["K", "受理", "2026-03-02T09:00:00", "I9", "自助终端", ""],
+        ["D", "受理", "2026-03-02T09:00:00", "I9", "", ""],
+        ["N", "挂起", "2026-03-03T09:00:00", "", "", ""],
+        ["N", "恢复", "2026-03-04T09:00:00", "", "", ""],
+        ["N", "办结", "2026-03-05T09:00:00", "", "", ""],
+        ["M", "退件", "2026-03-05T09:00:00", "", "", ""],
+        ["K", "撤回", "2026-03-05T09:00:00", "", "", ""],
+        ["W", "挂起", "2026-03-05T09:00:00", "", "", ""],
+    ]
+    _import(capsys, "cases", write_csv(tmp_path / "e.csv", header, [r[:6] for r in rows]))
+    cases = {c.case_no: (c.channel, c.applicant_type, c.status) for c in Case.objects.all()}
+    assert cases == {
+        "W": ("window", "person", "suspended"),
+        "N": ("online", "enterprise", "completed"),
+        "M": ("mobile", "person", "rejected"),
+        "K": ("kiosk", "person", "withdrawn"),
+        "D": ("window", "person", "open"),
+    }
+
+
+def test_every_chinese_label_of_evaluations_and_complaints_is_read_as_its_code_and_defaults_apply(
+    region, tmp_path, capsys
+):
+    from govwatch.complaints.models import Complaint
+    from govwatch.evaluations.models import Evaluation
+
+    levels = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
+    channels = {
+        "评价器": "device",
+        "扫码": "qr",
+        "短信": "sms",
+        "网站": "web",
+        "移动端": "app",
+        "12345热线": "hotline",
+    }
+    rows = [[f"E{n}", word, "2026-03-02T10:00:00", "SC", list(channels)[n]] for n, word in enumerate(levels)]
+    rows.append(["E5", "4", "2026-03-02T10:00:00", "SC", "12345热线"])
+    rows.append(["ED", "5", "2026-03-02T10:00:00", "SC", ""])
+    _import(
+        capsys,
+        "evaluations",
+        write_csv(tmp_path / "e.csv", ["评价编号", "评价等级", "评价时间", "单位编码", "评价渠道"], rows),
+    )
+    got = {e.eval_id: (e.level, e.channel, e.auto) for e in Evaluation.objects.all()}
+    assert got == {
+        **{f"E{n}": (level, list(channels.values())[n], False) for n, level in enumerate(levels.values())},
+        "E5": (4, "hotline", False),
+        "ED": (5, "device", False),
+    }
+
+    sources = {"12345热线": "hotline", "市长专线": "mayor_line", "不满意请找我窗口": "window", "网站": "web",
+               "来信": "letter", "监督检查": "inspection"}  # fmt: skip
+    categories = {"服务态度": "attitude", "拖延": "delay", "推诿": "shirking", "脱岗/迟到早退": "absence",
+                  "政策执行": "rules", "吃拿卡要": "integrity", "其他": "other"}  # fmt: skip
+    kinds = {"咨询": "consult", "求助": "help", "建议": "suggest", "投诉": "complaint", "举报": "report"}
+    urgencies = {"一般": "normal", "紧急": "urgent"}
+    header = ["投诉编号", "投诉时间", "来源", "内容", "被投诉单位编码", "类别", "诉求类型", "紧急程度"]
+    rows = [
+        [f"C{n}", f"2026-03-0{2 + n % 5}T10:00:00", list(sources)[n % 6], f"内容{n}", "SC", category,
+         list(kinds)[n % 5], list(urgencies)[n % 2]]
+        for n, category in enumerate(categories)
+    ]  # fmt: skip
+    rows.append(["CD", "2026-03-02T10:00:00", "来信", "默认", "SC", "", "", ""])
+    _import(capsys, "complaints", write_csv(tmp_path / "c.csv", header, rows))
+    got = {c.complaint_id: (c.source, c.category, c.kind, c.urgency) for c in Complaint.objects.all()}
+    assert got == {
+        **{
+            f"C{n}": (
+                list(sources.values())[n % 6],
+                code,
+                list(kinds.values())[n % 5],
+                list(urgencies.values())[n % 2],
+            )
+            for n, code in enumerate(categories.values())
+        },
+        "CD": ("letter", "", "complaint", "normal"),
+    }
