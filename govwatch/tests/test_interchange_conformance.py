@@ -307,3 +307,32 @@ def test_every_chinese_label_of_evaluations_and_complaints_is_read_as_its_code_a
         },
         "CD": ("letter", "", "complaint", "normal"),
     }
+
+
+# -- section 1: timestamps later than the moment of import ----------------------------------------
+
+
+def test_facts_dated_after_the_moment_of_import_are_accepted_and_scanned_at_their_own_time(
+    region, tmp_path, capsys
+):
+    # Years ahead of any clock this test runs on: a replay or a migration feeds data of any period.
+    events_csv(
+        tmp_path / "e.csv",
+        [["F", "accept", "2031-03-03T09:00:00", "I2"], ["F", "complete", "2031-03-04T09:00:00"],
+         ["G", "accept", "2031-03-03T09:00:00", "I2"]],
+    )  # fmt: skip
+    assert _import(capsys, "cases", tmp_path / "e.csv")["imported"] == 3
+    _import(capsys, "evaluations", write_csv(
+        tmp_path / "v.csv", ["eval_id", "level", "at", "case_no"], [["V", "5", "2031-03-04T10:00:00", "F"]]
+    ))  # fmt: skip
+    _import(capsys, "complaints", write_csv(
+        tmp_path / "c.csv", ["complaint_id", "at", "source", "content", "unit_code"],
+        [["K", "2031-03-04T10:00:00", "hotline", "办理慢", "RS"]],
+    ))  # fmt: skip
+
+    code, out, _ = _run(capsys, "case", "show", "G", "--format", "json")
+    shown = json.loads(out)
+    assert (shown["due_date"], shown["provisional"]) == ("2031-03-05", True)  # 2031: no schedule yet
+    code, out, _ = _run(capsys, "scan", "--at", "2031-03-06T09:00:00", "--format", "json")
+    scanned = json.loads(out)
+    assert code == 0 and (scanned["open"], scanned["red"]) == (1, 1)
