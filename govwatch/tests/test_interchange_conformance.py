@@ -336,3 +336,18 @@ def test_facts_dated_after_the_moment_of_import_are_accepted_and_scanned_at_thei
     code, out, _ = _run(capsys, "scan", "--at", "2031-03-06T09:00:00", "--format", "json")
     scanned = json.loads(out)
     assert code == 0 and (scanned["open"], scanned["red"]) == (1, 1)
+
+
+# -- section 6: the yellow text, word for word, to the handling unit only --------------------------
+
+
+def test_the_yellow_text_is_the_contracts_words_and_goes_to_the_handling_unit_only(region, tmp_path, capsys):
+    events_csv(tmp_path / "e.csv", [["Y", "accept", "2026-03-02T09:00:00", "I9"]])  # due Friday 13 March
+    _import(capsys, "cases", tmp_path / "e.csv")
+    code, out, _ = _run(capsys, "scan", "--at", "2026-03-10T09:00:00", "--format", "json")
+    assert code == 0 and json.loads(out)["new_yellow"] == 1
+    code, out, _ = _run(capsys, "notifications", "list", "--format", "json")
+    assert [(n["kind"], n["recipient"], n["text"]) for n in json.loads(out)] == [
+        ("yellow", "138****1111",
+         "政务服务网食品经营许可的业务即将超时，业务编号：Y，办理期限：2026-03-13，请及时办理。"),
+    ]  # fmt: skip
