@@ -351,3 +351,92 @@ def test_the_yellow_text_is_the_contracts_words_and_goes_to_the_handling_unit_on
         ("yellow", "138****1111",
          "政务服务网食品经营许可的业务即将超时，业务编号：Y，办理期限：2026-03-13，请及时办理。"),
     ]  # fmt: skip
+
+
+# -- section 2: units' hours; section 1: one file contradicting itself -----------------------------
+
+
+def test_a_units_hours_are_kept_and_unreadable_hours_reject_the_row_naming_the_field(
+    region, tmp_path, capsys
+):
+    from govwatch.orgs.models import Unit
+
+    path = write_csv(
+        tmp_path / "u.csv",
+        ["单位编码", "单位名称", "上级单位编码", "类型", "服务时间"],
+        [["H1", "甲大厅", "D", "center", "08:30-12:00,14:00-17:30"], ["H2", "乙大厅", "D", "center", "25:00-26:00"],
+         ["H3", "丙大厅", "D", "center", "全天"], ["H4", "丁科室", "D", "section", ""]],
+    )  # fmt: skip
+    code, out, _ = _run(capsys, "import", "units", path, "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and (doc["imported"], doc["rejected"]) == (2, 2)
+    assert [(e["line"], e["field"]) for e in doc["errors"]] == [(3, "hours"), (4, "hours")]
+    assert all("服务时间" in e["message"] for e in doc["errors"])
+    assert dict(Unit.objects.filter(code__in=["H1", "H4"]).values_list("code", "hours")) == {
+        "H1": "08:30-12:00,14:00-17:30",
+        "H4": "",
+    }
+
+
+def test_two_rows_of_one_file_with_one_key_and_different_content_keep_the_first_and_say_why(
+    region, tmp_path, capsys
+):
+    from govwatch.orgs.models import Unit
+
+    path = write_csv(
+        tmp_path / "u.csv",
+        ["code", "name", "parent_code", "kind"],
+        [["W1", "甲", "D", "department"], ["W1", "乙", "D", "department"], ["W1", "甲", "D", "department"]],
+    )
+    code, out, _ = _run(capsys, "import", "units", path, "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and (doc["imported"], doc["duplicates"], doc["rejected"]) == (1, 1, 1)
+    assert doc["errors"] == [{"line": 3, "field": "code", "message": "单位编码 W1 已在第 2 行出现，内容不同"}]
+    assert Unit.objects.get(code="W1").name == "甲"
+    code, out, _ = _run(capsys, "import", "units", path, "--format", "json")
+    assert json.loads(out)["imported"] == 0  # the file's own re-import changes nothing
+
+
+# -- section 5: case show ----------------------------------------------------------------------------
+
+
+def test_case_show_prints_the_contracts_keys_with_the_status_and_the_last_scans_card(
+    region, tmp_path, capsys
+):
+    events_csv(
+        tmp_path / "e.csv",
+        [["A", "accept", "2026-03-02T09:00:00", "I9"], ["A", "complete", "2026-03-16T09:00:00"],
+         ["B", "accept", "2026-03-02T09:00:00", "I2"], ["S", "accept", "2026-03-02T09:00:00", "I9"],
+         ["S", "suspend", "2026-03-03T09:00:00"], ["R", "accept", "2026-03-02T09:00:00", "I9"],
+         ["R", "reject", "2026-03-03T09:00:00"], ["W", "accept", "2026-03-02T09:00:00", "I9"],
+         ["W", "withdraw", "2026-03-03T09:00:00"]],
+    )  # fmt: skip
+    _import(capsys, "cases", tmp_path / "e.csv")
+    _run(capsys, "scan", "--at", "2026-03-04T10:00:00", "--format", "json")  # B is yellow on its due date
+
+    shown = {}
+    for case_no in ("A", "B", "S", "R", "W"):
+        code, out, _ = _run(capsys, "case", "show", case_no, "--format", "json")
+        assert code == 0 and out.count("\n") == 1
+        shown[case_no] = json.loads(out)
+    keys = {"case_no", "item_code", "unit_code", "status", "accepted_at", "due_date", "completed_at",
+            "completed_on_time", "provisional", "card"}  # fmt: skip
+    assert all(keys <= doc.keys() for doc in shown.values())
+    got = {
+        n: (d["status"], d["due_date"], d["completed_at"], d["completed_on_time"], d["card"])
+        for n, d in shown.items()
+    }
+    assert got == {
+        "A": ("completed", "2026-03-13", "2026-03-16T09:00:00+08:00", False, "none"),  # late: never seen red
+        "B": ("open", "2026-03-04", None, None, "yellow"),
+        "S": ("suspended", "2026-03-13", None, None, "none"),
+        "R": ("rejected", "2026-03-13", None, None, "none"),
+        "W": ("withdrawn", "2026-03-13", None, None, "none"),
+    }
+    assert (shown["B"]["item_code"], shown["B"]["unit_code"], shown["B"]["provisional"]) == (
+        "I2",
+        "RS",
+        False,
+    )
+    code, out, err = _run(capsys, "case", "show", "NOPE", "--format", "json")
+    assert code == 2 and out == "" and "NOPE" in err
