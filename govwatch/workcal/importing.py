@@ -7,7 +7,7 @@ from typing import Any
 
 from govwatch.core.parsing import parse_date
 
-from .models import DayKind
+from .models import CalendarDay, DayKind, ScheduledYear
 from .schedule import set_schedule
 
 KIND_WORDS = {"holiday": DayKind.HOLIDAY, "休": DayKind.HOLIDAY, "假": DayKind.HOLIDAY,
@@ -52,9 +52,17 @@ def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str
             continue
         days[day] = kind
     years = {d.year for d in days}
+    # Contract section 1: importing the same file twice changes nothing the second time, and a day
+    # already scheduled as the file says is a duplicate, counted, not imported again.
+    stored = (
+        dict(CalendarDay.objects.filter(date__year__in=years).values_list("date", "kind")) if years else {}
+    )
+    duplicates = sum(1 for day, kind in days.items() if stored.get(day) == kind)
+    unchanged = stored == days and ScheduledYear.objects.filter(year__in=years).count() == len(years)
     recomputed = 0
-    if years:
+    if years and not unchanged:
         recomputed = sum(n for _, n in set_schedule(days, years, source=f"import:{Path(path).name}"))
+    if years:
         record(
             Actor.command(operator_label),
             "calendar.import",
@@ -65,7 +73,8 @@ def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str
         )
     return {
         "read": read,
-        "imported": len(days),
+        "imported": len(days) - duplicates,
+        "duplicates": duplicates,
         "rejected": len(errors),
         "errors": errors,
         "years": sorted(years),

@@ -97,3 +97,23 @@ def test_import_of_an_unusable_file_exits_2(shipped_calendar, tmp_path, capsys):
     f.write_text("date,kind\n", encoding="utf-8")
     code, out, err = run(capsys, "calendar", "import", str(f), "--format", "json")
     assert code == 2 and out == "" and "不支持" in err
+
+
+def test_importing_the_same_schedule_twice_changes_nothing_and_counts_duplicates(region, tmp_path, capsys):
+    from govwatch.workcal.models import CalendarDay, ScheduledYear
+
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text(SCHEDULE_2027, encoding="utf-8")
+    code, out, _ = run(capsys, "calendar", "import", str(schedule), "--format", "json")
+    first = json.loads(out)
+    assert code == 0 and (first["imported"], first["duplicates"]) == (4, 0)
+    stamp = ScheduledYear.objects.get(year=2027).updated_at
+    days = sorted(CalendarDay.objects.filter(date__year=2027).values_list("date", "kind"))
+
+    code, out, _ = run(capsys, "calendar", "import", str(schedule), "--format", "json")
+    again = json.loads(out)
+    assert code == 0
+    assert (again["read"], again["imported"], again["duplicates"], again["rejected"]) == (4, 0, 4, 0)
+    assert again["recomputed_cases"] == 0
+    assert ScheduledYear.objects.get(year=2027).updated_at == stamp
+    assert sorted(CalendarDay.objects.filter(date__year=2027).values_list("date", "kind")) == days
