@@ -440,3 +440,33 @@ def test_case_show_prints_the_contracts_keys_with_the_status_and_the_last_scans_
     )
     code, out, err = _run(capsys, "case", "show", "NOPE", "--format", "json")
     assert code == 2 and out == "" and "NOPE" in err
+
+
+# -- sections 3 and 7: a complaint's provisional deadline is recomputed when its year arrives --------
+
+
+def test_a_complaints_provisional_deadline_is_recomputed_when_its_years_schedule_is_imported(
+    region, tmp_path, capsys
+):
+    from govwatch.complaints.models import Complaint
+    from govwatch.supervision.models import Watch
+
+    # Thursday 30 September 2032, a consultation (2 working days); 2032 has no schedule yet.
+    _import(capsys, "complaints", write_csv(
+        tmp_path / "c.csv", ["complaint_id", "at", "source", "content", "unit_code", "kind"],
+        [["Z", "2032-09-30T10:00:00", "hotline", "咨询社保转移", "RS", "consult"]],
+    ))  # fmt: skip
+    complaint = Complaint.objects.get(complaint_id="Z")
+    assert (str(complaint.due_date), complaint.provisional) == ("2032-10-04", True)  # weekday rule
+
+    schedule = write_csv(
+        tmp_path / "2032.csv", ["date", "kind"],
+        [[f"2032-10-0{d}", "holiday"] for d in (1, 4, 5, 6, 7)] + [["2032-10-09", "workday"]],
+    )  # fmt: skip
+    code, out, _ = _run(capsys, "calendar", "import", schedule, "--format", "json")
+    assert code == 0 and json.loads(out)["recomputed_complaints"] == 1
+
+    complaint.refresh_from_db()
+    # Friday 8 October is the first working day, the make-up Saturday 9 October the second.
+    assert (str(complaint.due_date), complaint.provisional) == ("2032-10-09", False)
+    assert [str(w.due_date) for w in Watch.objects.filter(kind="complaint")] == ["2032-10-09"]
