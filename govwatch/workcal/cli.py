@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from govwatch.core.console import EXIT_OK, EXIT_REJECTED, UsageError, emit, parse_date_arg
 
@@ -34,6 +35,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = import_schedule_file(args.file, operator_label=args.operator)
     except FileProblem as exc:
         raise UsageError(str(exc)) from exc
+    for warning in result.pop("warnings"):
+        sys.stderr.write(f"govwatch: 警告: {warning}\n")
     emit(result, args.format)
     return EXIT_REJECTED if result["rejected"] else EXIT_OK
 

@@ -83,4 +83,5 @@ def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str
         "errors": errors,
         "years": sorted(years),
         **{f"recomputed_{what}": n for what, n in recomputed.items()},
+        "warnings": list(table.warnings),  # unknown columns (section 1); the command says them on stderr
     }

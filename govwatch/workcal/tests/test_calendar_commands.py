@@ -117,3 +117,14 @@ def test_importing_the_same_schedule_twice_changes_nothing_and_counts_duplicates
     assert again["recomputed_cases"] == 0
     assert ScheduledYear.objects.get(year=2027).updated_at == stamp
     assert sorted(CalendarDay.objects.filter(date__year=2027).values_list("date", "kind")) == days
+
+
+def test_an_unknown_column_of_a_schedule_is_ignored_with_one_warning_on_stderr(
+    shipped_calendar, tmp_path, capsys
+):
+    f = tmp_path / "2032.csv"
+    f.write_text("date,kind,备注\n2032-10-01,holiday,国庆节\n2032-10-04,holiday,\n", encoding="utf-8")
+    code, out, err = run(capsys, "calendar", "import", str(f), "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["imported"] == 2 and "warnings" not in doc
+    assert err.count("已忽略未知列：备注") == 1
