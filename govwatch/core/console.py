@@ -29,21 +29,17 @@ def configuration_problem(exc: BaseException) -> str | None:
     init` has not created, a setting Django refuses. A traceback with status 1 would read as "done,
     some rows rejected" to the programs that run GovWatch."""
     from django.core.exceptions import ImproperlyConfigured
-    from django.db import DatabaseError, connection
+    from django.db import InterfaceError, OperationalError, ProgrammingError, connection
 
     if isinstance(exc, ImproperlyConfigured):
         return f"配置错误：{exc}"
-    if not isinstance(exc, DatabaseError):
-        return None
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    try:
-        connection.close()
-        connection.ensure_connection()
-    except Exception as again:  # noqa: BLE001 - any failure to connect is the answer
-        reason = str(again).strip().splitlines()[0] if str(again).strip() else type(again).__name__
-        return f"无法连接数据库（请检查 DATABASE_URL 或数据目录）：{reason}"
-    missing = ("no such table", "does not exist")
-    if any(word in first_line for word in missing) and ("table" in first_line or "relation" in first_line):
+    if not isinstance(exc, OperationalError | ProgrammingError | InterfaceError):
+        return None  # integrity and data errors are the command's own failures
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    if connection.connection is None:  # never connected: the address, the server or the file
+        return f"无法连接数据库（请检查 DATABASE_URL 或数据目录）：{first_line}"
+    if "no such table" in first_line or ("relation" in first_line and "does not exist" in first_line):
         return f"数据库尚未初始化或需要升级，请先运行 govwatch init：{first_line}"
     return None
 
