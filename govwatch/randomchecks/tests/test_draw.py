@@ -161,59 +161,44 @@ def test_unstaffed_when_fewer_than_two_inspectors_are_eligible(region, tmp_path)
     assert result["by_risk"]["high"] == {"targets": 1, "drawn": 1}
 
 
-def test_an_xlsx_plan_with_chinese_sheets_and_headers_draws_like_its_json(region, tmp_path):
+def small_plan_book(chinese: bool, rates: list[list[object]]) -> Workbook:
+    """SMALL as a workbook: headers and risk words in Chinese or in English, `rates` the rows of
+    the 抽查比例 sheet."""
+    words = {"low": "低", "medium": "中", "high": "高"} if chinese else {r: r for r in algorithm.RISKS}
+    headers = {
+        "检查对象": ["对象编号", "名称", "单位编码", "风险等级"]
+        if chinese
+        else ["target_id", "name", "unit_code", "risk"],
+        "执法人员": ["人员编号", "姓名", "单位编码"] if chinese else ["inspector_id", "name", "unit_code"],
+        "回避": ["人员编号", "对象编号"] if chinese else ["inspector_id", "target_id"],
+    }
+    rows = {
+        "检查对象": [[t["target_id"], t["name"], t["unit_code"], words[t["risk"]]] for t in SMALL["targets"]],
+        "执法人员": [[i["inspector_id"], i["name"], i["unit_code"]] for i in SMALL["inspectors"]],
+        "回避": [["P1", "T4"]],
+        "抽查比例": rates,
+    }
     book = Workbook()
-    sheet = book.active
-    sheet.title = "检查对象"
-    sheet.append(["对象编号", "名称", "单位编码", "风险等级"])
-    for t in SMALL["targets"]:
-        sheet.append(
-            [
-                t["target_id"],
-                t["name"],
-                t["unit_code"],
-                {"low": "低", "medium": "中", "high": "高"}[t["risk"]],
-            ]
-        )
-    sheet = book.create_sheet("执法人员")
-    sheet.append(["人员编号", "姓名", "单位编码"])
-    for i in SMALL["inspectors"]:
-        sheet.append([i["inspector_id"], i["name"], i["unit_code"]])
-    sheet = book.create_sheet("回避")
-    sheet.append(["人员编号", "对象编号"])
-    sheet.append(["P1", "T4"])
-    sheet = book.create_sheet("抽查比例")
-    sheet.append(["风险等级", "抽查比例"])
-    for risk, rate in (("低", 50), ("中", 100), ("高", "100%")):
-        sheet.append([risk, rate])
-    path = tmp_path / "计划.xlsx"
-    book.save(path)
-    assert run("random", "draw", str(path), "--seed", "S1") == (0, EXPECTED)
+    book.active.title = "检查对象"
+    for title, sheet_rows in rows.items():
+        sheet = book[title] if title in book.sheetnames else book.create_sheet(title)
+        for row in ([headers[title]] if title in headers else []) + sheet_rows:
+            sheet.append(row)
+    return book
+
+
+def test_an_xlsx_plan_with_chinese_sheets_and_headers_draws_like_its_json(region, tmp_path):
+    book = small_plan_book(True, [["风险等级", "抽查比例"], ["低", 50], ["中", 100], ["高", "100%"]])
+    book.save(tmp_path / "计划.xlsx")
+    assert run("random", "draw", str(tmp_path / "计划.xlsx"), "--seed", "S1") == (0, EXPECTED)
 
 
 @pytest.mark.parametrize("header", [["low", "medium", "high"], ["低", "中", "高"]])
 def test_an_xlsx_plan_whose_rates_sheet_has_the_jsons_columns_draws_like_its_json(region, tmp_path, header):
     # Section 11: the sheets hold "the same columns" as the JSON, whose rates are one object
     # {"low": P, "medium": P, "high": P}: a header of risk classes over one row of rates.
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "检查对象"
-    sheet.append(["target_id", "name", "unit_code", "risk"])
-    for t in SMALL["targets"]:
-        sheet.append([t["target_id"], t["name"], t["unit_code"], t["risk"]])
-    sheet = book.create_sheet("执法人员")
-    sheet.append(["inspector_id", "name", "unit_code"])
-    for i in SMALL["inspectors"]:
-        sheet.append([i["inspector_id"], i["name"], i["unit_code"]])
-    sheet = book.create_sheet("回避")
-    sheet.append(["inspector_id", "target_id"])
-    sheet.append(["P1", "T4"])
-    sheet = book.create_sheet("抽查比例")
-    sheet.append(header)
-    sheet.append([50, 100, "100%"])
-    path = tmp_path / "plan.xlsx"
-    book.save(path)
-    assert run("random", "draw", str(path), "--seed", "S1") == (0, EXPECTED)
+    small_plan_book(False, [header, [50, 100, "100%"]]).save(tmp_path / "plan.xlsx")
+    assert run("random", "draw", str(tmp_path / "plan.xlsx"), "--seed", "S1") == (0, EXPECTED)
 
 
 def test_a_rates_sheet_with_the_jsons_columns_and_two_rows_is_refused_naming_the_sheet(
