@@ -131,15 +131,22 @@ _ATTRS = (
 MESSAGE_COLUMNS = (*("case_no" if a == "case_id" else a for a in _ATTRS), "created_at")
 
 
+def count_queued(rows: list[tuple], attrs: tuple[str, ...]) -> int:
+    """How many of the outbox rows about to go in (their fields in the order of `attrs`) are queued:
+    a message to a unit without an address goes in as failed (seen, not dropped) and is not counted,
+    so that a scan's `notifications_queued` (contract section 5) is what `notifications list
+    --status queued` gains."""
+    status = attrs.index("status")
+    return sum(1 for row in rows if row[status] == Notification.Status.QUEUED)
+
+
 def all_supervisors() -> list[Unit]:
     return list(Unit.objects.filter(kind=UnitKind.SUPERVISOR).select_related("parent"))
 
 
 def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
     """Queue the messages of new cards in the caller's transaction (the outbox). Returns how many
-    were queued: a message to a unit without an alert number goes in the outbox as failed (seen,
-    not dropped) and is not counted, so that `scan`'s `notifications_queued` (contract section 5)
-    equals what `notifications list --status queued` gains.
+    were queued (`count_queued`).
 
     The rows go in with one executemany: a scan may queue thousands.
     """
@@ -179,8 +186,7 @@ def queue_for_changes(new_cards: list[NewCard], at: datetime) -> int:
                 rows.append((*(fields[a] for a in _ATTRS), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, MESSAGE_COLUMNS, rows)
-    status = _ATTRS.index("status")
-    return sum(1 for row in rows if row[status] == Notification.Status.QUEUED)
+    return count_queued(rows, _ATTRS)
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ def queue_messages(messages: list[Message], at: datetime, *, link: str, book: Ru
                 rows.append((*(fields[a] for a in attrs), now))
     with connection.cursor() as cursor:
         insert_rows(cursor, Notification, columns, rows)
-    return len(rows)
+    return count_queued(rows, attrs)
 
 
 @lru_cache(maxsize=4096)
