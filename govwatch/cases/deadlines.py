@@ -21,6 +21,7 @@ from govwatch.workcal.calendar import Deadline, WorkCalendar
 # a command that makes no array (checksum, health, backup...) then starts without numpy (about 0.15 s of CPU).
 if TYPE_CHECKING:
     import numpy as np
+
 ACCEPT, SUSPEND, RESUME, COMPLETE, REJECT, WITHDRAW = (
     EventKind.ACCEPT.value,
     EventKind.SUSPEND.value,

@@ -30,6 +30,7 @@ from .stale import mark_stale
 # a command that makes no array (checksum, health, backup...) then starts without numpy (about 0.15 s of CPU).
 if TYPE_CHECKING:
     import numpy as np
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)  # noqa: DTZ001 - UTC wall time, the form SQLite stores
 # SQLite accepts at most 999 parameters per statement in older builds.

@@ -14,6 +14,7 @@ from django.conf import settings
 # a command that makes no array (checksum, health, backup...) then starts without numpy (about 0.15 s of CPU).
 if TYPE_CHECKING:
     import numpy as np
+
 _DAY_US = 86_400_000_000
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
