@@ -54,14 +54,16 @@ ensure_venv() {
 
 # install_project ""  or  install_project "[test]": pip install -e, skipped when pyproject.toml is
 # unchanged since the last install of these extras (or of [test], which includes everything).
+# Extra arguments go to pip (scripts/test: --no-compile).
 install_project() {
     local extras=$1 stamp="$VENV/.govwatch-installed" digest
+    shift
     digest=$("$VENV/bin/python" -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')
     if grep -qxF "$extras $digest" "$stamp" 2>/dev/null || grep -qxF "[test] $digest" "$stamp" 2>/dev/null; then
         return 0
     fi
     say "安装依赖 / pip install -e .$extras"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e ".$extras"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check -q "$@" -e ".$extras"
     echo "$extras $digest" >>"$stamp"
 }
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from govwatch.core.bulk import plain_rows
+
+# numpy is imported where arrays are made, not at import: Django's set-up imports this module, and
+# a command that makes no array (checksum, health, backup...) then starts without numpy (about 0.15 s of CPU).
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,16 @@ class UnitTable:
 
     @classmethod
     def empty(cls, names: Sequence[str]) -> UnitTable:
+        import numpy as np
+
         return cls(tuple(names), np.zeros(0, np.int64), np.zeros((0, len(names)), np.int64))
 
     @classmethod
     def of(cls, names: Sequence[str], rows: Iterable[Sequence[int | None]]) -> UnitTable:
         """From rows (unit id, *counts in the order of `names`); a unit's rows are added up and
         rows without a unit left out. A count read as NULL (a sum over no row) is 0."""
+        import numpy as np
+
         rows = rows if isinstance(rows, list) else list(rows)
         width = len(names) + 1
         try:
@@ -69,6 +77,8 @@ class UnitTable:
 
     def on(self, ids: np.ndarray) -> np.ndarray:
         """The matrix of the units `ids` (any order), a row of zeros for a unit not in the table."""
+        import numpy as np
+
         ids = np.asarray(ids, dtype=np.int64)
         out = np.zeros((len(ids), len(self.names)), np.int64)
         if not len(self.ids) or not len(ids):
@@ -80,6 +90,8 @@ class UnitTable:
 
     def joined(self, *others: UnitTable) -> UnitTable:
         """One table of the columns of this and `others`, over the units of any of them."""
+        import numpy as np
+
         tables = (self, *others)
         # Sorted and deduplicated by hand: np.unique without indices imports numpy.ma (14 ms of a
         # short command's start-up) to ask whether the array is masked.

@@ -49,5 +49,7 @@ def migrate(targets: list[tuple[str, str]]) -> Apps:
     return executor.loader.project_state(targets).apps
 
 
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+def latest(*apps: str) -> list[tuple[str, str]]:
+    """The newest migration of every app (of `apps` only, when given)."""
+    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    return [leaf for leaf in leaves if not apps or leaf[0] in apps]

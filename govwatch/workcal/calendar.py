@@ -18,8 +18,12 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
+# numpy is imported where arrays are made, not at import: Django's set-up imports this module, and
+# a command that makes no array (checksum, health, backup...) then starts without numpy (about 0.15 s of CPU).
+if TYPE_CHECKING:
+    import numpy as np
 
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(2199, 12, 31)
@@ -41,6 +45,8 @@ class WorkCalendar:
     """Working days from holiday and make-up-day lists, with exact O(log n) arithmetic."""
 
     def __init__(self, holidays: Iterable[date], workdays: Iterable[date], scheduled_years: Iterable[int]):
+        import numpy as np
+
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays)
         self.scheduled_years = frozenset(scheduled_years)
@@ -118,6 +124,8 @@ class WorkCalendar:
 
         Returns (result ordinals, provisional flags).
         """
+        import numpy as np
+
         idx = np.asarray(ordinals, dtype=np.int64) - _FIRST_ORD
         n = np.asarray(n, dtype=np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= self.cum.size):
@@ -132,6 +140,8 @@ class WorkCalendar:
 
     def workdays_between_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Vectorised workdays_between over arrays of date ordinals (0 where end <= start)."""
+        import numpy as np
+
         count = (
             self.cum[np.asarray(end, dtype=np.int64) - _FIRST_ORD]
             - self.cum[np.asarray(start, dtype=np.int64) - _FIRST_ORD]
@@ -140,6 +150,8 @@ class WorkCalendar:
 
     def is_provisional_span_many(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Vectorised is_provisional_span over arrays of date ordinals (False where end <= start)."""
+        import numpy as np
+
         start = np.asarray(start, dtype=np.int64)
         end = np.asarray(end, dtype=np.int64)
         crossed = self.unscheduled_cum[end - _FIRST_ORD] != self.unscheduled_cum[start - _FIRST_ORD]
@@ -148,6 +160,8 @@ class WorkCalendar:
     def first_date_within_many(self, end: np.ndarray, n: np.ndarray) -> np.ndarray:
         """Vectorised first_date_within: for each end date (ordinal), the earliest date with at most n
         working days in (date, end]."""
+        import numpy as np
+
         idx = np.asarray(end, dtype=np.int64) - _FIRST_ORD
         return (
             np.searchsorted(self.cum, self.cum[idx] - np.asarray(n, dtype=np.int64), side="left") + _FIRST_ORD

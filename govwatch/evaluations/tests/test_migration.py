@@ -11,18 +11,15 @@ import pytest
 from govwatch.tests.migrations import latest, migrate
 
 TZ = ZoneInfo("Asia/Shanghai")
-# The foundation apps at their newest (their later columns exist in the database whatever the target).
-BEFORE = [
-    ("evaluations", "0003_letter_issuer"),
-    ("supervision", "0002_order_issuer_and_automatic_origins"),
-    ("orgs", "0004_merge_0003_names_single_line_0003_unit_hours"),
-    ("catalog", "0002_limits_and_single_line_names"),
-]
+BEFORE = [("evaluations", "0003_letter_issuer"), ("supervision", "0002_order_issuer_and_automatic_origins")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_steps_owed_and_letters_awaiting_a_reply_become_watches_with_their_orders_kept():
-    old = migrate(BEFORE)
+    # The foundation apps at their newest: catalog was pinned at 0002, its newest when this test was
+    # written, and every later catalog and case migration was undone and applied again for nothing
+    # (5 of 32 migrations each way).
+    old = migrate(BEFORE + latest("orgs", "catalog"))
     Unit, Item = old.get_model("orgs", "Unit"), old.get_model("catalog", "Item")
     Case, Evaluation = old.get_model("cases", "Case"), old.get_model("evaluations", "Evaluation")
     Task, Step = old.get_model("evaluations", "RectificationTask"), old.get_model("evaluations", "TaskStep")
