@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from .fields import FreeTextField, seal
 
@@ -126,6 +126,9 @@ def insert_objects(objs: Sequence) -> None:
     if connection.vendor != "postgresql":
         type(objs[0]).objects.bulk_create(objs)
         return
+    # The connection itself, not django.db's proxy to it: each field's preparation asks it for its
+    # operations, a lookup through the proxy each time (a tenth of the worker's recording).
+    db = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     table = meta.db_table
     with connection.cursor() as cursor:
@@ -135,7 +138,7 @@ def insert_objects(objs: Sequence) -> None:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         rows = [
-            [pk, *(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)]
+            [pk, *(f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields)]
             for obj, pk in zip(objs, ids, strict=True)
         ]
         columns = ", ".join(_q(c) for c in [meta.pk.column, *(f.column for f in fields)])

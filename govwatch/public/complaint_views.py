@@ -54,10 +54,8 @@ def _actor(request: HttpRequest, what: str) -> Actor:
 
 
 def _limited(request: HttpRequest) -> bool:
-    return not ratelimit.hit(
-        (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
-        (PER_ADDRESS_HOUR, ratelimit.address(request)),
-    )
+    address = ratelimit.address(request)
+    return not ratelimit.hit((ratelimit.SUBMIT_PER_ADDRESS, address), (PER_ADDRESS_HOUR, address))
 
 
 @never_cache

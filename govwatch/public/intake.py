@@ -40,7 +40,7 @@ from govwatch.core import pii
 from govwatch.core.choices import CaseStatus
 from govwatch.core.groupcommit import GroupCommit
 from govwatch.evaluations import rules
-from govwatch.evaluations.intake import EvaluationRefused, Proposed, do_submit_evaluations
+from govwatch.evaluations.intake import LOCKED_FIELDS, EvaluationRefused, Proposed, do_submit_evaluations
 from govwatch.evaluations.models import Evaluation
 
 from . import ratelimit
@@ -321,7 +321,9 @@ def take_submissions(limit: int = TAKE_BATCH, now: datetime | None = None) -> in
             Submission.objects.filter(id__in=ids, state=Submission.State.TAKEN, taken_at=now).order_by("id")
         )
         case_nos = [s.case_no for s in claimed]
-        cases = {c.case_no: c for c in Case.objects.filter(case_no__in=case_nos)}
+        # Only what the intake reads of a case (read again under its lock): the case's other fields
+        # were most of the cost of building it, and nothing here needs them.
+        cases = {c.case_no: c for c in Case.objects.filter(case_no__in=case_nos).only("pk", *LOCKED_FIELDS)}
         contacts = dict(
             ApplicantContact.objects.filter(case_no__in=case_nos).values_list("case_no", "phone_enc")
         )

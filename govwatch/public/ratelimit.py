@@ -67,9 +67,10 @@ def address(request: HttpRequest) -> str:
     return keyed_hash(request.META.get("REMOTE_ADDR", "") or "unknown")
 
 
-def of_case(case_subject: str, request: HttpRequest) -> str:
-    """The subject of a per-case limit: the case as one address tries it."""
-    return keyed_hash(f"{case_subject}\n{address(request)}")
+def of_case(case_subject: str, request: HttpRequest, address_hash: str | None = None) -> str:
+    """The subject of a per-case limit: the case as one address tries it (`address_hash`: the
+    request's `address`, when the caller has it already; each is a keyed hash to compute)."""
+    return keyed_hash(f"{case_subject}\n{address_hash or address(request)}")
 
 
 def _key(limit: Limit, subject: str, now: datetime) -> tuple[str, datetime]:

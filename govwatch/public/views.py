@@ -450,9 +450,10 @@ def _received_again(request: HttpRequest, case_no: str) -> HttpResponse:
 
 
 def _submit_limits(request: HttpRequest, case_no: str) -> tuple[tuple[ratelimit.Limit, str], ...]:
+    address = ratelimit.address(request)
     return (
-        (ratelimit.SUBMIT_PER_ADDRESS, ratelimit.address(request)),
-        (ratelimit.SUBMIT_PER_CASE, ratelimit.of_case(case_no, request)),
+        (ratelimit.SUBMIT_PER_ADDRESS, address),
+        (ratelimit.SUBMIT_PER_CASE, ratelimit.of_case(case_no, request, address)),
     )
 
 

@@ -154,6 +154,18 @@ def test_a_post_of_a_case_that_does_not_exist_counts_no_hit(make_case):
     assert list(ratelimit.RateCount.objects.values_list("key", flat=True)) == ["stamp:n2:"]
 
 
+def test_a_counter_shared_with_a_post_of_no_case_counts_only_the_others_hits(make_case, settings):
+    settings.PUBLIC_SUBMITS_PER_MINUTE = 1
+    case = make_case("RS2026113311")
+    address = ((ratelimit.SUBMIT_PER_ADDRESS, "shared-address"),)
+    arrivals = [_arrival("NO-SUCH-CASE", checks=address), _arrival(case.case_no, checks=address)]
+    intake._take_in(arrivals)
+    # The first POST's hit is not counted, so the second is the address's first: within its limit.
+    assert arrivals[0].state is None and not arrivals[0].over
+    assert arrivals[1].received and not arrivals[1].over
+    assert list(ratelimit.RateCount.objects.values_list("n", flat=True)) == [1]
+
+
 def test_the_limits_count_the_posts_of_a_batch_one_after_the_other(make_case, settings):
     settings.PUBLIC_SUBMITS_PER_MINUTE = 2
     cases = [make_case(f"RS20261134{n:02d}") for n in range(4)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from govwatch.audit.log import verify
@@ -83,3 +84,12 @@ def test_accepted_submissions_are_audited_on_a_chain_that_verifies(client, make_
     take_all()
     assert AuditEntry.objects.filter(action="evaluation.submit").count() == 3
     assert verify().ok
+
+
+def test_a_per_case_subject_is_the_same_from_the_address_hash_the_caller_has():
+    # The page hashes the client's address once and hands it on: the subject, and so the counter a
+    # hit lands in, must be the one the request alone gives.
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    address = ratelimit.address(request)
+    assert ratelimit.of_case("RS1", request, address) == ratelimit.of_case("RS1", request)
+    assert ratelimit.of_case("RS1", request) != ratelimit.of_case("RS2", request)
