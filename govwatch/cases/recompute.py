@@ -53,8 +53,8 @@ def rederive(cases) -> int:
         done += len(changes)
 
 
-def on_schedule_changed(sender, years: set[int], **kwargs) -> int:
-    return recompute_provisional(years)
+def on_schedule_changed(sender, years: set[int], **kwargs) -> dict[str, int]:
+    return {"cases": recompute_provisional(years)}
 
 
 def on_promised_days_changed(sender, items: dict[int, tuple[int, int]], **kwargs) -> int:

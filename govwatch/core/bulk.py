@@ -123,15 +123,15 @@ def insert_objects(objs: Sequence) -> None:
     if not objs:
         return
     meta = objs[0]._meta
-    if connection.vendor != "postgresql":
-        type(objs[0]).objects.bulk_create(objs)
-        return
     # The connection itself, not django.db's proxy to it: each field's preparation asks it for its
     # operations, a lookup through the proxy each time (a tenth of the worker's recording).
     db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        type(objs[0]).objects.bulk_create(objs)
+        return
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     table = meta.db_table
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
             [_q(table), meta.pk.column, len(objs)],
@@ -143,7 +143,7 @@ def insert_objects(objs: Sequence) -> None:
         ]
         columns = ", ".join(_q(c) for c in [meta.pk.column, *(f.column for f in fields)])
         with (
-            connection.wrap_database_errors,
+            db.wrap_database_errors,
             cursor.cursor.copy(f"COPY {_q(table)} ({columns}) FROM STDIN") as copy,
         ):
             for row in rows:

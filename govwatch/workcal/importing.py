@@ -59,12 +59,10 @@ def import_schedule_file(path: str | Path, operator_label: str = "") -> dict[str
     )
     duplicates = sum(1 for day, kind in days.items() if stored.get(day) == kind)
     unchanged = stored == days and ScheduledYear.objects.filter(year__in=years).count() == len(years)
-    # Each receiver of schedule_changed answers how many deadlines it recomputed: a number (cases)
-    # or {what: number} (e.g. complaints).
     recomputed: dict[str, int] = {"cases": 0}
     if years and not unchanged:
         for _, answer in set_schedule(days, years, source=f"import:{Path(path).name}"):
-            for what, n in (answer if isinstance(answer, dict) else {"cases": answer or 0}).items():
+            for what, n in answer.items():
                 recomputed[what] = recomputed.get(what, 0) + n
     if years:
         record(

@@ -28,10 +28,13 @@ def shipped_schedule() -> tuple[dict[date, str], set[int]]:
 
 
 @transaction.atomic
-def set_schedule(days: dict[date, str], years: Iterable[int], source: str) -> list[tuple[object, int]]:
+def set_schedule(
+    days: dict[date, str], years: Iterable[int], source: str
+) -> list[tuple[object, dict[str, int]]]:
     """Replace the schedule of the given years by `days` and mark those years scheduled.
 
-    Returns the receivers' answers to `schedule_changed` (e.g. how many deadlines they recomputed).
+    Returns the receivers' answers to `schedule_changed`: each {what: how many deadlines it
+    recomputed} (cases, complaints).
     """
     years = set(years)
     outside = {d for d in days if d.year not in years}
