@@ -102,6 +102,13 @@ def run_sections(names: list[str], args: argparse.Namespace) -> dict[str, Any]:
         _progress(f"{name} ...")
         if name in PARTS:
             results[name] = {part: run_section(part, params[part]) for part in PARTS[name]}
+        elif name == "load":
+            # Each shape on a deployment and in a process of its own, one after the other.
+            shapes = ("shared", "split") if args.load_cpus == "both" else (args.load_cpus,)
+            results[name] = {
+                f"cpus_{shape}": run_section(name, {**params[name], "split": shape == "split"})
+                for shape in shapes
+            }
         else:
             results[name] = run_section(name, params[name])
         _progress(f"{name}: {json.dumps(results[name], ensure_ascii=False)}")
@@ -125,6 +132,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--seconds", type=float, default=20, help="公众评价压测的时长（秒）")
     p.add_argument("--concurrency", type=int, default=16, help="公众评价压测的并发连接数")
+    p.add_argument(
+        "--load-cpus",
+        choices=["shared", "split", "both"],
+        default="both",
+        help="压测的部署形态: shared 所有进程共用全部 CPU；split Web 与数据库/后台进程各用一半 CPU；both 两者依次",
+    )
     p.add_argument("--partition-fraction", type=float, default=0.1, help="分区基准的省级数据比例")
     p.add_argument("--province-fraction", type=float, default=1.0, help="省级规模导入的比例 (1 = 全量)")
     p.add_argument(

@@ -152,7 +152,9 @@ def _commits(stack: Stack) -> int:
     )
 
 
-def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: str) -> dict[str, Any]:
+def _wrk(
+    stack: Stack, script: Path, seconds: float, connections: int, *args: str, cpus: set[int] | None = None
+) -> dict[str, Any]:
     wrk = shutil.which("wrk")
     if not wrk:
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
@@ -163,6 +165,7 @@ def _wrk(stack: Stack, script: Path, seconds: float, connections: int, *args: st
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
          f"{stack.base}/", "--", *args],
         capture_output=True, text=True, check=True,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )  # fmt: skip
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
     result = json.loads(line.removeprefix("WRKJSON "))
@@ -227,10 +230,16 @@ def _drain(limit_seconds: float = 600) -> dict[str, Any]:
 
 
 def run(
-    seconds: float = 20, connections: int = 16, cases: int = 12_000, web_threads: int = 0
+    seconds: float = 20, connections: int = 16, cases: int = 12_000, web_threads: int = 0, split: bool = False
 ) -> dict[str, Any]:
-    """`web_threads`: gunicorn's threads per process, when not the deployment's own (0)."""
-    stack = Stack(extra_env={
+    """`web_threads`: gunicorn's threads per process, when not the deployment's own (0). `split`: the
+    deployment's CPUs split in two (`scripts/deploy --web-cpus ... --background-cpus ...`), nginx, the
+    web services and wrk on the first half, PostgreSQL and the workers on the second."""
+    cpus = sorted(os.sched_getaffinity(0))
+    web_cpus, background_cpus = (cpus[: len(cpus) // 2], cpus[len(cpus) // 2 :]) if split else ([], [])
+    if split and not web_cpus:
+        raise RuntimeError("splitting the CPUs needs two of them")
+    stack = Stack(web_cpus=web_cpus, background_cpus=background_cpus, extra_env={
         "GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE": "100000000", "GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR": "100000000",
         "GOVWATCH_LOG_LEVEL": "WARNING", **({"GOVWATCH_WEB_THREADS": str(web_threads)} if web_threads else {}),
     })  # fmt: skip
@@ -257,16 +266,20 @@ def run(
             forms.write_text("\n".join(lines) + "\n")
             common = ("2", "L", api_token)
             load_before = os.getloadavg()
-            floor = _wrk(stack, script, seconds, connections, "floor", *common)
-            evaluation = _wrk(stack, script, seconds, connections, "file", *common, str(forms))
-            ingest = _wrk(stack, script, seconds, connections, "ingest", *common)
-            floor_after = _wrk(stack, script, seconds, connections, "floor", *common)
+            wrk_cpus = set(web_cpus) or None  # the load tool beside the web tier, not the database
+            floor = _wrk(stack, script, seconds, connections, "floor", *common, cpus=wrk_cpus)
+            evaluation = _wrk(stack, script, seconds, connections, "file", *common, str(forms), cpus=wrk_cpus)
+            ingest = _wrk(stack, script, seconds, connections, "ingest", *common, cpus=wrk_cpus)
+            floor_after = _wrk(stack, script, seconds, connections, "floor", *common, cpus=wrk_cpus)
         drain = _drain()
         floor_rps = (floor["rps"] + floor_after["rps"]) / 2
         return {
             "shape": f"nginx (TLS) -> 2 x gunicorn (2 processes x {web_threads or 4} threads) -> PostgreSQL; 2 workers",
             "postgresql": stack.cluster.psql("SHOW server_version").strip(),
             "wrk": f"2 threads, {connections} connections, {seconds:g} s each",
+            "cpus": {"web, nginx, wrk": web_cpus, "postgresql, workers": background_cpus}
+            if split
+            else "every CPU, shared",
             "forms_prepared": len(lines),
             "prepare_seconds": round(prepare_seconds, 1),
             "floor_healthz": floor,

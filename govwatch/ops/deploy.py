@@ -8,7 +8,10 @@
 - govwatch-worker@N.service: N background workers (`govwatch worker`), any number;
 - govwatch-backup.service and .timer: a nightly `govwatch backup`, the last 14 kept;
 - nginx: HTTP redirected to HTTPS, TLS, the static files straight from disk, the rest proxied;
-- logrotate: the services' log files, daily, 30 kept, compressed.
+- logrotate: the services' log files, daily, 30 kept, compressed;
+- the CPUs of each side (`--web-cpus`, `--background-cpus`): CPUAffinity= of the units, and drop-ins
+  for nginx's and PostgreSQL's own units, so that the database and the workers do not take the CPU
+  the pages are served with (docs/operations.md); empty, every CPU for all (the default).
 """
 
 from __future__ import annotations
@@ -46,6 +49,9 @@ class Layout:
     tls_key: str = "/etc/govwatch/tls/govwatch.key"
     database_url: str = "postgres://govwatch@127.0.0.1:5432/govwatch"
     ipv6: bool = True
+    # The CPUs of nginx and the web services, and of PostgreSQL and the workers; empty: every CPU.
+    web_cpus: list[int] = field(default_factory=list)
+    background_cpus: list[int] = field(default_factory=list)
 
     @property
     def static_root(self) -> str:
@@ -140,6 +146,17 @@ ProtectHome=true
 ReadWritePaths=$var_dir $log_dir $backup_dir
 """
 
+# A drop-in of a unit GovWatch does not own (nginx's, PostgreSQL's clusters'): only its CPUs. Always
+# written, so that a deployment without the option undoes an earlier one's (empty: every CPU).
+CPUS_DROP_IN = """\
+# Written by `govwatch deploy render` (--web-cpus / --background-cpus): empty means every CPU.
+[Service]
+CPUAffinity=$cpus
+"""
+# The units of each side, for the drop-ins (Debian's PostgreSQL runs a cluster as postgresql@15-main).
+WEB_SIDE_UNITS = ("nginx.service",)
+BACKGROUND_SIDE_UNITS = ("postgresql@.service",)
+
 SERVICE_UNIT = """\
 [Unit]
 Description=$description
@@ -149,6 +166,7 @@ PartOf=govwatch.target
 
 $common
 ExecStart=$venv/bin/govwatch $command
+CPUAffinity=$cpus
 $stop
 StandardOutput=append:$log_dir/$log-%i.log
 StandardError=append:$log_dir/$log-%i.log
@@ -160,11 +178,13 @@ SERVICES = {
     "web": {
         "description": "GovWatch web application (gunicorn on 127.0.0.1:%i)",
         "command": "serve --host 127.0.0.1 --port %i",
+        "side": "web_cpus",
         "stop": "KillSignal=SIGTERM\nTimeoutStopSec=30",
     },
     "worker": {
         "description": "GovWatch background worker %i (scans, notifications, orders)",
         "command": "worker",
+        "side": "background_cpus",
         # SIGTERM lets the running job finish; the lease of a job killed anyway is taken over later.
         "stop": "KillSignal=SIGTERM\nTimeoutStopSec=300",
     },
@@ -282,6 +302,7 @@ $log_dir/*.log {
 def render(layout: Layout, env_values: dict[str, str]) -> dict[str, str]:
     """{absolute path: content} of every file of the deployment."""
     values = {k: v for k, v in vars(layout).items() if isinstance(v, str | int)}
+    cpus = {side: " ".join(map(str, getattr(layout, side))) for side in ("web_cpus", "background_cpus")}
     values["static_root"] = layout.static_root
     values["listen6_http"] = f"    listen [::]:{layout.http_port};" if layout.ipv6 else ""
     values["listen6_https"] = f"    listen [::]:{layout.https_port} ssl http2;" if layout.ipv6 else ""
@@ -299,9 +320,14 @@ def render(layout: Layout, env_values: dict[str, str]) -> dict[str, str]:
         f"{layout.etc_dir}/govwatch.env": _env_file(env_values),
         **{
             f"{systemd}/govwatch-{name}@.service": Template(SERVICE_UNIT).substitute(
-                values, log=name, **service
+                values, log=name, cpus=cpus[service["side"]], **service
             )
             for name, service in SERVICES.items()
+        },
+        **{
+            f"{systemd}/{unit}.d/govwatch-cpus.conf": Template(CPUS_DROP_IN).substitute(cpus=cpus[side])
+            for side, units in (("web_cpus", WEB_SIDE_UNITS), ("background_cpus", BACKGROUND_SIDE_UNITS))
+            for unit in units
         },
         f"{systemd}/govwatch.target": Template(TARGET).substitute(values),
         f"{systemd}/govwatch-backup.service": Template(BACKUP_SERVICE).substitute(values),
@@ -342,6 +368,33 @@ def write(layout: Layout, root: Path) -> list[Path]:
     return written
 
 
+def cpu_affinity(unit: str) -> set[int] | None:
+    """The CPUs a unit file's CPUAffinity= allows; None when it allows every one (empty or absent)."""
+    for line in unit.splitlines():
+        if line.startswith("CPUAffinity="):
+            cpus = {int(c) for c in line.removeprefix("CPUAffinity=").split()}
+            return cpus or None
+    return None
+
+
+def parse_cpus(text: str, option: str) -> list[int]:
+    """CPU numbers as the deployment's options give them ("0", "0,1", "2-3"); every one must exist."""
+    cpus: set[int] = set()
+    try:
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            first, _, last = part.partition("-")
+            cpus.update(range(int(first), int(last or first) + 1))
+    except ValueError as exc:
+        raise UsageError(f"{option} 应为逗号分隔的 CPU 编号或范围（如 0,1 或 2-3）: {text}") from exc
+    available = os.sched_getaffinity(0)
+    if cpus - available:
+        missing = ",".join(map(str, sorted(cpus - available)))
+        raise UsageError(
+            f"{option} 中的 CPU {missing} 在本机不可用（可用: {','.join(map(str, sorted(available)))}）"
+        )
+    return sorted(cpus)
+
+
 def exec_start(unit: str, instance: str) -> list[str]:
     """The command a unit file's ExecStart runs for `instance` (%i), as systemd would split it."""
     for line in unit.splitlines():
@@ -357,8 +410,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UsageError(f"--web-ports 应为逗号分隔的端口号: {args.web_ports}") from exc
     if not ports or args.workers < 1:
         raise UsageError("至少需要一个 Web 端口和一个后台进程")
+    web_cpus, background_cpus = (
+        parse_cpus(args.web_cpus, "--web-cpus"),
+        parse_cpus(args.background_cpus, "--background-cpus"),
+    )
+    if bool(web_cpus) != bool(background_cpus):
+        raise UsageError("--web-cpus 与 --background-cpus 须同时指定（或都不指定）")
     layout = Layout(domain=args.domain, app_dir=args.app_dir, venv=f"{args.app_dir}/.venv", web_ports=ports,
-                    workers=args.workers)  # fmt: skip
+                    workers=args.workers, web_cpus=web_cpus, background_cpus=background_cpus)  # fmt: skip
     written = write(layout, Path(args.root))
     emit({"root": args.root, "files": [str(p) for p in written]}, args.format)
     return EXIT_OK
@@ -373,5 +432,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--app-dir", default="/srv/govwatch", help="程序目录（含 .venv）")
     q.add_argument("--web-ports", default="8001,8002", help="gunicorn 端口（逗号分隔，每个端口一个服务）")
     q.add_argument("--workers", type=int, default=2, help="后台进程数")
+    q.add_argument("--web-cpus", default="", help="nginx 与 Web 服务所用 CPU（如 0 或 0-3；默认全部）")
+    q.add_argument(
+        "--background-cpus", default="", help="PostgreSQL 与后台进程所用 CPU（如 1 或 4-7；默认全部）"
+    )
     q.add_argument("--format", choices=["json", "text"], default="json")
     q.set_defaults(func=cmd_render)

@@ -40,12 +40,17 @@ class PgCluster:
         self.port = free_port()
         self.password = os.urandom(9).hex()
         self.root = os.geteuid() == 0
+        # The CPUs the server runs on (pg_ctl's, which the postmaster and its backends inherit);
+        # None: every CPU. Set before a (re)start.
+        self.cpus: set[int] | None = None
         if self.root:
             shutil.chown(self.dir, "postgres", "postgres")
 
     def _as_pg(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = ["runuser", "-u", "postgres", "--", *args] if self.root else list(args)
-        return subprocess.run(command, capture_output=True, text=True, check=check)
+        cpus = self.cpus
+        return subprocess.run(command, capture_output=True, text=True, check=check,
+                              preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)  # fmt: skip
 
     @property
     def data(self) -> str:

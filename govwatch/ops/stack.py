@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .deploy import Layout, exec_start, read_env_file, write
+from .deploy import Layout, cpu_affinity, exec_start, read_env_file, write
 from .pgcluster import PgCluster, free_port
 
 NGINX_MAIN = """\
@@ -53,7 +53,8 @@ http {{
 
 class Stack:
     def __init__(self, extra_env: dict[str, str] | None = None, workers: int = 2, web_processes: int = 2,
-                 root: Path | None = None):  # fmt: skip
+                 root: Path | None = None, web_cpus: list[int] | None = None,
+                 background_cpus: list[int] | None = None):  # fmt: skip
         self.root = root or Path(tempfile.mkdtemp(prefix="govwatch-deploy-", dir="/tmp"))
         self.root.chmod(0o755)  # nginx's workers read the static files
         self.fs = self.root / "fs"
@@ -65,7 +66,8 @@ class Stack:
             domain="localhost", app_dir=app_dir, venv=sys.prefix, var_dir=str(self.root / "var"),
             log_dir=str(self.root / "log"), backup_dir=str(self.root / "backups"), etc_dir="/etc/govwatch",
             web_ports=[free_port(), free_port()], workers=workers, web_processes=web_processes,
-            http_port=free_port(), https_port=free_port(), ipv6=False,
+            http_port=free_port(), https_port=free_port(), ipv6=False, web_cpus=web_cpus or [],
+            background_cpus=background_cpus or [],
         )  # fmt: skip
         self.env: dict[str, str] = {}
 
@@ -101,20 +103,30 @@ class Stack:
         self.govwatch("manage", "collectstatic", "--noinput", "-v", "0")
         for path in Path(self.layout.static_root).rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
+        # PostgreSQL on the CPUs its unit's drop-in gives, as systemd would start it.
+        self.cluster.cpus = cpu_affinity(self.drop_in("postgresql@.service"))
+        if self.cluster.cpus:
+            self.cluster.restart()
         web_unit = self.file("/etc/systemd/system/govwatch-web@.service").read_text()
         for port in self.layout.web_ports:
-            self._start_unit(f"web-{port}", exec_start(web_unit, str(port)))
+            self._start_unit(f"web-{port}", exec_start(web_unit, str(port)), cpu_affinity(web_unit))
         worker_unit = self.file("/etc/systemd/system/govwatch-worker@.service").read_text()
         for n in range(1, self.layout.workers + 1):
-            self._start_unit(f"worker-{n}", exec_start(worker_unit, str(n)))
+            self._start_unit(f"worker-{n}", exec_start(worker_unit, str(n)), cpu_affinity(worker_unit))
         self._start_nginx()
         self.wait_until(lambda: self.status("/healthz/db") == 200, 90, "the site did not come up")
         return self
 
-    def _start_unit(self, name: str, command: list[str]) -> None:
+    def drop_in(self, unit: str) -> str:
+        """The rendered drop-in of a unit GovWatch does not own (its CPUs)."""
+        return self.file(f"/etc/systemd/system/{unit}.d/govwatch-cpus.conf").read_text()
+
+    def _start_unit(self, name: str, command: list[str], cpus: set[int] | None = None) -> None:
+        """Start a unit's command as systemd would: its log, its environment, its CPUs."""
         log = open(Path(self.layout.log_dir) / f"{name}.log", "ab")  # noqa: SIM115 - the process keeps it
         self.processes[name] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                cwd=self.layout.app_dir)  # fmt: skip
+                                                cwd=self.layout.app_dir,
+                                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)  # fmt: skip
 
     def _start_nginx(self) -> None:
         for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -137,7 +149,11 @@ class Stack:
         )
         if check.returncode != 0:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr}")
-        self._start_unit("nginx", [nginx, "-c", str(conf), "-p", str(self.root)])
+        self._start_unit(
+            "nginx",
+            [nginx, "-c", str(conf), "-p", str(self.root)],
+            cpu_affinity(self.drop_in("nginx.service")),
+        )
 
     def govwatch(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         done = subprocess.run([f"{self.layout.venv}/bin/govwatch", *args], env=self.env, capture_output=True,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import subprocess
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import pytest
 
-from govwatch.ops.deploy import Layout, exec_start, read_env_file, write
+from govwatch.cli import main
+from govwatch.ops.deploy import Layout, cpu_affinity, exec_start, parse_cpus, read_env_file, write
+from govwatch.ops.pgcluster import PgCluster, pg_bin_dir
+from govwatch.ops.stack import Stack
 
 pytestmark = pytest.mark.skipif(not shutil.which("openssl"), reason="openssl makes the first certificate")
 
@@ -49,3 +57,118 @@ def test_the_files_of_a_deployment_and_the_commands_their_units_run(tmp_path, mo
     assert (
         again["GOVWATCH_PII_KEY"] == env["GOVWATCH_PII_KEY"] and again["GOVWATCH_SMS_TRANSPORT"] == "aliyun"
     )
+
+
+def test_the_cpus_of_each_side_go_into_the_units_and_the_drop_ins(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://govwatch:pw@127.0.0.1:5432/govwatch")
+    systemd = tmp_path / "etc/systemd/system"
+    write(Layout(domain="pj.example.gov.cn", web_cpus=[0, 1], background_cpus=[2, 3]), tmp_path)
+    assert cpu_affinity((systemd / "govwatch-web@.service").read_text()) == {0, 1}
+    assert cpu_affinity((systemd / "nginx.service.d/govwatch-cpus.conf").read_text()) == {0, 1}
+    assert cpu_affinity((systemd / "govwatch-worker@.service").read_text()) == {2, 3}
+    assert cpu_affinity((systemd / "postgresql@.service.d/govwatch-cpus.conf").read_text()) == {2, 3}
+    _systemd_reads(tmp_path, systemd)
+
+    # A deployment without the option undoes the earlier one's: every CPU for every process.
+    write(Layout(domain="pj.example.gov.cn"), tmp_path)
+    for unit in ("govwatch-web@.service", "govwatch-worker@.service", "nginx.service.d/govwatch-cpus.conf",
+                 "postgresql@.service.d/govwatch-cpus.conf"):  # fmt: skip
+        text = (systemd / unit).read_text()
+        assert "CPUAffinity=\n" in text and cpu_affinity(text) is None
+
+
+def _systemd_reads(tmp_path: Path, systemd: Path) -> None:
+    """systemd's own parser takes every key of the units and of the drop-ins (a drop-in checked as a
+    unit of its own, with a command to run)."""
+    if not shutil.which("systemd-analyze"):
+        return
+    checked = tmp_path / "checked"
+    checked.mkdir(exist_ok=True)
+    for source, name in [("govwatch-web@.service", "govwatch-web@8001.service"),
+                         ("govwatch-worker@.service", "govwatch-worker@1.service"),
+                         ("nginx.service.d/govwatch-cpus.conf", "nginx-cpus.service"),
+                         ("postgresql@.service.d/govwatch-cpus.conf", "postgresql-cpus.service")]:  # fmt: skip
+        text = (systemd / source).read_text()
+        (checked / name).write_text(text if "ExecStart=" in text else text + "ExecStart=/bin/true\n")
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, checked.iterdir())],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert "Unknown key" not in done.stderr and "Failed to parse" not in done.stderr, done.stderr
+
+
+def _render(tmp_path, *options: str) -> tuple[int, str]:
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        status = main(
+            ["deploy", "render", "--root", str(tmp_path), "--domain", "pj.example.gov.cn", *options]
+        )
+    return status, err.getvalue()
+
+
+def test_cpus_the_machine_lacks_or_cannot_read_are_refused_in_chinese(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://govwatch:pw@127.0.0.1:5432/govwatch")
+    beyond = str(max(os.sched_getaffinity(0)) + 1)
+    for options, said in [
+        (("--web-cpus", "a", "--background-cpus", "0"), "--web-cpus 应为逗号分隔的 CPU 编号或范围"),
+        (
+            ("--web-cpus", "0", "--background-cpus", beyond),
+            f"--background-cpus 中的 CPU {beyond} 在本机不可用",
+        ),
+        (("--web-cpus", "0"), "须同时指定"),
+    ]:
+        status, err = _render(tmp_path, *options)
+        assert status == 2 and said in err, err
+    # Nothing was written by a refused render.
+    assert not (tmp_path / "etc").exists()
+
+    status, _ = _render(tmp_path, "--web-cpus", "0", "--background-cpus", "0")
+    assert status == 0
+    web = (tmp_path / "etc/systemd/system/govwatch-web@.service").read_text()
+    assert cpu_affinity(web) == {0}
+
+
+def test_parse_cpus_reads_lists_and_ranges():
+    available = sorted(os.sched_getaffinity(0))
+    assert parse_cpus("", "--web-cpus") == []
+    assert parse_cpus(f"{available[0]}-{available[-1]}", "--web-cpus") == available
+    assert parse_cpus(f" {available[-1]}, {available[0]} ", "--web-cpus") == sorted(
+        {available[0], available[-1]}
+    )
+
+
+def test_a_unit_started_by_the_loopback_stack_runs_on_its_cpus(tmp_path):
+    cpu = max(os.sched_getaffinity(0))
+    stack = Stack(root=tmp_path)
+    Path(stack.layout.log_dir).mkdir(parents=True)
+    stack._start_unit("sleeper", ["sleep", "30"], {cpu})
+    try:
+        status = Path(f"/proc/{stack.processes['sleeper'].pid}/status").read_text()
+        assert f"Cpus_allowed_list:\t{cpu}\n" in status
+    finally:
+        stack.processes["sleeper"].kill()
+        stack.processes["sleeper"].wait()
+
+
+def _status(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # ended meanwhile
+        return ""
+
+
+@pytest.mark.skipif(pg_bin_dir() is None, reason="PostgreSQL from Debian's packages")
+def test_postgresql_and_what_it_forks_run_on_the_cpus_given(tmp_path):
+    cpu = max(os.sched_getaffinity(0))
+    cluster = PgCluster()
+    cluster.cpus = {cpu}
+    try:
+        cluster.init()
+        cluster.restart()  # a restart starts it on them again
+        master = (Path(cluster.data) / "postmaster.pid").read_text().split()[0]
+        # The postmaster and what it forked (checkpointer, writers; each backend, later, the same way).
+        family = [master] + [
+            pid for pid in filter(str.isdigit, os.listdir("/proc")) if f"PPid:\t{master}\n" in _status(pid)
+        ]
+        assert len(family) > 2
+        assert all(f"Cpus_allowed_list:\t{cpu}\n" in _status(pid) for pid in family)
+    finally:
+        cluster.destroy()
