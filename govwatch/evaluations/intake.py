@@ -39,6 +39,7 @@ MAX_COMMENT = 1000
 # The fields of a case the intake reads, read again under the case's lock.
 LOCKED_FIELDS = ("case_no", "status", "closed_at", "closed_on", "unit_id", "window_code")
 EVAL_ID_PREFIX = "GW-"
+ALREADY_RATED = "该办件已评价，每笔办件只能评价一次"
 # The channels' values, once: `EvalChannel.values` builds the list of choices on every call (a tenth
 # of the content rules' time on the busiest public POST and for every evaluation the worker records).
 CHANNELS = frozenset(EvalChannel.values)
@@ -113,39 +114,15 @@ def do_submit_evaluation(
     """Record one evaluation of a completed case; its rectification task too when it is negative.
 
     Raises EvaluationRefused (Chinese message) when the rules refuse it; nothing is stored then.
+    A batch of one of `do_submit_evaluations`: one path, one order of the rules.
     """
-    scores = dict(scores or {})
-    tags = list(tags or [])
-    comment = comment.strip()
-    check_content(level, channel, scores, tags, comment)
-    if "overall" not in scores and scores:
-        scores["overall"] = level
-    # The case row is the lock: two submissions for one case are decided one after the other.
-    # What the rules read is read again under the lock, onto a copy (the caller's object is left
-    # as it was): the caller's other fields and loaded relations are reused, not fetched again.
-    locked = Case.objects.select_for_update().filter(pk=case.pk).values(*LOCKED_FIELDS).get()
-    case = copy.copy(case)
-    for name, value in locked.items():
-        setattr(case, name, value)
-    check_case(case, at, auto)
-    if Evaluation.objects.filter(case_id=case.case_no).exists():
-        raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
-    evaluation = _evaluation(
-        case,
-        Proposed(case, level, channel, at, evaluator=evaluator, window_code=window_code, auto=auto),
-        scores,
-        tags,
-        comment,
-    )
-    try:
-        # No savepoint: a refusal raised here leaves this function's transaction, which rolls back.
-        with transaction.atomic(savepoint=False):
-            evaluation.save()
-    except IntegrityError as exc:
-        raise EvaluationRefused("该办件已评价，每笔办件只能评价一次") from exc
-    mark_stale([(evaluation.unit_id, local_date(at)), (case.unit_id, case.closed_on)])
-    _recorded(evaluation, case, actor)
-    return evaluation
+    outcome = do_submit_evaluations([Proposed(
+        case, level, channel, at, scores=dict(scores or {}), tags=list(tags or []), comment=comment,
+        evaluator=evaluator, window_code=window_code, auto=auto, actor=actor,
+    )])[0]  # fmt: skip
+    if isinstance(outcome, EvaluationRefused):
+        raise outcome
+    return outcome
 
 
 def _evaluation(case: Case, p: Proposed, scores: dict, tags: list, comment: str) -> Evaluation:
@@ -209,8 +186,7 @@ def do_submit_evaluations(proposed: list[Proposed]) -> list[Evaluation | Evaluat
     The worker's bulk path (received public submissions, `govwatch.public.intake`): per evaluation
     it saves a savepoint, a locked read and an existence check. Should the shared INSERT fail
     anyway (a row the checks could not foresee), it is rolled back alone and each evaluation is
-    recorded by `do_submit_evaluation` in a savepoint of its own, so one bad row refuses only
-    itself."""
+    recorded as a batch of its own in a savepoint of its own, so one bad row refuses only itself."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("do_submit_evaluations() needs the caller's transaction")
     outcomes: list[Evaluation | EvaluationRefused | None] = [None] * len(proposed)
@@ -245,7 +221,7 @@ def do_submit_evaluations(proposed: list[Proposed]) -> list[Evaluation | Evaluat
         try:
             check_case(case, p.at, p.auto)
             if case.case_no in rated:
-                raise EvaluationRefused("该办件已评价，每笔办件只能评价一次")
+                raise EvaluationRefused(ALREADY_RATED)
         except EvaluationRefused as exc:
             outcomes[n] = exc
             continue
@@ -257,18 +233,13 @@ def do_submit_evaluations(proposed: list[Proposed]) -> list[Evaluation | Evaluat
         with transaction.atomic():
             insert_objects([evaluation for _, evaluation, _ in new])
     except IntegrityError:
+        if len(new) == 1:  # a row the checks could not foresee: another writer's evaluation
+            outcomes[new[0][0]] = EvaluationRefused(ALREADY_RATED)
+            return outcomes  # type: ignore[return-value]
         logger.warning("a batch of %d evaluations failed; recorded one by one", len(new))
         for n, _, _ in new:
-            p = proposed[n]
-            try:
-                with transaction.atomic():
-                    outcomes[n] = do_submit_evaluation(
-                        case=p.case, level=p.level, channel=p.channel, at=p.at, scores=p.scores,
-                        tags=p.tags, comment=p.comment, evaluator=p.evaluator, window_code=p.window_code,
-                        auto=p.auto, actor=p.actor,
-                    )  # fmt: skip
-            except EvaluationRefused as exc:
-                outcomes[n] = exc
+            with transaction.atomic():
+                outcomes[n] = do_submit_evaluations([proposed[n]])[0]
         return outcomes  # type: ignore[return-value]
     marks = []
     for _, evaluation, case in new:

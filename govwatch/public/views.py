@@ -28,7 +28,7 @@ from govwatch.cases.models import Case
 from govwatch.core import pii
 from govwatch.core.choices import CaseStatus, EvalChannel, EvalLevel, UnitKind
 from govwatch.core.tree import within
-from govwatch.evaluations.intake import EvaluationRefused, check_case, check_content
+from govwatch.evaluations.intake import ALREADY_RATED, EvaluationRefused, check_case, check_content
 from govwatch.evaluations.models import Evaluation
 from govwatch.evaluations.rectification import public_outcome
 from govwatch.evaluations.rules import is_negative
@@ -75,7 +75,7 @@ STALE = "页面已失效，请确认填写的内容后再次提交"
 REPLAYED = "该表单已提交过，请确认填写的内容后再次提交"
 BOT = "honeypot filled"
 LIMITED = "rate limited"
-ALREADY = "该办件已评价，每笔办件只能评价一次"
+ALREADY = ALREADY_RATED
 RECEIVED = ("已收到您的评价", "您的评价已收到，正在登记，请稍后刷新本页查看。")
 STAMP_MAX_AGE = 24 * 3600  # seconds a shown form stays good
 # How far back the QR sheet looks for the windows in use.

@@ -3,6 +3,7 @@ by the rules as if alone, their statements shared."""
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -10,7 +11,13 @@ from govwatch.audit import log as audit
 from govwatch.audit.log import verify
 from govwatch.audit.models import AuditEntry
 from govwatch.core.pii import decrypt
-from govwatch.evaluations.intake import EvaluationRefused, Proposed, do_submit_evaluations
+from govwatch.evaluations.intake import (
+    ALREADY_RATED,
+    EvaluationRefused,
+    Proposed,
+    do_submit_evaluation,
+    do_submit_evaluations,
+)
 from govwatch.evaluations.models import Evaluation, RectificationTask
 
 from .conftest import PHONE, at
@@ -88,3 +95,17 @@ def test_a_batch_costs_the_statements_of_one(completed):
     # The lock, the rated check, a savepoint around the INSERT, the stale days.
     assert len(queries) <= 6, [q["sql"][:80] for q in queries]
     assert Evaluation.objects.count() == 12
+
+
+def test_one_evaluation_is_a_batch_of_one_and_refused_alike(completed):
+    first = completed("S1", at(2026, 3, 2, 9))
+    second = completed("S2", at(2026, 3, 2, 9))
+    assert isinstance(do_submit_evaluation(case=first, level=5, channel="qr", at=at(2026, 3, 3)), Evaluation)
+    # Its id taken by another row: the INSERT fails, and the one evaluation is refused, not raised.
+    Evaluation.objects.filter(case_id="S1").update(eval_id="GW-S2")
+    with pytest.raises(EvaluationRefused, match=ALREADY_RATED):
+        do_submit_evaluation(case=second, level=4, channel="qr", at=at(2026, 3, 3))
+    with pytest.raises(EvaluationRefused, match="评价等级应为 1 至 5"):
+        do_submit_evaluation(case=second, level=9, channel="qr", at=at(2026, 3, 3))
+    assert list(Evaluation.objects.values_list("case_id", flat=True)) == ["S1"]
+    assert AuditEntry.objects.filter(action="evaluation.submit").count() == 1 and verify().ok
