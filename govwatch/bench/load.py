@@ -230,16 +230,22 @@ def _drain(limit_seconds: float = 600) -> dict[str, Any]:
 
 
 def run(
-    seconds: float = 20, connections: int = 16, cases: int = 12_000, web_threads: int = 0, split: bool = False
+    seconds: float = 20,
+    connections: int = 16,
+    cases: int = 12_000,
+    web_threads: int = 0,
+    split: bool = False,
+    web_processes: int = 0,
 ) -> dict[str, Any]:
-    """`web_threads`: gunicorn's threads per process, when not the deployment's own (0). `split`: the
+    """`web_threads`: gunicorn's threads per process, when not the deployment's own (0);
+    `web_processes`: its processes per web service, when not the deployment's own (0). `split`: the
     deployment's CPUs split in two (`scripts/deploy --web-cpus ... --background-cpus ...`), nginx, the
     web services and wrk on the first half, PostgreSQL and the workers on the second."""
     cpus = sorted(os.sched_getaffinity(0))
     web_cpus, background_cpus = (cpus[: len(cpus) // 2], cpus[len(cpus) // 2 :]) if split else ([], [])
     if split and not web_cpus:
         raise RuntimeError("splitting the CPUs needs two of them")
-    stack = Stack(web_cpus=web_cpus, background_cpus=background_cpus, extra_env={
+    stack = Stack(web_cpus=web_cpus, background_cpus=background_cpus, web_processes=web_processes, extra_env={
         "GOVWATCH_PUBLIC_SUBMITS_PER_MINUTE": "100000000", "GOVWATCH_PUBLIC_SUBMITS_PER_CASE_HOUR": "100000000",
         "GOVWATCH_LOG_LEVEL": "WARNING", **({"GOVWATCH_WEB_THREADS": str(web_threads)} if web_threads else {}),
     })  # fmt: skip
@@ -274,7 +280,7 @@ def run(
         drain = _drain()
         floor_rps = (floor["rps"] + floor_after["rps"]) / 2
         return {
-            "shape": f"nginx (TLS) -> 2 x gunicorn (2 processes x {web_threads or 4} threads) -> PostgreSQL; 2 workers",
+            "shape": f"nginx (TLS) -> 2 x gunicorn ({stack.layout.processes_per_service} processes x {stack.env['GOVWATCH_WEB_THREADS']} threads) -> PostgreSQL; 2 workers",
             "postgresql": stack.cluster.psql("SHOW server_version").strip(),
             "wrk": f"2 threads, {connections} connections, {seconds:g} s each",
             "cpus": {"web, nginx, wrk": web_cpus, "postgresql, workers": background_cpus}

@@ -42,7 +42,10 @@ class Layout:
     user: str = "govwatch"
     web_ports: list[int] = field(default_factory=lambda: [8001, 8002])
     workers: int = 2
-    web_processes: int = 2  # gunicorn worker processes per web service
+    # gunicorn's processes per web service; 0: the web side's CPUs shared among the services
+    # (`processes_per_service`), at least one each.
+    web_processes: int = 0
+    web_threads: int = 8  # threads per process
     http_port: int = 80
     https_port: int = 443
     tls_cert: str = "/etc/govwatch/tls/govwatch.crt"
@@ -52,6 +55,14 @@ class Layout:
     # The CPUs of nginx and the web services, and of PostgreSQL and the workers; empty: every CPU.
     web_cpus: list[int] = field(default_factory=list)
     background_cpus: list[int] = field(default_factory=list)
+
+    @property
+    def processes_per_service(self) -> int:
+        """Measured on two cores (docs/benchmarks.md, "The web services' shape"): two processes of
+        eight threads served the evaluation POST, the batch API and the floor faster than four of
+        four, the same sixteen threads; a process per CPU of the web side, not more."""
+        cpus = len(self.web_cpus) or len(os.sched_getaffinity(0))
+        return self.web_processes or max(1, cpus // len(self.web_ports))
 
     @property
     def static_root(self) -> str:
@@ -85,7 +96,8 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
         "GOVWATCH_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
         # The local nginx: its X-Forwarded-For gives the client's address (audit, limits, lock-out).
         "GOVWATCH_TRUSTED_PROXIES": "127.0.0.1,::1",
-        "GOVWATCH_WEB_WORKERS": str(layout.web_processes),
+        "GOVWATCH_WEB_WORKERS": str(layout.processes_per_service),
+        "GOVWATCH_WEB_THREADS": existing.get("GOVWATCH_WEB_THREADS", str(layout.web_threads)),
         "GOVWATCH_LOG_LEVEL": existing.get("GOVWATCH_LOG_LEVEL", "INFO"),
         # SMS and the other settings of README's table are added here by hand; a later render keeps them.
         **{

@@ -52,7 +52,7 @@ http {{
 
 
 class Stack:
-    def __init__(self, extra_env: dict[str, str] | None = None, workers: int = 2, web_processes: int = 2,
+    def __init__(self, extra_env: dict[str, str] | None = None, workers: int = 2, web_processes: int = 0,
                  root: Path | None = None, web_cpus: list[int] | None = None,
                  background_cpus: list[int] | None = None):  # fmt: skip
         self.root = root or Path(tempfile.mkdtemp(prefix="govwatch-deploy-", dir="/tmp"))

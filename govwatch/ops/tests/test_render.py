@@ -172,3 +172,22 @@ def test_postgresql_and_what_it_forks_run_on_the_cpus_given(tmp_path):
         assert all(f"Cpus_allowed_list:\t{cpu}\n" in _status(pid) for pid in family)
     finally:
         cluster.destroy()
+
+
+def test_the_web_services_share_the_web_sides_cpus_with_eight_threads_a_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://govwatch:pw@127.0.0.1:5432/govwatch")
+    env_file = tmp_path / "etc/govwatch/govwatch.env"
+    cpus = sorted(os.sched_getaffinity(0))
+    write(Layout(domain="pj.example.gov.cn", web_ports=[8101, 8102]), tmp_path)
+    env = read_env_file(env_file)
+    assert env["GOVWATCH_WEB_WORKERS"] == str(max(1, len(cpus) // 2)) and env["GOVWATCH_WEB_THREADS"] == "8"
+    # One CPU for the web side: one process for each service, never none.
+    write(Layout(domain="pj.example.gov.cn", web_ports=[8101, 8102], web_cpus=cpus[:1], background_cpus=cpus[:1]),
+          tmp_path)  # fmt: skip
+    assert read_env_file(env_file)["GOVWATCH_WEB_WORKERS"] == "1"
+    # Threads set by hand are kept by a later deployment; the processes follow the CPUs.
+    with env_file.open("a") as f:
+        f.write("GOVWATCH_WEB_THREADS=12\n")
+    write(Layout(domain="pj.example.gov.cn", web_ports=[8101]), tmp_path)
+    env = read_env_file(env_file)
+    assert env["GOVWATCH_WEB_THREADS"] == "12" and env["GOVWATCH_WEB_WORKERS"] == str(len(cpus))
