@@ -78,6 +78,7 @@ def test_different_seeds_give_different_files(tmp_path):
     a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
     assert all(a[name] != b[name] for name in a)
 
+
 def test_without_side_files_the_five_files_and_the_answers_are_the_same(tmp_path):
     # The tests above read only the five files and skip the others (half a district year's work).
     full = generate(tmp_path / "full", seed=3, fraction=0.05)
@@ -88,8 +89,9 @@ def test_without_side_files_the_five_files_and_the_answers_are_the_same(tmp_path
     assert five["counts"] == full["counts"]
     assert five["evaluation_faults"]["planted"] == full["evaluation_faults"]["planted"]
     assert full["areas"] and full["windows"] and five["areas"] is None and five["windows"] is None
-    assert sorted(p.name for p in (tmp_path / "five").iterdir()) == sorted([*digests(tmp_path / "five"), answers])
-
+    assert sorted(p.name for p in (tmp_path / "five").iterdir()) == sorted(
+        [*digests(tmp_path / "five"), answers]
+    )
 
 
 # -- the shape of a district ---------------------------------------------------------------------
@@ -325,7 +327,7 @@ def test_unwritable_output_directory_exits_2(tmp_path, capsys):
 
 
 def test_province_has_100_districts_with_their_own_units_and_items(tmp_path):
-    report = generate(tmp_path, scale="province", seed=5, fraction=0.002)
+    report = generate(tmp_path, scale="province", seed=5, fraction=0.002, side_files=False)
     units = read(tmp_path, "units")
     items = read(tmp_path, "items")
     assert sum(u["kind"] == "district" for u in units) == 101  # the province root and its districts
@@ -345,7 +347,7 @@ def test_until_stops_the_year_at_that_moment_and_leaves_running_cases_open(tmp_p
     from govwatch.demo.generator import generate
 
     until = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    report = generate(tmp_path, scale="district", seed=3, fraction=0.05, until=until)
+    report = generate(tmp_path, scale="district", seed=3, fraction=0.05, until=until, side_files=False)
     with (tmp_path / "cases.csv").open(encoding="utf-8") as f:
         moments = [datetime.fromisoformat(r["at"]) for r in csv.DictReader(f)]
     assert moments and max(moments) < until
