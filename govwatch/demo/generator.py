@@ -860,7 +860,7 @@ def generate(
     With `faults`, evaluation faults of every kind are planted, their answers in a file of their own.
     Without `side_files`, only those: no area, window or rectification files (`areas` and `windows`
     of the report are None). They draw from random generators of their own, after the five files
-    are written, so the five are the same either way; tests that read only the five skip 40 % of a
+    are written, so the five are the same either way; tests that read only the five skip about half a
     district year's work.
     """
     if scale not in SCALES:
