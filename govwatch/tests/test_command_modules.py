@@ -48,13 +48,14 @@ def test_help_and_unknown_commands_list_every_command():
     assert _subcommands(build_parser()) == everything
 
 
-def _loaded_at_start(command: str, module: str, tmp_path) -> bool:
-    """Whether `module` is imported once Django is set up for `command` (in a process of its own)."""
+def _loaded_at_start(command: str, module: str, tmp_path, then: str = "") -> bool:
+    """Whether `module` is imported once Django is set up for `command` (in a process of its own),
+    and the statement `then` run."""
     import os
     import subprocess
     import sys
 
-    code = "import sys; from govwatch import cli; cli.setup_django(sys.argv[1]); print(sys.argv[2] in sys.modules)"
+    code = f"import sys; from govwatch import cli; cli.setup_django(sys.argv[1]); {then or 'pass'}; print(sys.argv[2] in sys.modules)"
     env = {**os.environ, "GOVWATCH_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "govwatch.settings"}
     out = subprocess.run(
         [sys.executable, "-c", code, command, module], env=env, capture_output=True, check=True
@@ -77,6 +78,14 @@ def test_django_starts_without_numpy_which_only_the_commands_that_make_arrays_im
     # and the modules they import leave it to the functions that make arrays.
     assert not _loaded_at_start("checksum", "numpy", tmp_path)
     assert not _loaded_at_start("serve", "numpy", tmp_path)
+
+
+def test_an_import_loads_every_importer_without_numpy(tmp_path):
+    # `govwatch import units` (the fault suite and the ops tests start many) loads every kind's
+    # importer; the case import and the window files' attendance import numpy where they make arrays.
+    then = "from govwatch.imports.runs import _importers; _importers()"
+    assert not _loaded_at_start("import", "numpy", tmp_path, then)
+    assert _loaded_at_start("import", "govwatch.windows.attendance", tmp_path, then)
 
 
 def test_the_urlconf_discovers_the_admin_a_command_skipped(client):

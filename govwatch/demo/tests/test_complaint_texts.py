@@ -20,7 +20,7 @@ pytestmark = pytest.mark.xdist_group("complaint-texts")
 @pytest.fixture(scope="module")
 def rows(tmp_path_factory) -> tuple[list[dict], dict[str, str]]:
     out = tmp_path_factory.mktemp("demo")
-    generate(out, seed=4, fraction=0.2)
+    generate(out, seed=4, fraction=0.2, side_files=False)
     with open(Path(out) / "complaints.csv", encoding="utf-8", newline="") as fh:
         complaints = list(csv.DictReader(fh))
     with open(Path(out) / "units.csv", encoding="utf-8", newline="") as fh:

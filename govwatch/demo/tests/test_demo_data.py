@@ -54,7 +54,7 @@ def shipped_calendar() -> WorkCalendar:
 def district(tmp_path_factory) -> dict:
     """One full district year (seed 7) of honest data, read back from disk."""
     out = tmp_path_factory.mktemp("district")
-    report = generate(out, scale="district", seed=7, faults=False)
+    report = generate(out, scale="district", seed=7, faults=False, side_files=False)
     data = {key: read(out, key) for key in FILES}
     cases: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in data["cases"]:
@@ -68,15 +68,30 @@ def district(tmp_path_factory) -> dict:
 
 def test_same_seed_gives_identical_files(tmp_path, district):
     """A full district year takes about two seconds, so determinism is checked at full scale."""
-    generate(tmp_path, scale="district", seed=7, faults=False)
+    generate(tmp_path, scale="district", seed=7, faults=False, side_files=False)
     assert digests(tmp_path) == digests(district["out"])
 
 
 def test_different_seeds_give_different_files(tmp_path):
-    generate(tmp_path / "a", seed=1, fraction=0.03)
-    generate(tmp_path / "b", seed=2, fraction=0.03)
+    generate(tmp_path / "a", seed=1, fraction=0.03, side_files=False)
+    generate(tmp_path / "b", seed=2, fraction=0.03, side_files=False)
     a, b = digests(tmp_path / "a"), digests(tmp_path / "b")
     assert all(a[name] != b[name] for name in a)
+
+
+def test_without_side_files_the_five_files_and_the_answers_are_the_same(tmp_path):
+    # The tests above read only the five files and skip the others (half a district year's work).
+    full = generate(tmp_path / "full", seed=3, fraction=0.05)
+    five = generate(tmp_path / "five", seed=3, fraction=0.05, side_files=False)
+    assert digests(tmp_path / "five") == digests(tmp_path / "full")
+    answers = "evaluation_faults.json"
+    assert (tmp_path / "five" / answers).read_bytes() == (tmp_path / "full" / answers).read_bytes()
+    assert five["counts"] == full["counts"]
+    assert five["evaluation_faults"]["planted"] == full["evaluation_faults"]["planted"]
+    assert full["areas"] and full["windows"] and five["areas"] is None and five["windows"] is None
+    assert sorted(p.name for p in (tmp_path / "five").iterdir()) == sorted(
+        [*digests(tmp_path / "five"), answers]
+    )
 
 
 # -- the shape of a district ---------------------------------------------------------------------
@@ -312,7 +327,7 @@ def test_unwritable_output_directory_exits_2(tmp_path, capsys):
 
 
 def test_province_has_100_districts_with_their_own_units_and_items(tmp_path):
-    report = generate(tmp_path, scale="province", seed=5, fraction=0.002)
+    report = generate(tmp_path, scale="province", seed=5, fraction=0.002, side_files=False)
     units = read(tmp_path, "units")
     items = read(tmp_path, "items")
     assert sum(u["kind"] == "district" for u in units) == 101  # the province root and its districts
@@ -332,7 +347,7 @@ def test_until_stops_the_year_at_that_moment_and_leaves_running_cases_open(tmp_p
     from govwatch.demo.generator import generate
 
     until = datetime(2026, 6, 15, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    report = generate(tmp_path, scale="district", seed=3, fraction=0.05, until=until)
+    report = generate(tmp_path, scale="district", seed=3, fraction=0.05, until=until, side_files=False)
     with (tmp_path / "cases.csv").open(encoding="utf-8") as f:
         moments = [datetime.fromisoformat(r["at"]) for r in csv.DictReader(f)]
     assert moments and max(moments) < until

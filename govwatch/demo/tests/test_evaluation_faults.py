@@ -28,7 +28,7 @@ def read(directory, key: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def region(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("faults")
-    report = generate(out, scale="district", seed=3)
+    report = generate(out, scale="district", seed=3, side_files=False)
     return {"out": out, "report": report, "answers": json.loads((out / "evaluation_faults.json").read_text()),
             **{key: read(out, key) for key in ("units", "cases", "evaluations")}}  # fmt: skip
 
