@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from govwatch.ops.pgcluster import on_cpus
 from govwatch.ops.stack import Stack
 
 # wrk's Lua: requests from a file (one per line: method, path, body, headers as JSON), every
@@ -165,7 +166,7 @@ def _wrk(
         [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
          f"{stack.base}/", "--", *args],
         capture_output=True, text=True, check=True,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        preexec_fn=on_cpus(cpus),
     )  # fmt: skip
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
     result = json.loads(line.removeprefix("WRKJSON "))

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -29,6 +30,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
+    """A subprocess's preexec_fn that starts it on `cpus` (what it forks inherits them); None, when
+    `cpus` is None, for every CPU."""
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 
 
 class PgCluster:
@@ -48,9 +55,9 @@ class PgCluster:
 
     def _as_pg(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = ["runuser", "-u", "postgres", "--", *args] if self.root else list(args)
-        cpus = self.cpus
-        return subprocess.run(command, capture_output=True, text=True, check=check,
-                              preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)  # fmt: skip
+        return subprocess.run(
+            command, capture_output=True, text=True, check=check, preexec_fn=on_cpus(self.cpus)
+        )
 
     @property
     def data(self) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .deploy import Layout, cpu_affinity, exec_start, read_env_file, write
-from .pgcluster import PgCluster, free_port
+from .pgcluster import PgCluster, free_port, on_cpus
 
 NGINX_MAIN = """\
 daemon off;
@@ -126,7 +126,7 @@ class Stack:
         log = open(Path(self.layout.log_dir) / f"{name}.log", "ab")  # noqa: SIM115 - the process keeps it
         self.processes[name] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                                 cwd=self.layout.app_dir,
-                                                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)  # fmt: skip
+                                                preexec_fn=on_cpus(cpus))  # fmt: skip
 
     def _start_nginx(self) -> None:
         for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
