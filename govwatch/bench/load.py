@@ -163,10 +163,9 @@ def _wrk(
     commits = _commits(stack)
     before, children = _cpu_of_trees(roots), os.times()
     done = subprocess.run(
-        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s", "-s", str(script),
-         f"{stack.base}/", "--", *args],
+        on_cpus(cpus, [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+                       "-s", str(script), f"{stack.base}/", "--", *args]),
         capture_output=True, text=True, check=True,
-        preexec_fn=on_cpus(cpus),
     )  # fmt: skip
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRKJSON "))
     result = json.loads(line.removeprefix("WRKJSON "))

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 
@@ -32,10 +31,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def on_cpus(cpus: set[int] | None) -> Callable[[], None] | None:
-    """A subprocess's preexec_fn that starts it on `cpus` (what it forks inherits them); None, when
-    `cpus` is None, for every CPU."""
-    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+def on_cpus(cpus: set[int] | None, command: list[str]) -> list[str]:
+    """`command` started on `cpus` by util-linux's taskset, which execs it (the same process, and
+    what it forks inherits the CPUs); `command` as it is when `cpus` is None (every CPU). Not a
+    preexec_fn: Python code between fork and exec is unsafe in a process with threads."""
+    return ["taskset", "--cpu-list", ",".join(map(str, sorted(cpus))), *command] if cpus else list(command)
 
 
 class PgCluster:
@@ -55,9 +55,7 @@ class PgCluster:
 
     def _as_pg(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = ["runuser", "-u", "postgres", "--", *args] if self.root else list(args)
-        return subprocess.run(
-            command, capture_output=True, text=True, check=check, preexec_fn=on_cpus(self.cpus)
-        )
+        return subprocess.run(on_cpus(self.cpus, command), capture_output=True, text=True, check=check)
 
     @property
     def data(self) -> str:

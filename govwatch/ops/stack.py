@@ -124,9 +124,8 @@ class Stack:
     def _start_unit(self, name: str, command: list[str], cpus: set[int] | None = None) -> None:
         """Start a unit's command as systemd would: its log, its environment, its CPUs."""
         log = open(Path(self.layout.log_dir) / f"{name}.log", "ab")  # noqa: SIM115 - the process keeps it
-        self.processes[name] = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                                cwd=self.layout.app_dir,
-                                                preexec_fn=on_cpus(cpus))  # fmt: skip
+        self.processes[name] = subprocess.Popen(on_cpus(cpus, command), env=self.env, stdout=log,
+                                                stderr=subprocess.STDOUT, cwd=self.layout.app_dir)  # fmt: skip
 
     def _start_nginx(self) -> None:
         for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -141,8 +142,13 @@ def test_a_unit_started_by_the_loopback_stack_runs_on_its_cpus(tmp_path):
     Path(stack.layout.log_dir).mkdir(parents=True)
     stack._start_unit("sleeper", ["sleep", "30"], {cpu})
     try:
-        status = Path(f"/proc/{stack.processes['sleeper'].pid}/status").read_text()
-        assert f"Cpus_allowed_list:\t{cpu}\n" in status
+        status = _status(str(stack.processes["sleeper"].pid))
+        for _ in range(100):  # until taskset has set the CPUs and run the command
+            if "Name:\tsleep\n" in status:
+                break
+            time.sleep(0.05)
+            status = _status(str(stack.processes["sleeper"].pid))
+        assert "Name:\tsleep\n" in status and f"Cpus_allowed_list:\t{cpu}\n" in status
     finally:
         stack.processes["sleeper"].kill()
         stack.processes["sleeper"].wait()
