@@ -58,9 +58,10 @@ class Layout:
 
     @property
     def processes_per_service(self) -> int:
-        """Measured on two cores (docs/benchmarks.md, "The web services' shape"): two processes of
-        eight threads served the evaluation POST, the batch API and the floor faster than four of
-        four, the same sixteen threads; a process per CPU of the web side, not more."""
+        """Measured on two cores (docs/benchmarks.md, "The evaluation POST: the web services' shape
+        and the CPUs split"): two processes of eight threads served the evaluation POST, the batch
+        API and the floor faster than four of four, the same sixteen threads; a process per CPU of
+        the web side, not more."""
         cpus = len(self.web_cpus) or len(os.sched_getaffinity(0))
         return self.web_processes or max(1, cpus // len(self.web_ports))
 
@@ -97,7 +98,7 @@ def environment(layout: Layout, existing: dict[str, str] | None = None) -> dict[
         # The local nginx: its X-Forwarded-For gives the client's address (audit, limits, lock-out).
         "GOVWATCH_TRUSTED_PROXIES": "127.0.0.1,::1",
         "GOVWATCH_WEB_WORKERS": str(layout.processes_per_service),
-        "GOVWATCH_WEB_THREADS": existing.get("GOVWATCH_WEB_THREADS", str(layout.web_threads)),
+        "GOVWATCH_WEB_THREADS": str(layout.web_threads),  # a value set by hand is kept below
         "GOVWATCH_LOG_LEVEL": existing.get("GOVWATCH_LOG_LEVEL", "INFO"),
         # SMS and the other settings of README's table are added here by hand; a later render keeps them.
         **{

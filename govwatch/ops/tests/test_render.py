@@ -142,12 +142,11 @@ def test_a_unit_started_by_the_loopback_stack_runs_on_its_cpus(tmp_path):
     Path(stack.layout.log_dir).mkdir(parents=True)
     stack._start_unit("sleeper", ["sleep", "30"], {cpu})
     try:
-        status = _status(str(stack.processes["sleeper"].pid))
         for _ in range(100):  # until taskset has set the CPUs and run the command
+            status = _status(str(stack.processes["sleeper"].pid))
             if "Name:\tsleep\n" in status:
                 break
             time.sleep(0.05)
-            status = _status(str(stack.processes["sleeper"].pid))
         assert "Name:\tsleep\n" in status and f"Cpus_allowed_list:\t{cpu}\n" in status
     finally:
         stack.processes["sleeper"].kill()
